@@ -74,8 +74,10 @@ alter role service_role set search_path = "$user", public, extensions;
 -- no longer auto-grants new public tables (or functions) to anon /
 -- authenticated / service_role: every migration grants exactly what is needed.
 -- We mirror that default, and also stop Postgres' implicit EXECUTE-to-PUBLIC on
--- new functions so nothing becomes callable by anon by accident.
+-- new functions so nothing becomes callable by anon by accident. (That implicit
+-- grant is a global default: a per-schema ALTER DEFAULT PRIVILEGES can only add
+-- to it, so the revoke is global, for the roles that own our objects.)
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public revoke execute on functions from public;
-alter default privileges for role supabase_admin in schema public revoke execute on functions from public;
+alter default privileges for role postgres revoke execute on functions from public;
+alter default privileges for role supabase_admin revoke execute on functions from public;
 

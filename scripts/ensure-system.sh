@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs and is missing: Debian packages (as root,
+# or through sudo) and npm dependencies. Safe to run any number of times; fast
+# when everything is already there. Used by `npm start` and `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# PostgreSQL 15 with the extensions the schema and tests use, pg_prove, and
+# Chromium for browser tests.
+SYSTEM_PACKAGES=(
+  postgresql-15
+  postgresql-contrib
+  postgresql-15-cron
+  postgresql-15-pgtap
+  postgresql-15-plpgsql-check
+  libtap-parser-sourcehandler-pgtap-perl
+)
+if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "• Installing system packages: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+    echo "✖ Missing packages and not root (no sudo): apt-get install ${missing[*]}" >&2; exit 1
+  fi
+  # Do not let the Debian package create and start its own 5432 cluster: the
+  # project runs its own cluster on 54322.
+  "${SUDO[@]}" mkdir -p /etc/postgresql-common
+  if [ ! -f /etc/postgresql-common/createcluster.conf ]; then
+    echo "create_main_cluster = false" | "${SUDO[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq
+  if ! "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/terrain-apt.log 2>&1; then
+    tail -20 /tmp/terrain-apt.log >&2
+    echo "✖ apt-get install failed. On Ubuntu, PostgreSQL 15 comes from the PGDG repository (apt.postgresql.org)." >&2
+    exit 1
+  fi
+fi
+
+# npm dependencies: install when missing or when the lock file changed since.
+if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "• Installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,191 @@
+/**
+ * `npm start`, `npm run stop|status|db:*` — the local stack's command line.
+ *
+ *   start            bring everything up in the foreground; Ctrl+C stops it all
+ *   stop             stop a running stack (or a cluster left running)
+ *   status           what is running, on which ports
+ *   db start|stop|status|reset|migrate
+ */
+import { statSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig, type StackConfig } from "./config.ts";
+import { denoVersion } from "./functions.ts";
+import { apiKeys } from "./keys.ts";
+import { applyCompat, migrate, resetDatabase } from "./migrate.ts";
+import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./postgres.ts";
+import { postgrestVersion } from "./postgrest.ts";
+import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
+import { bringUp, runningSupervisor } from "./stack.ts";
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Build the PWA when web/dist is missing or older than its sources. */
+function buildWebIfStale() {
+  const dist = join(ROOT, "web", "dist", "index.html");
+  const src = join(ROOT, "web", "src");
+  if (!existsSync(src)) return;
+  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newestMtime(src), statSync(join(ROOT, "web", "index.html")).mtimeMs)) return;
+  console.log("• Building the web app (web/dist)…");
+  const r = run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
+  if (r.code !== 0) throw new Error("The web app failed to build (npm run build -w web).");
+}
+
+async function demoLogins(cfg: StackConfig): Promise<string[]> {
+  const client = new pg.Client({ connectionString: cfg.dbUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ email: string; label: string | null }>(
+      `select email, raw_user_meta_data ->> 'demo_label' as label
+         from auth.users
+        where raw_user_meta_data ? 'demo_label'
+        order by email`,
+    );
+    return rows.map((r) => `    ${r.email.padEnd(36)} ${r.label ?? ""}`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function start() {
+  const cfg = loadConfig("dev");
+  const running = runningSupervisor(cfg);
+  if (running) {
+    console.log(`Terrain is already running (supervisor pid ${running.pid}, since ${running.startedAt}) at ${running.apiUrl}.`);
+    console.log("Nothing was changed. Stop it with Ctrl+C in its terminal or `npm run stop`.");
+    return;
+  }
+  const t0 = performance.now();
+  buildWebIfStale();
+  const stack = await bringUp(cfg);
+  const logins = await demoLogins(cfg);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`
+Terrain local stack is up (${seconds}s) — LOCAL DEVELOPMENT DEFAULTS, not for production.
+
+  App            ${cfg.apiUrl}/
+  API (SUPABASE_URL)  ${cfg.apiUrl}        REST ${cfg.apiUrl}/rest/v1   Auth ${cfg.apiUrl}/auth/v1   Functions ${cfg.apiUrl}/functions/v1
+  Database       ${cfg.dbUrl}
+  JWT secret     ${cfg.jwtSecret}
+  anon key       ${stack.keys.anonKey}
+  service_role   ${stack.keys.serviceRoleKey}
+  Logs           ${cfg.logDir}
+
+  Demo logins (password for all: ${LOCAL_DEV_DEMO_PASSWORD})
+${logins.join("\n")}
+
+Press Ctrl+C to stop everything.`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the stack…`);
+    await stack.stop();
+    console.log("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
+  for (const child of [stack.postgrest, stack.functions]) {
+    child.once("exit", (code, signal) => {
+      if (stopping) return;
+      console.error(`A stack process exited unexpectedly (${code ?? signal}); see ${cfg.logDir}. Stopping.`);
+      void stack.stop().then(() => process.exit(1));
+    });
+  }
+}
+
+async function stop(cfg: StackConfig) {
+  const running = runningSupervisor(cfg);
+  if (running) {
+    process.kill(running.pid, "SIGTERM");
+    for (let i = 0; i < 300 && isPidAlive(running.pid); i++) await sleep(100);
+    console.log(`Stopped the stack (pid ${running.pid}).`);
+    return;
+  }
+  console.log(stopCluster(cfg) ? "Stopped a PostgreSQL cluster that was left running." : "Nothing is running.");
+}
+
+async function status(cfg: StackConfig) {
+  const sup = runningSupervisor(cfg);
+  const pgState = clusterState(cfg);
+  const up = async (port: number) => ((await portInUse(port)) ? "listening" : "down");
+  console.log(`profile     ${cfg.profile}   state ${cfg.stateDir}`);
+  console.log(`supervisor  ${sup ? `running, pid ${sup.pid}` : "not running"}`);
+  console.log(`postgres    ${clusterExists(cfg) ? (pgState.running ? `running, pid ${pgState.pid}` : "stopped") : "no cluster"} (port ${cfg.ports.db})`);
+  console.log(`gateway     ${await up(cfg.ports.api)} (port ${cfg.ports.api})`);
+  console.log(`postgrest   ${await up(cfg.ports.rest)} (port ${cfg.ports.rest})`);
+  console.log(`functions   ${await up(cfg.ports.functions)} (port ${cfg.ports.functions})`);
+  console.log(`versions    ${serverVersion()} · ${postgrestVersion()} · ${denoVersion()}`);
+}
+
+async function db(cmd: string | undefined, cfg: StackConfig) {
+  switch (cmd) {
+    case "start":
+      initCluster(cfg);
+      console.log((await startCluster(cfg)) ? "PostgreSQL started." : "PostgreSQL is already running.");
+      await applyCompat(cfg);
+      return;
+    case "stop":
+      console.log(stopCluster(cfg) ? "PostgreSQL stopped." : "PostgreSQL was not running.");
+      return;
+    case "status": {
+      const s = clusterState(cfg);
+      console.log(s.running ? `running (pid ${s.pid}, port ${cfg.ports.db})` : "stopped");
+      process.exitCode = s.running ? 0 : 3;
+      return;
+    }
+    case "reset": {
+      initCluster(cfg);
+      await startCluster(cfg);
+      const r = await resetDatabase(cfg);
+      console.log(`Database reset: ${r.applied.length} migrations applied, seeded from ${r.seeded.join(", ") || "nothing"}.`);
+      return;
+    }
+    case "migrate": {
+      await applyCompat(cfg);
+      const r = await migrate(cfg);
+      console.log(r.applied.length ? `Applied: ${r.applied.join(", ")}` : `Up to date (${r.alreadyApplied} applied).`);
+      return;
+    }
+    default:
+      throw new Error("usage: db start|stop|status|reset|migrate");
+  }
+}
+
+async function main() {
+  const [cmd, sub] = process.argv.slice(2);
+  const cfg = loadConfig();
+  switch (cmd) {
+    case "start":
+      return start();
+    case "stop":
+      return stop(cfg);
+    case "status":
+      return status(cfg);
+    case "db":
+      return db(sub, cfg);
+    case "keys": {
+      const k = await apiKeys(cfg.jwtSecret);
+      console.log(JSON.stringify(k, null, 2));
+      return;
+    }
+    default:
+      console.error("usage: tsx scripts/stack/cli.ts start|stop|status|keys|db <start|stop|status|reset|migrate>");
+      process.exitCode = 2;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`\n✖ ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

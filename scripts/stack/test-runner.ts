@@ -1,0 +1,162 @@
+/**
+ * `npm test`: every suite against a throw-away stack.
+ *
+ *   1. type-check the stack scripts and tests (tsc, strict)
+ *   2. bring up a fresh stack on the test ports (profile "test")
+ *   3. pgTAP: `pg_prove` over supabase/tests, as `supabase test db` does
+ *   4. Deno tests of the functions runtime and shared function code
+ *   5. vitest: unit (scripts, web) and integration (supabase-js against the stack)
+ *   6. build the web app
+ * then stop the stack and print one closing line: "total: N passed, M failed".
+ */
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { ROOT, loadConfig } from "./config.ts";
+import { denoBinary, denoVersion } from "./functions.ts";
+import { serverVersion, stopCluster } from "./postgres.ts";
+import { postgrestVersion } from "./postgrest.ts";
+import { run } from "./proc.ts";
+import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
+
+interface StageResult {
+  stage: string;
+  passed: number;
+  failed: number;
+  seconds: number;
+  note?: string;
+}
+
+const results: StageResult[] = [];
+
+function timed<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const value = fn();
+  return [value, (performance.now() - t0) / 1000];
+}
+
+function banner(title: string) {
+  console.log(`\n━━ ${title} ${"━".repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function typecheck() {
+  banner("TypeScript (tsc --noEmit, strict)");
+  const [r, s] = timed(() => run("node_modules/.bin/tsc", ["-p", "tsconfig.json", "--noEmit"], { cwd: ROOT, stdio: "inherit" }));
+  results.push({ stage: "typecheck", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
+}
+
+async function pgtap(stack: RunningStack) {
+  banner("pgTAP (pg_prove supabase/tests)");
+  const client = new pg.Client({ connectionString: stack.cfg.dbUrl });
+  await client.connect();
+  await client.query("create extension if not exists pgtap with schema extensions");
+  await client.end();
+  const url = new URL(stack.cfg.dbUrl);
+  const [r, s] = timed(() =>
+    run("pg_prove", ["--ext", ".sql", "-r", "--failures", "supabase/tests"], {
+      cwd: ROOT,
+      env: { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: "postgres", PGPASSWORD: decodeURIComponent(url.password), PGDATABASE: "postgres" },
+    }),
+  );
+  process.stdout.write(r.stdout + r.stderr);
+  const total = Number(/Tests=(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  let failed = [...r.stdout.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);
+  if (r.code !== 0 && failed === 0) failed = 1; // a file that died before its plan
+  results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
+}
+
+function denoTests() {
+  banner("Deno tests (edge functions runtime and shared code)");
+  const [r, s] = timed(() =>
+    run(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+    }),
+  );
+  process.stdout.write(r.stdout + r.stderr);
+  const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(r.stdout + r.stderr);
+  const passed = Number(m?.[1] ?? 0);
+  const failed = Number(m?.[2] ?? 0) || (r.code !== 0 ? 1 : 0);
+  results.push({ stage: "deno test", passed, failed, seconds: s });
+}
+
+function vitest(stack: RunningStack) {
+  banner("vitest (unit + integration against the stack)");
+  const report = join(stack.cfg.stateDir, "vitest-report.json");
+  const [r, s] = timed(() =>
+    run("node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        TERRAIN_API_URL: stack.cfg.apiUrl,
+        TERRAIN_ANON_KEY: stack.keys.anonKey,
+        TERRAIN_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+        TERRAIN_JWT_SECRET: stack.cfg.jwtSecret,
+        TERRAIN_DB_URL: stack.cfg.dbUrl,
+        TERRAIN_STATE_DIR: stack.cfg.stateDir,
+      },
+    }),
+  );
+  let passed = 0;
+  let failed = r.code === 0 ? 0 : 1;
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number };
+    passed = j.numPassedTests;
+    failed = Math.max(j.numFailedTests, r.code === 0 ? 0 : 1);
+  }
+  results.push({ stage: "vitest", passed, failed, seconds: s });
+}
+
+function buildWeb() {
+  banner("web build (vite)");
+  const [r, s] = timed(() => run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" }));
+  results.push({ stage: "web build", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
+}
+
+async function main() {
+  const t0 = performance.now();
+  const cfg = loadConfig("test");
+  if (runningSupervisor(cfg)) throw new Error(`Another npm test is running (state ${cfg.stateDir}).`);
+  // A throw-away stack: whatever a previous (killed) run left is wiped first.
+  if (existsSync(cfg.stateDir)) {
+    stopCluster(cfg, "immediate");
+    rmSync(cfg.stateDir, { recursive: true, force: true });
+  }
+
+  typecheck();
+  banner("Starting a throw-away stack");
+  const stackStart = performance.now();
+  const stack = await bringUp(cfg);
+  const upSeconds = (performance.now() - stackStart) / 1000;
+  let ok = false;
+  try {
+    await pgtap(stack);
+    denoTests();
+    vitest(stack);
+    buildWeb();
+    ok = results.every((r) => r.failed === 0);
+  } finally {
+    await stack.stop();
+    if (ok) rmSync(cfg.stateDir, { recursive: true, force: true });
+    else console.log(`\nLogs kept in ${cfg.logDir}`);
+  }
+
+  banner("Summary");
+  console.log(`versions: ${serverVersion()} · ${postgrestVersion()} · ${denoVersion()}`);
+  console.log(`stack start: ${upSeconds.toFixed(1)}s`);
+  for (const r of results) {
+    console.log(`${r.stage.padEnd(12)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${r.seconds.toFixed(1)}s`);
+  }
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`npm test took ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`total: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(`\n✖ ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  console.log("total: 0 passed, 1 failed");
+  process.exit(1);
+});
