@@ -27,12 +27,14 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Build the PWA when web/dist is missing or older than its sources. */
+/** Build the PWA when web/dist is missing or older than anything it is built from. */
 function buildWebIfStale() {
-  const dist = join(ROOT, "web", "dist", "index.html");
-  const src = join(ROOT, "web", "src");
-  if (!existsSync(src)) return;
-  if (existsSync(dist) && statSync(dist).mtimeMs >= Math.max(newestMtime(src), statSync(join(ROOT, "web", "index.html")).mtimeMs)) return;
+  const web = join(ROOT, "web");
+  const dist = join(web, "dist", "index.html");
+  if (!existsSync(join(web, "src"))) return;
+  const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(web, p)).filter(existsSync);
+  const newestInput = Math.max(...inputs.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newestInput) return;
   console.log("• Building the web app (web/dist)…");
   const r = run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
   if (r.code !== 0) throw new Error("The web app failed to build (npm run build -w web).");
