@@ -24,19 +24,30 @@ export function appVersion(): string {
   return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Permissions of the runtime: network (DB, outside services), env, reading the code and Deno's cache. */
-export const DENO_PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+/**
+ * Permissions of the runtime: network (database, outside services), env
+ * (postgres.js reads PG*; .env values are set), and reading the functions'
+ * code only — packages in Deno's cache need no read permission. --no-prompt
+ * turns a missing permission into an error instead of a hung prompt.
+ */
+export const denoPermissions = () => ["--no-prompt", "--allow-net", "--allow-env", `--allow-read=${join(ROOT, "edge-functions")}`];
 
 export async function startFunctions(cfg: StackConfig, keys: ApiKeys): Promise<ChildProcess> {
   const log = join(cfg.logDir, "functions.log");
   const child = spawnLogged(
     denoBinary(),
-    ["run", ...DENO_PERMISSIONS, "--config", join(ROOT, "edge-functions", "deno.json"), join(ROOT, "scripts/stack/functions-main.ts")],
+    // --config: the functions are their own Deno project (their import map, npm packages in
+    // Deno's cache), not the Node workspace around them.
+    ["run", "--config", join(ROOT, "edge-functions", "deno.json"), ...denoPermissions(), join(ROOT, "scripts/stack/functions-main.ts")],
     log,
     {
-      cwd: join(ROOT, "edge-functions"),
+      cwd: ROOT,
+      // A minimal environment, as functions get in production — not the developer's shell.
       env: {
-        ...process.env,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/tmp",
+        ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+        DENO_NO_UPDATE_CHECK: "1",
         FUNCTIONS_PORT: String(cfg.ports.functions),
         FUNCTIONS_DIR: join(ROOT, "edge-functions"),
         SUPABASE_URL: cfg.apiUrl,

@@ -140,6 +140,8 @@ export function createGateway(opts: GatewayOptions): Server {
     if (path.startsWith("/functions/v1/")) {
       // Functions answer CORS preflight themselves (Supabase forwards OPTIONS untouched).
       const slug = path.split("/")[3] ?? "";
+      // The runtime's own readiness endpoint is for the supervisor, not the world.
+      if (slug.startsWith("_")) return sendJson(res, 404, { code: "NOT_FOUND", message: "Requested function was not found" });
       if (req.method !== "OPTIONS" && jwtPolicy.get(slug) !== false) {
         const token = bearer(req);
         if (!token) return sendJson(res, 401, { code: 401, message: "Missing authorization header" });
@@ -163,7 +165,7 @@ export function createGateway(opts: GatewayOptions): Server {
     }
 
     if (serveWeb && (req.method === "GET" || req.method === "HEAD")) {
-      return serveWeb(req, res, () => sendJson(res, 404, { message: "Not found" }));
+      return serveWeb(req, res, () => void sendJson(res, 404, { message: "Not found" }));
     }
     if (path === "/") {
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });

@@ -65,12 +65,13 @@ async function pgtap(stack: RunningStack) {
   results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
 }
 
-function denoTests() {
+function denoTests(stack: RunningStack) {
   banner("Deno tests (edge functions runtime and shared code)");
   const [r, s] = timed(() =>
     run(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1" },
+      // With a database URL the health checks also run against the real cluster.
+      env: { ...process.env, NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
     }),
   );
   process.stdout.write(r.stdout + r.stderr);
@@ -132,7 +133,7 @@ async function main() {
   let ok = false;
   try {
     await pgtap(stack);
-    denoTests();
+    denoTests(stack);
     vitest(stack);
     buildWeb();
     ok = results.every((r) => r.failed === 0);

@@ -1,0 +1,190 @@
+/**
+ * The checks behind GET /functions/v1/health, kept apart from index.ts so tests
+ * can run them against a fake database (hangs, errors) or a real one.
+ *
+ * Each check has its own deadline: a hung database makes the check fail (and
+ * the endpoint answer 503) instead of hanging the caller. On timeout the query
+ * is cancelled on the server too, so it does not keep a pool connection busy.
+ */
+import type { Sql } from "../_shared/db.ts";
+import { type FunctionHandler, json, methodNotAllowed } from "../_shared/http.ts";
+import { safeErrorMessage } from "../_shared/log.ts";
+
+export type Row = Record<string, unknown>;
+
+/** Runs one SQL statement; must stop (and reject) when `signal` aborts. */
+export type Query = (text: string, signal: AbortSignal) => Promise<Row[]>;
+
+export interface CheckResult {
+  ok: boolean;
+  latency_ms: number;
+  /** Why the check failed: a message, never a stack trace. */
+  error?: string;
+  [detail: string]: unknown;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  version: string;
+  time: string;
+  checks: { database: CheckResult; migrations: CheckResult; pg_cron: CheckResult };
+}
+
+/** A check's own findings; `ok` false with `error` says why. */
+type CheckOutcome = { ok: boolean; error?: string } & Record<string, unknown>;
+type Check = (query: (text: string) => Promise<Row[]>) => Promise<CheckOutcome>;
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 3000;
+
+/** A Query over a postgres.js pool: each statement is cancelled server-side on abort. */
+export function postgresQuery(sql: () => Sql): Query {
+  return (text, signal) => {
+    const pending = sql().unsafe(text);
+    const cancel = () => void pending.cancel();
+    signal.addEventListener("abort", cancel, { once: true });
+    return Promise.resolve(pending)
+      .then((rows) => rows as unknown as Row[])
+      .finally(() => signal.removeEventListener("abort", cancel));
+  };
+}
+
+/** Runs `check` with a deadline; any throw or timeout becomes `{ ok: false, error }`. */
+export async function runCheck(
+  check: Check,
+  query: Query,
+  timeoutMs: number,
+): Promise<CheckResult> {
+  const startedAt = performance.now();
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const timeout = new Error(`timed out after ${timeoutMs} ms`);
+      controller.abort(timeout);
+      reject(timeout);
+    }, timeoutMs);
+  });
+  try {
+    const outcome = await Promise.race([check((text) => query(text, controller.signal)), deadline]);
+    return { ...outcome, latency_ms: elapsed(startedAt) };
+  } catch (error) {
+    return { ok: false, latency_ms: elapsed(startedAt), error: safeErrorMessage(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
+}
+
+/** Reachable, answering queries; reports the server version. */
+export const databaseCheck: Check = async (query) => {
+  await query("select 1 as one");
+  const [row] = await query("show server_version");
+  return { ok: true, server_version: String(row?.server_version ?? "unknown") };
+};
+
+/**
+ * Migrations applied the way the Supabase CLI records them. A database without
+ * the history table, or with an empty one, has no schema to serve.
+ */
+export const migrationsCheck: Check = async (query) => {
+  const [table] = await query(
+    "select to_regclass('supabase_migrations.schema_migrations') is not null as present",
+  );
+  if (table?.present !== true) {
+    return {
+      ok: false,
+      applied: 0,
+      latest: null,
+      error: "supabase_migrations.schema_migrations does not exist: no migration was ever applied",
+    };
+  }
+  const [history] = await query(
+    "select count(*)::int as applied, max(version) as latest from supabase_migrations.schema_migrations",
+  );
+  const applied = Number(history?.applied ?? 0);
+  const latest = (history?.latest as string | null | undefined) ?? null;
+  return applied >= 1
+    ? { ok: true, applied, latest }
+    : { ok: false, applied, latest, error: "no migration applied" };
+};
+
+/**
+ * pg_cron is usable only when the extension exists in this database AND its
+ * launcher background worker runs (pg_cron in shared_preload_libraries, with
+ * cron.database_name naming this database). Other roles' background workers
+ * appear in pg_stat_activity only to superusers and pg_read_all_stats members,
+ * so an unprivileged role is told why it cannot confirm the launcher.
+ */
+export const pgCronCheck: Check = async (query) => {
+  const [row] = await query(`
+    select
+      (select extversion from pg_catalog.pg_extension where extname = 'pg_cron') as version,
+      exists (
+        select 1 from pg_catalog.pg_stat_activity where backend_type = 'pg_cron launcher'
+      ) as launcher_running,
+      coalesce((select rolsuper from pg_catalog.pg_roles where rolname = current_user), false)
+        or pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'member') as can_see_workers,
+      current_user as role`);
+  const version = (row?.version as string | null | undefined) ?? null;
+  const launcherRunning = row?.launcher_running === true;
+  const details = { version, launcher_running: launcherRunning };
+  if (version === null) {
+    return { ok: false, ...details, error: "extension pg_cron is not installed in this database" };
+  }
+  if (!launcherRunning) {
+    const error = row?.can_see_workers === true
+      ? "the pg_cron launcher background worker is not running (is pg_cron in shared_preload_libraries and cron.database_name set to this database?)"
+      : `cannot see the pg_cron launcher: role ${
+        String(row?.role)
+      } needs pg_read_all_stats to see background workers`;
+    return { ok: false, ...details, error };
+  }
+  return { ok: true, ...details };
+};
+
+export async function collectHealth(
+  query: Query,
+  version: string,
+  timeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
+): Promise<HealthReport> {
+  // Independent checks run side by side: the slowest one bounds the latency.
+  const [database, migrations, pg_cron] = await Promise.all([
+    runCheck(databaseCheck, query, timeoutMs),
+    runCheck(migrationsCheck, query, timeoutMs),
+    runCheck(pgCronCheck, query, timeoutMs),
+  ]);
+  const checks = { database, migrations, pg_cron };
+  const allOk = Object.values(checks).every((check) => check.ok);
+  return { status: allOk ? "ok" : "degraded", version, time: new Date().toISOString(), checks };
+}
+
+export interface HealthDeps {
+  query: Query;
+  version: string;
+  timeoutMs?: number;
+}
+
+const ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
+
+/** GET/HEAD → the report, 200 when every check passes, 503 otherwise. */
+export function createHealthHandler(deps: HealthDeps): FunctionHandler {
+  return async (req, ctx) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      throw methodNotAllowed(req.method, ALLOWED_METHODS);
+    }
+    const report = await collectHealth(deps.query, deps.version, deps.timeoutMs);
+    const status = report.status === "ok" ? 200 : 503;
+    if (status !== 200) {
+      const failing = Object.entries(report.checks)
+        .filter(([, check]) => !check.ok)
+        .map(([name, check]) => ({ check: name, error: check.error }));
+      ctx.log.warn("health degraded", { failing });
+    }
+    // A probe must never be answered from a cache.
+    const res = json(report, status, { "cache-control": "no-store" });
+    return req.method === "HEAD" ? new Response(null, { status, headers: res.headers }) : res;
+  };
+}
