@@ -105,6 +105,8 @@ export function createGateway(opts: GatewayOptions): Server {
   function tooLarge(req: IncomingMessage, res: ServerResponse): boolean {
     const len = Number(req.headers["content-length"] ?? 0);
     if (len > MAX_BODY_BYTES) {
+      // Drain what the client is still sending so it reads our answer rather than a reset.
+      req.resume();
       sendJson(res, 413, { message: `Request body too large (${len} bytes; limit ${MAX_BODY_BYTES}).` });
       return true;
     }

@@ -18,6 +18,30 @@ export function run(cmd: string, args: string[], opts: SpawnOptions = {}): RunRe
   return { code: r.status ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
 }
 
+/**
+ * Run a command to completion without blocking the event loop — required
+ * whenever this process also serves the stack (the gateway and auth stand-in
+ * live in the supervisor). Output is captured and, with `echo`, also shown live.
+ */
+export function runAsync(cmd: string, args: string[], opts: SpawnOptions & { echo?: boolean } = {}): Promise<RunResult> {
+  const { echo = false, ...spawnOpts } = opts;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...spawnOpts, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (echo) process.stdout.write(d);
+    });
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      if (echo) process.stderr.write(d);
+    });
+    child.once("error", (e) => reject(new Error(`${cmd}: ${e.message}`)));
+    child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
 /** Run a command, throwing with its output when it fails. */
 export function runOrThrow(cmd: string, args: string[], opts: SpawnOptions = {}): RunResult {
   const r = run(cmd, args, opts);

@@ -16,7 +16,7 @@ import { ROOT, loadConfig } from "./config.ts";
 import { denoBinary, denoVersion } from "./functions.ts";
 import { serverVersion, stopCluster } from "./postgres.ts";
 import { postgrestVersion } from "./postgrest.ts";
-import { run } from "./proc.ts";
+import { runAsync } from "./proc.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
 
 interface StageResult {
@@ -29,9 +29,9 @@ interface StageResult {
 
 const results: StageResult[] = [];
 
-function timed<T>(fn: () => T): [T, number] {
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
-  const value = fn();
+  const value = await fn();
   return [value, (performance.now() - t0) / 1000];
 }
 
@@ -39,9 +39,9 @@ function banner(title: string) {
   console.log(`\n━━ ${title} ${"━".repeat(Math.max(0, 70 - title.length))}`);
 }
 
-function typecheck() {
+async function typecheck() {
   banner("TypeScript (tsc --noEmit, strict)");
-  const [r, s] = timed(() => run("node_modules/.bin/tsc", ["-p", "tsconfig.json", "--noEmit"], { cwd: ROOT, stdio: "inherit" }));
+  const [r, s] = await timed(() => runAsync("node_modules/.bin/tsc", ["-p", "tsconfig.json", "--noEmit"], { cwd: ROOT, echo: true }));
   results.push({ stage: "typecheck", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 
@@ -52,8 +52,8 @@ async function pgtap(stack: RunningStack) {
   await client.query("create extension if not exists pgtap with schema extensions");
   await client.end();
   const url = new URL(stack.cfg.dbUrl);
-  const [r, s] = timed(() =>
-    run("pg_prove", ["--ext", ".sql", "-r", "--failures", "supabase/tests"], {
+  const [r, s] = await timed(() =>
+    runAsync("pg_prove", ["--ext", ".sql", "-r", "--failures", "supabase/tests"], {
       cwd: ROOT,
       env: { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: "postgres", PGPASSWORD: decodeURIComponent(url.password), PGDATABASE: "postgres" },
     }),
@@ -65,10 +65,10 @@ async function pgtap(stack: RunningStack) {
   results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
 }
 
-function denoTests(stack: RunningStack) {
+async function denoTests(stack: RunningStack) {
   banner("Deno tests (edge functions runtime and shared code)");
-  const [r, s] = timed(() =>
-    run(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
+  const [r, s] = await timed(() =>
+    runAsync(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
       cwd: ROOT,
       // With a database URL the health checks also run against the real cluster.
       env: { ...process.env, NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
@@ -81,13 +81,13 @@ function denoTests(stack: RunningStack) {
   results.push({ stage: "deno test", passed, failed, seconds: s });
 }
 
-function vitest(stack: RunningStack) {
+async function vitest(stack: RunningStack) {
   banner("vitest (unit + integration against the stack)");
   const report = join(stack.cfg.stateDir, "vitest-report.json");
-  const [r, s] = timed(() =>
-    run("node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+  const [r, s] = await timed(() =>
+    runAsync("node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
       cwd: ROOT,
-      stdio: "inherit",
+      echo: true,
       env: {
         ...process.env,
         TERRAIN_API_URL: stack.cfg.apiUrl,
@@ -109,9 +109,9 @@ function vitest(stack: RunningStack) {
   results.push({ stage: "vitest", passed, failed, seconds: s });
 }
 
-function buildWeb() {
+async function buildWeb() {
   banner("web build (vite)");
-  const [r, s] = timed(() => run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" }));
+  const [r, s] = await timed(() => runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, echo: true }));
   results.push({ stage: "web build", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 
@@ -125,7 +125,7 @@ async function main() {
     rmSync(cfg.stateDir, { recursive: true, force: true });
   }
 
-  typecheck();
+  await typecheck();
   banner("Starting a throw-away stack");
   const stackStart = performance.now();
   const stack = await bringUp(cfg);
@@ -133,9 +133,9 @@ async function main() {
   let ok = false;
   try {
     await pgtap(stack);
-    denoTests(stack);
-    vitest(stack);
-    buildWeb();
+    await denoTests(stack);
+    await vitest(stack);
+    await buildWeb();
     ok = results.every((r) => r.failed === 0);
   } finally {
     await stack.stop();

@@ -1,0 +1,50 @@
+/**
+ * What every integration test needs from the harness (scripts/stack/test-runner.ts
+ * exports these before vitest runs): where the throw-away stack is and its keys.
+ */
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import pg from "pg";
+
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the integration tests through \`npm test\`.`);
+  return value;
+}
+
+export const stack = {
+  apiUrl: requiredEnv("TERRAIN_API_URL").replace(/\/$/, ""),
+  anonKey: requiredEnv("TERRAIN_ANON_KEY"),
+  serviceRoleKey: requiredEnv("TERRAIN_SERVICE_ROLE_KEY"),
+  jwtSecret: requiredEnv("TERRAIN_JWT_SECRET"),
+  dbUrl: requiredEnv("TERRAIN_DB_URL"),
+};
+
+/**
+ * Realtime is not used by these tests, but supabase-js builds its realtime
+ * client eagerly and on Node 20 (no global WebSocket) that throws: hand it a
+ * transport that refuses to connect.
+ */
+class NoRealtime {
+  constructor() {
+    throw new Error("Realtime is not used in the integration tests");
+  }
+}
+
+/** A real supabase-js client against the stack, with no session persistence between tests. */
+export function supabaseClient(key = stack.anonKey): SupabaseClient {
+  return createClient(stack.apiUrl, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    realtime: { transport: NoRealtime as unknown as typeof WebSocket },
+  });
+}
+
+/** A superuser connection to the stack's database, for arranging and checking state. */
+export async function withDb<T>(fn: (c: pg.Client) => Promise<T>, url = stack.dbUrl): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
