@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import pg from "pg";
 import { parse as parseToml } from "smol-toml";
 import { ROOT, type StackConfig } from "./config.ts";
@@ -170,7 +170,16 @@ export function seedFiles(): string[] {
     if (toml.db?.seed?.enabled === false) return [];
     if (toml.db?.seed?.sql_paths) paths = toml.db.seed.sql_paths;
   }
-  return paths.map((p) => join(SUPABASE_DIR, p)).filter((p) => existsSync(p));
+  // Like the CLI: each entry is a path or a glob on file names (`./seeds/*.sql`), expanded in name order.
+  return paths.flatMap((p) => {
+    const full = join(SUPABASE_DIR, p);
+    const name = basename(full);
+    if (!name.includes("*")) return existsSync(full) ? [full] : [];
+    const dir = dirname(full);
+    if (!existsSync(dir)) return [];
+    const pattern = new RegExp("^" + name.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+    return readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => join(dir, f));
+  });
 }
 
 export async function seed(cfg: StackConfig): Promise<string[]> {
