@@ -48,7 +48,7 @@ async function demoLogins(cfg: StackConfig): Promise<string[]> {
       `select email, raw_user_meta_data ->> 'demo_label' as label
          from auth.users
         where raw_user_meta_data ? 'demo_label'
-        order by email`,
+        order by raw_user_meta_data ->> 'demo_label'`,
     );
     return rows.map((r) => `    ${r.email.padEnd(36)} ${r.label ?? ""}`);
   } finally {

@@ -91,8 +91,14 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     authPool = new pg.Pool({ connectionString: cfg.authAdminDbUrl, max: 5, application_name: "terrain-auth-stand-in" });
     // An idle connection killed by a database restart (db reset) must not crash the supervisor.
     authPool.on("error", (err) => say(`auth pool: ${err.message}`));
-    const auth = createAuthHandler({ pool: authPool, jwtSecret: cfg.jwtSecret, issuer: `${cfg.apiUrl}/auth/v1` });
     const accessLog = createWriteStream(join(ensureDir(cfg.logDir), "gateway.log"), { flags: "a" });
+    const authLog = createWriteStream(join(cfg.logDir, "auth.log"), { flags: "a" });
+    const auth = createAuthHandler({
+      pool: authPool,
+      jwtSecret: cfg.jwtSecret,
+      issuer: `${cfg.apiUrl}/auth/v1`,
+      log: (line) => authLog.write(line + "\n"),
+    });
     gateway = createGateway({ cfg, keys, auth, log: (line) => accessLog.write(line + "\n") });
     await new Promise<void>((resolve, reject) => {
       gateway!.once("error", reject);
