@@ -13,7 +13,6 @@
  */
 import { randomUUID } from "node:crypto";
 import {
-  createClient,
   isAuthApiError,
   isAuthSessionMissingError,
   isAuthWeakPasswordError,
@@ -24,53 +23,19 @@ import { decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, UnsecuredJWT } fr
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
+import { stack, supabaseClient } from "./harness.ts";
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these tests through the stack's test harness (npm test).`);
-  return value;
-}
-
-const API_URL = requiredEnv("TERRAIN_API_URL");
-const ANON_KEY = requiredEnv("TERRAIN_ANON_KEY");
-const SERVICE_ROLE_KEY = requiredEnv("TERRAIN_SERVICE_ROLE_KEY");
-const JWT_SECRET = requiredEnv("TERRAIN_JWT_SECRET");
-const DB_URL = requiredEnv("TERRAIN_DB_URL");
+const { apiUrl: API_URL, anonKey: ANON_KEY, serviceRoleKey: SERVICE_ROLE_KEY, jwtSecret: JWT_SECRET, dbUrl: DB_URL } = stack;
 
 const DEMO_TECHNICIAN = "tech1@chaleur-express.test";
 const RUN_ID = `${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/**
- * Realtime is never used here, but supabase-js builds its client eagerly and,
- * on Node 20 without a global WebSocket, throws. A transport that refuses to
- * connect keeps these tests independent of `--experimental-websocket`.
- */
-class RealtimeNotUsedInTheseTests {
-  constructor() {
-    throw new Error("Realtime is not used by the auth tests");
-  }
-}
-const realtime = { transport: (globalThis.WebSocket ?? RealtimeNotUsedInTheseTests) as unknown as typeof WebSocket };
-const noSessionPersistence = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
-
 /** A fresh client per use: no shared session, no auto-refresh, no cached refresh failure. */
-function anonClient(): SupabaseClient {
-  return createClient(API_URL, ANON_KEY, { auth: noSessionPersistence, realtime });
-}
-
-function serviceClient(): SupabaseClient {
-  return createClient(API_URL, SERVICE_ROLE_KEY, { auth: noSessionPersistence, realtime });
-}
-
+const anonClient = (): SupabaseClient => supabaseClient(ANON_KEY);
+const serviceClient = (): SupabaseClient => supabaseClient(SERVICE_ROLE_KEY);
 /** A client whose every auth request carries a user's access token instead of a key. */
-function clientActingAs(accessToken: string): SupabaseClient {
-  return createClient(API_URL, ANON_KEY, {
-    auth: noSessionPersistence,
-    realtime,
-    global: { headers: { Authorization: `Bearer ${accessToken}` } },
-  });
-}
+const clientActingAs = (accessToken: string): SupabaseClient => supabaseClient(ANON_KEY, accessToken);
 
 interface RawResponse {
   status: number;

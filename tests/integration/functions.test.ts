@@ -5,15 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { stack } from "./harness.ts";
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must be set by the integration test harness`);
-  return value;
-}
-
-const apiUrl = requiredEnv("TERRAIN_API_URL").replace(/\/$/, "");
-const anonKey = requiredEnv("TERRAIN_ANON_KEY");
+const { apiUrl, anonKey } = stack;
 const functionsUrl = `${apiUrl}/functions/v1`;
 /** What supabase-js sends with functions.invoke() and the anon key. */
 const authHeaders = { apikey: anonKey, Authorization: `Bearer ${anonKey}` };

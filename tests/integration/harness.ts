@@ -30,11 +30,16 @@ class NoRealtime {
   }
 }
 
-/** A real supabase-js client against the stack, with no session persistence between tests. */
-export function supabaseClient(key = stack.anonKey): SupabaseClient {
+/**
+ * A real supabase-js client against the stack, with no session persistence
+ * between tests. With `accessToken`, every request carries that user token
+ * instead of the key (what a signed-in browser sends).
+ */
+export function supabaseClient(key = stack.anonKey, accessToken?: string): SupabaseClient {
   return createClient(stack.apiUrl, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    realtime: { transport: NoRealtime as unknown as typeof WebSocket },
+    realtime: { transport: (globalThis.WebSocket ?? NoRealtime) as unknown as typeof WebSocket },
+    ...(accessToken ? { global: { headers: { Authorization: `Bearer ${accessToken}` } } } : {}),
   });
 }
 
