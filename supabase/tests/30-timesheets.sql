@@ -296,9 +296,10 @@ select ok(has_function_privilege('authenticated', 'public.log_hours(uuid, date, 
   'authenticated and service_role can call log_hours');
 select ok(not has_function_privilege('anon', 'public.log_hours(uuid, date, numeric, text, text)', 'execute'),
   'anon cannot call log_hours');
-select ok(not has_table_privilege('authenticated', 'public.timesheets', 'select, insert, update, delete')
+select ok(not has_table_privilege('authenticated', 'public.timesheets', 'insert')
+          and not has_column_privilege('authenticated', 'public.timesheets', 'approved_at', 'update')
           and not has_table_privilege('anon', 'public.timesheets', 'select, insert, update, delete'),
-  'no table privilege on timesheets for the API roles yet (RLS issue)');
+  'hours are logged only through log_hours and approved only through the approval functions (no direct insert, no approved_at grant); anon has nothing');
 
 select * from finish();
 rollback;

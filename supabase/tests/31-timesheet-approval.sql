@@ -270,10 +270,10 @@ select ok(has_function_privilege('authenticated', 'public.bulk_approve_timesheet
 select ok(not has_function_privilege('anon', 'public.bulk_approve_timesheets(uuid[])', 'execute')
           and not has_function_privilege('anon', 'public.override_timesheet_lock(uuid, jsonb, text)', 'execute'),
   'anon cannot');
-select ok(not has_table_privilege('authenticated', 'public.lock_overrides', 'select, insert, update, delete')
-          and not has_table_privilege('service_role', 'public.lock_overrides', 'select, insert, update, delete')
+select ok(not has_table_privilege('authenticated', 'public.lock_overrides', 'insert, update, delete')
+          and not has_table_privilege('service_role', 'public.lock_overrides', 'insert, update, delete')
           and not has_table_privilege('anon', 'public.lock_overrides', 'select, insert, update, delete'),
-  'no table privilege on lock_overrides for the API roles (written only by the override function)');
+  'no API role may write lock_overrides (written only by the override function; readable by owners and admins)');
 
 select * from finish();
 rollback;

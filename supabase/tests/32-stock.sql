@@ -254,13 +254,14 @@ select ok(has_function_privilege('authenticated', 'public.record_stock_use(uuid,
           and has_function_privilege('service_role', 'public.record_stock_use(uuid, numeric, uuid, text)', 'execute')
           and not has_function_privilege('anon', 'public.record_stock_use(uuid, numeric, uuid, text)', 'execute'),
   'authenticated and service_role can call record_stock_use, anon cannot');
-select ok(not has_table_privilege('authenticated', 'public.stock_items', 'select, insert, update, delete')
-          and not has_table_privilege('authenticated', 'public.stock_movements', 'select, insert, update, delete')
-          and not has_table_privilege('authenticated', 'public.stock_low', 'select')
-          and not has_table_privilege('authenticated', 'public.stock_negative', 'select')
+select ok(not has_column_privilege('authenticated', 'public.stock_items', 'on_hand', 'insert, update')
+          and not has_table_privilege('authenticated', 'public.stock_movements', 'update, delete')
+          and not has_table_privilege('authenticated', 'public.stock_low', 'insert, update, delete')
           and not has_table_privilege('anon', 'public.stock_items', 'select, insert, update, delete')
-          and not has_table_privilege('anon', 'public.stock_movements', 'select, insert, update, delete'),
-  'no table or view privilege on stock for the API roles yet (RLS issue)');
+          and not has_table_privilege('anon', 'public.stock_movements', 'select, insert, update, delete')
+          and not has_table_privilege('anon', 'public.stock_low', 'select')
+          and not has_table_privilege('anon', 'public.stock_negative', 'select'),
+  'on_hand is never writable through the API, movements are never updated or deleted; anon has nothing');
 
 select * from finish();
 rollback;

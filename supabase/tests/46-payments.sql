@@ -191,8 +191,9 @@ select is(
   pg_temp.as_user('a0000000-0000-4000-8000-000000000005', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')') ->> 'org_id',
   'a0000000-0000-4000-8000-0000000000a0', 'the organization''s accountant reconciles');
 select ok(not has_function_privilege('anon', 'public.reconcile_payments(uuid)', 'execute')
-          and has_table_privilege('authenticated', 'public.payments', 'select') is false,
-  'anon cannot reconcile; no table privilege on payments for the API roles yet (RLS issue)');
+          and not has_table_privilege('anon', 'public.payments', 'select')
+          and not has_column_privilege('authenticated', 'public.invoices', 'status', 'update'),
+  'anon cannot reconcile nor read payments; invoice status moves only through the invoicing functions');
 
 select * from finish();
 rollback;

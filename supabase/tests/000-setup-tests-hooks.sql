@@ -1,0 +1,167 @@
+-- Test helpers in the spirit of supabase-test-helpers (basejump): schema
+-- `tests` with functions to create users, sign in as them, act as
+-- service_role, clear the session and check RLS.
+--
+-- pg_prove runs the files of supabase/tests in name order, so this file runs
+-- before every test that uses the helpers (only 00-compat-roles.sql sorts
+-- before it). It is NOT wrapped in begin/rollback: the helpers are installed
+-- (idempotently: create or replace) and committed, exactly as basejump
+-- recommends, so they also exist under `supabase test db`. It ends with a
+-- one-test plan asserting they exist.
+--
+-- The `tests` schema is never created by a migration: it exists only in
+-- databases the pgTAP suite ran against (local and CI), never in production.
+-- PostgREST does not expose it.
+--
+-- Usage inside a test transaction:
+--   select tests.create_supabase_user('client-c2');           -- a fresh auth user (+ profile)
+--   select tests.authenticate_as('client-c2');                -- role authenticated, claims of that user
+--   select tests.authenticate_as_user('a0000000-…-000000000003'); -- a seeded demo user, by id
+--   select tests.authenticate_as_service_role();
+--   select tests.clear_authentication();                      -- back to anon, no claims (basejump semantics)
+--   reset role;                                               -- back to postgres (pgTAP functions need it)
+-- Every setting is transaction-local (set_config(…, true)): the test's
+-- rollback undoes it.
+
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+-- Creates an auth user tagged with a test identifier (raw_user_meta_data.test_identifier);
+-- the auth trigger creates its profile. Returns its id.
+create or replace function tests.create_supabase_user(identifier text, email text default null)
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid := gen_random_uuid();
+begin
+  insert into auth.users (id, aud, role, email, raw_user_meta_data, raw_app_meta_data, created_at, updated_at)
+  values (v_id, 'authenticated', 'authenticated',
+          coalesce(email, identifier || '@tests.terrain.test'),
+          jsonb_build_object('test_identifier', identifier, 'full_name', identifier),
+          '{"provider": "email", "providers": ["email"]}'::jsonb, now(), now());
+  return v_id;
+end;
+$$;
+
+-- The id of a user created by tests.create_supabase_user.
+create or replace function tests.get_supabase_uid(identifier text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  select u.id into v_id from auth.users u where u.raw_user_meta_data ->> 'test_identifier' = identifier limit 1;
+  if v_id is null then
+    raise exception 'Test user % not found (create it with tests.create_supabase_user)', identifier;
+  end if;
+  return v_id;
+end;
+$$;
+
+-- The email of an auth user (readable only as the table owner).
+create or replace function tests.get_supabase_email(user_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_email text;
+begin
+  select u.email into v_email from auth.users u where u.id = user_id;
+  if not found then
+    raise exception 'User % not found', user_id;
+  end if;
+  return v_email;
+end;
+$$;
+
+-- Acts as a user: role authenticated and the JWT claims PostgREST would set
+-- (sub, role, email), until the transaction ends or another identity is taken.
+-- The identity switchers are SECURITY INVOKER on purpose (Postgres refuses to
+-- set the role inside a SECURITY DEFINER function) and have no SET clause, so
+-- the transaction-local settings they make outlive the call.
+create or replace function tests.authenticate_as_user(user_id uuid)
+returns void
+language plpgsql
+as $$
+begin
+  perform pg_catalog.set_config('request.jwt.claims',
+    pg_catalog.json_build_object('sub', user_id, 'role', 'authenticated', 'aud', 'authenticated',
+                                 'email', tests.get_supabase_email(user_id))::text, true);
+  perform pg_catalog.set_config('role', 'authenticated', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as(identifier text)
+returns void
+language plpgsql
+as $$
+begin
+  perform tests.authenticate_as_user(tests.get_supabase_uid(identifier));
+end;
+$$;
+
+-- Acts as service_role (edge functions): bypasses RLS, no user.
+create or replace function tests.authenticate_as_service_role()
+returns void
+language plpgsql
+as $$
+begin
+  perform pg_catalog.set_config('request.jwt.claims', pg_catalog.json_build_object('role', 'service_role')::text, true);
+  perform pg_catalog.set_config('role', 'service_role', true);
+end;
+$$;
+
+-- As in basejump: an anonymous request (role anon, no claims). `reset role`
+-- returns to the session user (postgres) when the test needs pgTAP again.
+create or replace function tests.clear_authentication()
+returns void
+language plpgsql
+as $$
+begin
+  perform pg_catalog.set_config('request.jwt.claims', '', true);
+  perform pg_catalog.set_config('role', 'anon', true);
+end;
+$$;
+
+-- pgTAP assertion: every table (and partitioned table) of the schema has RLS enabled.
+-- No SET search_path: pgTAP's own functions call each other unqualified and
+-- need the caller's search_path (which includes extensions).
+create or replace function tests.rls_enabled(testing_schema text)
+returns text
+language sql
+stable
+as $$
+  select extensions.is(
+    (select pg_catalog.array_agg(c.relname::text order by c.relname)
+       from pg_catalog.pg_class c
+       join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = testing_schema and c.relkind in ('r', 'p') and not c.relrowsecurity),
+    null::text[],
+    pg_catalog.format('every table in the %s schema has row level security enabled', testing_schema))
+$$;
+
+revoke all on all functions in schema tests from public;
+grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+select extensions.plan(1);
+select extensions.ok(
+  to_regprocedure('tests.create_supabase_user(text, text)') is not null
+  and to_regprocedure('tests.get_supabase_uid(text)') is not null
+  and to_regprocedure('tests.get_supabase_email(uuid)') is not null
+  and to_regprocedure('tests.authenticate_as(text)') is not null
+  and to_regprocedure('tests.authenticate_as_user(uuid)') is not null
+  and to_regprocedure('tests.authenticate_as_service_role()') is not null
+  and to_regprocedure('tests.clear_authentication()') is not null
+  and to_regprocedure('tests.rls_enabled(text)') is not null,
+  'the test helpers are installed (schema tests)');
+select * from extensions.finish();
