@@ -10,6 +10,15 @@
  *   /                → the built PWA (web/dist), SPA fallback to index.html
  *
  * Proxying is done by http-proxy-3 (a maintained rewrite of http-proxy).
+ *
+ * Rate limiting (docs/rate-limiting.md), when a limiter is given: PostgREST
+ * reads (GET/HEAD, bucket READ) and /auth/v1/token (bucket TOKEN, per client
+ * IP) are counted here, through the same SQL functions the db-pre-request
+ * hook uses for writes; a refused request is answered 429 with Retry-After.
+ * Writes that fail are counted after their response (their transaction rolled
+ * the hook's count back). X-Forwarded-For is rewritten to the one client
+ * address the gateway determined (see ratelimit.ts clientIp), so PostgREST,
+ * the functions and the auth stand-in all see the same client.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -19,8 +28,10 @@ import { createProxyServer } from "http-proxy-3";
 import { jwtVerify } from "jose";
 import sirv from "sirv";
 import { parse as parseToml } from "smol-toml";
+import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
 import { ROOT, type StackConfig } from "./config.ts";
 import type { ApiKeys } from "./keys.ts";
+import { clientIp, rateLimitMessage, type RateLimiter } from "./ratelimit.ts";
 
 export type AuthHandler = (req: IncomingMessage, res: ServerResponse, subpath: string) => Promise<void>;
 
@@ -31,7 +42,12 @@ export interface GatewayOptions {
   webDist?: string;
   /** Where one JSON line per request goes (default: stdout). */
   log?: (line: string) => void;
+  /** Counts reads, token requests and failed writes (state in the database); none: no rate limiting. */
+  rateLimiter?: RateLimiter;
 }
+
+/** Set by private.api_pre_request on read-only RPC POSTs it could check but not count. */
+const DEFERRED_HEADER = "x-terrain-rate-limit";
 
 /** Largest request body forwarded to PostgREST or a function. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -41,7 +57,8 @@ const CORS_HEADERS = {
   "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
   "access-control-allow-headers":
     "authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-request-id, x-supabase-api-version, x-upsert",
-  "access-control-expose-headers": "content-range, content-location, location, x-request-id, x-supabase-api-version, retry-after",
+  "access-control-expose-headers":
+    "content-range, content-location, content-disposition, location, x-request-id, x-supabase-api-version, retry-after, x-audit-next-before-id",
   "access-control-max-age": "3600",
 };
 
@@ -67,6 +84,11 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const h = req.headers[name];
+  return Array.isArray(h) ? h[0] : h;
+}
+
 function apikeyOf(req: IncomingMessage, url: URL): string | undefined {
   const h = req.headers.apikey;
   return (Array.isArray(h) ? h[0] : h) ?? url.searchParams.get("apikey") ?? undefined;
@@ -79,6 +101,15 @@ export function createGateway(opts: GatewayOptions): Server {
   const secret = new TextEncoder().encode(cfg.jwtSecret);
   const jwtPolicy = functionsJwtPolicy();
   const proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
+  /** Writes whose count the gateway may owe (see limitRest): request → marked "deferred" by the hook. */
+  const pendingWrites = new WeakMap<IncomingMessage, { deferred: boolean }>();
+  proxy.on("proxyRes", (proxyRes, req) => {
+    // Internal signal of the db-pre-request hook; never shown to clients.
+    const deferred = proxyRes.headers[DEFERRED_HEADER] === "deferred";
+    delete proxyRes.headers[DEFERRED_HEADER];
+    const pending = pendingWrites.get(req);
+    if (pending && deferred) pending.deferred = true;
+  });
   proxy.on("error", (err, _req, res) => {
     if (res && "writeHead" in res) sendJson(res as ServerResponse, 502, { message: "Upstream unavailable", hint: err.message });
   });
@@ -113,6 +144,68 @@ export function createGateway(opts: GatewayOptions): Server {
     return false;
   }
 
+  /** The verified JWT's role and sub ({} when absent or invalid: PostgREST will refuse it anyway). */
+  async function verifiedClaims(req: IncomingMessage): Promise<Record<string, unknown>> {
+    const token = bearer(req);
+    if (!token) return {};
+    try {
+      const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+      return { role: payload.role, sub: payload.sub };
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * PostgREST requests. Reads are counted (and refused past READ) here. Writes
+   * are counted by the db-pre-request hook inside their transaction; the
+   * gateway counts, once the response is out, the writes the hook could not:
+   * a write that failed (its transaction, count included, rolled back) and a
+   * POST to a read-only (STABLE) function, which the hook checked but could
+   * not count and marked "deferred". True when the request was answered (429).
+   */
+  async function limitRest(limiter: RateLimiter, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const claims = await verifiedClaims(req);
+    if (claims.role === "service_role") return false; // trusted server code: not limited
+    const restPath = url.pathname.slice("/rest/v1".length) || "/";
+    const headers: Record<string, string> = { "x-forwarded-for": headerOf(req, "x-forwarded-for") ?? "" };
+    for (const name of ["x-api-key", "apikey"]) {
+      const v = headerOf(req, name);
+      if (v?.startsWith("trn_")) headers[name] = v;
+    }
+    if (method === "GET" || method === "HEAD") {
+      const verdict = await limiter.checkApiRequest(claims, headers, method, restPath);
+      if (verdict && !verdict.allowed) {
+        // PostgREST's error shape, as the hook's refusals of writes have it.
+        const body = { code: "rate_limited", details: null, hint: null, message: rateLimitMessage(verdict) };
+        sendJson(res, 429, body, { "retry-after": String(verdict.retryAfterSeconds) });
+        return true;
+      }
+      return false;
+    }
+    const pending = { deferred: false };
+    pendingWrites.set(req, pending);
+    res.once("finish", () => {
+      // 429: refused by the hook, nothing to count. Other 2xx/3xx: the hook's count was committed.
+      const failed = res.statusCode >= 400 && res.statusCode !== 429;
+      if (failed || pending.deferred) void limiter.checkApiRequest(claims, headers, method, restPath);
+    });
+    return false;
+  }
+
+  /** /auth/v1/token: TOKEN per client IP, refused in GoTrue's error shape (auth-js reads it as an AuthApiError). */
+  async function limitToken(limiter: RateLimiter, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const verdict = await limiter.consume(`ip:${headerOf(req, "x-forwarded-for") ?? "unknown"}`, "TOKEN");
+    if (!verdict || verdict.allowed) return false;
+    const message = `Request rate limit reached (TOKEN): retry in ${verdict.retryAfterSeconds} seconds`;
+    const body = wantsApiVersion20240101(req)
+      ? { code: "over_request_rate_limit", message }
+      : { code: 429, error_code: "over_request_rate_limit", msg: message };
+    sendAuthJson(req, res, 429, body, { "retry-after": String(verdict.retryAfterSeconds) });
+    return true;
+  }
+
   function forward(req: IncomingMessage, res: ServerResponse, target: string, path: string) {
     req.url = path;
     proxy.web(req, res, { target, changeOrigin: false });
@@ -129,6 +222,7 @@ export function createGateway(opts: GatewayOptions): Server {
       if (!key || tooLarge(req, res)) return;
       // As in Supabase: without a user token the request runs with the apikey's role.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
+      if (opts.rateLimiter && (await limitRest(opts.rateLimiter, req, res, url))) return;
       return forward(req, res, `http://127.0.0.1:${cfg.ports.rest}`, rest("/rest/v1"));
     }
 
@@ -136,6 +230,7 @@ export function createGateway(opts: GatewayOptions): Server {
       for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
       if (req.method === "OPTIONS") return void res.writeHead(204).end();
       if (!checkApiKey(req, res, url)) return;
+      if (opts.rateLimiter && path === "/auth/v1/token" && req.method === "POST" && (await limitToken(opts.rateLimiter, req, res))) return;
       return opts.auth(req, res, rest("/auth/v1"));
     }
 
@@ -179,6 +274,9 @@ export function createGateway(opts: GatewayOptions): Server {
   return createServer((req, res) => {
     const started = performance.now();
     const originalPath = (req.url ?? "").split("?")[0];
+    // One client address for everything behind the gateway (rate-limit keys, sessions):
+    // http-proxy appends the gateway's own hop after it (xfwd), so it stays the first entry.
+    req.headers["x-forwarded-for"] = clientIp(req);
     const requestId = (req.headers["x-request-id"] as string | undefined) || randomUUID();
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);

@@ -1,6 +1,6 @@
 /**
  * The db-pre-request slot: a migration switches a hook on from SQL
- * (`alter role authenticator set pgrst.db_pre_request`, then
+ * (`alter role authenticator in database … set pgrst.db_pre_request`, then
  * `notify pgrst, 'reload config'`) and it runs before every API request,
  * able to answer with its own status and headers. The rate limiter of the
  * security issue plugs in here.
@@ -19,8 +19,18 @@ async function rpcStatus(headers: Record<string, string> = {}) {
   return { status: res.status, retryAfter: res.headers.get("retry-after"), body: (await res.json()) as Record<string, unknown> };
 }
 
+/** The hook configured before this file ran (the rate limiter's), put back afterwards. */
+let previousHook: string | null = null;
+
 beforeAll(async () => {
   await withDb(async (c) => {
+    const { rows } = await c.query<{ hook: string | null }>(`
+      select (select split_part(cfg, '=', 2)
+                from pg_db_role_setting s
+                join pg_roles r on r.oid = s.setrole, unnest(s.setconfig) cfg
+               where r.rolname = 'authenticator' and cfg like 'pgrst.db_pre_request=%'
+                 and s.setdatabase = (select oid from pg_database where datname = current_database())) as hook`);
+    previousHook = rows[0]?.hook ?? null;
     await c.query(`
       create or replace function public.it_hook_probe() returns text language sql as $$ select 'reached' $$;
       grant execute on function public.it_hook_probe() to anon;
@@ -33,7 +43,7 @@ beforeAll(async () => {
         end if;
       end $$;
       grant execute on function public.it_pre_request() to anon, authenticated, service_role;
-      alter role authenticator set pgrst.db_pre_request = 'public.it_pre_request';
+      alter role authenticator in database postgres set pgrst.db_pre_request = 'public.it_pre_request';
       notify pgrst, 'reload schema';
       notify pgrst, 'reload config';
     `);
@@ -48,8 +58,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await withDb(async (c) => {
+    await c.query(
+      previousHook
+        ? `alter role authenticator in database postgres set pgrst.db_pre_request = '${previousHook.replace(/'/g, "''")}'`
+        : "alter role authenticator in database postgres reset pgrst.db_pre_request",
+    );
     await c.query(`
-      alter role authenticator reset pgrst.db_pre_request;
       notify pgrst, 'reload config';
       drop function if exists public.it_pre_request();
       drop function if exists public.it_hook_probe();
