@@ -28,6 +28,19 @@ export interface HealthReport {
   version: string;
   time: string;
   checks: { database: CheckResult; migrations: CheckResult; pg_cron: CheckResult };
+  /**
+   * Informational, never part of `status`: a data anomaly (an overdue
+   * emergency, a failed cron run) is for operators, not a reason for a load
+   * balancer to take the deployment out of service.
+   */
+  summary: { ops: OpsSummary };
+}
+
+/** The daily operator checks (ops.health_checks('daily')): counts and failing names, no ids. */
+export interface OpsSummary extends CheckResult {
+  passed?: number;
+  failed?: number;
+  failing?: string[];
 }
 
 /** A check's own findings; `ok` false with `error` says why. */
@@ -145,20 +158,44 @@ export const pgCronCheck: Check = async (query) => {
   return { ok: true, ...details };
 };
 
+/**
+ * Counts of the daily operator checks and the names of the failing ones. Only
+ * names: the endpoint answers any valid JWT (the anon key too), so the ids in
+ * `details` stay in ops.daily_health, the CLI (npm run health) and /metrics.
+ * `ok` is false when a check fails or the checks could not run.
+ */
+export const opsSummaryCheck: Check = async (query) => {
+  const rows = await query("select name, ok from ops.health_checks('daily') order by name");
+  const failing = rows.filter((row) => row.ok !== true).map((row) => String(row.name));
+  return {
+    ok: failing.length === 0,
+    passed: rows.length - failing.length,
+    failed: failing.length,
+    failing,
+  };
+};
+
 export async function collectHealth(
   query: Query,
   version: string,
   timeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
 ): Promise<HealthReport> {
   // Independent checks run side by side: the slowest one bounds the latency.
-  const [database, migrations, pg_cron] = await Promise.all([
+  const [database, migrations, pg_cron, ops] = await Promise.all([
     runCheck(databaseCheck, query, timeoutMs),
     runCheck(migrationsCheck, query, timeoutMs),
     runCheck(pgCronCheck, query, timeoutMs),
+    runCheck(opsSummaryCheck, query, timeoutMs),
   ]);
   const checks = { database, migrations, pg_cron };
   const allOk = Object.values(checks).every((check) => check.ok);
-  return { status: allOk ? "ok" : "degraded", version, time: new Date().toISOString(), checks };
+  return {
+    status: allOk ? "ok" : "degraded",
+    version,
+    time: new Date().toISOString(),
+    checks,
+    summary: { ops },
+  };
 }
 
 export interface HealthDeps {

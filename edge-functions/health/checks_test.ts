@@ -20,6 +20,10 @@ function fakeDatabase(
     "show server_version": [{ server_version: "15.8" }],
     "to_regclass": [{ present: true }],
     "count(*)": [{ applied: 3, latest: "20260301120000" }],
+    "ops.health_checks": [
+      { name: "cron_failures_24h", ok: true },
+      { name: "stock_negative", ok: true },
+    ],
     "pg_cron launcher": [{
       version: "1.6",
       launcher_running: true,
@@ -85,6 +89,52 @@ Deno.test("all checks pass: 200, status ok, details of each check", async () => 
   );
   assert.equal(body.checks.pg_cron.ok, true);
   assert.equal(body.checks.pg_cron.launcher_running, true);
+});
+
+Deno.test("ops summary: counts and failing names of the daily checks", async () => {
+  const healthy = await collectHealth(fakeDatabase(), "v", 200);
+  assert.deepEqual(
+    {
+      ok: healthy.summary.ops.ok,
+      passed: healthy.summary.ops.passed,
+      failed: healthy.summary.ops.failed,
+      failing: healthy.summary.ops.failing,
+    },
+    { ok: true, passed: 2, failed: 0, failing: [] },
+  );
+
+  const failing = fakeDatabase({
+    "ops.health_checks": () =>
+      Promise.resolve([
+        { name: "cron_failures_24h", ok: false },
+        { name: "invoice_chain", ok: false },
+        { name: "stock_negative", ok: true },
+      ]),
+  });
+  const res = await silently(() => healthFunction(failing)(new Request("http://x/health")));
+  // A data anomaly is for operators: the deployment still serves.
+  assert.equal(res.status, 200);
+  const body: HealthReport = await res.json();
+  assert.equal(body.status, "ok");
+  assert.equal(body.summary.ops.ok, false);
+  assert.equal(body.summary.ops.passed, 1);
+  assert.equal(body.summary.ops.failed, 2);
+  assert.deepEqual(body.summary.ops.failing, ["cron_failures_24h", "invoice_chain"]);
+  assert.ok(!JSON.stringify(body.summary).includes("details"), "no ids leave the database");
+});
+
+Deno.test("ops summary: checks that cannot run say why, status unaffected", async () => {
+  const report = await collectHealth(
+    fakeDatabase({
+      "ops.health_checks": () =>
+        Promise.reject(new Error("function ops.health_checks(unknown) does not exist")),
+    }),
+    "v",
+    200,
+  );
+  assert.equal(report.status, "ok");
+  assert.equal(report.summary.ops.ok, false);
+  assert.match(String(report.summary.ops.error), /does not exist/);
 });
 
 Deno.test("no migration history table: 503, migrations check explains", async () => {
@@ -201,7 +251,7 @@ Deno.test({
       assert.equal(report.checks.database.ok, true, report.checks.database.error);
       assert.match(String(report.checks.database.server_version), /^\d+/);
       // Whether migrations and pg_cron are ok depends on the database; the SQL must at least run.
-      for (const check of [report.checks.migrations, report.checks.pg_cron]) {
+      for (const check of [report.checks.migrations, report.checks.pg_cron, report.summary.ops]) {
         assert.ok(
           check.ok || !/syntax error|does not exist: (column|function)/.test(String(check.error)),
           check.error,

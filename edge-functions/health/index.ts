@@ -4,6 +4,8 @@
  *   database    reachable, `select 1` latency, server version
  *   migrations  supabase_migrations.schema_migrations has ≥ 1 applied version
  *   pg_cron     extension installed and its launcher worker running
+ *   summary.ops the daily operator checks (ops.health_checks): passed/failed
+ *               counts and failing names; informational, not part of status
  *
  * 200 with status "ok" when every check passes, 503 with status "degraded" and
  * the failing check's error otherwise. HEAD gives the status without a body.
