@@ -30,7 +30,8 @@ delete from public.alerts;
 insert into public.emergency_requests (id, org_id, client_id, description, source, created_at) values
   ('c7300000-0000-4000-8000-000000000e01', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1',
    'Chaudière en panne', 'phone', now() - interval '10 minutes');
--- Recipients in org A: dispatcher …02 (role), technician …03 (on call); no admin. Escalation: owner …01.
+-- Recipients in org A: owner …01 (owners receive what is sent to admins), dispatcher …02 (role),
+-- technician …03 (on call). Escalation: owner …01.
 
 -- -----------------------------------------------------------------------------
 -- Shape and access
@@ -52,10 +53,11 @@ select is(private.check_emergencies_pending() - 'checked',
   '{"fired": 1, "resolved": 0, "notified": 1, "escalated": 0}'::jsonb, 'first check: fired 1, notified 1');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).status, 'firing', 'the alert is firing');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).notify_count, 1, '… notified once');
-select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 4,
-  'the dispatcher and the on-call technician get an in_app and an email notification each');
+select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 6,
+  'the owner (as admin), the dispatcher and the on-call technician get an in_app and an email notification each');
 select is((select array_agg(distinct user_id order by user_id) from public.notifications where entity_id = 'c7300000-0000-4000-8000-000000000e01'),
-  array['a0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003']::uuid[], '… exactly those two users');
+  array['a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003']::uuid[],
+  '… exactly those three users');
 select ok((select bool_and(dedupe_key like 'alert:emergency_pending:c7300000-0000-4000-8000-000000000e01:1:%') from public.notifications
            where entity_id = 'c7300000-0000-4000-8000-000000000e01'), 'dedupe key: alert:<fingerprint>:<notify_count>:…');
 select ok((select bool_and(type = 'alert.emergency_pending') from public.notifications where entity_id = 'c7300000-0000-4000-8000-000000000e01'),
@@ -67,7 +69,7 @@ select is(private.check_emergencies_pending() - 'checked',
 update public.alerts set last_notified_at = now() - interval '4 hours' + interval '1 second', first_fired_at = now() - interval '1 minute'
  where entity_id = 'c7300000-0000-4000-8000-000000000e01';
 select is((private.check_emergencies_pending() ->> 'notified')::int, 0, 'last notified 3 h 59 min 59 s ago: not notified again');
-select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 4, '… no notification written');
+select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 6, '… no notification written');
 -- A retried notification (same key) is deduplicated.
 select is(private.notify_alert(pg_temp.alert('c7300000-0000-4000-8000-000000000e01'), '{dispatcher}', true,
           'alert:' || (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).fingerprint || ':1:' || (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).id, false),
@@ -77,7 +79,7 @@ select is(private.notify_alert(pg_temp.alert('c7300000-0000-4000-8000-000000000e
 update public.alerts set last_notified_at = now() - interval '4 hours' where entity_id = 'c7300000-0000-4000-8000-000000000e01';
 select is((private.check_emergencies_pending() ->> 'notified')::int, 1, 'last notified 4 h ago: notified again');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).notify_count, 2, '… notify_count 2');
-select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 8, '… a new notification per user and channel (new dedupe key)');
+select is(pg_temp.notes('c7300000-0000-4000-8000-000000000e01'), 12, '… a new notification per user and channel (new dedupe key)');
 
 -- -----------------------------------------------------------------------------
 -- Escalation: critical, unacknowledged, 15 minutes after firing, to the owner; once.
@@ -87,7 +89,8 @@ select is((private.check_emergencies_pending() ->> 'escalated')::int, 0, 'firing
 update public.alerts set first_fired_at = now() - interval '15 minutes' where entity_id = 'c7300000-0000-4000-8000-000000000e01';
 select is((private.check_emergencies_pending() ->> 'escalated')::int, 1, 'firing for 15 min: escalated');
 select is((select count(*)::int from public.notifications where entity_id = 'c7300000-0000-4000-8000-000000000e01'
-           and user_id = 'a0000000-0000-4000-8000-000000000001'), 2, '… the owner is notified (in_app + email)');
+           and user_id = 'a0000000-0000-4000-8000-000000000001' and dedupe_key like '%:esc1:%'), 2,
+  '… the owner is notified of the escalation (in_app + email)');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).escalation_level, 1, '… escalation_level 1');
 select is((private.check_emergencies_pending() ->> 'escalated')::int, 0, 'escalated once only');
 
