@@ -6,7 +6,7 @@
  * server binary runs as the `postgres` system user (created by the package).
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { isPidAlive, isRoot, portInUse, run, runOrThrow } from "./proc.ts";
 
@@ -36,8 +36,13 @@ function asServerUser(bin: string, args: string[]) {
   return isRoot() ? run("runuser", ["-u", "postgres", "--", cmd, ...args]) : run(cmd, args);
 }
 
-/** Make a directory the server user owns. */
+/**
+ * Make a directory the server user owns. Its missing parents are created
+ * world-searchable (0755) so the server user can walk down to it — a
+ * recursive 0700 mkdir would lock it out of the fallback /var/tmp/terrain-<hash>.
+ */
 function ownedDir(dir: string) {
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o755 });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (isRoot()) {
     const { uid, gid } = postgresUid();
