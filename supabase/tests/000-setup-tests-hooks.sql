@@ -150,6 +150,43 @@ as $$
     pg_catalog.format('every table in the %s schema has row level security enabled', testing_schema))
 $$;
 
+
+-- Run one statement as an API role and return its single jsonb result, then
+-- go back to the session's own role. The identity switch lives inside the
+-- function because pgTAP's own functions are not executable by the API
+-- roles: throws_ok(... 'select tests.as_user(...)') keeps pgTAP outside.
+-- SECURITY INVOKER on purpose: SET ROLE is refused inside definer functions.
+create or replace function tests.as_role(p_role text, p_claims jsonb, p_sql text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  v jsonb;
+begin
+  perform pg_catalog.set_config('request.jwt.claims', p_claims::text, true);
+  perform pg_catalog.set_config('role', p_role, true);
+  execute p_sql into v;
+  perform pg_catalog.set_config('role', 'none', true);
+  perform pg_catalog.set_config('request.jwt.claims', '', true);
+  return v;
+end
+$$;
+
+create or replace function tests.as_user(p_user uuid, p_sql text)
+returns jsonb
+language sql
+as $$ select tests.as_role('authenticated', pg_catalog.jsonb_build_object('sub', p_user, 'role', 'authenticated'), p_sql) $$;
+
+create or replace function tests.as_anon(p_sql text)
+returns jsonb
+language sql
+as $$ select tests.as_role('anon', '{"role": "anon"}', p_sql) $$;
+
+create or replace function tests.as_service(p_sql text)
+returns jsonb
+language sql
+as $$ select tests.as_role('service_role', '{"role": "service_role"}', p_sql) $$;
+
 revoke all on all functions in schema tests from public;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
@@ -162,6 +199,9 @@ select extensions.ok(
   and to_regprocedure('tests.authenticate_as_user(uuid)') is not null
   and to_regprocedure('tests.authenticate_as_service_role()') is not null
   and to_regprocedure('tests.clear_authentication()') is not null
-  and to_regprocedure('tests.rls_enabled(text)') is not null,
+  and to_regprocedure('tests.rls_enabled(text)') is not null
+  and to_regprocedure('tests.as_user(uuid, text)') is not null
+  and to_regprocedure('tests.as_anon(text)') is not null
+  and to_regprocedure('tests.as_service(text)') is not null,
   'the test helpers are installed (schema tests)');
 select * from extensions.finish();

@@ -7,16 +7,6 @@ select plan(40);
 -- as_user runs one statement as a signed-in user through the real API role
 -- (authenticated + JWT claims), then switches back; when the statement raises,
 -- the enclosing throws_ok subtransaction undoes the switch.
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- ---------------------------------------------------------------------------
 -- The table: internal, deny-all.
@@ -98,7 +88,7 @@ update public.missions set status = 'assigned', technician_id = 'a0000000-0000-4
 
 create temporary table replies (n int, reply jsonb) on commit drop;
 insert into replies
-select n, pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select n, tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'in_progress', 'phone-key-start-0001')$q$)
 from generate_series(1, 3) as n;
 
@@ -117,26 +107,26 @@ select is(
 
 -- The same key with another request is refused and changes nothing.
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'blocked', 'phone-key-start-0001', 'Pièce manquante')$q$)$$,
   'P0001', 'Idempotency key phone-key-start-0001 was already used for a different request',
   'the same key with another target status is refused');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'in_progress', 'phone-key-start-0001', 'autre raison')$q$)$$,
   'P0001', 'Idempotency key phone-key-start-0001 was already used for a different request',
   'the same key with another reason is refused');
 -- A refused call stores nothing: its key can be used again.
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'blocked', 'phone-key-block-0001')$q$)$$,
   '23514', 'A reason is required to move a mission from in_progress to blocked', 'blocking without a reason fails');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'blocked', 'phone-key-block-0001', 'Pièce manquante')$q$) ->> 'status',
   'blocked', 'a key whose call failed is free: the corrected request goes through');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f001', 'in_progress', 'phone-key-start-0001')$q$)$$,
   'P0001', 'Idempotency key phone-key-start-0001 was already used for a different request',
   'another user replaying the technician''s key is refused');
@@ -151,16 +141,16 @@ select is(
 -- ---------------------------------------------------------------------------
 truncate replies;
 insert into replies
-select n, pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select n, tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f001', 'Circulateur à remplacer, commande passée.', 'phone-key-note-0001')$q$)
 from generate_series(1, 3) as n;
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f001', 'Autre texte', 'phone-key-note-0001')$q$)$$,
   'P0001', 'Idempotency key phone-key-note-0001 was already used for a different request',
   'the same note key with another body is refused');
 insert into replies
-select 10 + n, pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select 10 + n, tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f001', 'Photo du compteur jointe.', 'phone-key-note-0002',
                                     'a0000000-0000-4000-8000-00000000f0a1')$q$)
 from generate_series(1, 3) as n;

@@ -14,16 +14,6 @@ select plan(167);
 -- -----------------------------------------------------------------------------
 -- Runs one statement as a signed-in user (authenticated + JWT claims), then
 -- switches back; a raise inside throws_ok undoes the switch with its subtransaction.
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- A fresh org A mission brought to p_status by the system actor along the graph
 -- (technician p_tech when it needs one).
@@ -163,7 +153,7 @@ select throws_ok(
   '23514', 'A new mission has no started_at, blocked_at, blocked_reason, completed_at or invoiced_at',
   'a mission cannot be created with lifecycle timestamps');
 select lives_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$insert into public.missions (id, org_id, client_id, site_id, title, created_by)
        values ('a0000000-0000-4000-8000-00000000f101', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1',
                'a0000000-0000-4000-8000-0000000000d1', 'Créée par le dispatch', 'a0000000-0000-4000-8000-000000000001') returning '{}'::jsonb$q$)$$,
@@ -201,7 +191,7 @@ select throws_ok(
   pg_temp.move_sql(pg_temp.mission_at('new', 'Invalid as owner'), 'done'),
   'P0001', 'Invalid transition: new → done', 'the exact message of DESIGN.md');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          pg_temp.move_sql(pg_temp.mission_at('assigned', 'Invalid as technician'), 'done')),
   'P0001', 'Invalid transition: assigned → done', 'the graph is checked before the role: a technician skipping a step gets the same message');
 
@@ -220,7 +210,7 @@ begin
     for a in select * from actors order by ord loop
       v_id := pg_temp.mission_at(r.from_status, format('Role %s %s → %s', a.role, r.from_status, r.to_status));
       -- A technician accepting names nobody: the mission becomes theirs.
-      v_sql := format('select pg_temp.as_user(%L, %L)', a.user_id, pg_temp.move_sql(v_id, r.to_status, a.role <> 'technician'));
+      v_sql := format('select tests.as_user(%L, %L)', a.user_id, pg_temp.move_sql(v_id, r.to_status, a.role <> 'technician'));
       if r.system_context is not null then
         insert into expectations values (v_id, r.from_status, null, false);
         return next throws_ok(v_sql, '42501',
@@ -254,7 +244,7 @@ begin
       v_id := pg_temp.mission_at(r.from_status, format('Other technician %s → %s', r.from_status, r.to_status));
       insert into expectations values (v_id, r.from_status, null, false);
       return next throws_ok(
-        format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000004', pg_temp.move_sql(v_id, r.to_status, false)),
+        format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000004', pg_temp.move_sql(v_id, r.to_status, false)),
         '42501', 'Technicians may only move missions assigned to them',
         format('a technician cannot make %s → %s on another technician''s mission', r.from_status, r.to_status));
     end if;
@@ -266,7 +256,7 @@ create function pg_temp.expect(p_id uuid, p_expected public.mission_status, p_ac
 language sql as $$ insert into expectations values (p_id, p_expected, p_actor, p_moved) returning p_id $$;
 
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'b0000000-0000-4000-8000-000000000001',
+  format('select tests.as_user(%L, %L)', 'b0000000-0000-4000-8000-000000000001',
          pg_temp.move_sql(pg_temp.expect(pg_temp.mission_at('new', 'Non-member'), 'new', null, false), 'published')),
   '42501', 'Not a member of the mission''s organization', 'another organization''s owner cannot move the mission');
 
@@ -280,7 +270,7 @@ select lives_ok(
   pg_temp.move_sql((select id from public.missions where title = 'Invoicing as system'), 'invoiced'),
   'in the invoicing context the system makes done → invoiced');
 select lives_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000005',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000005',
          pg_temp.move_sql((select id from public.missions where title = 'Invoicing as accountant'), 'invoiced')),
   'in the invoicing context the accountant''s invoicing run makes done → invoiced');
 set local terrain.system_context = '';
@@ -309,22 +299,22 @@ select throws_ok(
   format($$update public.missions set status = 'blocked', blocked_reason = '   ' where id = %L$$, pg_temp.mission_at('in_progress', 'Block blank reason')),
   '23514', 'A reason is required to move a mission from in_progress to blocked', 'a blank reason is no reason');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
          pg_temp.move_sql(pg_temp.mission_at('published', 'Assign nobody'), 'assigned', false)),
   '23514', 'A technician is required to move a mission from published to assigned', 'dispatch must name a technician to assign');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
          format($$update public.missions set status = 'assigned', technician_id = 'a0000000-0000-4000-8000-000000000005' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('published', 'Assign accountant'))),
   '23514', 'User a0000000-0000-4000-8000-000000000005 is not a technician of this organization', 'only a technician can be assigned');
 
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000004', format(
+  tests.as_user('a0000000-0000-4000-8000-000000000004', format(
     $$update public.missions set status = 'assigned' where id = %L returning jsonb_build_object('technician_id', technician_id)$$,
     pg_temp.mission_at('published', 'Accept'))),
   '{"technician_id": "a0000000-0000-4000-8000-000000000004"}'::jsonb, 'a technician accepting becomes the mission''s technician');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          format($$update public.missions set status = 'assigned', technician_id = 'a0000000-0000-4000-8000-000000000004' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('published', 'Accept for another'))),
   '42501', 'Technicians may only accept a mission for themselves', 'a technician cannot accept a mission for someone else');
@@ -336,7 +326,7 @@ begin
   return v_id;
 end $$;
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          pg_temp.move_sql(pg_temp.offered_to_sophie(), 'assigned', false)),
   '42501', 'Technicians may only accept a mission for themselves', 'a technician cannot take a mission offered to another');
 
@@ -347,25 +337,25 @@ do $$ begin perform pg_temp.mission_at('assigned', 'Life'); end $$;
 create function pg_temp.life() returns public.missions language sql as $$
   select m.* from public.missions m where m.title = 'Life'
 $$;
-do $do$ begin perform pg_temp.as_user('a0000000-0000-4000-8000-000000000003', pg_temp.move_sql((pg_temp.life()).id, 'in_progress')); end $do$;
+do $do$ begin perform tests.as_user('a0000000-0000-4000-8000-000000000003', pg_temp.move_sql((pg_temp.life()).id, 'in_progress')); end $do$;
 select ok((select started_at = now() and blocked_at is null and completed_at is null from pg_temp.life()),
   'starting sets started_at');
 -- Pretend the start was two hours ago (system correction) to see it kept on resume.
 update public.missions set started_at = now() - interval '2 hours' where title = 'Life';
-do $do$ begin perform pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+do $do$ begin perform tests.as_user('a0000000-0000-4000-8000-000000000003',
   format($$update public.missions set status = 'blocked', blocked_reason = 'Pas d''accès à la chaufferie' where id = %L returning '{}'::jsonb$$, (pg_temp.life()).id)); end $do$;
 select ok((select blocked_at = now() and blocked_reason = 'Pas d''accès à la chaufferie' from pg_temp.life()),
   'blocking sets blocked_at and blocked_reason');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     format($$update public.missions set status = 'blocked' where id = %L returning jsonb_build_object('status', status)$$, (pg_temp.life()).id)),
   '{"status": "blocked"}'::jsonb, 'setting the status it already has is accepted');
 select is((select count(*)::int from public.mission_status_history where mission_id = (pg_temp.life()).id and to_status = 'blocked'),
   1, '… and is a no-op: no history row');
-do $do$ begin perform pg_temp.as_user('a0000000-0000-4000-8000-000000000002', pg_temp.move_sql((pg_temp.life()).id, 'in_progress')); end $do$;
+do $do$ begin perform tests.as_user('a0000000-0000-4000-8000-000000000002', pg_temp.move_sql((pg_temp.life()).id, 'in_progress')); end $do$;
 select ok((select blocked_at is null and blocked_reason is null and started_at = now() - interval '2 hours' from pg_temp.life()),
   'resuming clears blocked_at and blocked_reason and keeps the first start');
-do $do$ begin perform pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+do $do$ begin perform tests.as_user('a0000000-0000-4000-8000-000000000003',
   format($$update public.missions set status = 'done', completed_at = '2020-01-01', invoiced_at = '2020-01-01', started_at = null
            where id = %L returning '{}'::jsonb$$, (pg_temp.life()).id)); end $do$;
 select ok((select completed_at = now() and invoiced_at is null and started_at = now() - interval '2 hours' from pg_temp.life()),
@@ -400,30 +390,30 @@ select throws_ok(
 -- Columns the state machine owns; technicians change nothing but the status. (10)
 -- -----------------------------------------------------------------------------
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
          format($$update public.missions set started_at = now() - interval '1 day' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('in_progress', 'Backdate start'))),
   '42501', 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status',
   'the dispatcher cannot rewrite started_at');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000001',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000001',
          format($$update public.missions set blocked_at = now() - interval '1 hour' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('blocked', 'Move blocked_at'))),
   '42501', 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status',
   'the owner cannot rewrite blocked_at (the blocked-mission alert relies on it)');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
          format($$update public.missions set blocked_reason = 'x' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('in_progress', 'Reason while working'))),
   '42501', 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status',
   'a mission that is not blocked gets no blocking reason');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     format($$update public.missions set blocked_reason = 'Pièce commandée, livraison demain' where id = %L returning jsonb_build_object('r', blocked_reason)$$,
            pg_temp.mission_at('blocked', 'Reword reason'))),
   '{"r": "Pièce commandée, livraison demain"}'::jsonb, 'dispatch may reword the reason of a blocked mission');
 select lives_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
          format($$update public.missions set title = 'Nouveau titre', priority = 'high', technician_id = 'a0000000-0000-4000-8000-000000000004'
                   where id = %L returning '{}'::jsonb$$, pg_temp.mission_at('assigned', 'Dispatch edits'))),
   'dispatch may edit and reassign a mission');
@@ -431,21 +421,21 @@ select lives_ok(
   format($$update public.missions set blocked_at = now() - interval '3 hours' where id = %L$$, pg_temp.mission_at('blocked', 'System fix')),
   'the system actor may correct lifecycle columns (data fixes, seeds)');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          format($$update public.missions set title = 'Renamed' where id = %L returning '{}'::jsonb$$, pg_temp.mission_at('in_progress', 'Tech rename'))),
   '42501', 'Technicians may only change a mission''s status', 'a technician cannot edit their mission''s title');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          format($$update public.missions set technician_id = 'a0000000-0000-4000-8000-000000000004' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('assigned', 'Tech hand over'))),
   '42501', 'Technicians may only change a mission''s status', 'a technician cannot hand their mission to someone else');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          format($$update public.missions set status = 'done', scheduled_end = now() + interval '1 hour' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('in_progress', 'Tech move and edit'))),
   '42501', 'Technicians may only change a mission''s status', 'a technician cannot slip another change into a move');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          format($$update public.missions set status = 'in_progress', technician_id = 'a0000000-0000-4000-8000-000000000004' where id = %L returning '{}'::jsonb$$,
                 pg_temp.mission_at('assigned', 'Tech start and hand over'))),
   '42501', 'Technicians may only move missions assigned to them', 'a technician cannot start a mission and hand it over in one go');

@@ -20,16 +20,6 @@ begin
   end if;
   return p_id;
 end $$;
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.year() returns text language sql as $$
   select extract(year from (now() at time zone 'Europe/Paris')::date)::text
 $$;
@@ -129,14 +119,14 @@ select lives_ok($$delete from public.quotes where id = 'c4000000-0000-4000-8000-
 -- ---------------------------------------------------------------------------
 select pg_temp.quote('c4000000-0000-4000-8000-0000000000b1', true, 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')')$$,
   '42501', 'Permission denied: send_quote requires one of the roles owner, admin, dispatcher, accountant',
   'a technician cannot send quotes');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000002', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')')$$,
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000002', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')')$$,
   'P0002', 'Quote c4000000-0000-4000-8000-0000000000b1 not found', 'another organization cannot see the quote');
 select alike(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')') ->> 'number',
+  tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.send_quote(''c4000000-0000-4000-8000-0000000000b1'')') ->> 'number',
   'DEV-%', 'a dispatcher sends quotes');
 
 select * from finish();

@@ -17,16 +17,6 @@ insert into public.clients (id, org_id, name, billing_address, billing_postal_co
 
 -- Runs one statement as a signed-in user through the API role (authenticated
 -- + JWT claims); a raise inside throws_ok's subtransaction undoes the switch.
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- A draft of one line (amount excl. VAT, 20 % VAT).
 create function pg_temp.draft(p_issue date, p_cents bigint default 10000, p_kind public.invoice_kind default 'invoice',
@@ -187,23 +177,23 @@ insert into public.invoice_lines (org_id, invoice_id, description, quantity, uni
 values ('a0000000-0000-4000-8000-0000000000a0', 'c4000000-0000-4000-8000-00000000e0a1', 'Entretien', 1, 9000);
 
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
   '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant',
   'a technician cannot issue invoices');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
   '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant',
   'a dispatcher cannot issue invoices');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
   'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found',
   'another organization''s accountant does not even learn the invoice exists');
 select throws_ok(
-  $$select pg_temp.as_user(null, 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
+  $$select tests.as_user(null, 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
   'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found',
   'an authenticated session without a user is not the system actor');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')') ->> 'status',
+  tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')') ->> 'status',
   'issued', 'the organization''s accountant issues the invoice');
 select is((select issued_by from public.invoices where id = 'c4000000-0000-4000-8000-00000000e0a1'),
   'a0000000-0000-4000-8000-000000000005'::uuid, 'issued_by records who issued it');

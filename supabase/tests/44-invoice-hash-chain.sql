@@ -147,26 +147,16 @@ reset session_replication_role;
 select results_eq($$select * from public.verify_invoice_chain('c4000000-0000-4000-8000-0000000000f7')$$,
   $$values (true, 0::bigint, null::uuid, null::text, null::text)$$, 'an organization without invoices has an empty, valid chain');
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
+  tests.as_user('a0000000-0000-4000-8000-000000000005',
     $$select to_jsonb(c) from public.verify_invoice_chain('a0000000-0000-4000-8000-0000000000a0') c$$) ->> 'ok',
   'true', 'the demo organization''s chain (issued by the seed) verifies, for its accountant');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select to_jsonb(c) from public.verify_invoice_chain(''a0000000-0000-4000-8000-0000000000a0'') c')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select to_jsonb(c) from public.verify_invoice_chain(''a0000000-0000-4000-8000-0000000000a0'') c')$$,
   '42501', 'Permission denied: verify_invoice_chain requires one of the roles owner, admin, accountant',
   'a technician cannot run the verification');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000005', 'select to_jsonb(c) from public.verify_invoice_chain(''a0000000-0000-4000-8000-0000000000a0'') c')$$,
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000005', 'select to_jsonb(c) from public.verify_invoice_chain(''a0000000-0000-4000-8000-0000000000a0'') c')$$,
   'P0002', 'Organization a0000000-0000-4000-8000-0000000000a0 not found',
   'another organization''s accountant cannot verify (or probe) this one');
 select ok(not has_function_privilege('anon', 'public.verify_invoice_chain(uuid)', 'execute'), 'anon cannot call verify_invoice_chain');

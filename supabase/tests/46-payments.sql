@@ -32,16 +32,6 @@ create function pg_temp.pay(p_invoice uuid, p_cents bigint, p_ref text) returns 
   insert into public.payments (org_id, invoice_id, amount_cents, method, paid_on, external_ref)
   values ('c4000000-0000-4000-8000-0000000000f0', p_invoice, p_cents, 'transfer', '2026-04-20', p_ref)
 $$;
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- p1 120.00 paid in full · p2 60.00, 25.00 received · p3 30.00, 40.00 received (over-paid)
 -- p4 48.00 fully credited, nothing received · p5 12.00 issued but not sent, paid
@@ -180,15 +170,15 @@ select throws_ok($$update public.invoices set status = 'paid', paid_at = now() w
 
 -- Who may reconcile.
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', 'Permission denied: reconcile_payments requires one of the roles owner, admin, accountant',
   'a dispatcher cannot reconcile payments');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000005', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000005', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   'P0002', 'Organization a0000000-0000-4000-8000-0000000000a0 not found',
   'another organization''s accountant cannot reconcile this one');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000005', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')') ->> 'org_id',
+  tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.reconcile_payments(''a0000000-0000-4000-8000-0000000000a0'')') ->> 'org_id',
   'a0000000-0000-4000-8000-0000000000a0', 'the organization''s accountant reconciles');
 select ok(not has_function_privilege('anon', 'public.reconcile_payments(uuid)', 'execute')
           and not has_table_privilege('anon', 'public.payments', 'select')

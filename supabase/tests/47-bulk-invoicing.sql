@@ -7,18 +7,8 @@
 begin;
 select plan(27);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.bulk_as(p_user uuid, p_ids uuid[]) returns jsonb language sql as $$
-  select pg_temp.as_user(p_user, format('select public.bulk_invoice_missions(%L::uuid[])', p_ids))
+  select tests.as_user(p_user, format('select public.bulk_invoice_missions(%L::uuid[])', p_ids))
 $$;
 -- A mission brought to p_status along the graph by the system actor.
 create function pg_temp.mission_at(p_id uuid, p_status public.mission_status,
@@ -214,7 +204,7 @@ select is(
   'Permission denied: bulk_invoice_missions requires one of the roles owner, admin, accountant',
   'a dispatcher cannot invoice: the item is refused');
 select is((select status::text from public.missions where id = 'c4700000-0000-4000-8000-000000000006'), 'done', '… and the mission is untouched');
-select throws_ok($$select pg_temp.as_user(null, 'select public.bulk_invoice_missions(''{}'')')$$,
+select throws_ok($$select tests.as_user(null, 'select public.bulk_invoice_missions(''{}'')')$$,
   '42501', 'Authentication required', 'an authenticated session without a user cannot call it');
 select ok(not has_function_privilege('anon', 'public.bulk_invoice_missions(uuid[])', 'execute')
           and has_function_privilege('authenticated', 'public.bulk_invoice_missions(uuid[])', 'execute'),

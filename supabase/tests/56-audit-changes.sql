@@ -15,16 +15,6 @@ select plan(60);
 -- (authenticated + JWT claims), then switches back. mark() remembers the last
 -- audit id; since() lists the rows written after it.
 -- -----------------------------------------------------------------------------
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create temporary table t_mark (id bigint not null) on commit drop;
 insert into t_mark values (0);
 create function pg_temp.mark() returns void language sql as $$
@@ -92,7 +82,7 @@ select is((pg_temp.one()).row_id::jsonb, '{"from_status": "new", "to_status": "p
 -- Actor, reason, request id, API key
 -- -----------------------------------------------------------------------------
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select tests.as_user('a0000000-0000-4000-8000-000000000002',
   $$select public.bulk_approve_timesheets(array['a0000000-0000-4000-8000-000000003105'::uuid])$$);
 select results_eq(
   $$select action, table_name, row_id, actor_user_id, actor_role from pg_temp.since()$$,
@@ -149,14 +139,14 @@ select set_config('terrain.api_key_id', '', true);
 -- history is not audited twice
 -- -----------------------------------------------------------------------------
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select tests.as_user('a0000000-0000-4000-8000-000000000002',
   $$select public.transition_mission('a0000000-0000-4000-8000-000000002001', 'published', 'audit-56-publish-0001')$$);
 select results_eq(
   $$select action, table_name, diff -> 'status', actor_user_id from pg_temp.since()$$,
   $$values ('status_change', 'public.missions', '{"old": "new", "new": "published"}'::jsonb, 'a0000000-0000-4000-8000-000000000002'::uuid)$$,
   'a transition writes one status_change row with from/to (no row for mission_status_history, none for idempotency_keys)');
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select tests.as_user('a0000000-0000-4000-8000-000000000002',
   $$select public.transition_mission('a0000000-0000-4000-8000-000000002001', 'cancelled', 'audit-56-cancel-0001', 'Le client a annulé')$$);
 select is((pg_temp.one()).reason, 'Le client a annulé', 'the transition reason is the audit reason');
 select pg_temp.mark();
@@ -166,7 +156,7 @@ select results_eq($$select action, table_name from pg_temp.since()$$, $$values (
 
 -- Offline technician call: one audited row, the idempotency key is not audited.
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select tests.as_user('a0000000-0000-4000-8000-000000000003',
   format($$select public.log_hours('a0000000-0000-4000-8000-000000002004', %L, 1.25, 'Audit', 'audit-56-hours-0001')$$,
          (now() at time zone 'Europe/Paris')::date - 25));
 select results_eq($$select action, table_name from pg_temp.since()$$, $$values ('insert', 'public.timesheets')$$,
@@ -184,7 +174,7 @@ select results_eq($$select action, table_name, diff ->> 'quantity' from pg_temp.
 -- Invoices: issued, sent
 -- -----------------------------------------------------------------------------
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$select public.issue_invoice('a0000000-0000-4000-8000-000000004005')$$);
 select results_eq($$select action, table_name, row_id, actor_user_id from pg_temp.since()$$,
   $$values ('invoice_issued', 'public.invoices', 'a0000000-0000-4000-8000-000000004005', 'a0000000-0000-4000-8000-000000000001'::uuid)$$,
@@ -192,7 +182,7 @@ select results_eq($$select action, table_name, row_id, actor_user_id from pg_tem
 select ok((pg_temp.one()).diff #> '{number,old}' = 'null'::jsonb and (pg_temp.one()).diff #>> '{status,new}' = 'issued',
   'invoice_issued: the diff shows the number assigned and the status');
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$select public.mark_invoice_sent('a0000000-0000-4000-8000-000000004005', repeat('ab', 32))$$);
 select results_eq($$select action, diff #>> '{pdf_sha256,new}', diff #>> '{status,new}' from pg_temp.since()$$,
   $$values ('invoice_sent', repeat('ab', 32), 'sent')$$,
@@ -221,7 +211,7 @@ select is((pg_temp.one()).diff #>> '{notes,new}', 'visible', 'removing the confi
 -- Lock override: ONE audit row with the field diff and the reason
 -- -----------------------------------------------------------------------------
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$select to_jsonb(public.override_timesheet_lock('a0000000-0000-4000-8000-000000003101', '{"hours": 7}',
                                                    'Erreur de saisie signalée par le technicien'))$$);
 select is((select count(*)::int from pg_temp.since()), 1,
@@ -238,7 +228,7 @@ set constraints all immediate;
 select is((select count(*)::int from pg_temp.since()), 1, 'at commit the safety net finds the row and adds nothing');
 set constraints all deferred;
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$select to_jsonb(public.override_timesheet_lock('a0000000-0000-4000-8000-000000003102', '{"unapprove": true}',
                                                    'Heures à revoir avec le technicien'))$$);
 select ok((pg_temp.one()).diff ?& array['approved_at', 'approved_by'] and (pg_temp.one()).action = 'lock_override',
@@ -266,7 +256,7 @@ select set_config('terrain.audit_reason', '', true);
 -- -----------------------------------------------------------------------------
 select pg_temp.mark();
 create temporary table t_key on commit drop as
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'Audit test key', array['events:write'])$$) as k;
 select results_eq(
   $$select action, table_name, row_id, actor_user_id from pg_temp.since() where table_name = 'public.api_keys'$$,
@@ -277,7 +267,7 @@ select is((select diff ->> 'secret_hash' from pg_temp.since() where table_name =
 select ok(not exists (select from audit.log l, t_key where strpos(l.diff::text, t_key.k ->> 'secret') > 0),
   'the secret itself is nowhere in audit.log');
 select pg_temp.mark();
-select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select tests.as_user('a0000000-0000-4000-8000-000000000001',
   format($$select public.revoke_api_key(%L)$$, (select k ->> 'id' from t_key)));
 select is((select action from pg_temp.since() where table_name = 'public.api_keys'), 'api_key_revoked',
   'revoking it writes one api_key_revoked row');

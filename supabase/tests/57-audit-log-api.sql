@@ -5,16 +5,6 @@
 begin;
 select plan(46);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.csv_as(p_user uuid, p_sql text) returns text language plpgsql as $$
 declare v text;
 begin
@@ -85,51 +75,51 @@ select is((select typbasetype::regtype::text from pg_type where oid = to_regtype
 -- -----------------------------------------------------------------------------
 select ok(
   (select bool_and((r ->> 'org_id')::uuid = 'a0000000-0000-4000-8000-0000000000a0')
-   from jsonb_array_elements(pg_temp.as_user('c5700000-0000-4000-8000-00000000ad01',
+   from jsonb_array_elements(tests.as_user('c5700000-0000-4000-8000-00000000ad01',
      $$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0', p_limit => 500)$$) -> 'rows') r),
   'an admin reads the rows of their organization only');
 select ok(
-  jsonb_array_length(pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+  jsonb_array_length(tests.as_user('a0000000-0000-4000-8000-000000000001',
     $$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$$) -> 'rows') = 50,
   'the owner reads them too (50 by default)');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''b0000000-0000-4000-8000-0000000000b0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''b0000000-0000-4000-8000-0000000000b0'')')$$,
   '42501', 'Only an owner or admin of the organization can read its audit log', 'the owner of A asking for B: 42501, no rows');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', null, 'a dispatcher: 42501');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', null, 'a technician: 42501');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', null, 'an accountant: 42501');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000006', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000006', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', null, 'a client-portal user: 42501');
 select throws_ok(
-  $$select pg_temp.as_user('c5700000-0000-4000-8000-00000000ad02', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
+  $$select tests.as_user('c5700000-0000-4000-8000-00000000ad02', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
   '42501', null, 'a user of no organization: 42501');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''c5700000-0000-4000-8000-00000000dead'')')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''c5700000-0000-4000-8000-00000000dead'')')$$,
   '42501', null, 'an organization that does not exist: the same 42501 (nothing revealed)');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
   '42501', null, 'the CSV export: same rule (dispatcher refused)');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
   '42501', null, 'the CSV export: another organization''s owner refused');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(null)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(null)')$$,
   '22004', 'An organization id is required', 'no organization: 22004');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 0)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 0)')$$,
   '22023', 'p_limit must be between 1 and 500 (got 0)', 'p_limit 0 refused');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 501)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 501)')$$,
   '22023', 'p_limit must be between 1 and 500 (got 501)', 'p_limit 501 refused');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 50001)::text)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 50001)::text)')$$,
   '22023', 'p_limit must be between 1 and 50000 (got 50001)', 'CSV p_limit 50001 refused');
 select lives_ok($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0')$$,
   'the system actor (postgres, service_role without a user) may read');
@@ -139,12 +129,12 @@ select lives_ok($$select public.audit_log_page('c5700000-0000-4000-8000-00000000
 -- -----------------------------------------------------------------------------
 select is((select count(*)::int from t_trail), 13, 'the test organization has 13 audit rows');
 create temporary table t_pages (page int, body jsonb) on commit drop;
-insert into t_pages values (1, pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+insert into t_pages values (1, tests.as_user('c5700000-0000-4000-8000-0000000000a1',
   $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_limit => 5)$$));
-insert into t_pages values (2, pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+insert into t_pages values (2, tests.as_user('c5700000-0000-4000-8000-0000000000a1',
   format($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_before_id => %s, p_limit => 5)$$,
          (select body ->> 'next_before_id' from t_pages where page = 1))));
-insert into t_pages values (3, pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+insert into t_pages values (3, tests.as_user('c5700000-0000-4000-8000-0000000000a1',
   format($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_before_id => %s, p_limit => 5)$$,
          (select body ->> 'next_before_id' from t_pages where page = 2))));
 select is((select array_agg(jsonb_array_length(body -> 'rows') order by page) from t_pages), array[5, 5, 3], 'pages of 5, 5 and 3 rows');
@@ -156,7 +146,7 @@ select is((select (body ->> 'next_before_id')::bigint from t_pages where page = 
   (select ((body -> 'rows' -> 4) ->> 'id')::bigint from t_pages where page = 1), 'next_before_id is the last id of the page');
 select is((select body -> 'next_before_id' from t_pages where page = 3), 'null'::jsonb, 'the last page has no next cursor');
 select is(
-  pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  tests.as_user('c5700000-0000-4000-8000-0000000000a1',
     format($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_before_id => %s, p_limit => 6)$$,
            (select id from t_trail order by id desc offset 6 limit 1))) -> 'next_before_id',
   'null'::jsonb, 'a page that ends exactly at the last row has no next cursor (no empty page to fetch)');
@@ -172,35 +162,35 @@ select matches((select body -> 'rows' -> 0 ->> 'occurred_at' from t_pages where 
 -- Filters
 -- -----------------------------------------------------------------------------
 select is(
-  jsonb_array_length(pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  jsonb_array_length(tests.as_user('c5700000-0000-4000-8000-0000000000a1',
     $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_table_name => 'clients')$$) -> 'rows'),
   11, 'by table: ''clients'' (the client insert and its ten updates)');
 select is(
-  pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  tests.as_user('c5700000-0000-4000-8000-0000000000a1',
     $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_table_name => 'public.clients')$$),
-  pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  tests.as_user('c5700000-0000-4000-8000-0000000000a1',
     $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_table_name => 'clients')$$),
   '… ''public.clients'' is the same filter');
 select is(
   (select array_agg(r ->> 'diff' order by r ->> 'id')
-   from jsonb_array_elements(pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+   from jsonb_array_elements(tests.as_user('c5700000-0000-4000-8000-0000000000a1',
      $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_actor => 'c5700000-0000-4000-8000-0000000000a1')$$) -> 'rows') r),
   array['{"notes": {"new": "n1", "old": null}}', '{"notes": {"new": "n2", "old": "n1"}}', '{"notes": {"new": "n3", "old": "n2"}}'],
   'by actor: the three changes made as that user');
 select is(
-  (select array_agg(r ->> 'actor_email') from jsonb_array_elements(pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  (select array_agg(r ->> 'actor_email') from jsonb_array_elements(tests.as_user('c5700000-0000-4000-8000-0000000000a1',
      $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_actor => 'c5700000-0000-4000-8000-0000000000a1', p_limit => 1)$$) -> 'rows') r),
   array['owner.lecture@audit.test'], 'the actor''s email comes with the row');
 select is(
   (select array_agg((r ->> 'id')::bigint order by (r ->> 'id')::bigint desc)
-   from jsonb_array_elements(pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+   from jsonb_array_elements(tests.as_user('c5700000-0000-4000-8000-0000000000a1',
      format($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_from => %L, p_to => %L)$$,
             (select occurred_at from t_trail order by id offset 3 limit 1),
             (select occurred_at from t_trail order by id offset 7 limit 1))) -> 'rows') r),
   (select array_agg(id order by id desc) from (select id from t_trail order by id offset 3 limit 4) x),
   'by time: p_from inclusive, p_to exclusive');
 select is(
-  jsonb_array_length(pg_temp.as_user('c5700000-0000-4000-8000-0000000000a1',
+  jsonb_array_length(tests.as_user('c5700000-0000-4000-8000-0000000000a1',
     $$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0', p_table_name => 'invoices')$$) -> 'rows'),
   0, 'a filter matching nothing: an empty page');
 

@@ -11,26 +11,6 @@ select plan(30);
 -- as_anon the same without a user. When the statement raises, the enclosing
 -- throws_ok subtransaction undoes the switch.
 -- -----------------------------------------------------------------------------
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- Demo users of Chaleur Express (org A) and Plomberie du Rhône (org B).
 -- A: …01 owner, …02 dispatcher, …03/…04 technicians, …05 accountant, …06 client.
@@ -106,43 +86,43 @@ select throws_ok(
 -- -----------------------------------------------------------------------------
 -- Reading: own rows only
 -- -----------------------------------------------------------------------------
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select count(*) from public.notifications'), '2'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003', 'select count(*) from public.notifications'), '2'::jsonb,
   'technician 1 reads their 2 rows (in_app + email)');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
             $$select count(*) from public.notifications where user_id <> 'a0000000-0000-4000-8000-000000000003'$$), '0'::jsonb,
   'technician 1 reads nobody else''s rows, even asking for them');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select count(*) from public.notifications'), '6'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001', 'select count(*) from public.notifications'), '6'::jsonb,
   'the owner of org A reads their own 6 rows, not org B''s nor the technicians''');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select count(*) from public.notifications'), '0'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', 'select count(*) from public.notifications'), '0'::jsonb,
   'the dispatcher (not notified) reads nothing');
-select is(pg_temp.as_user('b0000000-0000-4000-8000-000000000001', 'select count(*) from public.notifications'), '2'::jsonb,
+select is(tests.as_user('b0000000-0000-4000-8000-000000000001', 'select count(*) from public.notifications'), '2'::jsonb,
   'the owner of org B reads only their org B rows');
-select throws_ok($$select pg_temp.as_anon('select count(*) from public.notifications')$$,
+select throws_ok($$select tests.as_anon('select count(*) from public.notifications')$$,
   '42501', 'permission denied for table notifications', 'anon reads nothing (no grant)');
 
 -- -----------------------------------------------------------------------------
 -- Marking read: read_at only, own rows only
 -- -----------------------------------------------------------------------------
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
             $$with u as (update public.notifications set read_at = now() where channel = 'in_app' returning 1) select count(*) from u$$),
   '1'::jsonb, 'a technician marks their in-app notification read');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
             $$with u as (update public.notifications set read_at = now() where user_id = 'a0000000-0000-4000-8000-000000000004' returning 1) select count(*) from u$$),
   '0'::jsonb, 'a technician cannot mark a colleague''s notifications (no row reached)');
 select is((select count(*)::int from public.notifications where user_id = 'a0000000-0000-4000-8000-000000000004' and read_at is not null), 0,
   'the colleague''s rows are unchanged');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
                    'with u as (update public.notifications set title = ''x'' returning 1) select count(*) from u')$$,
   '42501', 'permission denied for table notifications', 'the title (any column but read_at) cannot be changed');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
                    'with u as (update public.notifications set delivery_status = ''failed'' returning 1) select count(*) from u')$$,
   '42501', 'permission denied for table notifications', 'the delivery status cannot be changed by a user');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
                    $q$with i as (insert into public.notifications (org_id, user_id, channel, type, title)
                       values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'email', 'x.y', 'x') returning 1)
                       select count(*) from i$q$)$$,
   '42501', 'permission denied for table notifications', 'users cannot create notifications');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
                    'with d as (delete from public.notifications returning 1) select count(*) from d')$$,
   '42501', 'permission denied for table notifications', 'users cannot delete notifications');
 

@@ -10,16 +10,6 @@ select plan(72);
 -- Helpers. as_user runs one statement as a signed-in user through the real API
 -- role and returns its single value as jsonb (undone by throws_ok on error).
 -- -----------------------------------------------------------------------------
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.as_role(p_role text, p_sql text) returns jsonb language plpgsql as $$
 declare v jsonb;
 begin
@@ -49,7 +39,7 @@ delete from public.notifications;
 -- Creation
 -- -----------------------------------------------------------------------------
 select lives_ok(
-  $$select pg_temp.keep('main', pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+  $$select pg_temp.keep('main', tests.as_user('a0000000-0000-4000-8000-000000000001',
       $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'Capteurs chaufferie', '{missions:read,events:write,events:write}')$q$))$$,
   'the owner creates a key');
 select matches(pg_temp.secret('main'), '^trn_[a-z2-7]{8}_[A-Za-z0-9_-]{43}$', 'the secret is trn_<8 base32>_<43 base64url>');
@@ -77,22 +67,22 @@ select ok((select body from public.notifications where entity_id = pg_temp.id('m
           like '%Capteurs chaufferie%admin@chaleur-express.test%', 'the alert names the key and who created it');
 
 -- Validation
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write,admin:all}')$q$)$$,
   '22023', 'Unknown API key scope: admin:all (allowed: events:write, missions:read, invoices:read)', 'an unknown scope is refused');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{}')$q$)$$,
   '22023', 'An API key needs at least one scope (allowed: events:write, missions:read, invoices:read)', 'a key needs a scope');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', '  ', '{events:write}')$q$)$$,
   '22023', 'An API key name is 1 to 100 characters', 'a key needs a name');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}', now() - interval '1 minute')$q$)$$,
   '22023', null, 'an expiry in the past is refused');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}', now() + interval '2 years 1 day')$q$)$$,
   '22023', null, 'an expiry more than 2 years ahead is refused');
-select lives_ok($$select pg_temp.keep('two-years', pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select lives_ok($$select pg_temp.keep('two-years', tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'Long', '{invoices:read}', now() + interval '2 years')$q$))$$,
   'exactly 2 years is accepted');
 select throws_ok($$insert into public.api_keys (org_id, name, prefix, secret_hash, scopes, expires_at)
@@ -141,15 +131,15 @@ select is(pg_temp.authn('two-years'), 0::bigint, 'an expired key is refused');
 -- -----------------------------------------------------------------------------
 -- Revocation
 -- -----------------------------------------------------------------------------
-select lives_ok($$select pg_temp.keep('revoked', pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select lives_ok($$select pg_temp.keep('revoked', tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'To revoke', '{events:write}')$q$))$$, 'a key to revoke');
 select is(pg_temp.authn('revoked'), 1::bigint, 'it authenticates before revocation');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001', format('select public.revoke_api_key(%L) -> ''status''', pg_temp.id('revoked'))),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001', format('select public.revoke_api_key(%L) -> ''status''', pg_temp.id('revoked'))),
   '"revoked"'::jsonb, 'the owner revokes it');
 select is(pg_temp.authn('revoked'), 0::bigint, 'a revoked key is refused');
 select results_eq($$select revoked_by::text from public.api_keys where id = pg_temp.id('revoked')$$,
   $$values ('a0000000-0000-4000-8000-000000000001')$$, 'revoked_by is the caller');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001', format('select public.revoke_api_key(%L) -> ''status''', pg_temp.id('revoked'))),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001', format('select public.revoke_api_key(%L) -> ''status''', pg_temp.id('revoked'))),
   '"revoked"'::jsonb, 'revoking again is a no-op…');
 select results_eq($$select action from audit.log where table_name = 'public.api_keys' and row_id = pg_temp.id('revoked')::text order by id$$,
   $$values ('api_key_created'), ('api_key_revoked')$$, '…audited once: api_key_created then api_key_revoked');
@@ -159,10 +149,10 @@ select results_eq($$select type from public.notifications where entity_id = pg_t
 -- -----------------------------------------------------------------------------
 -- Rotation
 -- -----------------------------------------------------------------------------
-select lives_ok($$select pg_temp.keep('old', pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select lives_ok($$select pg_temp.keep('old', tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'Partner', '{events:write}', now() + interval '90 days')$q$))$$,
   'a key to rotate');
-select lives_ok($$select pg_temp.keep('new', pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select lives_ok($$select pg_temp.keep('new', tests.as_user('a0000000-0000-4000-8000-000000000001',
   format('select public.rotate_api_key(%L, %L)', pg_temp.id('old'), '2 hours')))$$, 'the owner rotates it (2 hours of grace)');
 select results_eq($$select name, scopes, rotated_from, expires_at - created_at from public.api_keys where id = pg_temp.id('new')$$,
   $$values ('Partner', '{events:write}'::text[], pg_temp.id('old'), interval '90 days')$$,
@@ -179,30 +169,30 @@ select results_eq($$select action, coalesce(reason like 'api_key_rotated: %', fa
 update public.api_keys set grace_until = now() - interval '1 second' where id = pg_temp.id('old');
 select is(pg_temp.authn('old'), 0::bigint, 'after the grace period the old key is refused');
 select is(pg_temp.authn('new'), 1::bigint, 'the new key keeps working');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L)', pg_temp.id('old')))$$,
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L)', pg_temp.id('old')))$$,
   'P0001', format('API key %s is rotated and cannot be rotated', (select prefix from t_keys where label = 'old')), 'a rotated key cannot be rotated again');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L)', pg_temp.id('revoked')))$$,
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L)', pg_temp.id('revoked')))$$,
   'P0001', format('API key %s is revoked and cannot be rotated', (select prefix from t_keys where label = 'revoked')), 'a revoked key cannot be rotated');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L, %L)', pg_temp.id('new'), '8 days'))$$,
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001', format('select public.rotate_api_key(%L, %L)', pg_temp.id('new'), '8 days'))$$,
   '22023', 'A rotation grace period is between 0 and 7 days (got 8 days)', 'the grace period is at most 7 days');
 
 -- -----------------------------------------------------------------------------
 -- Who may manage keys: owners/admins of the key's organization (42501 otherwise)
 -- -----------------------------------------------------------------------------
-select throws_ok(format($$select pg_temp.as_user(%L, $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}')$q$)$$, u),
+select throws_ok(format($$select tests.as_user(%L, $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}')$q$)$$, u),
   '42501', 'Only an owner or admin of the organization can manage its API keys', format('%s cannot create a key', who))
   from (values ('a0000000-0000-4000-8000-000000000002', 'the dispatcher'), ('a0000000-0000-4000-8000-000000000003', 'a technician'),
                ('a0000000-0000-4000-8000-000000000005', 'the accountant'), ('a0000000-0000-4000-8000-000000000006', 'a client user'),
                ('b0000000-0000-4000-8000-000000000001', 'the owner of another organization')) as v (u, who);
-select throws_ok(format($$select pg_temp.as_user(%L, $q$select count(*) from public.list_api_keys('a0000000-0000-4000-8000-0000000000a0')$q$)$$, u),
+select throws_ok(format($$select tests.as_user(%L, $q$select count(*) from public.list_api_keys('a0000000-0000-4000-8000-0000000000a0')$q$)$$, u),
   '42501', 'Only an owner or admin of the organization can manage its API keys', format('%s cannot list the keys', who))
   from (values ('a0000000-0000-4000-8000-000000000003', 'a technician'), ('b0000000-0000-4000-8000-000000000001', 'the owner of another organization')) as v (u, who);
-select throws_ok(format($$select pg_temp.as_user(%L, %L)$$, u, format('select public.revoke_api_key(%L)', pg_temp.id('main'))),
+select throws_ok(format($$select tests.as_user(%L, %L)$$, u, format('select public.revoke_api_key(%L)', pg_temp.id('main'))),
   '42501', format('API key %s not found in an organization you administer', pg_temp.id('main')), format('%s cannot revoke a key', who))
   from (values ('a0000000-0000-4000-8000-000000000003', 'a technician'), ('b0000000-0000-4000-8000-000000000001', 'the owner of another organization')) as v (u, who);
-select throws_ok(format($$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001', %L)$$, format('select public.rotate_api_key(%L)', pg_temp.id('main'))),
+select throws_ok(format($$select tests.as_user('b0000000-0000-4000-8000-000000000001', %L)$$, format('select public.rotate_api_key(%L)', pg_temp.id('main'))),
   '42501', format('API key %s not found in an organization you administer', pg_temp.id('main')), 'another organization''s owner cannot rotate a key');
-select throws_ok($$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001', 'select public.revoke_api_key(''00000000-0000-4000-8000-000000000000'')')$$,
+select throws_ok($$select tests.as_user('b0000000-0000-4000-8000-000000000001', 'select public.revoke_api_key(''00000000-0000-4000-8000-000000000000'')')$$,
   '42501', 'API key 00000000-0000-4000-8000-000000000000 not found in an organization you administer',
   'an unknown key id gets the same answer (ids cannot be probed)');
 select throws_ok($$select pg_temp.as_role('anon', $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}')$q$)$$,
@@ -212,16 +202,16 @@ select is(pg_temp.authn('main'), 1::bigint, 'none of those refused calls touched
 -- -----------------------------------------------------------------------------
 -- Direct table access: owners/admins read metadata, never the hash; no writes
 -- -----------------------------------------------------------------------------
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select count(*) from (select id, prefix from public.api_keys) k'),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001', 'select count(*) from (select id, prefix from public.api_keys) k'),
   (select count(*) from public.api_keys where org_id = 'a0000000-0000-4000-8000-0000000000a0')::text::jsonb,
   'the owner reads the metadata of every key of the organization');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select count(secret_hash) from public.api_keys')$$,
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select count(secret_hash) from public.api_keys')$$,
   '42501', 'permission denied for table api_keys', 'nobody reads secret_hash through the API');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', 'select count(*) from (select id from public.api_keys) k'), '0'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', 'select count(*) from (select id from public.api_keys) k'), '0'::jsonb,
   'the dispatcher reads no key');
-select is(pg_temp.as_user('b0000000-0000-4000-8000-000000000001', 'select count(*) from (select id from public.api_keys where org_id = ''a0000000-0000-4000-8000-0000000000a0'') k'),
+select is(tests.as_user('b0000000-0000-4000-8000-000000000001', 'select count(*) from (select id from public.api_keys where org_id = ''a0000000-0000-4000-8000-0000000000a0'') k'),
   '0'::jsonb, 'another organization''s owner reads none of them');
-select throws_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', %L)$$,
+select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000001', %L)$$,
   format('with u as (update public.api_keys set revoked_at = null where id = %L returning 1) select count(*) from u', pg_temp.id('revoked'))),
   '42501', 'permission denied for table api_keys', 'no direct update (un-revoking is impossible)');
 select results_eq($$select role || ':' || operation || ':' || scope from private.permission_matrix where table_name = 'public.api_keys' order by 1$$,

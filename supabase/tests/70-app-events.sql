@@ -4,16 +4,6 @@
 begin;
 select plan(17);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.events(p_type text, p_entity uuid) returns bigint language sql as $$
   select count(*) from public.app_events where type = p_type and entity_id = p_entity
 $$;
@@ -38,12 +28,12 @@ select throws_ok($$select private.log_app_event(null, 'test.event', 'info', null
   '22004', null, 'an organization is required (22004)');
 
 -- Who reads
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002',
             $$select to_jsonb(count(*)) from public.app_events where type = 'test.event'$$)::int, 1,
   'a dispatcher of org A reads the event');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000005',
             $$select to_jsonb(count(*)) from public.app_events$$)::int, 0, 'an accountant reads no event');
-select is(pg_temp.as_user('b0000000-0000-4000-8000-000000000001',
+select is(tests.as_user('b0000000-0000-4000-8000-000000000001',
             $$select to_jsonb(count(*)) from public.app_events where type = 'test.event'$$)::int, 0,
   'the owner of org B does not read org A''s events');
 
@@ -78,7 +68,7 @@ select is((select entity_table || ':' || severity from public.app_events where t
   'public.timesheets:warning', 'a lock override logs lock_override on the overridden row, warning');
 
 -- invoice_sent (mark_invoice_sent, as the owner)
-select lives_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select lives_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   format('select public.mark_invoice_sent(%L, %L)',
          (select id from public.invoices where org_id = 'a0000000-0000-4000-8000-0000000000a0' and status = 'issued' limit 1),
          repeat('ab', 32)))$$, 'the owner sends an issued invoice');

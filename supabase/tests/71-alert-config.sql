@@ -3,16 +3,6 @@
 begin;
 select plan(19);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- Seeding
 select results_eq(
@@ -62,17 +52,17 @@ select throws_ok($$select pg_temp.set_cfg('mission_blocked', 'notify_roles = ''{
   '22023', 'Alert mission_blocked cannot notify client portal users', 'client users are never notified');
 
 -- Who edits
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$with u as (update public.alert_config set threshold = 10 where org_id = 'a0000000-0000-4000-8000-0000000000a0'
                and alert_type = 'emergency_pending' returning 1) select to_jsonb(count(*)) from u$$)::int, 1,
   'the owner changes a threshold');
 select is((select count(*)::int from audit.log where table_name = 'public.alert_config' and action = 'update'
            and org_id = 'a0000000-0000-4000-8000-0000000000a0'), 1, '… and the change is audited');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002',
   $$with u as (update public.alert_config set threshold = 20 where org_id = 'a0000000-0000-4000-8000-0000000000a0'
                and alert_type = 'emergency_pending' returning 1) select to_jsonb(count(*)) from u$$)::int, 0,
   'a dispatcher reads but cannot change it (no row reached)');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
   'update public.alert_config set org_id = ''b0000000-0000-4000-8000-0000000000b0'' returning 1')$$,
   '42501', null, 'org_id is not updatable (column grants)');
 

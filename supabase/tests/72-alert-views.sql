@@ -4,16 +4,6 @@
 begin;
 select plan(23);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.cfg(p_type text, p_threshold numeric) returns void language sql as $$
   update public.alert_config set threshold = p_threshold where org_id = 'a0000000-0000-4000-8000-0000000000a0' and alert_type = p_type
 $$;
@@ -59,9 +49,9 @@ select pg_temp.cfg('invoice_overdue_7days', 1);
 select is(pg_temp.listed('public.alert_invoices_overdue', 'a0000000-0000-4000-8000-000000004002'), 'invoice_overdue_30days/critical', 'past both thresholds: ONE row, the critical one');
 select is(pg_temp.listed('public.alert_invoices_overdue', 'a0000000-0000-4000-8000-000000004004'), 'none', 'an invoice not yet due: no row');
 select is(pg_temp.listed('public.alert_invoices_overdue', 'a0000000-0000-4000-8000-000000004009'), 'none', 'a credit note long past its date: no row (invoices only)');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000005', $$select to_jsonb(count(*)) from public.alert_invoices_overdue$$)::int,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000005', $$select to_jsonb(count(*)) from public.alert_invoices_overdue$$)::int,
   (select count(*)::int from public.alert_invoices_overdue where org_id = 'a0000000-0000-4000-8000-0000000000a0'), 'the accountant sees the overdue invoices of the org');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', $$select to_jsonb(count(*)) from public.alert_invoices_overdue$$)::int, 0,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', $$select to_jsonb(count(*)) from public.alert_invoices_overdue$$)::int, 0,
   'a dispatcher sees none (money)');
 
 -- -----------------------------------------------------------------------------

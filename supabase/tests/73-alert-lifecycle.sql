@@ -6,16 +6,6 @@
 begin;
 select plan(36);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 -- The emergency of these tests and its alert.
 create function pg_temp.alert(p_entity uuid) returns public.alerts language sql as $$
   select a from public.alerts a where a.entity_id = p_entity order by a.first_fired_at desc, a.id limit 1
@@ -97,13 +87,13 @@ select is((private.check_emergencies_pending() ->> 'escalated')::int, 0, 'escala
 -- -----------------------------------------------------------------------------
 -- Acknowledge
 -- -----------------------------------------------------------------------------
-select throws_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005', 'select public.acknowledge_alert(''%s'')')$$,
+select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.acknowledge_alert(''%s'')')$$,
                         (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).id),
   '42501', 'Your role may not manage emergency_pending alerts', 'an accountant (not notified of emergencies) cannot acknowledge');
-select throws_ok(format($$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001', 'select public.acknowledge_alert(''%s'')')$$,
+select throws_ok(format($$select tests.as_user('b0000000-0000-4000-8000-000000000001', 'select public.acknowledge_alert(''%s'')')$$,
                         (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).id),
   'P0002', null, 'the owner of another organization: not found');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
             format('select public.acknowledge_alert(%L)', (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).id)) ->> 'status',
   'acknowledged', 'the on-call technician (notified) acknowledges');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).acknowledged_by, 'a0000000-0000-4000-8000-000000000003'::uuid, '… who is recorded');
@@ -117,13 +107,13 @@ insert into public.emergency_requests (id, org_id, client_id, description, sourc
   ('c7300000-0000-4000-8000-000000000e02', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1',
    'Fuite de gaz', 'phone', now() - interval '6 minutes');
 select is((private.check_emergencies_pending() ->> 'fired')::int, 1, 'a second emergency fires');
-select throws_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() - interval ''1 minute'')')$$,
+select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() - interval ''1 minute'')')$$,
                         (pg_temp.alert('c7300000-0000-4000-8000-000000000e02')).id),
   '22023', null, 'a silence ending in the past is refused');
-select throws_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() + interval ''31 days'')')$$,
+select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() + interval ''31 days'')')$$,
                         (pg_temp.alert('c7300000-0000-4000-8000-000000000e02')).id),
   '22023', null, 'a silence over 30 days is refused');
-select lives_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() + interval ''1 hour'')')$$,
+select lives_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.silence_alert(''%s'', now() + interval ''1 hour'')')$$,
                        (pg_temp.alert('c7300000-0000-4000-8000-000000000e02')).id), 'the owner silences it for an hour');
 update public.alerts set last_notified_at = now() - interval '5 hours', first_fired_at = now() - interval '1 hour'
  where entity_id = 'c7300000-0000-4000-8000-000000000e02';
@@ -139,7 +129,7 @@ select is(private.check_emergencies_pending() - 'checked' - 'fired' - 'resolved'
 update public.emergency_requests set status = 'acknowledged', acknowledged_at = now()
  where id in ('c7300000-0000-4000-8000-000000000e01', 'c7300000-0000-4000-8000-000000000e02');
 select is((private.check_emergencies_pending() ->> 'resolved')::int, 2, 'the emergencies are acknowledged: both alerts resolve');
-select throws_ok(format($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000001', 'select public.acknowledge_alert(''%s'')')$$,
+select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.acknowledge_alert(''%s'')')$$,
                         (pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).id),
   '55000', null, 'a resolved alert cannot be acknowledged');
 

@@ -2,36 +2,6 @@ begin;
 -- Templates: French and English for every type; {{param}} substitution, never
 -- evaluated; a missing param stays visible; the user's language decides.
 select plan(19);
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_service(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-  perform set_config('role', 'service_role', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 delete from public.notifications;
 
 select is(
@@ -86,7 +56,7 @@ select throws_ok($$update public.profiles set language = 'de' where id = 'a00000
 select ok(not has_table_privilege('authenticated', 'public.notification_templates', 'select')
           and not has_table_privilege('anon', 'public.notification_templates', 'select'),
   'templates are not readable through the API (rendered server-side)');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
             $$with u as (update public.profiles set language = 'en' where id = 'a0000000-0000-4000-8000-000000000003' returning language) select to_jsonb(language) from u$$),
   '"en"'::jsonb, 'a user sets their own language');
 

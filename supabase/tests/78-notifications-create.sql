@@ -1,36 +1,6 @@
 begin;
 -- create_notification (dedupe, channels), preferences, notify_roles through it.
 select plan(26);
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_service(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-  perform set_config('role', 'service_role', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 delete from public.notifications;
 create temp table ids (label text primary key, id uuid) on commit drop;
 
@@ -60,34 +30,34 @@ select ok(not has_function_privilege('authenticated', 'private.create_notificati
   'create_notification is not callable by API users');
 
 -- Preferences (through the RPC, as the user)
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003',
   $$select to_jsonb((public.set_notification_preference('a0000000-0000-4000-8000-0000000000a0', 'invoice_overdue_7days', 'email', false)).enabled)$$),
   'false'::jsonb, 'a user disables one type by email');
 select is(private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003',
   'email', 'invoice_overdue_7days', null, null, 'pref:1', '{}'), null, 'a disabled type/channel writes nothing (null)');
 select isnt(private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003',
   'email', 'invoice_overdue_30days', null, null, 'pref:2', '{}'), null, 'other types are still sent (absent = enabled)');
-select lives_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select lives_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select to_jsonb(public.set_notification_preference('a0000000-0000-4000-8000-0000000000a0', '*', 'email', false))$q$)$$,
   'a user disables every type by email (*)');
 select is(private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003',
   'email', 'mission_blocked', null, null, 'pref:3', '{}'), null, '* disables non-critical types');
 select isnt(private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003',
   'email', 'stock_critical', null, null, 'pref:4', '{}'), null, 'DECISION: * does not silence critical types (stock_critical)');
-select lives_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select lives_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select to_jsonb(public.set_notification_preference('a0000000-0000-4000-8000-0000000000a0', 'mission_blocked', 'email', true))$q$)$$,
   'the user re-enables one type');
 select isnt(private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003',
   'email', 'mission_blocked', null, null, 'pref:5', '{}'), null, 'an exact-type preference wins over *');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select to_jsonb(public.set_notification_preference('a0000000-0000-4000-8000-0000000000a0', 'emergency_pending', 'in_app', false))$q$)$$,
   '22023', 'in-app notifications of critical type emergency_pending cannot be disabled', 'DECISION: in_app of a critical type cannot be disabled');
-select throws_ok($$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+select throws_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select to_jsonb(public.set_notification_preference('b0000000-0000-4000-8000-0000000000b0', 'mission_blocked', 'email', false))$q$)$$,
   '42501', 'not a member of organization b0000000-0000-4000-8000-0000000000b0', 'no preference in an organization one is not a member of');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000004', 'select count(*) from public.notification_preferences'), '0'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000004', 'select count(*) from public.notification_preferences'), '0'::jsonb,
   'preferences are private: a colleague reads none of them');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003', 'select count(*) from public.notification_preferences'), '3'::jsonb,
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003', 'select count(*) from public.notification_preferences'), '3'::jsonb,
   'the user reads their own 3 preferences');
 
 -- notify_roles through create_notification

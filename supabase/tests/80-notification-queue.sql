@@ -2,36 +2,6 @@ begin;
 -- The sender's queue: claim exactly once with a lease, sent, failed with
 -- exponential backoff, failed for good after 5 attempts with an app_event.
 select plan(22);
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_service(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-  perform set_config('role', 'service_role', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 delete from public.notifications;
 create temp table ids (label text primary key, id uuid) on commit drop;
 grant select on ids to service_role;
@@ -51,31 +21,31 @@ select ok(has_function_privilege('service_role', 'public.claim_pending_notificat
           and not has_function_privilege('authenticated', 'public.mark_notification_failed(uuid, text)', 'execute')
           and not has_function_privilege('authenticated', 'public.mark_notification_sent(uuid)', 'execute'),
   'the sender functions are for service_role only');
-select is(pg_temp.as_service($$select jsonb_agg(dedupe_key order by dedupe_key) from public.claim_pending_notifications('email', 3)$$),
+select is(tests.as_service($$select jsonb_agg(dedupe_key order by dedupe_key) from public.claim_pending_notifications('email', 3)$$),
   '["q:1", "q:2", "q:3"]'::jsonb, 'a claim returns the oldest due rows of the channel, up to the limit');
 select results_eq($$select attempts, next_attempt_at = now() + interval '5 minutes' from public.notifications where dedupe_key in ('q:1', 'q:2', 'q:3')$$,
   $$values (1, true), (1, true), (1, true)$$, 'claimed rows count the attempt and are leased for 5 minutes');
-select is(pg_temp.as_service($$select jsonb_agg(dedupe_key order by dedupe_key) from public.claim_pending_notifications('email', 10)$$),
+select is(tests.as_service($$select jsonb_agg(dedupe_key order by dedupe_key) from public.claim_pending_notifications('email', 10)$$),
   '["q:4", "q:5"]'::jsonb, 'a second claim gets only the unclaimed rows');
-select is(pg_temp.as_service($$select count(*) from public.claim_pending_notifications('email')$$), '0'::jsonb,
+select is(tests.as_service($$select count(*) from public.claim_pending_notifications('email')$$), '0'::jsonb,
   'a third claim gets nothing: every row was handed out once');
 update public.notifications set next_attempt_at = now() - interval '1 second' where dedupe_key = 'q:1';
-select is(pg_temp.as_service($$select jsonb_agg(dedupe_key || '/' || attempts) from public.claim_pending_notifications('email')$$),
+select is(tests.as_service($$select jsonb_agg(dedupe_key || '/' || attempts) from public.claim_pending_notifications('email')$$),
   '["q:1/2"]'::jsonb, 'a row whose lease ran out (crashed sender) is due again, attempt 2');
-select throws_ok($$select pg_temp.as_service('select count(*) from public.claim_pending_notifications(''in_app'')')$$,
+select throws_ok($$select tests.as_service('select count(*) from public.claim_pending_notifications(''in_app'')')$$,
   '22023', 'claim_pending_notifications: channel must be email or push, got in_app', 'in_app rows are never claimed');
-select throws_ok($$select pg_temp.as_service('select count(*) from public.claim_pending_notifications(''email'', 0)')$$,
+select throws_ok($$select tests.as_service('select count(*) from public.claim_pending_notifications(''email'', 0)')$$,
   '22023', 'claim_pending_notifications: limit must be between 1 and 500, got 0', 'the limit is bounded');
 
 -- Sent
-select is(pg_temp.as_service($$select to_jsonb(array[r.delivery_status, (r.sent_at = now())::text, coalesce(r.next_attempt_at::text, 'null')])
+select is(tests.as_service($$select to_jsonb(array[r.delivery_status, (r.sent_at = now())::text, coalesce(r.next_attempt_at::text, 'null')])
                                 from public.mark_notification_sent((select id from ids where label = 'mail2')) r$$),
   '["sent", "true", "null"]'::jsonb, 'mark_notification_sent: sent now, out of the queue');
-select lives_ok($$select pg_temp.as_service($q$select to_jsonb(public.mark_notification_sent((select id from ids where label = 'mail2')))$q$)$$,
+select lives_ok($$select tests.as_service($q$select to_jsonb(public.mark_notification_sent((select id from ids where label = 'mail2')))$q$)$$,
   'reporting sent twice is harmless');
-select throws_ok($$select pg_temp.as_service($q$select to_jsonb(public.mark_notification_failed((select id from ids where label = 'mail2'), 'x'))$q$)$$,
+select throws_ok($$select tests.as_service($q$select to_jsonb(public.mark_notification_failed((select id from ids where label = 'mail2'), 'x'))$q$)$$,
   '55000', null, 'a sent row cannot be marked failed');
-select throws_ok($$select pg_temp.as_service('select to_jsonb(public.mark_notification_sent(''00000000-0000-4000-8000-000000000000''))')$$,
+select throws_ok($$select tests.as_service('select to_jsonb(public.mark_notification_sent(''00000000-0000-4000-8000-000000000000''))')$$,
   'P0002', 'notification 00000000-0000-4000-8000-000000000000 not found', 'unknown id');
 
 -- Failed: backoff 1, 2, 4, 8 minutes, then failed for good at the 5th attempt.
@@ -83,8 +53,8 @@ create function pg_temp.claim_and_fail(p_error text) returns interval language p
 declare v public.notifications;
 begin
   update public.notifications set next_attempt_at = now() - interval '1 second' where id = (select id from ids where label = 'push');
-  perform pg_temp.as_service($q$select count(*) from public.claim_pending_notifications('push', 1)$q$);
-  perform pg_temp.as_service(format('select to_jsonb(public.mark_notification_failed(%L, %L))', (select id from ids where label = 'push'), p_error));
+  perform tests.as_service($q$select count(*) from public.claim_pending_notifications('push', 1)$q$);
+  perform tests.as_service(format('select to_jsonb(public.mark_notification_failed(%L, %L))', (select id from ids where label = 'push'), p_error));
   select * into v from public.notifications where id = (select id from ids where label = 'push');
   return v.next_attempt_at - now();
 end $$;
@@ -101,9 +71,9 @@ select results_eq($$select org_id::text, severity, entity_table, payload ->> 'er
                     where type = 'notification_failed' and entity_id = (select id from ids where label = 'push')$$,
   $$values ('a0000000-0000-4000-8000-0000000000a0', 'warning', 'public.notifications', 'gone 410')$$,
   'the final failure logs one app_event notification_failed (warning)');
-select is(pg_temp.as_service($$select count(*) from public.claim_pending_notifications('push')$$), '0'::jsonb,
+select is(tests.as_service($$select count(*) from public.claim_pending_notifications('push')$$), '0'::jsonb,
   'a failed row is never claimed again');
-select throws_ok($$select pg_temp.as_service($q$select to_jsonb(public.mark_notification_sent((select id from ids where label = 'push')))$q$)$$,
+select throws_ok($$select tests.as_service($q$select to_jsonb(public.mark_notification_sent((select id from ids where label = 'push')))$q$)$$,
   '55000', null, 'a failed row cannot be marked sent');
 
 select * from finish();

@@ -2,36 +2,6 @@ begin;
 -- Unsubscribe: a per-user token stored hashed; anon turns off the user's
 -- non-critical emails; a forged token changes nothing.
 select plan(13);
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_service(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-  perform set_config('role', 'service_role', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 delete from public.notifications;
 create temp table tok (token text) on commit drop;
 grant select on tok to anon;
@@ -54,14 +24,14 @@ select ok(has_function_privilege('anon', 'public.unsubscribe(text)', 'execute'),
 select is((select count(*)::int from ops.lint_allowlist where rule = 'anon_execute' and object = 'public.unsubscribe(text)'), 1,
   'the anon grant is allowlisted in the lint with its reason');
 
-select throws_ok($$select pg_temp.as_anon($q$select public.unsubscribe(repeat('ab', 32))$q$)$$,
+select throws_ok($$select tests.as_anon($q$select public.unsubscribe(repeat('ab', 32))$q$)$$,
   '22023', 'invalid unsubscribe token', 'a forged token: clear error');
-select throws_ok($$select pg_temp.as_anon($q$select public.unsubscribe('not a token')$q$)$$,
+select throws_ok($$select tests.as_anon($q$select public.unsubscribe('not a token')$q$)$$,
   '22023', 'invalid unsubscribe token', 'a malformed token: same error');
 select results_eq($$select (select count(*)::int from public.notification_preferences), (select count(*)::int from public.notifications where delivery_status = 'pending')$$,
   $$values (0, 3)$$, 'a refused token changed nothing');
 
-select is(pg_temp.as_anon($$select public.unsubscribe((select token from tok))$$), '1'::jsonb,
+select is(tests.as_anon($$select public.unsubscribe((select token from tok))$$), '1'::jsonb,
   'a valid token unsubscribes the user (1 organization)');
 select results_eq($$select org_id::text, user_id::text, type, channel, enabled from public.notification_preferences$$,
   $$values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', '*', 'email', false)$$,
@@ -73,7 +43,7 @@ select results_eq($$select private.create_notification('a0000000-0000-4000-8000-
                           private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'email', 'stock_critical', null, null, null, '{}') is null,
                           private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'in_app', 'invoice_overdue_7days', null, null, null, '{}') is null$$,
   $$values (true, false, false)$$, 'afterwards: no non-critical email, critical emails still, in-app untouched');
-select is(pg_temp.as_anon($$select public.unsubscribe((select token from tok))$$), '1'::jsonb, 'the link can be opened twice');
+select is(tests.as_anon($$select public.unsubscribe((select token from tok))$$), '1'::jsonb, 'the link can be opened twice');
 
 select * from finish();
 rollback;

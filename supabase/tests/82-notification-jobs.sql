@@ -2,36 +2,6 @@ begin;
 -- Scheduled jobs (pg_cron): present with their schedules, idempotent by name;
 -- ops.cron_job_status; the purge and the delivery signal.
 select plan(12);
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_anon(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-  perform set_config('role', 'anon', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-create function pg_temp.as_service(p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-  perform set_config('role', 'service_role', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 select results_eq(
   $$select jobname::text collate "C", schedule::text collate "C" from cron.job
     where jobname in ('alert-checks', 'alerts-daily-paris', 'deliver-notifications', 'purge-notifications', 'purge-rate-limit-buckets')

@@ -5,16 +5,6 @@
 begin;
 select plan(27);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- Org A: …01 owner, …02 dispatcher, …03 technician, …05 accountant, …06 client; clients …c1 (site …d1), …c2 (site …d2).
 -- Org B: b…01 owner, client b…c1.
@@ -69,24 +59,24 @@ select throws_like($$ select pg_temp.rule('$.a == 1', 'notify_roles', '{"roles":
 select throws_like($$ select pg_temp.rule('$.a == 1', 'run_shell', '{}') $$, 'Unknown rule action run_shell%', 'unknown actions are refused');
 
 -- ------------------------------------------------------------------ who manages rules
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$ select to_jsonb((public.create_rule('a0000000-0000-4000-8000-0000000000a0', 'Surchauffe', 'boiler.reading',
        '$.temperature > 90', 'create_emergency', '{"client_id": "a0000000-0000-4000-8000-0000000000c1"}', 'critical')).created_by) $$),
   to_jsonb('a0000000-0000-4000-8000-000000000001'::text), 'the owner creates a rule with create_rule (created_by is the owner)');
-select throws_ok($$ select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select throws_ok($$ select tests.as_user('a0000000-0000-4000-8000-000000000002',
   $q$ select to_jsonb(public.create_rule('a0000000-0000-4000-8000-0000000000a0', 'x', 'boiler.reading', '$.a == 1', 'notify_roles',
        '{"roles": ["owner"]}')) $q$) $$, '42501', null, 'a dispatcher cannot create rules');
-select throws_ok($$ select pg_temp.as_user('b0000000-0000-4000-8000-000000000001',
+select throws_ok($$ select tests.as_user('b0000000-0000-4000-8000-000000000001',
   $q$ select to_jsonb(public.create_rule('a0000000-0000-4000-8000-0000000000a0', 'x', 'boiler.reading', '$.a == 1', 'notify_roles',
        '{"roles": ["owner"]}')) $q$) $$, '42501', null, 'another organization''s owner cannot create rules here');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.rules $$),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.rules $$),
   (select to_jsonb(count(*)) from public.rules where org_id = 'a0000000-0000-4000-8000-0000000000a0'),
   'the dispatcher reads the organization''s rules');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002',
   $$ with u as (update public.rules set enabled = false returning 1) select to_jsonb(count(*)) from u $$),
   '0'::jsonb, 'the dispatcher cannot change rules');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003', $$ select to_jsonb(count(*)) from public.rules $$)
-       || pg_temp.as_user('b0000000-0000-4000-8000-000000000001', $$ select to_jsonb(count(*)) from public.rules $$),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003', $$ select to_jsonb(count(*)) from public.rules $$)
+       || tests.as_user('b0000000-0000-4000-8000-000000000001', $$ select to_jsonb(count(*)) from public.rules $$),
   '[0, 0]'::jsonb, 'technicians and other organizations see no rule');
 
 select * from finish();

@@ -6,16 +6,6 @@
 begin;
 select plan(26);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.ingest(p_org uuid, p_id text, p_type text, p_payload jsonb) returns jsonb language sql as $$
   select private.ingest_event(p_org, null, p_id, p_type, now(), p_payload)
 $$;
@@ -130,11 +120,11 @@ select throws_ok($$ select pg_temp.ingest('a0000000-0000-4000-8000-0000000000a0'
   'An event payload is a JSON object', 'a payload is a JSON object');
 
 -- ------------------------------------------------------------------ who reads events
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.events $$),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.events $$),
   (select to_jsonb(count(*)) from public.events where org_id = 'a0000000-0000-4000-8000-0000000000a0'),
   'the dispatcher reads the organization''s events (and no other''s)');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000003', $$ select to_jsonb(count(*)) from public.events $$)
-       || pg_temp.as_user('a0000000-0000-4000-8000-000000000006', $$ select to_jsonb(count(*)) from public.events $$),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000003', $$ select to_jsonb(count(*)) from public.events $$)
+       || tests.as_user('a0000000-0000-4000-8000-000000000006', $$ select to_jsonb(count(*)) from public.events $$),
   '[0, 0]'::jsonb, 'technicians and portal users read no events');
 
 select * from finish();

@@ -4,16 +4,6 @@
 begin;
 select plan(14);
 
-create function pg_temp.as_user(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- ------------------------------------------------------------------ function privileges
 select ok(not has_function_privilege('authenticated', 'private.ingest_event(uuid, uuid, text, text, timestamptz, jsonb)', 'execute')
@@ -28,36 +18,36 @@ select ok(not has_table_privilege('authenticated', 'public.rules', 'insert'),
 
 -- ------------------------------------------------------------------ audit of rules
 create temp table t_rule on commit drop as
-select (pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select (tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$ select to_jsonb(public.create_rule('a0000000-0000-4000-8000-0000000000a0', 'Pression', 'boiler.reading',
        '$.pressure < 1', 'notify_roles', '{"roles": ["dispatcher"]}')) $$) ->> 'id')::uuid as id;
 select is((select count(*)::integer from audit.log where table_name = 'public.rules' and row_id = (select id::text from t_rule)
            and action = 'insert' and actor_user_id = 'a0000000-0000-4000-8000-000000000001'), 1,
   'creating a rule is audited with its author');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001',
   $$ with u as (update public.rules set max_firings = 2, enabled = false returning 1) select to_jsonb(count(*)) from u $$),
   '1'::jsonb, 'the owner edits the rule');
 select is((select diff -> 'max_firings' from audit.log where table_name = 'public.rules' and row_id = (select id::text from t_rule)
            and action = 'update'), '{"new": 2, "old": 5}'::jsonb, 'the edit is audited field by field');
-select throws_ok($$ select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$ select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$ with u as (update public.rules set org_id = 'b0000000-0000-4000-8000-0000000000b0' returning 1) select to_jsonb(count(*)) from u $q$) $$,
   '42501', null, 'a rule cannot move to another organization (no column grant on org_id)');
 
 -- ------------------------------------------------------------------ events and firings
 select lives_ok($$ select private.ingest_event('a0000000-0000-4000-8000-0000000000a0', null, 'acc-1', 'boiler.reading', now(),
   '{"pressure": 0.5}') $$, 'an event is ingested');
-select throws_ok($$ select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$ select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$ insert into public.events (org_id, source_event_id, type, occurred_at, payload)
       values ('a0000000-0000-4000-8000-0000000000a0', 'forged', 't', now(), '{}') returning to_jsonb(id) $q$) $$,
   '42501', null, 'nobody inserts events through the API, not even the owner');
-select throws_ok($$ select pg_temp.as_user('a0000000-0000-4000-8000-000000000001',
+select throws_ok($$ select tests.as_user('a0000000-0000-4000-8000-000000000001',
   $q$ with d as (delete from public.events returning 1) select to_jsonb(count(*)) from d $q$) $$,
   '42501', null, 'nor deletes them');
-select is(pg_temp.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.rule_firings $$),
+select is(tests.as_user('a0000000-0000-4000-8000-000000000002', $$ select to_jsonb(count(*)) from public.rule_firings $$),
   (select to_jsonb(count(*)) from public.rule_firings where org_id = 'a0000000-0000-4000-8000-0000000000a0'),
   'the dispatcher reads the organization''s firings');
-select is(pg_temp.as_user('b0000000-0000-4000-8000-000000000001', $$ select to_jsonb(count(*)) from public.rule_firings $$)
-       || pg_temp.as_user('a0000000-0000-4000-8000-000000000005', $$ select to_jsonb(count(*)) from public.rule_firings $$),
+select is(tests.as_user('b0000000-0000-4000-8000-000000000001', $$ select to_jsonb(count(*)) from public.rule_firings $$)
+       || tests.as_user('a0000000-0000-4000-8000-000000000005', $$ select to_jsonb(count(*)) from public.rule_firings $$),
   '[0, 0]'::jsonb, 'another organization and the accountant read no firings');
 select ok((select count(*) from audit.unaudited_tables where table_name in ('public.events', 'public.rule_firings')) = 2,
   'events and firings are unaudited on purpose, with a reason');
