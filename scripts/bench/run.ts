@@ -182,9 +182,10 @@ function memory(pids: Record<string, number | undefined>, postmasterPid: number 
 
 async function main() {
   // Its own ports and state, so it can run beside `npm start` and `npm test`.
-  process.env.TERRAIN_STATE_DIR ??= join(ROOT, ".terrain", "bench");
-  process.env.TERRAIN_PORT_BASE ??= "53321";
-  const cfg = loadConfig("test");
+  const cfg = loadConfig("test", {
+    stateDir: process.env.TERRAIN_BENCH_STATE_DIR ?? join(ROOT, ".terrain", "bench"),
+    portBase: Number(process.env.TERRAIN_BENCH_PORT_BASE ?? 53321),
+  });
   stopCluster(cfg, "immediate");
   rmSync(cfg.stateDir, { recursive: true, force: true });
   console.log(`Bench stack on ${cfg.apiUrl} (state ${cfg.stateDir}); machine: ${run("nproc", []).stdout.trim()} cores`);

@@ -117,16 +117,25 @@ async function stop(cfg: StackConfig) {
   console.log(stopCluster(cfg) ? "Stopped a PostgreSQL cluster that was left running." : "Nothing is running.");
 }
 
+/**
+ * This checkout's stack only: a port counts as ours when this state directory's
+ * supervisor (or cluster) is alive; a port held by anything else — another
+ * checkout's stack, another program — is reported as such, never as ours.
+ */
 async function status(cfg: StackConfig) {
   const sup = runningSupervisor(cfg);
   const pgState = clusterState(cfg);
-  const up = async (port: number) => ((await portInUse(port)) ? "listening" : "down");
+  const piece = async (port: number, ours: boolean) =>
+    ours ? ((await portInUse(port)) ? `running (port ${port})` : `down (port ${port})`)
+      : (await portInUse(port)) ? `not running — port ${port} is used by another program or checkout` : `not running (port ${port})`;
+  console.log(`checkout    ${ROOT}`);
   console.log(`profile     ${cfg.profile}   state ${cfg.stateDir}`);
   console.log(`supervisor  ${sup ? `running, pid ${sup.pid}` : "not running"}`);
-  console.log(`postgres    ${clusterExists(cfg) ? (pgState.running ? `running, pid ${pgState.pid}` : "stopped") : "no cluster"} (port ${cfg.ports.db})`);
-  console.log(`gateway     ${await up(cfg.ports.api)} (port ${cfg.ports.api})`);
-  console.log(`postgrest   ${await up(cfg.ports.rest)} (port ${cfg.ports.rest})`);
-  console.log(`functions   ${await up(cfg.ports.functions)} (port ${cfg.ports.functions})`);
+  const pgLine = !clusterExists(cfg) ? "no cluster" : pgState.running ? `running, pid ${pgState.pid} (port ${cfg.ports.db})` : await piece(cfg.ports.db, false);
+  console.log(`postgres    ${pgLine}`);
+  console.log(`gateway     ${await piece(cfg.ports.api, Boolean(sup))}`);
+  console.log(`postgrest   ${await piece(cfg.ports.rest, Boolean(sup))}`);
+  console.log(`functions   ${await piece(cfg.ports.functions, Boolean(sup))}`);
   console.log(`versions    ${serverVersion()} · ${postgrestVersion()} · ${denoVersion()}`);
 }
 

@@ -5,7 +5,10 @@
  * Two profiles exist so `npm test` can run while `npm start` is up:
  *   dev  — the Supabase CLI's ports (API 54321, DB 54322), data kept between runs
  *   test — ports +1000 (API 55321, DB 55322), a throw-away cluster per run
- * TERRAIN_PORT_BASE overrides the API port (the others follow it).
+ * Each profile has its own overrides, so moving one never moves the other:
+ *   dev:  TERRAIN_PORT_BASE       TERRAIN_STATE_DIR
+ *   test: TERRAIN_TEST_PORT_BASE  TERRAIN_TEST_STATE_DIR
+ * (the API port; the others follow it — and the state directory).
  */
 import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
@@ -46,9 +49,27 @@ export interface StackConfig {
   authAdminDbUrl: string;
 }
 
-function portsFor(profile: Profile) {
-  const fromEnv = Number(process.env.TERRAIN_PORT_BASE);
-  const api = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : profile === "dev" ? 54321 : 55321;
+/** The environment variables that move one profile (and only that one). */
+export const PROFILE_ENV = {
+  dev: { portBase: "TERRAIN_PORT_BASE", stateDir: "TERRAIN_STATE_DIR" },
+  test: { portBase: "TERRAIN_TEST_PORT_BASE", stateDir: "TERRAIN_TEST_STATE_DIR" },
+} as const satisfies Record<Profile, { portBase: string; stateDir: string }>;
+
+const DEFAULT_API_PORT: Record<Profile, number> = { dev: 54321, test: 55321 };
+
+/** Explicit placement of a stack (benchmarks, private test clusters); wins over the environment. */
+export interface Placement {
+  portBase?: number;
+  stateDir?: string;
+}
+
+function portsFor(profile: Profile, placement: Placement) {
+  const raw = process.env[PROFILE_ENV[profile].portBase];
+  const fromEnv = raw === undefined || raw === "" ? undefined : Number(raw);
+  if (fromEnv !== undefined && !(Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 65_525)) {
+    throw new Error(`${PROFILE_ENV[profile].portBase} must be a port number (got ${raw})`);
+  }
+  const api = placement.portBase ?? fromEnv ?? DEFAULT_API_PORT[profile];
   return { api, db: api + 1, rest: api + 9, functions: api + 10 };
 }
 
@@ -57,8 +78,10 @@ function portsFor(profile: Profile) {
  * but when we run as root and the `postgres` user cannot reach the project
  * directory (a clone under /root, mode 700), fall back to /var/tmp.
  */
-function stateDirFor(profile: Profile): string {
-  if (process.env.TERRAIN_STATE_DIR) return resolve(process.env.TERRAIN_STATE_DIR);
+function stateDirFor(profile: Profile, placement: Placement): string {
+  if (placement.stateDir) return resolve(placement.stateDir);
+  const fromEnv = process.env[PROFILE_ENV[profile].stateDir];
+  if (fromEnv) return resolve(fromEnv);
   const inProject = join(ROOT, ".terrain", profile);
   if (process.getuid?.() !== 0 || postgresUserCanReach(ROOT)) return inProject;
   const tag = createHash("sha1").update(ROOT).digest("hex").slice(0, 10);
@@ -82,9 +105,12 @@ function postgresUserCanReach(dir: string): boolean {
   }
 }
 
-export function loadConfig(profile: Profile = (process.env.TERRAIN_PROFILE as Profile) || "dev"): StackConfig {
-  const ports = portsFor(profile);
-  const stateDir = stateDirFor(profile);
+export function loadConfig(
+  profile: Profile = (process.env.TERRAIN_PROFILE as Profile) || "dev",
+  placement: Placement = {},
+): StackConfig {
+  const ports = portsFor(profile, placement);
+  const stateDir = stateDirFor(profile, placement);
   const pw = LOCAL_DEV_DB_PASSWORD;
   const host = "127.0.0.1";
   return {

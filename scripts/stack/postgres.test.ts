@@ -17,11 +17,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "terrain-pgtest-"));
   chmodSync(dir, 0o755); // the postgres user must reach it when we run as root
-  process.env.TERRAIN_STATE_DIR = dir;
-  process.env.TERRAIN_PORT_BASE = String(57321 + (process.pid % 200) * 20);
-  cfg = loadConfig("test");
-  delete process.env.TERRAIN_STATE_DIR;
-  delete process.env.TERRAIN_PORT_BASE;
+  cfg = loadConfig("test", { stateDir: dir, portBase: 57321 + (process.pid % 200) * 20 });
 });
 
 afterAll(() => {

@@ -7,7 +7,7 @@
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
+import { LOCAL_DEV_DB_PASSWORD, PROFILE_ENV, type StackConfig } from "./config.ts";
 import { isPidAlive, isRoot, portInUse, run, runOrThrow } from "./proc.ts";
 
 export const PG_MAJOR = 15;
@@ -133,7 +133,7 @@ export async function startCluster(cfg: StackConfig): Promise<boolean> {
     rmSync(join(cfg.pgData, "postmaster.pid"), { force: true });
   }
   if (await portInUse(cfg.ports.db)) {
-    throw new Error(`Port ${cfg.ports.db} is already used by another program; stop it or set TERRAIN_PORT_BASE.`);
+    throw new Error(`Port ${cfg.ports.db} is already used by another program; stop it or set ${PROFILE_ENV[cfg.profile].portBase} to move the ${cfg.profile} stack.`);
   }
   ownedDir(cfg.logDir);
   const settings = join(cfg.pgData, "terrain.conf");
