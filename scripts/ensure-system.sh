@@ -54,3 +54,9 @@ if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] ||
   # everything it records.
   npm install --no-audit --no-fund --loglevel=error
 fi
+
+# Deno dependencies of the edge functions, the local runtime and the Deno tests:
+# resolved and cached now, with the user's CA and proxy settings, because the
+# runtime runs with --cached-only and never downloads at boot (see
+# scripts/stack/deno-deps.ts). Nearly instant when the cache is complete.
+node_modules/.bin/tsx scripts/stack/deno-deps.ts

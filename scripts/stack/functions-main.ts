@@ -350,7 +350,15 @@ export function createRouter(functions: Map<string, LoadedFunction>, maxBodyByte
     if (url.pathname === INTERNAL_HEALTH_PATH) {
       const names = [...functions.keys()];
       const failed = names.filter((name) => functions.get(name)?.bootError !== undefined);
-      return jsonResponse({ ok: true, functions: names, failed }, 200, requestId);
+      // Why each one failed: the supervisor prints it, the health function reports it.
+      const bootErrors = Object.fromEntries(
+        failed.map((name) => [name, functions.get(name)?.bootError ?? ""]),
+      );
+      return jsonResponse(
+        { ok: true, functions: names, failed, boot_errors: bootErrors },
+        200,
+        requestId,
+      );
     }
 
     const name = url.pathname.split("/")[1] ?? "";
