@@ -7,7 +7,9 @@
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
  *   /storage/v1/*    → not in the local stack yet: 501
  *   /config.json     → the public URL and anon key for the web app
- *   /                → the built PWA (web/dist), SPA fallback to index.html
+ *   /                → the built PWA (web/dist), SPA fallback to index.html;
+ *                      brotli/gzip by Accept-Encoding, hashed assets cached
+ *                      immutable (see serveBuiltApp)
  *
  * Proxying is done by http-proxy-3 (a maintained rewrite of http-proxy).
  *
@@ -32,6 +34,7 @@ import { parse as parseToml } from "smol-toml";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
 import { ROOT, type StackConfig } from "./config.ts";
 import type { ApiKeys } from "./keys.ts";
+import { precompressDir } from "./precompress.ts";
 import { clientIp, rateLimitMessage, type RateLimiter } from "./ratelimit.ts";
 
 /** The routes with a request body, each with its own error shape. */
@@ -71,6 +74,33 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** Hashed by Vite (`/assets/index-B9a9O69I.js`): a new build gets new names, so these never change. */
+const IMMUTABLE_ASSETS = /^\/assets\//;
+
+/**
+ * The built PWA (web/dist). Compression: the brotli/gzip twins written by
+ * precompressDir, chosen by Accept-Encoding (sirv adds Content-Encoding and
+ * Vary). Caching: hashed assets for a year, immutable; everything else —
+ * index.html and the SPA routes it answers, sw.js, registerSW.js, the
+ * manifest, icons — `no-cache`, i.e. revalidated by ETag on every use, so a
+ * new build (and a new service worker) is picked up at once.
+ *
+ * sirv indexes the directory once, here: rebuilding the app while the gateway
+ * runs needs a restart (npm start rebuilds a stale app before starting).
+ */
+export function serveBuiltApp(webDist: string) {
+  precompressDir(webDist);
+  return sirv(webDist, {
+    single: true,
+    etag: true,
+    brotli: true,
+    gzip: true,
+    setHeaders(res, pathname) {
+      res.setHeader("cache-control", IMMUTABLE_ASSETS.test(pathname) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
 }
 
 /** `verify_jwt` per function from config.toml ([functions.<slug>]); Supabase's default is true. */
@@ -128,9 +158,7 @@ export function createGateway(opts: GatewayOptions): Server {
   });
 
   const webDist = opts.webDist ?? join(ROOT, "web", "dist");
-  const serveWeb = existsSync(join(webDist, "index.html"))
-    ? sirv(webDist, { single: true, etag: true, dev: cfg.profile === "test" })
-    : undefined;
+  const serveWeb = existsSync(join(webDist, "index.html")) ? serveBuiltApp(webDist) : undefined;
 
   /** Kong's key-auth: the apikey must be one of the project's keys. */
   function checkApiKey(req: IncomingMessage, res: ServerResponse, url: URL): string | undefined {

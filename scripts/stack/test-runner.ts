@@ -15,6 +15,7 @@ import pg from "pg";
 import { ROOT, loadConfig } from "./config.ts";
 import { denoBinary, denoVersion } from "./functions.ts";
 import { serverVersion, stopCluster } from "./postgres.ts";
+import { precompressDir } from "./precompress.ts";
 import { postgrestVersion } from "./postgrest.ts";
 import { runAsync } from "./proc.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
@@ -111,7 +112,12 @@ async function vitest(stack: RunningStack) {
 
 async function buildWeb() {
   banner("web build (vite)");
-  const [r, s] = await timed(() => runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, echo: true }));
+  const [r, s] = await timed(async () => {
+    const build = await runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, echo: true });
+    // The brotli/gzip twins the gateway serves are part of the build (precompress.ts).
+    if (build.code === 0) precompressDir(join(ROOT, "web", "dist"));
+    return build;
+  });
   results.push({ stage: "web build", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 
