@@ -5,8 +5,11 @@
  * Run by Deno, not Node (the supervisor spawns it; `deno task serve` in
  * edge-functions/ does the same by hand):
  *
- *   FUNCTIONS_PORT=54331 deno run --config edge-functions/deno.json --no-prompt \
+ *   FUNCTIONS_PORT=54331 deno run --cached-only --config edge-functions/deno.json --no-prompt \
  *     --allow-net --allow-env --allow-read=edge-functions scripts/stack/functions-main.ts
+ *
+ * (--cached-only: the install step, scripts/stack/deno-deps.ts, cached every
+ * package; a missing one is a boot error of the function that imports it.)
  *
  * Permissions, and why no more:
  *   --allow-net              listen on 127.0.0.1, and let functions reach the database

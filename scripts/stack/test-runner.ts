@@ -13,6 +13,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { ROOT, loadConfig } from "./config.ts";
+import { denoNetworkEnv } from "./deno-env.ts";
 import { denoBinary, denoVersion } from "./functions.ts";
 import { serverVersion, stopCluster } from "./postgres.ts";
 import { precompressDir } from "./precompress.ts";
@@ -72,7 +73,8 @@ async function denoTests(stack: RunningStack) {
     runAsync(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
       cwd: ROOT,
       // With a database URL the health checks also run against the real cluster.
-      env: { ...process.env, NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
+      // Dependencies were cached by the install step; the CA/proxy mapping still applies to anything else.
+      env: { ...process.env, ...denoNetworkEnv(process.env), NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
     }),
   );
   process.stdout.write(r.stdout + r.stderr);
