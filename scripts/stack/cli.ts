@@ -17,6 +17,7 @@ import { clusterExists, clusterState, initCluster, serverVersion, startCluster, 
 import { postgrestVersion } from "./postgrest.ts";
 import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
 import { bringUp, runningSupervisor } from "./stack.ts";
+import { precompressDir } from "./precompress.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -38,6 +39,8 @@ function buildWebIfStale() {
   console.log("• Building the web app (web/dist)…");
   const r = run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
   if (r.code !== 0) throw new Error("The web app failed to build (npm run build -w web).");
+  // Part of the build: the brotli/gzip twins the gateway serves (see precompress.ts).
+  precompressDir(join(web, "dist"));
 }
 
 async function demoLogins(cfg: StackConfig): Promise<string[]> {

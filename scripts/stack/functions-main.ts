@@ -5,8 +5,11 @@
  * Run by Deno, not Node (the supervisor spawns it; `deno task serve` in
  * edge-functions/ does the same by hand):
  *
- *   FUNCTIONS_PORT=54331 deno run --config edge-functions/deno.json --no-prompt \
+ *   FUNCTIONS_PORT=54331 deno run --cached-only --config edge-functions/deno.json --no-prompt \
  *     --allow-net --allow-env --allow-read=edge-functions scripts/stack/functions-main.ts
+ *
+ * (--cached-only: the install step, scripts/stack/deno-deps.ts, cached every
+ * package; a missing one is a boot error of the function that imports it.)
  *
  * Permissions, and why no more:
  *   --allow-net              listen on 127.0.0.1, and let functions reach the database
@@ -350,7 +353,15 @@ export function createRouter(functions: Map<string, LoadedFunction>, maxBodyByte
     if (url.pathname === INTERNAL_HEALTH_PATH) {
       const names = [...functions.keys()];
       const failed = names.filter((name) => functions.get(name)?.bootError !== undefined);
-      return jsonResponse({ ok: true, functions: names, failed }, 200, requestId);
+      // Why each one failed: the supervisor prints it, the health function reports it.
+      const bootErrors = Object.fromEntries(
+        failed.map((name) => [name, functions.get(name)?.bootError ?? ""]),
+      );
+      return jsonResponse(
+        { ok: true, functions: names, failed, boot_errors: bootErrors },
+        200,
+        requestId,
+      );
     }
 
     const name = url.pathname.split("/")[1] ?? "";

@@ -123,6 +123,7 @@ async function startRuntime(functionsDir: string): Promise<RunningRuntime> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      "--cached-only",
       "--config",
       DENO_CONFIG,
       "--no-prompt",
@@ -199,6 +200,10 @@ Deno.test("local functions runtime", async (t) => {
             "two-args",
           ],
           failed: ["broken", "nothing"],
+          boot_errors: {
+            broken: "boom at import",
+            nothing: "index.ts neither calls Deno.serve(...) nor default-exports { fetch }",
+          },
         });
       },
     );

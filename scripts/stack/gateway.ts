@@ -7,7 +7,9 @@
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
  *   /storage/v1/*    → not in the local stack yet: 501
  *   /config.json     → the public URL and anon key for the web app
- *   /                → the built PWA (web/dist), SPA fallback to index.html
+ *   /                → the built PWA (web/dist), SPA fallback to index.html;
+ *                      brotli/gzip by Accept-Encoding, hashed assets cached
+ *                      immutable (see serveBuiltApp)
  *
  * Proxying is done by http-proxy-3 (a maintained rewrite of http-proxy).
  *
@@ -22,8 +24,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { Transform } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
 import { jwtVerify } from "jose";
 import sirv from "sirv";
@@ -31,7 +34,11 @@ import { parse as parseToml } from "smol-toml";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
 import { ROOT, type StackConfig } from "./config.ts";
 import type { ApiKeys } from "./keys.ts";
+import { precompressDir } from "./precompress.ts";
 import { clientIp, rateLimitMessage, type RateLimiter } from "./ratelimit.ts";
+
+/** The routes with a request body, each with its own error shape. */
+type Route = "rest" | "auth" | "functions" | "storage";
 
 export type AuthHandler = (req: IncomingMessage, res: ServerResponse, subpath: string) => Promise<void>;
 
@@ -67,6 +74,33 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/** Hashed by Vite (`/assets/index-B9a9O69I.js`): a new build gets new names, so these never change. */
+const IMMUTABLE_ASSETS = /^\/assets\//;
+
+/**
+ * The built PWA (web/dist). Compression: the brotli/gzip twins written by
+ * precompressDir, chosen by Accept-Encoding (sirv adds Content-Encoding and
+ * Vary). Caching: hashed assets for a year, immutable; everything else —
+ * index.html and the SPA routes it answers, sw.js, registerSW.js, the
+ * manifest, icons — `no-cache`, i.e. revalidated by ETag on every use, so a
+ * new build (and a new service worker) is picked up at once.
+ *
+ * sirv indexes the directory once, here: rebuilding the app while the gateway
+ * runs needs a restart (npm start rebuilds a stale app before starting).
+ */
+export function serveBuiltApp(webDist: string) {
+  precompressDir(webDist);
+  return sirv(webDist, {
+    single: true,
+    etag: true,
+    brotli: true,
+    gzip: true,
+    setHeaders(res, pathname) {
+      res.setHeader("cache-control", IMMUTABLE_ASSETS.test(pathname) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
 }
 
 /** `verify_jwt` per function from config.toml ([functions.<slug>]); Supabase's default is true. */
@@ -110,14 +144,21 @@ export function createGateway(opts: GatewayOptions): Server {
     const pending = pendingWrites.get(req);
     if (pending && deferred) pending.deferred = true;
   });
-  proxy.on("error", (err, _req, res) => {
+  /** Upstream requests in flight, so an oversized body can abort its own (see forward). */
+  const upstreamRequests = new WeakMap<IncomingMessage, ClientRequest>();
+  /** Requests refused mid-body: the abort of their upstream request is ours, not an upstream failure. */
+  const oversized = new WeakSet<IncomingMessage>();
+  proxy.on("proxyReq", (proxyReq, req) => {
+    if (oversized.has(req)) return void proxyReq.destroy();
+    upstreamRequests.set(req, proxyReq);
+  });
+  proxy.on("error", (err, req, res) => {
+    if (oversized.has(req)) return;
     if (res && "writeHead" in res) sendJson(res as ServerResponse, 502, { message: "Upstream unavailable", hint: err.message });
   });
 
   const webDist = opts.webDist ?? join(ROOT, "web", "dist");
-  const serveWeb = existsSync(join(webDist, "index.html"))
-    ? sirv(webDist, { single: true, etag: true, dev: cfg.profile === "test" })
-    : undefined;
+  const serveWeb = existsSync(join(webDist, "index.html")) ? serveBuiltApp(webDist) : undefined;
 
   /** Kong's key-auth: the apikey must be one of the project's keys. */
   function checkApiKey(req: IncomingMessage, res: ServerResponse, url: URL): string | undefined {
@@ -133,15 +174,35 @@ export function createGateway(opts: GatewayOptions): Server {
     return key;
   }
 
-  function tooLarge(req: IncomingMessage, res: ServerResponse): boolean {
-    const len = Number(req.headers["content-length"] ?? 0);
-    if (len > MAX_BODY_BYTES) {
-      // Drain what the client is still sending so it reads our answer rather than a reset.
-      req.resume();
-      sendJson(res, 413, { message: `Request body too large (${len} bytes; limit ${MAX_BODY_BYTES}).` });
-      return true;
+  /**
+   * 413 in the shape the route's clients already read: PostgREST's for
+   * /rest/v1 (as the 429 above), GoTrue's for /auth/v1, the functions'
+   * `{error:{code,message}}` for /functions/v1, storage-api's for /storage/v1.
+   * The connection stays open and the rest of the body is drained (and
+   * dropped): closing it would make many clients report a broken pipe
+   * instead of reading the 413.
+   */
+  function payloadTooLarge(req: IncomingMessage, res: ServerResponse, route: Route) {
+    const message = `Request body too large (limit ${MAX_BODY_BYTES} bytes)`;
+    if (res.headersSent) return void res.end();
+    // Drain what the client is still sending so it reads our answer rather than a reset.
+    req.resume();
+    if (route === "auth") {
+      const body = wantsApiVersion20240101(req)
+        ? { code: "request_entity_too_large", message }
+        : { code: 413, error_code: "request_entity_too_large", msg: message };
+      return sendAuthJson(req, res, 413, body);
     }
-    return false;
+    if (route === "rest") return sendJson(res, 413, { code: "payload_too_large", details: null, hint: null, message });
+    if (route === "storage") return sendJson(res, 413, { statusCode: "413", error: "Payload too large", message });
+    return sendJson(res, 413, { error: { code: "payload_too_large", message } });
+  }
+
+  /** A body that announces more than the limit is refused before any of it is read. */
+  function declaresTooMuch(req: IncomingMessage, res: ServerResponse, route: Route): boolean {
+    if (Number(req.headers["content-length"] ?? 0) <= MAX_BODY_BYTES) return false;
+    payloadTooLarge(req, res, route);
+    return true;
   }
 
   /** The verified JWT's role and sub ({} when absent or invalid: PostgREST will refuse it anyway). */
@@ -206,9 +267,31 @@ export function createGateway(opts: GatewayOptions): Server {
     return true;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, target: string, path: string) {
+  /**
+   * Proxies the request with its body streamed through a byte counter.
+   * Content-Length is only a claim (and chunked bodies make none): the limit
+   * applies to the bytes actually received. The moment it is passed, the
+   * upstream request is destroyed — the upstream sees a truncated body and
+   * acts on nothing — and the client gets 413. Nothing is buffered beyond the
+   * stream's own backpressure window.
+   */
+  function forward(req: IncomingMessage, res: ServerResponse, target: string, path: string, route: Route) {
     req.url = path;
-    proxy.web(req, res, { target, changeOrigin: false });
+    let received = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        if (received <= MAX_BODY_BYTES) return done(null, chunk);
+        done();
+        if (oversized.has(req)) return;
+        oversized.add(req);
+        req.unpipe(counted);
+        upstreamRequests.get(req)?.destroy();
+        payloadTooLarge(req, res, route);
+      },
+    });
+    req.pipe(counted);
+    proxy.web(req, res, { target, changeOrigin: false, buffer: counted });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -219,17 +302,18 @@ export function createGateway(opts: GatewayOptions): Server {
       for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
       if (req.method === "OPTIONS") return void res.writeHead(204).end();
       const key = checkApiKey(req, res, url);
-      if (!key || tooLarge(req, res)) return;
+      if (!key || declaresTooMuch(req, res, "rest")) return;
       // As in Supabase: without a user token the request runs with the apikey's role.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
       if (opts.rateLimiter && (await limitRest(opts.rateLimiter, req, res, url))) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.rest}`, rest("/rest/v1"));
+      return forward(req, res, `http://127.0.0.1:${cfg.ports.rest}`, rest("/rest/v1"), "rest");
     }
 
     if (path.startsWith("/auth/v1/") || path === "/auth/v1") {
       for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
       if (req.method === "OPTIONS") return void res.writeHead(204).end();
-      if (!checkApiKey(req, res, url)) return;
+      // Streamed bodies: the stand-in reads them itself with a 1 MiB cap (auth/body.ts).
+      if (!checkApiKey(req, res, url) || declaresTooMuch(req, res, "auth")) return;
       if (opts.rateLimiter && path === "/auth/v1/token" && req.method === "POST" && (await limitToken(opts.rateLimiter, req, res))) return;
       return opts.auth(req, res, rest("/auth/v1"));
     }
@@ -248,12 +332,26 @@ export function createGateway(opts: GatewayOptions): Server {
           return sendJson(res, 401, { code: 401, message: "Invalid JWT" });
         }
       }
-      if (tooLarge(req, res)) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.functions}`, rest("/functions/v1"));
+      if (declaresTooMuch(req, res, "functions")) return;
+      return forward(req, res, `http://127.0.0.1:${cfg.ports.functions}`, rest("/functions/v1"), "functions");
     }
 
     if (path.startsWith("/storage/v1")) {
-      return sendJson(res, 501, { statusCode: "501", error: "Not Implemented", message: "Storage is not part of the local stack yet." });
+      if (declaresTooMuch(req, res, "storage")) return;
+      // Not served yet, but the body limit holds here too: count what arrives, answer once it ends.
+      let received = 0;
+      req.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= MAX_BODY_BYTES || oversized.has(req)) return;
+        oversized.add(req);
+        payloadTooLarge(req, res, "storage");
+      });
+      req.on("end", () => {
+        if (!oversized.has(req)) {
+          sendJson(res, 501, { statusCode: "501", error: "Not Implemented", message: "Storage is not part of the local stack yet." });
+        }
+      });
+      return;
     }
 
     if (path === "/config.json") {

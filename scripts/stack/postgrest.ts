@@ -51,6 +51,9 @@ export function writePostgrestConfig(cfg: StackConfig): string {
     "jwt-secret": cfg.jwtSecret,
     "jwt-secret-is-base64": false,
     "openapi-mode": "follow-privileges",
+    // Clients reach PostgREST through the gateway: the OpenAPI document must
+    // advertise that public URL, not the internal port PostgREST listens on.
+    "openapi-server-proxy-uri": `${cfg.apiUrl}/rest/v1`,
     "server-host": "127.0.0.1",
     "server-port": cfg.ports.rest,
     "admin-server-port": adminPort(cfg),

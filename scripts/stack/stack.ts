@@ -152,8 +152,14 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
 
     children.push(await startPostgrest(cfg));
     say(`• PostgREST ready`);
-    children.push(await startFunctions(cfg, keys));
-    say(`• Edge functions runtime ready`);
+    const functions = await startFunctions(cfg, keys);
+    children.push(functions.child);
+    const booted = functions.status.functions.length - functions.status.failed.length;
+    say(
+      functions.status.failed.length === 0
+        ? `• Edge functions runtime ready (${booted} functions)`
+        : `✖ Edge functions runtime up with ${functions.status.failed.length} function(s) that failed to boot: ${functions.status.failed.join(", ")} (${booted} serving)`,
+    );
 
     authPool = new pg.Pool({ connectionString: cfg.authAdminDbUrl, max: 5, application_name: "terrain-auth-stand-in" });
     // An idle connection killed by a database restart (db reset) must not crash the supervisor.

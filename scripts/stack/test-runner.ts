@@ -13,8 +13,10 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { ROOT, loadConfig } from "./config.ts";
+import { denoNetworkEnv } from "./deno-env.ts";
 import { denoBinary, denoVersion } from "./functions.ts";
 import { serverVersion, stopCluster } from "./postgres.ts";
+import { precompressDir } from "./precompress.ts";
 import { postgrestVersion } from "./postgrest.ts";
 import { runAsync } from "./proc.ts";
 import { SCHEMA_FILE, schemaDump } from "../db/schema.ts";
@@ -82,7 +84,8 @@ async function denoTests(stack: RunningStack) {
     runAsync(denoBinary(), ["task", "--config", "edge-functions/deno.json", "test"], {
       cwd: ROOT,
       // With a database URL the health checks also run against the real cluster.
-      env: { ...process.env, NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
+      // Dependencies were cached by the install step; the CA/proxy mapping still applies to anything else.
+      env: { ...process.env, ...denoNetworkEnv(process.env), NO_COLOR: "1", TERRAIN_TEST_DB_URL: stack.cfg.dbUrl },
     }),
   );
   process.stdout.write(r.stdout + r.stderr);
@@ -122,7 +125,12 @@ async function vitest(stack: RunningStack) {
 
 async function buildWeb() {
   banner("web build (vite)");
-  const [r, s] = await timed(() => runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, echo: true }));
+  const [r, s] = await timed(async () => {
+    const build = await runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, echo: true });
+    // The brotli/gzip twins the gateway serves are part of the build (precompress.ts).
+    if (build.code === 0) precompressDir(join(ROOT, "web", "dist"));
+    return build;
+  });
   results.push({ stage: "web build", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 

@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { stack } from "./harness.ts";
 
-const { apiUrl, anonKey } = stack;
+const { apiUrl, anonKey, serviceRoleKey } = stack;
 const functionsUrl = `${apiUrl}/functions/v1`;
 /** What supabase-js sends with functions.invoke() and the anon key. */
 const authHeaders = { apikey: anonKey, Authorization: `Bearer ${anonKey}` };
+/** The same with the service role key: what an operator's probe sends. */
+const serviceHeaders = { apikey: serviceRoleKey, Authorization: `Bearer ${serviceRoleKey}` };
 
 const appVersion: string = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -27,12 +29,24 @@ interface HealthBody {
   status: "ok" | "degraded";
   version: string;
   time: string;
-  checks: { database: Check; migrations: Check; pg_cron: Check };
+  checks: {
+    database: Check;
+    migrations: Check;
+    pg_cron: Check;
+    functions: Check & { loaded: string[]; failed: { name: string; error: string }[] };
+  };
 }
 
 describe("edge functions through the gateway", () => {
-  it("health: 200, every check ok, migrations applied, pg_cron running", async () => {
+  it("health with the anon key: liveness only, no detail", async () => {
     const res = await fetch(`${functionsUrl}/health`, { headers: authHeaders });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toEqual({ status: "ok" });
+  });
+
+  it("health with the service role: 200, every check ok, migrations applied, pg_cron running, every function booted", async () => {
+    const res = await fetch(`${functionsUrl}/health`, { headers: serviceHeaders });
     const body = (await res.json()) as HealthBody;
 
     // On failure, show which check failed and why.
@@ -50,6 +64,9 @@ describe("edge functions through the gateway", () => {
     expect(body.checks.migrations.latest).toMatch(/^\d{14}$/);
     expect(body.checks.pg_cron.ok).toBe(true);
     expect(body.checks.pg_cron.launcher_running).toBe(true);
+    expect(body.checks.functions.ok).toBe(true);
+    expect(body.checks.functions.failed).toEqual([]);
+    expect(body.checks.functions.loaded).toEqual(expect.arrayContaining(["events", "health", "metrics"]));
   });
 
   it("health: a request id is returned, and the caller's own is kept", async () => {

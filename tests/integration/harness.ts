@@ -2,8 +2,9 @@
  * What every integration test needs from the harness (scripts/stack/test-runner.ts
  * exports these before vitest runs): where the throw-away stack is and its keys.
  */
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import pg from "pg";
+import { createNodeClient } from "../../scripts/stack/supabase-client.ts";
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -20,25 +21,14 @@ export const stack = {
 };
 
 /**
- * Realtime is not used by these tests, but supabase-js builds its realtime
- * client eagerly and on Node 20 (no global WebSocket) that throws: hand it a
- * transport that refuses to connect.
- */
-class NoRealtime {
-  constructor() {
-    throw new Error("Realtime is not used in the integration tests");
-  }
-}
-
-/**
  * A real supabase-js client against the stack, with no session persistence
- * between tests. With `accessToken`, every request carries that user token
- * instead of the key (what a signed-in browser sends).
+ * between tests and the `ws` realtime transport (scripts/stack/supabase-client.ts).
+ * With `accessToken`, every request carries that user token instead of the key
+ * (what a signed-in browser sends).
  */
 export function supabaseClient(key = stack.anonKey, accessToken?: string): SupabaseClient {
-  return createClient(stack.apiUrl, key, {
+  return createNodeClient(stack.apiUrl, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    realtime: { transport: (globalThis.WebSocket ?? NoRealtime) as unknown as typeof WebSocket },
     ...(accessToken ? { global: { headers: { Authorization: `Bearer ${accessToken}` } } } : {}),
   });
 }

@@ -46,14 +46,21 @@ describe("metrics and health summary through the gateway", () => {
     expect(body.error.code).toBe("forbidden");
   });
 
-  it("health includes the summary of the daily operator checks", async () => {
+  it("health gives the anon key no operator summary, only liveness", async () => {
+    const res = await fetch(`${functionsUrl}/health`, { headers: bearer(stack.anonKey) });
+    const body = await res.json();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toEqual({ status: "ok" });
+  });
+
+  it("health with the service role includes the summary of the daily operator checks", async () => {
     const expected = await withDb(async (c) => {
       const { rows } = await c.query<{ name: string; ok: boolean }>(
         "select name, ok from ops.health_checks('daily') order by name",
       );
       return rows;
     });
-    const res = await fetch(`${functionsUrl}/health`, { headers: bearer(stack.anonKey) });
+    const res = await fetch(`${functionsUrl}/health`, { headers: bearer(stack.serviceRoleKey) });
     const body = (await res.json()) as {
       status: string;
       summary: { ops: { ok: boolean; passed: number; failed: number; failing: string[]; error?: string } };

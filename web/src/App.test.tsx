@@ -72,7 +72,8 @@ describe("App", () => {
 
     expect(await screen.findByText("tech@example.com")).toBeInTheDocument();
     expect(await screen.findByText("All checks pass.")).toBeInTheDocument();
-    expect(screen.getByText("Missions, timesheets and invoices arrive with the domain schema.")).toBeInTheDocument();
+    expect(screen.getByText(/the backend already serves missions, timesheets, stock, quotes and invoices/i)).toBeInTheDocument();
+    expect(screen.queryByText(/arrive with the domain schema/)).not.toBeInTheDocument();
     expect(healthFetch).toHaveBeenCalledWith(
       "http://127.0.0.1:54321/functions/v1/health",
       expect.objectContaining({ headers: expect.objectContaining({ Authorization: "Bearer user-jwt" }) }),

@@ -41,7 +41,10 @@ export function Home({ supabase, session, config }: { supabase: SupabaseClient; 
             Technicians will see today's missions, dispatchers and admins the alert dashboard, clients their
             sites and invoices.
           </p>
-          <p>Missions, timesheets and invoices arrive with the domain schema.</p>
+          <p>
+            The backend already serves missions, timesheets, stock, quotes and invoices, with their rules in the
+            database; the screens for them are the next step.
+          </p>
         </section>
       </main>
     </>
