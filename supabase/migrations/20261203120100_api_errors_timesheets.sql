@@ -301,7 +301,7 @@ declare
   v_item jsonb;
   v_error text;
   v_code text;
-  v_to_approve uuid[] := '{}';
+  v_to_approve uuid[] := '{}'::uuid[];
   v_results jsonb := '[]'::jsonb;
   v_succeeded integer := 0;
 begin

@@ -149,6 +149,7 @@ begin
     return new;
   end if;
   perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', old.number, old.status));
+  return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
 $function$;
 

@@ -72,12 +72,12 @@ CREATE OR REPLACE FUNCTION private.validate_alert_config()
 AS $function$
 declare
   v_units text[] := case new.alert_type
-    when 'emergency_pending' then '{minutes,hours}'
-    when 'mission_blocked' then '{minutes,hours}'
-    when 'invoice_overdue_7days' then '{days}'
-    when 'invoice_overdue_30days' then '{days}'
-    when 'timesheet_unapproved' then '{days}'
-    when 'stock_critical' then '{units}'
+    when 'emergency_pending' then '{minutes,hours}'::text[]
+    when 'mission_blocked' then '{minutes,hours}'::text[]
+    when 'invoice_overdue_7days' then '{days}'::text[]
+    when 'invoice_overdue_30days' then '{days}'::text[]
+    when 'timesheet_unapproved' then '{days}'::text[]
+    when 'stock_critical' then '{units}'::text[]
   end;
 begin
   if v_units is null then

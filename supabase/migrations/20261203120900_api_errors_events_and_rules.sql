@@ -20,8 +20,8 @@ declare
   v_title      text;
   v_entity_tbl text;
   v_entity_id  uuid;
-  v_fired      jsonb := '[]';
-  v_skipped    jsonb := '[]';
+  v_fired      jsonb := '[]'::jsonb;
+  v_skipped    jsonb := '[]'::jsonb;
   v_result     jsonb;
   v_dedupe     text;
   v_params     jsonb;
