@@ -7,11 +7,14 @@
  *  - editing a sent invoice → 409 invoice_locked;
  *  - an invalid mission transition → 409 invalid_transition;
  *  - a technician calling an owner/admin RPC → 403 forbidden_role;
- *  - a bulk call reports each refused item's plain message and code.
+ *  - a bulk call reports each refused item's plain message and code;
+ *  - docs/errors.md is what scripts/docs/errors.ts generates from the catalogue.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ERRORS_DOC_PATH, generateErrorsDoc } from "../../scripts/docs/errors.ts";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
 
@@ -95,5 +98,12 @@ describe("business errors answer their catalogue status and code", () => {
       { id: NEW_MISSION, ok: false, error: "Invalid transition: new → done", code: "invalid_transition" },
       { id: missing, ok: false, error: `Mission ${missing} not found`, code: "not_found" },
     ]);
+  });
+});
+
+describe("docs/errors.md", () => {
+  it("is what scripts/docs/errors.ts generates from private.api_errors (run `npm run docs:errors`)", async () => {
+    const generated = await generateErrorsDoc(stack.dbUrl);
+    expect(readFileSync(ERRORS_DOC_PATH, "utf8")).toBe(generated);
   });
 });
