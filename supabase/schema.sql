@@ -280,11 +280,11 @@ CREATE FUNCTION audit.authorize_reader(p_org_id uuid) RETURNS void
     AS $$
 begin
   if p_org_id is null then
-    raise exception 'An organization id is required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'An organization id is required');
   end if;
   if not private.is_system_actor()
      and not private.has_role_in(p_org_id, array['owner', 'admin']::public.member_role[]) then
-    raise exception 'Only an owner or admin of the organization can read its audit log' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner or admin of the organization can read its audit log');
   end if;
 end;
 $$;
@@ -671,10 +671,8 @@ CREATE FUNCTION audit.refuse_change() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  raise exception 'audit.log is append-only'
-    using errcode = 'P0001',
-          detail = pg_catalog.format('%s on audit.log refused.', tg_op),
-          hint = 'Audit rows are never changed nor removed; record a new row instead.';
+  perform private.raise_api_error('append_only', 'audit.log is append-only', p_details => pg_catalog.format('%s on audit.log refused.', tg_op), p_hint => 'Audit rows are never changed nor removed; record a new row instead.');
+  return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
 $$;
 
@@ -1251,6 +1249,55 @@ CREATE FUNCTION ops.lint_catalog() RETURNS TABLE(rule text, object_type text, ob
     join ops.schema_scope s on s.schema_oid = c.relnamespace
     where s.kind = 'application' and c.relkind in ('r', 'p')
       and not exists (select from pg_catalog.pg_constraint k where k.conrelid = c.oid and k.contype = 'p')
+
+    union all
+    -- (j) splinter 0011 function_search_path_mutable: any function (definer or
+    -- invoker) whose search_path is not pinned to '' resolves names through
+    -- the caller's path, so it can break, or be hijacked, depending on who calls.
+    select 'function_search_path_mutable', 'function', ops.fn_ident(p.oid),
+           'search_path is not set to '''': add  set search_path = ''''  and schema-qualify every name'
+    from pg_catalog.pg_proc p
+    join ops.schema_scope s on s.schema_oid = p.pronamespace
+    where s.kind = 'application'
+      and not exists (select from pg_catalog.pg_depend d
+                      where d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and d.objid = p.oid and d.deptype = 'e')
+      and not coalesce(p.proconfig, '{}'::text[]) operator(pg_catalog.&&) array['search_path=""']
+
+    union all
+    -- (k) splinter 0028 / 0029: SECURITY DEFINER functions of an exposed schema
+    -- (callable as /rest/v1/rpc/<name>) that anon / authenticated may execute.
+    -- They bypass RLS, so each one must check its caller itself: it is listed
+    -- in the allowlist with how it does (or moved out of the exposed schema).
+    select r.rule, 'function', ops.fn_ident(p.oid),
+           pg_catalog.format('SECURITY DEFINER function executable by %s through /rest/v1/rpc/%s: it bypasses RLS', r.role, p.proname)
+    from pg_catalog.pg_proc p
+    join ops.schema_scope s on s.schema_oid = p.pronamespace
+    cross join (values ('anon_security_definer_function_executable', 'anon'),
+                       ('authenticated_security_definer_function_executable', 'authenticated')) as r (rule, role)
+    where s.exposed and p.prosecdef
+      and pg_catalog.has_function_privilege(r.role, p.oid, 'EXECUTE')
+      and not exists (select from pg_catalog.pg_depend d
+                      where d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and d.objid = p.oid and d.deptype = 'e')
+
+    union all
+    -- (l) a business error raised outside the API error catalogue: a
+    -- RAISE EXCEPTION with SQLSTATE P0001 (also the default when none is
+    -- given), P0002 or 55000 — which PostgREST answers 400, 500 and 500 —
+    -- instead of private.raise_api_error(code, message) (docs/errors.md).
+    -- ops is DBA tooling, never reached through the API.
+    select distinct 'business_error_outside_catalogue', 'function', ops.fn_ident(p.oid),
+           'raises ' || pg_catalog.left(pg_catalog.regexp_replace(m.stmt[1], '\s+', ' ', 'g'), 120)
+           || ' — use private.raise_api_error(<code>, <message>) (docs/errors.md)'
+    from pg_catalog.pg_proc p
+    join ops.schema_scope s on s.schema_oid = p.pronamespace
+    join pg_catalog.pg_language l on l.oid = p.prolang and l.lanname = 'plpgsql'
+    cross join lateral pg_catalog.regexp_matches(p.prosrc, '(\mraise\s+(?:exception\M)?\s*(?:''(?:[^'']|'''')*''|[^'';])*;)', 'gi') as m (stmt)
+    where s.kind = 'application' and s.schema_name <> 'ops'
+      and m.stmt[1] !~* '^raise\s+(notice|warning|info|log|debug|sqlstate)\M'
+      and m.stmt[1] !~* '^raise\s*;'
+      and (m.stmt[1] ~* 'errcode\s*=\s*''(P0001|P0002|55000)'''
+           or m.stmt[1] ~* '\m(raise_exception|no_data_found|object_not_in_prerequisite_state)\M'
+           or m.stmt[1] !~* '\merrcode\M')
   )
   select r.rule, r.object_type, r.object, r.message, a.reason
   from raw r
@@ -1268,7 +1315,7 @@ ALTER FUNCTION ops.lint_catalog() OWNER TO postgres;
 -- Name: FUNCTION lint_catalog(); Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON FUNCTION ops.lint_catalog() IS 'Catalog lint rules (a)-(d), (f)-(i) with the allowlist applied; see ops.lint_findings.';
+COMMENT ON FUNCTION ops.lint_catalog() IS 'Catalog lint rules (a)-(d), (f)-(l) with the allowlist applied; see ops.lint_findings.';
 
 --
 -- Name: lint_plpgsql_run(); Type: FUNCTION; Schema: ops; Owner: postgres
@@ -1547,6 +1594,7 @@ COMMENT ON FUNCTION ops.sql_statement_count(p_sql text) IS 'Number of statements
 
 CREATE FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) RETURNS SETOF jsonb
     LANGUAGE plpgsql
+    SET search_path TO ''
     AS $$
 declare
   v_user    record;
@@ -1556,6 +1604,9 @@ declare
   v_row     record;
   v_count   integer;
 begin
+  -- The caller's query is dynamic SQL with a record target: plpgsql_check cannot
+  -- type it and would warn on every call site; nothing else here is dynamic.
+  -- @plpgsql_check_options: other_warnings = false
   if p_role is null or p_role not in ('anon', 'authenticated', 'service_role') then
     raise exception 'Role must be anon, authenticated or service_role (got %)', coalesce(p_role, 'null')
       using errcode = '22023';
@@ -1602,6 +1653,9 @@ begin
     perform pg_catalog.set_config('request.jwt.claim.sub', '', true);
     perform pg_catalog.set_config('request.jwt.claim.role', '', true);
     perform pg_catalog.set_config('request.jwt.claim.email', '', true);
+    -- The caller's query resolves names as PostgREST does (db-schemas, then
+    -- db-extra-search-path), not through the caller's session path; local to
+    -- this function because of its own SET search_path.
     perform pg_catalog.set_config('search_path', 'public, extensions', true);
     if v_timeout is not null then
       perform pg_catalog.set_config('statement_timeout', v_timeout, true);
@@ -1871,7 +1925,7 @@ declare
 begin
   select k.* into v_key from public.api_keys k where k.id = p_key_id for update;
   if v_key.id is null or not (private.is_system_actor() or private.has_role_in(v_key.org_id, '{owner,admin}')) then
-    raise exception 'API key % not found in an organization you administer', p_key_id using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', pg_catalog.format('API key %s not found in an organization you administer', p_key_id));
   end if;
   return v_key;
 end;
@@ -2017,13 +2071,13 @@ declare
   v_changed boolean := true;
 begin
   if p_to_status is null then
-    raise exception 'A target status is required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'A target status is required');
   end if;
   if p_reason is not null and length(p_reason) > 2000 then
-    raise exception 'A reason is at most 2000 characters (got %)', length(p_reason) using errcode = '22001';
+    perform private.raise_api_error('value_too_long', pg_catalog.format('A reason is at most 2000 characters (got %s)', length(p_reason)));
   end if;
   if p_technician_id is not null and p_to_status <> 'assigned' then
-    raise exception 'A technician is given only when assigning a mission' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'A technician is given only when assigning a mission');
   end if;
 
   perform private.mission_for_caller(p_mission_id);
@@ -2040,7 +2094,7 @@ begin
   if p_to_status = 'assigned' then
     if v_role = 'technician' then
       if p_technician_id is not null and p_technician_id <> v_uid then
-        raise exception 'Technicians may only accept a mission for themselves' using errcode = '42501';
+        perform private.raise_api_error('forbidden_role', 'Technicians may only accept a mission for themselves');
       end if;
       v_tech := v_uid;
     else
@@ -2052,11 +2106,11 @@ begin
     -- Already there (a concurrent or repeated request): a no-op, nothing written,
     -- unless it asks for something else than what is there.
     if p_to_status = 'assigned' and v_tech is distinct from v_mission.technician_id then
-      raise exception 'Mission % is already assigned to another technician', v_mission.id using errcode = 'P0001';
+      perform private.raise_api_error('already_assigned', pg_catalog.format('Mission %s is already assigned to another technician', v_mission.id));
     end if;
     if v_role = 'technician' and v_mission.status not in ('new', 'published')
        and v_mission.technician_id is distinct from v_uid then
-      raise exception 'Technicians may only move missions assigned to them' using errcode = '42501';
+      perform private.raise_api_error('not_assigned', 'Technicians may only move missions assigned to them');
     end if;
     v_changed := false;
   else
@@ -2206,7 +2260,7 @@ begin
     return;
   end if;
   if p_org_id is null or not private.has_role_in(p_org_id, '{owner,admin}') then
-    raise exception 'Only an owner or admin of the organization can manage its API keys' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner or admin of the organization can manage its API keys');
   end if;
 end;
 $$;
@@ -2226,11 +2280,10 @@ begin
     return;
   end if;
   if private.member_role_in(p_org_id) is null then
-    raise exception '% not found', p_what using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('%s not found', p_what));
   end if;
   if not private.has_role_in(p_org_id, p_allowed) then
-    raise exception 'Permission denied: % requires one of the roles %', p_action, pg_catalog.array_to_string(p_allowed, ', ')
-      using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', pg_catalog.format('Permission denied: %s requires one of the roles %s', p_action, pg_catalog.array_to_string(p_allowed, ', ')));
   end if;
 end;
 $$;
@@ -2321,7 +2374,7 @@ begin
     select from public.memberships m
     where m.org_id = new.org_id and m.user_id = new.technician_id and m.role = 'technician'
   ) then
-    raise exception 'User % is not a technician of this organization', new.technician_id using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('User %s is not a technician of this organization', new.technician_id));
   end if;
   return new;
 end;
@@ -2356,7 +2409,7 @@ CREATE FUNCTION private.check_organization_timezone() RETURNS trigger
     AS $$
 begin
   if not exists (select from pg_catalog.pg_timezone_names where name = new.timezone) then
-    raise exception 'Unknown timezone: %', new.timezone using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown timezone: %s', new.timezone));
   end if;
   return new;
 end;
@@ -2399,8 +2452,7 @@ begin
   -- refuse it too, but only after this trigger had judged the stock on a
   -- meaningless delta, e.g. an 'in' of -100 reported as insufficient stock).
   if new.quantity is null or new.quantity <= 0 then
-    raise exception 'Stock movement quantity must be greater than 0 (got %)', coalesce(pg_catalog.trim_scale(new.quantity)::text, 'null')
-      using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('Stock movement quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(new.quantity)::text, 'null')));
   end if;
   v_delta := case
     when new.kind = 'in' and new.adjustment_direction is null then new.quantity
@@ -2409,8 +2461,7 @@ begin
     when new.kind = 'adjustment' and new.adjustment_direction = 'down' then -new.quantity
   end;
   if v_delta is null then
-    raise exception 'Stock movement kind must be in, out or adjustment; an adjustment needs a direction (up or down) and only adjustments have one'
-      using errcode = '23514';
+    perform private.raise_api_error('validation_failed', 'Stock movement kind must be in, out or adjustment; an adjustment needs a direction (up or down) and only adjustments have one');
   end if;
 
   select i.on_hand, i.movement_count into v_on_hand, v_count
@@ -2418,13 +2469,11 @@ begin
   where i.org_id = new.org_id and i.id = new.item_id
   for update;
   if not found then
-    raise exception 'Stock item % not found', new.item_id using errcode = '23503';
+    perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
   end if;
 
   if v_on_hand + v_delta < 0 then
-    raise exception 'Insufficient stock. Available: %, Requested: %',
-      pg_catalog.trim_scale(v_on_hand), pg_catalog.trim_scale(new.quantity)
-      using errcode = 'P0001';
+    perform private.raise_api_error('insufficient_stock', pg_catalog.format('Insufficient stock. Available: %s, Requested: %s', pg_catalog.trim_scale(v_on_hand), pg_catalog.trim_scale(new.quantity)));
   end if;
 
   perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
@@ -2478,15 +2527,12 @@ begin
     v_timezone := coalesce(v_timezone, 'Europe/Paris');
     v_today := (pg_catalog.now() at time zone v_timezone)::date;
     if new.work_date > v_today then
-      raise exception 'Work date % is in the future (today is % in %)',
-        pg_catalog.to_char(new.work_date, 'YYYY-MM-DD'), pg_catalog.to_char(v_today, 'YYYY-MM-DD'), v_timezone
-        using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Work date %s is in the future (today is %s in %s)', pg_catalog.to_char(new.work_date, 'YYYY-MM-DD'), pg_catalog.to_char(v_today, 'YYYY-MM-DD'), v_timezone));
     end if;
   end if;
 
   if pg_catalog.current_setting('transaction_isolation') = 'repeatable read' then
-    raise exception 'Timesheets cannot be written in a REPEATABLE READ transaction (the daily total needs READ COMMITTED or SERIALIZABLE)'
-      using errcode = '0A000';
+    perform private.raise_api_error('feature_not_supported', 'Timesheets cannot be written in a REPEATABLE READ transaction (the daily total needs READ COMMITTED or SERIALIZABLE)');
   end if;
 
   perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(
@@ -2501,9 +2547,7 @@ begin
     and t.id <> new.id;
 
   if v_total > 24 then
-    raise exception 'Daily total for % would be % h (max 24)',
-      pg_catalog.to_char(new.work_date, 'YYYY-MM-DD'), pg_catalog.to_char(v_total, 'FM9990.00')
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Daily total for %s would be %s h (max 24)', pg_catalog.to_char(new.work_date, 'YYYY-MM-DD'), pg_catalog.to_char(v_total, 'FM9990.00')));
   end if;
   return new;
 end;
@@ -2664,10 +2708,10 @@ begin
        or new.chain_position is not null or new.row_hash is not null or new.prev_hash is not null
        or new.legal_mentions is not null or new.issued_at is not null or new.pdf_sha256 is not null
        or new.sent_at is not null or new.paid_at is not null then
-      raise exception 'New invoices start as drafts: numbers are assigned by issue_invoice()' using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'New invoices start as drafts: numbers are assigned by issue_invoice()');
     end if;
     if new.total_ht_cents <> 0 or new.total_vat_cents <> 0 then
-      raise exception 'Invoice totals are computed by the database from its lines' using errcode = '428C9';
+      perform private.raise_api_error('computed_field', 'Invoice totals are computed by the database from its lines');
     end if;
     new.created_by := coalesce(auth.uid(), new.created_by);
     new.issued_by := null;
@@ -2675,7 +2719,7 @@ begin
     return new;  -- locked: guard_invoice_updates() allowed only status markers to move
   else
     if (new.total_ht_cents, new.total_vat_cents) is distinct from (old.total_ht_cents, old.total_vat_cents) then
-      raise exception 'Invoice totals are computed by the database from its lines' using errcode = '428C9';
+      perform private.raise_api_error('computed_field', 'Invoice totals are computed by the database from its lines');
     end if;
     select coalesce(sum(l.line_ht_cents), 0), coalesce(sum(l.line_vat_cents), 0)
     into new.total_ht_cents, new.total_vat_cents
@@ -2711,10 +2755,10 @@ begin
   if tg_op = 'INSERT' then
     if new.status <> 'draft' or new.number is not null or new.sequence is not null or new.fiscal_year is not null
        or new.issue_date is not null or new.sent_at is not null or new.decided_at is not null then
-      raise exception 'New quotes start as drafts: numbers are assigned by send_quote()' using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'New quotes start as drafts: numbers are assigned by send_quote()');
     end if;
     if new.total_ht_cents <> 0 or new.total_vat_cents <> 0 then
-      raise exception 'Quote totals are computed by the database from its lines' using errcode = '428C9';
+      perform private.raise_api_error('computed_field', 'Quote totals are computed by the database from its lines');
     end if;
     new.created_by := coalesce(auth.uid(), new.created_by);
     return new;
@@ -2724,7 +2768,7 @@ begin
     return new;  -- frozen: guard_quote_updates() already refused any content change
   end if;
   if (new.total_ht_cents, new.total_vat_cents) is distinct from (old.total_ht_cents, old.total_vat_cents) then
-    raise exception 'Quote totals are computed by the database from its lines' using errcode = '428C9';
+    perform private.raise_api_error('computed_field', 'Quote totals are computed by the database from its lines');
   end if;
   select coalesce(sum(l.line_ht_cents), 0), coalesce(sum(l.line_vat_cents), 0)
   into new.total_ht_cents, new.total_vat_cents
@@ -2823,7 +2867,7 @@ begin
       or (old.status = 'acknowledged' and new.status in ('dispatched', 'closed'))
       or (old.status = 'dispatched' and new.status = 'closed')
     ) then
-      raise exception 'Invalid emergency transition: % → %', old.status, new.status using errcode = 'P0001';
+      perform private.raise_api_error('invalid_transition', pg_catalog.format('Invalid emergency transition: %s → %s', old.status, new.status));
     end if;
     if new.status = 'acknowledged' then
       new.acknowledged_at := coalesce(new.acknowledged_at, now());
@@ -2856,7 +2900,7 @@ declare
   v_number     text;
 begin
   if tg_op = 'UPDATE' and (new.invoice_id <> old.invoice_id or new.org_id <> old.org_id) then
-    raise exception 'Invoice lines cannot move to another invoice' using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'Invoice lines cannot move to another invoice');
   end if;
   if tg_op = 'DELETE' then
     v_org_id := old.org_id; v_invoice_id := old.invoice_id;
@@ -2871,7 +2915,7 @@ begin
   -- Not found: an insert then fails on the foreign key; a delete is the
   -- cascade of the draft's own deletion.
   if found and v_status <> 'draft' then
-    raise exception 'Invoice % is locked (status: %)', v_number, v_status using errcode = 'P0001';
+    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_number, v_status));
   end if;
 
   if tg_op = 'DELETE' then
@@ -2905,14 +2949,14 @@ declare
 begin
   if tg_op = 'DELETE' then
     if old.status <> 'draft' then
-      raise exception 'Invoice % is locked (status: %)', old.number, old.status using errcode = 'P0001';
+      perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', old.number, old.status));
     end if;
     return old;
   end if;
 
   if old.status = 'draft' then
     if new.id <> old.id or new.org_id <> old.org_id then
-      raise exception 'An invoice cannot move to another organization' using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'An invoice cannot move to another organization');
     end if;
     if v_op = 'issue' then
       return new;  -- the issuing UPDATE of issue_invoice()
@@ -2922,8 +2966,7 @@ begin
        is distinct from
        (old.status, old.number, old.fiscal_year, old.sequence, old.chain_position, old.prev_hash, old.row_hash,
         old.legal_mentions, old.issued_at, old.issued_by, old.pdf_sha256, old.sent_at, old.paid_at) then
-      raise exception 'Invoice status, number and hash chain are set by issue_invoice(), mark_invoice_sent() and reconcile_payments()'
-        using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'Invoice status, number and hash chain are set by issue_invoice(), mark_invoice_sent() and reconcile_payments()');
     end if;
     return new;
   end if;
@@ -2942,7 +2985,8 @@ begin
      and (pg_catalog.to_jsonb(new) - v_pay) = (pg_catalog.to_jsonb(old) - v_pay) then
     return new;
   end if;
-  raise exception 'Invoice % is locked (status: %)', old.number, old.status using errcode = 'P0001';
+  perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', old.number, old.status));
+  return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
 $$;
 
@@ -2976,15 +3020,14 @@ begin
           or new.completed_at is distinct from old.completed_at
           or new.invoiced_at is distinct from old.invoiced_at
           or (new.blocked_reason is distinct from old.blocked_reason and old.status <> 'blocked')) then
-    raise exception 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status'
-      using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status');
   end if;
   if v_uid is not null and private.member_role_in(old.org_id) = 'technician'
      and ((pg_catalog.to_jsonb(new) - v_state_columns) <> (pg_catalog.to_jsonb(old) - v_state_columns)
           or (new.status = old.status
               and (new.technician_id is distinct from old.technician_id
                    or new.blocked_reason is distinct from old.blocked_reason))) then
-    raise exception 'Technicians may only change a mission''s status' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Technicians may only change a mission''s status');
   end if;
   return new;
 end;
@@ -3011,8 +3054,7 @@ declare
 begin
   if tg_op = 'DELETE' then
     if old.invoice_id is not null then
-      raise exception 'Payment % is matched to an invoice and cannot be deleted', coalesce(old.external_ref, old.id::text)
-        using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is matched to an invoice and cannot be deleted', coalesce(old.external_ref, old.id::text)));
     end if;
     return old;
   end if;
@@ -3021,8 +3063,7 @@ begin
     -- Only one change exists: matching an unmatched payment to an invoice.
     if old.invoice_id is not null or new.invoice_id is null
        or (pg_catalog.to_jsonb(new) - array['invoice_id', 'matched_at']) <> (pg_catalog.to_jsonb(old) - array['invoice_id', 'matched_at']) then
-      raise exception 'Payment % is recorded: only matching an unmatched payment to an invoice is allowed',
-        coalesce(old.external_ref, old.id::text) using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is recorded: only matching an unmatched payment to an invoice is allowed', coalesce(old.external_ref, old.id::text)));
     end if;
     new.matched_at := now();
   else
@@ -3033,10 +3074,10 @@ begin
   if new.invoice_id is not null then
     select * into v_inv from public.invoices i where i.org_id = new.org_id and i.id = new.invoice_id;
     if found and v_inv.kind <> 'invoice' then
-      raise exception 'A payment cannot be recorded against a credit note (%)', v_inv.number using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('A payment cannot be recorded against a credit note (%s)', v_inv.number));
     end if;
     if found and v_inv.status = 'draft' then
-      raise exception 'A payment cannot be recorded against a draft invoice' using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'A payment cannot be recorded against a draft invoice');
     end if;
     -- Not found: the foreign key refuses it.
   end if;
@@ -3067,7 +3108,7 @@ declare
   v_number   text;
 begin
   if tg_op = 'UPDATE' and (new.quote_id <> old.quote_id or new.org_id <> old.org_id) then
-    raise exception 'Quote lines cannot move to another quote' using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'Quote lines cannot move to another quote');
   end if;
   if tg_op = 'DELETE' then
     v_org_id := old.org_id; v_quote_id := old.quote_id;
@@ -3082,7 +3123,7 @@ begin
   -- Not found: an insert fails on the foreign key; a delete is the cascade of
   -- the draft quote's own deletion.
   if found and v_status <> 'draft' then
-    raise exception 'Quote % is locked (status: %)', v_number, v_status using errcode = 'P0001';
+    perform private.raise_api_error('quote_locked', pg_catalog.format('Quote %s is locked (status: %s)', v_number, v_status));
   end if;
 
   if tg_op = 'DELETE' then
@@ -3116,13 +3157,13 @@ declare
 begin
   if tg_op = 'DELETE' then
     if old.status <> 'draft' then
-      raise exception 'Quote % is locked (status: %)', old.number, old.status using errcode = 'P0001';
+      perform private.raise_api_error('quote_locked', pg_catalog.format('Quote %s is locked (status: %s)', old.number, old.status));
     end if;
     return old;
   end if;
 
   if new.id <> old.id or new.org_id <> old.org_id then
-    raise exception 'A quote cannot move to another organization' using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'A quote cannot move to another organization');
   end if;
 
   if old.status = 'draft' then
@@ -3132,11 +3173,11 @@ begin
       return new;
     end if;
     if new.status <> 'draft' then
-      raise exception 'Invalid quote transition: draft → % (quotes are sent with send_quote())', new.status using errcode = 'P0001';
+      perform private.raise_api_error('invalid_transition', pg_catalog.format('Invalid quote transition: draft → %s (quotes are sent with send_quote())', new.status));
     end if;
     if (new.number, new.fiscal_year, new.sequence, new.issue_date, new.sent_at, new.decided_at)
        is distinct from (old.number, old.fiscal_year, old.sequence, old.issue_date, old.sent_at, old.decided_at) then
-      raise exception 'Quote numbers and dates are set by send_quote()' using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', 'Quote numbers and dates are set by send_quote()');
     end if;
     return new;
   end if;
@@ -3144,13 +3185,13 @@ begin
   -- Sent or decided: the content is what the client saw.
   if (pg_catalog.to_jsonb(new) - v_decision_cols) is distinct from (pg_catalog.to_jsonb(old) - v_decision_cols)
      or new.status = old.status then
-    raise exception 'Quote % is locked (status: %)', old.number, old.status using errcode = 'P0001';
+    perform private.raise_api_error('quote_locked', pg_catalog.format('Quote %s is locked (status: %s)', old.number, old.status));
   end if;
   if not (old.status = 'sent' and new.status in ('accepted', 'rejected', 'expired')) then
-    raise exception 'Invalid quote transition: % → %', old.status, new.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Invalid quote transition: %s → %s', old.status, new.status));
   end if;
   if new.status = 'accepted' and private.org_today(new.org_id) > old.valid_until then
-    raise exception 'Quote % expired on %: it can no longer be accepted', old.number, old.valid_until using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Quote %s expired on %s: it can no longer be accepted', old.number, old.valid_until));
   end if;
   new.decided_at := now();
   return new;
@@ -3176,14 +3217,12 @@ CREATE FUNCTION private.guard_stock_on_hand() RETURNS trigger
 begin
   if tg_op = 'INSERT' then
     if new.on_hand <> 0 or new.movement_count <> 0 then
-      raise exception 'Stock item % must be created with on_hand 0; record an ''in'' movement for its initial stock', new.sku
-        using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Stock item %s must be created with on_hand 0; record an ''in'' movement for its initial stock', new.sku));
     end if;
   elsif (new.on_hand is distinct from old.on_hand or new.movement_count is distinct from old.movement_count)
         and not (coalesce(pg_catalog.current_setting('terrain.stock_movement_item', true), '') = old.id::text
                  and pg_catalog.pg_trigger_depth() > 1) then
-    raise exception 'on_hand of stock item % is maintained by stock movements; record a movement instead', old.sku
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('on_hand of stock item %s is maintained by stock movements; record a movement instead', old.sku));
   end if;
   return new;
 end;
@@ -3213,11 +3252,9 @@ declare
 begin
   if tg_op = 'DELETE' then
     if old.invoiced then
-      raise exception 'Timesheet % is invoiced and locked', old.id
-        using errcode = 'P0001', hint = 'Correct invoiced work with a credit note.';
+      perform private.raise_api_error('timesheet_locked', pg_catalog.format('Timesheet %s is invoiced and locked', old.id), p_hint => 'Correct invoiced work with a credit note.');
     elsif old.approved_at is not null then
-      raise exception 'Timesheet % is approved and locked', old.id
-        using errcode = 'P0001', hint = 'An owner or admin can override the lock with a reason (override_timesheet_lock).';
+      perform private.raise_api_error('timesheet_locked', pg_catalog.format('Timesheet %s is approved and locked', old.id), p_hint => 'An owner or admin can override the lock with a reason (override_timesheet_lock).');
     end if;
     return old;
   end if;
@@ -3227,8 +3264,7 @@ begin
     -- everyone else creates them unapproved and approves them afterwards.
     if (new.approved_at is not null or new.approved_by is not null or new.invoiced)
        and not private.is_system_actor() then
-      raise exception 'A timesheet is created unapproved and not invoiced; approve it afterwards'
-        using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', 'A timesheet is created unapproved and not invoiced; approve it afterwards');
     end if;
     return new;
   end if;
@@ -3238,8 +3274,7 @@ begin
   v_new := pg_catalog.to_jsonb(new) - 'updated_at';
 
   if old.invoiced then
-    raise exception 'Timesheet % is invoiced and locked', old.id
-      using errcode = 'P0001', hint = 'Correct invoiced work with a credit note.';
+    perform private.raise_api_error('timesheet_locked', pg_catalog.format('Timesheet %s is invoiced and locked', old.id), p_hint => 'Correct invoiced work with a credit note.');
   end if;
 
   if old.approved_at is not null then
@@ -3258,13 +3293,12 @@ begin
             or (new.approved_at is null and new.approved_by is null)) then
       return new;
     end if;
-    raise exception 'Timesheet % is approved and locked', old.id
-      using errcode = 'P0001', hint = 'An owner or admin can override the lock with a reason (override_timesheet_lock).';
+    perform private.raise_api_error('timesheet_locked', pg_catalog.format('Timesheet %s is approved and locked', old.id), p_hint => 'An owner or admin can override the lock with a reason (override_timesheet_lock).');
   end if;
 
   -- Unapproved row from here on.
   if new.invoiced then
-    raise exception 'Timesheet % is not approved and cannot be invoiced', old.id using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Timesheet %s is not approved and cannot be invoiced', old.id));
   end if;
 
   -- (a) Approval: sets approved_by / approved_at and nothing else, so what is
@@ -3272,17 +3306,17 @@ begin
   -- commits first and is approved as edited, or finds the row locked).
   if new.approved_at is not null or new.approved_by is not null then
     if (v_new - 'approved_by' - 'approved_at') <> (v_old - 'approved_by' - 'approved_at') then
-      raise exception 'Approving timesheet % cannot change its other columns', old.id using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Approving timesheet %s cannot change its other columns', old.id));
     end if;
     if private.is_system_actor() then
       new.approved_at := coalesce(new.approved_at, pg_catalog.now());
     else
       if auth.uid() is null
          or not private.has_role_in(new.org_id, array['owner', 'admin', 'dispatcher']::public.member_role[]) then
-        raise exception 'Only an owner, admin or dispatcher can approve timesheets' using errcode = '42501';
+        perform private.raise_api_error('forbidden_role', 'Only an owner, admin or dispatcher can approve timesheets');
       end if;
       if auth.uid() = new.technician_id then
-        raise exception 'A technician cannot approve their own hours' using errcode = '42501';
+        perform private.raise_api_error('forbidden_role', 'A technician cannot approve their own hours');
       end if;
       -- The approver is whoever is signed in, at the time of approval: not forgeable.
       new.approved_by := auth.uid();
@@ -3351,10 +3385,10 @@ CREATE FUNCTION private.idempotency_lock(p_org uuid, p_key text) RETURNS void
     AS $$
 begin
   if p_org is null then
-    raise exception 'An organization is required for an idempotency key' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'An organization is required for an idempotency key');
   end if;
   if p_key is null or length(p_key) not between 8 and 200 then
-    raise exception 'Idempotency key must be 8 to 200 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'Idempotency key must be 8 to 200 characters');
   end if;
   -- Two-key form: the first key names this lock space, so it never shares a key
   -- with another feature's advisory locks. A hash collision between two keys only
@@ -3392,7 +3426,7 @@ begin
   if v_row.operation is distinct from p_operation
      or v_row.request_hash <> private.idempotency_request_hash(p_request)
      or v_row.user_id is distinct from auth.uid() then
-    raise exception 'Idempotency key % was already used for a different request', p_key using errcode = 'P0001';
+    perform private.raise_api_error('idempotency_key_reused', pg_catalog.format('Idempotency key %s was already used for a different request', p_key));
   end if;
   return v_row.result;
 end;
@@ -3439,7 +3473,7 @@ begin
   -- Re-entrant when lookup already took it; makes store safe on its own too.
   perform private.idempotency_lock(p_org, p_key);
   if p_result is null then
-    raise exception 'An idempotent call must return a result' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'An idempotent call must return a result');
   end if;
   -- A plain insert, on purpose: a conflict means the caller did its work without
   -- seeing the first call's row, and must fail (rolling its work back) rather than
@@ -3476,26 +3510,26 @@ declare
   v_title      text;
   v_entity_tbl text;
   v_entity_id  uuid;
-  v_fired      jsonb := '[]';
-  v_skipped    jsonb := '[]';
+  v_fired      jsonb := '[]'::jsonb;
+  v_skipped    jsonb := '[]'::jsonb;
   v_result     jsonb;
   v_dedupe     text;
   v_params     jsonb;
 begin
   if p_org is null or p_source_event_id is null or p_type is null or p_occurred_at is null or p_payload is null then
-    raise exception 'ingest_event needs an organization, a source event id, a type, occurred_at and a payload' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'ingest_event needs an organization, a source event id, a type, occurred_at and a payload');
   end if;
   if length(p_source_event_id) not between 1 and 200 then
-    raise exception 'An event id is 1 to 200 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An event id is 1 to 200 characters');
   end if;
   if length(p_type) not between 1 and 100 then
-    raise exception 'An event type is 1 to 100 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An event type is 1 to 100 characters');
   end if;
   if pg_catalog.jsonb_typeof(p_payload) <> 'object' then
-    raise exception 'An event payload is a JSON object' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An event payload is a JSON object');
   end if;
   if octet_length(p_payload::text) > 65536 then
-    raise exception 'An event payload is at most 64 KiB' using errcode = '54000';
+    perform private.raise_api_error('payload_too_large', 'An event payload is at most 64 KiB');
   end if;
 
   -- Idempotency: a concurrent insert of the same id waits here for the first
@@ -3843,7 +3877,7 @@ declare
 begin
   select m.* into v_mission from public.missions m where m.id = p_mission_id;
   if not found then
-    raise exception 'Mission % not found', p_mission_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Mission %s not found', p_mission_id));
   end if;
   perform private.authorize_invoicing(v_mission.org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'bulk_invoice_missions', pg_catalog.format('Mission %s', p_mission_id));
@@ -3852,7 +3886,7 @@ begin
   -- finds it invoiced.
   select m.* into v_mission from public.missions m where m.id = p_mission_id for update;
   if v_mission.status <> 'done' then
-    raise exception 'Mission % is not done (status: %)', p_mission_id, v_mission.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Mission %s is not done (status: %s)', p_mission_id, v_mission.status));
   end if;
   select o.* into v_org from public.organizations o where o.id = v_mission.org_id;
   select s.* into v_site from public.sites s where s.org_id = v_mission.org_id and s.id = v_mission.site_id;
@@ -3862,8 +3896,7 @@ begin
   from public.timesheets t
   where t.org_id = v_mission.org_id and t.mission_id = p_mission_id and t.approved_at is null;
   if v_unapproved > 0 then
-    raise exception 'Mission % has % unapproved timesheet(s): approve them before invoicing', p_mission_id, v_unapproved
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Mission %s has %s unapproved timesheet(s): approve them before invoicing', p_mission_id, v_unapproved));
   end if;
 
   select coalesce(array_agg(t.id order by t.work_date, t.id), '{}') into v_timesheets
@@ -3876,11 +3909,10 @@ begin
   where sm.org_id = v_mission.org_id and sm.mission_id = p_mission_id and sm.kind = 'out';
 
   if cardinality(v_timesheets) = 0 and v_stock_rows = 0 then
-    raise exception 'Mission % has nothing to invoice (no approved timesheet, no stock used)', p_mission_id using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Mission %s has nothing to invoice (no approved timesheet, no stock used)', p_mission_id));
   end if;
   if cardinality(v_timesheets) > 0 and v_org.hourly_rate_cents is null then
-    raise exception 'Organization % has no hourly rate: set organizations.hourly_rate_cents to invoice hours', v_org.name
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Organization %s has no hourly rate: set organizations.hourly_rate_cents to invoice hours', v_org.name));
   end if;
 
   insert into public.invoices (org_id, client_id, kind, service_date, notes)
@@ -4017,7 +4049,7 @@ declare
   v_token text := encode(extensions.gen_random_bytes(32), 'hex');
 begin
   if not exists (select from public.profiles p where p.id = p_user) then
-    raise exception 'unknown user %', p_user using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('unknown user %s', p_user));
   end if;
   insert into public.unsubscribe_tokens (token_hash, user_id)
   values (encode(extensions.digest(v_token, 'sha256'), 'hex'), p_user);
@@ -4089,14 +4121,14 @@ declare
   v_uid   uuid := auth.uid();
 begin
   if v_uid is null then
-    raise exception 'Sign in to manage alerts' using errcode = '42501';
+    perform private.raise_api_error('authentication_required', 'Sign in to manage alerts');
   end if;
   select * into v_alert from public.alerts a
   where a.id = p_id
     and exists (select from public.memberships m where m.org_id = a.org_id and m.user_id = v_uid)
   for update;
   if v_alert.id is null then
-    raise exception 'Alert % not found', p_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Alert %s not found', p_id));
   end if;
   if not exists (
     select from public.memberships m
@@ -4107,10 +4139,10 @@ begin
            or m.role = any (c.escalate_to_roles)
            or (c.notify_on_call and m.role = 'technician' and m.on_call))
   ) then
-    raise exception 'Your role may not manage % alerts', v_alert.alert_type using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', pg_catalog.format('Your role may not manage %s alerts', v_alert.alert_type));
   end if;
   if v_alert.status = 'resolved' then
-    raise exception 'Alert % is already resolved', p_id using errcode = '55000';
+    perform private.raise_api_error('invalid_state', pg_catalog.format('Alert %s is already resolved', p_id));
   end if;
   return v_alert;
 end;
@@ -4163,10 +4195,10 @@ declare
   v_id bigint;
 begin
   if p_org is null or p_type is null then
-    raise exception 'log_app_event needs an organization and a type' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'log_app_event needs an organization and a type');
   end if;
   if coalesce(p_severity, 'info') not in ('info', 'warning', 'critical') then
-    raise exception 'Unknown event severity "%": use info, warning or critical', p_severity using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown event severity "%s": use info, warning or critical', p_severity));
   end if;
   insert into public.app_events (org_id, type, severity, entity_table, entity_id, payload)
   values (p_org, p_type, coalesce(p_severity, 'info'), p_entity_table, p_entity_id, coalesce(p_payload, '{}'))
@@ -4340,7 +4372,7 @@ declare
   v_member  public.memberships%rowtype;
 begin
   if p_mission_id is null then
-    raise exception 'A mission id is required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'A mission id is required');
   end if;
   select m.* into v_mission from public.missions m where m.id = p_mission_id;
   if found and not private.is_system_actor() then
@@ -4350,7 +4382,7 @@ begin
     end if;
   end if;
   if v_mission.id is null then
-    raise exception 'Mission % not found', p_mission_id using errcode = 'P0001';
+    perform private.raise_api_error('not_found', pg_catalog.format('Mission %s not found', p_mission_id));
   end if;
   return v_mission;
 end;
@@ -4663,14 +4695,12 @@ declare
   v_bad text;
 begin
   if p_scopes is null or cardinality(p_scopes) = 0 then
-    raise exception 'An API key needs at least one scope (allowed: %)',
-      array_to_string(private.api_key_allowed_scopes(), ', ') using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('An API key needs at least one scope (allowed: %s)', array_to_string(private.api_key_allowed_scopes(), ', ')));
   end if;
   select s into v_bad from unnest(p_scopes) as s
   where s is null or not (s = any (private.api_key_allowed_scopes())) limit 1;
   if found then
-    raise exception 'Unknown API key scope: % (allowed: %)',
-      coalesce(v_bad, 'null'), array_to_string(private.api_key_allowed_scopes(), ', ') using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown API key scope: %s (allowed: %s)', coalesce(v_bad, 'null'), array_to_string(private.api_key_allowed_scopes(), ', ')));
   end if;
   return array(select distinct s from unnest(p_scopes) as s order by s);
 end;
@@ -5157,7 +5187,7 @@ declare
   v_hits  integer;
 begin
   if p_key is null or length(p_key) not between 1 and 200 then
-    raise exception 'A rate-limit key is 1 to 200 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'A rate-limit key is 1 to 200 characters');
   end if;
   select coalesce(
            (select o.max_hits from private.rate_limit_overrides o
@@ -5169,7 +5199,7 @@ begin
   from private.rate_limit_presets p
   where p.bucket = p_bucket;
   if not found then
-    raise exception 'Unknown rate-limit bucket: %', p_bucket using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown rate-limit bucket: %s', p_bucket));
   end if;
 
   v_start := date_bin(make_interval(secs => window_seconds), now(), timestamptz '2000-01-01 00:00:00+00');
@@ -5379,9 +5409,8 @@ CREATE FUNCTION private.refuse_append_only_change() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  raise exception 'Table %.% is append-only: % is not allowed', tg_table_schema, tg_table_name, tg_op
-    using errcode = 'P0001',
-          hint = 'Record a new row (a correction) instead of changing history.';
+  perform private.raise_api_error('append_only', pg_catalog.format('Table %s.%s is append-only: %s is not allowed', tg_table_schema, tg_table_name, tg_op), p_hint => 'Record a new row (a correction) instead of changing history.');
+  return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
 $$;
 
@@ -5412,8 +5441,7 @@ begin
    where m.org_id = new.org_id and m.id = new.mission_id
      for share;
   if v_status in ('invoiced', 'cancelled') then
-    raise exception 'Mission % is %: no more hours or stock can be recorded on it', new.mission_id, v_status
-      using errcode = 'P0001';
+    perform private.raise_api_error('mission_closed', pg_catalog.format('Mission %s is %s: no more hours or stock can be recorded on it', new.mission_id, v_status));
   end if;
   return new;
 end;
@@ -5480,14 +5508,13 @@ declare
   v_role    text;
 begin
   if new.action is null or new.action not in ('create_emergency', 'create_client_request', 'notify_roles') then
-    raise exception 'Unknown rule action % (create_emergency, create_client_request or notify_roles)', new.action
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown rule action %s (create_emergency, create_client_request or notify_roles)', new.action));
   end if;
   -- 1. Syntax: the cast is the parser; nothing is executed.
   begin
     v_path := new.condition::jsonpath;
   exception when others then
-    raise exception 'Invalid rule condition: %', sqlerrm using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s', sqlerrm));
   end;
   -- 2. A predicate: on an empty object it yields exactly one boolean (or
   --    unknown), whatever paths it names ($.a > 1 on {} is false). A plain path
@@ -5496,12 +5523,11 @@ begin
     perform pg_catalog.jsonb_path_match('{}'::jsonb, v_path, '{}'::jsonb, true);
     v_probe := pg_catalog.jsonb_path_query_array('{}'::jsonb, v_path, '{}'::jsonb, true);
   exception when others then
-    raise exception 'Invalid rule condition: %', sqlerrm using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s', sqlerrm));
   end;
   if pg_catalog.jsonb_array_length(v_probe) <> 1
      or pg_catalog.jsonb_typeof(v_probe -> 0) not in ('boolean', 'null') then
-    raise exception 'Invalid rule condition: % is not a predicate (write a comparison or test, e.g. $.temperature > 90)', new.condition
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s is not a predicate (write a comparison or test, e.g. $.temperature > 90)', new.condition));
   end if;
 
   -- 3. Action parameters.
@@ -5512,35 +5538,32 @@ begin
   from pg_catalog.jsonb_object_keys(new.action_params) k
   where k <> all (v_allowed);
   if v_unknown is not null then
-    raise exception 'Unknown action_params for %: % (allowed: %)', new.action,
-      pg_catalog.array_to_string(v_unknown, ', '), pg_catalog.array_to_string(v_allowed, ', ')
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown action_params for %s: %s (allowed: %s)', new.action, pg_catalog.array_to_string(v_unknown, ', '), pg_catalog.array_to_string(v_allowed, ', ')));
   end if;
   if new.action_params ? 'title' and (pg_catalog.jsonb_typeof(new.action_params -> 'title') <> 'string'
        or length(btrim(new.action_params ->> 'title')) not between 1 and 200) then
-    raise exception 'action_params.title must be a string of 1 to 200 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'action_params.title must be a string of 1 to 200 characters');
   end if;
 
   if new.action in ('create_emergency', 'create_client_request') then
     if pg_catalog.jsonb_typeof(new.action_params -> 'client_id') is distinct from 'string'
        or (new.action_params ->> 'client_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-      raise exception 'Action % needs action_params.client_id (a client uuid)', new.action using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', pg_catalog.format('Action %s needs action_params.client_id (a client uuid)', new.action));
     end if;
     if new.action_params ? 'site_id' and (pg_catalog.jsonb_typeof(new.action_params -> 'site_id') <> 'string'
        or (new.action_params ->> 'site_id') !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then
-      raise exception 'action_params.site_id must be a site uuid' using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', 'action_params.site_id must be a site uuid');
     end if;
     -- Ownership is proven by the composite foreign keys (rules_client_fkey,
     -- rules_site_fkey): a client or site of another organization is refused (23503).
   else
     if pg_catalog.jsonb_typeof(new.action_params -> 'roles') is distinct from 'array'
        or pg_catalog.jsonb_array_length(new.action_params -> 'roles') = 0 then
-      raise exception 'Action notify_roles needs action_params.roles (a non-empty array of roles)' using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', 'Action notify_roles needs action_params.roles (a non-empty array of roles)');
     end if;
     for v_role in select r from pg_catalog.jsonb_array_elements_text(new.action_params -> 'roles') r loop
       if v_role not in ('owner', 'admin', 'dispatcher', 'technician', 'accountant') then
-        raise exception 'action_params.roles: % is not a staff role (owner, admin, dispatcher, technician, accountant)', v_role
-          using errcode = '22023';
+        perform private.raise_api_error('invalid_parameter', pg_catalog.format('action_params.roles: %s is not a staff role (owner, admin, dispatcher, technician, accountant)', v_role));
       end if;
     end loop;
   end if;
@@ -5800,52 +5823,44 @@ CREATE FUNCTION private.validate_alert_config() RETURNS trigger
     AS $$
 declare
   v_units text[] := case new.alert_type
-    when 'emergency_pending' then '{minutes,hours}'
-    when 'mission_blocked' then '{minutes,hours}'
-    when 'invoice_overdue_7days' then '{days}'
-    when 'invoice_overdue_30days' then '{days}'
-    when 'timesheet_unapproved' then '{days}'
-    when 'stock_critical' then '{units}'
+    when 'emergency_pending' then '{minutes,hours}'::text[]
+    when 'mission_blocked' then '{minutes,hours}'::text[]
+    when 'invoice_overdue_7days' then '{days}'::text[]
+    when 'invoice_overdue_30days' then '{days}'::text[]
+    when 'timesheet_unapproved' then '{days}'::text[]
+    when 'stock_critical' then '{units}'::text[]
   end;
 begin
   if v_units is null then
-    raise exception 'Unknown alert type "%"', new.alert_type
-      using errcode = '22023',
-            hint = 'emergency_pending, invoice_overdue_7days, invoice_overdue_30days, stock_critical, mission_blocked, timesheet_unapproved';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown alert type "%s"', new.alert_type), p_hint => 'emergency_pending, invoice_overdue_7days, invoice_overdue_30days, stock_critical, mission_blocked, timesheet_unapproved');
   end if;
   if new.unit is null or not (new.unit = any (v_units)) then
-    raise exception 'Alert % is measured in %, not "%"', new.alert_type, pg_catalog.array_to_string(v_units, ' or '), new.unit
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s is measured in %s, not "%s"', new.alert_type, pg_catalog.array_to_string(v_units, ' or '), new.unit));
   end if;
   if new.threshold is null or new.threshold < 0 or (new.threshold = 0 and new.alert_type <> 'stock_critical') then
-    raise exception 'Alert % needs a threshold %, got %', new.alert_type,
-      case when new.alert_type = 'stock_critical' then 'of 0 or more' else 'greater than 0' end, new.threshold
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s needs a threshold %s, got %s', new.alert_type, case when new.alert_type = 'stock_critical' then 'of 0 or more' else 'greater than 0' end, new.threshold));
   end if;
   if new.unit = 'days' and new.threshold <> pg_catalog.trunc(new.threshold) then
-    raise exception 'Alert % counts whole days, got %', new.alert_type, new.threshold using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s counts whole days, got %s', new.alert_type, new.threshold));
   end if;
   if new.severity is null or new.severity not in ('info', 'warning', 'critical') then
-    raise exception 'Unknown alert severity "%": use info, warning or critical', new.severity using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown alert severity "%s": use info, warning or critical', new.severity));
   end if;
   if new.notify_roles is null or pg_catalog.cardinality(new.notify_roles) = 0 then
-    raise exception 'Alert % must notify at least one role', new.alert_type using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s must notify at least one role', new.alert_type));
   end if;
   if 'client' = any (new.notify_roles) or 'client' = any (new.escalate_to_roles) then
-    raise exception 'Alert % cannot notify client portal users', new.alert_type using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s cannot notify client portal users', new.alert_type));
   end if;
   if new.repeat_interval is null or new.repeat_interval <= interval '0' then
-    raise exception 'Alert % needs a repeat interval greater than 0, got %', new.alert_type, new.repeat_interval
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s needs a repeat interval greater than 0, got %s', new.alert_type, new.repeat_interval));
   end if;
   if new.escalate_after is not null then
     if new.escalate_after <= interval '0' then
-      raise exception 'Alert % needs an escalation delay greater than 0, got %', new.alert_type, new.escalate_after
-        using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s needs an escalation delay greater than 0, got %s', new.alert_type, new.escalate_after));
     end if;
     if new.escalate_to_roles is null or pg_catalog.cardinality(new.escalate_to_roles) = 0 then
-      raise exception 'Alert % escalates after % but names no role to escalate to', new.alert_type, new.escalate_after
-        using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', pg_catalog.format('Alert %s escalates after %s but names no role to escalate to', new.alert_type, new.escalate_after));
     end if;
   end if;
   return new;
@@ -5877,7 +5892,7 @@ begin
   end if;
 
   if new.credited_invoice_id is null then
-    raise exception 'A credit note must reference the invoice it credits' using errcode = '23514';
+    perform private.raise_api_error('validation_failed', 'A credit note must reference the invoice it credits');
   end if;
   if v_issuing then
     select * into v_orig from public.invoices i
@@ -5889,17 +5904,16 @@ begin
   end if;
 
   if not found then
-    raise exception 'Credited invoice % not found in this organization', new.credited_invoice_id using errcode = 'P0001';
+    perform private.raise_api_error('not_found', pg_catalog.format('Credited invoice %s not found in this organization', new.credited_invoice_id));
   end if;
   if v_orig.kind <> 'invoice' then
-    raise exception 'A credit note cannot credit another credit note (%)', v_orig.number using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('A credit note cannot credit another credit note (%s)', v_orig.number));
   end if;
   if v_orig.status = 'draft' then
-    raise exception 'A credit note must reference an issued invoice: the credited invoice is a draft (edit or delete the draft instead)'
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'A credit note must reference an issued invoice: the credited invoice is a draft (edit or delete the draft instead)');
   end if;
   if v_orig.client_id <> new.client_id then
-    raise exception 'A credit note must be for the client of the invoice it credits (%)', v_orig.number using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('A credit note must be for the client of the invoice it credits (%s)', v_orig.number));
   end if;
 
   if v_issuing then
@@ -5910,9 +5924,7 @@ begin
     -- total_ttc_cents is generated, hence NULL in NEW here: add its parts.
     v_this := new.total_ht_cents + new.total_vat_cents;
     if v_credited + v_this > v_orig.total_ttc_cents then
-      raise exception 'Credit notes for invoice % would exceed its total: % invoiced, % already credited, % on this credit note',
-        v_orig.number, private.format_cents(v_orig.total_ttc_cents), private.format_cents(v_credited), private.format_cents(v_this)
-        using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Credit notes for invoice %s would exceed its total: %s invoiced, %s already credited, %s on this credit note', v_orig.number, private.format_cents(v_orig.total_ttc_cents), private.format_cents(v_credited), private.format_cents(v_this)));
     end if;
   end if;
   return new;
@@ -5943,11 +5955,10 @@ declare
 begin
   if tg_op = 'INSERT' then
     if new.status is distinct from 'new' then
-      raise exception 'A mission is created with status new, not %', new.status using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('A mission is created with status new, not %s', new.status));
     end if;
     if num_nonnulls(new.started_at, new.blocked_at, new.blocked_reason, new.completed_at, new.invoiced_at) > 0 then
-      raise exception 'A new mission has no started_at, blocked_at, blocked_reason, completed_at or invoiced_at'
-        using errcode = '23514';
+      perform private.raise_api_error('validation_failed', 'A new mission has no started_at, blocked_at, blocked_reason, completed_at or invoiced_at');
     end if;
     -- A signed-in creator is who they are; only the system (imports, seeds) names another.
     if v_uid is not null then
@@ -5965,36 +5976,35 @@ begin
   from public.mission_valid_transitions t
   where t.from_status = old.status and t.to_status = new.status;
   if not found then
-    raise exception 'Invalid transition: % → %', old.status, new.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Invalid transition: %s → %s', old.status, new.status));
   end if;
 
   -- Who may make this move.
   if v_rule.system_context is not null then
     if coalesce(pg_catalog.current_setting('terrain.system_context', true), '') <> v_rule.system_context then
-      raise exception 'Only % may move a mission from % to %', v_rule.system_context, old.status, new.status
-        using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', pg_catalog.format('Only %s may move a mission from %s to %s', v_rule.system_context, old.status, new.status));
     end if;
   elsif not private.is_system_actor() then
     if v_uid is not null then
       v_role := private.member_role_in(new.org_id);
     end if;
     if v_role is null then
-      raise exception 'Not a member of the mission''s organization' using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', 'Not a member of the mission''s organization');
     end if;
     if not (v_role = any (v_rule.allowed_roles)) then
-      raise exception 'Role % may not move a mission from % to %', v_role, old.status, new.status using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', pg_catalog.format('Role %s may not move a mission from %s to %s', v_role, old.status, new.status));
     end if;
     if v_role = 'technician' then
       if new.status = 'assigned' then
         -- Accepting: the mission becomes the caller's; it cannot be taken for someone else
         -- nor from a technician it was offered to.
         if coalesce(old.technician_id, v_uid) <> v_uid or coalesce(new.technician_id, v_uid) <> v_uid then
-          raise exception 'Technicians may only accept a mission for themselves' using errcode = '42501';
+          perform private.raise_api_error('forbidden_role', 'Technicians may only accept a mission for themselves');
         end if;
         new.technician_id := v_uid;
       elsif v_rule.requires_assignee
             and (old.technician_id is distinct from v_uid or new.technician_id is distinct from v_uid) then
-        raise exception 'Technicians may only move missions assigned to them' using errcode = '42501';
+        perform private.raise_api_error('not_assigned', 'Technicians may only move missions assigned to them');
       end if;
     end if;
   end if;
@@ -6003,10 +6013,10 @@ begin
   v_reason := case when new.status = 'blocked' then nullif(btrim(new.blocked_reason), '') end;
   v_reason := coalesce(v_reason, nullif(btrim(pg_catalog.current_setting('terrain.transition_reason', true)), ''));
   if v_rule.requires_reason and v_reason is null then
-    raise exception 'A reason is required to move a mission from % to %', old.status, new.status using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('A reason is required to move a mission from %s to %s', old.status, new.status));
   end if;
   if new.status not in ('new', 'published', 'cancelled') and new.technician_id is null then
-    raise exception 'A technician is required to move a mission from % to %', old.status, new.status using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('A technician is required to move a mission from %s to %s', old.status, new.status));
   end if;
 
   -- Lifecycle columns follow the status: set here, never taken from the caller
@@ -6095,14 +6105,14 @@ begin
     v_role := private.member_role_in(v_mission.org_id);
     if v_role = 'technician' then
       if v_mission.technician_id is distinct from v_uid then
-        raise exception 'Technicians may only add notes to missions assigned to them' using errcode = '42501';
+        perform private.raise_api_error('not_assigned', 'Technicians may only add notes to missions assigned to them');
       end if;
     elsif v_role is null or v_role not in ('owner', 'admin', 'dispatcher') then
-      raise exception 'Role % may not add notes to missions', v_role using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', pg_catalog.format('Role %s may not add notes to missions', v_role));
     end if;
   end if;
   if p_body is null or btrim(p_body) = '' or length(p_body) > 10000 then
-    raise exception 'A note is 1 to 10000 characters' using errcode = '23514';
+    perform private.raise_api_error('validation_failed', 'A note is 1 to 10000 characters');
   end if;
 
   v_request := jsonb_build_object('mission_id', p_mission_id, 'body', p_body, 'note_id', p_note_id);
@@ -6116,7 +6126,7 @@ begin
     values (coalesce(p_note_id, gen_random_uuid()), v_mission.org_id, v_mission.id, v_uid, p_body)
     returning * into v_note;
   exception when unique_violation then
-    raise exception 'Note % already exists', p_note_id using errcode = '23505';
+    perform private.raise_api_error('already_exists', pg_catalog.format('Note %s already exists', p_note_id));
   end;
 
   v_result := jsonb_build_object('note_id', v_note.id, 'mission_id', v_note.mission_id,
@@ -6153,7 +6163,7 @@ declare
 begin
   perform audit.authorize_reader(p_org_id);
   if v_limit < 1 or v_limit > 50000 then
-    raise exception 'p_limit must be between 1 and 50000 (got %)', v_limit using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('p_limit must be between 1 and 50000 (got %s)', v_limit));
   end if;
 
   select pg_catalog.string_agg(
@@ -6231,7 +6241,7 @@ declare
 begin
   perform audit.authorize_reader(p_org_id);
   if v_limit < 1 or v_limit > 500 then
-    raise exception 'p_limit must be between 1 and 500 (got %)', v_limit using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('p_limit must be between 1 and 500 (got %s)', v_limit));
   end if;
 
   select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
@@ -6283,20 +6293,21 @@ CREATE FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) RETURNS j
 declare
   v_system boolean := private.is_system_actor();
   v_requested integer := coalesce(pg_catalog.cardinality(p_timesheet_ids), 0);
-  v_rows jsonb := '{}';
+  v_rows jsonb := '{}'::jsonb;
   v_row record;
   v_id uuid;
   v_item jsonb;
   v_error text;
-  v_to_approve uuid[] := '{}';
-  v_results jsonb := '[]';
+  v_code text;
+  v_to_approve uuid[] := '{}'::uuid[];
+  v_results jsonb := '[]'::jsonb;
   v_succeeded integer := 0;
 begin
   if v_requested > 100 then
-    raise exception 'At most 100 timesheets per bulk approval (got %)', v_requested using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('At most 100 timesheets per bulk approval (got %s)', v_requested));
   end if;
   if not v_system and auth.uid() is null then
-    raise exception 'Authentication required' using errcode = '42501';
+    perform private.raise_api_error('authentication_required', 'Authentication required');
   end if;
 
   for v_row in
@@ -6312,6 +6323,13 @@ begin
 
   foreach v_id in array coalesce(p_timesheet_ids, '{}'::uuid[]) loop
     v_item := v_rows -> v_id::text;
+    v_code := case
+      when v_item is null then 'not_found'
+      when (v_item ->> 'invoiced')::boolean then 'timesheet_locked'
+      when v_item ->> 'approved_at' is not null or v_id = any (v_to_approve) then 'invalid_transition'
+      when not v_system and coalesce(v_item ->> 'caller_role', '') not in ('owner', 'admin', 'dispatcher') then 'forbidden_role'
+      when not v_system and (v_item ->> 'technician_id')::uuid = auth.uid() then 'forbidden_role'
+    end;
     v_error := case
       when v_item is null then pg_catalog.format('Timesheet %s not found', coalesce(v_id::text, 'null'))
       when (v_item ->> 'invoiced')::boolean then pg_catalog.format('Timesheet %s is invoiced and locked', v_id)
@@ -6327,7 +6345,7 @@ begin
       v_succeeded := v_succeeded + 1;
     end if;
     v_results := v_results || pg_catalog.jsonb_build_array(
-      pg_catalog.jsonb_build_object('id', v_id, 'ok', v_error is null, 'error', v_error));
+      pg_catalog.jsonb_build_object('id', v_id, 'ok', v_error is null, 'error', v_error, 'code', v_code));
   end loop;
 
   if v_succeeded > 0 then
@@ -6366,18 +6384,20 @@ declare
   v_item      record;
   v_invoice   uuid;
   v_succeeded integer := 0;
+  v_error     jsonb;
+  v_detail    text;
 begin
   if p_mission_ids is null then
-    raise exception 'A list of mission ids is required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'A list of mission ids is required');
   end if;
   if v_count > 50 then
-    raise exception 'At most 50 missions per bulk invoicing (got %)', v_count using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('At most 50 missions per bulk invoicing (got %s)', v_count));
   end if;
   if array_ndims(p_mission_ids) > 1 then
-    raise exception 'Mission ids must be a one-dimensional list' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'Mission ids must be a one-dimensional list');
   end if;
   if auth.uid() is null and not private.is_system_actor() then
-    raise exception 'Authentication required' using errcode = '42501';
+    perform private.raise_api_error('authentication_required', 'Authentication required');
   end if;
   v_results := array_fill(null::jsonb, array[v_count]);
 
@@ -6386,11 +6406,13 @@ begin
   loop
     begin
       v_invoice := private.invoice_mission(v_item.id);
-      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', true, 'error', null, 'invoice_id', v_invoice);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', true, 'error', null, 'code', null, 'invoice_id', v_invoice);
       v_succeeded := v_succeeded + 1;
     exception when others then
-      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', false, 'error', sqlerrm,
-                                                             'code', sqlstate, 'invoice_id', null);
+      get stacked diagnostics v_detail = pg_exception_detail;
+      v_error := private.api_error_parts(sqlstate, sqlerrm, v_detail);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', false, 'error', v_error ->> 'message',
+                                                             'code', v_error -> 'code', 'invoice_id', null);
     end;
   end loop;
 
@@ -6422,15 +6444,17 @@ declare
   v_item      record;
   v_result    jsonb;
   v_succeeded integer := 0;
+  v_error     jsonb;
+  v_detail    text;
 begin
   if p_mission_ids is null then
-    raise exception 'A list of mission ids is required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'A list of mission ids is required');
   end if;
   if v_count > 100 then
-    raise exception 'At most 100 missions per bulk transition (got %)', v_count using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('At most 100 missions per bulk transition (got %s)', v_count));
   end if;
   if array_ndims(p_mission_ids) > 1 then
-    raise exception 'Mission ids must be a one-dimensional list' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'Mission ids must be a one-dimensional list');
   end if;
   v_results := array_fill(null::jsonb, array[v_count]);
 
@@ -6446,7 +6470,10 @@ begin
                                                   'status', v_result -> 'status', 'changed', v_result -> 'changed');
       v_succeeded := v_succeeded + 1;
     exception when others then
-      v_results[v_item.ord] := jsonb_build_object('id', v_item.id, 'ok', false, 'error', sqlerrm, 'code', sqlstate);
+      get stacked diagnostics v_detail = pg_exception_detail;
+      v_error := private.api_error_parts(sqlstate, sqlerrm, v_detail);
+      v_results[v_item.ord] := jsonb_build_object('id', v_item.id, 'ok', false,
+                                                  'error', v_error ->> 'message', 'code', v_error -> 'code');
     end;
   end loop;
 
@@ -6530,10 +6557,10 @@ CREATE FUNCTION public.claim_pending_notifications(p_channel text, p_limit integ
     AS $$
 begin
   if p_channel is null or p_channel not in ('email', 'push') then
-    raise exception 'claim_pending_notifications: channel must be email or push, got %', p_channel using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('claim_pending_notifications: channel must be email or push, got %s', p_channel));
   end if;
   if p_limit is null or p_limit not between 1 and 500 then
-    raise exception 'claim_pending_notifications: limit must be between 1 and 500, got %', p_limit using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('claim_pending_notifications: limit must be between 1 and 500, got %s', p_limit));
   end if;
   -- The lease: a claimed row is not due again for 5 minutes (crashed sender → retried then).
   return query
@@ -6574,11 +6601,11 @@ declare
 begin
   perform private.authorize_api_key_admin(p_org_id);
   if p_name is null or length(btrim(p_name)) not between 1 and 100 then
-    raise exception 'An API key name is 1 to 100 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An API key name is 1 to 100 characters');
   end if;
   v_scopes := private.normalize_api_key_scopes(p_scopes);
   if v_expires <= now() or v_expires > now() + interval '2 years' then
-    raise exception 'An API key must expire in the future and within 2 years (got %)', v_expires using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('An API key must expire in the future and within 2 years (got %s)', v_expires));
   end if;
 
   -- 40 random bits of prefix: a collision is unlikely but possible; draw again.
@@ -6672,7 +6699,7 @@ declare
   v_rule public.rules%rowtype;
 begin
   if p_org_id is null or not (private.is_system_actor() or private.has_role_in(p_org_id, '{owner,admin}')) then
-    raise exception 'Only an owner or admin of the organization can create rules' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner or admin of the organization can create rules');
   end if;
   insert into public.rules (org_id, name, event_type, condition, action, action_params, severity, max_firings, per_seconds,
                             enabled, created_by)
@@ -6733,7 +6760,7 @@ declare
 begin
   select i.org_id into v_org_id from public.invoices i where i.id = p_invoice_id;
   if not found then
-    raise exception 'Invoice % not found', p_invoice_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
   end if;
   perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'issue_invoice', pg_catalog.format('Invoice %s', p_invoice_id));
@@ -6743,10 +6770,10 @@ begin
   select * into v_head from private.invoice_chain_heads h where h.org_id = v_org_id for update;
   select * into v_inv from public.invoices i where i.id = p_invoice_id for update;
   if v_inv.status <> 'draft' then
-    raise exception 'Invoice % is already issued (status: %)', v_inv.number, v_inv.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Invoice %s is already issued (status: %s)', v_inv.number, v_inv.status));
   end if;
   if not exists (select from public.invoice_lines l where l.org_id = v_org_id and l.invoice_id = p_invoice_id) then
-    raise exception 'Invoice has no lines: nothing to issue' using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'Invoice has no lines: nothing to issue');
   end if;
   select * into v_org from public.organizations o where o.id = v_org_id;
   select * into v_client from public.clients c where c.org_id = v_org_id and c.id = v_inv.client_id;
@@ -6758,7 +6785,7 @@ begin
   v_today := private.org_today(v_org_id);
   v_inv.issue_date := coalesce(v_inv.issue_date, v_today);
   if v_inv.issue_date > v_today then
-    raise exception 'Issue date % is in the future', v_inv.issue_date using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Issue date %s is in the future', v_inv.issue_date));
   end if;
   -- Chronology: never before the last issued document of the series (all years).
   select i.number, i.issue_date into v_last
@@ -6767,8 +6794,7 @@ begin
   order by i.fiscal_year desc, i.sequence desc
   limit 1;
   if found and v_inv.issue_date < v_last.issue_date then
-    raise exception 'Issue date % is earlier than % issued on %: numbering must stay chronological',
-      v_inv.issue_date, v_last.number, v_last.issue_date using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Issue date %s is earlier than %s issued on %s: numbering must stay chronological', v_inv.issue_date, v_last.number, v_last.issue_date));
   end if;
   v_inv.fiscal_year := extract(year from v_inv.issue_date);
   if v_inv.kind = 'credit_note' then
@@ -6785,15 +6811,14 @@ begin
                   v_inv.due_date - v_inv.issue_date, pg_catalog.to_char(v_inv.due_date, 'DD/MM/YYYY')) end);
   end if;
   if v_inv.due_date < v_inv.issue_date then
-    raise exception 'Due date % is before the issue date %', v_inv.due_date, v_inv.issue_date using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Due date %s is before the issue date %s', v_inv.due_date, v_inv.issue_date));
   end if;
 
   -- 3. Legal mentions, as the issued row will carry them.
   v_inv.status := 'issued';
   v_missing := private.invoice_missing_mentions(v_inv);
   if cardinality(v_missing) > 0 then
-    raise exception 'Invoice cannot be issued, missing legal mentions: %', pg_catalog.array_to_string(v_missing, ', ')
-      using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Invoice cannot be issued, missing legal mentions: %s', pg_catalog.array_to_string(v_missing, ', ')));
   end if;
 
   -- 4. The number (gapless: commits or rolls back with this transaction).
@@ -6892,7 +6917,7 @@ begin
   where m.id = p_mission_id
     and (v_system or m.org_id in (select private.my_org_ids()));
   if not found then
-    raise exception 'Mission % not found', p_mission_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Mission %s not found', p_mission_id));
   end if;
 
   v_request := pg_catalog.jsonb_build_object(
@@ -6910,31 +6935,30 @@ begin
   if v_system then
     v_technician := v_mission.technician_id;
     if v_technician is null then
-      raise exception 'Mission % has no technician', p_mission_id using errcode = 'P0001';
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Mission %s has no technician', p_mission_id));
     end if;
   else
     if private.member_role_in(v_mission.org_id) is distinct from 'technician' then
-      raise exception 'Only technicians log hours' using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', 'Only technicians log hours');
     end if;
     if v_mission.technician_id is distinct from auth.uid() then
-      raise exception 'Mission % is not assigned to you', p_mission_id using errcode = '42501';
+      perform private.raise_api_error('not_assigned', pg_catalog.format('Mission %s is not assigned to you', p_mission_id));
     end if;
     v_technician := auth.uid();
   end if;
 
   if v_mission.status not in ('assigned', 'in_progress', 'blocked', 'done') then
-    raise exception 'Cannot log hours on a mission in status %', v_mission.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Cannot log hours on a mission in status %s', v_mission.status));
   end if;
   if p_work_date is null then
-    raise exception 'A work date is required' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'A work date is required');
   end if;
   -- Same bounds as the table's CHECK, with a message the technician can read.
   if p_hours is null or p_hours <= 0 or p_hours > 24 then
-    raise exception 'Hours must be greater than 0 and at most 24 (got %)', coalesce(pg_catalog.trim_scale(p_hours)::text, 'null')
-      using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('Hours must be greater than 0 and at most 24 (got %s)', coalesce(pg_catalog.trim_scale(p_hours)::text, 'null')));
   end if;
   if p_hours <> round(p_hours, 2) then
-    raise exception 'Hours have at most 2 decimals (got %)', pg_catalog.trim_scale(p_hours) using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('Hours have at most 2 decimals (got %s)', pg_catalog.trim_scale(p_hours)));
   end if;
 
   -- Future dates and the 24 h daily total are enforced by the table's triggers.
@@ -6993,18 +7017,18 @@ declare
   v_inv    public.invoices;
 begin
   if p_pdf_sha256 is null or p_pdf_sha256 !~ '^[0-9A-Fa-f]{64}$' then
-    raise exception 'Invalid PDF hash: expected the SHA-256 of the PDF as 64 hexadecimal characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'Invalid PDF hash: expected the SHA-256 of the PDF as 64 hexadecimal characters');
   end if;
   select i.org_id into v_org_id from public.invoices i where i.id = p_invoice_id;
   if not found then
-    raise exception 'Invoice % not found', p_invoice_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
   end if;
   perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'mark_invoice_sent', pg_catalog.format('Invoice %s', p_invoice_id));
 
   select * into v_inv from public.invoices i where i.id = p_invoice_id for update;
   if v_inv.status = 'draft' then
-    raise exception 'Invoice must be issued before it is sent' using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
   end if;
   if v_inv.status = 'issued' then
     perform pg_catalog.set_config('terrain.invoicing_op', 'send', true);
@@ -7013,7 +7037,7 @@ begin
     returning * into v_inv;
     perform pg_catalog.set_config('terrain.invoicing_op', '', true);
   elsif v_inv.pdf_sha256 is distinct from v_hash then
-    raise exception 'Invoice % is locked (status: %)', v_inv.number, v_inv.status using errcode = 'P0001';
+    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_inv.number, v_inv.status));
   end if;
 
   return pg_catalog.jsonb_build_object(
@@ -7043,10 +7067,10 @@ declare
 begin
   select * into v_row from public.notifications n where n.id = p_id for update;
   if v_row.id is null then
-    raise exception 'notification % not found', p_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('notification %s not found', p_id));
   end if;
   if v_row.delivery_status <> 'pending' then
-    raise exception 'notification % is % and cannot be marked failed', p_id, v_row.delivery_status using errcode = '55000';
+    perform private.raise_api_error('invalid_state', pg_catalog.format('notification %s is %s and cannot be marked failed', p_id, v_row.delivery_status));
   end if;
   if v_row.attempts >= c_max_attempts then
     update public.notifications n
@@ -7095,7 +7119,7 @@ begin
   where n.id = p_id and n.user_id = (select auth.uid())
   returning n.read_at into v_read_at;
   if v_read_at is null then
-    raise exception 'notification % not found', p_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('notification %s not found', p_id));
   end if;
   return v_read_at;
 end;
@@ -7122,13 +7146,13 @@ declare
 begin
   select * into v_row from public.notifications n where n.id = p_id for update;
   if v_row.id is null then
-    raise exception 'notification % not found', p_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('notification %s not found', p_id));
   end if;
   if v_row.delivery_status = 'sent' then
     return v_row;  -- a repeated report changes nothing
   end if;
   if v_row.delivery_status = 'failed' then
-    raise exception 'notification % has failed for good and cannot be marked sent', p_id using errcode = '55000';
+    perform private.raise_api_error('invalid_state', pg_catalog.format('notification %s has failed for good and cannot be marked sent', p_id));
   end if;
   update public.notifications n
   set delivery_status = 'sent', sent_at = now(), next_attempt_at = null, last_error = null
@@ -7213,19 +7237,18 @@ declare
   v_previous_context text;
 begin
   if p_reason is null or length(btrim(p_reason)) < 10 then
-    raise exception 'An override needs a reason of at least 10 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An override needs a reason of at least 10 characters');
   end if;
   if p_changes is null or pg_catalog.jsonb_typeof(p_changes) <> 'object' or p_changes = '{}'::jsonb then
-    raise exception 'Changes must be a non-empty json object' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'Changes must be a non-empty json object');
   end if;
   for v_key in select pg_catalog.jsonb_object_keys(p_changes) loop
     if v_key not in ('hours', 'work_date', 'note', 'mission_id', 'unapprove') then
-      raise exception 'Column % cannot be changed by an override (allowed: hours, work_date, note, mission_id, unapprove)', v_key
-        using errcode = '22023';
+      perform private.raise_api_error('invalid_parameter', pg_catalog.format('Column %s cannot be changed by an override (allowed: hours, work_date, note, mission_id, unapprove)', v_key));
     end if;
   end loop;
   if p_changes ? 'unapprove' and p_changes -> 'unapprove' <> 'true'::jsonb then
-    raise exception 'unapprove must be true when given' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'unapprove must be true when given');
   end if;
 
   select t.* into v_before
@@ -7234,17 +7257,16 @@ begin
     and (v_system or t.org_id in (select private.my_org_ids()))
   for update;
   if not found then
-    raise exception 'Timesheet % not found', p_timesheet_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Timesheet %s not found', p_timesheet_id));
   end if;
   if not v_system and not private.has_role_in(v_before.org_id, array['owner', 'admin']::public.member_role[]) then
-    raise exception 'Only an owner or admin can override a timesheet lock' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner or admin can override a timesheet lock');
   end if;
   if v_before.invoiced then
-    raise exception 'Timesheet % is invoiced and locked', p_timesheet_id
-      using errcode = 'P0001', hint = 'Correct invoiced work with a credit note.';
+    perform private.raise_api_error('timesheet_locked', pg_catalog.format('Timesheet %s is invoiced and locked', p_timesheet_id), p_hint => 'Correct invoiced work with a credit note.');
   end if;
   if v_before.approved_at is null then
-    raise exception 'Timesheet % is not locked: edit it directly', p_timesheet_id using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Timesheet %s is not locked: edit it directly', p_timesheet_id));
   end if;
 
   -- The guard trigger honours this context only for trusted code (this
@@ -7393,7 +7415,7 @@ begin
   where i.id = p_item_id
     and (v_system or i.org_id in (select private.my_org_ids()));
   if not found then
-    raise exception 'Stock item % not found', p_item_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Stock item %s not found', p_item_id));
   end if;
 
   v_request := pg_catalog.jsonb_build_object(
@@ -7412,22 +7434,21 @@ begin
   from public.missions m
   where m.org_id = v_item.org_id and m.id = p_mission_id;
   if not found then
-    raise exception 'Mission % not found', p_mission_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Mission %s not found', p_mission_id));
   end if;
   if not v_system then
     if private.member_role_in(v_item.org_id) is distinct from 'technician' then
-      raise exception 'Only technicians record stock use' using errcode = '42501';
+      perform private.raise_api_error('forbidden_role', 'Only technicians record stock use');
     end if;
     if v_mission.technician_id is distinct from auth.uid() then
-      raise exception 'Mission % is not assigned to you', p_mission_id using errcode = '42501';
+      perform private.raise_api_error('not_assigned', pg_catalog.format('Mission %s is not assigned to you', p_mission_id));
     end if;
   end if;
   if v_mission.status not in ('assigned', 'in_progress', 'blocked', 'done') then
-    raise exception 'Cannot record stock use on a mission in status %', v_mission.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Cannot record stock use on a mission in status %s', v_mission.status));
   end if;
   if p_quantity is null or p_quantity <= 0 then
-    raise exception 'Quantity must be greater than 0 (got %)', coalesce(pg_catalog.trim_scale(p_quantity)::text, 'null')
-      using errcode = '23514';
+    perform private.raise_api_error('validation_failed', pg_catalog.format('Quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(p_quantity)::text, 'null')));
   end if;
 
   -- check_stock_movement() locks the item, refuses a negative balance and updates on_hand.
@@ -7534,10 +7555,10 @@ declare
   v_expires timestamptz;
 begin
   if v_grace < interval '0' or v_grace > interval '7 days' then
-    raise exception 'A rotation grace period is between 0 and 7 days (got %)', v_grace using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('A rotation grace period is between 0 and 7 days (got %s)', v_grace));
   end if;
   if v_status <> 'active' then
-    raise exception 'API key % is % and cannot be rotated', v_old.prefix, v_status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('API key %s is %s and cannot be rotated', v_old.prefix, v_status));
   end if;
   -- The new key lives as long as the old one was meant to (at most 2 years).
   v_expires := now() + least(v_old.expires_at - v_old.created_at, interval '2 years');
@@ -7635,17 +7656,17 @@ declare
 begin
   select q.org_id into v_org_id from public.quotes q where q.id = p_quote_id;
   if not found then
-    raise exception 'Quote % not found', p_quote_id using errcode = 'P0002';
+    perform private.raise_api_error('not_found', pg_catalog.format('Quote %s not found', p_quote_id));
   end if;
   perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'dispatcher', 'accountant']::public.member_role[],
                                       'send_quote', pg_catalog.format('Quote %s', p_quote_id));
 
   select * into v_quote from public.quotes q where q.id = p_quote_id for update;
   if v_quote.status <> 'draft' then
-    raise exception 'Quote % is already sent (status: %)', v_quote.number, v_quote.status using errcode = 'P0001';
+    perform private.raise_api_error('invalid_transition', pg_catalog.format('Quote %s is already sent (status: %s)', v_quote.number, v_quote.status));
   end if;
   if not exists (select from public.quote_lines l where l.org_id = v_org_id and l.quote_id = p_quote_id) then
-    raise exception 'Quote has no lines: nothing to send' using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', 'Quote has no lines: nothing to send');
   end if;
 
   v_year := extract(year from private.org_today(v_org_id));
@@ -7658,7 +7679,7 @@ begin
 
   v_valid := coalesce(v_quote.valid_until, v_today + 30);
   if v_valid < v_today then
-    raise exception 'Quote validity date % is already past', v_valid using errcode = 'P0001';
+    perform private.raise_api_error('rule_violation', pg_catalog.format('Quote validity date %s is already past', v_valid));
   end if;
   v_seq := private.next_document_sequence(v_org_id, 'DEV', v_year);
   v_number := private.document_number('DEV', v_year, v_seq);
@@ -7720,16 +7741,16 @@ declare
   v_row public.notification_preferences;
 begin
   if (select auth.uid()) is null then
-    raise exception 'sign in to change notification preferences' using errcode = '28000';
+    perform private.raise_api_error('sign_in_required', 'sign in to change notification preferences');
   end if;
   if p_org is null or p_type is null or p_channel is null or p_enabled is null then
-    raise exception 'organization, type, channel and enabled are required' using errcode = '22004';
+    perform private.raise_api_error('missing_parameter', 'organization, type, channel and enabled are required');
   end if;
   if not exists (select from public.memberships m where m.org_id = p_org and m.user_id = (select auth.uid())) then
-    raise exception 'not a member of organization %', p_org using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', pg_catalog.format('not a member of organization %s', p_org));
   end if;
   if p_channel = 'in_app' and not p_enabled and p_type <> '*' and private.notification_is_critical(p_type) then
-    raise exception 'in-app notifications of critical type % cannot be disabled', p_type using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('in-app notifications of critical type %s cannot be disabled', p_type));
   end if;
   insert into public.notification_preferences (org_id, user_id, type, channel, enabled)
   values (p_org, (select auth.uid()), p_type, p_channel, p_enabled)
@@ -7759,10 +7780,10 @@ declare
   v_alert public.alerts;
 begin
   if p_until is null or p_until <= now() then
-    raise exception 'A silence ends in the future (got %)', p_until using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('A silence ends in the future (got %s)', p_until));
   end if;
   if p_until > now() + interval '30 days' then
-    raise exception 'A silence lasts at most 30 days (until %)', now() + interval '30 days' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('A silence lasts at most 30 days (until %s)', now() + interval '30 days'));
   end if;
   v_alert := private.lock_alert_for_caller(p_id);
   update public.alerts a
@@ -7848,12 +7869,12 @@ declare
   v_count integer;
 begin
   if p_token is null or p_token !~ '^[0-9a-f]{64}$' then
-    raise exception 'invalid unsubscribe token' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'invalid unsubscribe token');
   end if;
   select t.user_id into v_user from public.unsubscribe_tokens t
   where t.token_hash = encode(extensions.digest(p_token, 'sha256'), 'hex');
   if v_user is null then
-    raise exception 'invalid unsubscribe token' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'invalid unsubscribe token');
   end if;
   -- Email off for every type in every organization of the user ('*'); critical
   -- types ignore '*' (private.notification_enabled), in_app is untouched.
@@ -8052,7 +8073,7 @@ CREATE TABLE ops.lint_allowlist (
     reason text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT lint_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
-    CONSTRAINT lint_allowlist_rule_check CHECK ((rule = ANY (ARRAY['security_definer_search_path'::text, 'rls_disabled'::text, 'view_reads_auth_users'::text, 'view_not_security_invoker'::text, 'materialized_view_exposed'::text, 'anon_execute'::text, 'fk_without_index'::text, 'anon_table_privilege'::text, 'policy_unwrapped_call'::text, 'table_without_primary_key'::text])))
+    CONSTRAINT lint_allowlist_rule_check CHECK ((rule = ANY (ARRAY['security_definer_search_path'::text, 'rls_disabled'::text, 'view_reads_auth_users'::text, 'view_not_security_invoker'::text, 'materialized_view_exposed'::text, 'anon_execute'::text, 'fk_without_index'::text, 'anon_table_privilege'::text, 'policy_unwrapped_call'::text, 'table_without_primary_key'::text, 'function_search_path_mutable'::text, 'anon_security_definer_function_executable'::text, 'authenticated_security_definer_function_executable'::text, 'business_error_outside_catalogue'::text])))
 );
 
 ALTER TABLE ops.lint_allowlist OWNER TO postgres;

@@ -177,15 +177,15 @@ select throws_ok(
 select throws_ok(
   $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0016')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'another organization''s owner: not found');
+  'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'another organization''s owner: not found');
 select throws_ok(
   $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000ffff', 'published', 'api-key-0017')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000ffff not found', '… the same answer as for a mission that does not exist');
+  'P0002', 'Mission a0000000-0000-4000-8000-00000000ffff not found', '… the same answer as for a mission that does not exist');
 select throws_ok(
   $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000006',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0018')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'a portal user does not see another client''s mission');
+  'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'a portal user does not see another client''s mission');
 select throws_ok(
   $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0019')$q$)$$,
@@ -234,7 +234,7 @@ select throws_ok(
 select throws_ok(
   $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000002',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Bonjour', 'note-key-0007')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000f203 not found', 'another organization''s dispatcher: not found');
+  'P0002', 'Mission a0000000-0000-4000-8000-00000000f203 not found', 'another organization''s dispatcher: not found');
 select throws_ok(
   $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', '   ', 'note-key-0008')$q$)$$,

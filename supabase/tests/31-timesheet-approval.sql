@@ -61,12 +61,12 @@ select is(
     'e3200000-0000-4000-8000-0000000000ff', 'e3200000-0000-4000-8000-000000000001', 'e3200000-0000-4000-8000-000000000005']::uuid[])$q$),
   jsonb_build_object(
     'results', jsonb_build_array(
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000001', 'ok', true, 'error', null),
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000002', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-000000000002 is already approved'),
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-00000000000b', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-00000000000b not found'),
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-0000000000ff', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-0000000000ff not found'),
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000001', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-000000000001 is already approved'),
-      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000005', 'ok', true, 'error', null)),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000001', 'ok', true, 'error', null, 'code', null),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000002', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-000000000002 is already approved', 'code', 'invalid_transition'),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-00000000000b', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-00000000000b not found', 'code', 'not_found'),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-0000000000ff', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-0000000000ff not found', 'code', 'not_found'),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000001', 'ok', false, 'error', 'Timesheet e3200000-0000-4000-8000-000000000001 is already approved', 'code', 'invalid_transition'),
+      jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000005', 'ok', true, 'error', null, 'code', null)),
     'summary', jsonb_build_object('requested', 6, 'succeeded', 2, 'failed', 4)),
   'a dispatcher''s bulk approval reports each item; other-organization and unknown ids are not found');
 select results_eq(
@@ -81,7 +81,7 @@ select is(
   pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$),
   jsonb_build_object(
     'results', jsonb_build_array(jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000003', 'ok', false,
-                                                    'error', 'Only an owner, admin or dispatcher can approve timesheets')),
+                                                    'error', 'Only an owner, admin or dispatcher can approve timesheets', 'code', 'forbidden_role')),
     'summary', jsonb_build_object('requested', 1, 'succeeded', 0, 'failed', 1)),
   'a technician cannot approve (not even their own hours)');
 select is(
@@ -101,7 +101,7 @@ select is(
 select is(
   pg_temp.rpc_as('b0000000-0000-4000-8000-000000000002', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-00000000000b']::uuid[])$q$)
     -> 'results' -> 0,
-  jsonb_build_object('id', 'e3200000-0000-4000-8000-00000000000b', 'ok', true, 'error', null),
+  jsonb_build_object('id', 'e3200000-0000-4000-8000-00000000000b', 'ok', true, 'error', null, 'code', null),
   'the other organization''s dispatcher approves their own organization''s timesheet');
 select lives_ok(
   $$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000004']::uuid[])$$,

@@ -48,11 +48,11 @@ select throws_ok($$insert into public.invoices (org_id, client_id, kind, credite
   'a credit note is for the client of the credited invoice');
 select throws_ok($$insert into public.invoices (org_id, client_id, kind, credited_invoice_id)
                    values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1', 'credit_note', 'c4000000-0000-4000-8000-0000000000a1')$$,
-  'P0001', 'Credited invoice c4000000-0000-4000-8000-0000000000a1 not found in this organization',
+  'P0002', 'Credited invoice c4000000-0000-4000-8000-0000000000a1 not found in this organization',
   'another organization''s invoice cannot be credited');
 select throws_ok($$insert into public.invoices (org_id, client_id, kind, credited_invoice_id)
                    values ('c4000000-0000-4000-8000-0000000000f0', 'c4000000-0000-4000-8000-0000000000c1', 'credit_note', 'c4000000-0000-4000-8000-00000000dead')$$,
-  'P0001', 'Credited invoice c4000000-0000-4000-8000-00000000dead not found in this organization',
+  'P0002', 'Credited invoice c4000000-0000-4000-8000-00000000dead not found in this organization',
   'an unknown invoice cannot be credited');
 
 -- ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 -- object of each kind inside this transaction (rolled back at the end) and
 -- expects the rule to name it — and a correct twin not to be named.
 begin;
-select plan(53);
+select plan(72);
 
 create function pg_temp.flagged(p_rule text, p_object text) returns boolean language sql as $$
   select exists (select from ops.lint_findings f
@@ -12,6 +12,9 @@ create function pg_temp.flagged(p_rule text, p_object text) returns boolean lang
 $$;
 create function pg_temp.plpgsql_errors(p_object text) returns bigint language sql as $$
   select count(*) from ops.lint_plpgsql l where l.object = p_object and l.level = 'error'
+$$;
+create function pg_temp.plpgsql_warnings(p_object text) returns bigint language sql as $$
+  select count(*) from ops.lint_plpgsql l where l.object = p_object and l.level like 'warning%'
 $$;
 
 create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
@@ -52,6 +55,12 @@ select is_empty($$select object || ': ' || message from ops.lint_findings
   '(d) anon executes no function of an application schema, except allowlisted ones');
 select is_empty($$select object || ': ' || message from ops.lint_plpgsql where level = 'error'$$,
   '(e) plpgsql_check reports no error on any plpgsql function (triggers checked against each table they are attached to)');
+-- public.run_all_alert_checks() belongs to the alert engine, which its own
+-- migrations (20261203130000 onwards) rewrite; its '{...}' jsonb literal is
+-- typed there. Every other function must be warning-free.
+select is_empty($$select object || ': ' || message from ops.lint_plpgsql where level like 'warning%'
+                    and object <> 'public.run_all_alert_checks()'$$,
+  '(e) plpgsql_check reports no warning either (implicit casts of literals, paths that end without RETURN, ...)');
 select is_empty($$select object || ': ' || message from ops.lint_findings
                   where rule = 'fk_without_index' and allowlisted_reason is null$$,
   '(f) every foreign key of an application schema has a supporting index');
@@ -64,6 +73,16 @@ select is_empty($$select object || ': ' || message from ops.lint_findings
 select is_empty($$select object || ': ' || message from ops.lint_findings
                   where rule = 'table_without_primary_key' and allowlisted_reason is null$$,
   '(i) every table of an application schema has a primary key');
+select is_empty($$select object || ': ' || message from ops.lint_findings
+                  where rule = 'function_search_path_mutable' and allowlisted_reason is null$$,
+  '(j) splinter 0011: every function of an application schema has search_path fixed to ''''');
+select is_empty($$select object || ': ' || message from ops.lint_findings
+                  where rule in ('anon_security_definer_function_executable', 'authenticated_security_definer_function_executable')
+                    and allowlisted_reason is null$$,
+  '(k) splinter 0028/0029: every SECURITY DEFINER function anon or authenticated can call through /rpc is allowlisted with how it checks its caller');
+select is_empty($$select object || ': ' || message from ops.lint_findings
+                  where rule = 'business_error_outside_catalogue' and allowlisted_reason is null$$,
+  '(l) every P0001/P0002/55000 business error of public, private and audit goes through private.raise_api_error');
 select is_empty($$select object || ': ' || message from ops.lint_findings where rule = 'allowlist_stale'$$,
   'every allowlist entry still matches a finding');
 select is_empty($$select a.rule || ' ' || a.object from ops.lint_allowlist a where length(btrim(a.reason)) < 10$$,
@@ -174,6 +193,23 @@ select ok(pg_temp.plpgsql_errors('private.lint_broken_trigger() on public.lint_t
 select is(pg_temp.plpgsql_errors('private.lint_good_trigger() on public.lint_trigger_target'), 0::bigint,
   '(e) a correct trigger function has no error');
 
+create function public.lint_cast_warning() returns jsonb language plpgsql as $$
+declare
+  v jsonb := '{}';
+begin
+  return v;
+end;
+$$;
+create function public.lint_cast_clean() returns jsonb language plpgsql as $$
+declare
+  v jsonb := '{}'::jsonb;
+begin
+  return v;
+end;
+$$;
+select ok(pg_temp.plpgsql_warnings('public.lint_cast_warning()') > 0, '(e) fires: a warning (a text literal assigned to a jsonb variable)');
+select is(pg_temp.plpgsql_warnings('public.lint_cast_clean()'), 0::bigint, '(e) the typed literal has no warning');
+
 -- -----------------------------------------------------------------------------
 -- (f) foreign keys without a supporting index.
 -- -----------------------------------------------------------------------------
@@ -241,6 +277,81 @@ alter table public.lint_no_pk enable row level security;
 create table private.lint_no_pk (x integer unique);
 select ok(pg_temp.flagged('table_without_primary_key', 'public.lint_no_pk'), '(i) fires: a table of public without a primary key');
 select ok(pg_temp.flagged('table_without_primary_key', 'private.lint_no_pk'), '(i) fires: a table of private with only a unique key');
+
+-- -----------------------------------------------------------------------------
+-- (j) splinter 0011: functions whose search_path is not ''.
+-- -----------------------------------------------------------------------------
+create function private.lint_invoker_mutable() returns integer language sql as 'select 1';
+create function private.lint_invoker_pinned() returns integer language sql set search_path = '' as 'select 1';
+select ok(pg_temp.flagged('function_search_path_mutable', 'private.lint_invoker_mutable()'),
+  '(j) fires: a SECURITY INVOKER function without a search_path');
+select ok(pg_temp.flagged('function_search_path_mutable', 'private.lint_definer_catalog_path()'),
+  '(j) fires: search_path = pg_catalog is not '''' (splinter accepts only the empty path)');
+select ok(not pg_temp.flagged('function_search_path_mutable', 'private.lint_invoker_pinned()'),
+  '(j) accepts search_path = ''''');
+
+-- -----------------------------------------------------------------------------
+-- (k) splinter 0028/0029: definer functions of an exposed schema executable by anon / authenticated.
+-- -----------------------------------------------------------------------------
+create function public.lint_definer_rpc() returns integer language sql security definer set search_path = '' as 'select 1';
+revoke all on function public.lint_definer_rpc() from public;
+grant execute on function public.lint_definer_rpc() to authenticated;
+create function public.lint_definer_anon_rpc() returns integer language sql security definer set search_path = '' as 'select 1';
+grant execute on function public.lint_definer_anon_rpc() to anon;
+create function public.lint_definer_closed() returns integer language sql security definer set search_path = '' as 'select 1';
+revoke all on function public.lint_definer_closed() from public;
+create function private.lint_definer_hidden() returns integer language sql security definer set search_path = '' as 'select 1';
+grant execute on function private.lint_definer_hidden() to authenticated;
+create function public.lint_invoker_rpc() returns integer language sql set search_path = '' as 'select 1';
+grant execute on function public.lint_invoker_rpc() to authenticated;
+select ok(pg_temp.flagged('authenticated_security_definer_function_executable', 'public.lint_definer_rpc()'),
+  '(k) 0029 fires: a definer function of public granted to authenticated');
+select ok(pg_temp.flagged('anon_security_definer_function_executable', 'public.lint_definer_anon_rpc()'),
+  '(k) 0028 fires: a definer function of public granted to anon');
+select ok(not pg_temp.flagged('authenticated_security_definer_function_executable', 'public.lint_definer_closed()')
+          and not pg_temp.flagged('anon_security_definer_function_executable', 'public.lint_definer_closed()'),
+  '(k) accepts a definer function no API role may execute');
+select ok(not pg_temp.flagged('authenticated_security_definer_function_executable', 'private.lint_definer_hidden()'),
+  '(k) ignores schemas PostgREST does not expose (no /rpc there)');
+select ok(not pg_temp.flagged('authenticated_security_definer_function_executable', 'public.lint_invoker_rpc()'),
+  '(k) ignores SECURITY INVOKER functions (RLS applies)');
+
+-- -----------------------------------------------------------------------------
+-- (l) business errors raised outside the API error catalogue.
+-- -----------------------------------------------------------------------------
+create function private.lint_raw_p0001() returns void language plpgsql set search_path = '' as $$
+begin
+  raise exception 'Invoice % is locked; edit a credit note', 1 using errcode = 'P0001';
+end;
+$$;
+create function private.lint_raw_default() returns void language plpgsql set search_path = '' as $$
+begin
+  raise exception 'Something went wrong';
+end;
+$$;
+create function public.lint_raw_not_found() returns void language plpgsql set search_path = '' as $$
+begin
+  raise exception 'Thing not found' using errcode = 'P0002';
+end;
+$$;
+create function private.lint_raw_state() returns void language plpgsql set search_path = '' as $$
+begin
+  raise exception using errcode = 'object_not_in_prerequisite_state', message = 'wrong state';
+end;
+$$;
+create function private.lint_catalogued() returns void language plpgsql set search_path = '' as $$
+begin
+  raise notice 'about to refuse';
+  raise exception 'Bad parameter' using errcode = '22023';
+  perform private.raise_api_error('not_found', 'Thing not found');
+end;
+$$;
+select ok(pg_temp.flagged('business_error_outside_catalogue', 'private.lint_raw_p0001()'), '(l) fires: RAISE … errcode P0001');
+select ok(pg_temp.flagged('business_error_outside_catalogue', 'private.lint_raw_default()'), '(l) fires: RAISE EXCEPTION without a SQLSTATE (P0001)');
+select ok(pg_temp.flagged('business_error_outside_catalogue', 'public.lint_raw_not_found()'), '(l) fires: RAISE … errcode P0002');
+select ok(pg_temp.flagged('business_error_outside_catalogue', 'private.lint_raw_state()'), '(l) fires: RAISE … object_not_in_prerequisite_state (55000)');
+select ok(not pg_temp.flagged('business_error_outside_catalogue', 'private.lint_catalogued()'),
+  '(l) accepts private.raise_api_error, notices and parameter errors with their own SQLSTATE');
 
 select * from finish();
 rollback;

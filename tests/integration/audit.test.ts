@@ -205,7 +205,7 @@ describe("audit trail through the API", () => {
     const dispatcher = supabaseClient(stack.anonKey, await tokenFor(DISPATCHER_A));
     const d = await dispatcher.rpc("audit_log_page", { p_org_id: ORG_A });
     expect(d.data).toBeNull();
-    expect(d.error?.code).toBe("42501");
+    expect(d.error?.code).toBe("forbidden_role"); // the error catalogue's code (docs/errors.md)
     expect(d.status).toBe(403);
 
     const otherOwnerToken = await tokenFor(OWNER_B);
