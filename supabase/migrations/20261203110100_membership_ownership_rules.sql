@@ -12,13 +12,14 @@
 --      but never an owner's membership, nor their own promotion. Applies to
 --      signed-in users; the system actor (service_role onboarding, postgres)
 --      is trusted, but still bound by rule 2.
---   2. An organization always keeps at least one owner. Demoting or deleting
---      an owner membership first locks the organization row (FOR NO KEY
---      UPDATE: it does not block inserts of child rows, whose foreign keys
---      take KEY SHARE), then counts the other owners in a fresh statement. Two
---      owners demoting each other at the same time are serialized on that
---      lock: under READ COMMITTED (the server default, and PostgREST's) the
---      second one sees the first one's commit and is refused. Under
+--   2. An organization always keeps at least one owner. Every update or
+--      delete of a membership (and every insert of an owner) first locks the
+--      organization row (FOR NO KEY UPDATE: it does not block inserts of child
+--      rows, whose foreign keys take KEY SHARE); the checks then run in fresh
+--      statements. Two owners stepping down, or demoting each other, at the
+--      same time are serialized on that lock: under READ COMMITTED (the server
+--      default, and PostgREST's) the second one sees the first one's commit
+--      and is refused (no owner left, or no longer an owner). Under
 --      REPEATABLE READ or SERIALIZABLE the snapshot predates the other
 --      commit, so the other owners' rows are also locked FOR SHARE: a row a
 --      concurrent transaction changed raises a serialization failure (40001)
@@ -63,6 +64,16 @@ begin
     raise exception 'A membership cannot move to another organization'
       using errcode = '23514', hint = 'Delete it and create a membership in the other organization.';
   end if;
+  -- Every change that could touch an owner takes the organization row lock
+  -- first, so the checks below run after any concurrent owner change has
+  -- committed (rules 1 and 2). When the row is gone, the organization is
+  -- being deleted in this transaction and the memberships go with it.
+  if tg_op <> 'INSERT' or v_new_role = 'owner' then
+    if not exists (select from public.organizations o where o.id = v_org for no key update) and tg_op <> 'INSERT' then
+      return old;
+    end if;
+  end if;
+
   if v_user is not null then
     perform private.assert_live_session();
     if 'owner' in (v_old_role, v_new_role) and not private.has_role_in(v_org, '{owner}') then
@@ -73,14 +84,6 @@ begin
   end if;
   if tg_op = 'UPDATE' and v_new_role = v_old_role then
     return new; -- on_call / client_id changes: no role changes hands
-  end if;
-
-  -- The organization is being deleted in this transaction: the memberships
-  -- go with it. Locks the row otherwise (rule 2 relies on this lock).
-  if tg_op <> 'INSERT' and not exists (
-    select from public.organizations o where o.id = v_org for no key update
-  ) then
-    return old;
   end if;
 
   if v_old_role = 'owner' then
