@@ -1754,6 +1754,45 @@ ALTER FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) OWNER TO postg
 COMMENT ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) IS 'Alert views: now() minus the (minutes/hours) threshold of an enabled alert type, or null. Security invoker.';
 
 --
+-- Name: api_error_parts(text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_body jsonb;
+begin
+  if p_sqlstate = 'PGRST' then
+    begin
+      v_body := p_message::jsonb;
+      return pg_catalog.jsonb_build_object('code', v_body ->> 'code', 'message', v_body ->> 'message');
+    exception when invalid_text_representation then
+      null; -- not a JSON body: fall through
+    end;
+  end if;
+  if p_detail like '{"code"%' then
+    begin
+      v_body := p_detail::jsonb;
+      return pg_catalog.jsonb_build_object('code', v_body ->> 'code', 'message', p_message);
+    exception when invalid_text_representation then
+      null;
+    end;
+  end if;
+  return pg_catalog.jsonb_build_object('code', null, 'message', p_message);
+end;
+$$;
+
+ALTER FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION api_error_parts(p_sqlstate text, p_message text, p_detail text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) IS 'For exception handlers: {"code", "message"} of a caught error (sqlstate, sqlerrm, PG_EXCEPTION_DETAIL), whether it was raised for PostgREST (PGRST, JSON message) or for a plain caller.';
+
+--
 -- Name: api_key_allowed_scopes(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5196,6 +5235,56 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: raise_api_error(text, text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.raise_api_error(p_code text, p_message text, p_details text DEFAULT NULL::text, p_hint text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_error private.api_errors;
+begin
+  select e.* into v_error from private.api_errors e where e.code = p_code;
+  if not found then
+    -- A typo in a code must never turn into a silent 500 with a wrong body:
+    -- it is a programming error, reported as such (XX000 internal_error).
+    raise exception 'Unknown API error code: %', coalesce(p_code, 'null')
+      using errcode = 'XX000', detail = coalesce(p_message, '');
+  end if;
+
+  if coalesce(current_setting('request.method', true), '') <> '' then
+    -- Inside a PostgREST request: PostgREST turns SQLSTATE PGRST into the
+    -- response, status and body taken from the detail and message.
+    raise sqlstate 'PGRST' using
+      message = pg_catalog.json_build_object(
+        'code', v_error.code, 'message', p_message, 'details', p_details, 'hint', p_hint)::text,
+      detail = pg_catalog.json_build_object('status', v_error.http_status, 'headers', pg_catalog.json_build_object())::text;
+  end if;
+
+  if p_hint is null then
+    raise exception using
+      errcode = v_error.sqlstate,
+      message = coalesce(p_message, v_error.description),
+      detail = pg_catalog.json_build_object('code', v_error.code, 'details', p_details)::text;
+  end if;
+  raise exception using
+    errcode = v_error.sqlstate,
+    message = coalesce(p_message, v_error.description),
+    detail = pg_catalog.json_build_object('code', v_error.code, 'details', p_details)::text,
+    hint = p_hint;
+end;
+$$;
+
+ALTER FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) IS 'Raises the catalogued error p_code (private.api_errors): SQLSTATE PGRST with the JSON body and HTTP status inside a PostgREST request, else the code''s SQLSTATE with the plain message and DETAIL {"code", "details"}. Never returns.';
+
+--
 -- Name: rate_limit_bucket_for(text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8509,6 +8598,29 @@ ALTER TABLE ops.weekly_health OWNER TO postgres;
 COMMENT ON VIEW ops.weekly_health IS 'The weekly health checks (ops.health_checks(''weekly'')): every row must be ok.';
 
 --
+-- Name: api_errors; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.api_errors (
+    code text NOT NULL,
+    http_status integer NOT NULL,
+    sqlstate text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT api_errors_code_check CHECK ((code ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT api_errors_description_check CHECK ((length(btrim(description)) >= 10)),
+    CONSTRAINT api_errors_http_status_check CHECK ((http_status = ANY (ARRAY[400, 401, 403, 404, 409, 413, 415, 422, 429]))),
+    CONSTRAINT api_errors_sqlstate_check CHECK ((sqlstate ~ '^[0-9A-Z]{5}$'::text))
+);
+
+ALTER TABLE private.api_errors OWNER TO postgres;
+
+--
+-- Name: TABLE api_errors; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.api_errors IS 'One row per stable API error code: the HTTP status PostgREST answers, the SQLSTATE other callers see. Raised by private.raise_api_error(); documented in docs/errors.md.';
+
+--
 -- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -9705,6 +9817,13 @@ ALTER TABLE ONLY audit.unaudited_tables
 
 ALTER TABLE ONLY ops.lint_allowlist
     ADD CONSTRAINT lint_allowlist_pkey PRIMARY KEY (rule, object);
+
+--
+-- Name: api_errors api_errors_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.api_errors
+    ADD CONSTRAINT api_errors_pkey PRIMARY KEY (code);
 
 --
 -- Name: invoice_chain_heads invoice_chain_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
@@ -12984,6 +13103,15 @@ GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO auth
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO service_role;
 
 --
+-- Name: FUNCTION api_error_parts(p_sqlstate text, p_message text, p_detail text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) TO anon;
+GRANT ALL ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) TO authenticated;
+GRANT ALL ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) TO service_role;
+
+--
 -- Name: FUNCTION api_key_allowed_scopes(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -13842,6 +13970,15 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 --
 
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) TO anon;
+GRANT ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) TO authenticated;
+GRANT ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) TO service_role;
 
 --
 -- Name: FUNCTION rate_limit_bucket_for(p_method text, p_path text); Type: ACL; Schema: private; Owner: postgres
