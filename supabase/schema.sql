@@ -781,7 +781,7 @@ COMMENT ON TABLE audit.log IS 'Append-only audit trail: who (user, API key, role
 -- Name: COLUMN log.action; Type: COMMENT; Schema: audit; Owner: postgres
 --
 
-COMMENT ON COLUMN audit.log.action IS 'insert | update | delete, or a named action: status_change, approval, invoice_issued, invoice_sent, lock_override, api_key_created, api_key_revoked, audit_export.';
+COMMENT ON COLUMN audit.log.action IS 'insert | update | delete, or a named action: status_change, approval, invoice_issued, invoice_sent, lock_override, api_key_created, api_key_revoked, audit_export, ownership_transferred, push_subscription_moved.';
 
 --
 -- Name: COLUMN log.diff; Type: COMMENT; Schema: audit; Owner: postgres
@@ -2150,6 +2150,52 @@ ALTER FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status p
 COMMENT ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) IS 'Moves one mission under its row lock (the trigger enforces the graph and roles); same status = no-op. Raises on refusal.';
 
 --
+-- Name: assert_live_session(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.assert_live_session() RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_user uuid := auth.uid();
+  v_session_claim text := auth.jwt() ->> 'session_id';
+  v_session uuid;
+begin
+  if v_user is null then
+    return; -- the system actor or anon: no user session to check
+  end if;
+  if v_session_claim is null or v_session_claim in ('', '00000000-0000-0000-0000-000000000000') then
+    return; -- a token minted with the JWT secret, not by the auth server (see above)
+  end if;
+  if v_session_claim !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    raise exception 'Session has ended; sign in again'
+      using errcode = '28000', detail = 'The token''s session_id claim is not a UUID.';
+  end if;
+  v_session := v_session_claim::uuid;
+  if not exists (
+    select from auth.sessions s
+    where s.id = v_session
+      and s.user_id = v_user
+      and (s.not_after is null or s.not_after > pg_catalog.now())
+  ) then
+    raise exception 'Session has ended; sign in again'
+      using errcode = '28000',
+            detail = 'The access token is still signed and unexpired, but its session was signed out or has expired.',
+            hint = 'Sign in again to get a new access token.';
+  end if;
+end;
+$_$;
+
+ALTER FUNCTION private.assert_live_session() OWNER TO postgres;
+
+--
+-- Name: FUNCTION assert_live_session(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.assert_live_session() IS 'Raises 28000 "Session has ended; sign in again" when the caller''s token names an auth.sessions row that is gone, belongs to another user or is past not_after. No-op for callers without a user (service_role, postgres, pg_cron) and for user tokens without a session_id claim. Called by the sensitive writes (API keys, lock overrides, memberships).';
+
+--
 -- Name: missions; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -2295,6 +2341,33 @@ ALTER FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.membe
 --
 
 COMMENT ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) IS 'Raises unless the caller is the system actor or holds one of the roles in the organization (P0002 for non-members, 42501 for the wrong role).';
+
+--
+-- Name: base64url_bytes(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.base64url_bytes(p_text text) RETURNS bytea
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v text := pg_catalog.rtrim(p_text, '=');
+begin
+  if v is null or v !~ '^[A-Za-z0-9_-]*$' or pg_catalog.length(v) % 4 = 1 then
+    return null;
+  end if;
+  v := pg_catalog.translate(v, '-_', '+/');
+  return pg_catalog.decode(v || pg_catalog.repeat('=', (4 - pg_catalog.length(v) % 4) % 4), 'base64');
+end;
+$_$;
+
+ALTER FUNCTION private.base64url_bytes(p_text text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION base64url_bytes(p_text text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.base64url_bytes(p_text text) IS 'Decodes base64url (RFC 4648 §5, padding optional); null for anything else.';
 
 --
 -- Name: check_api_request(jsonb, jsonb, text, text, boolean); Type: FUNCTION; Schema: private; Owner: postgres
@@ -2997,6 +3070,92 @@ ALTER FUNCTION private.guard_invoice_updates() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward send and payment moves; only drafts can be deleted.';
+
+--
+-- Name: guard_membership_change(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.guard_membership_change() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_old_role public.member_role := case when tg_op <> 'INSERT' then old.role end;
+  v_new_role public.member_role := case when tg_op <> 'DELETE' then new.role end;
+  v_org uuid := case when tg_op = 'INSERT' then new.org_id else old.org_id end;
+  v_user uuid := auth.uid();
+  v_open_missions bigint;
+begin
+  if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
+    raise exception 'A membership cannot move to another organization'
+      using errcode = '23514', hint = 'Delete it and create a membership in the other organization.';
+  end if;
+  -- Every change that could touch an owner takes the organization row lock
+  -- first, so the checks below run after any concurrent owner change has
+  -- committed (rules 1 and 2). When the row is gone, the organization is
+  -- being deleted in this transaction and the memberships go with it.
+  if tg_op <> 'INSERT' or v_new_role = 'owner' then
+    if not exists (select from public.organizations o where o.id = v_org for no key update) and tg_op <> 'INSERT' then
+      return old;
+    end if;
+  end if;
+
+  if v_user is not null then
+    perform private.assert_live_session();
+    if 'owner' in (v_old_role, v_new_role) and not private.has_role_in(v_org, '{owner}') then
+      raise exception 'Only an owner can grant or remove the owner role, or change an owner''s membership'
+        using errcode = '42501',
+              hint = 'Admins manage every other role. An owner hands over ownership with transfer_ownership.';
+    end if;
+  end if;
+  if tg_op = 'UPDATE' and v_new_role = v_old_role then
+    return new; -- on_call / client_id changes: no role changes hands
+  end if;
+
+  if v_old_role = 'owner' then
+    if pg_catalog.current_setting('transaction_isolation') <> 'read committed' then
+      perform from public.memberships m
+      where m.org_id = v_org and m.role = 'owner' and m.id <> old.id
+      for share;
+    end if;
+    if not exists (
+      select from public.memberships m
+      where m.org_id = v_org and m.role = 'owner' and m.id <> old.id
+    ) then
+      raise exception 'An organization keeps at least one owner: % is its only owner', old.user_id
+        using errcode = '23514',
+              hint = 'Make another member owner first, or hand over with transfer_ownership.';
+    end if;
+  end if;
+
+  if v_old_role = 'technician' then
+    select count(*) into v_open_missions
+    from public.missions mi
+    where mi.technician_id = old.user_id
+      and mi.org_id = v_org
+      and mi.status in ('assigned', 'in_progress', 'blocked');
+    if v_open_missions > 0 then
+      raise exception 'Technician % still holds % open mission(s) (assigned, in progress or blocked)',
+                      old.user_id, v_open_missions
+        using errcode = '23514',
+              hint = 'Reassign those missions to another technician first, then change the role or remove the member.';
+    end if;
+  end if;
+
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.guard_membership_change() OWNER TO postgres;
+
+--
+-- Name: FUNCTION guard_membership_change(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.guard_membership_change() IS 'BEFORE INSERT/UPDATE/DELETE on memberships: only owners grant or remove the owner role; an organization keeps at least one owner (organization row locked); a technician with open missions keeps the role; a membership stays in its organization; signed-in callers need a live session.';
 
 --
 -- Name: guard_mission_columns(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5493,6 +5652,28 @@ ALTER FUNCTION private.render_template(p_template text, p_params jsonb) OWNER TO
 COMMENT ON FUNCTION private.render_template(p_template text, p_params jsonb) IS 'Replaces {{name}} by params->>name in one pass (no evaluation, no re-expansion); a missing param leaves {{name}} visible.';
 
 --
+-- Name: require_live_session(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.require_live_session() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.assert_live_session();
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.require_live_session() OWNER TO postgres;
+
+--
+-- Name: FUNCTION require_live_session(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.require_live_session() IS 'BEFORE … FOR EACH STATEMENT trigger: private.assert_live_session() before a sensitive table is written.';
+
+--
 -- Name: rules_validate(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7483,22 +7664,73 @@ COMMENT ON FUNCTION public.record_stock_use(p_item_id uuid, p_quantity numeric, 
 CREATE FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) RETURNS uuid
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
 declare
-  v_id uuid;
+  v_user uuid := auth.uid();
+  v_p256dh text := pg_catalog.rtrim(p_p256dh, '=');
+  v_auth text := pg_catalog.rtrim(p_auth, '=');
+  v_key bytea := private.base64url_bytes(p_p256dh);
+  v_existing public.push_subscriptions%rowtype;
+  v_shared_orgs uuid[];
+  v_org uuid;
 begin
-  if (select auth.uid()) is null then
+  if v_user is null then
     raise exception 'sign in to register a push subscription' using errcode = '28000';
   end if;
-  -- An endpoint re-registered by another user (shared device) moves to the caller.
-  insert into public.push_subscriptions (user_id, endpoint, p256dh, auth)
-  values ((select auth.uid()), p_endpoint, p_p256dh, p_auth)
-  on conflict (endpoint) do update
-    set user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, last_seen_at = now()
-  returning id into v_id;
-  return v_id;
+  if p_endpoint is null or p_endpoint !~ '^https://[^/?#@\s]+/\S*$' or pg_catalog.length(p_endpoint) > 1024 then
+    raise exception 'A push endpoint is an https:// URL of at most 1024 characters' using errcode = '22023';
+  end if;
+  if v_key is null or pg_catalog.length(v_key) <> 65 or pg_catalog.get_byte(v_key, 0) <> 4 then
+    raise exception 'p256dh must be the base64url of an uncompressed P-256 public key (65 bytes starting with 0x04)'
+      using errcode = '22023';
+  end if;
+  if pg_catalog.length(coalesce(private.base64url_bytes(p_auth), '')) <> 16 then
+    raise exception 'auth must be the base64url of a 16-byte secret' using errcode = '22023';
+  end if;
+
+  select s.* into v_existing from public.push_subscriptions s where s.endpoint = p_endpoint for update;
+
+  if not found then
+    insert into public.push_subscriptions (user_id, endpoint, p256dh, auth)
+    values (v_user, p_endpoint, v_p256dh, v_auth)
+    -- A concurrent first registration of the same endpoint: the loser gets a
+    -- unique violation (23505) rather than silently taking it over.
+    returning id into v_existing.id;
+    return v_existing.id;
+  end if;
+
+  if v_existing.user_id = v_user then
+    update public.push_subscriptions s
+    set p256dh = v_p256dh, auth = v_auth, last_seen_at = pg_catalog.now()
+    where s.id = v_existing.id;
+    return v_existing.id;
+  end if;
+
+  -- Another user's device. The same answer whichever check fails: the caller
+  -- learns nothing about whom the endpoint belongs to.
+  select pg_catalog.array_agg(mine.org_id order by mine.org_id) into v_shared_orgs
+  from public.memberships mine
+  join public.memberships theirs on theirs.org_id = mine.org_id and theirs.user_id = v_existing.user_id
+  where mine.user_id = v_user;
+  if pg_catalog.rtrim(v_existing.p256dh, '=') <> v_p256dh or pg_catalog.rtrim(v_existing.auth, '=') <> v_auth
+     or v_shared_orgs is null then
+    raise exception 'This push endpoint is registered to another user'
+      using errcode = '42501',
+            hint = 'A device moves to another user only from the browser that subscribed (same keys), within one organization.';
+  end if;
+
+  update public.push_subscriptions s
+  set user_id = v_user, last_seen_at = pg_catalog.now()
+  where s.id = v_existing.id;
+  foreach v_org in array v_shared_orgs loop
+    perform audit.append(v_org, 'push_subscription_moved', 'public.push_subscriptions', v_existing.id::text,
+                         pg_catalog.jsonb_build_object('user_id',
+                           pg_catalog.jsonb_build_object('old', v_existing.user_id, 'new', v_user)),
+                         'Re-registered by another member on the same device (same keys).');
+  end loop;
+  return v_existing.id;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) OWNER TO postgres;
 
@@ -7506,7 +7738,7 @@ ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text,
 -- Name: FUNCTION register_push_subscription(p_endpoint text, p_p256dh text, p_auth text); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription for the caller.';
+COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription. Another user''s endpoint moves to the caller only with the same keys and a shared organization (audited as push_subscription_moved); otherwise 42501.';
 
 --
 -- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -7801,6 +8033,83 @@ ALTER FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone)
 --
 
 COMMENT ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) IS 'RPC: no notification or escalation for this alert until the given time (at most 30 days ahead); it keeps firing and resolving. Owner, admin, dispatcher and the roles the alert notifies.';
+
+--
+-- Name: transfer_ownership(uuid, uuid, public.member_role); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role DEFAULT 'admin'::public.member_role) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_caller uuid := auth.uid();
+  v_target public.memberships%rowtype;
+  v_reason text;
+begin
+  if v_caller is null then
+    raise exception 'Sign in as an owner of the organization to transfer its ownership' using errcode = '42501';
+  end if;
+  perform private.assert_live_session();
+  if p_org_id is null or p_to_user_id is null then
+    raise exception 'An organization and a new owner are required' using errcode = '22023';
+  end if;
+  if p_keep_current_as is null or p_keep_current_as in ('owner', 'client') then
+    raise exception 'The previous owner stays as admin, dispatcher, technician or accountant (got %)',
+                    coalesce(p_keep_current_as::text, 'null')
+      using errcode = '22023';
+  end if;
+
+  -- Same answer for an unknown organization and one the caller does not own.
+  -- Checked before locking: strangers never take the organization's lock.
+  if not private.has_role_in(p_org_id, '{owner}') then
+    raise exception 'Only an owner of the organization can transfer its ownership' using errcode = '42501';
+  end if;
+  perform from public.organizations o where o.id = p_org_id for no key update;
+  -- A concurrent transfer may have committed while we waited: check again.
+  if not private.has_role_in(p_org_id, '{owner}') then
+    raise exception 'Only an owner of the organization can transfer its ownership' using errcode = '42501';
+  end if;
+  if p_to_user_id = v_caller then
+    raise exception 'You already own this organization: name another member as the new owner' using errcode = '22023';
+  end if;
+
+  select m.* into v_target from public.memberships m where m.org_id = p_org_id and m.user_id = p_to_user_id;
+  if not found then
+    raise exception 'User % is not a member of this organization', p_to_user_id
+      using errcode = 'P0002', hint = 'Invite them first; ownership goes to an existing member.';
+  end if;
+  if v_target.role = 'client' then
+    raise exception 'A client-portal user cannot own the organization' using errcode = '23514';
+  end if;
+
+  v_reason := pg_catalog.format('ownership_transferred: %s to %s; previous owner stays %s', v_caller, p_to_user_id, p_keep_current_as);
+  perform private.set_audit_reason(v_reason);
+  update public.memberships m set role = 'owner' where m.id = v_target.id and m.role <> 'owner';
+  update public.memberships m set role = p_keep_current_as where m.org_id = p_org_id and m.user_id = v_caller;
+  perform private.set_audit_reason(null);
+
+  perform audit.append(
+    p_org_id, 'ownership_transferred', 'public.organizations', p_org_id::text,
+    pg_catalog.jsonb_build_object(
+      'owner', pg_catalog.jsonb_build_object('old', v_caller, 'new', p_to_user_id),
+      'previous_owner_role', p_keep_current_as,
+      'new_owner_previous_role', v_target.role),
+    v_reason);
+
+  return pg_catalog.jsonb_build_object(
+    'org_id', p_org_id, 'owner', p_to_user_id, 'previous_owner', v_caller,
+    'previous_owner_role', p_keep_current_as, 'new_owner_previous_role', v_target.role);
+end;
+$$;
+
+ALTER FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role) OWNER TO postgres;
+
+--
+-- Name: FUNCTION transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role) IS 'RPC (owner, live session): makes another member (not a client-portal user) owner and the caller p_keep_current_as (admin by default; not owner nor client). Audited as ownership_transferred, plus the two membership diffs.';
 
 --
 -- Name: transition_mission(uuid, public.mission_status, text, text, uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10632,6 +10941,12 @@ CREATE TRIGGER alert_config_touch BEFORE UPDATE ON public.alert_config FOR EACH 
 CREATE TRIGGER alert_config_validate BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config();
 
 --
+-- Name: api_keys api_keys_require_live_session; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER api_keys_require_live_session BEFORE INSERT OR DELETE OR UPDATE ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION private.require_live_session();
+
+--
 -- Name: alert_config audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -11040,10 +11355,22 @@ CREATE TRIGGER lock_overrides_log AFTER INSERT ON public.lock_overrides FOR EACH
 CREATE TRIGGER lock_overrides_no_truncate BEFORE TRUNCATE ON public.lock_overrides FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_append_only_change();
 
 --
+-- Name: lock_overrides lock_overrides_require_live_session; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER lock_overrides_require_live_session BEFORE INSERT ON public.lock_overrides FOR EACH STATEMENT EXECUTE FUNCTION private.require_live_session();
+
+--
 -- Name: maintenance_contracts maintenance_contracts_touch; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
 CREATE TRIGGER maintenance_contracts_touch BEFORE UPDATE ON public.maintenance_contracts FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+--
+-- Name: memberships memberships_guard_change; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_guard_change BEFORE INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.guard_membership_change();
 
 --
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12942,6 +13269,12 @@ GRANT ALL ON FUNCTION private.api_pre_request() TO service_role;
 REVOKE ALL ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION assert_live_session(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.assert_live_session() FROM PUBLIC;
+
+--
 -- Name: TABLE missions; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -13050,6 +13383,12 @@ REVOKE ALL ON FUNCTION private.authorize_api_key_admin(p_org_id uuid) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION base64url_bytes(p_text text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.base64url_bytes(p_text text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION check_api_request(p_claims jsonb, p_headers jsonb, p_method text, p_path text, p_dry_run boolean); Type: ACL; Schema: private; Owner: postgres
@@ -13187,6 +13526,12 @@ REVOKE ALL ON FUNCTION private.guard_invoice_line_changes() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.guard_invoice_updates() FROM PUBLIC;
+
+--
+-- Name: FUNCTION guard_membership_change(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.guard_membership_change() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_mission_columns(); Type: ACL; Schema: private; Owner: postgres
@@ -13723,6 +14068,12 @@ REVOKE ALL ON FUNCTION private.refuse_work_on_closed_mission() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.render_template(p_template text, p_params jsonb) FROM PUBLIC;
 
 --
+-- Name: FUNCTION require_live_session(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.require_live_session() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rules_validate(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -14123,6 +14474,13 @@ GRANT ALL ON FUNCTION public.set_notification_preference(p_org uuid, p_type text
 REVOKE ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO service_role;
+
+--
+-- Name: FUNCTION transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role) TO authenticated;
 
 --
 -- Name: FUNCTION transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid); Type: ACL; Schema: public; Owner: postgres
