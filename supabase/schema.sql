@@ -2169,8 +2169,8 @@ begin
     return; -- a token minted with the JWT secret, not by the auth server (see above)
   end if;
   if v_session_claim !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-    raise exception 'Session has ended; sign in again'
-      using errcode = '28000', detail = 'The token''s session_id claim is not a UUID.';
+    perform private.raise_api_error('sign_in_required', 'Session has ended; sign in again',
+      'The token''s session_id claim is not a UUID.');
   end if;
   v_session := v_session_claim::uuid;
   if not exists (
@@ -2179,10 +2179,9 @@ begin
       and s.user_id = v_user
       and (s.not_after is null or s.not_after > pg_catalog.now())
   ) then
-    raise exception 'Session has ended; sign in again'
-      using errcode = '28000',
-            detail = 'The access token is still signed and unexpired, but its session was signed out or has expired.',
-            hint = 'Sign in again to get a new access token.';
+    perform private.raise_api_error('sign_in_required', 'Session has ended; sign in again',
+      'The access token is still signed and unexpired, but its session was signed out or has expired.',
+      'Sign in again to get a new access token.');
   end if;
 end;
 $_$;
@@ -3087,8 +3086,8 @@ declare
   v_open_missions bigint;
 begin
   if tg_op = 'UPDATE' and new.org_id is distinct from old.org_id then
-    raise exception 'A membership cannot move to another organization'
-      using errcode = '23514', hint = 'Delete it and create a membership in the other organization.';
+    perform private.raise_api_error('validation_failed', 'A membership cannot move to another organization',
+      null, 'Delete it and create a membership in the other organization.');
   end if;
   -- Every change that could touch an owner takes the organization row lock
   -- first, so the checks below run after any concurrent owner change has
@@ -3103,9 +3102,9 @@ begin
   if v_user is not null then
     perform private.assert_live_session();
     if 'owner' in (v_old_role, v_new_role) and not private.has_role_in(v_org, '{owner}') then
-      raise exception 'Only an owner can grant or remove the owner role, or change an owner''s membership'
-        using errcode = '42501',
-              hint = 'Admins manage every other role. An owner hands over ownership with transfer_ownership.';
+      perform private.raise_api_error('forbidden_role',
+        'Only an owner can grant or remove the owner role, or change an owner''s membership',
+        null, 'Admins manage every other role. An owner hands over ownership with transfer_ownership.');
     end if;
   end if;
   if tg_op = 'UPDATE' and v_new_role = v_old_role then
@@ -3122,9 +3121,9 @@ begin
       select from public.memberships m
       where m.org_id = v_org and m.role = 'owner' and m.id <> old.id
     ) then
-      raise exception 'An organization keeps at least one owner: % is its only owner', old.user_id
-        using errcode = '23514',
-              hint = 'Make another member owner first, or hand over with transfer_ownership.';
+      perform private.raise_api_error('last_owner',
+        pg_catalog.format('An organization keeps at least one owner: %s is its only owner', old.user_id),
+        null, 'Make another member owner first, or hand over with transfer_ownership.');
     end if;
   end if;
 
@@ -3135,10 +3134,10 @@ begin
       and mi.org_id = v_org
       and mi.status in ('assigned', 'in_progress', 'blocked');
     if v_open_missions > 0 then
-      raise exception 'Technician % still holds % open mission(s) (assigned, in progress or blocked)',
-                      old.user_id, v_open_missions
-        using errcode = '23514',
-              hint = 'Reassign those missions to another technician first, then change the role or remove the member.';
+      perform private.raise_api_error('technician_has_open_missions',
+        pg_catalog.format('Technician %s still holds %s open mission(s) (assigned, in progress or blocked)',
+                          old.user_id, v_open_missions),
+        null, 'Reassign those missions to another technician first, then change the role or remove the member.');
     end if;
   end if;
 
@@ -7675,17 +7674,17 @@ declare
   v_org uuid;
 begin
   if v_user is null then
-    raise exception 'sign in to register a push subscription' using errcode = '28000';
+    perform private.raise_api_error('sign_in_required', 'sign in to register a push subscription');
   end if;
   if p_endpoint is null or p_endpoint !~ '^https://[^/?#@\s]+/\S*$' or pg_catalog.length(p_endpoint) > 1024 then
-    raise exception 'A push endpoint is an https:// URL of at most 1024 characters' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'A push endpoint is an https:// URL of at most 1024 characters');
   end if;
   if v_key is null or pg_catalog.length(v_key) <> 65 or pg_catalog.get_byte(v_key, 0) <> 4 then
-    raise exception 'p256dh must be the base64url of an uncompressed P-256 public key (65 bytes starting with 0x04)'
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter',
+      'p256dh must be the base64url of an uncompressed P-256 public key (65 bytes starting with 0x04)');
   end if;
   if pg_catalog.length(coalesce(private.base64url_bytes(p_auth), '')) <> 16 then
-    raise exception 'auth must be the base64url of a 16-byte secret' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'auth must be the base64url of a 16-byte secret');
   end if;
 
   select s.* into v_existing from public.push_subscriptions s where s.endpoint = p_endpoint for update;
@@ -7714,9 +7713,8 @@ begin
   where mine.user_id = v_user;
   if pg_catalog.rtrim(v_existing.p256dh, '=') <> v_p256dh or pg_catalog.rtrim(v_existing.auth, '=') <> v_auth
      or v_shared_orgs is null then
-    raise exception 'This push endpoint is registered to another user'
-      using errcode = '42501',
-            hint = 'A device moves to another user only from the browser that subscribed (same keys), within one organization.';
+    perform private.raise_api_error('forbidden_role', 'This push endpoint is registered to another user',
+      null, 'A device moves to another user only from the browser that subscribed (same keys), within one organization.');
   end if;
 
   update public.push_subscriptions s
@@ -8048,39 +8046,40 @@ declare
   v_reason text;
 begin
   if v_caller is null then
-    raise exception 'Sign in as an owner of the organization to transfer its ownership' using errcode = '42501';
+    perform private.raise_api_error('authentication_required', 'Sign in as an owner of the organization to transfer its ownership');
   end if;
   perform private.assert_live_session();
   if p_org_id is null or p_to_user_id is null then
-    raise exception 'An organization and a new owner are required' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'An organization and a new owner are required');
   end if;
   if p_keep_current_as is null or p_keep_current_as in ('owner', 'client') then
-    raise exception 'The previous owner stays as admin, dispatcher, technician or accountant (got %)',
-                    coalesce(p_keep_current_as::text, 'null')
-      using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('The previous owner stays as admin, dispatcher, technician or accountant (got %s)',
+                        coalesce(p_keep_current_as::text, 'null')));
   end if;
 
   -- Same answer for an unknown organization and one the caller does not own.
   -- Checked before locking: strangers never take the organization's lock.
   if not private.has_role_in(p_org_id, '{owner}') then
-    raise exception 'Only an owner of the organization can transfer its ownership' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner of the organization can transfer its ownership');
   end if;
   perform from public.organizations o where o.id = p_org_id for no key update;
   -- A concurrent transfer may have committed while we waited: check again.
   if not private.has_role_in(p_org_id, '{owner}') then
-    raise exception 'Only an owner of the organization can transfer its ownership' using errcode = '42501';
+    perform private.raise_api_error('forbidden_role', 'Only an owner of the organization can transfer its ownership');
   end if;
   if p_to_user_id = v_caller then
-    raise exception 'You already own this organization: name another member as the new owner' using errcode = '22023';
+    perform private.raise_api_error('invalid_parameter', 'You already own this organization: name another member as the new owner');
   end if;
 
   select m.* into v_target from public.memberships m where m.org_id = p_org_id and m.user_id = p_to_user_id;
   if not found then
-    raise exception 'User % is not a member of this organization', p_to_user_id
-      using errcode = 'P0002', hint = 'Invite them first; ownership goes to an existing member.';
+    perform private.raise_api_error('not_found',
+      pg_catalog.format('User %s is not a member of this organization', p_to_user_id),
+      null, 'Invite them first; ownership goes to an existing member.');
   end if;
   if v_target.role = 'client' then
-    raise exception 'A client-portal user cannot own the organization' using errcode = '23514';
+    perform private.raise_api_error('validation_failed', 'A client-portal user cannot own the organization');
   end if;
 
   v_reason := pg_catalog.format('ownership_transferred: %s to %s; previous owner stays %s', v_caller, p_to_user_id, p_keep_current_as);
