@@ -88,6 +88,18 @@ describe("fetchHealth", () => {
 });
 
 describe("parseHealth", () => {
+  it("a liveness-only answer (what a browser's token gets) is one Service line, not unknown checks", () => {
+    expect(parseHealth({ status: "ok" })).toEqual({
+      healthy: true,
+      version: null,
+      checks: [{ name: "service", label: "Service", state: "ok", detail: null }],
+    });
+    expect(parseHealth({ status: "degraded" }).checks).toEqual([
+      { name: "service", label: "Service", state: "failing", detail: null },
+    ]);
+    expect(parseHealth({ status: "degraded" }).healthy).toBe(false);
+  });
+
   it("lists the expected checks as unknown when the function omits them, and is then not healthy", () => {
     const report = parseHealth({ checks: { database: true } });
     expect(report.healthy).toBe(false);

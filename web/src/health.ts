@@ -77,6 +77,13 @@ export async function fetchHealth({ supabaseUrl, anonKey, accessToken, fetch }: 
 }
 
 export function parseHealth(body: Record<string, unknown>): HealthReport {
+  const version = typeof body.version === "string" && body.version !== "" ? body.version : null;
+  // Liveness only: what health tells anyone who is not the service role (the
+  // details are for operators). One "Service" line from the overall status.
+  if (body.checks === undefined && typeof body.status === "string") {
+    const state = stateFromWord(body.status);
+    return { healthy: state === "ok", version, checks: [{ name: "service", label: "Service", state, detail: null }] };
+  }
   const reported = readChecks(body.checks);
   const expectedNames = new Set(EXPECTED_CHECKS.map((check) => check.name));
   const checks: HealthCheck[] = EXPECTED_CHECKS.map(({ name, label }) => {
@@ -88,7 +95,7 @@ export function parseHealth(body: Record<string, unknown>): HealthReport {
   }
   return {
     healthy: checks.every((check) => check.state === "ok"),
-    version: typeof body.version === "string" && body.version !== "" ? body.version : null,
+    version,
     checks,
   };
 }
