@@ -17,6 +17,7 @@ import { denoBinary, denoVersion } from "./functions.ts";
 import { serverVersion, stopCluster } from "./postgres.ts";
 import { postgrestVersion } from "./postgrest.ts";
 import { runAsync } from "./proc.ts";
+import { SCHEMA_FILE, schemaDump } from "../db/schema.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
 
 interface StageResult {
@@ -63,6 +64,16 @@ async function pgtap(stack: RunningStack) {
   let failed = [...r.stdout.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);
   if (r.code !== 0 && failed === 0) failed = 1; // a file that died before its plan
   results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
+}
+
+/** supabase/schema.sql must be what the migrations produce: reviewers read it instead of the history. */
+async function schemaFresh(stack: RunningStack) {
+  banner("supabase/schema.sql matches the migrations");
+  const [fresh, s] = await timed(() => schemaDump(stack.cfg.dbUrl));
+  const committed = existsSync(SCHEMA_FILE) ? readFileSync(SCHEMA_FILE, "utf8") : "";
+  const ok = committed === fresh;
+  console.log(ok ? "up to date" : "✖ supabase/schema.sql is stale: run `npm run db:migrate && npm run db:schema` and commit it.");
+  results.push({ stage: "schema.sql", passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: s });
 }
 
 async function denoTests(stack: RunningStack) {
@@ -132,6 +143,7 @@ async function main() {
   const upSeconds = (performance.now() - stackStart) / 1000;
   let ok = false;
   try {
+    await schemaFresh(stack);
     await pgtap(stack);
     await denoTests(stack);
     await vitest(stack);
