@@ -2590,6 +2590,7 @@ COMMENT ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) IS 'Co
 CREATE FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET work_mem TO '64MB'
     AS $$
 declare
   v_count integer;
@@ -2669,7 +2670,9 @@ begin
            case x.channel when 'in_app' then now() end,
            case x.channel when 'in_app' then null else now() end
     from (select * from role_row union all select * from on_call_row) x
-    order by x.org_id, x.user_id, x.channel
+    -- In the order of the unique index the conflicts are checked in: its
+    -- pages are filled one after the other instead of at random.
+    order by x.org_id, x.dedupe_key
     on conflict (org_id, dedupe_key) do nothing
     returning 1
   )
@@ -4562,12 +4565,14 @@ COMMENT ON FUNCTION private.my_assigned_site_ids() IS 'RLS (technician scope): s
 --
 
 CREATE FUNCTION private.my_client_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(pg_catalog.array_agg(m.client_id), '{}')
-  from public.memberships m
-  where m.user_id = auth.uid() and m.role = 'client' and m.client_id is not null
+begin
+  return (select coalesce(pg_catalog.array_agg(m.client_id), '{}')
+          from public.memberships m
+          where m.user_id = auth.uid() and m.role = 'client' and m.client_id is not null);
+end;
 $$;
 
 ALTER FUNCTION private.my_client_ids() OWNER TO postgres;
@@ -4670,12 +4675,14 @@ COMMENT ON FUNCTION private.my_org_ids() IS 'Organizations the current user belo
 --
 
 CREATE FUNCTION private.my_org_ids_as(p_roles public.member_role[]) RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(pg_catalog.array_agg(m.org_id), '{}')
-  from public.memberships m
-  where m.user_id = auth.uid() and m.role = any (p_roles)
+begin
+  return (select coalesce(pg_catalog.array_agg(m.org_id), '{}')
+          from public.memberships m
+          where m.user_id = auth.uid() and m.role = any (p_roles));
+end;
 $$;
 
 ALTER FUNCTION private.my_org_ids_as(p_roles public.member_role[]) OWNER TO postgres;
@@ -5570,6 +5577,7 @@ COMMENT ON FUNCTION private.rules_validate() IS 'Trigger: a rule''s condition mu
 CREATE FUNCTION private.run_alert_check(p_view text, p_types text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET work_mem TO '64MB'
     AS $_$
 declare
   v_checked   integer;
@@ -5588,9 +5596,18 @@ begin
     with candidate as materialized (
       select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
     ), open_alert as materialized (
+      -- Per (org, type) of alert_config (every alert has one: foreign key),
+      -- LATERAL and not flattened (offset 0): an index range of the open
+      -- alerts, never a scan of the table and its resolved history.
       select a.id, a.org_id, a.fingerprint, a.severity, a.details
-      from public.alerts a
-      where a.alert_type = any ($1) and a.status <> 'resolved'
+      from public.alert_config c
+      cross join lateral (
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
+        offset 0
+      ) a
+      where c.alert_type = any ($1)
     ), diff as materialized (
       -- FULL JOIN: a hash or merge join by construction.
       select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
@@ -5624,17 +5641,28 @@ begin
     select (select pg_catalog.count(*) from candidate)::integer,
            (select pg_catalog.count(*) from fired)::integer,
            (select pg_catalog.count(*) from resolved)::integer
-  $sql$, p_view) using p_types into v_checked, v_fired, v_resolved;
+  $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+  using p_types into v_checked, v_fired, v_resolved;
 
   -- 2. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
+  -- Driven from alert_config (LATERAL: the join order is fixed, whatever the
+  -- estimates): per enabled (org, type), a range of alerts_notify_due_idx.
+  -- The range bound is widened by an hour so that it is a superset of the exact
+  -- test (timestamp + interval across a DST change), which is applied as well.
   execute $sql$
     with due as (
       select a.id
-      from public.alerts a
-      join public.alert_config c on c.org_id = a.org_id and c.alert_type = a.alert_type
-      where a.alert_type = any ($1) and a.status <> 'resolved' and a.status = 'firing' and c.enabled
-        and (a.silenced_until is null or a.silenced_until <= now())
-        and (a.last_notified_at is null or a.last_notified_at + c.repeat_interval <= now())
+      from public.alert_config c
+      cross join lateral (
+        select a.id from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status = 'firing'
+          and (a.last_notified_at is null
+               or (a.last_notified_at <= now() - c.repeat_interval + interval '1 hour'
+                   and a.last_notified_at + c.repeat_interval <= now()))
+          and (a.silenced_until is null or a.silenced_until <= now())
+        offset 0  -- keeps the subquery LATERAL (not flattened into a hash join over every firing alert)
+      ) a
+      where c.alert_type = any ($1) and c.enabled
     ), notified as (
       update public.alerts a
          set notify_count = a.notify_count + 1, last_notified_at = now()
@@ -5651,15 +5679,21 @@ begin
   $sql$ using p_types into v_notified;
 
   -- 3. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
+  -- Same shape: per (org, type) with an escalation delay, a range of alerts_escalation_due_idx.
   execute $sql$
     with due as (
       select a.id
-      from public.alerts a
-      join public.alert_config c on c.org_id = a.org_id and c.alert_type = a.alert_type
-      where a.alert_type = any ($1) and a.status <> 'resolved' and a.status = 'firing' and a.severity = 'critical'
-        and c.enabled and c.escalate_after is not null and a.escalation_level = 0
-        and a.first_fired_at + c.escalate_after <= now()
-        and (a.silenced_until is null or a.silenced_until <= now())
+      from public.alert_config c
+      cross join lateral (
+        select a.id from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type
+          and a.status = 'firing' and a.severity = 'critical' and a.escalation_level = 0
+          and a.first_fired_at <= now() - c.escalate_after + interval '1 hour'
+          and a.first_fired_at + c.escalate_after <= now()
+          and (a.silenced_until is null or a.silenced_until <= now())
+        offset 0
+      ) a
+      where c.alert_type = any ($1) and c.enabled and c.escalate_after is not null
     ), escalated as (
       update public.alerts a
          set escalation_level = a.escalation_level + 1, escalated_at = now()
@@ -8317,6 +8351,355 @@ ALTER TABLE ops.weekly_health OWNER TO postgres;
 COMMENT ON VIEW ops.weekly_health IS 'The weekly health checks (ops.health_checks(''weekly'')): every row must be ok.';
 
 --
+-- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.emergency_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    site_id uuid,
+    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
+    description text NOT NULL,
+    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
+    source text DEFAULT 'portal'::text NOT NULL,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    dispatched_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
+    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
+    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
+);
+
+ALTER TABLE public.emergency_requests OWNER TO postgres;
+
+--
+-- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
+
+--
+-- Name: alert_candidates_emergencies_pending; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_emergencies_pending AS
+ SELECT e.org_id,
+    'emergency_pending'::text AS alert_type,
+    'public.emergency_requests'::text AS entity_table,
+    e.id AS entity_id,
+    ('emergency_pending:'::text || (e.id)::text) AS fingerprint,
+    c.severity,
+    e.created_at AS since,
+    jsonb_build_object('client_id', e.client_id, 'site_id', e.site_id, 'emergency_severity', e.severity, 'source', e.source, 'description', "left"(e.description, 200)) AS details
+   FROM (public.alert_config c
+     JOIN public.emergency_requests e ON (((e.org_id = c.org_id) AND (e.status = 'pending'::public.emergency_status) AND (e.created_at < (now() - ((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            ELSE '1 day'::interval
+        END))))))
+  WHERE ((c.alert_type = 'emergency_pending'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_emergencies_pending OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_emergencies_pending; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_emergencies_pending IS 'Rows of public.alert_emergencies_pending, as a join (alert engine).';
+
+--
+-- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.organizations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    legal_form text,
+    share_capital_cents bigint,
+    siren text,
+    siret text,
+    vat_number text,
+    rcs_city text,
+    address_line1 text,
+    address_line2 text,
+    postal_code text,
+    city text,
+    country_code text DEFAULT 'FR'::text NOT NULL,
+    email text,
+    phone text,
+    default_payment_terms_days integer DEFAULT 30 NOT NULL,
+    late_penalty_rate numeric(5,2),
+    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
+    currency text DEFAULT 'EUR'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    hourly_rate_cents bigint,
+    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
+    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
+    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
+    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
+    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
+    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
+    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
+    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
+    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
+    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
+    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
+    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
+);
+
+ALTER TABLE public.organizations OWNER TO postgres;
+
+--
+-- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
+
+--
+-- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
+
+--
+-- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
+
+--
+-- Name: alert_candidates_invoices_overdue; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_invoices_overdue AS
+ WITH overdue_config AS (
+         SELECT c.org_id,
+            c.alert_type,
+            c.severity,
+            c.threshold,
+            (((now() AT TIME ZONE o.timezone))::date - (c.threshold)::integer) AS due_before
+           FROM (public.alert_config c
+             JOIN public.organizations o ON ((o.id = c.org_id)))
+          WHERE ((c.alert_type = ANY (ARRAY['invoice_overdue_7days'::text, 'invoice_overdue_30days'::text])) AND c.enabled)
+        ), lowest AS (
+         SELECT DISTINCT ON (c.org_id) c.org_id,
+            c.alert_type,
+            c.severity,
+            c.due_before
+           FROM overdue_config c
+          ORDER BY c.org_id, c.threshold, c.alert_type
+        ), highest AS (
+         SELECT DISTINCT ON (c.org_id) c.org_id,
+            c.alert_type,
+            c.severity,
+            c.due_before
+           FROM overdue_config c
+          ORDER BY c.org_id, c.threshold DESC, c.alert_type
+        )
+ SELECT i.org_id,
+    t.alert_type,
+    'public.invoices'::text AS entity_table,
+    i.id AS entity_id,
+    ((t.alert_type || ':'::text) || (i.id)::text) AS fingerprint,
+    t.severity,
+    (i.due_date)::timestamp with time zone AS since,
+    jsonb_build_object('number', i.number, 'client_id', i.client_id, 'due_date', i.due_date, 'total_ttc_cents', i.total_ttc_cents, 'status', i.status) AS details
+   FROM (((lowest l
+     JOIN highest h ON ((h.org_id = l.org_id)))
+     JOIN public.invoices i ON (((i.org_id = l.org_id) AND (i.kind = 'invoice'::public.invoice_kind) AND (i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])) AND (i.due_date < l.due_before))))
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (i.due_date < h.due_before) THEN h.alert_type
+                    ELSE l.alert_type
+                END AS alert_type,
+                CASE
+                    WHEN (i.due_date < h.due_before) THEN h.severity
+                    ELSE l.severity
+                END AS severity) t);
+
+ALTER TABLE private.alert_candidates_invoices_overdue OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_invoices_overdue; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_invoices_overdue IS 'Rows of public.alert_invoices_overdue, as a join (alert engine).';
+
+--
+-- Name: alert_candidates_missions_blocked; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_missions_blocked AS
+ SELECT m.org_id,
+    'mission_blocked'::text AS alert_type,
+    'public.missions'::text AS entity_table,
+    m.id AS entity_id,
+    ('mission_blocked:'::text || (m.id)::text) AS fingerprint,
+    c.severity,
+    m.blocked_at AS since,
+    jsonb_build_object('title', m.title, 'reason', m.blocked_reason, 'technician_id', m.technician_id, 'client_id', m.client_id) AS details
+   FROM (public.alert_config c
+     JOIN public.missions m ON (((m.org_id = c.org_id) AND (m.status = 'blocked'::public.mission_status) AND (m.blocked_at < (now() - ((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            ELSE '1 day'::interval
+        END))))))
+  WHERE ((c.alert_type = 'mission_blocked'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_missions_blocked OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_missions_blocked; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_missions_blocked IS 'Rows of public.alert_missions_blocked, as a join (alert engine).';
+
+--
+-- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.stock_items (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    sku text NOT NULL,
+    name text NOT NULL,
+    unit text DEFAULT 'u'::text NOT NULL,
+    min_stock numeric DEFAULT 0 NOT NULL,
+    cost_cents bigint DEFAULT 0 NOT NULL,
+    price_cents bigint DEFAULT 0 NOT NULL,
+    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
+    on_hand numeric DEFAULT 0 NOT NULL,
+    movement_count bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
+    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
+    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
+    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
+    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
+    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
+    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1])))
+);
+
+ALTER TABLE public.stock_items OWNER TO postgres;
+
+--
+-- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
+
+--
+-- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
+
+--
+-- Name: alert_candidates_stock_critical; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_stock_critical AS
+ SELECT s.org_id,
+    'stock_critical'::text AS alert_type,
+    'public.stock_items'::text AS entity_table,
+    s.id AS entity_id,
+    ('stock_critical:'::text || (s.id)::text) AS fingerprint,
+    c.severity,
+    s.updated_at AS since,
+    jsonb_build_object('sku', s.sku, 'name', s.name, 'unit', s.unit, 'on_hand', s.on_hand, 'min_stock', s.min_stock) AS details
+   FROM (public.alert_config c
+     JOIN public.stock_items s ON (((s.org_id = c.org_id) AND ((s.on_hand <= c.threshold) OR ((s.on_hand * (2)::numeric) < s.min_stock)))))
+  WHERE ((c.alert_type = 'stock_critical'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_stock_critical OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_stock_critical; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_stock_critical IS 'Rows of public.alert_stock_critical, as a join (alert engine).';
+
+--
+-- Name: memberships; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.memberships (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role public.member_role NOT NULL,
+    client_id uuid,
+    on_call boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memberships_client_iff_client_role CHECK (((role = 'client'::public.member_role) = (client_id IS NOT NULL)))
+);
+
+ALTER TABLE public.memberships OWNER TO postgres;
+
+--
+-- Name: TABLE memberships; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, in which role. One membership per user and organization.';
+
+--
+-- Name: alert_candidates_timesheets_unapproved; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_timesheets_unapproved AS
+ WITH cutoff AS (
+         SELECT c.org_id,
+            c.severity,
+            (((now() AT TIME ZONE o.timezone))::date - (c.threshold)::integer) AS worked_before
+           FROM (public.alert_config c
+             JOIN public.organizations o ON ((o.id = c.org_id)))
+          WHERE ((c.alert_type = 'timesheet_unapproved'::text) AND c.enabled)
+        ), pending AS (
+         SELECT t.org_id,
+            t.technician_id,
+            k.severity,
+            min(t.work_date) AS oldest,
+            count(*) FILTER (WHERE (t.work_date < k.worked_before)) AS late_lines,
+            sum(t.hours) FILTER (WHERE (t.work_date < k.worked_before)) AS late_hours,
+            min(t.work_date) FILTER (WHERE (t.work_date < k.worked_before)) AS late_oldest
+           FROM (cutoff k
+             JOIN public.timesheets t ON (((t.org_id = k.org_id) AND (t.approved_at IS NULL))))
+          GROUP BY t.org_id, t.technician_id, k.severity
+        )
+ SELECT ms.org_id,
+    'timesheet_unapproved'::text AS alert_type,
+    'public.memberships'::text AS entity_table,
+    ms.id AS entity_id,
+    ('timesheet_unapproved:'::text || (ms.id)::text) AS fingerprint,
+    p.severity,
+    (p.oldest)::timestamp with time zone AS since,
+    jsonb_build_object('technician_id', ms.user_id, 'lines', p.late_lines, 'hours', p.late_hours, 'oldest_work_date', p.late_oldest) AS details
+   FROM (pending p
+     JOIN public.memberships ms ON (((ms.org_id = p.org_id) AND (ms.user_id = p.technician_id))))
+  WHERE ((ms.role = 'technician'::public.member_role) AND (p.late_lines > 0));
+
+ALTER TABLE private.alert_candidates_timesheets_unapproved OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_timesheets_unapproved; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_timesheets_unapproved IS 'Rows of public.alert_timesheets_unapproved, as a join (alert engine).';
+
+--
 -- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -8491,39 +8874,6 @@ ALTER TABLE private.rate_limit_rpc_buckets OWNER TO postgres;
 COMMENT ON TABLE private.rate_limit_rpc_buckets IS 'POST /rpc/<function_name> is counted in this bucket instead of WRITE.';
 
 --
--- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.emergency_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    client_id uuid NOT NULL,
-    site_id uuid,
-    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
-    description text NOT NULL,
-    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
-    source text DEFAULT 'portal'::text NOT NULL,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    acknowledged_at timestamp with time zone,
-    acknowledged_by uuid,
-    dispatched_at timestamp with time zone,
-    closed_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
-    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
-    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
-);
-
-ALTER TABLE public.emergency_requests OWNER TO postgres;
-
---
--- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
-
---
 -- Name: alert_emergencies_pending; Type: VIEW; Schema: public; Owner: postgres
 --
 
@@ -8533,17 +8883,11 @@ CREATE VIEW public.alert_emergencies_pending WITH (security_invoker='true') AS
     'public.emergency_requests'::text AS entity_table,
     e.id AS entity_id,
     ('emergency_pending:'::text || (e.id)::text) AS fingerprint,
-    c.severity,
+    (private.alert_config_of(e.org_id, 'emergency_pending'::text)).severity AS severity,
     e.created_at AS since,
     jsonb_build_object('client_id', e.client_id, 'site_id', e.site_id, 'emergency_severity', e.severity, 'source', e.source, 'description', "left"(e.description, 200)) AS details
-   FROM (public.alert_config c
-     JOIN public.emergency_requests e ON (((e.org_id = c.org_id) AND (e.status = 'pending'::public.emergency_status) AND (e.created_at < (now() - ((c.threshold)::double precision *
-        CASE c.unit
-            WHEN 'minutes'::text THEN '00:01:00'::interval
-            WHEN 'hours'::text THEN '01:00:00'::interval
-            ELSE '1 day'::interval
-        END))))))
-  WHERE ((c.alert_type = 'emergency_pending'::text) AND c.enabled);
+   FROM public.emergency_requests e
+  WHERE ((e.status = 'pending'::public.emergency_status) AND (e.created_at < private.alert_cutoff_time(e.org_id, 'emergency_pending'::text)));
 
 ALTER TABLE public.alert_emergencies_pending OWNER TO postgres;
 
@@ -8554,96 +8898,20 @@ ALTER TABLE public.alert_emergencies_pending OWNER TO postgres;
 COMMENT ON VIEW public.alert_emergencies_pending IS 'Emergency requests still pending for longer than the emergency_pending threshold (5 minutes by default).';
 
 --
--- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.organizations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    legal_form text,
-    share_capital_cents bigint,
-    siren text,
-    siret text,
-    vat_number text,
-    rcs_city text,
-    address_line1 text,
-    address_line2 text,
-    postal_code text,
-    city text,
-    country_code text DEFAULT 'FR'::text NOT NULL,
-    email text,
-    phone text,
-    default_payment_terms_days integer DEFAULT 30 NOT NULL,
-    late_penalty_rate numeric(5,2),
-    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
-    currency text DEFAULT 'EUR'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    hourly_rate_cents bigint,
-    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
-    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
-    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
-    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
-    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
-    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
-    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
-    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
-    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
-    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
-    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
-    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
-);
-
-ALTER TABLE public.organizations OWNER TO postgres;
-
---
--- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
-
---
--- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
-
---
--- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
-
---
 -- Name: alert_invoices_overdue; Type: VIEW; Schema: public; Owner: postgres
 --
 
 CREATE VIEW public.alert_invoices_overdue WITH (security_invoker='true') AS
- WITH overdue_config AS (
-         SELECT c_1.org_id,
-            c_1.alert_type,
-            c_1.severity,
-            c_1.threshold,
-            (((now() AT TIME ZONE o.timezone))::date - (c_1.threshold)::integer) AS due_before
-           FROM (public.alert_config c_1
-             JOIN public.organizations o ON ((o.id = c_1.org_id)))
-          WHERE ((c_1.alert_type = ANY (ARRAY['invoice_overdue_7days'::text, 'invoice_overdue_30days'::text])) AND c_1.enabled)
-        )
  SELECT i.org_id,
-    c.alert_type,
+    private.invoice_overdue_alert_type(i.org_id, i.due_date) AS alert_type,
     'public.invoices'::text AS entity_table,
     i.id AS entity_id,
-    ((c.alert_type || ':'::text) || (i.id)::text) AS fingerprint,
-    c.severity,
+    ((private.invoice_overdue_alert_type(i.org_id, i.due_date) || ':'::text) || (i.id)::text) AS fingerprint,
+    (private.alert_config_of(i.org_id, private.invoice_overdue_alert_type(i.org_id, i.due_date))).severity AS severity,
     (i.due_date)::timestamp with time zone AS since,
     jsonb_build_object('number', i.number, 'client_id', i.client_id, 'due_date', i.due_date, 'total_ttc_cents', i.total_ttc_cents, 'status', i.status) AS details
-   FROM (overdue_config c
-     JOIN public.invoices i ON (((i.org_id = c.org_id) AND (i.kind = 'invoice'::public.invoice_kind) AND (i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])) AND (i.due_date < c.due_before))))
-  WHERE (NOT (EXISTS ( SELECT
-           FROM overdue_config h
-          WHERE ((h.org_id = c.org_id) AND (i.due_date < h.due_before) AND ((h.threshold > c.threshold) OR ((h.threshold = c.threshold) AND (h.alert_type > c.alert_type)))))));
+   FROM public.invoices i
+  WHERE ((i.kind = 'invoice'::public.invoice_kind) AND (i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])) AND (private.invoice_overdue_alert_type(i.org_id, i.due_date) IS NOT NULL));
 
 ALTER TABLE public.alert_invoices_overdue OWNER TO postgres;
 
@@ -8663,17 +8931,11 @@ CREATE VIEW public.alert_missions_blocked WITH (security_invoker='true') AS
     'public.missions'::text AS entity_table,
     m.id AS entity_id,
     ('mission_blocked:'::text || (m.id)::text) AS fingerprint,
-    c.severity,
+    (private.alert_config_of(m.org_id, 'mission_blocked'::text)).severity AS severity,
     m.blocked_at AS since,
     jsonb_build_object('title', m.title, 'reason', m.blocked_reason, 'technician_id', m.technician_id, 'client_id', m.client_id) AS details
-   FROM (public.alert_config c
-     JOIN public.missions m ON (((m.org_id = c.org_id) AND (m.status = 'blocked'::public.mission_status) AND (m.blocked_at < (now() - ((c.threshold)::double precision *
-        CASE c.unit
-            WHEN 'minutes'::text THEN '00:01:00'::interval
-            WHEN 'hours'::text THEN '01:00:00'::interval
-            ELSE '1 day'::interval
-        END))))))
-  WHERE ((c.alert_type = 'mission_blocked'::text) AND c.enabled);
+   FROM public.missions m
+  WHERE ((m.status = 'blocked'::public.mission_status) AND (m.blocked_at < private.alert_cutoff_time(m.org_id, 'mission_blocked'::text)));
 
 ALTER TABLE public.alert_missions_blocked OWNER TO postgres;
 
@@ -8682,48 +8944,6 @@ ALTER TABLE public.alert_missions_blocked OWNER TO postgres;
 --
 
 COMMENT ON VIEW public.alert_missions_blocked IS 'Missions blocked for longer than the mission_blocked threshold (60 minutes by default).';
-
---
--- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.stock_items (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    sku text NOT NULL,
-    name text NOT NULL,
-    unit text DEFAULT 'u'::text NOT NULL,
-    min_stock numeric DEFAULT 0 NOT NULL,
-    cost_cents bigint DEFAULT 0 NOT NULL,
-    price_cents bigint DEFAULT 0 NOT NULL,
-    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
-    on_hand numeric DEFAULT 0 NOT NULL,
-    movement_count bigint DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
-    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
-    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
-    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
-    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
-    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
-    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1])))
-);
-
-ALTER TABLE public.stock_items OWNER TO postgres;
-
---
--- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
-
---
--- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
 
 --
 -- Name: alert_stock_critical; Type: VIEW; Schema: public; Owner: postgres
@@ -8735,12 +8955,13 @@ CREATE VIEW public.alert_stock_critical WITH (security_invoker='true') AS
     'public.stock_items'::text AS entity_table,
     s.id AS entity_id,
     ('stock_critical:'::text || (s.id)::text) AS fingerprint,
-    c.severity,
+    (private.alert_config_of(s.org_id, 'stock_critical'::text)).severity AS severity,
     s.updated_at AS since,
     jsonb_build_object('sku', s.sku, 'name', s.name, 'unit', s.unit, 'on_hand', s.on_hand, 'min_stock', s.min_stock) AS details
-   FROM (public.alert_config c
-     JOIN public.stock_items s ON (((s.org_id = c.org_id) AND ((s.on_hand <= c.threshold) OR ((s.on_hand * (2)::numeric) < s.min_stock)))))
-  WHERE ((c.alert_type = 'stock_critical'::text) AND c.enabled);
+   FROM public.stock_items s
+  WHERE (((s.on_hand <= (0)::numeric) OR ((s.on_hand * (2)::numeric) < s.min_stock) OR (s.on_hand <= ( SELECT max(c.threshold) AS max
+           FROM public.alert_config c
+          WHERE (c.alert_type = 'stock_critical'::text)))) AND ((s.on_hand <= (private.alert_config_of(s.org_id, 'stock_critical'::text)).threshold) OR ((s.on_hand * (2)::numeric) < s.min_stock)) AND (private.alert_config_of(s.org_id, 'stock_critical'::text)).enabled);
 
 ALTER TABLE public.alert_stock_critical OWNER TO postgres;
 
@@ -8751,64 +8972,26 @@ ALTER TABLE public.alert_stock_critical OWNER TO postgres;
 COMMENT ON VIEW public.alert_stock_critical IS 'Stock items with on_hand at or below the stock_critical threshold (0 by default) or below 50 % of their min_stock.';
 
 --
--- Name: memberships; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.memberships (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    role public.member_role NOT NULL,
-    client_id uuid,
-    on_call boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT memberships_client_iff_client_role CHECK (((role = 'client'::public.member_role) = (client_id IS NOT NULL)))
-);
-
-ALTER TABLE public.memberships OWNER TO postgres;
-
---
--- Name: TABLE memberships; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, in which role. One membership per user and organization.';
-
---
 -- Name: alert_timesheets_unapproved; Type: VIEW; Schema: public; Owner: postgres
 --
 
 CREATE VIEW public.alert_timesheets_unapproved WITH (security_invoker='true') AS
- WITH cutoff AS (
-         SELECT c.org_id,
-            c.severity,
-            (((now() AT TIME ZONE o.timezone))::date - (c.threshold)::integer) AS worked_before
-           FROM (public.alert_config c
-             JOIN public.organizations o ON ((o.id = c.org_id)))
-          WHERE ((c.alert_type = 'timesheet_unapproved'::text) AND c.enabled)
-        ), pending AS (
-         SELECT t.org_id,
-            t.technician_id,
-            k.severity,
-            min(t.work_date) AS oldest,
-            count(*) FILTER (WHERE (t.work_date < k.worked_before)) AS late_lines,
-            sum(t.hours) FILTER (WHERE (t.work_date < k.worked_before)) AS late_hours,
-            min(t.work_date) FILTER (WHERE (t.work_date < k.worked_before)) AS late_oldest
-           FROM (cutoff k
-             JOIN public.timesheets t ON (((t.org_id = k.org_id) AND (t.approved_at IS NULL))))
-          GROUP BY t.org_id, t.technician_id, k.severity
-        )
  SELECT ms.org_id,
     'timesheet_unapproved'::text AS alert_type,
     'public.memberships'::text AS entity_table,
     ms.id AS entity_id,
     ('timesheet_unapproved:'::text || (ms.id)::text) AS fingerprint,
-    p.severity,
-    (p.oldest)::timestamp with time zone AS since,
-    jsonb_build_object('technician_id', ms.user_id, 'lines', p.late_lines, 'hours', p.late_hours, 'oldest_work_date', p.late_oldest) AS details
-   FROM (pending p
-     JOIN public.memberships ms ON (((ms.org_id = p.org_id) AND (ms.user_id = p.technician_id))))
-  WHERE ((ms.role = 'technician'::public.member_role) AND (p.late_lines > 0));
+    (private.alert_config_of(ms.org_id, 'timesheet_unapproved'::text)).severity AS severity,
+    (( SELECT min(t.work_date) AS min
+           FROM public.timesheets t
+          WHERE ((t.org_id = ms.org_id) AND (t.technician_id = ms.user_id) AND (t.approved_at IS NULL))))::timestamp with time zone AS since,
+    ( SELECT jsonb_build_object('technician_id', ms.user_id, 'lines', count(*), 'hours', sum(t.hours), 'oldest_work_date', min(t.work_date)) AS jsonb_build_object
+           FROM public.timesheets t
+          WHERE ((t.org_id = ms.org_id) AND (t.technician_id = ms.user_id) AND (t.approved_at IS NULL) AND (t.work_date < private.alert_cutoff_date(ms.org_id, 'timesheet_unapproved'::text)))) AS details
+   FROM public.memberships ms
+  WHERE ((ms.role = 'technician'::public.member_role) AND (EXISTS ( SELECT
+           FROM public.timesheets t
+          WHERE ((t.org_id = ms.org_id) AND (t.technician_id = ms.user_id) AND (t.approved_at IS NULL) AND (t.work_date < private.alert_cutoff_date(ms.org_id, 'timesheet_unapproved'::text))))));
 
 ALTER TABLE public.alert_timesheets_unapproved OWNER TO postgres;
 
@@ -10121,6 +10304,18 @@ CREATE INDEX rate_limit_rpc_buckets_bucket_idx ON private.rate_limit_rpc_buckets
 CREATE INDEX alerts_acknowledged_by_idx ON public.alerts USING btree (acknowledged_by) WHERE (acknowledged_by IS NOT NULL);
 
 --
+-- Name: alerts_escalation_due_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_escalation_due_idx ON public.alerts USING btree (org_id, alert_type, first_fired_at) WHERE ((status = 'firing'::text) AND (severity = 'critical'::text) AND (escalation_level = 0));
+
+--
+-- Name: alerts_notify_due_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_notify_due_idx ON public.alerts USING btree (org_id, alert_type, last_notified_at) WHERE (status = 'firing'::text);
+
+--
 -- Name: alerts_open_fingerprint_key; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -10322,7 +10517,7 @@ CREATE UNIQUE INDEX invoices_sequence_key ON public.invoices USING btree (org_id
 -- Name: invoices_unpaid_due_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
+CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) INCLUDE (id, number, client_id, total_ttc_cents, status) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
 
 --
 -- Name: lock_overrides_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -10421,6 +10616,12 @@ CREATE INDEX missions_created_by_idx ON public.missions USING btree (created_by)
 CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_id, emergency_request_id) WHERE (emergency_request_id IS NOT NULL);
 
 --
+-- Name: missions_org_open_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+
+--
 -- Name: missions_org_status_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -10443,6 +10644,12 @@ CREATE INDEX missions_site_idx ON public.missions USING btree (org_id, site_id);
 --
 
 CREATE INDEX missions_technician_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (technician_id IS NOT NULL);
+
+--
+-- Name: missions_technician_open_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_technician_open_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
 
 --
 -- Name: notification_preferences_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -14269,13 +14476,6 @@ GRANT UPDATE(status) ON TABLE public.emergency_requests TO authenticated;
 GRANT INSERT(source) ON TABLE public.emergency_requests TO authenticated;
 
 --
--- Name: TABLE alert_emergencies_pending; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alert_emergencies_pending TO authenticated;
-GRANT SELECT ON TABLE public.alert_emergencies_pending TO service_role;
-
---
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -14397,20 +14597,6 @@ GRANT UPDATE(hourly_rate_cents) ON TABLE public.organizations TO authenticated;
 GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
 
 --
--- Name: TABLE alert_invoices_overdue; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alert_invoices_overdue TO authenticated;
-GRANT SELECT ON TABLE public.alert_invoices_overdue TO service_role;
-
---
--- Name: TABLE alert_missions_blocked; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alert_missions_blocked TO authenticated;
-GRANT SELECT ON TABLE public.alert_missions_blocked TO service_role;
-
---
 -- Name: TABLE stock_items; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -14472,13 +14658,6 @@ GRANT INSERT(price_cents),UPDATE(price_cents) ON TABLE public.stock_items TO aut
 GRANT INSERT(vat_rate),UPDATE(vat_rate) ON TABLE public.stock_items TO authenticated;
 
 --
--- Name: TABLE alert_stock_critical; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alert_stock_critical TO authenticated;
-GRANT SELECT ON TABLE public.alert_stock_critical TO service_role;
-
---
 -- Name: TABLE memberships; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -14502,6 +14681,34 @@ GRANT UPDATE(client_id) ON TABLE public.memberships TO authenticated;
 --
 
 GRANT UPDATE(on_call) ON TABLE public.memberships TO authenticated;
+
+--
+-- Name: TABLE alert_emergencies_pending; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_emergencies_pending TO authenticated;
+GRANT SELECT ON TABLE public.alert_emergencies_pending TO service_role;
+
+--
+-- Name: TABLE alert_invoices_overdue; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_invoices_overdue TO authenticated;
+GRANT SELECT ON TABLE public.alert_invoices_overdue TO service_role;
+
+--
+-- Name: TABLE alert_missions_blocked; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_missions_blocked TO authenticated;
+GRANT SELECT ON TABLE public.alert_missions_blocked TO service_role;
+
+--
+-- Name: TABLE alert_stock_critical; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_stock_critical TO authenticated;
+GRANT SELECT ON TABLE public.alert_stock_critical TO service_role;
 
 --
 -- Name: TABLE alert_timesheets_unapproved; Type: ACL; Schema: public; Owner: postgres
