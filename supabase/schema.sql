@@ -68,6 +68,100 @@ ALTER SCHEMA public OWNER TO pg_database_owner;
 COMMENT ON SCHEMA public IS 'standard public schema';
 
 --
+-- Name: member_role; Type: TYPE; Schema: public; Owner: postgres
+--
+
+CREATE TYPE public.member_role AS ENUM (
+    'owner',
+    'admin',
+    'dispatcher',
+    'technician',
+    'accountant',
+    'client'
+);
+
+ALTER TYPE public.member_role OWNER TO postgres;
+
+--
+-- Name: TYPE member_role; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TYPE public.member_role IS 'owner/admin run the organization; dispatcher plans missions; technician works them; accountant handles money; client is a portal user bound to one client.';
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: alerts; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.alerts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    alert_type text NOT NULL,
+    fingerprint text NOT NULL,
+    entity_table text NOT NULL,
+    entity_id uuid NOT NULL,
+    severity text NOT NULL,
+    status text DEFAULT 'firing'::text NOT NULL,
+    first_fired_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_fired_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_notified_at timestamp with time zone,
+    notify_count integer DEFAULT 0 NOT NULL,
+    acknowledged_by uuid,
+    acknowledged_at timestamp with time zone,
+    silenced_until timestamp with time zone,
+    silenced_by uuid,
+    escalated_at timestamp with time zone,
+    escalation_level integer DEFAULT 0 NOT NULL,
+    resolved_at timestamp with time zone,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT alerts_acknowledged_has_time CHECK (((status <> 'acknowledged'::text) OR (acknowledged_at IS NOT NULL))),
+    CONSTRAINT alerts_acknowledged_pair CHECK (((acknowledged_at IS NULL) OR (status <> 'firing'::text))),
+    CONSTRAINT alerts_entity_table_format CHECK ((entity_table ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT alerts_fingerprint_format CHECK ((fingerprint = ((alert_type || ':'::text) || (entity_id)::text))),
+    CONSTRAINT alerts_notify_count_check CHECK (((notify_count >= 0) AND (escalation_level >= 0))),
+    CONSTRAINT alerts_resolved_has_time CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
+    CONSTRAINT alerts_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
+    CONSTRAINT alerts_status_check CHECK ((status = ANY (ARRAY['firing'::text, 'acknowledged'::text, 'resolved'::text])))
+);
+
+ALTER TABLE public.alerts OWNER TO postgres;
+
+--
+-- Name: TABLE alerts; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.alerts IS 'Alerts raised by the alert checks: fingerprint (type:entity), firing → acknowledged → resolved, repeat notification, silence, escalation. Written by private.check_* and acknowledge_alert / silence_alert only.';
+
+--
+-- Name: COLUMN alerts.last_fired_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.alerts.last_fired_at IS 'When the alert fired, or last changed severity or details. An open (firing or acknowledged) alert is still firing as of the last alert check: unchanged alerts are not rewritten every minute.';
+
+--
+-- Name: alert_notice; Type: TYPE; Schema: private; Owner: postgres
+--
+
+CREATE TYPE private.alert_notice AS (
+	alert public.alerts,
+	roles public.member_role[],
+	on_call boolean,
+	dedupe_key text,
+	escalation boolean
+);
+
+ALTER TYPE private.alert_notice OWNER TO postgres;
+
+--
+-- Name: TYPE alert_notice; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed ESCALATED).';
+
+--
 -- Name: emergency_severity; Type: TYPE; Schema: public; Owner: postgres
 --
 
@@ -144,27 +238,6 @@ ALTER TYPE public.invoice_status OWNER TO postgres;
 --
 
 COMMENT ON TYPE public.invoice_status IS 'draft → issued → sent → partially_paid → paid (forward only; issued and later are locked). Credit notes stop at sent.';
-
---
--- Name: member_role; Type: TYPE; Schema: public; Owner: postgres
---
-
-CREATE TYPE public.member_role AS ENUM (
-    'owner',
-    'admin',
-    'dispatcher',
-    'technician',
-    'accountant',
-    'client'
-);
-
-ALTER TYPE public.member_role OWNER TO postgres;
-
---
--- Name: TYPE member_role; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TYPE public.member_role IS 'owner/admin run the organization; dispatcher plans missions; technician works them; accountant handles money; client is a portal user bound to one client.';
 
 --
 -- Name: mission_priority; Type: TYPE; Schema: public; Owner: postgres
@@ -741,10 +814,6 @@ end;
 $$;
 
 ALTER FUNCTION audit.row_org_id(p_table_name text, p_row jsonb) OWNER TO postgres;
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: log; Type: TABLE; Schema: audit; Owner: postgres
@@ -2670,6 +2739,112 @@ ALTER FUNCTION private.consume_rate_limit(p_key text, p_bucket text) OWNER TO po
 COMMENT ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) IS 'Counts one request of key in bucket (fixed window, one upsert) and returns (allowed, remaining, retry_after_seconds). For the gateway, the db-pre-request hook and edge functions.';
 
 --
+-- Name: create_alert_notifications(private.alert_notice[]); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    SET work_mem TO '64MB'
+    AS $$
+declare
+  v_count integer;
+begin
+  if p_notices is null or pg_catalog.cardinality(p_notices) = 0 then
+    return 0;
+  end if;
+
+  with notice as (
+    select (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
+           'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
+           pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
+                             pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
+           pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
+                             pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                             pg_catalog.left((n.alert).details::text, 1000)) as body
+    from pg_catalog.unnest(p_notices) as n
+  ), type_kind as (
+    -- Per type: critical or not (one lookup per distinct type).
+    select t.type, private.notification_is_critical(t.type) as critical
+    from (select distinct notice.type from notice) t
+  ), role_recipient as (
+    select nt.org_id, nt.entity_table, nt.entity_id, nt.type, nt.dedupe_key, nt.title, nt.body,
+           m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
+    from notice nt
+    join public.memberships m
+      on m.org_id = nt.org_id
+     and (m.role = any (nt.roles) or (m.role = 'owner' and 'admin' = any (nt.roles)))
+    cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
+    left join public.profiles pr on pr.id = m.user_id
+    where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
+  ), template_of as (
+    -- Per type and language: the template, and whether the ready title/body
+    -- (the only params given) fill it.
+    select tl.type, tl.language, tpl.title_template, tpl.body_template,
+           tpl.type is not null
+             and not private.template_params_missing(tpl.title_template || ' ' || tpl.body_template,
+                                                     '{"title": "", "body": ""}'::jsonb) as use_template
+    from (select distinct r.type, r.language from role_recipient r) tl
+    cross join lateral private.notification_template(tl.type, tl.language) tpl
+  ), role_row as (
+    select r.org_id, r.user_id, r.channel, r.type, r.entity_table, r.entity_id,
+           r.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
+           case when t.use_template
+                then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
+                else r.title end as title,
+           case when t.use_template
+                then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
+                else r.body end as body
+    from role_recipient r
+    join type_kind k on k.type = r.type
+    join template_of t on t.type = r.type and t.language = r.language
+    left join public.notification_preferences p_exact
+      on p_exact.org_id = r.org_id and p_exact.user_id = r.user_id and p_exact.channel = r.channel and p_exact.type = r.type
+    left join public.notification_preferences p_segment
+      on p_segment.org_id = r.org_id and p_segment.user_id = r.user_id and p_segment.channel = r.channel
+     and p_segment.type = pg_catalog.regexp_replace(r.type, '^.*\.', '')
+    left join public.notification_preferences p_any
+      on p_any.org_id = r.org_id and p_any.user_id = r.user_id and p_any.channel = r.channel and p_any.type = '*'
+    where (k.critical and r.channel = 'in_app')
+       or coalesce(p_exact.enabled, p_segment.enabled, case when not k.critical then p_any.enabled end, true)
+  ), on_call_row as (
+    select nt.org_id, m.user_id, ch.channel, nt.type, nt.entity_table, nt.entity_id,
+           nt.dedupe_key || ':' || m.user_id::text || ':' || ch.channel as dedupe_key, nt.title, nt.body
+    from notice nt
+    join public.memberships m
+      on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
+    cross join (values ('in_app'), ('email')) as ch (channel)
+    where nt.on_call
+  ), written as (
+    insert into public.notifications (
+      org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
+    )
+    select x.org_id, x.user_id, x.channel, x.type, pg_catalog.left(pg_catalog.btrim(x.title), 200), pg_catalog.left(x.body, 4000),
+           x.entity_table, x.entity_id, x.dedupe_key,
+           case x.channel when 'in_app' then 'sent' else 'pending' end,
+           case x.channel when 'in_app' then now() end,
+           case x.channel when 'in_app' then null else now() end
+    from (select * from role_row union all select * from on_call_row) x
+    -- In the order of the unique index the conflicts are checked in: its
+    -- pages are filled one after the other instead of at random.
+    order by x.org_id, x.dedupe_key
+    on conflict (org_id, dedupe_key) do nothing
+    returning 1
+  )
+  select pg_catalog.count(*)::integer into v_count from written;
+  return v_count;
+end;
+$$;
+
+ALTER FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION create_alert_notifications(p_notices private.alert_notice[]); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) IS 'Writes the notifications of a batch of alerts in one INSERT … ON CONFLICT (org_id, dedupe_key) DO NOTHING: role members (owners for admin) on in_app/email/push with preferences, language and templates as create_notification_row, and on-call technicians on in_app/email. Returns the rows written.';
+
+--
 -- Name: create_notification(uuid, uuid, text, text, text, uuid, text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2696,6 +2871,7 @@ COMMENT ON FUNCTION private.create_notification(p_org uuid, p_user uuid, p_chann
 CREATE FUNCTION private.create_notification_row(p_org uuid, p_user uuid, p_channel text, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb, OUT id uuid, OUT created boolean) RETURNS record
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
 declare
   v_lang  text;
@@ -4224,49 +4400,6 @@ ALTER FUNCTION private.issue_unsubscribe_token(p_user uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.issue_unsubscribe_token(p_user uuid) IS 'Issues an unsubscribe token for a user (returned once, stored as sha256).';
 
 --
--- Name: alerts; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.alerts (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    alert_type text NOT NULL,
-    fingerprint text NOT NULL,
-    entity_table text NOT NULL,
-    entity_id uuid NOT NULL,
-    severity text NOT NULL,
-    status text DEFAULT 'firing'::text NOT NULL,
-    first_fired_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_fired_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_notified_at timestamp with time zone,
-    notify_count integer DEFAULT 0 NOT NULL,
-    acknowledged_by uuid,
-    acknowledged_at timestamp with time zone,
-    silenced_until timestamp with time zone,
-    silenced_by uuid,
-    escalated_at timestamp with time zone,
-    escalation_level integer DEFAULT 0 NOT NULL,
-    resolved_at timestamp with time zone,
-    details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT alerts_acknowledged_has_time CHECK (((status <> 'acknowledged'::text) OR (acknowledged_at IS NOT NULL))),
-    CONSTRAINT alerts_acknowledged_pair CHECK (((acknowledged_at IS NULL) OR (status <> 'firing'::text))),
-    CONSTRAINT alerts_entity_table_format CHECK ((entity_table ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text)),
-    CONSTRAINT alerts_fingerprint_format CHECK ((fingerprint = ((alert_type || ':'::text) || (entity_id)::text))),
-    CONSTRAINT alerts_notify_count_check CHECK (((notify_count >= 0) AND (escalation_level >= 0))),
-    CONSTRAINT alerts_resolved_has_time CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
-    CONSTRAINT alerts_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
-    CONSTRAINT alerts_status_check CHECK ((status = ANY (ARRAY['firing'::text, 'acknowledged'::text, 'resolved'::text])))
-);
-
-ALTER TABLE public.alerts OWNER TO postgres;
-
---
--- Name: TABLE alerts; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.alerts IS 'Alerts raised by the alert checks: fingerprint (type:entity), firing → acknowledged → resolved, repeat notification, silence, escalation. Written by private.check_* and acknowledge_alert / silence_alert only.';
-
---
 -- Name: lock_alert_for_caller(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4661,12 +4794,14 @@ COMMENT ON FUNCTION private.my_assigned_site_ids() IS 'RLS (technician scope): s
 --
 
 CREATE FUNCTION private.my_client_ids() RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(pg_catalog.array_agg(m.client_id), '{}')
-  from public.memberships m
-  where m.user_id = auth.uid() and m.role = 'client' and m.client_id is not null
+begin
+  return (select coalesce(pg_catalog.array_agg(m.client_id), '{}')
+          from public.memberships m
+          where m.user_id = auth.uid() and m.role = 'client' and m.client_id is not null);
+end;
 $$;
 
 ALTER FUNCTION private.my_client_ids() OWNER TO postgres;
@@ -4769,12 +4904,14 @@ COMMENT ON FUNCTION private.my_org_ids() IS 'Organizations the current user belo
 --
 
 CREATE FUNCTION private.my_org_ids_as(p_roles public.member_role[]) RETURNS uuid[]
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-  select coalesce(pg_catalog.array_agg(m.org_id), '{}')
-  from public.memberships m
-  where m.user_id = auth.uid() and m.role = any (p_roles)
+begin
+  return (select coalesce(pg_catalog.array_agg(m.org_id), '{}')
+          from public.memberships m
+          where m.user_id = auth.uid() and m.role = any (p_roles));
+end;
 $$;
 
 ALTER FUNCTION private.my_org_ids_as(p_roles public.member_role[]) OWNER TO postgres;
@@ -4979,45 +5116,11 @@ COMMENT ON FUNCTION private.notification_template(p_type text, p_language text) 
 --
 
 CREATE FUNCTION private.notify_alert(p_alert public.alerts, p_roles public.member_role[], p_on_call boolean, p_key text, p_escalation boolean) RETURNS integer
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE sql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-declare
-  v_title text;
-  v_body  text;
-  v_type  text := 'alert.' || p_alert.alert_type;
-  v_count integer := 0;
-  v_more  integer;
-begin
-  v_title := pg_catalog.format('%s%s alert: %s', case when p_escalation then 'ESCALATED ' else '' end,
-                               pg_catalog.initcap(p_alert.severity), pg_catalog.replace(p_alert.alert_type, '_', ' '));
-  v_body := pg_catalog.format('%s firing since %s. %s', p_alert.fingerprint,
-                              pg_catalog.to_char(p_alert.first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-                              pg_catalog.left(p_alert.details::text, 1000));
-  if pg_catalog.cardinality(p_roles) > 0 then
-    v_count := private.notify_roles(p_alert.org_id, p_roles, v_type, v_title, v_body,
-                                    p_alert.entity_table, p_alert.entity_id, p_key);
-  end if;
-  if p_on_call then
-    insert into public.notifications (
-      org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
-    )
-    select p_alert.org_id, m.user_id, c.channel, v_type, v_title, v_body, p_alert.entity_table, p_alert.entity_id,
-           p_key || ':' || m.user_id::text || ':' || c.channel,
-           case c.channel when 'in_app' then 'sent' else 'pending' end,
-           case c.channel when 'in_app' then now() end,
-           case c.channel when 'in_app' then null else now() end
-    from public.memberships m
-    cross join (values ('in_app'), ('email')) as c (channel)
-    where m.org_id = p_alert.org_id and m.role = 'technician' and m.on_call
-      and not (m.role = any (p_roles))
-    order by m.user_id, c.channel
-    on conflict (org_id, dedupe_key) do nothing;
-    get diagnostics v_more = row_count;
-    v_count := v_count + v_more;
-  end if;
-  return v_count;
-end;
+  select private.create_alert_notifications(
+    array[row(p_alert, coalesce(p_roles, '{}'), coalesce(p_on_call, false), p_key, coalesce(p_escalation, false))::private.alert_notice])
 $$;
 
 ALTER FUNCTION private.notify_alert(p_alert public.alerts, p_roles public.member_role[], p_on_call boolean, p_key text, p_escalation boolean) OWNER TO postgres;
@@ -5026,7 +5129,7 @@ ALTER FUNCTION private.notify_alert(p_alert public.alerts, p_roles public.member
 -- Name: FUNCTION notify_alert(p_alert public.alerts, p_roles public.member_role[], p_on_call boolean, p_key text, p_escalation boolean); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.notify_alert(p_alert public.alerts, p_roles public.member_role[], p_on_call boolean, p_key text, p_escalation boolean) IS 'Notifies the roles (private.notify_roles) and, when asked, the on-call technicians of an alert; returns the rows written.';
+COMMENT ON FUNCTION private.notify_alert(p_alert public.alerts, p_roles public.member_role[], p_on_call boolean, p_key text, p_escalation boolean) IS 'Notifies the roles (owners for admin) and, when asked, the on-call technicians of one alert (private.create_alert_notifications); returns the rows written.';
 
 --
 -- Name: notify_api_key_event(public.api_keys, text, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5766,89 +5869,137 @@ COMMENT ON FUNCTION private.rules_validate() IS 'Trigger: a rule''s condition mu
 CREATE FUNCTION private.run_alert_check(p_view text, p_types text[]) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET work_mem TO '64MB'
     AS $_$
 declare
   v_checked   integer;
   v_fired     integer;
   v_resolved  integer;
-  v_notified  integer := 0;
-  v_escalated integer := 0;
-  r           record;
+  v_notified  integer;
+  v_escalated integer;
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
     raise exception 'Unknown alert view %', p_view using errcode = '22023';
   end if;
 
-  -- 1. Fire: new rows insert (xmax = 0), existing ones refresh.
+  -- 1. Fire, refresh what changed, resolve what cleared: one diff.
   execute pg_catalog.format($sql$
-    with src as (
+    with candidate as materialized (
       select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
-    ), up as (
+    ), open_alert as materialized (
+      -- Per (org, type) of alert_config (every alert has one: foreign key),
+      -- LATERAL and not flattened (offset 0): an index range of the open
+      -- alerts, never a scan of the table and its resolved history.
+      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+      from public.alert_config c
+      cross join lateral (
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
+        offset 0
+      ) a
+      where c.alert_type = any ($1)
+    ), diff as materialized (
+      -- FULL JOIN: a hash or merge join by construction.
+      select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
+             o.id as open_id,
+             c.fingerprint is not null and o.id is not null
+               and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
+      from candidate c
+      full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
+    ), fired as (
       insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
-      select org_id, alert_type, fingerprint, entity_table, entity_id, severity, details from src
-      on conflict (org_id, fingerprint) where status <> 'resolved'
-      do update set last_fired_at = now(), severity = excluded.severity, details = excluded.details
-      returning (xmax = 0) as inserted
+      select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
+      from diff d
+      where d.open_id is null
+      order by d.org_id, d.fingerprint
+      on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
+      returning 1
+    ), refreshed as (
+      update public.alerts a
+         set last_fired_at = now(), severity = d.severity, details = d.details
+        from diff d
+       where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
+         and d.open_id = a.id and d.changed
+      returning 1
+    ), resolved as (
+      update public.alerts a
+         set status = 'resolved', resolved_at = now()
+       where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
+      returning 1
     )
-    select (select count(*) from src)::integer, (select count(*) from up where inserted)::integer
-  $sql$, p_view) into v_checked, v_fired;
+    -- (refreshed runs to completion unread, like every data-modifying WITH.)
+    select (select pg_catalog.count(*) from candidate)::integer,
+           (select pg_catalog.count(*) from fired)::integer,
+           (select pg_catalog.count(*) from resolved)::integer
+  $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+  using p_types into v_checked, v_fired, v_resolved;
 
-  -- 2. Resolve alerts whose condition is gone (or whose type was disabled).
-  execute pg_catalog.format($sql$
-    update public.alerts a
-       set status = 'resolved', resolved_at = now()
-     where a.alert_type = any ($1) and a.status <> 'resolved'
-       and not exists (select from %s v where v.org_id = a.org_id and v.fingerprint = a.fingerprint)
-  $sql$, p_view) using p_types;
-  get diagnostics v_resolved = row_count;
-
-  -- 3. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
-  for r in
-    select a.id, c.notify_roles, c.notify_on_call
-    from public.alerts a
-    join public.alert_config c on c.org_id = a.org_id and c.alert_type = a.alert_type
-    where a.alert_type = any (p_types) and a.status = 'firing' and c.enabled
-      and (a.silenced_until is null or a.silenced_until <= now())
-      and (a.last_notified_at is null or a.last_notified_at + c.repeat_interval <= now())
-    order by a.org_id, a.first_fired_at
-  loop
-    declare
-      v_alert public.alerts;
-    begin
+  -- 2. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
+  -- Driven from alert_config (LATERAL: the join order is fixed, whatever the
+  -- estimates): per enabled (org, type), a range of alerts_notify_due_idx.
+  -- The range bound is widened by an hour so that it is a superset of the exact
+  -- test (timestamp + interval across a DST change), which is applied as well.
+  execute $sql$
+    with due as (
+      select a.id
+      from public.alert_config c
+      cross join lateral (
+        select a.id from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status = 'firing'
+          and (a.last_notified_at is null
+               or (a.last_notified_at <= now() - c.repeat_interval + interval '1 hour'
+                   and a.last_notified_at + c.repeat_interval <= now()))
+          and (a.silenced_until is null or a.silenced_until <= now())
+        offset 0  -- keeps the subquery LATERAL (not flattened into a hash join over every firing alert)
+      ) a
+      where c.alert_type = any ($1) and c.enabled
+    ), notified as (
       update public.alerts a
          set notify_count = a.notify_count + 1, last_notified_at = now()
-       where a.id = r.id
-      returning * into v_alert;
-      perform private.notify_alert(v_alert, r.notify_roles, r.notify_on_call,
-                                   'alert:' || v_alert.fingerprint || ':' || v_alert.notify_count || ':' || v_alert.id, false);
-      v_notified := v_notified + 1;
-    end;
-  end loop;
+       where a.id = any (array(select due.id from due))
+      returning a as alert, a.id, a.org_id, a.alert_type, a.fingerprint, a.notify_count, a.first_fired_at
+    )
+    select pg_catalog.count(*)::integer,
+           private.create_alert_notifications(pg_catalog.array_agg(
+             row(n.alert, c.notify_roles, c.notify_on_call,
+                 'alert:' || n.fingerprint || ':' || n.notify_count || ':' || n.id, false)::private.alert_notice
+             order by n.org_id, n.first_fired_at))
+    from notified n
+    join public.alert_config c on c.org_id = n.org_id and c.alert_type = n.alert_type
+  $sql$ using p_types into v_notified;
 
-  -- 4. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
-  for r in
-    select a.id, c.escalate_to_roles
-    from public.alerts a
-    join public.alert_config c on c.org_id = a.org_id and c.alert_type = a.alert_type
-    where a.alert_type = any (p_types) and a.status = 'firing' and a.severity = 'critical' and c.enabled
-      and c.escalate_after is not null and a.escalation_level = 0
-      and a.first_fired_at + c.escalate_after <= now()
-      and (a.silenced_until is null or a.silenced_until <= now())
-    order by a.org_id, a.first_fired_at
-  loop
-    declare
-      v_alert public.alerts;
-    begin
+  -- 3. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
+  -- Same shape: per (org, type) with an escalation delay, a range of alerts_escalation_due_idx.
+  execute $sql$
+    with due as (
+      select a.id
+      from public.alert_config c
+      cross join lateral (
+        select a.id from public.alerts a
+        where a.org_id = c.org_id and a.alert_type = c.alert_type
+          and a.status = 'firing' and a.severity = 'critical' and a.escalation_level = 0
+          and a.first_fired_at <= now() - c.escalate_after + interval '1 hour'
+          and a.first_fired_at + c.escalate_after <= now()
+          and (a.silenced_until is null or a.silenced_until <= now())
+        offset 0
+      ) a
+      where c.alert_type = any ($1) and c.enabled and c.escalate_after is not null
+    ), escalated as (
       update public.alerts a
          set escalation_level = a.escalation_level + 1, escalated_at = now()
-       where a.id = r.id
-      returning * into v_alert;
-      perform private.notify_alert(v_alert, r.escalate_to_roles, false,
-                                   'alert:' || v_alert.fingerprint || ':' || v_alert.id || ':esc' || v_alert.escalation_level, true);
-      v_escalated := v_escalated + 1;
-    end;
-  end loop;
+       where a.id = any (array(select due.id from due))
+      returning a as alert, a.id, a.org_id, a.alert_type, a.fingerprint, a.escalation_level, a.first_fired_at
+    )
+    select pg_catalog.count(*)::integer,
+           private.create_alert_notifications(pg_catalog.array_agg(
+             row(e.alert, c.escalate_to_roles, false,
+                 'alert:' || e.fingerprint || ':' || e.id || ':esc' || e.escalation_level, true)::private.alert_notice
+             order by e.org_id, e.first_fired_at))
+    from escalated e
+    join public.alert_config c on c.org_id = e.org_id and c.alert_type = e.alert_type
+  $sql$ using p_types into v_escalated;
 
   return pg_catalog.jsonb_build_object('checked', v_checked, 'fired', v_fired, 'resolved', v_resolved,
                                        'notified', v_notified, 'escalated', v_escalated);
@@ -5861,7 +6012,7 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 -- Name: FUNCTION run_alert_check(p_view text, p_types text[]); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, resolves, notifies and escalates the alerts of one alert view (all organizations); returns {checked, fired, resolved, notified, escalated}.';
+COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements; returns {checked, fired, resolved, notified, escalated}.';
 
 --
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8618,6 +8769,355 @@ ALTER TABLE ops.weekly_health OWNER TO postgres;
 COMMENT ON VIEW ops.weekly_health IS 'The weekly health checks (ops.health_checks(''weekly'')): every row must be ok.';
 
 --
+-- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.emergency_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    site_id uuid,
+    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
+    description text NOT NULL,
+    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
+    source text DEFAULT 'portal'::text NOT NULL,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    dispatched_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
+    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
+    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
+);
+
+ALTER TABLE public.emergency_requests OWNER TO postgres;
+
+--
+-- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
+
+--
+-- Name: alert_candidates_emergencies_pending; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_emergencies_pending AS
+ SELECT e.org_id,
+    'emergency_pending'::text AS alert_type,
+    'public.emergency_requests'::text AS entity_table,
+    e.id AS entity_id,
+    ('emergency_pending:'::text || (e.id)::text) AS fingerprint,
+    c.severity,
+    e.created_at AS since,
+    jsonb_build_object('client_id', e.client_id, 'site_id', e.site_id, 'emergency_severity', e.severity, 'source', e.source, 'description', "left"(e.description, 200)) AS details
+   FROM (public.alert_config c
+     JOIN public.emergency_requests e ON (((e.org_id = c.org_id) AND (e.status = 'pending'::public.emergency_status) AND (e.created_at < (now() - ((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            ELSE '1 day'::interval
+        END))))))
+  WHERE ((c.alert_type = 'emergency_pending'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_emergencies_pending OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_emergencies_pending; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_emergencies_pending IS 'Rows of public.alert_emergencies_pending, as a join (alert engine).';
+
+--
+-- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.organizations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    legal_form text,
+    share_capital_cents bigint,
+    siren text,
+    siret text,
+    vat_number text,
+    rcs_city text,
+    address_line1 text,
+    address_line2 text,
+    postal_code text,
+    city text,
+    country_code text DEFAULT 'FR'::text NOT NULL,
+    email text,
+    phone text,
+    default_payment_terms_days integer DEFAULT 30 NOT NULL,
+    late_penalty_rate numeric(5,2),
+    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
+    currency text DEFAULT 'EUR'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    hourly_rate_cents bigint,
+    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
+    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
+    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
+    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
+    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
+    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
+    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
+    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
+    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
+    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
+    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
+    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
+);
+
+ALTER TABLE public.organizations OWNER TO postgres;
+
+--
+-- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
+
+--
+-- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
+
+--
+-- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
+
+--
+-- Name: alert_candidates_invoices_overdue; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_invoices_overdue AS
+ WITH overdue_config AS (
+         SELECT c.org_id,
+            c.alert_type,
+            c.severity,
+            c.threshold,
+            (((now() AT TIME ZONE o.timezone))::date - (c.threshold)::integer) AS due_before
+           FROM (public.alert_config c
+             JOIN public.organizations o ON ((o.id = c.org_id)))
+          WHERE ((c.alert_type = ANY (ARRAY['invoice_overdue_7days'::text, 'invoice_overdue_30days'::text])) AND c.enabled)
+        ), lowest AS (
+         SELECT DISTINCT ON (c.org_id) c.org_id,
+            c.alert_type,
+            c.severity,
+            c.due_before
+           FROM overdue_config c
+          ORDER BY c.org_id, c.threshold, c.alert_type
+        ), highest AS (
+         SELECT DISTINCT ON (c.org_id) c.org_id,
+            c.alert_type,
+            c.severity,
+            c.due_before
+           FROM overdue_config c
+          ORDER BY c.org_id, c.threshold DESC, c.alert_type
+        )
+ SELECT i.org_id,
+    t.alert_type,
+    'public.invoices'::text AS entity_table,
+    i.id AS entity_id,
+    ((t.alert_type || ':'::text) || (i.id)::text) AS fingerprint,
+    t.severity,
+    (i.due_date)::timestamp with time zone AS since,
+    jsonb_build_object('number', i.number, 'client_id', i.client_id, 'due_date', i.due_date, 'total_ttc_cents', i.total_ttc_cents, 'status', i.status) AS details
+   FROM (((lowest l
+     JOIN highest h ON ((h.org_id = l.org_id)))
+     JOIN public.invoices i ON (((i.org_id = l.org_id) AND (i.kind = 'invoice'::public.invoice_kind) AND (i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])) AND (i.due_date < l.due_before))))
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (i.due_date < h.due_before) THEN h.alert_type
+                    ELSE l.alert_type
+                END AS alert_type,
+                CASE
+                    WHEN (i.due_date < h.due_before) THEN h.severity
+                    ELSE l.severity
+                END AS severity) t);
+
+ALTER TABLE private.alert_candidates_invoices_overdue OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_invoices_overdue; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_invoices_overdue IS 'Rows of public.alert_invoices_overdue, as a join (alert engine).';
+
+--
+-- Name: alert_candidates_missions_blocked; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_missions_blocked AS
+ SELECT m.org_id,
+    'mission_blocked'::text AS alert_type,
+    'public.missions'::text AS entity_table,
+    m.id AS entity_id,
+    ('mission_blocked:'::text || (m.id)::text) AS fingerprint,
+    c.severity,
+    m.blocked_at AS since,
+    jsonb_build_object('title', m.title, 'reason', m.blocked_reason, 'technician_id', m.technician_id, 'client_id', m.client_id) AS details
+   FROM (public.alert_config c
+     JOIN public.missions m ON (((m.org_id = c.org_id) AND (m.status = 'blocked'::public.mission_status) AND (m.blocked_at < (now() - ((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            ELSE '1 day'::interval
+        END))))))
+  WHERE ((c.alert_type = 'mission_blocked'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_missions_blocked OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_missions_blocked; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_missions_blocked IS 'Rows of public.alert_missions_blocked, as a join (alert engine).';
+
+--
+-- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.stock_items (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    sku text NOT NULL,
+    name text NOT NULL,
+    unit text DEFAULT 'u'::text NOT NULL,
+    min_stock numeric DEFAULT 0 NOT NULL,
+    cost_cents bigint DEFAULT 0 NOT NULL,
+    price_cents bigint DEFAULT 0 NOT NULL,
+    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
+    on_hand numeric DEFAULT 0 NOT NULL,
+    movement_count bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
+    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
+    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
+    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
+    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
+    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
+    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1])))
+);
+
+ALTER TABLE public.stock_items OWNER TO postgres;
+
+--
+-- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
+
+--
+-- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
+
+--
+-- Name: alert_candidates_stock_critical; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_stock_critical AS
+ SELECT s.org_id,
+    'stock_critical'::text AS alert_type,
+    'public.stock_items'::text AS entity_table,
+    s.id AS entity_id,
+    ('stock_critical:'::text || (s.id)::text) AS fingerprint,
+    c.severity,
+    s.updated_at AS since,
+    jsonb_build_object('sku', s.sku, 'name', s.name, 'unit', s.unit, 'on_hand', s.on_hand, 'min_stock', s.min_stock) AS details
+   FROM (public.alert_config c
+     JOIN public.stock_items s ON (((s.org_id = c.org_id) AND ((s.on_hand <= c.threshold) OR ((s.on_hand * (2)::numeric) < s.min_stock)))))
+  WHERE ((c.alert_type = 'stock_critical'::text) AND c.enabled);
+
+ALTER TABLE private.alert_candidates_stock_critical OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_stock_critical; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_stock_critical IS 'Rows of public.alert_stock_critical, as a join (alert engine).';
+
+--
+-- Name: memberships; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.memberships (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    role public.member_role NOT NULL,
+    client_id uuid,
+    on_call boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT memberships_client_iff_client_role CHECK (((role = 'client'::public.member_role) = (client_id IS NOT NULL)))
+);
+
+ALTER TABLE public.memberships OWNER TO postgres;
+
+--
+-- Name: TABLE memberships; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, in which role. One membership per user and organization.';
+
+--
+-- Name: alert_candidates_timesheets_unapproved; Type: VIEW; Schema: private; Owner: postgres
+--
+
+CREATE VIEW private.alert_candidates_timesheets_unapproved AS
+ WITH cutoff AS (
+         SELECT c.org_id,
+            c.severity,
+            (((now() AT TIME ZONE o.timezone))::date - (c.threshold)::integer) AS worked_before
+           FROM (public.alert_config c
+             JOIN public.organizations o ON ((o.id = c.org_id)))
+          WHERE ((c.alert_type = 'timesheet_unapproved'::text) AND c.enabled)
+        ), pending AS (
+         SELECT t.org_id,
+            t.technician_id,
+            k.severity,
+            min(t.work_date) AS oldest,
+            count(*) FILTER (WHERE (t.work_date < k.worked_before)) AS late_lines,
+            sum(t.hours) FILTER (WHERE (t.work_date < k.worked_before)) AS late_hours,
+            min(t.work_date) FILTER (WHERE (t.work_date < k.worked_before)) AS late_oldest
+           FROM (cutoff k
+             JOIN public.timesheets t ON (((t.org_id = k.org_id) AND (t.approved_at IS NULL))))
+          GROUP BY t.org_id, t.technician_id, k.severity
+        )
+ SELECT ms.org_id,
+    'timesheet_unapproved'::text AS alert_type,
+    'public.memberships'::text AS entity_table,
+    ms.id AS entity_id,
+    ('timesheet_unapproved:'::text || (ms.id)::text) AS fingerprint,
+    p.severity,
+    (p.oldest)::timestamp with time zone AS since,
+    jsonb_build_object('technician_id', ms.user_id, 'lines', p.late_lines, 'hours', p.late_hours, 'oldest_work_date', p.late_oldest) AS details
+   FROM (pending p
+     JOIN public.memberships ms ON (((ms.org_id = p.org_id) AND (ms.user_id = p.technician_id))))
+  WHERE ((ms.role = 'technician'::public.member_role) AND (p.late_lines > 0));
+
+ALTER TABLE private.alert_candidates_timesheets_unapproved OWNER TO postgres;
+
+--
+-- Name: VIEW alert_candidates_timesheets_unapproved; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON VIEW private.alert_candidates_timesheets_unapproved IS 'Rows of public.alert_timesheets_unapproved, as a join (alert engine).';
+
+--
 -- Name: api_errors; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -8815,39 +9315,6 @@ ALTER TABLE private.rate_limit_rpc_buckets OWNER TO postgres;
 COMMENT ON TABLE private.rate_limit_rpc_buckets IS 'POST /rpc/<function_name> is counted in this bucket instead of WRITE.';
 
 --
--- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.emergency_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    client_id uuid NOT NULL,
-    site_id uuid,
-    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
-    description text NOT NULL,
-    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
-    source text DEFAULT 'portal'::text NOT NULL,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    acknowledged_at timestamp with time zone,
-    acknowledged_by uuid,
-    dispatched_at timestamp with time zone,
-    closed_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
-    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
-    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
-);
-
-ALTER TABLE public.emergency_requests OWNER TO postgres;
-
---
--- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
-
---
 -- Name: alert_emergencies_pending; Type: VIEW; Schema: public; Owner: postgres
 --
 
@@ -8920,48 +9387,6 @@ ALTER TABLE public.alert_missions_blocked OWNER TO postgres;
 COMMENT ON VIEW public.alert_missions_blocked IS 'Missions blocked for longer than the mission_blocked threshold (60 minutes by default).';
 
 --
--- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.stock_items (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    sku text NOT NULL,
-    name text NOT NULL,
-    unit text DEFAULT 'u'::text NOT NULL,
-    min_stock numeric DEFAULT 0 NOT NULL,
-    cost_cents bigint DEFAULT 0 NOT NULL,
-    price_cents bigint DEFAULT 0 NOT NULL,
-    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
-    on_hand numeric DEFAULT 0 NOT NULL,
-    movement_count bigint DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
-    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
-    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
-    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
-    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
-    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
-    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1])))
-);
-
-ALTER TABLE public.stock_items OWNER TO postgres;
-
---
--- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
-
---
--- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
-
---
 -- Name: alert_stock_critical; Type: VIEW; Schema: public; Owner: postgres
 --
 
@@ -8986,30 +9411,6 @@ ALTER TABLE public.alert_stock_critical OWNER TO postgres;
 --
 
 COMMENT ON VIEW public.alert_stock_critical IS 'Stock items with on_hand at or below the stock_critical threshold (0 by default) or below 50 % of their min_stock.';
-
---
--- Name: memberships; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.memberships (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    user_id uuid NOT NULL,
-    role public.member_role NOT NULL,
-    client_id uuid,
-    on_call boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT memberships_client_iff_client_role CHECK (((role = 'client'::public.member_role) = (client_id IS NOT NULL)))
-);
-
-ALTER TABLE public.memberships OWNER TO postgres;
-
---
--- Name: TABLE memberships; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.memberships IS 'Who belongs to which organization, in which role. One membership per user and organization.';
 
 --
 -- Name: alert_timesheets_unapproved; Type: VIEW; Schema: public; Owner: postgres
@@ -9400,69 +9801,6 @@ COMMENT ON TABLE public.mission_valid_transitions IS 'Reference data (global, no
 --
 
 COMMENT ON COLUMN public.mission_valid_transitions.requires_assignee IS 'A technician may make this move only on a mission assigned to them. (published → assigned is not flagged: a technician accepting a mission becomes its technician.)';
-
---
--- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.organizations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    legal_form text,
-    share_capital_cents bigint,
-    siren text,
-    siret text,
-    vat_number text,
-    rcs_city text,
-    address_line1 text,
-    address_line2 text,
-    postal_code text,
-    city text,
-    country_code text DEFAULT 'FR'::text NOT NULL,
-    email text,
-    phone text,
-    default_payment_terms_days integer DEFAULT 30 NOT NULL,
-    late_penalty_rate numeric(5,2),
-    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
-    currency text DEFAULT 'EUR'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    hourly_rate_cents bigint,
-    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
-    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
-    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
-    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
-    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
-    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
-    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
-    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
-    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
-    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
-    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
-    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
-);
-
-ALTER TABLE public.organizations OWNER TO postgres;
-
---
--- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
-
---
--- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
-
---
--- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
 
 --
 -- Name: payments; Type: TABLE; Schema: public; Owner: postgres
@@ -10414,10 +10752,28 @@ CREATE INDEX rate_limit_rpc_buckets_bucket_idx ON private.rate_limit_rpc_buckets
 CREATE INDEX alerts_acknowledged_by_idx ON public.alerts USING btree (acknowledged_by) WHERE (acknowledged_by IS NOT NULL);
 
 --
+-- Name: alerts_escalation_due_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_escalation_due_idx ON public.alerts USING btree (org_id, alert_type, first_fired_at) WHERE ((status = 'firing'::text) AND (severity = 'critical'::text) AND (escalation_level = 0));
+
+--
+-- Name: alerts_notify_due_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_notify_due_idx ON public.alerts USING btree (org_id, alert_type, last_notified_at) WHERE (status = 'firing'::text);
+
+--
 -- Name: alerts_open_fingerprint_key; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE UNIQUE INDEX alerts_open_fingerprint_key ON public.alerts USING btree (org_id, fingerprint) WHERE (status <> 'resolved'::text);
+
+--
+-- Name: alerts_open_type_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_open_type_idx ON public.alerts USING btree (alert_type, org_id, fingerprint) WHERE (status <> 'resolved'::text);
 
 --
 -- Name: alerts_org_last_fired_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -10609,7 +10965,7 @@ CREATE UNIQUE INDEX invoices_sequence_key ON public.invoices USING btree (org_id
 -- Name: invoices_unpaid_due_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
+CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) INCLUDE (id, number, client_id, total_ttc_cents, status) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
 
 --
 -- Name: lock_overrides_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -10708,6 +11064,12 @@ CREATE INDEX missions_created_by_idx ON public.missions USING btree (created_by)
 CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_id, emergency_request_id) WHERE (emergency_request_id IS NOT NULL);
 
 --
+-- Name: missions_org_open_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+
+--
 -- Name: missions_org_status_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -10730,6 +11092,12 @@ CREATE INDEX missions_site_idx ON public.missions USING btree (org_id, site_id);
 --
 
 CREATE INDEX missions_technician_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (technician_id IS NOT NULL);
+
+--
+-- Name: missions_technician_open_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_technician_open_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
 
 --
 -- Name: notification_preferences_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -12857,6 +13225,13 @@ GRANT USAGE ON SCHEMA public TO authenticated;
 GRANT USAGE ON SCHEMA public TO service_role;
 
 --
+-- Name: TABLE alerts; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alerts TO authenticated;
+GRANT SELECT ON TABLE public.alerts TO service_role;
+
+--
 -- Name: FUNCTION append(p_org_id uuid, p_action text, p_table_name text, p_row_id text, p_diff jsonb, p_reason text); Type: ACL; Schema: audit; Owner: postgres
 --
 
@@ -13464,6 +13839,12 @@ GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO s
 GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO terrain_gateway;
 
 --
+-- Name: FUNCTION create_alert_notifications(p_notices private.alert_notice[]); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION create_notification(p_org uuid, p_user uuid, p_channel text, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -13732,13 +14113,6 @@ GRANT ALL ON FUNCTION private.is_system_actor() TO service_role;
 
 REVOKE ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) TO service_role;
-
---
--- Name: TABLE alerts; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alerts TO authenticated;
-GRANT SELECT ON TABLE public.alerts TO service_role;
 
 --
 -- Name: FUNCTION lock_alert_for_caller(p_id uuid); Type: ACL; Schema: private; Owner: postgres
@@ -14617,25 +14991,125 @@ GRANT UPDATE(status) ON TABLE public.emergency_requests TO authenticated;
 GRANT INSERT(source) ON TABLE public.emergency_requests TO authenticated;
 
 --
--- Name: TABLE alert_emergencies_pending; Type: ACL; Schema: public; Owner: postgres
+-- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres
 --
 
-GRANT SELECT ON TABLE public.alert_emergencies_pending TO authenticated;
-GRANT SELECT ON TABLE public.alert_emergencies_pending TO service_role;
+GRANT SELECT ON TABLE public.organizations TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organizations TO service_role;
 
 --
--- Name: TABLE alert_invoices_overdue; Type: ACL; Schema: public; Owner: postgres
+-- Name: COLUMN organizations.name; Type: ACL; Schema: public; Owner: postgres
 --
 
-GRANT SELECT ON TABLE public.alert_invoices_overdue TO authenticated;
-GRANT SELECT ON TABLE public.alert_invoices_overdue TO service_role;
+GRANT UPDATE(name) ON TABLE public.organizations TO authenticated;
 
 --
--- Name: TABLE alert_missions_blocked; Type: ACL; Schema: public; Owner: postgres
+-- Name: COLUMN organizations.legal_form; Type: ACL; Schema: public; Owner: postgres
 --
 
-GRANT SELECT ON TABLE public.alert_missions_blocked TO authenticated;
-GRANT SELECT ON TABLE public.alert_missions_blocked TO service_role;
+GRANT UPDATE(legal_form) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.share_capital_cents; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(share_capital_cents) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.siren; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(siren) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.siret; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(siret) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.vat_number; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(vat_number) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.rcs_city; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(rcs_city) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.address_line1; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(address_line1) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.address_line2; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(address_line2) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.postal_code; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(postal_code) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.city; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(city) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.country_code; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(country_code) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.email; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(email) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.phone; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(phone) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.default_payment_terms_days; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(default_payment_terms_days) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.late_penalty_rate; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(late_penalty_rate) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.timezone; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(timezone) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.hourly_rate_cents; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(hourly_rate_cents) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.labour_vat_rate; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
 
 --
 -- Name: TABLE stock_items; Type: ACL; Schema: public; Owner: postgres
@@ -14699,13 +15173,6 @@ GRANT INSERT(price_cents),UPDATE(price_cents) ON TABLE public.stock_items TO aut
 GRANT INSERT(vat_rate),UPDATE(vat_rate) ON TABLE public.stock_items TO authenticated;
 
 --
--- Name: TABLE alert_stock_critical; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.alert_stock_critical TO authenticated;
-GRANT SELECT ON TABLE public.alert_stock_critical TO service_role;
-
---
 -- Name: TABLE memberships; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -14729,6 +15196,34 @@ GRANT UPDATE(client_id) ON TABLE public.memberships TO authenticated;
 --
 
 GRANT UPDATE(on_call) ON TABLE public.memberships TO authenticated;
+
+--
+-- Name: TABLE alert_emergencies_pending; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_emergencies_pending TO authenticated;
+GRANT SELECT ON TABLE public.alert_emergencies_pending TO service_role;
+
+--
+-- Name: TABLE alert_invoices_overdue; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_invoices_overdue TO authenticated;
+GRANT SELECT ON TABLE public.alert_invoices_overdue TO service_role;
+
+--
+-- Name: TABLE alert_missions_blocked; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_missions_blocked TO authenticated;
+GRANT SELECT ON TABLE public.alert_missions_blocked TO service_role;
+
+--
+-- Name: TABLE alert_stock_critical; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.alert_stock_critical TO authenticated;
+GRANT SELECT ON TABLE public.alert_stock_critical TO service_role;
 
 --
 -- Name: TABLE alert_timesheets_unapproved; Type: ACL; Schema: public; Owner: postgres
@@ -15064,127 +15559,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO serv
 
 GRANT SELECT ON TABLE public.mission_valid_transitions TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_valid_transitions TO service_role;
-
---
--- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.organizations TO authenticated;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.organizations TO service_role;
-
---
--- Name: COLUMN organizations.name; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(name) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.legal_form; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(legal_form) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.share_capital_cents; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(share_capital_cents) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.siren; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(siren) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.siret; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(siret) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.vat_number; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(vat_number) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.rcs_city; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(rcs_city) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.address_line1; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(address_line1) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.address_line2; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(address_line2) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.postal_code; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(postal_code) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.city; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(city) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.country_code; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(country_code) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.email; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(email) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.phone; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(phone) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.default_payment_terms_days; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(default_payment_terms_days) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.late_penalty_rate; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(late_penalty_rate) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.timezone; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(timezone) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.hourly_rate_cents; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(hourly_rate_cents) ON TABLE public.organizations TO authenticated;
-
---
--- Name: COLUMN organizations.labour_vat_rate; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
 
 --
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
