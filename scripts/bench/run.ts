@@ -102,10 +102,11 @@ const say = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
 function addFigure(f: Omit<Figure, "summary" | "baseline" | "ratio"> & { samples: number[]; baseline?: { label: string; samples: number[] } }) {
   const summary = summarize(f.samples, f.better);
-  const figure: Figure = { id: f.id, label: f.label, unit: f.unit, better: f.better, summary, ...(f.note ? { note: f.note } : {}) };
+  const round = (xs: number[]) => xs.map((x) => Number(x.toPrecision(4)));
+  const figure: Figure = { id: f.id, label: f.label, unit: f.unit, better: f.better, summary, samples: round(f.samples), ...(f.note ? { note: f.note } : {}) };
   if (f.baseline) {
     const b = summarize(f.baseline.samples, f.better);
-    figure.baseline = { label: f.baseline.label, summary: b };
+    figure.baseline = { label: f.baseline.label, summary: b, samples: round(f.baseline.samples) };
     figure.ratio = slowdown(f.better, summary.median, b.median);
   }
   figures.push(figure);
@@ -599,6 +600,11 @@ async function alertBench(db: pg.Client, fraction: number, scale: number, reps: 
       samples: [firstMs],
       note: JSON.stringify(first),
     });
+    if (!Number.isFinite(firstMs)) {
+      // Steady runs would each be a first run again (nothing was committed): skip them.
+      verdict(`alerts.first_run@${size} completed`, false, `${String(first.error)} (statement_timeout ${o.timeoutSeconds} s); steady runs skipped`);
+      return;
+    }
     const views = `select ${ALERT_VIEWS.map((v) => `(select count(*) from ${v})`).join(" + ")} as n`;
     let last: Record<string, unknown> = {};
     const s = await interleaved(reps, {
@@ -794,7 +800,8 @@ function compareWithPrevious(current: string, scale: number) {
   for (const r of rows) {
     const sign = r.deltaPct > 0 ? "+" : "";
     console.log(
-      `  ${r.label.padEnd(52)} ${formatNumber(r.before).padStart(10)} → ${formatNumber(r.after).padStart(10)} ${r.unit.padEnd(6)} ${(sign + r.deltaPct.toFixed(1) + " %").padStart(9)}  ${r.verdict}`,
+      `  ${r.label.padEnd(52)} ${formatNumber(r.before).padStart(10)} → ${formatNumber(r.after).padStart(10)} ${r.unit.padEnd(6)} ${(sign + r.deltaPct.toFixed(1) + " %").padStart(9)}  ${r.verdict.padEnd(6)}` +
+        (r.ratioBefore !== undefined ? `  ratio ${formatNumber(r.ratioBefore)}× → ${formatNumber(r.ratioAfter ?? NaN)}×` : ""),
     );
   }
   return { previous: prev, rows };
@@ -892,7 +899,8 @@ async function main() {
     date: started.toISOString(),
     scale: opts.scale,
     options: opts,
-    machine: { cores: Number(run("nproc", []).stdout.trim()), loadavgAtStart: load, postgres: serverVersion() },
+    // A shared machine: the load average says how much the figures can be trusted.
+    machine: { cores: Number(run("nproc", []).stdout.trim()), loadavgAtStart: load, loadavgAtEnd: run("cat", ["/proc/loadavg"]).stdout.trim(), postgres: serverVersion() },
     datasets,
     phasesSeconds: phases,
     figures,

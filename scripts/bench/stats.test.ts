@@ -85,6 +85,10 @@ describe("compareFigures", () => {
       ["audit", 5, "same"],
     ]);
   });
+  it("carries the ratios to the baseline of both runs", () => {
+    const [row] = compareFigures([{ ...fig("rls", "ms", "lower", 10), ratio: 2.5 }], [{ ...fig("rls", "ms", "lower", 10), ratio: 1.2 }]);
+    expect(row).toMatchObject({ ratioBefore: 2.5, ratioAfter: 1.2, verdict: "same" });
+  });
   it("skips a figure whose unit changed", () => {
     expect(compareFigures([fig("x", "ms", "lower", 1)], [fig("x", "s", "lower", 1)])).toEqual([]);
   });

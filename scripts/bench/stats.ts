@@ -79,8 +79,10 @@ export interface Figure {
   unit: string;
   better: Better;
   summary: Summary;
+  /** Every repetition's value, in the order measured. */
+  samples?: number[];
   /** The paired baseline measured in the same repetitions, when there is one. */
-  baseline?: { label: string; summary: Summary };
+  baseline?: { label: string; summary: Summary; samples?: number[] };
   /** median / baseline median (for throughputs: baseline / median, so > 1 always means "slower than baseline"). */
   ratio?: number;
   note?: string;
@@ -100,6 +102,9 @@ export interface Comparison {
   /** (after - before) / before, in percent. */
   deltaPct: number;
   verdict: "better" | "worse" | "same";
+  /** Slowdown against the paired baseline in each run: steadier than the medians on a busy machine. */
+  ratioBefore?: number;
+  ratioAfter?: number;
 }
 
 /**
@@ -124,6 +129,7 @@ export function compareFigures(before: readonly Figure[], after: readonly Figure
       after: f.summary.median,
       deltaPct,
       verdict: Math.abs(deltaPct) <= noisePct ? "same" : improved ? "better" : "worse",
+      ...(b.ratio !== undefined && f.ratio !== undefined ? { ratioBefore: b.ratio, ratioAfter: f.ratio } : {}),
     });
   }
   return out;
