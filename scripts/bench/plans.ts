@@ -14,10 +14,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type pg from "pg";
 
+/** Written at the top of every plan file: which run the plans come from (scale, date). */
+let runLabel = "";
+export function setPlanRunLabel(label: string) {
+  runLabel = label;
+}
+
 export function writePlan(dir: string, name: string, header: string, body: string): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.txt`);
-  writeFileSync(file, `${header.trim()}\n\n${body.trim()}\n`);
+  writeFileSync(file, `${runLabel ? runLabel + "\n" : ""}${header.trim()}\n\n${body.trim()}\n`);
   return file;
 }
 

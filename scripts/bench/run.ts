@@ -35,7 +35,7 @@ import { run, runAsync } from "../stack/proc.ts";
 import { bringUp, type RunningStack } from "../stack/stack.ts";
 import { startLoadWorker } from "./http-load.ts";
 import { measureGroups, peakSampler, type Groups, type Usage } from "./memory.ts";
-import { explain, withNestedPlans, writePlan } from "./plans.ts";
+import { explain, setPlanRunLabel, withNestedPlans, writePlan } from "./plans.ts";
 import {
   type Better,
   compareFigures,
@@ -821,6 +821,7 @@ async function main() {
   stopCluster(cfg, "immediate");
   rmSync(cfg.stateDir, { recursive: true, force: true });
   rmSync(PLANS_DIR, { recursive: true, force: true });
+  setPlanRunLabel(`npm run bench -- --scale ${scaleTag(opts.scale)} · ${started.toISOString()} · results ${resultFile}`);
   mkdirSync(PLANS_DIR, { recursive: true });
 
   // dataset.sql generates whole organizations of 10,000 missions (1 % of full each), at least one.
