@@ -870,15 +870,20 @@ async function main() {
       const actors = await findActors(db);
       say(`Measured as: org ${actors.orgId}, technician ${actors.technicianId}, admin ${actors.adminId ?? "–"}, accountant ${actors.accountantId ?? "–"}`);
       const reps = opts.reps;
-      await phase("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
-      await phase("http", () => httpBenches(s, db, actors, reps));
-      await phase("stock", () => stockBench(cfg, db, actors, reps));
-      await phase("audit", () => auditBench(db, actors, Math.max(reps, 15)));
-      await phase("alerts at 1", () =>
+      // Whatever a failed bench left open on the shared session is undone before the next one.
+      const step = (name: string, fn: () => Promise<void>) =>
+        phase(name, () =>
+          fn().finally(() => db.query("rollback; reset all").catch(() => undefined)),
+        );
+      await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
+      await step("http", () => httpBenches(s, db, actors, reps));
+      await step("stock", () => stockBench(cfg, db, actors, reps));
+      await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
+      await step("alerts at 1", () =>
         alertBench(db, 1, opts.scale, reps, { firstRunPlans: opts.alertSizes.length === 1, timeoutSeconds: opts.firstRunTimeoutSeconds }),
       );
-      await phase("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
-      await phase("chain", () => chainBench(db, actors, Math.min(reps, 5)));
+      await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
+      await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
     } finally {
       await db.end();
     }
