@@ -1,208 +1,926 @@
 /**
- * `npm run bench`: speed and memory figures of the hot paths, on a
- * throw-away stack (API port 53321, state in .terrain/bench). It prints
- * figures and asserts nothing: targets are judged by reading them, never by
- * timed assertions in tests. Every loop is bounded in count and time and
- * talks to 127.0.0.1 only.
+ * `npm run bench -- --scale <n>`: speed and memory figures of the hot paths on
+ * a generated data set, on a throw-away stack (API port 53321, or
+ * TERRAIN_BENCH_PORT_BASE; state in .terrain/bench, or TERRAIN_BENCH_STATE_DIR).
+ *
+ *   --scale <n>            0.001 … 1, or full (= 1): the data set of
+ *                          scripts/bench/dataset.sql at that fraction of full size
+ *   --alert-sizes a,b,c    fractions of the scale at which the alert run is
+ *                          measured (default 0.1,0.3,1): one database per size,
+ *                          generated in turn; the last size is the full scale,
+ *                          where every other figure is measured
+ *   --reps <n>             repetitions per figure (default 7)
+ *   --first-run-timeout s  statement timeout of an alert first run (default 300)
+ *
+ * Every figure is the median and the bad-side p95 of INTERLEAVED repetitions,
+ * each repetition of the measured path paired with one of its baseline in
+ * the same run (the order alternates), and the ratio of the two medians.
+ * It prints a table, writes bench/results/<YYYY-MM-DD-HHMM>-scale<n>.json,
+ * compares with the previous results file at the same scale, and writes
+ * EXPLAIN (ANALYZE, BUFFERS) of every hot path to bench/results/plans/.
+ *
+ * It asserts nothing about time: targets are judged by reading the figures.
+ * It does check what must hold whatever the speed (gapless numbering after
+ * concurrent issuing, the hash chain, stock ledger totals, RLS returning the
+ * same rows as the unrestricted query) and prints the verdicts.
  */
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SignJWT } from "jose";
 import pg from "pg";
-import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig } from "../stack/config.ts";
-import { clusterState, stopCluster } from "../stack/postgres.ts";
-import { run } from "../stack/proc.ts";
-import { bringUp } from "../stack/stack.ts";
+import { ROOT, loadConfig, type StackConfig } from "../stack/config.ts";
+import { resetDatabase } from "../stack/migrate.ts";
+import { clusterState, initCluster, serverVersion, startCluster, stopCluster } from "../stack/postgres.ts";
+import { run, runAsync } from "../stack/proc.ts";
+import { bringUp, type RunningStack } from "../stack/stack.ts";
+import { startLoadWorker } from "./http-load.ts";
+import { measureGroups, peakSampler, type Groups, type Usage } from "./memory.ts";
+import { explain, setPlanRunLabel, withNestedPlans, writePlan } from "./plans.ts";
+import {
+  type Better,
+  compareFigures,
+  type Figure,
+  formatNumber,
+  interleaved,
+  numberingVerdict,
+  parseScale,
+  previousResultFile,
+  resultFileName,
+  scaleTag,
+  slowdown,
+  summarize,
+} from "./stats.ts";
 
-const ORG_A = "a0000000-0000-4000-8000-0000000000a0";
-const CLIENT_A = "a0000000-0000-4000-8000-0000000000c1";
-const SITE_A = "a0000000-0000-4000-8000-0000000000d1";
+const RESULTS_DIR = join(ROOT, "bench", "results");
+const PLANS_DIR = join(RESULTS_DIR, "plans");
+const DATASET_SQL = join(ROOT, "scripts", "bench", "dataset.sql");
 
-interface Figure {
-  bench: string;
-  value: string;
-  detail: string;
+// ---------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------
+interface Options {
+  scale: number;
+  alertSizes: number[];
+  reps: number;
+  firstRunTimeoutSeconds: number;
 }
+
+function parseOptions(argv: string[]): Options {
+  const get = (name: string) => {
+    const i = argv.indexOf(name);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
+    return v;
+  };
+  const known = new Set(["--scale", "--alert-sizes", "--reps", "--first-run-timeout"]);
+  for (const a of argv) if (a.startsWith("--") && !known.has(a)) throw new Error(`Unknown option ${a} (known: ${[...known].join(", ")})`);
+  const scale = parseScale(get("--scale") ?? "0.01");
+  const alertSizes = (get("--alert-sizes") ?? "0.1,0.3,1").split(",").map((s) => {
+    const f = Number(s);
+    if (!(f > 0 && f <= 1)) throw new Error(`--alert-sizes takes fractions in (0, 1] (got ${s})`);
+    return f;
+  });
+  if (!alertSizes.includes(1)) alertSizes.push(1);
+  alertSizes.sort((a, b) => a - b);
+  const reps = Number(get("--reps") ?? 7);
+  if (!(Number.isInteger(reps) && reps >= 3 && reps <= 101)) throw new Error(`--reps must be an integer from 3 to 101`);
+  const firstRunTimeoutSeconds = Number(get("--first-run-timeout") ?? 300);
+  if (!(firstRunTimeoutSeconds > 0)) throw new Error(`--first-run-timeout must be a number of seconds`);
+  return { scale, alertSizes: [...new Set(alertSizes)], reps, firstRunTimeoutSeconds };
+}
+
+// ---------------------------------------------------------------------------
+// Output
+// ---------------------------------------------------------------------------
 const figures: Figure[] = [];
-const report = (bench: string, value: string, detail = "") => {
-  figures.push({ bench, value, detail });
-  console.log(`  ${bench.padEnd(44)} ${value.padStart(14)}  ${detail}`);
+const verdicts: Record<string, { ok: boolean; detail: string }> = {};
+const phases: Record<string, number> = {};
+const t0Run = performance.now();
+const elapsed = () => `${((performance.now() - t0Run) / 1000).toFixed(0)}s`;
+const say = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
+
+function addFigure(f: Omit<Figure, "summary" | "baseline" | "ratio"> & { samples: number[]; baseline?: { label: string; samples: number[] } }) {
+  const summary = summarize(f.samples, f.better);
+  const round = (xs: number[]) => xs.map((x) => Number(x.toPrecision(4)));
+  const figure: Figure = { id: f.id, label: f.label, unit: f.unit, better: f.better, summary, samples: round(f.samples), ...(f.note ? { note: f.note } : {}) };
+  if (f.baseline) {
+    const b = summarize(f.baseline.samples, f.better);
+    figure.baseline = { label: f.baseline.label, summary: b, samples: round(f.baseline.samples) };
+    figure.ratio = slowdown(f.better, summary.median, b.median);
+  }
+  figures.push(figure);
+  const base = figure.baseline
+    ? ` | ${figure.baseline.label}: ${formatNumber(figure.baseline.summary.median)} · ratio ${formatNumber(figure.ratio ?? NaN)}×`
+    : "";
+  say(`  ${f.label}: median ${formatNumber(summary.median)} ${f.unit} · p95 ${formatNumber(summary.p95)}${base}${f.note ? ` · ${f.note}` : ""}`);
+}
+
+function verdict(name: string, ok: boolean, detail: string) {
+  verdicts[name] = { ok, detail };
+  say(`  ${ok ? "✔" : "✘"} ${name}: ${detail}`);
+}
+
+/** A timed part of the run. A bench that fails is reported as a failed verdict and the run goes on. */
+async function phase(name: string, fn: () => Promise<void>, { fatal = false } = {}): Promise<void> {
+  const t = performance.now();
+  try {
+    await fn();
+  } catch (e) {
+    if (fatal) throw e;
+    verdict(`${name} completed`, false, e instanceof Error ? e.message : String(e));
+  } finally {
+    phases[name] = Math.round(performance.now() - t) / 1000;
+  }
+}
+
+const timeMs = async (fn: () => Promise<unknown>) => {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
 };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+// ---------------------------------------------------------------------------
+// Data set
+// ---------------------------------------------------------------------------
+interface DatasetInfo {
+  scale: number;
+  generationSeconds: number;
+  rows: Record<string, number>;
+  databaseBytes: number;
 }
 
-/** `concurrency` workers call `fn` until `maxRequests` are done or `maxSeconds` pass. */
-async function load(fn: () => Promise<void>, { concurrency = 16, maxRequests = 20_000, maxSeconds = 5 } = {}) {
-  const latencies: number[] = [];
-  let started = 0;
-  let errors = 0;
-  let firstError = "";
-  const t0 = performance.now();
-  const deadline = t0 + maxSeconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (started < maxRequests && performance.now() < deadline) {
-        started++;
-        const s = performance.now();
-        try {
-          await fn();
-        } catch (e) {
-          if (!errors++) firstError = e instanceof Error ? e.message : String(e);
-        }
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length, errors, firstError };
+const COUNTED_TABLES = [
+  "public.organizations", "public.memberships", "public.clients", "public.sites", "public.missions",
+  "public.mission_status_history", "public.timesheets", "public.stock_items", "public.stock_movements",
+  "public.invoices", "public.invoice_lines", "public.payments", "public.emergency_requests",
+  "public.alerts", "public.notifications", "audit.log",
+];
+
+/** A bench database: pg_cron's jobs off (the every-minute alert run would race the measurements). */
+async function prepareDatabase(db: pg.Client) {
+  await db.query("update cron.job set active = false where database = current_database()");
 }
 
-const fmt = (r: Awaited<ReturnType<typeof load>>) =>
-  `p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · n=${r.n}${r.errors ? ` · ${r.errors} errors (first: ${r.firstError})` : ""}`;
-
-async function httpBenches(apiUrl: string, restPort: number, anonKey: string, serviceKey: string) {
-  console.log("\nHTTP (16 concurrent clients, 5 s each)");
-  const path = `/organizations?id=eq.${ORG_A}&select=id,name`;
-  const headers = { apikey: serviceKey, Authorization: `Bearer ${serviceKey}` };
-  const direct = await load(async () => {
-    const r = await fetch(`http://127.0.0.1:${restPort}${path}`, { headers });
-    if (r.status !== 200) throw new Error(`HTTP ${r.status} ${await r.text()}`);
-    await r.arrayBuffer();
-  });
-  report("PostgREST single-row GET (direct)", `${direct.rps.toFixed(0)} req/s`, fmt(direct));
-  const viaGateway = await load(async () => {
-    const r = await fetch(`${apiUrl}/rest/v1${path}`, { headers });
-    if (r.status !== 200) throw new Error(String(r.status));
-    await r.arrayBuffer();
-  });
-  report("PostgREST single-row GET (via gateway)", `${viaGateway.rps.toFixed(0)} req/s`, fmt(viaGateway));
-
-  const signIn = await load(
-    async () => {
-      const r = await fetch(`${apiUrl}/auth/v1/token?grant_type=password`, {
-        method: "POST",
-        headers: { apikey: anonKey, "content-type": "application/json" },
-        body: JSON.stringify({ email: "tech1@chaleur-express.test", password: LOCAL_DEV_DEMO_PASSWORD }),
-      });
-      if (r.status !== 200) throw new Error(String(r.status));
-      await r.arrayBuffer();
+async function generate(cfg: StackConfig, scale: number): Promise<DatasetInfo> {
+  const file = process.env.TERRAIN_BENCH_DATASET || DATASET_SQL;
+  if (!existsSync(file)) throw new Error(`Data-set generator ${file} not found`);
+  const url = new URL(cfg.dbUrl);
+  say(`Generating the data set at scale ${scaleTag(scale)} (${file.replace(ROOT + "/", "")})`);
+  const t = performance.now();
+  const r = await runAsync(
+    "psql",
+    ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", `scale=${scale}`, "-f", file],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: "postgres", PGPASSWORD: "postgres", PGDATABASE: "postgres" },
     },
-    { concurrency: 4, maxRequests: 40, maxSeconds: 10 },
   );
-  report("auth password grant (bcrypt cost 10)", `${signIn.rps.toFixed(1)} req/s`, fmt(signIn));
+  if (r.code !== 0) throw new Error(`Data-set generation failed:\n${(r.stderr || r.stdout).split("\n").slice(-30).join("\n")}`);
+  const generationSeconds = (performance.now() - t) / 1000;
+  // The generator ends with VACUUM ANALYZE of what it loaded: statistics and a
+  // visibility map, as a database that has been running a while has.
+  const summary = (r.stdout + r.stderr).trim().split("\n").filter((l) => !/^Time: /.test(l)).slice(-12);
+  for (const l of summary) say(`  | ${l}`);
+  const db = new pg.Client({ connectionString: cfg.dbUrl });
+  await db.connect();
+  try {
+    const rows: Record<string, number> = {};
+    for (const t of COUNTED_TABLES) {
+      const { rows: c } = await db.query<{ n: string }>(`select count(*) as n from ${t}`);
+      rows[t] = Number(c[0]!.n);
+    }
+    const { rows: s } = await db.query<{ b: string }>("select pg_database_size(current_database()) as b");
+    const info = { scale, generationSeconds, rows, databaseBytes: Number(s[0]!.b) };
+    say(
+      `  generated in ${generationSeconds.toFixed(1)} s; ` +
+        `database ${(info.databaseBytes / 2 ** 20).toFixed(0)} MiB; ` +
+        Object.entries(rows).filter(([, n]) => n > 0).map(([t, n]) => `${t.replace("public.", "")} ${n.toLocaleString("en-US")}`).join(", "),
+    );
+    return info;
+  } finally {
+    await db.end();
+  }
 }
 
-async function dbBenches(dbUrl: string) {
-  console.log("\nDatabase (system actor, one transaction per operation)");
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 8 });
-  try {
-    // Stock: many writers on one item (row-lock contention) vs on distinct items.
-    const items = (
-      await pool.query<{ id: string }>(
-        `insert into public.stock_items (org_id, sku, name, unit, min_stock, cost_cents, price_cents, vat_rate)
-         select $1, 'BENCH-' || g, 'Bench item ' || g, 'u', 0, 100, 200, 20 from generate_series(1, 8) g returning id`,
-        [ORG_A],
-      )
-    ).rows.map((r) => r.id);
-    for (const id of items) {
-      await pool.query(`insert into public.stock_movements (org_id, item_id, kind, quantity, reason, idempotency_key)
-                        values ($1, $2::uuid, 'in', 1000000, 'bench stock', 'bench-in-' || $2::text)`, [ORG_A, id]);
+// ---------------------------------------------------------------------------
+// Who the figures are measured as
+// ---------------------------------------------------------------------------
+interface Actors {
+  orgId: string;
+  technicianId: string;
+  technicianMissionId: string;
+  adminId?: string;
+  accountantId?: string;
+}
+
+async function findActors(db: pg.Client): Promise<Actors> {
+  const one = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows[0];
+  const org = await one<{ org_id: string }>(`select org_id from public.missions group by org_id order by count(*) desc limit 1`);
+  if (!org) throw new Error("The data set has no missions");
+  const tech = await one<{ technician_id: string; id: string }>(
+    `select m.technician_id, (array_agg(m.id order by m.scheduled_start desc nulls last))[1] as id
+     from public.missions m
+     where m.org_id = $1 and m.status in ('assigned', 'in_progress', 'blocked') and m.technician_id is not null
+     group by m.technician_id order by count(*) desc limit 1`,
+    [org.org_id],
+  );
+  if (!tech) throw new Error("The data set has no technician with an open mission");
+  const admin = await one<{ user_id: string }>(
+    `select user_id from public.memberships where org_id = $1 and role in ('admin', 'owner') order by (role = 'admin') desc limit 1`,
+    [org.org_id],
+  );
+  const accountant = await one<{ user_id: string }>(
+    `select user_id from public.memberships where org_id = $1 and role = 'accountant' limit 1`,
+    [org.org_id],
+  );
+  return {
+    orgId: org.org_id,
+    technicianId: tech.technician_id,
+    technicianMissionId: tech.id,
+    ...(admin ? { adminId: admin.user_id } : {}),
+    ...(accountant ? { accountantId: accountant.user_id } : {}),
+  };
+}
+
+const claimsOf = (userId: string) => JSON.stringify({ sub: userId, role: "authenticated", aud: "authenticated" });
+
+// ---------------------------------------------------------------------------
+// RLS vs the unrestricted query
+// ---------------------------------------------------------------------------
+async function rlsBenches(db: pg.Client, a: Actors, reps: number) {
+  say("RLS: the same rows as the user (policies) and as postgres (explicit filter, no RLS)");
+  const OPEN = `('new', 'published', 'assigned', 'in_progress', 'blocked')`;
+  const cases: { id: string; label: string; user?: string; roles: string; rls: string; base: string }[] = [
+    {
+      id: "rls.technician_my_missions",
+      label: "technician: my missions (open)",
+      user: a.technicianId,
+      roles: "{technician}",
+      rls: `select m.id, m.title, m.status, m.scheduled_start, m.site_id from public.missions m
+            where m.technician_id = $1 and m.status in ('assigned', 'in_progress', 'blocked')
+            order by m.scheduled_start, m.id`,
+      base: `select m.id, m.title, m.status, m.scheduled_start, m.site_id from public.missions m
+             where m.technician_id = $1 and m.status in ('assigned', 'in_progress', 'blocked')
+               and m.org_id = any ($2::uuid[])
+             order by m.scheduled_start, m.id`,
+    },
+    {
+      id: "rls.admin_open_missions",
+      label: "admin: open missions of my org",
+      ...(a.adminId ? { user: a.adminId } : {}),
+      roles: "{owner,admin}",
+      rls: `select m.id, m.title, m.status, m.scheduled_start, m.technician_id from public.missions m
+            where m.status in ${OPEN} and $1::uuid is not null
+            order by m.scheduled_start, m.id`,
+      base: `select m.id, m.title, m.status, m.scheduled_start, m.technician_id from public.missions m
+             where m.status in ${OPEN} and $1::uuid is not null and m.org_id = any ($2::uuid[])
+             order by m.scheduled_start, m.id`,
+    },
+    {
+      id: "rls.accountant_unpaid_invoices",
+      label: "accountant: unpaid invoices",
+      ...(a.accountantId ? { user: a.accountantId } : {}),
+      roles: "{accountant}",
+      rls: `select i.id, i.number, i.client_id, i.due_date, i.total_ttc_cents, i.status from public.invoices i
+            where i.kind = 'invoice' and i.status in ('sent', 'partially_paid') and $1::uuid is not null
+            order by i.due_date, i.id`,
+      base: `select i.id, i.number, i.client_id, i.due_date, i.total_ttc_cents, i.status from public.invoices i
+             where i.kind = 'invoice' and i.status in ('sent', 'partially_paid') and $1::uuid is not null
+               and i.org_id = any ($2::uuid[])
+             order by i.due_date, i.id`,
+    },
+  ];
+  for (const c of cases) {
+    if (!c.user) {
+      verdict(`${c.id} measured`, false, "no such user in the data set");
+      continue;
     }
-    let seq = 0;
-    const out = (item: string) => () =>
-      pool.query(`insert into public.stock_movements (org_id, item_id, kind, quantity, idempotency_key) values ($1, $2, 'out', 1, $3)`, [
-        ORG_A,
-        item,
-        `bench-out-${++seq}`,
-      ]).then(() => undefined);
-    const hot = await load(out(items[0]!), { concurrency: 8, maxRequests: 4000 });
-    report("stock 'out' movement, 8 writers, 1 item", `${hot.rps.toFixed(0)} mov/s`, fmt(hot));
-    let k = 0;
-    const spread = await load(() => out(items[k++ % items.length]!)(), { concurrency: 8, maxRequests: 4000 });
-    report("stock 'out' movement, 8 writers, 8 items", `${spread.rps.toFixed(0)} mov/s`, fmt(spread));
-
-    // Missions: create and publish through the state machine.
-    const missionIds = (
-      await pool.query<{ id: string }>(
-        `insert into public.missions (org_id, client_id, site_id, title)
-         select $1, $2, $3, 'Bench mission ' || g from generate_series(1, 2000) g returning id`,
-        [ORG_A, CLIENT_A, SITE_A],
-      )
-    ).rows.map((r) => r.id);
-    let m = 0;
-    const publish = await load(
-      () =>
-        pool.query(`select public.transition_mission($1, 'published', $2)`, [missionIds[m]!, `bench-pub-${missionIds[m++]}`]).then(() => undefined),
-      { concurrency: 8, maxRequests: missionIds.length },
+    const user = c.user;
+    const { rows: o } = await db.query<{ orgs: string[] }>(
+      `select coalesce(array_agg(org_id), '{}') as orgs from public.memberships where user_id = $1 and role = any ($2::public.member_role[])`,
+      [user, c.roles],
     );
-    report("transition_mission new → published", `${publish.rps.toFixed(0)} ops/s`, fmt(publish));
-
-    // Invoices: issue drafts (numbering, chain and legal mentions serialise per org).
-    const drafts = (
-      await pool.query<{ id: string }>(
-        `insert into public.invoices (org_id, client_id, kind, service_date)
-         select $1, $2, 'invoice', current_date from generate_series(1, 300) returning id`,
-        [ORG_A, CLIENT_A],
-      )
-    ).rows.map((r) => r.id);
-    await pool.query(
-      `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
-       select $1, d.id, p, 'Intervention ' || p, 1.5, 6500, 10 from unnest($2::uuid[]) d(id), generate_series(1, 3) p`,
-      [ORG_A, drafts],
-    );
-    let d = 0;
-    const issue = await load(() => pool.query(`select public.issue_invoice($1)`, [drafts[d++]!]).then(() => undefined), {
-      concurrency: 4,
-      maxRequests: drafts.length,
+    const orgs = o[0]!.orgs;
+    let rlsIds = "";
+    let baseIds = "";
+    let rowCount = 0;
+    const asUser = async <T>(fn: () => Promise<T>): Promise<T> => {
+      await db.query("begin");
+      try {
+        await db.query("set local role authenticated");
+        await db.query("select set_config('request.jwt.claims', $1, true)", [claimsOf(user)]);
+        return await fn();
+      } finally {
+        await db.query("rollback");
+      }
+    };
+    const viaRls = () =>
+      asUser(async () => {
+        const t = performance.now();
+        const r = await db.query(c.rls, [user]);
+        const ms = performance.now() - t;
+        rlsIds = r.rows.map((x) => x.id).join(",");
+        rowCount = r.rowCount ?? 0;
+        return ms;
+      });
+    const unrestricted = async () => {
+      await db.query("begin");
+      try {
+        const t = performance.now();
+        const r = await db.query(c.base, [user, orgs]);
+        const ms = performance.now() - t;
+        baseIds = r.rows.map((x) => x.id).join(",");
+        return ms;
+      } finally {
+        await db.query("rollback");
+      }
+    };
+    await viaRls();
+    await unrestricted(); // warm-up, not counted
+    const s = await interleaved(reps, { rls: viaRls, base: unrestricted });
+    addFigure({
+      id: c.id,
+      label: `RLS ${c.label}`,
+      unit: "ms",
+      better: "lower",
+      samples: s.rls,
+      baseline: { label: "unrestricted", samples: s.base },
+      note: `${rowCount} rows`,
     });
-    report("issue_invoice, 4 concurrent, one org", `${issue.rps.toFixed(0)} inv/s`, fmt(issue));
-    const chain = performance.now();
-    const { rows } = await pool.query(`select public.verify_invoice_chain($1) as r`, [ORG_A]);
-    report("verify_invoice_chain (whole org)", `${(performance.now() - chain).toFixed(0)} ms`, JSON.stringify(rows[0].r).slice(0, 80));
+    verdict(`${c.id} same rows`, rlsIds === baseIds, rlsIds === baseIds ? `${rowCount} rows, identical` : "RLS and unrestricted results differ");
+    const planRls = await asUser(() => explain(db, c.rls, [user]));
+    await db.query("begin");
+    const planBase = await explain(db, c.base, [user, orgs]).finally(() => db.query("rollback"));
+    writePlan(
+      PLANS_DIR,
+      c.id.replace(".", "-"),
+      `${c.label}\nAs the user (role authenticated, sub ${user}), then as postgres without RLS.`,
+      `── with RLS ──\n${c.rls}\n\n${planRls}\n\n── unrestricted ──\n${c.base}\n\n${planBase}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP: gateway vs PostgREST directly
+// ---------------------------------------------------------------------------
+async function httpBenches(stack: RunningStack, db: pg.Client, a: Actors, reps: number) {
+  say("HTTP: through the gateway vs PostgREST directly (16 keep-alive clients, 1 s bursts)");
+  // The bench user must not hit the API rate limit (the limiter still runs: its cost is the gateway's).
+  await db.query(
+    `insert into private.rate_limit_overrides (key, bucket, max_hits, reason) values ('user:' || $1, '*', 2000000000, 'npm run bench')
+     on conflict (key, bucket) do update set max_hits = excluded.max_hits`,
+    [a.technicianId],
+  );
+  const jwt = await new SignJWT({ sub: a.technicianId, role: "authenticated", aud: "authenticated" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(new TextEncoder().encode(stack.cfg.jwtSecret));
+  const headers = { apikey: stack.keys.anonKey, authorization: `Bearer ${jwt}`, accept: "application/json" };
+  const paths = {
+    one_row: `/missions?select=id,title,status&id=eq.${a.technicianMissionId}`,
+    page_100: `/missions?select=id,title,status,scheduled_start,site_id&technician_id=eq.${a.technicianId}&order=scheduled_start.desc,id&limit=100`,
+  };
+  const worker = startLoadWorker();
+  try {
+    for (const [name, path] of Object.entries(paths)) {
+      const errors: string[] = [];
+      const viaGateway = async () => {
+        const b = await worker.burst(`gateway-${name}`, `${stack.cfg.apiUrl}/rest/v1${path}`, headers);
+        if (b.errors) errors.push(`gateway: ${b.errors} errors (${b.firstError})`);
+        return b.rps;
+      };
+      const direct = async () => {
+        const b = await worker.burst(`direct-${name}`, `http://127.0.0.1:${stack.cfg.ports.rest}${path}`, headers);
+        if (b.errors) errors.push(`direct: ${b.errors} errors (${b.firstError})`);
+        return b.rps;
+      };
+      await viaGateway();
+      await direct(); // warm-up (connections, PostgREST's schema cache, plans), not counted
+      errors.length = 0;
+      const s = await interleaved(reps, { gateway: viaGateway, direct });
+      addFigure({
+        id: `http.${name}`,
+        label: `HTTP GET ${name === "one_row" ? "1 row" : "page of 100"} via gateway`,
+        unit: "req/s",
+        better: "higher",
+        samples: s.gateway,
+        baseline: { label: "PostgREST direct", samples: s.direct },
+        ...(errors.length ? { note: errors.slice(0, 2).join("; ") } : {}),
+      });
+      verdict(`http.${name} no errors`, errors.length === 0, errors.length ? errors[0]! : "every answer 200");
+    }
+  } finally {
+    worker.close();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Stock: 16 writers on one item
+// ---------------------------------------------------------------------------
+async function stockBench(cfg: StackConfig, db: pg.Client, a: Actors, reps: number) {
+  say("Stock: record_stock_use by 16 concurrent writers on one item vs a plain insert without guard");
+  const tag = Date.now().toString(36);
+  const { rows: it } = await db.query<{ id: string }>(
+    `insert into public.stock_items (org_id, sku, name, unit, min_stock, cost_cents, price_cents, vat_rate)
+     values ($1, 'BENCH-' || $2, 'Bench item', 'u', 0, 100, 200, 20) returning id`,
+    [a.orgId, tag],
+  );
+  const item = it[0]!.id;
+  const INITIAL = 1_000_000_000;
+  await db.query(
+    `insert into public.stock_movements (org_id, item_id, kind, quantity, reason, idempotency_key) values ($1, $2, 'in', $3, 'bench stock', 'bench-in-' || $4)`,
+    [a.orgId, item, INITIAL, tag],
+  );
+  await db.query(`create schema if not exists bench`);
+  await db.query(`drop table if exists bench.plain_movements`);
+  // Same columns, no trigger, no constraint, no index: the cost floor of writing a movement row.
+  await db.query(`create table bench.plain_movements (like public.stock_movements including defaults including generated)`);
+  const claims = claimsOf(a.technicianId).replaceAll("'", "''");
+  const pool = new pg.Pool({ connectionString: cfg.dbUrl, max: 16 });
+  let n = 0;
+  const OPS = 320;
+  const runBurst = async (op: (client: pg.PoolClient, i: number) => Promise<void>) => {
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        const client = await pool.connect();
+        try {
+          while (next < OPS) {
+            next++;
+            await op(client, ++n);
+          }
+        } finally {
+          client.release();
+        }
+      }),
+    );
+    return OPS / ((performance.now() - t) / 1000);
+  };
+  // One round trip per call, as PostgREST makes it: a transaction as the technician.
+  const recordUse = (client: pg.PoolClient, i: number) =>
+    client
+      .query(
+        `begin; set local role authenticated; select set_config('request.jwt.claims', '${claims}', true);
+         select public.record_stock_use('${item}', 1, '${a.technicianMissionId}', 'bench-${tag}-${i}'); commit;`,
+      )
+      .then(
+        () => undefined,
+        async (e) => {
+          await client.query("rollback");
+          throw e;
+        },
+      );
+  const plainInsert = (client: pg.PoolClient, i: number) =>
+    client
+      .query(
+        `insert into bench.plain_movements (org_id, item_id, kind, quantity, mission_id, idempotency_key) values ($1, $2, 'out', 1, $3, $4)`,
+        [a.orgId, item, a.technicianMissionId, `bench-${tag}-${i}`],
+      )
+      .then(() => undefined);
+  try {
+    await runBurst(recordUse);
+    await runBurst(plainInsert);
+    const s = await interleaved(reps, { guarded: () => runBurst(recordUse), plain: () => runBurst(plainInsert) });
+    addFigure({
+      id: "stock.record_use_16_writers_one_item",
+      label: "stock record_stock_use, 16 writers, 1 item",
+      unit: "ops/s",
+      better: "higher",
+      samples: s.guarded,
+      baseline: { label: "plain insert, no guard", samples: s.plain },
+    });
+    const { rows: chk } = await db.query<{ on_hand: string; movement_count: string; n: string; sum: string; max_seq: string }>(
+      `select i.on_hand, i.movement_count, count(m.*) as n, sum(m.delta) as sum, max(m.item_seq) as max_seq
+       from public.stock_items i join public.stock_movements m on m.org_id = i.org_id and m.item_id = i.id
+       where i.id = $1 group by i.on_hand, i.movement_count`,
+      [item],
+    );
+    const c = chk[0]!;
+    const outs = (reps + 1) * OPS;
+    const ok = Number(c.on_hand) === INITIAL - outs && Number(c.sum) === Number(c.on_hand) && Number(c.n) === outs + 1 &&
+      Number(c.max_seq) === Number(c.n) && Number(c.movement_count) === Number(c.n);
+    verdict("stock ledger consistent", ok, `${c.n} movements, on_hand ${c.on_hand} = sum(delta) ${c.sum}, item_seq 1..${c.max_seq}`);
+    // The path's plans: one more call, as the technician, rolled back.
+    await db.query("begin");
+    const plans = await withNestedPlans(db, async () => {
+      await db.query("set local role authenticated");
+      await db.query(`select set_config('request.jwt.claims', $1, true)`, [claimsOf(a.technicianId)]);
+      await db.query(`select public.record_stock_use($1, 1, $2, $3)`, [item, a.technicianMissionId, `bench-${tag}-plan`]);
+    }).finally(() => db.query("rollback"));
+    writePlan(PLANS_DIR, "stock-record_stock_use", "record_stock_use(item, 1, mission, key) as the assigned technician", plans);
   } finally {
     await pool.end();
   }
 }
 
-function memory(pids: Record<string, number | undefined>, postmasterPid: number | undefined) {
-  console.log("\nMemory (resident set size after the benches)");
-  for (const [name, pid] of Object.entries(pids)) {
-    if (!pid) continue;
-    const rss = Number(run("ps", ["-o", "rss=", "-p", String(pid)]).stdout.trim());
-    report(`RSS ${name}`, `${(rss / 1024).toFixed(0)} MiB`);
-  }
-  if (postmasterPid) {
-    // The bench cluster only: its postmaster and the backends it forked (shared buffers counted per process).
-    const pgRss = run("bash", ["-c", `ps -o rss= -p ${postmasterPid} --ppid ${postmasterPid} | awk '{s+=$1} END {print s}'`]).stdout.trim();
-    report("RSS PostgreSQL cluster (postmaster + children)", `${(Number(pgRss) / 1024).toFixed(0)} MiB`);
+// ---------------------------------------------------------------------------
+// Audit trigger overhead
+// ---------------------------------------------------------------------------
+async function auditBench(db: pg.Client, a: Actors, reps: number) {
+  say("Audit: an update of 100 missions with the audit trigger vs the same update with it disabled");
+  const { rows } = await db.query<{ id: string }>(
+    `select id from public.missions where org_id = $1 and status in ('new', 'published', 'assigned') order by id limit 100`,
+    [a.orgId],
+  );
+  const ids = rows.map((r) => r.id);
+  const UPDATE = `update public.missions set description = $2 where id = any ($1::uuid[])`;
+  // Both sides take the same lock and invalidate the same cache (ALTER TABLE),
+  // both roll back: only the trigger differs.
+  const variant = (mode: "enable" | "disable") => async () => {
+    await db.query("begin");
+    try {
+      await db.query(`alter table public.missions ${mode} trigger audit_record_change`);
+      return await timeMs(() => db.query(UPDATE, [ids, `bench ${mode} ${Math.random()}`]));
+    } finally {
+      await db.query("rollback");
+    }
+  };
+  await variant("enable")();
+  await variant("disable")();
+  const s = await interleaved(reps, { audited: variant("enable"), unaudited: variant("disable") });
+  addFigure({
+    id: "audit.update_100_missions",
+    label: "audited update of 100 missions",
+    unit: "ms",
+    better: "lower",
+    samples: s.audited,
+    baseline: { label: "audit trigger disabled", samples: s.unaudited },
+    note: `${ids.length} rows`,
+  });
+  await db.query("begin");
+  const plans = await withNestedPlans(db, async () => {
+    await db.query(UPDATE, [ids, "bench plan"]);
+  }).finally(() => db.query("rollback"));
+  writePlan(PLANS_DIR, "audit-update_100_missions", "update of 100 missions (description) with the audit trigger, rolled back", plans);
+}
+
+// ---------------------------------------------------------------------------
+// Alert engine
+// ---------------------------------------------------------------------------
+const ALERT_VIEWS = [
+  "public.alert_emergencies_pending", "public.alert_invoices_overdue", "public.alert_stock_critical",
+  "public.alert_missions_blocked", "public.alert_timesheets_unapproved",
+];
+
+async function alertBench(db: pg.Client, fraction: number, scale: number, reps: number, o: { firstRunPlans: boolean; timeoutSeconds: number }) {
+  const at = `${scaleTag(fraction)} of scale (${scaleTag(scale * fraction)})`;
+  say(`Alerts at ${at}: run_all_alert_checks() first run, then steady runs vs reading the five alert views`);
+  const RUN = "select public.run_all_alert_checks() as r";
+  const size = scaleTag(fraction);
+  await db.query(`set statement_timeout = ${Math.round(o.timeoutSeconds * 1000)}`);
+  try {
+    if (o.firstRunPlans) {
+      await db.query("begin");
+      try {
+        const plans = await withNestedPlans(db, async () => void (await db.query(RUN)));
+        writePlan(PLANS_DIR, `alerts-first_run-at${size}`, `run_all_alert_checks(), first run at ${at}, rolled back`, plans);
+      } catch (e) {
+        say(`  first-run plans not captured: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        await db.query("rollback");
+      }
+    }
+    let first: Record<string, unknown> = {};
+    let firstMs = NaN;
+    try {
+      const t = performance.now();
+      first = (await db.query(RUN)).rows[0]!.r;
+      firstMs = performance.now() - t;
+    } catch (e) {
+      first = { error: e instanceof Error ? e.message : String(e) };
+    }
+    addFigure({
+      id: `alerts.first_run@${size}`,
+      label: `alert run, first, at ${at}`,
+      unit: "ms",
+      better: "lower",
+      samples: [firstMs],
+      note: JSON.stringify(first),
+    });
+    if (!Number.isFinite(firstMs)) {
+      // Steady runs would each be a first run again (nothing was committed): skip them.
+      verdict(`alerts.first_run@${size} completed`, false, `${String(first.error)} (statement_timeout ${o.timeoutSeconds} s); steady runs skipped`);
+      return;
+    }
+    const views = `select ${ALERT_VIEWS.map((v) => `(select count(*) from ${v})`).join(" + ")} as n`;
+    let last: Record<string, unknown> = {};
+    const s = await interleaved(reps, {
+      run: () => timeMs(async () => (last = (await db.query(RUN)).rows[0]!.r)),
+      views: () => timeMs(() => db.query(views)),
+    });
+    const { rows: n } = await db.query<{ n: string }>(views);
+    addFigure({
+      id: `alerts.steady_run@${size}`,
+      label: `alert run, steady, at ${at}`,
+      unit: "ms",
+      better: "lower",
+      samples: s.run,
+      baseline: { label: "read the 5 alert views", samples: s.views },
+      note: `${n[0]!.n} view rows; last run ${JSON.stringify(last)}`,
+    });
+    if (fraction === 1) {
+      await db.query("begin");
+      const plans = await withNestedPlans(db, async () => void (await db.query(RUN))).finally(() => db.query("rollback"));
+      writePlan(PLANS_DIR, "alerts-steady_run", `run_all_alert_checks(), steady run at ${at}, rolled back`, plans);
+    }
+  } finally {
+    await db.query("reset statement_timeout");
   }
 }
 
+// ---------------------------------------------------------------------------
+// Invoice issuing and the chain
+// ---------------------------------------------------------------------------
+async function issuingBench(cfg: StackConfig, db: pg.Client, a: Actors, reps: number) {
+  say("Invoices: 16-way concurrent issue_invoice in one organization vs one at a time");
+  const { rows: cl } = await db.query<{ client_id: string }>(
+    `select client_id from public.invoices where org_id = $1 and status <> 'draft' and kind = 'invoice' order by issued_at desc limit 1`,
+    [a.orgId],
+  );
+  const clientId = cl[0]?.client_id;
+  if (!clientId) {
+    verdict("issuing measured", false, "no issued invoice (hence no client with complete legal mentions) in the organization");
+    return;
+  }
+  const CONCURRENT = 64;
+  const SERIAL = 16;
+  const need = (reps + 1) * (CONCURRENT + SERIAL);
+  const { rows: d } = await db.query<{ id: string }>(
+    `insert into public.invoices (org_id, client_id, kind, service_date)
+     select $1, $2, 'invoice', current_date from generate_series(1, $3) returning id`,
+    [a.orgId, clientId, need + 1],
+  );
+  const drafts = d.map((r) => r.id);
+  await db.query(
+    `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
+     select $1, d.id, p, 'Intervention ' || p, 1.5, 6500, 10 from unnest($2::uuid[]) d(id), generate_series(1, 2) p`,
+    [a.orgId, drafts],
+  );
+  const planDraft = drafts.pop()!;
+  const pool = new pg.Pool({ connectionString: cfg.dbUrl, max: 16 });
+  const issue = (id: string) => pool.query(`select public.issue_invoice($1)`, [id]).then(() => undefined);
+  const issueMany = async (count: number, workers: number) => {
+    const batch = drafts.splice(0, count);
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let id = batch.shift(); id; id = batch.shift()) await issue(id);
+      }),
+    );
+    return count / ((performance.now() - t) / 1000);
+  };
+  try {
+    await issueMany(CONCURRENT, 16);
+    await issueMany(SERIAL, 1);
+    const s = await interleaved(reps, { concurrent: () => issueMany(CONCURRENT, 16), serial: () => issueMany(SERIAL, 1) });
+    addFigure({
+      id: "invoices.issue_16_way",
+      label: "issue_invoice, 16 concurrent, one org",
+      unit: "inv/s",
+      better: "higher",
+      samples: s.concurrent,
+      baseline: { label: "one at a time", samples: s.serial },
+    });
+  } finally {
+    await pool.end();
+  }
+  const { rows: docs } = await db.query<{ series: string; fiscal_year: number; sequence: number }>(
+    `select series, fiscal_year, sequence from public.invoices where org_id = $1 and sequence is not null`,
+    [a.orgId],
+  );
+  const v = numberingVerdict(docs);
+  verdict(
+    "invoice numbering gapless and unique",
+    v.ok,
+    v.ok ? `${v.documents} documents of the organization, every series and year numbered 1..n` : [...v.gaps, ...v.duplicates].slice(0, 5).join("; "),
+  );
+  await db.query("begin");
+  const plans = await withNestedPlans(db, async () => void (await db.query(`select public.issue_invoice($1)`, [planDraft]))).finally(() =>
+    db.query("rollback"),
+  );
+  writePlan(PLANS_DIR, "invoices-issue_invoice", "issue_invoice(draft with 2 lines) as the system actor, rolled back", plans);
+}
+
+async function chainBench(db: pg.Client, a: Actors, reps: number) {
+  say("Invoices: verify_invoice_chain per 1,000 invoices vs reading the same rows in chain order");
+  const { rows: c } = await db.query<{ n: string }>(
+    `select count(*) as n from public.invoices where org_id = $1 and chain_position is not null`,
+    [a.orgId],
+  );
+  const n = Number(c[0]!.n);
+  if (n === 0) return;
+  let result: Record<string, unknown> = {};
+  const per1000 = (ms: number) => ms / (n / 1000);
+  const verify = async () => per1000(await timeMs(async () => (result = (await db.query(`select * from public.verify_invoice_chain($1)`, [a.orgId])).rows[0]!)));
+  const read = async () =>
+    per1000(
+      await timeMs(() =>
+        db.query(
+          `select count(*), max(s.row_hash) from (select * from public.invoices i where i.org_id = $1 and i.chain_position is not null order by i.chain_position) s`,
+          [a.orgId],
+        ),
+      ),
+    );
+  await verify();
+  const s = await interleaved(reps, { verify, read });
+  addFigure({
+    id: "invoices.verify_chain_per_1000",
+    label: "verify_invoice_chain per 1,000 invoices",
+    unit: "ms",
+    better: "lower",
+    samples: s.verify,
+    baseline: { label: "read the rows in chain order", samples: s.read },
+    note: `chain of ${n} documents`,
+  });
+  verdict("invoice hash chain valid", result.ok === true, JSON.stringify(result));
+  const plans = await withNestedPlans(db, async () => void (await db.query(`select * from public.verify_invoice_chain($1)`, [a.orgId])));
+  writePlan(PLANS_DIR, "invoices-verify_invoice_chain", `verify_invoice_chain(org) over ${n} documents`, plans);
+}
+
+// ---------------------------------------------------------------------------
+// Memory
+// ---------------------------------------------------------------------------
+function stackGroups(cfg: StackConfig, stack: RunningStack): Groups {
+  const pgState = clusterState(cfg);
+  return {
+    "PostgreSQL (postmaster + backends)": { pid: pgState.running ? pgState.pid : undefined, descendants: true },
+    PostgREST: { pid: stack.postgrest.pid, descendants: true },
+    "Deno functions runtime": { pid: stack.functions.pid, descendants: true },
+    "supervisor (gateway, auth, this harness)": { pid: process.pid, descendants: false },
+  };
+}
+
+function memoryReport(final: Record<string, Usage>, peaks: Record<string, Usage>) {
+  const mib = (k: number) => `${(k / 1024).toFixed(0)} MiB`;
+  console.log("\nMemory (PSS adds up across processes; RSS counts shared buffers once per backend)");
+  for (const [name, u] of Object.entries(final)) {
+    const p = peaks[name];
+    console.log(
+      `  ${name.padEnd(42)} ${String(u.processes).padStart(3)} proc · RSS ${mib(u.rssKiB).padStart(9)} · PSS ${mib(u.pssKiB).padStart(9)}` +
+        (p ? ` · peak PSS ${mib(p.pssKiB)} (RSS ${mib(p.rssKiB)})` : ""),
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Table, results file, comparison
+// ---------------------------------------------------------------------------
+function printTable() {
+  console.log("\nFigures (median · bad-side p95 of interleaved repetitions; ratio > 1 = slower than its baseline)");
+  const head = ["figure", "unit", "median", "p95", "baseline", "base median", "ratio"];
+  const rows = figures.map((f) => [
+    f.label,
+    f.unit,
+    formatNumber(f.summary.median),
+    formatNumber(f.summary.p95),
+    f.baseline?.label ?? "",
+    f.baseline ? formatNumber(f.baseline.summary.median) : "",
+    f.ratio !== undefined ? `${formatNumber(f.ratio)}×` : "",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => "  " + cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(head));
+  console.log("  " + widths.map((w) => "─".repeat(w)).join("  "));
+  for (const r of rows) console.log(line(r));
+}
+
+function compareWithPrevious(current: string, scale: number) {
+  const names = existsSync(RESULTS_DIR) ? readdirSync(RESULTS_DIR) : [];
+  const prev = previousResultFile(names, scale, current);
+  if (!prev) {
+    console.log(`\nNo previous results at scale ${scaleTag(scale)} to compare with.`);
+    return undefined;
+  }
+  const before = JSON.parse(readFileSync(join(RESULTS_DIR, prev), "utf8")) as { figures: Figure[] };
+  const rows = compareFigures(before.figures, figures);
+  console.log(`\nBefore/after: ${prev} → ${current} (medians; ±10 % is noise on this machine)`);
+  for (const r of rows) {
+    const sign = r.deltaPct > 0 ? "+" : "";
+    console.log(
+      `  ${r.label.padEnd(52)} ${formatNumber(r.before).padStart(10)} → ${formatNumber(r.after).padStart(10)} ${r.unit.padEnd(6)} ${(sign + r.deltaPct.toFixed(1) + " %").padStart(9)}  ${r.verdict.padEnd(6)}` +
+        (r.ratioBefore !== undefined ? `  ratio ${formatNumber(r.ratioBefore)}× → ${formatNumber(r.ratioAfter ?? NaN)}×` : ""),
+    );
+  }
+  return { previous: prev, rows };
+}
+
+// ---------------------------------------------------------------------------
 async function main() {
-  // Its own ports and state, so it can run beside `npm start` and `npm test`.
+  const opts = parseOptions(process.argv.slice(2));
   const cfg = loadConfig("test", {
     stateDir: process.env.TERRAIN_BENCH_STATE_DIR ?? join(ROOT, ".terrain", "bench"),
     portBase: Number(process.env.TERRAIN_BENCH_PORT_BASE ?? 53321),
   });
+  const started = new Date();
+  const resultFile = resultFileName(started, opts.scale);
+  const load = run("cat", ["/proc/loadavg"]).stdout.trim();
+  say(`Bench at scale ${scaleTag(opts.scale)} on ${cfg.apiUrl} (state ${cfg.stateDir}); ${run("nproc", []).stdout.trim()} cores; load ${load}`);
   stopCluster(cfg, "immediate");
   rmSync(cfg.stateDir, { recursive: true, force: true });
-  console.log(`Bench stack on ${cfg.apiUrl} (state ${cfg.stateDir}); machine: ${run("nproc", []).stdout.trim()} cores`);
-  const stack = await bringUp(cfg, () => undefined);
+  rmSync(PLANS_DIR, { recursive: true, force: true });
+  setPlanRunLabel(`npm run bench -- --scale ${scaleTag(opts.scale)} · ${started.toISOString()} · results ${resultFile}`);
+  mkdirSync(PLANS_DIR, { recursive: true });
+
+  // dataset.sql generates whole organizations of 10,000 missions (1 % of full each), at least one.
+  const orgsAt = (fraction: number) => Math.max(1, Math.round(100 * opts.scale * fraction));
+  if (new Set(opts.alertSizes.map(orgsAt)).size < opts.alertSizes.length) {
+    say(`Note: at this scale some alert sizes generate the same data set (${opts.alertSizes.map((f) => `${orgsAt(f)} org`).join(", ")})`);
+  }
+  initCluster(cfg);
+  await startCluster(cfg);
+  const datasets: DatasetInfo[] = [];
+  let stack: RunningStack | undefined;
+  let sampler: ReturnType<typeof peakSampler> | undefined;
+  let memoryFinal: Record<string, Usage> = {};
+  let memoryPeaks: Record<string, Usage> = {};
   try {
-    await httpBenches(cfg.apiUrl, cfg.ports.rest, stack.keys.anonKey, stack.keys.serviceRoleKey);
-    await dbBenches(cfg.dbUrl);
-    const pgState = clusterState(cfg);
-    memory(
-      { "PostgREST": stack.postgrest.pid, "Deno functions runtime": stack.functions.pid, "supervisor (gateway + auth)": process.pid },
-      pgState.running ? pgState.pid : undefined,
-    );
+    // The alert engine at the smaller sizes: one fresh database each, generated then measured.
+    for (const fraction of opts.alertSizes.filter((f) => f < 1)) {
+      await phase(`alerts at ${scaleTag(fraction)}`, async () => {
+        await resetDatabase(cfg);
+        const db = new pg.Client({ connectionString: cfg.dbUrl });
+        await db.connect();
+        try {
+          await prepareDatabase(db);
+          datasets.push(await generate(cfg, opts.scale * fraction));
+          await alertBench(db, fraction, opts.scale, opts.reps, { firstRunPlans: fraction === opts.alertSizes[0], timeoutSeconds: opts.firstRunTimeoutSeconds });
+        } finally {
+          await db.end();
+        }
+      });
+    }
+
+    // The full scale: every figure.
+    await phase("generate at scale", async () => {
+      await resetDatabase(cfg);
+      const db = new pg.Client({ connectionString: cfg.dbUrl });
+      await db.connect();
+      await prepareDatabase(db).finally(() => db.end());
+      datasets.push(await generate(cfg, opts.scale));
+    }, { fatal: true });
+    stack = await bringUp(cfg, () => undefined);
+    const s = stack;
+    sampler = peakSampler(() => stackGroups(cfg, s));
+    const db = new pg.Client({ connectionString: cfg.dbUrl, application_name: "terrain-bench" });
+    await db.connect();
+    try {
+      const actors = await findActors(db);
+      say(`Measured as: org ${actors.orgId}, technician ${actors.technicianId}, admin ${actors.adminId ?? "–"}, accountant ${actors.accountantId ?? "–"}`);
+      const reps = opts.reps;
+      // Whatever a failed bench left open on the shared session is undone before the next one.
+      const step = (name: string, fn: () => Promise<void>) =>
+        phase(name, () =>
+          fn().finally(() => db.query("rollback; reset all").catch(() => undefined)),
+        );
+      await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
+      await step("http", () => httpBenches(s, db, actors, reps));
+      await step("stock", () => stockBench(cfg, db, actors, reps));
+      await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
+      await step("alerts at 1", () =>
+        alertBench(db, 1, opts.scale, reps, { firstRunPlans: opts.alertSizes.length === 1, timeoutSeconds: opts.firstRunTimeoutSeconds }),
+      );
+      await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
+      await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
+    } finally {
+      await db.end();
+    }
+    memoryFinal = measureGroups(stackGroups(cfg, s));
   } finally {
-    await stack.stop();
+    memoryPeaks = sampler?.stop() ?? {};
+    if (Object.keys(memoryFinal).length) memoryReport(memoryFinal, memoryPeaks);
+    if (stack) await stack.stop();
+    else stopCluster(cfg);
     rmSync(cfg.stateDir, { recursive: true, force: true });
   }
-  console.log(`\n${figures.length} figures.`);
+
+  printTable();
+  const failed = Object.entries(verdicts).filter(([, v]) => !v.ok);
+  console.log(`\nVerdicts: ${Object.keys(verdicts).length - failed.length} hold, ${failed.length} do not${failed.length ? ": " + failed.map(([k]) => k).join(", ") : ""}`);
+  const comparison = compareWithPrevious(resultFile, opts.scale);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const result = {
+    date: started.toISOString(),
+    scale: opts.scale,
+    options: opts,
+    // A shared machine: the load average says how much the figures can be trusted.
+    machine: { cores: Number(run("nproc", []).stdout.trim()), loadavgAtStart: load, loadavgAtEnd: run("cat", ["/proc/loadavg"]).stdout.trim(), postgres: serverVersion() },
+    datasets,
+    phasesSeconds: phases,
+    figures,
+    verdicts,
+    memory: { final: memoryFinal, peaks: memoryPeaks },
+    comparedWith: comparison?.previous ?? null,
+    totalSeconds: Math.round((performance.now() - t0Run) / 1000),
+  };
+  writeFileSync(join(RESULTS_DIR, resultFile), JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nWrote bench/results/${resultFile} and ${readdirSync(PLANS_DIR).length} plans in bench/results/plans/ (total ${elapsed()}).`);
+  if (failed.length) process.exitCode = 1;
 }
 
-await main();
+main().catch((err: unknown) => {
+  console.error(`\n✖ ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});
