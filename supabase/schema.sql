@@ -5877,6 +5877,10 @@ declare
   v_resolved  integer;
   v_notified  integer;
   v_escalated integer;
+  -- Notification rows written by create_alert_notifications (one alert fans
+  -- out to one row per recipient and channel).
+  v_notifications_for_notified  integer;
+  v_notifications_for_escalated integer;
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
@@ -5968,7 +5972,7 @@ begin
              order by n.org_id, n.first_fired_at))
     from notified n
     join public.alert_config c on c.org_id = n.org_id and c.alert_type = n.alert_type
-  $sql$ using p_types into v_notified;
+  $sql$ using p_types into v_notified, v_notifications_for_notified;
 
   -- 3. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
   -- Same shape: per (org, type) with an escalation delay, a range of alerts_escalation_due_idx.
@@ -5999,10 +6003,12 @@ begin
              order by e.org_id, e.first_fired_at))
     from escalated e
     join public.alert_config c on c.org_id = e.org_id and c.alert_type = e.alert_type
-  $sql$ using p_types into v_escalated;
+  $sql$ using p_types into v_escalated, v_notifications_for_escalated;
 
   return pg_catalog.jsonb_build_object('checked', v_checked, 'fired', v_fired, 'resolved', v_resolved,
-                                       'notified', v_notified, 'escalated', v_escalated);
+                                       'notified', v_notified, 'escalated', v_escalated,
+                                       'notifications', coalesce(v_notifications_for_notified, 0)
+                                                        + coalesce(v_notifications_for_escalated, 0));
 end;
 $_$;
 
@@ -7990,23 +7996,23 @@ CREATE FUNCTION public.run_all_alert_checks() RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-  v_sum  jsonb := '{"checked": 0, "fired": 0, "resolved": 0, "notified": 0, "escalated": 0}';
+  v_sum  jsonb := '{"checked": 0, "fired": 0, "resolved": 0, "notified": 0, "escalated": 0, "notifications": 0}'::jsonb;
   v_part jsonb;
   v_key  text;
 begin
   -- 7277 = 'T' 'E' in ASCII, class 1: the alert checks. Two-int form keeps the key readable in pg_locks.
   if not pg_catalog.pg_try_advisory_xact_lock(7277, 1) then
-    return v_sum || '{"skipped": true}';
+    return v_sum || '{"skipped": true}'::jsonb;
   end if;
   foreach v_part in array array[
     private.check_emergencies_pending(), private.check_invoices_overdue(), private.check_stock_critical(),
     private.check_missions_blocked(), private.check_timesheets_unapproved()]
   loop
-    foreach v_key in array array['checked', 'fired', 'resolved', 'notified', 'escalated'] loop
+    foreach v_key in array array['checked', 'fired', 'resolved', 'notified', 'escalated', 'notifications'] loop
       v_sum := v_sum || pg_catalog.jsonb_build_object(v_key, (v_sum ->> v_key)::integer + (v_part ->> v_key)::integer);
     end loop;
   end loop;
-  return v_sum || '{"skipped": false}';
+  return v_sum || '{"skipped": false}'::jsonb;
 end;
 $$;
 

@@ -39,7 +39,7 @@ select ok(not has_function_privilege('authenticated', 'private.check_emergencies
 -- -----------------------------------------------------------------------------
 -- Fire and notify
 -- -----------------------------------------------------------------------------
-select is(private.check_emergencies_pending() - 'checked',
+select is(private.check_emergencies_pending() - 'checked' - 'notifications',
   '{"fired": 1, "resolved": 0, "notified": 1, "escalated": 0}'::jsonb, 'first check: fired 1, notified 1');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).status, 'firing', 'the alert is firing');
 select is((pg_temp.alert('c7300000-0000-4000-8000-000000000e01')).notify_count, 1, '… notified once');
@@ -54,7 +54,7 @@ select ok((select bool_and(type = 'alert.emergency_pending') from public.notific
   'notification type alert.<alert_type>');
 
 -- No repeat inside the repeat interval (4 h)
-select is(private.check_emergencies_pending() - 'checked',
+select is(private.check_emergencies_pending() - 'checked' - 'notifications',
   '{"fired": 0, "resolved": 0, "notified": 0, "escalated": 0}'::jsonb, 'second check: nothing new');
 update public.alerts set last_notified_at = now() - interval '4 hours' + interval '1 second', first_fired_at = now() - interval '1 minute'
  where entity_id = 'c7300000-0000-4000-8000-000000000e01';
@@ -117,10 +117,10 @@ select lives_ok(format($$select tests.as_user('a0000000-0000-4000-8000-000000000
                        (pg_temp.alert('c7300000-0000-4000-8000-000000000e02')).id), 'the owner silences it for an hour');
 update public.alerts set last_notified_at = now() - interval '5 hours', first_fired_at = now() - interval '1 hour'
  where entity_id = 'c7300000-0000-4000-8000-000000000e02';
-select is(private.check_emergencies_pending() - 'checked' - 'fired' - 'resolved', '{"notified": 0, "escalated": 0}'::jsonb,
+select is(private.check_emergencies_pending() - 'checked' - 'fired' - 'resolved' - 'notifications', '{"notified": 0, "escalated": 0}'::jsonb,
   'a silenced alert is neither repeated nor escalated');
 update public.alerts set silenced_until = now() - interval '1 second' where entity_id = 'c7300000-0000-4000-8000-000000000e02';
-select is(private.check_emergencies_pending() - 'checked' - 'fired' - 'resolved', '{"notified": 1, "escalated": 1}'::jsonb,
+select is(private.check_emergencies_pending() - 'checked' - 'fired' - 'resolved' - 'notifications', '{"notified": 1, "escalated": 1}'::jsonb,
   'once the silence is over: repeated and escalated');
 
 -- -----------------------------------------------------------------------------
@@ -137,7 +137,7 @@ select throws_ok(format($$select tests.as_user('a0000000-0000-4000-8000-00000000
 -- run_all_alert_checks
 -- -----------------------------------------------------------------------------
 select is((select array_agg(k order by k) from jsonb_object_keys(public.run_all_alert_checks()) k),
-  array['checked', 'escalated', 'fired', 'notified', 'resolved', 'skipped'], 'run_all_alert_checks returns the summary');
+  array['checked', 'escalated', 'fired', 'notifications', 'notified', 'resolved', 'skipped'], 'run_all_alert_checks returns the summary');
 
 select * from finish();
 rollback;

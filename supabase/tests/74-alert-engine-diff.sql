@@ -3,7 +3,7 @@
 -- notifies many alerts at once with each recipient's preferences, and the
 -- same run never writes a notification twice.
 begin;
-select plan(12);
+select plan(13);
 
 create function pg_temp.alert(p_entity uuid) returns public.alerts language sql as $$
   select a from public.alerts a where a.entity_id = p_entity and a.status <> 'resolved'
@@ -29,8 +29,13 @@ select tests.as_user('a0000000-0000-4000-8000-000000000002',
 -- -----------------------------------------------------------------------------
 -- One run, two alerts, notified in bulk
 -- -----------------------------------------------------------------------------
-select is(private.check_emergencies_pending() - 'checked',
+create temp table first_run as select private.check_emergencies_pending() as result;
+select is((select result from first_run) - 'checked' - 'notifications',
   '{"fired": 2, "resolved": 0, "notified": 2, "escalated": 0}'::jsonb, 'one check fires and notifies both emergencies');
+select is((select (result ->> 'notifications')::int from first_run),
+  (select count(*)::int from public.notifications
+    where entity_id in ('c7400000-0000-4000-8000-000000000e01', 'c7400000-0000-4000-8000-000000000e02')),
+  'the run reports the notification rows it wrote (one per recipient and channel)');
 select is((select count(*)::int from public.notifications where entity_id = 'c7400000-0000-4000-8000-000000000e01'), 5,
   'owner in_app + email, on-call technician in_app + email, dispatcher in_app only (email turned off)');
 select is((select array_agg(channel order by channel) from public.notifications
@@ -46,7 +51,7 @@ select is((select count(distinct dedupe_key)::int from public.notifications wher
 create temp table before as
 select pg_temp.version('c7400000-0000-4000-8000-000000000e01') as v1, pg_temp.version('c7400000-0000-4000-8000-000000000e02') as v2,
        (pg_temp.alert('c7400000-0000-4000-8000-000000000e01')).last_fired_at as fired_at;
-select is(private.check_emergencies_pending() - 'checked',
+select is(private.check_emergencies_pending() - 'checked' - 'notifications',
   '{"fired": 0, "resolved": 0, "notified": 0, "escalated": 0}'::jsonb, 'second check: nothing new');
 select is(pg_temp.version('c7400000-0000-4000-8000-000000000e01'), (select v1 from before),
   'an unchanged firing alert keeps its row version (not rewritten)');
@@ -56,7 +61,7 @@ select is(pg_temp.version('c7400000-0000-4000-8000-000000000e02'), (select v2 fr
 -- A change of details is refreshed in place
 -- -----------------------------------------------------------------------------
 update public.emergency_requests set description = 'Chaudière en panne, eau froide' where id = 'c7400000-0000-4000-8000-000000000e01';
-select is(private.check_emergencies_pending() - 'checked',
+select is(private.check_emergencies_pending() - 'checked' - 'notifications',
   '{"fired": 0, "resolved": 0, "notified": 0, "escalated": 0}'::jsonb, 'a changed description neither fires nor notifies again');
 select is((pg_temp.alert('c7400000-0000-4000-8000-000000000e01')).details ->> 'description', 'Chaudière en panne, eau froide',
   'the alert''s details follow the view row');
