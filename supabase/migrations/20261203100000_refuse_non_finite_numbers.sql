@@ -103,7 +103,7 @@ alter table public.timesheets
 -- -----------------------------------------------------------------------------
 -- The stock movement trigger runs BEFORE the table's CHECK constraints and
 -- does arithmetic on the quantity (on_hand + delta). Same function as in
--- 20261122231500_stock.sql, with one change: the first guard also refuses a
+-- 20261122231500_stock.sql, with one change: a first guard refuses a
 -- non-finite quantity, so NaN never reaches the stock computation and the
 -- caller (a direct insert or record_stock_use) reads which value was wrong.
 -- -----------------------------------------------------------------------------
@@ -123,9 +123,13 @@ begin
   -- refuse it too, but only after this trigger had judged the stock on a
   -- meaningless delta, e.g. an 'in' of -100 reported as insufficient stock,
   -- or a NaN that compares greater than every number).
-  if new.quantity is null or new.quantity in ('NaN', 'Infinity', '-Infinity') or new.quantity <= 0 then
-    raise exception 'Stock movement quantity must be a finite number greater than 0 (got %)',
-      coalesce(pg_catalog.trim_scale(new.quantity)::text, 'null')
+  if new.quantity in ('NaN', 'Infinity', '-Infinity') then
+    raise exception 'Stock movement quantity must be a finite number (got %)', new.quantity
+      using errcode = '23514', schema = tg_table_schema, table = tg_table_name, column = 'quantity',
+            constraint = 'stock_movements_quantity_finite';
+  end if;
+  if new.quantity is null or new.quantity <= 0 then
+    raise exception 'Stock movement quantity must be greater than 0 (got %)', coalesce(pg_catalog.trim_scale(new.quantity)::text, 'null')
       using errcode = '23514';
   end if;
   v_delta := case
