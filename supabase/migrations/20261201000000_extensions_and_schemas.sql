@@ -1,4 +1,16 @@
--- extensions_and_schemas
+-- =============================================================================
+-- Baseline: extensions and schemas.
+--
+-- The four schemas of docs/design.md § Schemas: public is the API (PostgREST
+-- exposes it), private holds what the API must not call directly (trigger
+-- functions, policy helpers, configuration), audit and ops are their own
+-- domains and are not exposed. The role terrain_gateway is created here
+-- because the schema grants below name it; what it may do is granted in the
+-- api_keys_and_rate_limits baseline (docs/rate-limiting.md).
+--
+-- Baselines apply in file-name order; each one's objects are described in
+-- supabase/README.md, and the catalog they produce is supabase/schema.sql.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,11 @@
--- api_errors
+-- =============================================================================
+-- Baseline: the API error catalogue (docs/errors.md, docs/conventions.md § Errors).
+--
+-- Every refusal raised by a rule or an RPC goes through private.raise_api_error
+-- with a stable code from private.api_errors, so a client reads a code, an
+-- HTTP status and a message instead of parsing Postgres text. It comes first
+-- because every other baseline raises through it.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a
@@ -82,35 +89,6 @@ begin
     hint = p_hint;
 end;
 $$;
-
--- -----------------------------------------------------------------------------
--- Quote and invoice lines compute stored generated columns from the quantity
--- (round(quantity * unit_price_cents)::bigint). Postgres computes them after
--- BEFORE triggers but before CHECK constraints, so a NaN quantity used to be
--- refused by the cast with 0A000 "cannot convert NaN to bigint", an error
--- that names neither the column nor the rule. This trigger runs first and
--- refuses it as the quantity_finite constraint would (23514, with the
--- constraint, table and column in the error fields). The infinities never get
--- here: numeric(12,3) refuses them as the value is parsed (22003).
--- -----------------------------------------------------------------------------
-CREATE FUNCTION private.refuse_non_finite_line_quantity() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO ''
-    AS $$
-begin
-  if new.quantity in ('NaN', 'Infinity', '-Infinity') then
-    raise exception '% quantity must be a finite number (got %)',
-      case tg_table_name when 'quote_lines' then 'Quote line' else 'Invoice line' end, new.quantity
-      using errcode = '23514', schema = tg_table_schema, table = tg_table_name, column = 'quantity',
-            constraint = tg_table_name || '_quantity_finite';
-  end if;
-  return new;
-end;
-$$;
-
-COMMENT ON FUNCTION private.refuse_non_finite_line_quantity() IS 'Refuses a NaN line quantity (23514, constraint <table>_quantity_finite) before the generated line totals cast it to bigint.';
-
-REVOKE ALL ON FUNCTION private.refuse_non_finite_line_quantity() FROM PUBLIC;
 
 CREATE TABLE private.api_errors (
     code text NOT NULL,

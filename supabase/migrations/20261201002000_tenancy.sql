@@ -1,4 +1,14 @@
--- tenancy
+-- =============================================================================
+-- Baseline: tenancy — organizations, profiles, memberships and roles
+-- (docs/design.md § Tenancy and roles).
+--
+-- An organization is the tenant; a membership gives a user one role in it.
+-- Ownership rules (an organization always keeps an owner, ownership moves only
+-- through public.transfer_ownership) and the live-session check for sensitive
+-- writes are enforced here, in the database, not in the API tier. Also: the
+-- system actor (imports, jobs) and the idempotency keys that make offline
+-- replays safe (docs/design.md invariant 9).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

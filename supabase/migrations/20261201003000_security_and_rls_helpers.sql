@@ -1,4 +1,15 @@
--- security_and_rls_helpers
+-- =============================================================================
+-- Baseline: the permission matrix and the RLS policy helpers
+-- (docs/permissions.md, docs/design.md invariant 10).
+--
+-- private.permission_matrix is the data every policy implements: one row per
+-- table, role, operation and scope. docs/permissions.md is generated from it
+-- and the pgTAP matrix suite (supabase/tests/50-permission-matrix.sql,
+-- 51-rls-matrix.sql) checks each policy against it. The helpers are called
+-- wrapped, `(select private.fn())`, so a policy evaluates them once per
+-- statement. The policies themselves sit next to their tables in each domain's
+-- baseline; the tenancy tables' policies sit here, after the helpers they call.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,10 @@
--- customers_and_sites
+-- =============================================================================
+-- Baseline: customers and sites — clients, sites, maintenance contracts,
+-- client requests and emergency requests.
+--
+-- Every foreign key includes org_id, so a referenced row is always in the
+-- referencing row's organization (docs/design.md § Tenancy and roles).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,13 @@
--- missions
+-- =============================================================================
+-- Baseline: missions, their state machine, notes and status history.
+--
+-- A mission's status moves only along public.mission_valid_transitions, by the
+-- roles listed there (docs/design.md invariant 1): the RPCs
+-- (transition_mission, bulk_transition_missions) and the trigger
+-- missions_status_transition enforce the same rule, so a direct UPDATE
+-- cannot skip it. Work on a closed mission is refused
+-- (private.refuse_work_on_closed_mission).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

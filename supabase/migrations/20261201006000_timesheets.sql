@@ -1,4 +1,10 @@
--- timesheets
+-- =============================================================================
+-- Baseline: timesheets, their approval and lock overrides.
+--
+-- A timesheet is locked once approved or invoiced, an override needs a reason
+-- and is recorded in public.lock_overrides, and a technician's hours never
+-- exceed 24 h a day (docs/design.md invariant 7).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

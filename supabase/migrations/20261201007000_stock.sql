@@ -1,4 +1,10 @@
--- stock
+-- =============================================================================
+-- Baseline: stock items, movements and the stock views.
+--
+-- on_hand is the sum of the item's movements and never goes negative, under
+-- any concurrency: the movement trigger locks the item row before it checks
+-- and applies the quantity (docs/design.md invariant 6).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,13 @@
--- quotes_and_invoicing
+-- =============================================================================
+-- Baseline: quotes, invoices, credit notes, payments and document numbering.
+--
+-- French invoicing rules, enforced by the database (docs/design.md invariants
+-- 2 to 5): numbers per organization, series and year, chronological and
+-- gapless; an issued invoice never changes (triggers invoices_10_guard and
+-- invoice_lines_10_guard; error invoice_locked in docs/errors.md); each
+-- organization's invoices form a hash chain; a credit note never credits more
+-- than the invoice's total.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a
@@ -153,7 +162,7 @@ CREATE FUNCTION private.document_number(p_series text, p_fiscal_year integer, p_
          || pg_catalog.lpad(p_sequence::text, greatest(5, length(p_sequence::text)), '0')
 $$;
 
--- For a scheduled job (pg_cron, wired by the alerts issue): sent quotes past
+-- For a scheduled job (pg_cron): sent quotes past
 -- their validity date become expired. Runs as the system actor.
 CREATE FUNCTION private.expire_quotes() RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
@@ -653,6 +662,35 @@ $$;
 COMMENT ON FUNCTION private.refresh_quote_totals() IS 'Statement trigger: recomputes the totals of the quotes whose lines changed.';
 
 REVOKE ALL ON FUNCTION private.refresh_quote_totals() FROM PUBLIC;
+
+-- -----------------------------------------------------------------------------
+-- Quote and invoice lines compute stored generated columns from the quantity
+-- (round(quantity * unit_price_cents)::bigint). Postgres computes them after
+-- BEFORE triggers but before CHECK constraints, so a NaN quantity used to be
+-- refused by the cast with 0A000 "cannot convert NaN to bigint", an error
+-- that names neither the column nor the rule. This trigger runs first and
+-- refuses it as the quantity_finite constraint would (23514, with the
+-- constraint, table and column in the error fields). The infinities never get
+-- here: numeric(12,3) refuses them as the value is parsed (22003).
+-- -----------------------------------------------------------------------------
+CREATE FUNCTION private.refuse_non_finite_line_quantity() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.quantity in ('NaN', 'Infinity', '-Infinity') then
+    raise exception '% quantity must be a finite number (got %)',
+      case tg_table_name when 'quote_lines' then 'Quote line' else 'Invoice line' end, new.quantity
+      using errcode = '23514', schema = tg_table_schema, table = tg_table_name, column = 'quantity',
+            constraint = tg_table_name || '_quantity_finite';
+  end if;
+  return new;
+end;
+$$;
+
+COMMENT ON FUNCTION private.refuse_non_finite_line_quantity() IS 'Refuses a NaN line quantity (23514, constraint <table>_quantity_finite) before the generated line totals cast it to bigint.';
+
+REVOKE ALL ON FUNCTION private.refuse_non_finite_line_quantity() FROM PUBLIC;
 
 CREATE FUNCTION private.validate_credit_note() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER

@@ -1,4 +1,12 @@
--- audit
+-- =============================================================================
+-- Baseline: the audit trail (docs/design.md invariant 8).
+--
+-- audit.log is append-only: written by the trigger audit.record_change on
+-- every business table (attached at the end of this file, once every table
+-- exists), readable only through public.audit_log_page and
+-- public.audit_log_csv by owners and admins. The CSV export neutralises
+-- spreadsheet formulas (docs/data-integrity.md).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,12 @@
--- notifications
+-- =============================================================================
+-- Baseline: notifications — in-app, email and push, templates, preferences,
+-- unsubscribe tokens, push subscriptions and the delivery queue
+-- (docs/design.md § Alerts and notifications).
+--
+-- Rows are written by the database (alerts, rules, security events) and
+-- delivered by the edge functions, which claim them from the queue with
+-- retries and backoff; pg_cron wakes them and purges old rows.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a
@@ -219,7 +227,7 @@ end;
 $$;
 
 -- -----------------------------------------------------------------------------
--- Housekeeping used by the jobs (20261123110500)
+-- Housekeeping used by the pg_cron jobs scheduled at the end of this file
 -- -----------------------------------------------------------------------------
 -- Retention: read in-app rows after 90 days; delivered or failed email/push rows
 -- after 30 days. Unread in-app rows and pending rows are kept.
@@ -626,7 +634,8 @@ begin
 end;
 $$;
 
--- Definer: logs an app_event through private.log_app_event (issue 5, G1).
+-- Definer: logs an app_event through private.log_app_event, which the API
+-- roles may not call (events_and_rules baseline).
 CREATE FUNCTION public.mark_notification_failed(p_id uuid, p_error text) RETURNS public.notifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -754,7 +763,7 @@ end;
 $$;
 
 -- -----------------------------------------------------------------------------
--- Push subscriptions (Web Push endpoints; used by the push sender, later issue)
+-- Push subscriptions (Web Push endpoints, read by the push sender)
 -- -----------------------------------------------------------------------------
 CREATE TABLE public.push_subscriptions (
     id uuid DEFAULT gen_random_uuid() NOT NULL,

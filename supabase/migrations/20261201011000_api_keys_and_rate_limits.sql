@@ -1,4 +1,11 @@
--- api_keys_and_rate_limits
+-- =============================================================================
+-- Baseline: API keys and rate limiting (docs/rate-limiting.md).
+--
+-- API keys are stored hashed and scoped; the rate limiter counts requests in
+-- the database (presets, per-organization overrides, buckets), called by the
+-- API gateway (role terrain_gateway) and by PostgREST's db-pre-request hook,
+-- so every path into the API is counted the same way.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

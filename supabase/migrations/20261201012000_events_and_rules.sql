@@ -1,4 +1,13 @@
--- events_and_rules
+-- =============================================================================
+-- Baseline: application events, external events and rules
+-- (docs/design.md § Alerts and notifications).
+--
+-- public.app_events records what happened in the business tables (invoice
+-- sent, emergency created, stock low, mission blocked, lock override);
+-- external events arrive with an API key and public.rules match them with
+-- SQL/JSON path predicates (jsonb_path_match, never eval), with suppression
+-- beyond N firings per window.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a

@@ -1,4 +1,11 @@
--- alerts
+-- =============================================================================
+-- Baseline: alerts (docs/design.md § Alerts and notifications).
+--
+-- public.alert_config (per organization) drives the alert_* views; the checks,
+-- run by pg_cron every minute, turn view rows into public.alerts identified by
+-- a fingerprint (firing → acknowledged → resolved), and into notifications
+-- for the target roles, never re-notified inside the repeat interval.
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a
@@ -249,7 +256,8 @@ end;
 $_$;
 
 -- -----------------------------------------------------------------------------
--- Seeding: the defaults of the issue, for one organization (idempotent).
+-- Seeding: the default alert configuration (docs/design.md § Alerts and
+-- notifications), for one organization (idempotent).
 -- SECURITY DEFINER: an organization is created by the service role or a
 -- migration; neither the creator nor the trigger should need alert_config
 -- privileges.

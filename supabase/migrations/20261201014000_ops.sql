@@ -1,4 +1,12 @@
--- ops
+-- =============================================================================
+-- Baseline: operator tooling in the ops schema — RLS audit, database lint
+-- (catalog rules, column rules, plpgsql_check), health checks and metrics.
+--
+-- Not exposed by PostgREST; the service role reads it (scripts/health.ts).
+-- The lint enforces docs/conventions.md on the catalog itself, so a rule that
+-- a later migration breaks is reported by the pgTAP suite
+-- (supabase/tests/90-lint.sql, 91-column-lint.sql).
+-- =============================================================================
 
 -- Every name below is schema-qualified, as in supabase/schema.sql. Function
 -- bodies are resolved when first called, not here: some read tables that a
