@@ -112,6 +112,36 @@ export interface MigrateResult {
 
 export class MigrationDriftError extends Error {}
 
+/**
+ * What to tell the developer when the database's migration history and
+ * supabase/migrations disagree. An edited applied file is a mistake to undo; a
+ * vanished one usually means the history was rewritten (the migrations were
+ * squashed into baselines, see supabase/README.md), and a local database
+ * migrated with the old files cannot move forward: it has to be reset.
+ */
+export function driftMessage(changed: { file: string; applied: string; onDisk: string }[], missing: string[]): string {
+  const lines = changed.map(
+    (c) =>
+      `${c.file} was changed after it was applied (applied sha256 ${c.applied.slice(0, 12)}…, file ${c.onDisk.slice(0, 12)}…). ` +
+      `Applied migrations are immutable: restore the file and write a new migration.`,
+  );
+  if (missing.length > 3) {
+    const sorted = [...missing].sort();
+    lines.push(
+      `${missing.length} migrations applied in the database are missing from supabase/migrations (${sorted[0]} … ${sorted[sorted.length - 1]}).`,
+    );
+  } else {
+    for (const v of missing) lines.push(`Migration ${v} is applied in the database but missing from supabase/migrations.`);
+  }
+  if (missing.length) {
+    lines.push(
+      "This database was migrated with files that no longer exist (the history was rewritten, e.g. squashed into baselines: see supabase/README.md).",
+      "It cannot be migrated forward. Run `npm run db:reset` to recreate the local database from supabase/migrations and the seed (its data is lost).",
+    );
+  }
+  return lines.join("\n");
+}
+
 export async function migrate(cfg: StackConfig, files = listMigrations()): Promise<MigrateResult> {
   return withClient(cfg.dbUrl, async (c) => {
     // Serialise concurrent runners (two `npm start`s, a test and a start).
@@ -126,20 +156,13 @@ export async function migrate(cfg: StackConfig, files = listMigrations()): Promi
     const onDisk = new Set(files.map((f) => f.version));
 
     // Check everything before changing anything.
-    const problems: string[] = [];
+    const changed: { file: string; applied: string; onDisk: string }[] = [];
     for (const f of files) {
       const stored = applied.get(f.version);
-      if (stored && stored !== f.sha256) {
-        problems.push(
-          `${basename(f.path)} was changed after it was applied (applied sha256 ${stored.slice(0, 12)}…, file ${f.sha256.slice(0, 12)}…). ` +
-            `Applied migrations are immutable: restore the file and write a new migration.`,
-        );
-      }
+      if (stored && stored !== f.sha256) changed.push({ file: basename(f.path), applied: stored, onDisk: f.sha256 });
     }
-    for (const v of applied.keys()) {
-      if (!onDisk.has(v)) problems.push(`Migration ${v} is applied in the database but missing from supabase/migrations.`);
-    }
-    if (problems.length) throw new MigrationDriftError(problems.join("\n"));
+    const missing = [...applied.keys()].filter((v) => !onDisk.has(v));
+    if (changed.length || missing.length) throw new MigrationDriftError(driftMessage(changed, missing));
 
     const pending = files.filter((f) => !applied.has(f.version));
     for (const f of pending) {
