@@ -1031,7 +1031,7 @@ begin
 
     -- emergencies_pending_overdue ----------------------------------------------
     -- The threshold is the org's emergency_pending row of public.alert_config
-    -- (alerting migration 20261123100100: threshold + unit), whether or not the
+    -- (alerts baseline: threshold + unit), whether or not the
     -- alert is enabled: a disabled alert does not make a stale emergency fine.
     -- An org without that row gets the design's 5 minutes.
     select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
@@ -7598,7 +7598,7 @@ begin
     set delivery_status = 'failed', next_attempt_at = null, last_error = left(p_error, 2000)
     where n.id = p_id
     returning * into v_row;
-    -- Dynamic: private.log_app_event belongs to the alerts migration (G1).
+    -- Dynamic: private.log_app_event belongs to the events_and_rules baseline, applied after this one.
     if to_regprocedure('private.log_app_event(uuid, text, text, text, uuid, jsonb)') is not null then
       execute 'select private.log_app_event($1, $2, $3, $4, $5, $6)'
       using v_row.org_id, 'notification_failed', 'warning', 'public.notifications', v_row.id,

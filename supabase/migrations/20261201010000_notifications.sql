@@ -656,7 +656,7 @@ begin
     set delivery_status = 'failed', next_attempt_at = null, last_error = left(p_error, 2000)
     where n.id = p_id
     returning * into v_row;
-    -- Dynamic: private.log_app_event belongs to the alerts migration (G1).
+    -- Dynamic: private.log_app_event belongs to the events_and_rules baseline, applied after this one.
     if to_regprocedure('private.log_app_event(uuid, text, text, text, uuid, jsonb)') is not null then
       execute 'select private.log_app_event($1, $2, $3, $4, $5, $6)'
       using v_row.org_id, 'notification_failed', 'warning', 'public.notifications', v_row.id,

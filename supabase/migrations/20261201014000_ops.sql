@@ -107,7 +107,7 @@ begin
 
     -- emergencies_pending_overdue ----------------------------------------------
     -- The threshold is the org's emergency_pending row of public.alert_config
-    -- (alerting migration 20261123100100: threshold + unit), whether or not the
+    -- (alerts baseline: threshold + unit), whether or not the
     -- alert is enabled: a disabled alert does not make a stale emergency fine.
     -- An org without that row gets the design's 5 minutes.
     select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
