@@ -448,7 +448,9 @@ CREATE TABLE public.organizations (
     country_code text DEFAULT 'FR'::text NOT NULL,
     email text,
     phone text,
+    -- French law caps payment terms at 60 days from the invoice date (C. com. L441-10).
     default_payment_terms_days integer DEFAULT 30 NOT NULL,
+    -- Annual late-payment penalty rate printed on invoices (at least 3x the legal rate).
     late_penalty_rate numeric(5,2),
     timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
     currency text DEFAULT 'EUR'::text NOT NULL,
@@ -541,7 +543,9 @@ CREATE TABLE public.memberships (
     org_id uuid NOT NULL,
     user_id uuid NOT NULL,
     role public.member_role NOT NULL,
+    -- Client-portal users see one client only; the foreign key is added with the clients table.
     client_id uuid,
+    -- On-call technicians are notified of emergencies.
     on_call boolean DEFAULT false NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -565,6 +569,7 @@ ALTER TABLE ONLY public.memberships
 
 CREATE INDEX memberships_client_id_idx ON public.memberships USING btree (org_id, client_id) WHERE (client_id IS NOT NULL);
 
+-- RLS helpers look memberships up by user first.
 CREATE INDEX memberships_user_id_idx ON public.memberships USING btree (user_id, org_id);
 
 ALTER TABLE public.memberships ENABLE ROW LEVEL SECURITY;
@@ -586,10 +591,16 @@ GRANT UPDATE(on_call) ON TABLE public.memberships TO authenticated;
 
 CREATE TABLE public.idempotency_keys (
     org_id uuid NOT NULL,
+    -- Client-generated (a UUID in practice); scoped to one organization.
     key text NOT NULL,
+    -- Who made the first call: another user presenting the same key is refused.
     user_id uuid,
+    -- Which function the key was used with, e.g. 'transition_mission'.
     operation text NOT NULL,
+    -- sha256 (hex) of the request's canonical jsonb text: a different payload is detected
+    -- without storing the payload (notes can be 10,000 characters).
     request_hash text NOT NULL,
+    -- What the first call returned; replays return it verbatim.
     result jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT idempotency_keys_key_length CHECK (((length(key) >= 8) AND (length(key) <= 200))),
@@ -606,8 +617,10 @@ ALTER TABLE ONLY public.idempotency_keys
 ALTER TABLE ONLY public.idempotency_keys
     ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE SET NULL;
 
+-- Retention purges by age.
 CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
 
+-- auth.users deletions set user_id to null: index the foreign key.
 CREATE INDEX idempotency_keys_user_id_idx ON public.idempotency_keys USING btree (user_id) WHERE (user_id IS NOT NULL);
 
 ALTER TABLE public.idempotency_keys ENABLE ROW LEVEL SECURITY;

@@ -506,14 +506,17 @@ COMMENT ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) IS 'RLS:
 
 CREATE POLICY memberships_delete ON public.memberships FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- memberships ----------------------------------------------------------------
 CREATE POLICY memberships_select ON public.memberships FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR (user_id = ( SELECT auth.uid() AS uid))));
 
 CREATE POLICY memberships_update ON public.memberships FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- organizations --------------------------------------------------------------
 CREATE POLICY organizations_select ON public.organizations FOR SELECT TO authenticated USING ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,technician,accountant,client}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 CREATE POLICY organizations_update ON public.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- profiles -------------------------------------------------------------------
 CREATE POLICY profiles_select ON public.profiles FOR SELECT TO authenticated USING (((id = ( SELECT auth.uid() AS uid)) OR (id = ANY (( SELECT private.my_colleague_ids() AS my_colleague_ids)::uuid[]))));
 
 REVOKE ALL ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) FROM PUBLIC;

@@ -65,6 +65,7 @@ CREATE TABLE public.emergency_requests (
     severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
     description text NOT NULL,
     status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
+    -- Where it came from: the portal, the phone, an external system (events and rules).
     source text DEFAULT 'portal'::text NOT NULL,
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -96,6 +97,7 @@ CREATE INDEX emergency_requests_client_idx ON public.emergency_requests USING bt
 
 CREATE INDEX emergency_requests_created_by_idx ON public.emergency_requests USING btree (created_by) WHERE (created_by IS NOT NULL);
 
+-- The pending-emergency alert scans only open rows.
 CREATE INDEX emergency_requests_pending_idx ON public.emergency_requests USING btree (org_id, created_at) WHERE (status = 'pending'::public.emergency_status);
 
 CREATE INDEX emergency_requests_site_idx ON public.emergency_requests USING btree (org_id, site_id) WHERE (site_id IS NOT NULL);
@@ -106,6 +108,7 @@ CREATE POLICY emergency_requests_delete ON public.emergency_requests FOR DELETE 
 
 CREATE POLICY emergency_requests_insert ON public.emergency_requests FOR INSERT TO authenticated WITH CHECK (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (source = 'portal'::text) AND (status = 'pending'::public.emergency_status))));
 
+-- emergency_requests ---------------------------------------------------------
 CREATE POLICY emergency_requests_select ON public.emergency_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_emergency_ids() AS my_assigned_emergency_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY emergency_requests_update ON public.emergency_requests FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -174,6 +177,7 @@ CREATE POLICY client_requests_delete ON public.client_requests FOR DELETE TO aut
 
 CREATE POLICY client_requests_insert ON public.client_requests FOR INSERT TO authenticated WITH CHECK (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (status = 'open'::text))));
 
+-- client_requests ------------------------------------------------------------
 CREATE POLICY client_requests_select ON public.client_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_request_ids() AS my_assigned_client_request_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY client_requests_update ON public.client_requests FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -204,6 +208,7 @@ CREATE TABLE public.clients (
     org_id uuid NOT NULL,
     name text NOT NULL,
     kind text DEFAULT 'company'::text NOT NULL,
+    -- Required on e-invoices for company clients (2026 reform).
     siren text,
     vat_number text,
     email text,
@@ -212,6 +217,7 @@ CREATE TABLE public.clients (
     billing_postal_code text,
     billing_city text,
     billing_country text DEFAULT 'FR'::text NOT NULL,
+    -- Overrides the organization's default when set.
     payment_terms_days integer,
     notes text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -247,6 +253,7 @@ CREATE POLICY clients_delete ON public.clients FOR DELETE TO authenticated USING
 
 CREATE POLICY clients_insert ON public.clients FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- clients --------------------------------------------------------------------
 CREATE POLICY clients_select ON public.clients FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_ids() AS my_assigned_client_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY clients_update ON public.clients FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -294,7 +301,9 @@ CREATE TABLE public.maintenance_contracts (
     reference text NOT NULL,
     starts_on date NOT NULL,
     ends_on date,
+    -- Planned preventive visits: one every N months.
     visit_frequency_months integer NOT NULL,
+    -- Maximum delay between an emergency and a technician on site.
     sla_hours integer NOT NULL,
     status text DEFAULT 'active'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -328,6 +337,7 @@ CREATE POLICY maintenance_contracts_delete ON public.maintenance_contracts FOR D
 
 CREATE POLICY maintenance_contracts_insert ON public.maintenance_contracts FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- maintenance_contracts ------------------------------------------------------
 CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_contract_ids() AS my_assigned_contract_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY maintenance_contracts_update ON public.maintenance_contracts FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -403,6 +413,7 @@ CREATE POLICY sites_delete ON public.sites FOR DELETE TO authenticated USING ((o
 
 CREATE POLICY sites_insert ON public.sites FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- sites ----------------------------------------------------------------------
 CREATE POLICY sites_select ON public.sites FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_site_ids() AS my_assigned_site_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY sites_update ON public.sites FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));

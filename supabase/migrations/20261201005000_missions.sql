@@ -537,6 +537,7 @@ ALTER TABLE ONLY public.missions
 ALTER TABLE ONLY public.missions
     ADD CONSTRAINT missions_technician_fkey FOREIGN KEY (org_id, technician_id) REFERENCES public.memberships(org_id, user_id);
 
+-- The blocked-mission alert scans only blocked rows.
 CREATE INDEX missions_blocked_idx ON public.missions USING btree (org_id, blocked_at) WHERE (status = 'blocked'::public.mission_status);
 
 CREATE INDEX missions_client_idx ON public.missions USING btree (org_id, client_id);
@@ -545,6 +546,11 @@ CREATE INDEX missions_client_request_idx ON public.missions USING btree (org_id,
 
 CREATE INDEX missions_contract_idx ON public.missions USING btree (org_id, contract_id) WHERE (contract_id IS NOT NULL);
 
+-- Indexes behind the "who did it" foreign keys of the customers/work tables.
+--
+-- Without them, deleting an auth user (ON DELETE SET NULL) scans each table,
+-- and audit queries "what did this person create / acknowledge" do too.
+-- Partial: most rows created by the system or a portal have no actor to find.
 CREATE INDEX missions_created_by_idx ON public.missions USING btree (created_by) WHERE (created_by IS NOT NULL);
 
 CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_id, emergency_request_id) WHERE (emergency_request_id IS NOT NULL);
@@ -553,6 +559,8 @@ CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, sched
 
 CREATE INDEX missions_org_status_idx ON public.missions USING btree (org_id, status);
 
+-- missions_technician_idx leads with technician_id alone; a user's missions
+-- in one organization (removing their membership there) need both columns.
 CREATE INDEX missions_org_technician_idx ON public.missions USING btree (org_id, technician_id) WHERE (technician_id IS NOT NULL);
 
 CREATE INDEX missions_site_idx ON public.missions USING btree (org_id, site_id);
@@ -565,12 +573,17 @@ ALTER TABLE public.missions ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY missions_insert ON public.missions FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- missions -------------------------------------------------------------------
+-- The technician branches are private.assigned_missions() written inline,
+-- so each stays an index condition (missions_technician_idx,
+-- missions_org_status_idx): keep the two definitions identical.
 CREATE POLICY missions_select ON public.missions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((technician_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((status = 'published'::public.mission_status) AND (technician_id IS NULL) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 CREATE POLICY missions_update ON public.missions FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 CREATE TRIGGER missions_guard_columns BEFORE UPDATE ON public.missions FOR EACH ROW EXECUTE FUNCTION private.guard_mission_columns();
 
+-- AFTER: the row exists (foreign key) and every BEFORE trigger has accepted it.
 CREATE TRIGGER missions_status_history_insert AFTER INSERT ON public.missions FOR EACH ROW EXECUTE FUNCTION private.record_mission_status_change();
 
 CREATE TRIGGER missions_status_history_update AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION private.record_mission_status_change();
@@ -685,12 +698,15 @@ ALTER TABLE ONLY public.mission_notes
 ALTER TABLE ONLY public.mission_notes
     ADD CONSTRAINT mission_notes_mission_fkey FOREIGN KEY (org_id, mission_id) REFERENCES public.missions(org_id, id) ON DELETE CASCADE;
 
+-- Deleting a user sets author_id to null: index the foreign key.
 CREATE INDEX mission_notes_author_idx ON public.mission_notes USING btree (author_id) WHERE (author_id IS NOT NULL);
 
+-- A mission's notes, in order.
 CREATE INDEX mission_notes_mission_idx ON public.mission_notes USING btree (org_id, mission_id, created_at);
 
 ALTER TABLE public.mission_notes ENABLE ROW LEVEL SECURITY;
 
+-- mission_notes --------------------------------------------------------------
 CREATE POLICY mission_notes_select ON public.mission_notes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids)))));
 
 COMMENT ON TABLE public.mission_notes IS 'Notes on a mission by its technician or dispatch; added through add_mission_note (idempotent).';
@@ -730,12 +746,14 @@ ALTER TABLE ONLY public.mission_status_history
 ALTER TABLE ONLY public.mission_status_history
     ADD CONSTRAINT mission_status_history_mission_fkey FOREIGN KEY (org_id, mission_id) REFERENCES public.missions(org_id, id) ON DELETE CASCADE;
 
+-- Deleting a user sets changed_by to null: index the foreign key.
 CREATE INDEX mission_status_history_changed_by_idx ON public.mission_status_history USING btree (changed_by) WHERE (changed_by IS NOT NULL);
 
 CREATE INDEX mission_status_history_mission_idx ON public.mission_status_history USING btree (org_id, mission_id, changed_at);
 
 ALTER TABLE public.mission_status_history ENABLE ROW LEVEL SECURITY;
 
+-- mission_status_history -----------------------------------------------------
 CREATE POLICY mission_status_history_select ON public.mission_status_history FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids)))));
 
 COMMENT ON TABLE public.mission_status_history IS 'Every status change of a mission: who, from, to, when, why.';
@@ -746,9 +764,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO serv
 CREATE TABLE public.mission_valid_transitions (
     from_status public.mission_status NOT NULL,
     to_status public.mission_status NOT NULL,
+    -- Roles (in the mission's organization) allowed to make the move; empty when only a system context may.
     allowed_roles public.member_role[] NOT NULL,
+    -- A technician may make the move only on a mission assigned to them.
     requires_assignee boolean DEFAULT false NOT NULL,
+    -- The move needs a reason (for blocked: missions.blocked_reason).
     requires_reason boolean DEFAULT false NOT NULL,
+    -- When set, the move is made only by code running in this terrain.system_context (never by a user directly).
     system_context text,
     description text NOT NULL,
     CONSTRAINT mission_valid_transitions_assignee_is_technician CHECK (((NOT requires_assignee) OR ('technician'::public.member_role = ANY (allowed_roles)))),
@@ -763,6 +785,7 @@ ALTER TABLE ONLY public.mission_valid_transitions
 
 ALTER TABLE public.mission_valid_transitions ENABLE ROW LEVEL SECURITY;
 
+-- mission_valid_transitions (reference data, no organization) -----------------
 CREATE POLICY mission_valid_transitions_select ON public.mission_valid_transitions FOR SELECT TO authenticated USING (true);
 
 COMMENT ON TABLE public.mission_valid_transitions IS 'Reference data (global, not per organization): the mission status graph, who may make each move and what it needs. Enforced by trigger private.validate_mission_transition(); any pair not listed is an invalid transition.';

@@ -375,11 +375,13 @@ CREATE TABLE public.timesheets (
     technician_id uuid NOT NULL,
     mission_id uuid NOT NULL,
     work_date date NOT NULL,
+    -- Quarter-hours are the usual unit; two decimals allow any minute rounding.
     hours numeric(4,2) NOT NULL,
     note text,
     approved_by uuid,
     approved_at timestamp with time zone,
     invoiced boolean DEFAULT false NOT NULL,
+    -- Its foreign key to invoices is added in the quotes_and_invoicing baseline.
     invoice_id uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -412,14 +414,17 @@ CREATE INDEX timesheets_invoice_idx ON public.timesheets USING btree (org_id, in
 
 CREATE INDEX timesheets_mission_idx ON public.timesheets USING btree (org_id, mission_id);
 
+-- Daily total (org, technician, day) and the technician foreign key (leading columns).
 CREATE INDEX timesheets_technician_day_idx ON public.timesheets USING btree (org_id, technician_id, work_date);
 
+-- The "timesheets unapproved for more than 7 days" alert scans only open rows.
 CREATE INDEX timesheets_unapproved_idx ON public.timesheets USING btree (org_id, work_date) WHERE (approved_at IS NULL);
 
 ALTER TABLE public.timesheets ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY timesheets_delete ON public.timesheets FOR DELETE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- timesheets -----------------------------------------------------------------
 CREATE POLICY timesheets_select ON public.timesheets FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (approved_at IS NOT NULL)) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (technician_id = ( SELECT auth.uid() AS uid)))));
 
 CREATE POLICY timesheets_update ON public.timesheets FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -430,6 +435,9 @@ CREATE TRIGGER timesheets_limit_daily_total BEFORE INSERT OR UPDATE OF org_id, t
 
 CREATE TRIGGER timesheets_mission_open BEFORE INSERT OR UPDATE OF mission_id ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.refuse_work_on_closed_mission();
 
+-- The technician must hold the technician role (a foreign key cannot say so).
+-- private.check_mission_technician() reads only new.org_id and new.technician_id,
+-- so it serves timesheets as well as missions.
 CREATE TRIGGER timesheets_technician_role BEFORE INSERT OR UPDATE OF org_id, technician_id ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.check_mission_technician();
 
 CREATE TRIGGER timesheets_touch BEFORE UPDATE ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
@@ -531,11 +539,17 @@ $$;
 
 CREATE TABLE public.lock_overrides (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
+    -- No cascade: deleting an organization must not silently erase its audit trail.
     org_id uuid NOT NULL,
+    -- The locked table and row that were changed, e.g. ('timesheets', <id>).
     table_name text NOT NULL,
     row_id uuid NOT NULL,
+    -- The user who overrode the lock (null for the system actor). Deliberately
+    -- no foreign key: an audit record outlives the account, and a key would
+    -- either block the account's deletion or rewrite history (set null).
     actor uuid,
     reason text NOT NULL,
+    -- The row as it was and as it became (to_jsonb of the whole row).
     before jsonb NOT NULL,
     after jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -555,16 +569,20 @@ ALTER TABLE ONLY public.lock_overrides
 
 CREATE INDEX lock_overrides_org_created_idx ON public.lock_overrides USING btree (org_id, created_at);
 
+-- "Show the overrides of this row" and the audit screen by organization and date.
 CREATE INDEX lock_overrides_row_idx ON public.lock_overrides USING btree (org_id, table_name, row_id, created_at);
 
 ALTER TABLE public.lock_overrides ENABLE ROW LEVEL SECURITY;
 
+-- lock_overrides -------------------------------------------------------------
 CREATE POLICY lock_overrides_select ON public.lock_overrides FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 CREATE TRIGGER lock_overrides_append_only BEFORE DELETE OR UPDATE ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION private.refuse_append_only_change();
 
 CREATE TRIGGER lock_overrides_no_truncate BEFORE TRUNCATE ON public.lock_overrides FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_append_only_change();
 
+-- Every lock override (override_timesheet_lock today) writes its record here,
+-- in the same transaction as the change: refusing the record undoes both.
 CREATE TRIGGER lock_overrides_require_live_session BEFORE INSERT ON public.lock_overrides FOR EACH STATEMENT EXECUTE FUNCTION private.require_live_session();
 
 COMMENT ON TABLE public.lock_overrides IS 'Append-only record of every override of a locked row (approved timesheets): who, why, before and after. Each row is also written to audit.log as one ''lock_override'' row on the overridden row, with its reason and field diff.';

@@ -179,15 +179,20 @@ $$;
 
 CREATE TABLE public.stock_items (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
+    -- No cascade: an item with movements is history (the ledger is append-only).
     org_id uuid NOT NULL,
     sku text NOT NULL,
     name text NOT NULL,
+    -- u (unit/piece), m (metre), m2, kg, l: what a quantity is counted in.
     unit text DEFAULT 'u'::text NOT NULL,
+    -- Below this the item shows in stock_low and the "stock critical" alert.
     min_stock numeric DEFAULT 0 NOT NULL,
     cost_cents bigint DEFAULT 0 NOT NULL,
     price_cents bigint DEFAULT 0 NOT NULL,
+    -- French VAT rates (CGI art. 278 to 281 nonies).
     vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
     on_hand numeric DEFAULT 0 NOT NULL,
+    -- Number of movements applied so far: the last stock_movements.item_seq.
     movement_count bigint DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -216,6 +221,7 @@ ALTER TABLE ONLY public.stock_items
 ALTER TABLE ONLY public.stock_items
     ADD CONSTRAINT stock_items_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
 
+-- The stock-critical alert scans only items below their minimum.
 CREATE INDEX stock_items_low_idx ON public.stock_items USING btree (org_id) WHERE (on_hand < min_stock);
 
 ALTER TABLE public.stock_items ENABLE ROW LEVEL SECURITY;
@@ -224,6 +230,7 @@ CREATE POLICY stock_items_delete ON public.stock_items FOR DELETE TO authenticat
 
 CREATE POLICY stock_items_insert ON public.stock_items FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- stock_items ----------------------------------------------------------------
 CREATE POLICY stock_items_select ON public.stock_items FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,technician,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 CREATE POLICY stock_items_update ON public.stock_items FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -280,17 +287,30 @@ CREATE TABLE public.stock_movements (
     item_id uuid NOT NULL,
     kind text NOT NULL,
     quantity numeric NOT NULL,
+    -- Only for adjustments: 'up' adds, 'down' removes (quantity stays positive).
     adjustment_direction text,
+    -- The signed change this movement makes to on_hand.
     delta numeric GENERATED ALWAYS AS (
 CASE
     WHEN ((kind = 'in'::text) OR (adjustment_direction = 'up'::text)) THEN quantity
     ELSE (- quantity)
 END) STORED NOT NULL,
+    -- Position of this movement in the item's ledger (1, 2, 3, … without gaps)
+    -- and on_hand right after it, both written by the trigger under the item's
+    -- row lock. created_at cannot order the ledger (it is the transaction's
+    -- start, and transactions apply in lock order); item_seq does, so
+    -- balance_after(n) = balance_after(n-1) + delta(n) can be audited row by row.
     item_seq bigint DEFAULT 0 NOT NULL,
     balance_after numeric DEFAULT 0 NOT NULL,
     mission_id uuid,
     reason text,
+    -- Who recorded it; forced to auth.uid() for signed-in users. No foreign key:
+    -- a ledger row outlives the account that wrote it.
     author uuid DEFAULT auth.uid(),
+    -- Client-generated key of the offline action that produced the movement
+    -- (same format as public.idempotency_keys). Unique per organization for
+    -- ever: even after the idempotency_keys retention purge, a very late replay
+    -- fails on this key instead of taking the parts a second time.
     idempotency_key text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT stock_movements_adjustment_direction_check CHECK ((adjustment_direction = ANY (ARRAY['up'::text, 'down'::text]))),
@@ -330,6 +350,7 @@ ALTER TABLE public.stock_movements ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY stock_movements_insert ON public.stock_movements FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- stock_movements ------------------------------------------------------------
 CREATE POLICY stock_movements_select ON public.stock_movements FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids)))));
 
 CREATE TRIGGER stock_movements_append_only BEFORE DELETE OR UPDATE ON public.stock_movements FOR EACH ROW EXECUTE FUNCTION private.refuse_append_only_change();

@@ -1193,6 +1193,8 @@ $$;
 
 CREATE TABLE public.invoices (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
+    -- No cascade: issued invoices are kept 10 years (C. com. L123-22); deleting
+    -- an organization that has some must fail, not erase them.
     org_id uuid NOT NULL,
     client_id uuid NOT NULL,
     kind public.invoice_kind DEFAULT 'invoice'::public.invoice_kind NOT NULL,
@@ -1201,28 +1203,42 @@ CASE kind
     WHEN 'invoice'::public.invoice_kind THEN 'FAC'::text
     ELSE 'AV'::text
 END) STORED NOT NULL,
+    -- For credit notes: the invoice they correct (same organization and client).
     credited_invoice_id uuid,
     status public.invoice_status DEFAULT 'draft'::public.invoice_status NOT NULL,
+    -- Assigned by issue_invoice(); null while draft.
     number text,
     fiscal_year integer,
     sequence bigint,
+    -- issue_date defaults to the issuing day in the organization's timezone;
+    -- service_date is the date of the service (mandatory mention); due_date
+    -- defaults to issue_date + the client's or organization's payment terms.
     issue_date date,
     service_date date,
     due_date date,
     payment_terms text,
     notes text,
+    -- Computed from invoice_lines by triggers; a client write is refused (428C9).
     total_ht_cents bigint DEFAULT 0 NOT NULL,
     total_vat_cents bigint DEFAULT 0 NOT NULL,
     total_ttc_cents bigint GENERATED ALWAYS AS ((total_ht_cents + total_vat_cents)) STORED,
+    -- Snapshot of the legal identities and texts printed on the document, taken
+    -- at issue (the organization may move later; the invoice must not change).
     legal_mentions jsonb,
+    -- Drafts: "ready to issue" as far as the mentions go. Issued: always true
+    -- (issuing is refused otherwise).
     legal_mentions_ok boolean DEFAULT false NOT NULL,
+    -- Per-organization hash chain over all issued documents in issue order.
     chain_position bigint,
     prev_hash text,
     row_hash text,
+    -- SHA-256 (hex) of the PDF that was sent; set once by mark_invoice_sent().
     pdf_sha256 text,
     issued_at timestamp with time zone,
     sent_at timestamp with time zone,
     paid_at timestamp with time zone,
+    -- Who drafted and who issued. No foreign keys on purpose: the record
+    -- outlives the accounts, and "on delete set null" would rewrite locked rows.
     created_by uuid,
     issued_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -1267,14 +1283,21 @@ ALTER TABLE ONLY public.invoices
 ALTER TABLE ONLY public.invoices
     ADD CONSTRAINT invoices_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
 
+-- Issued but not yet sent: the PDF job's queue.
 CREATE INDEX invoices_awaiting_pdf_idx ON public.invoices USING btree (org_id, issued_at) WHERE (status = 'issued'::public.invoice_status);
 
 CREATE UNIQUE INDEX invoices_chain_position_key ON public.invoices USING btree (org_id, chain_position) WHERE (chain_position IS NOT NULL);
 
+-- Credit notes of an invoice (sum rule, reconciliation; also serves the foreign key).
 CREATE INDEX invoices_credited_idx ON public.invoices USING btree (org_id, credited_invoice_id, client_id) WHERE (credited_invoice_id IS NOT NULL);
 
+-- Invariant 2, whatever happens upstream: one number per series and year.
+-- Partial (issued documents only): drafts have no number, and issue_invoice()
+-- reads "the last issued document of the series" as the first entry of a
+-- backward scan, which must not wade through drafts first.
 CREATE UNIQUE INDEX invoices_sequence_key ON public.invoices USING btree (org_id, series, fiscal_year, sequence) WHERE (sequence IS NOT NULL);
 
+-- Overdue alerts (7 / 30 days) scan only unpaid sent invoices.
 CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) INCLUDE (id, number, client_id, total_ttc_cents, status) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
 
 ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
@@ -1283,10 +1306,13 @@ CREATE POLICY invoices_delete ON public.invoices FOR DELETE TO authenticated USI
 
 CREATE POLICY invoices_insert ON public.invoices FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- invoices -------------------------------------------------------------------
 CREATE POLICY invoices_select ON public.invoices FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (status <> 'draft'::public.invoice_status))));
 
 CREATE POLICY invoices_update ON public.invoices FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- BEFORE triggers fire in name order: the guard sees the caller's values,
+-- then derived fields, then the credit-note rules, then updated_at.
 CREATE TRIGGER invoices_10_guard BEFORE DELETE OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION private.guard_invoice_updates();
 
 CREATE TRIGGER invoices_20_derive BEFORE INSERT OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION private.derive_invoice_fields();
@@ -1451,6 +1477,7 @@ $$;
 
 CREATE TABLE private.invoice_chain_heads (
     org_id uuid NOT NULL,
+    -- How many documents the organization has issued, and the last one.
     last_position bigint DEFAULT 0 NOT NULL,
     last_invoice_id uuid,
     last_row_hash text,
@@ -1471,6 +1498,7 @@ COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the in
 
 CREATE TABLE private.invoice_counters (
     org_id uuid NOT NULL,
+    -- DEV quotes, FAC invoices, AV credit notes (avoirs).
     series text NOT NULL,
     fiscal_year integer NOT NULL,
     last_value bigint DEFAULT 0 NOT NULL,
@@ -1502,6 +1530,8 @@ CREATE TABLE public.invoice_lines (
     vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
     line_ht_cents bigint GENERATED ALWAYS AS ((round((quantity * (unit_price_cents)::numeric)))::bigint) STORED,
     line_vat_cents bigint GENERATED ALWAYS AS ((round(((round((quantity * (unit_price_cents)::numeric)) * (vat_rate)::numeric) / (100)::numeric)))::bigint) STORED,
+    -- Where the line comes from (bulk invoicing of missions), each with its
+    -- foreign key below.
     mission_id uuid,
     timesheet_id uuid,
     stock_item_id uuid,
@@ -1546,6 +1576,7 @@ CREATE POLICY invoice_lines_delete ON public.invoice_lines FOR DELETE TO authent
 
 CREATE POLICY invoice_lines_insert ON public.invoice_lines FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- invoice_lines --------------------------------------------------------------
 CREATE POLICY invoice_lines_select ON public.invoice_lines FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (invoice_id IN ( SELECT private.my_client_invoice_ids() AS my_client_invoice_ids)))));
 
 CREATE POLICY invoice_lines_update ON public.invoice_lines FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -1592,12 +1623,16 @@ GRANT INSERT(stock_item_id),UPDATE(stock_item_id) ON TABLE public.invoice_lines 
 CREATE TABLE public.payments (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
+    -- null: imported and not matched to an invoice yet.
     invoice_id uuid,
     amount_cents bigint NOT NULL,
     method text NOT NULL,
     paid_on date NOT NULL,
+    -- Bank transaction id, cheque number, card authorization…
     external_ref text,
+    -- The free text of the bank line (helps a human match it).
     label text,
+    -- Who recorded it. No foreign key: the record outlives the account.
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     matched_at timestamp with time zone,
@@ -1625,6 +1660,7 @@ ALTER TABLE ONLY public.payments
 
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (org_id, invoice_id) WHERE (invoice_id IS NOT NULL);
 
+-- The reconciliation report and the matching screen list unmatched payments.
 CREATE INDEX payments_unmatched_idx ON public.payments USING btree (org_id, paid_on) WHERE (invoice_id IS NULL);
 
 ALTER TABLE public.payments ENABLE ROW LEVEL SECURITY;
@@ -1633,6 +1669,7 @@ CREATE POLICY payments_delete ON public.payments FOR DELETE TO authenticated USI
 
 CREATE POLICY payments_insert ON public.payments FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- payments -------------------------------------------------------------------
 CREATE POLICY payments_select ON public.payments FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 CREATE POLICY payments_update ON public.payments FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
@@ -1668,6 +1705,7 @@ CREATE TABLE public.quote_lines (
     description text NOT NULL,
     quantity numeric(12,3) NOT NULL,
     unit text DEFAULT 'u'::text NOT NULL,
+    -- Up to one billion euros per unit: far beyond any real price, well inside bigint.
     unit_price_cents bigint NOT NULL,
     vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
     line_ht_cents bigint GENERATED ALWAYS AS ((round((quantity * (unit_price_cents)::numeric)))::bigint) STORED,
@@ -1695,16 +1733,19 @@ CREATE POLICY quote_lines_delete ON public.quote_lines FOR DELETE TO authenticat
 
 CREATE POLICY quote_lines_insert ON public.quote_lines FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- quote_lines ----------------------------------------------------------------
 CREATE POLICY quote_lines_select ON public.quote_lines FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (quote_id IN ( SELECT private.my_client_quote_ids() AS my_client_quote_ids)))));
 
 CREATE POLICY quote_lines_update ON public.quote_lines FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- 05: before the lock guard (10) — a malformed value is reported as such.
 CREATE TRIGGER quote_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quantity ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.refuse_non_finite_line_quantity();
 
 CREATE TRIGGER quote_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.guard_quote_line_changes();
 
 CREATE TRIGGER quote_lines_20_totals_del AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
 
+-- Transition tables need one trigger per event.
 CREATE TRIGGER quote_lines_20_totals_ins AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
 
 CREATE TRIGGER quote_lines_20_totals_upd AFTER UPDATE ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
@@ -1734,22 +1775,28 @@ GRANT INSERT(vat_rate),UPDATE(vat_rate) ON TABLE public.quote_lines TO authentic
 
 CREATE TABLE public.quotes (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
+    -- No cascade: deleting an organization must not silently erase what was sent to clients.
     org_id uuid NOT NULL,
     client_id uuid NOT NULL,
     site_id uuid,
     title text NOT NULL,
     notes text,
     status public.quote_status DEFAULT 'draft'::public.quote_status NOT NULL,
+    -- Assigned by send_quote(); null while draft.
     number text,
     fiscal_year integer,
     sequence bigint,
+    -- The date the quote was sent (the date printed on it) and its validity.
     issue_date date,
     valid_until date,
+    -- Computed from quote_lines by triggers; a client write is refused.
     total_ht_cents bigint DEFAULT 0 NOT NULL,
     total_vat_cents bigint DEFAULT 0 NOT NULL,
     total_ttc_cents bigint GENERATED ALWAYS AS ((total_ht_cents + total_vat_cents)) STORED,
     sent_at timestamp with time zone,
     decided_at timestamp with time zone,
+    -- Who drafted it. No foreign key on purpose: the record outlives the
+    -- account, and "on delete set null" would have to rewrite a locked row.
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
@@ -1783,8 +1830,10 @@ ALTER TABLE ONLY public.quotes
 
 CREATE INDEX quotes_client_idx ON public.quotes USING btree (org_id, client_id);
 
+-- Expiry (sent quotes past their validity) scans only open quotes.
 CREATE INDEX quotes_open_idx ON public.quotes USING btree (org_id, valid_until) WHERE (status = 'sent'::public.quote_status);
 
+-- Gapless numbering is also guaranteed by the index, whatever happens upstream.
 CREATE UNIQUE INDEX quotes_sequence_key ON public.quotes USING btree (org_id, fiscal_year, sequence) WHERE (sequence IS NOT NULL);
 
 CREATE INDEX quotes_site_idx ON public.quotes USING btree (org_id, site_id) WHERE (site_id IS NOT NULL);
@@ -1795,10 +1844,13 @@ CREATE POLICY quotes_delete ON public.quotes FOR DELETE TO authenticated USING (
 
 CREATE POLICY quotes_insert ON public.quotes FOR INSERT TO authenticated WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- quotes ---------------------------------------------------------------------
 CREATE POLICY quotes_select ON public.quotes FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (status <> 'draft'::public.quote_status))));
 
 CREATE POLICY quotes_update ON public.quotes FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- BEFORE triggers fire in name order: guard (sees the caller's values), then
+-- derived fields, then updated_at.
 CREATE TRIGGER quotes_10_guard BEFORE DELETE OR UPDATE ON public.quotes FOR EACH ROW EXECUTE FUNCTION private.guard_quote_updates();
 
 CREATE TRIGGER quotes_20_derive BEFORE INSERT OR UPDATE ON public.quotes FOR EACH ROW EXECUTE FUNCTION private.derive_quote_fields();

@@ -615,13 +615,28 @@ $$;
 
 CREATE TABLE audit.log (
     id bigint NOT NULL,
+    -- No foreign key: the trail outlives the organization (and must not block
+    -- or cascade from its deletion). Null for rows about org-less data
+    -- (profiles, the mission transition graph).
     org_id uuid,
+    -- Clock time of the write (not the transaction start): rows of a long
+    -- transaction keep their real order in time.
     occurred_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    -- auth.uid() of the signed-in user; null for the system actor (pg_cron,
+    -- service_role edge functions, maintenance as postgres). No foreign key:
+    -- the record outlives the account.
     actor_user_id uuid,
+    -- The API key the request was made with (terrain.api_key_id), if any.
     actor_api_key_id uuid,
+    -- The database role that executed the statement (what PostgREST set from
+    -- the JWT role claim: anon, authenticated, service_role; postgres for
+    -- migrations, seeds, pg_cron and psql).
     actor_role text NOT NULL,
     action text NOT NULL,
+    -- Schema-qualified, e.g. 'public.timesheets'; 'audit.log' for exports.
     table_name text NOT NULL,
+    -- The primary key of the row, as text (uuid, bigint; a json object for a
+    -- composite key). Null for actions that are not about one row (exports).
     row_id text,
     diff jsonb,
     reason text,
@@ -646,6 +661,10 @@ ALTER TABLE ONLY audit.log
 
 CREATE INDEX log_org_actor_idx ON audit.log USING btree (org_id, actor_user_id, id DESC) WHERE (actor_user_id IS NOT NULL);
 
+-- The admin screens, newest first (keyset on id desc), per organization:
+-- everything; by table (also one row's history: table then row_id filter);
+-- by actor; by time range. Every index costs each audited write (measured:
+-- ~5 us per index per row), so there are no more than the reads need.
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 
 CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id DESC);

@@ -540,9 +540,11 @@ CREATE TABLE public.notifications (
     org_id uuid NOT NULL,
     user_id uuid NOT NULL,
     channel text NOT NULL,
+    -- Machine-readable kind, e.g. 'security.api_key_created', 'alert.emergency_pending'.
     type text NOT NULL,
     title text NOT NULL,
     body text,
+    -- What the notification is about (a link in the app): schema-qualified table and row id.
     entity_table text,
     entity_id uuid,
     dedupe_key text,
@@ -580,16 +582,27 @@ ALTER TABLE ONLY public.notifications
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_recipient_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
 
+-- The sender's queue: pending rows by channel, oldest due first.
 CREATE INDEX notifications_pending_idx ON public.notifications USING btree (channel, next_attempt_at) WHERE (delivery_status = 'pending'::text);
 
+-- notifications (org_id, user_id) → memberships ON DELETE CASCADE: removing a
+-- member deletes their notifications of that organization. The existing
+-- (user_id, created_at desc) index serves the inbox, not this key.
 CREATE INDEX notifications_recipient_idx ON public.notifications USING btree (org_id, user_id);
 
+-- -----------------------------------------------------------------------------
+-- The user's side
+-- -----------------------------------------------------------------------------
+-- Unread in-app notifications of a user (the badge).
 CREATE INDEX notifications_unread_in_app_idx ON public.notifications USING btree (user_id) WHERE ((channel = 'in_app'::text) AND (read_at IS NULL));
 
+-- The RLS filter (user_id = auth.uid()) and a user's list, newest first. Also
+-- serves the cascade from memberships (org_id, user_id): user_id is selective.
 CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING btree (user_id, created_at DESC);
 
 ALTER TABLE public.notifications ENABLE ROW LEVEL SECURITY;
 
+-- Own rows only, for every role. `to authenticated`: anon never reaches the policy.
 CREATE POLICY notifications_select_own ON public.notifications FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
 CREATE POLICY notifications_update_own ON public.notifications FOR UPDATE TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid))) WITH CHECK ((user_id = ( SELECT auth.uid() AS uid)));
@@ -706,6 +719,7 @@ $$;
 CREATE TABLE public.notification_preferences (
     org_id uuid NOT NULL,
     user_id uuid NOT NULL,
+    -- A notification type, or '*' for every type.
     type text NOT NULL,
     channel text NOT NULL,
     enabled boolean NOT NULL,
@@ -720,6 +734,7 @@ ALTER TABLE ONLY public.notification_preferences
 ALTER TABLE ONLY public.notification_preferences
     ADD CONSTRAINT notification_preferences_member_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
 
+-- The RLS filter (user_id = auth.uid()).
 CREATE INDEX notification_preferences_user_id_idx ON public.notification_preferences USING btree (user_id);
 
 ALTER TABLE public.notification_preferences ENABLE ROW LEVEL SECURITY;

@@ -517,16 +517,21 @@ CREATE TABLE public.api_keys (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
     name text NOT NULL,
+    -- 'trn_' + 8 base32 characters: public, shown in lists and logs.
     prefix text NOT NULL,
+    -- sha256 (hex) of the full secret. Never the secret.
     secret_hash text NOT NULL,
     scopes text[] NOT NULL,
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
+    -- Written by authenticate_api_key at most once a minute per key.
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
     revoked_by uuid,
+    -- On the new key of a rotation: the key it replaces.
     rotated_from uuid,
+    -- On the old key of a rotation: it keeps working until then.
     grace_until timestamp with time zone,
     CONSTRAINT api_keys_expiry_window CHECK (((expires_at > created_at) AND (expires_at <= (created_at + '2 years'::interval)))),
     CONSTRAINT api_keys_name_length CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 100))),
@@ -558,8 +563,10 @@ ALTER TABLE ONLY public.api_keys
 ALTER TABLE ONLY public.api_keys
     ADD CONSTRAINT api_keys_rotated_from_fkey FOREIGN KEY (org_id, rotated_from) REFERENCES public.api_keys(org_id, id) ON DELETE SET NULL (rotated_from);
 
+-- Foreign keys to auth.users (user deletion) and the rotation chain.
 CREATE INDEX api_keys_created_by_idx ON public.api_keys USING btree (created_by) WHERE (created_by IS NOT NULL);
 
+-- list_api_keys and the RLS filter: an organization's keys, newest first.
 CREATE INDEX api_keys_org_id_created_at_idx ON public.api_keys USING btree (org_id, created_at DESC);
 
 CREATE INDEX api_keys_revoked_by_idx ON public.api_keys USING btree (revoked_by) WHERE (revoked_by IS NOT NULL);
@@ -568,8 +575,13 @@ CREATE INDEX api_keys_rotated_from_idx ON public.api_keys USING btree (org_id, r
 
 ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
 
+-- private.my_org_ids_as (engineer D1's RLS helpers) returns a small uuid[]:
+-- `org_id = any (…)` is an index condition on api_keys_org_id_created_at_idx.
 CREATE POLICY api_keys_select_admins ON public.api_keys FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
+-- create_api_key, rotate_api_key, revoke_api_key all write here; so would any
+-- future key function. Usage bookkeeping (last_used_at) is written by the key
+-- authentication path, which carries no user session and is not affected.
 CREATE TRIGGER api_keys_require_live_session BEFORE INSERT OR DELETE OR UPDATE ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION private.require_live_session();
 
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.api_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
@@ -749,6 +761,8 @@ ALTER TABLE ONLY private.rate_limit_rpc_buckets
 ALTER TABLE ONLY private.rate_limit_rpc_buckets
     ADD CONSTRAINT rate_limit_rpc_buckets_bucket_fkey FOREIGN KEY (bucket) REFERENCES private.rate_limit_presets(bucket);
 
+-- rate_limit_rpc_buckets (bucket) → rate_limit_presets: a preset cannot be
+-- removed or renamed without checking the functions mapped to it.
 CREATE INDEX rate_limit_rpc_buckets_bucket_idx ON private.rate_limit_rpc_buckets USING btree (bucket);
 
 ALTER TABLE private.rate_limit_rpc_buckets ENABLE ROW LEVEL SECURITY;

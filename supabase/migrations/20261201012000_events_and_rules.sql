@@ -412,16 +412,23 @@ CREATE TABLE public.rules (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
     name text NOT NULL,
+    -- The event type the rule listens to (events.type).
     event_type text NOT NULL,
+    -- An SQL/JSON path predicate over the event payload, e.g. `$.temperature > 90`.
     condition text NOT NULL,
     action text NOT NULL,
+    -- create_emergency / create_client_request: {client_id, site_id?, title?};
+    -- notify_roles: {roles: [...], title?}. Validated by private.rules_validate().
     action_params jsonb DEFAULT '{}'::jsonb NOT NULL,
+    -- The severity of the emergency requests the rule creates (and of its app_events).
     severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
     max_firings integer DEFAULT 5 NOT NULL,
     per_seconds integer DEFAULT 3600 NOT NULL,
     enabled boolean DEFAULT true NOT NULL,
     created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    -- The client and site of request-creating actions, lifted out of action_params
+    -- so that composite foreign keys prove they belong to the rule's organization.
     client_id uuid GENERATED ALWAYS AS (((action_params ->> 'client_id'::text))::uuid) STORED,
     site_id uuid GENERATED ALWAYS AS (((action_params ->> 'site_id'::text))::uuid) STORED,
     CONSTRAINT rules_action_check CHECK ((action = ANY (ARRAY['create_emergency'::text, 'create_client_request'::text, 'notify_roles'::text]))),
@@ -452,12 +459,15 @@ ALTER TABLE ONLY public.rules
 ALTER TABLE ONLY public.rules
     ADD CONSTRAINT rules_site_fkey FOREIGN KEY (org_id, client_id, site_id) REFERENCES public.sites(org_id, client_id, id) ON DELETE CASCADE;
 
+-- Foreign keys (client/site deletion, user deletion).
 CREATE INDEX rules_client_idx ON public.rules USING btree (org_id, client_id) WHERE (client_id IS NOT NULL);
 
 CREATE INDEX rules_created_by_idx ON public.rules USING btree (created_by) WHERE (created_by IS NOT NULL);
 
+-- ingest_event: the enabled rules of an organization for one event type.
 CREATE INDEX rules_org_event_type_idx ON public.rules USING btree (org_id, event_type) WHERE enabled;
 
+-- RLS filter and the list of an organization's rules.
 CREATE INDEX rules_org_id_created_at_idx ON public.rules USING btree (org_id, created_at DESC);
 
 CREATE INDEX rules_site_idx ON public.rules USING btree (org_id, client_id, site_id) WHERE (site_id IS NOT NULL);
@@ -528,8 +538,10 @@ $$;
 CREATE TABLE public.app_events (
     id bigint NOT NULL,
     org_id uuid NOT NULL,
+    -- Machine-readable kind, e.g. 'invoice_sent', 'stock_low', 'notification_failed'.
     type text NOT NULL,
     severity text DEFAULT 'info'::text NOT NULL,
+    -- What the event is about: schema-qualified table and row id.
     entity_table text,
     entity_id uuid,
     payload jsonb DEFAULT '{}'::jsonb NOT NULL,
@@ -558,6 +570,7 @@ ALTER TABLE ONLY public.app_events
 ALTER TABLE ONLY public.app_events
     ADD CONSTRAINT app_events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
+-- The activity screen (an organization's events, newest first; also the RLS filter) and "events of this type".
 CREATE INDEX app_events_org_created_idx ON public.app_events USING btree (org_id, created_at DESC);
 
 CREATE INDEX app_events_org_type_idx ON public.app_events USING btree (org_id, type);
@@ -577,13 +590,16 @@ GRANT SELECT,INSERT ON TABLE public.app_events TO service_role;
 CREATE TABLE public.events (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
+    -- The key that sent it (kept when the key is revoked; keys are never deleted).
     api_key_id uuid,
+    -- The sender's id of the event: the idempotency key.
     source_event_id text NOT NULL,
     type text NOT NULL,
     occurred_at timestamp with time zone NOT NULL,
     payload jsonb NOT NULL,
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     processed_at timestamp with time zone,
+    -- What ingest_event answered the first time ({event_id, fired, suppressed}): replays return it.
     result jsonb,
     CONSTRAINT events_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
     CONSTRAINT events_payload_size CHECK ((octet_length((payload)::text) <= 65536)),
@@ -608,6 +624,7 @@ ALTER TABLE ONLY public.events
 
 CREATE INDEX events_api_key_idx ON public.events USING btree (org_id, api_key_id) WHERE (api_key_id IS NOT NULL);
 
+-- RLS filter and the organization's event log, newest first.
 CREATE INDEX events_org_id_received_at_idx ON public.events USING btree (org_id, received_at DESC);
 
 ALTER TABLE public.events ENABLE ROW LEVEL SECURITY;
@@ -629,6 +646,7 @@ CREATE TABLE public.rule_firings (
     event_id uuid NOT NULL,
     fired_at timestamp with time zone DEFAULT now() NOT NULL,
     suppressed boolean DEFAULT false NOT NULL,
+    -- What the firing created (null when suppressed, or for notify_roles: the event).
     entity_table text,
     entity_id uuid,
     CONSTRAINT rule_firings_entity_pair CHECK (((entity_table IS NULL) = (entity_id IS NULL))),
@@ -658,6 +676,7 @@ ALTER TABLE ONLY public.rule_firings
 
 CREATE INDEX rule_firings_event_idx ON public.rule_firings USING btree (org_id, event_id);
 
+-- The suppression count (rule, window) and the FK to rules.
 CREATE INDEX rule_firings_rule_fired_at_idx ON public.rule_firings USING btree (org_id, rule_id, fired_at);
 
 ALTER TABLE public.rule_firings ENABLE ROW LEVEL SECURITY;

@@ -467,16 +467,24 @@ ALTER TABLE ONLY public.alerts
 
 CREATE INDEX alerts_acknowledged_by_idx ON public.alerts USING btree (acknowledged_by) WHERE (acknowledged_by IS NOT NULL);
 
+-- Critical firing alerts not escalated yet, by age: the escalate step's range.
 CREATE INDEX alerts_escalation_due_idx ON public.alerts USING btree (org_id, alert_type, first_fired_at) WHERE ((status = 'firing'::text) AND (severity = 'critical'::text) AND (escalation_level = 0));
 
+-- Firing alerts by when they were last notified: the notify step reads only
+-- the due ones of each (org, type).
 CREATE INDEX alerts_notify_due_idx ON public.alerts USING btree (org_id, alert_type, last_notified_at) WHERE (status = 'firing'::text);
 
+-- One open alert per fingerprint; the upsert's conflict target.
 CREATE UNIQUE INDEX alerts_open_fingerprint_key ON public.alerts USING btree (org_id, fingerprint) WHERE (status <> 'resolved'::text);
 
+-- The open alerts of one type: the checks' starting set. Partial, so its size
+-- is the number of open alerts, not the history of resolved ones.
 CREATE INDEX alerts_open_type_idx ON public.alerts USING btree (alert_type, org_id, fingerprint) WHERE (status <> 'resolved'::text);
 
+-- A screen of the organization's recent alerts.
 CREATE INDEX alerts_org_last_fired_idx ON public.alerts USING btree (org_id, last_fired_at DESC);
 
+-- The checks (open alerts of a type) and the foreign key to alert_config; the RLS filter (org_id leading).
 CREATE INDEX alerts_org_type_status_idx ON public.alerts USING btree (org_id, alert_type, status);
 
 CREATE INDEX alerts_silenced_by_idx ON public.alerts USING btree (silenced_by) WHERE (silenced_by IS NOT NULL);
