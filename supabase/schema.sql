@@ -1877,6 +1877,36 @@ ALTER FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) OWNER TO postg
 COMMENT ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) IS 'Alert views: now() minus the (minutes/hours) threshold of an enabled alert type, or null. Security invoker.';
 
 --
+-- Name: alert_notify_batch_size(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.alert_notify_batch_size() RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.alert_notify_batch', true)), '');
+begin
+  if v_setting is null then
+    return 2000;
+  end if;
+  if v_setting !~ '^[0-9]{1,7}$' or v_setting::integer < 1 then
+    raise exception 'terrain.alert_notify_batch must be a whole number of alerts from 1 to 9999999 (got %)', v_setting
+      using errcode = '22023';
+  end if;
+  return v_setting::integer;
+end;
+$_$;
+
+ALTER FUNCTION private.alert_notify_batch_size() OWNER TO postgres;
+
+--
+-- Name: FUNCTION alert_notify_batch_size(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.alert_notify_batch_size() IS 'Alerts notified (and, separately, escalated) per alert check and run: the setting terrain.alert_notify_batch, default 2000; anything but a whole number from 1 is refused (22023).';
+
+--
 -- Name: api_error_parts(text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2754,22 +2784,22 @@ begin
     return 0;
   end if;
 
-  with notice as (
-    select (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
+  with notice as materialized (
+    select n.notice_no,
+           (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
            'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
            pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
                              pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
            pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
                              pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
                              pg_catalog.left((n.alert).details::text, 1000)) as body
-    from pg_catalog.unnest(p_notices) as n
-  ), type_kind as (
+    from pg_catalog.unnest(p_notices) with ordinality as n (alert, roles, on_call, dedupe_key, escalation, notice_no)
+  ), type_kind as materialized (
     -- Per type: critical or not (one lookup per distinct type).
     select t.type, private.notification_is_critical(t.type) as critical
     from (select distinct notice.type from notice) t
-  ), role_recipient as (
-    select nt.org_id, nt.entity_table, nt.entity_id, nt.type, nt.dedupe_key, nt.title, nt.body,
-           m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
+  ), role_recipient as materialized (
+    select nt.notice_no, nt.org_id, nt.type, m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
     from notice nt
     join public.memberships m
       on m.org_id = nt.org_id
@@ -2777,7 +2807,7 @@ begin
     cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
     left join public.profiles pr on pr.id = m.user_id
     where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
-  ), template_of as (
+  ), template_of as materialized (
     -- Per type and language: the template, and whether the ready title/body
     -- (the only params given) fill it.
     select tl.type, tl.language, tpl.title_template, tpl.body_template,
@@ -2786,18 +2816,26 @@ begin
                                                      '{"title": "", "body": ""}'::jsonb) as use_template
     from (select distinct r.type, r.language from role_recipient r) tl
     cross join lateral private.notification_template(tl.type, tl.language) tpl
+  ), rendered as materialized (
+    -- Per notice and language: the title and body its recipients of that language get.
+    select nl.notice_no, nl.language,
+           case when t.use_template
+                then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
+                else nt.title end as title,
+           case when t.use_template
+                then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
+                else nt.body end as body
+    from (select distinct r.notice_no, r.type, r.language from role_recipient r) nl
+    join notice nt on nt.notice_no = nl.notice_no
+    join template_of t on t.type = nl.type and t.language = nl.language
   ), role_row as (
-    select r.org_id, r.user_id, r.channel, r.type, r.entity_table, r.entity_id,
-           r.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
-           case when t.use_template
-                then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
-                else r.title end as title,
-           case when t.use_template
-                then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
-                else r.body end as body
+    select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
+           nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
+           x.title, x.body
     from role_recipient r
+    join notice nt on nt.notice_no = r.notice_no
+    join rendered x on x.notice_no = r.notice_no and x.language = r.language
     join type_kind k on k.type = r.type
-    join template_of t on t.type = r.type and t.language = r.language
     left join public.notification_preferences p_exact
       on p_exact.org_id = r.org_id and p_exact.user_id = r.user_id and p_exact.channel = r.channel and p_exact.type = r.type
     left join public.notification_preferences p_segment
@@ -5881,6 +5919,9 @@ declare
   -- out to one row per recipient and channel).
   v_notifications_for_notified  integer;
   v_notifications_for_escalated integer;
+  -- At most this many alerts are notified (and, separately, escalated) per
+  -- run of one check; the rest stay due for the next run.
+  v_batch integer := private.alert_notify_batch_size();
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
@@ -5941,6 +5982,9 @@ begin
   using p_types into v_checked, v_fired, v_resolved;
 
   -- 2. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
+  -- At most v_batch alerts per run: a due alert left out keeps
+  -- last_notified_at and notify_count, so it is still due on the next run and
+  -- gets exactly the notifications (same dedupe keys) it would have got now.
   -- Driven from alert_config (LATERAL: the join order is fixed, whatever the
   -- estimates): per enabled (org, type), a range of alerts_notify_due_idx.
   -- The range bound is widened by an hour so that it is a superset of the exact
@@ -5950,7 +5994,7 @@ begin
       select a.id
       from public.alert_config c
       cross join lateral (
-        select a.id from public.alerts a
+        select a.id, a.last_notified_at, a.first_fired_at from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status = 'firing'
           and (a.last_notified_at is null
                or (a.last_notified_at <= now() - c.repeat_interval + interval '1 hour'
@@ -5959,6 +6003,9 @@ begin
         offset 0  -- keeps the subquery LATERAL (not flattened into a hash join over every firing alert)
       ) a
       where c.alert_type = any ($1) and c.enabled
+      -- One batch: never notified first, then the longest overdue repeats.
+      order by a.last_notified_at nulls first, a.first_fired_at, a.id
+      limit $2
     ), notified as (
       update public.alerts a
          set notify_count = a.notify_count + 1, last_notified_at = now()
@@ -5972,7 +6019,7 @@ begin
              order by n.org_id, n.first_fired_at))
     from notified n
     join public.alert_config c on c.org_id = n.org_id and c.alert_type = n.alert_type
-  $sql$ using p_types into v_notified, v_notifications_for_notified;
+  $sql$ using p_types, v_batch into v_notified, v_notifications_for_notified;
 
   -- 3. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
   -- Same shape: per (org, type) with an escalation delay, a range of alerts_escalation_due_idx.
@@ -5981,7 +6028,7 @@ begin
       select a.id
       from public.alert_config c
       cross join lateral (
-        select a.id from public.alerts a
+        select a.id, a.first_fired_at from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type
           and a.status = 'firing' and a.severity = 'critical' and a.escalation_level = 0
           and a.first_fired_at <= now() - c.escalate_after + interval '1 hour'
@@ -5990,6 +6037,9 @@ begin
         offset 0
       ) a
       where c.alert_type = any ($1) and c.enabled and c.escalate_after is not null
+      -- One batch: the oldest first.
+      order by a.first_fired_at, a.id
+      limit $2
     ), escalated as (
       update public.alerts a
          set escalation_level = a.escalation_level + 1, escalated_at = now()
@@ -6003,7 +6053,7 @@ begin
              order by e.org_id, e.first_fired_at))
     from escalated e
     join public.alert_config c on c.org_id = e.org_id and c.alert_type = e.alert_type
-  $sql$ using p_types into v_escalated, v_notifications_for_escalated;
+  $sql$ using p_types, v_batch into v_escalated, v_notifications_for_escalated;
 
   return pg_catalog.jsonb_build_object('checked', v_checked, 'fired', v_fired, 'resolved', v_resolved,
                                        'notified', v_notified, 'escalated', v_escalated,
@@ -6018,7 +6068,7 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 -- Name: FUNCTION run_alert_check(p_view text, p_types text[]); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements; returns {checked, fired, resolved, notified, escalated}.';
+COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -13502,6 +13552,12 @@ GRANT ALL ON FUNCTION private.alert_cutoff_date(p_org uuid, p_type text) TO serv
 REVOKE ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO authenticated;
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO service_role;
+
+--
+-- Name: FUNCTION alert_notify_batch_size(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.alert_notify_batch_size() FROM PUBLIC;
 
 --
 -- Name: FUNCTION api_error_parts(p_sqlstate text, p_message text, p_detail text); Type: ACL; Schema: private; Owner: postgres
