@@ -3120,6 +3120,28 @@ ALTER FUNCTION private.expire_quotes() OWNER TO postgres;
 COMMENT ON FUNCTION private.expire_quotes() IS 'Marks sent quotes past their validity date as expired; returns how many.';
 
 --
+-- Name: forget_invoice_overdue_evaluations(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.forget_invoice_overdue_evaluations() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  delete from private.alert_invoice_overdue_evaluations;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.forget_invoice_overdue_evaluations() OWNER TO postgres;
+
+--
+-- Name: FUNCTION forget_invoice_overdue_evaluations(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.forget_invoice_overdue_evaluations() IS 'Trigger: alerts were deleted; the next overdue-invoice check evaluates every organization in full.';
+
+--
 -- Name: format_cents(bigint); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5405,6 +5427,34 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_invoice_for_overdue_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id)
+    on conflict (invoice_id) do nothing;
+  else
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id)
+    on conflict (invoice_id) do nothing;
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.queue_invoice_for_overdue_check() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_invoice_for_overdue_check(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_invoice_for_overdue_check() IS 'Trigger: queues an invoice for the next overdue-invoice alert check.';
+
+--
 -- Name: raise_api_error(text, text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5929,24 +5979,65 @@ begin
   end if;
 
   -- 1. Fire, refresh what changed, resolve what cleared: one diff.
-  execute pg_catalog.format($sql$
-    with candidate as materialized (
-      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
-    ), open_alert as materialized (
-      -- Per (org, type) of alert_config (every alert has one: foreign key),
-      -- LATERAL and not flattened (offset 0): an index range of the open
-      -- alerts, never a scan of the table and its resolved history.
-      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+  if p_view = 'public.alert_invoices_overdue' then
+    -- Incremental: only what can have changed since the last run (see the
+    -- header of this migration); the same diff as below otherwise.
+    execute $sql$
+    with overdue_config as materialized (
+      -- Per organization: its local date and a key of everything besides the
+      -- invoices that decides its candidate rows (thresholds, severities,
+      -- enabled flags, time zone).
+      select c.org_id, (now() at time zone o.timezone)::date as local_date,
+             pg_catalog.md5(o.timezone || pg_catalog.string_agg(
+               pg_catalog.concat_ws('|', c.alert_type, c.threshold, c.unit, c.severity, c.enabled), ',' order by c.alert_type)) as config_key
       from public.alert_config c
+      join public.organizations o on o.id = c.org_id
+      where c.alert_type = any ($1)
+      group by c.org_id, o.timezone
+    ), full_org as materialized (
+      -- Evaluated in full: never evaluated, a new local day (a threshold date
+      -- moved), or another configuration.
+      select k.org_id, k.local_date, k.config_key
+      from overdue_config k
+      left join private.alert_invoice_overdue_evaluations e on e.org_id = k.org_id
+      where e.org_id is null or e.evaluated_on <> k.local_date or e.config_key <> k.config_key
+    ), queued as (
+      -- Taken from the queue in the snapshot the invoices are read in: a
+      -- change committed later stays queued for the next run.
+      delete from private.alert_invoice_overdue_queue q
+      returning q.org_id, q.invoice_id
+    ), changed_invoice as materialized (
+      select distinct q.org_id, q.invoice_id
+      from queued q
+      where not exists (select from full_org f where f.org_id = q.org_id)
+    ), candidate as materialized (
+      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+      from private.alert_candidates_invoices_overdue v
+      where v.org_id in (select f.org_id from full_org f)
+      union all
+      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+      from private.alert_candidates_invoices_overdue v
+      where (v.org_id, v.entity_id) in (select ci.org_id, ci.invoice_id from changed_invoice ci)
+    ), open_alert as materialized (
+      -- The organizations evaluated in full: every open alert of the types,
+      -- per (org, type) of alert_config as in the other checks.
+      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+      from full_org f
+      join public.alert_config c on c.org_id = f.org_id and c.alert_type = any ($1)
       cross join lateral (
         select a.id, a.org_id, a.fingerprint, a.severity, a.details
         from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
         offset 0
       ) a
-      where c.alert_type = any ($1)
+      union all
+      -- The changed invoices: their open alerts of either type, by fingerprint.
+      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+      from changed_invoice ci
+      cross join pg_catalog.unnest($1) as t (alert_type)
+      join public.alerts a
+        on a.org_id = ci.org_id and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
     ), diff as materialized (
-      -- FULL JOIN: a hash or merge join by construction.
       select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
              o.id as open_id,
              c.fingerprint is not null and o.id is not null
@@ -5973,13 +6064,72 @@ begin
          set status = 'resolved', resolved_at = now()
        where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
       returning 1
+    ), evaluated as (
+      insert into private.alert_invoice_overdue_evaluations as e (org_id, evaluated_on, config_key, evaluated_at)
+      select f.org_id, f.local_date, f.config_key, now() from full_org f
+      on conflict (org_id) do update
+        set evaluated_on = excluded.evaluated_on, config_key = excluded.config_key, evaluated_at = excluded.evaluated_at
+      returning 1
     )
-    -- (refreshed runs to completion unread, like every data-modifying WITH.)
+    -- (refreshed and evaluated run to completion unread, like every data-modifying WITH.)
     select (select pg_catalog.count(*) from candidate)::integer,
            (select pg_catalog.count(*) from fired)::integer,
            (select pg_catalog.count(*) from resolved)::integer
-  $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
-  using p_types into v_checked, v_fired, v_resolved;
+  $sql$
+    using p_types into v_checked, v_fired, v_resolved;
+  else
+    execute pg_catalog.format($sql$
+      with candidate as materialized (
+        select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
+      ), open_alert as materialized (
+        -- Per (org, type) of alert_config (every alert has one: foreign key),
+        -- LATERAL and not flattened (offset 0): an index range of the open
+        -- alerts, never a scan of the table and its resolved history.
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alert_config c
+        cross join lateral (
+          select a.id, a.org_id, a.fingerprint, a.severity, a.details
+          from public.alerts a
+          where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
+          offset 0
+        ) a
+        where c.alert_type = any ($1)
+      ), diff as materialized (
+        -- FULL JOIN: a hash or merge join by construction.
+        select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
+               o.id as open_id,
+               c.fingerprint is not null and o.id is not null
+                 and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
+        from candidate c
+        full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
+      ), fired as (
+        insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
+        select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
+        from diff d
+        where d.open_id is null
+        order by d.org_id, d.fingerprint
+        on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
+        returning 1
+      ), refreshed as (
+        update public.alerts a
+           set last_fired_at = now(), severity = d.severity, details = d.details
+          from diff d
+         where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
+           and d.open_id = a.id and d.changed
+        returning 1
+      ), resolved as (
+        update public.alerts a
+           set status = 'resolved', resolved_at = now()
+         where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
+        returning 1
+      )
+      -- (refreshed runs to completion unread, like every data-modifying WITH.)
+      select (select pg_catalog.count(*) from candidate)::integer,
+             (select pg_catalog.count(*) from fired)::integer,
+             (select pg_catalog.count(*) from resolved)::integer
+    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+    using p_types into v_checked, v_fired, v_resolved;
+  end if;
 
   -- 2. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
   -- At most v_batch alerts per run: a due alert left out keeps
@@ -9174,6 +9324,43 @@ ALTER TABLE private.alert_candidates_timesheets_unapproved OWNER TO postgres;
 COMMENT ON VIEW private.alert_candidates_timesheets_unapproved IS 'Rows of public.alert_timesheets_unapproved, as a join (alert engine).';
 
 --
+-- Name: alert_invoice_overdue_evaluations; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.alert_invoice_overdue_evaluations (
+    org_id uuid NOT NULL,
+    evaluated_on date NOT NULL,
+    config_key text NOT NULL,
+    evaluated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.alert_invoice_overdue_evaluations OWNER TO postgres;
+
+--
+-- Name: TABLE alert_invoice_overdue_evaluations; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.alert_invoice_overdue_evaluations IS 'Per organization: the local date and configuration key of its last full overdue-invoice evaluation. A different date or key, or no row, makes the next check evaluate that organization in full.';
+
+--
+-- Name: alert_invoice_overdue_queue; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.alert_invoice_overdue_queue (
+    invoice_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.alert_invoice_overdue_queue OWNER TO postgres;
+
+--
+-- Name: TABLE alert_invoice_overdue_queue; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.alert_invoice_overdue_queue IS 'Invoices (issued and unpaid before or after the change) written since the last overdue-invoice alert check; the check takes and evaluates them. Filled by trigger on public.invoices.';
+
+--
 -- Name: api_errors; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -10231,6 +10418,20 @@ ALTER TABLE ONLY audit.unaudited_tables
 
 ALTER TABLE ONLY ops.lint_allowlist
     ADD CONSTRAINT lint_allowlist_pkey PRIMARY KEY (rule, object);
+
+--
+-- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
+    ADD CONSTRAINT alert_invoice_overdue_evaluations_pkey PRIMARY KEY (org_id);
+
+--
+-- Name: alert_invoice_overdue_queue alert_invoice_overdue_queue_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_queue
+    ADD CONSTRAINT alert_invoice_overdue_queue_pkey PRIMARY KEY (invoice_id);
 
 --
 -- Name: api_errors api_errors_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
@@ -11364,6 +11565,18 @@ CREATE TRIGGER alert_config_touch BEFORE UPDATE ON public.alert_config FOR EACH 
 CREATE TRIGGER alert_config_validate BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config();
 
 --
+-- Name: alerts alerts_delete_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alerts_delete_forgets_invoice_evaluations AFTER DELETE ON public.alerts FOR EACH STATEMENT EXECUTE FUNCTION private.forget_invoice_overdue_evaluations();
+
+--
+-- Name: alerts alerts_truncate_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alerts_truncate_forgets_invoice_evaluations AFTER TRUNCATE ON public.alerts FOR EACH STATEMENT EXECUTE FUNCTION private.forget_invoice_overdue_evaluations();
+
+--
 -- Name: api_keys api_keys_require_live_session; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -11760,6 +11973,24 @@ CREATE TRIGGER invoices_90_touch BEFORE UPDATE ON public.invoices FOR EACH ROW E
 CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_invoice_sent();
 
 --
+-- Name: invoices invoices_queue_overdue_check_delete; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_delete AFTER DELETE ON public.invoices FOR EACH ROW WHEN (((old.kind = 'invoice'::public.invoice_kind) AND (old.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
+-- Name: invoices invoices_queue_overdue_check_insert; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_insert AFTER INSERT ON public.invoices FOR EACH ROW WHEN (((new.kind = 'invoice'::public.invoice_kind) AND (new.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
+-- Name: invoices invoices_queue_overdue_check_update; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_update AFTER UPDATE OF org_id, kind, status, due_date, number, client_id, total_ht_cents, total_vat_cents ON public.invoices FOR EACH ROW WHEN ((((old.kind = 'invoice'::public.invoice_kind) AND (old.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))) OR ((new.kind = 'invoice'::public.invoice_kind) AND (new.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
 -- Name: lock_overrides lock_overrides_append_only; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -11998,6 +12229,13 @@ CREATE TRIGGER timesheets_technician_role BEFORE INSERT OR UPDATE OF org_id, tec
 --
 
 CREATE TRIGGER timesheets_touch BEFORE UPDATE ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+--
+-- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
+    ADD CONSTRAINT alert_invoice_overdue_evaluations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
 -- Name: invoice_chain_heads invoice_chain_heads_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
@@ -12547,6 +12785,18 @@ ALTER TABLE audit.unaudited_tables ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE ops.lint_allowlist ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: alert_invoice_overdue_evaluations; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_evaluations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: alert_invoice_overdue_queue; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_queue ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invoice_chain_heads; Type: ROW SECURITY; Schema: private; Owner: postgres
@@ -13946,6 +14196,12 @@ GRANT ALL ON FUNCTION private.document_number(p_series text, p_fiscal_year integ
 REVOKE ALL ON FUNCTION private.expire_quotes() FROM PUBLIC;
 
 --
+-- Name: FUNCTION forget_invoice_overdue_evaluations(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
+
+--
 -- Name: FUNCTION format_cents(p_cents bigint); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -14426,6 +14682,12 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 --
 
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_invoice_for_overdue_check() FROM PUBLIC;
 
 --
 -- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: ACL; Schema: private; Owner: postgres
