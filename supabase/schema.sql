@@ -3128,6 +3128,10 @@ CREATE FUNCTION private.forget_invoice_overdue_evaluations() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
+  -- Waits for a running alert check (the lock run_all_alert_checks takes)
+  -- and keeps the next one out until this transaction ends: a check cannot
+  -- write back a record from a snapshot that still had the deleted alerts.
+  perform pg_catalog.pg_advisory_xact_lock(7277, 1);
   delete from private.alert_invoice_overdue_evaluations;
   return null;
 end;
@@ -5436,11 +5440,9 @@ CREATE FUNCTION private.queue_invoice_for_overdue_check() RETURNS trigger
     AS $$
 begin
   if tg_op = 'DELETE' then
-    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id)
-    on conflict (invoice_id) do nothing;
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id);
   else
-    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id)
-    on conflict (invoice_id) do nothing;
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id);
   end if;
   return null;
 end;
@@ -9347,6 +9349,7 @@ COMMENT ON TABLE private.alert_invoice_overdue_evaluations IS 'Per organization:
 --
 
 CREATE TABLE private.alert_invoice_overdue_queue (
+    id bigint NOT NULL,
     invoice_id uuid NOT NULL,
     org_id uuid NOT NULL,
     queued_at timestamp with time zone DEFAULT now() NOT NULL
@@ -9359,6 +9362,19 @@ ALTER TABLE private.alert_invoice_overdue_queue OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.alert_invoice_overdue_queue IS 'Invoices (issued and unpaid before or after the change) written since the last overdue-invoice alert check; the check takes and evaluates them. Filled by trigger on public.invoices.';
+
+--
+-- Name: alert_invoice_overdue_queue_id_seq; Type: SEQUENCE; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_queue ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME private.alert_invoice_overdue_queue_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: api_errors; Type: TABLE; Schema: private; Owner: postgres
@@ -10431,7 +10447,7 @@ ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
 --
 
 ALTER TABLE ONLY private.alert_invoice_overdue_queue
-    ADD CONSTRAINT alert_invoice_overdue_queue_pkey PRIMARY KEY (invoice_id);
+    ADD CONSTRAINT alert_invoice_overdue_queue_pkey PRIMARY KEY (id);
 
 --
 -- Name: api_errors api_errors_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres

@@ -32,8 +32,12 @@
 -- =============================================================================
 
 -- (a) Invoices changed since the last check.
+-- Append-only, one row per change: an invoice already queued is queued
+-- again, never merged into the waiting row — a run that took the waiting row
+-- in an older snapshot would otherwise swallow a change it never saw.
 create table private.alert_invoice_overdue_queue (
-  invoice_id uuid primary key,
+  id         bigint generated always as identity primary key,
+  invoice_id uuid not null,
   -- No foreign key: a deleted invoice is queued too (its alert must resolve).
   org_id     uuid not null,
   queued_at  timestamptz not null default now()
@@ -52,11 +56,9 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'DELETE' then
-    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id)
-    on conflict (invoice_id) do nothing;
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id);
   else
-    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id)
-    on conflict (invoice_id) do nothing;
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id);
   end if;
   return null;
 end;
@@ -102,6 +104,10 @@ security definer
 set search_path = ''
 as $$
 begin
+  -- Waits for a running alert check (the lock run_all_alert_checks takes)
+  -- and keeps the next one out until this transaction ends: a check cannot
+  -- write back a record from a snapshot that still had the deleted alerts.
+  perform pg_catalog.pg_advisory_xact_lock(7277, 1);
   delete from private.alert_invoice_overdue_evaluations;
   return null;
 end;

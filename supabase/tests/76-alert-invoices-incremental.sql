@@ -5,7 +5,7 @@
 -- the rows of the full evaluation (private.alert_candidates_invoices_overdue,
 -- itself proven equal to public.alert_invoices_overdue in 75-alert-candidates).
 begin;
-select plan(23);
+select plan(24);
 
 -- An organization of its own (its alert_config rows are seeded by trigger: 7 and 30 days).
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
@@ -40,7 +40,7 @@ create function pg_temp.full_evaluation() returns table (fingerprint text, sever
   where v.org_id = 'c7610000-0000-4000-8000-0000000000f0'
 $$;
 create function pg_temp.queued() returns text[] language sql as $$
-  select coalesce(array_agg(right(invoice_id::text, 2) order by invoice_id), '{}') from private.alert_invoice_overdue_queue
+  select coalesce(array_agg(distinct right(invoice_id::text, 2)), '{}') from private.alert_invoice_overdue_queue
   where org_id = 'c7610000-0000-4000-8000-0000000000f0'
 $$;
 
@@ -72,12 +72,15 @@ select is((select evaluated_on from private.alert_invoice_overdue_evaluations wh
 -- Changes through the normal paths: queued, evaluated incrementally
 -- -----------------------------------------------------------------------------
 set local terrain.invoicing_op = 'payment';  -- as reconcile_payments() moves them
+update public.invoices set status = 'partially_paid' where id = 'c7610000-0000-4000-8000-000000000004';
 update public.invoices set status = 'paid', paid_at = now() where id = 'c7610000-0000-4000-8000-000000000004';
 update public.invoices set status = 'partially_paid' where id = 'c7610000-0000-4000-8000-000000000005';
 reset terrain.invoicing_op;
 select pg_temp.invoice(6, 35);
 select pg_temp.invoice(7, 45, false);  -- issued, not sent: never a candidate
 select is(pg_temp.queued(), array['04', '05', '06'], 'paid, partially paid and newly sent invoices are queued; an issued, unsent one is not');
+select is((select count(*)::int from private.alert_invoice_overdue_queue where invoice_id = 'c7610000-0000-4000-8000-000000000004'), 2,
+  'one queue row per change (paid in two steps: two rows), never merged into a waiting one');
 select lives_ok($$select private.check_invoices_overdue()$$, 'second check');
 select set_eq('select * from pg_temp.open_alerts()', 'select * from pg_temp.full_evaluation()',
   'after payments and a new invoice: the open alerts are the full evaluation''s rows');
