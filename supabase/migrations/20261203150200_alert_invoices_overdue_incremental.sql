@@ -188,9 +188,17 @@ begin
       from private.alert_candidates_invoices_overdue v
       where v.org_id in (select f.org_id from full_org f)
       union all
+      -- The changed invoices: per invoice (LATERAL, not flattened), the view
+      -- reads that invoice by primary key; as a semi-join the planner built
+      -- every overdue invoice's row first and filtered them afterwards.
       select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
-      from private.alert_candidates_invoices_overdue v
-      where (v.org_id, v.entity_id) in (select ci.org_id, ci.invoice_id from changed_invoice ci)
+      from changed_invoice ci
+      cross join lateral (
+        select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+        from private.alert_candidates_invoices_overdue v
+        where v.org_id = ci.org_id and v.entity_id = ci.invoice_id
+        offset 0
+      ) v
     ), open_alert as materialized (
       -- The organizations evaluated in full: every open alert of the types,
       -- per (org, type) of alert_config as in the other checks.
@@ -204,12 +212,20 @@ begin
         offset 0
       ) a
       union all
-      -- The changed invoices: their open alerts of either type, by fingerprint.
+      -- The changed invoices: their open alerts of either type, by fingerprint
+      -- (LATERAL, never a scan of every alert; the type, implied by the
+      -- fingerprint, gives alerts_open_type_idx its leading column: without it
+      -- the planner scanned that whole index per lookup).
       select a.id, a.org_id, a.fingerprint, a.severity, a.details
       from changed_invoice ci
       cross join pg_catalog.unnest($1) as t (alert_type)
-      join public.alerts a
-        on a.org_id = ci.org_id and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
+      cross join lateral (
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alerts a
+        where a.alert_type = t.alert_type and a.org_id = ci.org_id
+          and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
+        offset 0
+      ) a
     ), diff as materialized (
       select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
              o.id as open_id,
