@@ -16,9 +16,22 @@ import { databaseUrl } from "../docs/generated-file.ts";
 
 export const SUPABASE_CLI = join(ROOT, "node_modules", ".bin", "supabase");
 
+/**
+ * The CLI treats any URL but its own local port (54322) as a remote database
+ * and insists on TLS, which a loopback cluster does not offer: say so in the URL
+ * for loopback hosts (a hosted project's URL is left as given).
+ */
+export function cliDbUrl(dbUrl: string): string {
+  const url = new URL(dbUrl);
+  if (["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) && !url.searchParams.has("sslmode")) {
+    url.searchParams.set("sslmode", "disable");
+  }
+  return url.toString();
+}
+
 /** The argument list for one CLI call: the command words, then --db-url, then the caller's flags. */
 export function cliArgs(command: string[], dbUrl: string, extra: string[] = []): string[] {
-  return [...command, "--db-url", dbUrl, ...extra];
+  return [...command, "--db-url", cliDbUrl(dbUrl), ...extra];
 }
 
 const PRESETS: Record<string, string[]> = {
