@@ -2019,6 +2019,36 @@ ALTER FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) OWNER TO postg
 COMMENT ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) IS 'Alert views: now() minus the (minutes/hours) threshold of an enabled alert type, or null. Security invoker.';
 
 --
+-- Name: alert_notify_batch_size(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.alert_notify_batch_size() RETURNS integer
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $_$
+declare
+  v_setting text := nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.alert_notify_batch', true)), '');
+begin
+  if v_setting is null then
+    return 2000;
+  end if;
+  if v_setting !~ '^[0-9]{1,7}$' or v_setting::integer < 1 then
+    raise exception 'terrain.alert_notify_batch must be a whole number of alerts from 1 to 9999999 (got %)', v_setting
+      using errcode = '22023';
+  end if;
+  return v_setting::integer;
+end;
+$_$;
+
+ALTER FUNCTION private.alert_notify_batch_size() OWNER TO postgres;
+
+--
+-- Name: FUNCTION alert_notify_batch_size(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.alert_notify_batch_size() IS 'Alerts notified (and, separately, escalated) per alert check and run: the setting terrain.alert_notify_batch, default 2000; anything but a whole number from 1 is refused (22023).';
+
+--
 -- Name: api_error_parts(text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2896,7 +2926,7 @@ CREATE FUNCTION private.create_alert_notifications(p_notices private.alert_notic
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     SET work_mem TO '64MB'
-    AS $$
+    AS $_$
 declare
   v_count integer;
 begin
@@ -2904,87 +2934,100 @@ begin
     return 0;
   end if;
 
-  with notice as (
-    select (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
-           'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
-           pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
-                             pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
-           pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
-                             pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-                             pg_catalog.left((n.alert).details::text, 1000)) as body
-    from pg_catalog.unnest(p_notices) as n
-  ), type_kind as (
-    -- Per type: critical or not (one lookup per distinct type).
-    select t.type, private.notification_is_critical(t.type) as critical
-    from (select distinct notice.type from notice) t
-  ), role_recipient as (
-    select nt.org_id, nt.entity_table, nt.entity_id, nt.type, nt.dedupe_key, nt.title, nt.body,
-           m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
-    from notice nt
-    join public.memberships m
-      on m.org_id = nt.org_id
-     and (m.role = any (nt.roles) or (m.role = 'owner' and 'admin' = any (nt.roles)))
-    cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
-    left join public.profiles pr on pr.id = m.user_id
-    where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
-  ), template_of as (
-    -- Per type and language: the template, and whether the ready title/body
-    -- (the only params given) fill it.
-    select tl.type, tl.language, tpl.title_template, tpl.body_template,
-           tpl.type is not null
-             and not private.template_params_missing(tpl.title_template || ' ' || tpl.body_template,
-                                                     '{"title": "", "body": ""}'::jsonb) as use_template
-    from (select distinct r.type, r.language from role_recipient r) tl
-    cross join lateral private.notification_template(tl.type, tl.language) tpl
-  ), role_row as (
-    select r.org_id, r.user_id, r.channel, r.type, r.entity_table, r.entity_id,
-           r.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
-           case when t.use_template
-                then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
-                else r.title end as title,
-           case when t.use_template
-                then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', r.title, 'body', r.body))
-                else r.body end as body
-    from role_recipient r
-    join type_kind k on k.type = r.type
-    join template_of t on t.type = r.type and t.language = r.language
-    left join public.notification_preferences p_exact
-      on p_exact.org_id = r.org_id and p_exact.user_id = r.user_id and p_exact.channel = r.channel and p_exact.type = r.type
-    left join public.notification_preferences p_segment
-      on p_segment.org_id = r.org_id and p_segment.user_id = r.user_id and p_segment.channel = r.channel
-     and p_segment.type = pg_catalog.regexp_replace(r.type, '^.*\.', '')
-    left join public.notification_preferences p_any
-      on p_any.org_id = r.org_id and p_any.user_id = r.user_id and p_any.channel = r.channel and p_any.type = '*'
-    where (k.critical and r.channel = 'in_app')
-       or coalesce(p_exact.enabled, p_segment.enabled, case when not k.critical then p_any.enabled end, true)
-  ), on_call_row as (
-    select nt.org_id, m.user_id, ch.channel, nt.type, nt.entity_table, nt.entity_id,
-           nt.dedupe_key || ':' || m.user_id::text || ':' || ch.channel as dedupe_key, nt.title, nt.body
-    from notice nt
-    join public.memberships m
-      on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
-    cross join (values ('in_app'), ('email')) as ch (channel)
-    where nt.on_call
-  ), written as (
-    insert into public.notifications (
-      org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
+  -- EXECUTE: a one-shot plan for this batch, its size known to the planner
+  -- (see the header: never a cached generic plan).
+  execute $sql$
+    with notice as materialized (
+      select n.notice_no,
+             (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
+             'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
+             pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
+                               pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
+             pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
+                               pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                               pg_catalog.left((n.alert).details::text, 1000)) as body
+      from pg_catalog.unnest($1) with ordinality as n (alert, roles, on_call, dedupe_key, escalation, notice_no)
+    ), type_kind as materialized (
+      -- Per type: critical or not (one lookup per distinct type).
+      select t.type, private.notification_is_critical(t.type) as critical
+      from (select distinct notice.type from notice) t
+    ), role_recipient as materialized (
+      select nt.notice_no, nt.org_id, nt.type, m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
+      from notice nt
+      join public.memberships m
+        on m.org_id = nt.org_id
+       and (m.role = any (nt.roles) or (m.role = 'owner' and 'admin' = any (nt.roles)))
+      cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
+      left join public.profiles pr on pr.id = m.user_id
+      where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
+    ), template_of as materialized (
+      -- Per type and language: the template, and whether the ready title/body
+      -- (the only params given) fill it.
+      select tl.type, tl.language, tpl.title_template, tpl.body_template,
+             tpl.type is not null
+               and not private.template_params_missing(tpl.title_template || ' ' || tpl.body_template,
+                                                       '{"title": "", "body": ""}'::jsonb) as use_template
+      from (select distinct r.type, r.language from role_recipient r) tl
+      cross join lateral private.notification_template(tl.type, tl.language) tpl
+    ), rendered as materialized (
+      -- Per notice and language: the title and body its recipients of that language get.
+      select nl.notice_no, nl.language,
+             case when t.use_template
+                  then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
+                  else nt.title end as title,
+             case when t.use_template
+                  then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
+                  else nt.body end as body
+      from (select distinct r.notice_no, r.type, r.language from role_recipient r) nl
+      join notice nt on nt.notice_no = nl.notice_no
+      join template_of t on t.type = nl.type and t.language = nl.language
+    ), role_row as (
+      select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
+             nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
+             x.title, x.body
+      from role_recipient r
+      join notice nt on nt.notice_no = r.notice_no
+      join rendered x on x.notice_no = r.notice_no and x.language = r.language
+      join type_kind k on k.type = r.type
+      left join public.notification_preferences p_exact
+        on p_exact.org_id = r.org_id and p_exact.user_id = r.user_id and p_exact.channel = r.channel and p_exact.type = r.type
+      left join public.notification_preferences p_segment
+        on p_segment.org_id = r.org_id and p_segment.user_id = r.user_id and p_segment.channel = r.channel
+       and p_segment.type = pg_catalog.regexp_replace(r.type, '^.*\.', '')
+      left join public.notification_preferences p_any
+        on p_any.org_id = r.org_id and p_any.user_id = r.user_id and p_any.channel = r.channel and p_any.type = '*'
+      where (k.critical and r.channel = 'in_app')
+         or coalesce(p_exact.enabled, p_segment.enabled, case when not k.critical then p_any.enabled end, true)
+    ), on_call_row as (
+      select nt.org_id, m.user_id, ch.channel, nt.type, nt.entity_table, nt.entity_id,
+             nt.dedupe_key || ':' || m.user_id::text || ':' || ch.channel as dedupe_key, nt.title, nt.body
+      from notice nt
+      join public.memberships m
+        on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
+      cross join (values ('in_app'), ('email')) as ch (channel)
+      where nt.on_call
+    ), written as (
+      insert into public.notifications (
+        org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
+      )
+      select x.org_id, x.user_id, x.channel, x.type, pg_catalog.left(pg_catalog.btrim(x.title), 200), pg_catalog.left(x.body, 4000),
+             x.entity_table, x.entity_id, x.dedupe_key,
+             case x.channel when 'in_app' then 'sent' else 'pending' end,
+             case x.channel when 'in_app' then now() end,
+             case x.channel when 'in_app' then null else now() end
+      from (select * from role_row union all select * from on_call_row) x
+      -- In the order of the unique index the conflicts are checked in: its
+      -- pages are filled one after the other instead of at random.
+      order by x.org_id, x.dedupe_key
+      on conflict (org_id, dedupe_key) do nothing
+      returning 1
     )
-    select x.org_id, x.user_id, x.channel, x.type, pg_catalog.left(pg_catalog.btrim(x.title), 200), pg_catalog.left(x.body, 4000),
-           x.entity_table, x.entity_id, x.dedupe_key,
-           case x.channel when 'in_app' then 'sent' else 'pending' end,
-           case x.channel when 'in_app' then now() end,
-           case x.channel when 'in_app' then null else now() end
-    from (select * from role_row union all select * from on_call_row) x
-    -- In the order of the unique index the conflicts are checked in: its
-    -- pages are filled one after the other instead of at random.
-    order by x.org_id, x.dedupe_key
-    on conflict (org_id, dedupe_key) do nothing
-    returning 1
-  )
-  select pg_catalog.count(*)::integer into v_count from written;
+    select pg_catalog.count(*)::integer from written
+  $sql$
+  into v_count using p_notices;
   return v_count;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION private.create_alert_notifications(p_notices private.alert_notice[]) OWNER TO postgres;
 
@@ -3230,6 +3273,32 @@ ALTER FUNCTION private.expire_quotes() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.expire_quotes() IS 'Marks sent quotes past their validity date as expired; returns how many.';
+
+--
+-- Name: forget_invoice_overdue_evaluations(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.forget_invoice_overdue_evaluations() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  -- Waits for a running alert check (the lock run_all_alert_checks takes)
+  -- and keeps the next one out until this transaction ends: a check cannot
+  -- write back a record from a snapshot that still had the deleted alerts.
+  perform pg_catalog.pg_advisory_xact_lock(7277, 1);
+  delete from private.alert_invoice_overdue_evaluations;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.forget_invoice_overdue_evaluations() OWNER TO postgres;
+
+--
+-- Name: FUNCTION forget_invoice_overdue_evaluations(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.forget_invoice_overdue_evaluations() IS 'Trigger: alerts were deleted; the next overdue-invoice check evaluates every organization in full.';
 
 --
 -- Name: format_cents(bigint); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5518,6 +5587,32 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_invoice_for_overdue_check() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if tg_op = 'DELETE' then
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (old.id, old.org_id);
+  else
+    insert into private.alert_invoice_overdue_queue (invoice_id, org_id) values (new.id, new.org_id);
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.queue_invoice_for_overdue_check() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_invoice_for_overdue_check(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_invoice_for_overdue_check() IS 'Trigger: queues an invoice for the next overdue-invoice alert check.';
+
+--
 -- Name: raise_api_error(text, text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6059,6 +6154,9 @@ declare
   -- out to one row per recipient and channel).
   v_notifications_for_notified  integer;
   v_notifications_for_escalated integer;
+  -- At most this many alerts are notified (and, separately, escalated) per
+  -- run of one check; the rest stay due for the next run.
+  v_batch integer := private.alert_notify_batch_size();
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
@@ -6066,24 +6164,81 @@ begin
   end if;
 
   -- 1. Fire, refresh what changed, resolve what cleared: one diff.
-  execute pg_catalog.format($sql$
-    with candidate as materialized (
-      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
-    ), open_alert as materialized (
-      -- Per (org, type) of alert_config (every alert has one: foreign key),
-      -- LATERAL and not flattened (offset 0): an index range of the open
-      -- alerts, never a scan of the table and its resolved history.
-      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+  if p_view = 'public.alert_invoices_overdue' then
+    -- Incremental: only what can have changed since the last run (see the
+    -- header of this migration); the same diff as below otherwise.
+    execute $sql$
+    with overdue_config as materialized (
+      -- Per organization: its local date and a key of everything besides the
+      -- invoices that decides its candidate rows (thresholds, severities,
+      -- enabled flags, time zone).
+      select c.org_id, (now() at time zone o.timezone)::date as local_date,
+             pg_catalog.md5(o.timezone || pg_catalog.string_agg(
+               pg_catalog.concat_ws('|', c.alert_type, c.threshold, c.unit, c.severity, c.enabled), ',' order by c.alert_type)) as config_key
       from public.alert_config c
+      join public.organizations o on o.id = c.org_id
+      where c.alert_type = any ($1)
+      group by c.org_id, o.timezone
+    ), full_org as materialized (
+      -- Evaluated in full: never evaluated, a new local day (a threshold date
+      -- moved), or another configuration.
+      select k.org_id, k.local_date, k.config_key
+      from overdue_config k
+      left join private.alert_invoice_overdue_evaluations e on e.org_id = k.org_id
+      where e.org_id is null or e.evaluated_on <> k.local_date or e.config_key <> k.config_key
+    ), queued as (
+      -- Taken from the queue in the snapshot the invoices are read in: a
+      -- change committed later stays queued for the next run.
+      delete from private.alert_invoice_overdue_queue q
+      returning q.org_id, q.invoice_id
+    ), changed_invoice as materialized (
+      select distinct q.org_id, q.invoice_id
+      from queued q
+      where not exists (select from full_org f where f.org_id = q.org_id)
+    ), candidate as materialized (
+      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+      from private.alert_candidates_invoices_overdue v
+      where v.org_id in (select f.org_id from full_org f)
+      union all
+      -- The changed invoices: per invoice (LATERAL, not flattened), the view
+      -- reads that invoice by primary key; as a semi-join the planner built
+      -- every overdue invoice's row first and filtered them afterwards.
+      select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+      from changed_invoice ci
+      cross join lateral (
+        select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details
+        from private.alert_candidates_invoices_overdue v
+        where v.org_id = ci.org_id and v.entity_id = ci.invoice_id
+        offset 0
+      ) v
+    ), open_alert as materialized (
+      -- The organizations evaluated in full: every open alert of the types,
+      -- per (org, type) of alert_config as in the other checks.
+      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+      from full_org f
+      join public.alert_config c on c.org_id = f.org_id and c.alert_type = any ($1)
       cross join lateral (
         select a.id, a.org_id, a.fingerprint, a.severity, a.details
         from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
         offset 0
       ) a
-      where c.alert_type = any ($1)
+      union all
+      -- The changed invoices: their open alerts of either type, by fingerprint
+      -- (LATERAL, never a scan of every alert; the type, implied by the
+      -- fingerprint, gives alerts_open_type_idx its leading column: without it
+      -- the planner scanned that whole index per lookup).
+      select a.id, a.org_id, a.fingerprint, a.severity, a.details
+      from changed_invoice ci
+      cross join pg_catalog.unnest($1) as t (alert_type)
+      cross join lateral (
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alerts a
+        where a.alert_type = t.alert_type and a.org_id = ci.org_id
+          and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
+        offset 0
+      ) a
     ), diff as materialized (
-      -- FULL JOIN: a hash or merge join by construction.
       select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
              o.id as open_id,
              c.fingerprint is not null and o.id is not null
@@ -6110,15 +6265,77 @@ begin
          set status = 'resolved', resolved_at = now()
        where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
       returning 1
+    ), evaluated as (
+      insert into private.alert_invoice_overdue_evaluations as e (org_id, evaluated_on, config_key, evaluated_at)
+      select f.org_id, f.local_date, f.config_key, now() from full_org f
+      on conflict (org_id) do update
+        set evaluated_on = excluded.evaluated_on, config_key = excluded.config_key, evaluated_at = excluded.evaluated_at
+      returning 1
     )
-    -- (refreshed runs to completion unread, like every data-modifying WITH.)
+    -- (refreshed and evaluated run to completion unread, like every data-modifying WITH.)
     select (select pg_catalog.count(*) from candidate)::integer,
            (select pg_catalog.count(*) from fired)::integer,
            (select pg_catalog.count(*) from resolved)::integer
-  $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
-  using p_types into v_checked, v_fired, v_resolved;
+  $sql$
+    using p_types into v_checked, v_fired, v_resolved;
+  else
+    execute pg_catalog.format($sql$
+      with candidate as materialized (
+        select v.org_id, v.alert_type, v.fingerprint, v.entity_table, v.entity_id, v.severity, v.details from %s v
+      ), open_alert as materialized (
+        -- Per (org, type) of alert_config (every alert has one: foreign key),
+        -- LATERAL and not flattened (offset 0): an index range of the open
+        -- alerts, never a scan of the table and its resolved history.
+        select a.id, a.org_id, a.fingerprint, a.severity, a.details
+        from public.alert_config c
+        cross join lateral (
+          select a.id, a.org_id, a.fingerprint, a.severity, a.details
+          from public.alerts a
+          where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status <> 'resolved'
+          offset 0
+        ) a
+        where c.alert_type = any ($1)
+      ), diff as materialized (
+        -- FULL JOIN: a hash or merge join by construction.
+        select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
+               o.id as open_id,
+               c.fingerprint is not null and o.id is not null
+                 and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
+        from candidate c
+        full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
+      ), fired as (
+        insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
+        select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
+        from diff d
+        where d.open_id is null
+        order by d.org_id, d.fingerprint
+        on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
+        returning 1
+      ), refreshed as (
+        update public.alerts a
+           set last_fired_at = now(), severity = d.severity, details = d.details
+          from diff d
+         where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
+           and d.open_id = a.id and d.changed
+        returning 1
+      ), resolved as (
+        update public.alerts a
+           set status = 'resolved', resolved_at = now()
+         where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
+        returning 1
+      )
+      -- (refreshed runs to completion unread, like every data-modifying WITH.)
+      select (select pg_catalog.count(*) from candidate)::integer,
+             (select pg_catalog.count(*) from fired)::integer,
+             (select pg_catalog.count(*) from resolved)::integer
+    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+    using p_types into v_checked, v_fired, v_resolved;
+  end if;
 
   -- 2. Notify: new, or repeat interval elapsed; never acknowledged or silenced ones.
+  -- At most v_batch alerts per run: a due alert left out keeps
+  -- last_notified_at and notify_count, so it is still due on the next run and
+  -- gets exactly the notifications (same dedupe keys) it would have got now.
   -- Driven from alert_config (LATERAL: the join order is fixed, whatever the
   -- estimates): per enabled (org, type), a range of alerts_notify_due_idx.
   -- The range bound is widened by an hour so that it is a superset of the exact
@@ -6128,7 +6345,7 @@ begin
       select a.id
       from public.alert_config c
       cross join lateral (
-        select a.id from public.alerts a
+        select a.id, a.last_notified_at, a.first_fired_at from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type and a.status = 'firing'
           and (a.last_notified_at is null
                or (a.last_notified_at <= now() - c.repeat_interval + interval '1 hour'
@@ -6137,6 +6354,9 @@ begin
         offset 0  -- keeps the subquery LATERAL (not flattened into a hash join over every firing alert)
       ) a
       where c.alert_type = any ($1) and c.enabled
+      -- One batch: never notified first, then the longest overdue repeats.
+      order by a.last_notified_at nulls first, a.first_fired_at, a.id
+      limit $2
     ), notified as (
       update public.alerts a
          set notify_count = a.notify_count + 1, last_notified_at = now()
@@ -6150,7 +6370,7 @@ begin
              order by n.org_id, n.first_fired_at))
     from notified n
     join public.alert_config c on c.org_id = n.org_id and c.alert_type = n.alert_type
-  $sql$ using p_types into v_notified, v_notifications_for_notified;
+  $sql$ using p_types, v_batch into v_notified, v_notifications_for_notified;
 
   -- 3. Escalate: critical, still firing (unacknowledged), not silenced, older than escalate_after; once.
   -- Same shape: per (org, type) with an escalation delay, a range of alerts_escalation_due_idx.
@@ -6159,7 +6379,7 @@ begin
       select a.id
       from public.alert_config c
       cross join lateral (
-        select a.id from public.alerts a
+        select a.id, a.first_fired_at from public.alerts a
         where a.org_id = c.org_id and a.alert_type = c.alert_type
           and a.status = 'firing' and a.severity = 'critical' and a.escalation_level = 0
           and a.first_fired_at <= now() - c.escalate_after + interval '1 hour'
@@ -6168,6 +6388,9 @@ begin
         offset 0
       ) a
       where c.alert_type = any ($1) and c.enabled and c.escalate_after is not null
+      -- One batch: the oldest first.
+      order by a.first_fired_at, a.id
+      limit $2
     ), escalated as (
       update public.alerts a
          set escalation_level = a.escalation_level + 1, escalated_at = now()
@@ -6181,7 +6404,7 @@ begin
              order by e.org_id, e.first_fired_at))
     from escalated e
     join public.alert_config c on c.org_id = e.org_id and c.alert_type = e.alert_type
-  $sql$ using p_types into v_escalated, v_notifications_for_escalated;
+  $sql$ using p_types, v_batch into v_escalated, v_notifications_for_escalated;
 
   return pg_catalog.jsonb_build_object('checked', v_checked, 'fired', v_fired, 'resolved', v_resolved,
                                        'notified', v_notified, 'escalated', v_escalated,
@@ -6196,7 +6419,7 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 -- Name: FUNCTION run_alert_check(p_view text, p_types text[]); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements; returns {checked, fired, resolved, notified, escalated}.';
+COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -9362,6 +9585,57 @@ ALTER TABLE private.alert_candidates_timesheets_unapproved OWNER TO postgres;
 COMMENT ON VIEW private.alert_candidates_timesheets_unapproved IS 'Rows of public.alert_timesheets_unapproved, as a join (alert engine).';
 
 --
+-- Name: alert_invoice_overdue_evaluations; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.alert_invoice_overdue_evaluations (
+    org_id uuid NOT NULL,
+    evaluated_on date NOT NULL,
+    config_key text NOT NULL,
+    evaluated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.alert_invoice_overdue_evaluations OWNER TO postgres;
+
+--
+-- Name: TABLE alert_invoice_overdue_evaluations; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.alert_invoice_overdue_evaluations IS 'Per organization: the local date and configuration key of its last full overdue-invoice evaluation. A different date or key, or no row, makes the next check evaluate that organization in full.';
+
+--
+-- Name: alert_invoice_overdue_queue; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.alert_invoice_overdue_queue (
+    id bigint NOT NULL,
+    invoice_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.alert_invoice_overdue_queue OWNER TO postgres;
+
+--
+-- Name: TABLE alert_invoice_overdue_queue; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.alert_invoice_overdue_queue IS 'Invoices (issued and unpaid before or after the change) written since the last overdue-invoice alert check; the check takes and evaluates them. Filled by trigger on public.invoices.';
+
+--
+-- Name: alert_invoice_overdue_queue_id_seq; Type: SEQUENCE; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_queue ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME private.alert_invoice_overdue_queue_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
 -- Name: api_errors; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -10452,6 +10726,20 @@ ALTER TABLE ONLY ops.column_rule_allowlist
 
 ALTER TABLE ONLY ops.lint_allowlist
     ADD CONSTRAINT lint_allowlist_pkey PRIMARY KEY (rule, object);
+
+--
+-- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
+    ADD CONSTRAINT alert_invoice_overdue_evaluations_pkey PRIMARY KEY (org_id);
+
+--
+-- Name: alert_invoice_overdue_queue alert_invoice_overdue_queue_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_queue
+    ADD CONSTRAINT alert_invoice_overdue_queue_pkey PRIMARY KEY (id);
 
 --
 -- Name: api_errors api_errors_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
@@ -11585,6 +11873,18 @@ CREATE TRIGGER alert_config_touch BEFORE UPDATE ON public.alert_config FOR EACH 
 CREATE TRIGGER alert_config_validate BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config();
 
 --
+-- Name: alerts alerts_delete_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alerts_delete_forgets_invoice_evaluations AFTER DELETE ON public.alerts FOR EACH STATEMENT EXECUTE FUNCTION private.forget_invoice_overdue_evaluations();
+
+--
+-- Name: alerts alerts_truncate_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alerts_truncate_forgets_invoice_evaluations AFTER TRUNCATE ON public.alerts FOR EACH STATEMENT EXECUTE FUNCTION private.forget_invoice_overdue_evaluations();
+
+--
 -- Name: api_keys api_keys_require_live_session; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -11987,6 +12287,24 @@ CREATE TRIGGER invoices_90_touch BEFORE UPDATE ON public.invoices FOR EACH ROW E
 CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_invoice_sent();
 
 --
+-- Name: invoices invoices_queue_overdue_check_delete; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_delete AFTER DELETE ON public.invoices FOR EACH ROW WHEN (((old.kind = 'invoice'::public.invoice_kind) AND (old.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
+-- Name: invoices invoices_queue_overdue_check_insert; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_insert AFTER INSERT ON public.invoices FOR EACH ROW WHEN (((new.kind = 'invoice'::public.invoice_kind) AND (new.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
+-- Name: invoices invoices_queue_overdue_check_update; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_queue_overdue_check_update AFTER UPDATE OF org_id, kind, status, due_date, number, client_id, total_ht_cents, total_vat_cents ON public.invoices FOR EACH ROW WHEN ((((old.kind = 'invoice'::public.invoice_kind) AND (old.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))) OR ((new.kind = 'invoice'::public.invoice_kind) AND (new.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
 -- Name: lock_overrides lock_overrides_append_only; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -12231,6 +12549,13 @@ CREATE TRIGGER timesheets_technician_role BEFORE INSERT OR UPDATE OF org_id, tec
 --
 
 CREATE TRIGGER timesheets_touch BEFORE UPDATE ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+--
+-- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
+    ADD CONSTRAINT alert_invoice_overdue_evaluations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
 -- Name: invoice_chain_heads invoice_chain_heads_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
@@ -12786,6 +13111,18 @@ ALTER TABLE ops.column_rule_allowlist ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE ops.lint_allowlist ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: alert_invoice_overdue_evaluations; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_evaluations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: alert_invoice_overdue_queue; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.alert_invoice_overdue_queue ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invoice_chain_heads; Type: ROW SECURITY; Schema: private; Owner: postgres
@@ -13806,6 +14143,12 @@ GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO auth
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO service_role;
 
 --
+-- Name: FUNCTION alert_notify_batch_size(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.alert_notify_batch_size() FROM PUBLIC;
+
+--
 -- Name: FUNCTION api_error_parts(p_sqlstate text, p_message text, p_detail text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -14190,6 +14533,12 @@ GRANT ALL ON FUNCTION private.document_number(p_series text, p_fiscal_year integ
 --
 
 REVOKE ALL ON FUNCTION private.expire_quotes() FROM PUBLIC;
+
+--
+-- Name: FUNCTION forget_invoice_overdue_evaluations(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
 
 --
 -- Name: FUNCTION format_cents(p_cents bigint); Type: ACL; Schema: private; Owner: postgres
@@ -14672,6 +15021,12 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 --
 
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_invoice_for_overdue_check() FROM PUBLIC;
 
 --
 -- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: ACL; Schema: private; Owner: postgres

@@ -64,6 +64,12 @@ async function pgtap(stack: RunningStack) {
     }),
   );
   process.stdout.write(r.stdout + r.stderr);
+  // pgTAP is test tooling, not part of the schema the migrations build: the
+  // later suites (the Supabase CLI's `db lint` over every schema among them,
+  // which flags pgTAP's own functions) see the database the migrations made.
+  const after = new pg.Client({ connectionString: stack.cfg.dbUrl });
+  await after.connect();
+  await after.query("drop extension if exists pgtap").finally(() => after.end());
   const total = Number(/Tests=(\d+)/.exec(r.stdout)?.[1] ?? 0);
   let failed = [...r.stdout.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);
   if (r.code !== 0 && failed === 0) failed = 1; // a file that died before its plan
