@@ -14,8 +14,8 @@
  * Proxying is done by http-proxy-3 (a maintained rewrite of http-proxy).
  *
  * Rate limiting (docs/rate-limiting.md), when a limiter is given: PostgREST
- * reads (GET/HEAD, bucket READ) and /auth/v1/token (bucket TOKEN, per client
- * IP) are counted here, through the same SQL functions the db-pre-request
+ * reads (GET/HEAD, bucket READ, counted in batches: ratelimit.ts) and
+ * /auth/v1/token (bucket TOKEN, per client IP) are counted here, through the same SQL functions the db-pre-request
  * hook uses for writes; a refused request is answered 429 with Retry-After.
  * Writes that fail are counted after their response (their transaction rolled
  * the hook's count back). X-Forwarded-For is rewritten to the one client
@@ -236,7 +236,7 @@ export function createGateway(opts: GatewayOptions): Server {
       if (v?.startsWith("trn_")) headers[name] = v;
     }
     if (method === "GET" || method === "HEAD") {
-      const verdict = await limiter.checkApiRequest(claims, headers, method, restPath);
+      const verdict = await limiter.checkRead(claims, headers, method, restPath);
       if (verdict && !verdict.allowed) {
         // PostgREST's error shape, as the hook's refusals of writes have it.
         const body = { code: "rate_limited", details: null, hint: null, message: rateLimitMessage(verdict) };
