@@ -24,11 +24,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { type ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, type ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
-import { jwtVerify } from "jose";
+import { type JWTPayload, jwtVerify } from "jose";
 import sirv from "sirv";
 import { parse as parseToml } from "smol-toml";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
@@ -112,6 +112,34 @@ export function functionsJwtPolicy(configPath = join(ROOT, "supabase", "config.t
   return policy;
 }
 
+/** Verified tokens kept (each until its own expiry); the cache starts over past this many. */
+const MAX_CACHED_TOKENS = 10_000;
+
+/**
+ * HS256 verification with a memory: a client sends the same token on every
+ * request until it refreshes it, and verifying it again each time (an HMAC
+ * and the claims checks) was a measurable share of the gateway's work. A
+ * token is cached only once verified, with its `exp` and `nbf`, and checked
+ * against the clock on every use: an expired token is refused exactly when
+ * it would have been without the cache. Tokens that fail are not cached (a
+ * flood of bad tokens cannot grow the cache, and costs what it did).
+ */
+export function createJwtVerifier(jwtSecret: string) {
+  const secret = new TextEncoder().encode(jwtSecret);
+  const verified = new Map<string, { payload: JWTPayload; exp: number; nbf: number }>();
+  return async function verify(token: string): Promise<JWTPayload> {
+    const now = Date.now() / 1000;
+    const hit = verified.get(token);
+    if (hit && now < hit.exp && now >= hit.nbf) return hit.payload;
+    if (hit) verified.delete(token);
+    const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+    if (verified.size >= MAX_CACHED_TOKENS) verified.clear();
+    // jose allows no clock tolerance by default: the same bounds here.
+    verified.set(token, { payload, exp: typeof payload.exp === "number" ? payload.exp : Infinity, nbf: typeof payload.nbf === "number" ? payload.nbf : -Infinity });
+    return payload;
+  };
+}
+
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(.+)$/i.exec(h) : null;
@@ -132,9 +160,15 @@ export function createGateway(opts: GatewayOptions): Server {
   const { cfg, keys } = opts;
   const log = opts.log ?? ((line) => process.stdout.write(line + "\n"));
   const validKeys = new Set([keys.anonKey, keys.serviceRoleKey]);
-  const secret = new TextEncoder().encode(cfg.jwtSecret);
+  const verifyJwt = createJwtVerifier(cfg.jwtSecret);
   const jwtPolicy = functionsJwtPolicy();
-  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
+  // Persistent connections to PostgREST and the functions runtime: without an
+  // agent, http-proxy opens (and the upstream accepts) a new TCP connection
+  // per request, with `Connection: close`.
+  const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 128, maxFreeSockets: 32, scheduling: "lifo" });
+  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000, agent: upstreamAgent });
+  const restTarget = new URL(`http://127.0.0.1:${cfg.ports.rest}`);
+  const functionsTarget = new URL(`http://127.0.0.1:${cfg.ports.functions}`);
   /** Writes whose count the gateway may owe (see limitRest): request → marked "deferred" by the hook. */
   const pendingWrites = new WeakMap<IncomingMessage, { deferred: boolean }>();
   proxy.on("proxyRes", (proxyRes, req) => {
@@ -210,7 +244,7 @@ export function createGateway(opts: GatewayOptions): Server {
     const token = bearer(req);
     if (!token) return {};
     try {
-      const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+      const payload = await verifyJwt(token);
       return { role: payload.role, sub: payload.sub };
     } catch {
       return {};
@@ -275,8 +309,12 @@ export function createGateway(opts: GatewayOptions): Server {
    * acts on nothing — and the client gets 413. Nothing is buffered beyond the
    * stream's own backpressure window.
    */
-  function forward(req: IncomingMessage, res: ServerResponse, target: string, path: string, route: Route) {
+  function forward(req: IncomingMessage, res: ServerResponse, target: URL, path: string, route: Route) {
     req.url = path;
+    // No body (no Content-Length, or 0, and not chunked — most GETs): nothing to count.
+    if (req.headers["transfer-encoding"] === undefined && !(Number(req.headers["content-length"] ?? 0) > 0)) {
+      return void proxy.web(req, res, { target, changeOrigin: false });
+    }
     let received = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -306,7 +344,7 @@ export function createGateway(opts: GatewayOptions): Server {
       // As in Supabase: without a user token the request runs with the apikey's role.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
       if (opts.rateLimiter && (await limitRest(opts.rateLimiter, req, res, url))) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.rest}`, rest("/rest/v1"), "rest");
+      return forward(req, res, restTarget, rest("/rest/v1"), "rest");
     }
 
     if (path.startsWith("/auth/v1/") || path === "/auth/v1") {
@@ -327,13 +365,13 @@ export function createGateway(opts: GatewayOptions): Server {
         const token = bearer(req);
         if (!token) return sendJson(res, 401, { code: 401, message: "Missing authorization header" });
         try {
-          await jwtVerify(token, secret, { algorithms: ["HS256"] });
+          await verifyJwt(token);
         } catch {
           return sendJson(res, 401, { code: 401, message: "Invalid JWT" });
         }
       }
       if (declaresTooMuch(req, res, "functions")) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.functions}`, rest("/functions/v1"), "functions");
+      return forward(req, res, functionsTarget, rest("/functions/v1"), "functions");
     }
 
     if (path.startsWith("/storage/v1")) {
@@ -369,7 +407,7 @@ export function createGateway(opts: GatewayOptions): Server {
     return sendJson(res, 404, { message: "Not found" });
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = performance.now();
     const originalPath = (req.url ?? "").split("?")[0];
     // One client address for everything behind the gateway (rate-limit keys, sessions):
@@ -402,4 +440,6 @@ export function createGateway(opts: GatewayOptions): Server {
       sendJson(res, 500, { message: "Gateway error", request_id: requestId });
     });
   });
+  server.on("close", () => upstreamAgent.destroy());
+  return server;
 }
