@@ -889,7 +889,9 @@ async function main() {
           ? phase(name, () => fn().finally(() => db.query("rollback; reset all").catch(() => undefined)))
           : Promise.resolve();
       await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
-      await step("http", () => httpBenches(s, db, actors, reps));
+      // Memory is sampled before and after the HTTP bursts, not during them (see peakSampler.pause).
+      sampler.pause();
+      await step("http", () => httpBenches(s, db, actors, reps)).finally(() => sampler?.resume());
       await step("stock", () => stockBench(cfg, db, actors, reps));
       await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
       await step("alerts at 1", () =>

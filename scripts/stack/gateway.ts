@@ -112,6 +112,37 @@ export function functionsJwtPolicy(configPath = join(ROOT, "supabase", "config.t
   return policy;
 }
 
+/**
+ * A log of one line per call, written in batches: every `intervalMs`, or at
+ * once past 64 KiB. The gateway logs every request; one file write each was a
+ * measurable share of its work. Lines keep their order; `flush` writes what
+ * is pending (call it before closing the destination).
+ */
+export function bufferedLog(write: (chunk: string) => void, intervalMs = 50) {
+  let pending: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const chunk = pending.join("\n") + "\n";
+    pending = [];
+    size = 0;
+    write(chunk);
+  };
+  const log = (line: string) => {
+    pending.push(line);
+    size += line.length + 1;
+    if (size >= 64 * 1024) return flush();
+    if (!timer) {
+      timer = setTimeout(flush, intervalMs);
+      timer.unref();
+    }
+  };
+  return Object.assign(log, { flush });
+}
+
 /** Verified tokens kept (each until its own expiry); the cache starts over past this many. */
 const MAX_CACHED_TOKENS = 10_000;
 

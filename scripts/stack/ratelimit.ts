@@ -62,13 +62,16 @@ const QUERY_TIMEOUT_MS = 2_000;
  *
  *   allowed  ⇔  last shared total + this gateway's hits since < limit
  *
- * and a key never has more than READ_MAX_UNCONFIRMED hits that the shared
- * counter has not acknowledged: the request that would pass that bound waits
- * for the batch in flight. Consequences:
+ * and a key never has more hits that the shared counter has not acknowledged
+ * than unconfirmedBound(): READ_MAX_UNCONFIRMED (32), or an eighth of what the
+ * last total leaves under the limit when that is more (a partner key allowed
+ * 100,000 reads a minute need not wait for the database every 32 reads). The
+ * request that would pass the bound waits for the batch in flight.
+ * Consequences:
  *   - with one gateway (the local stack) the count is exact: a read over the
  *     limit gets 429 exactly as before;
- *   - with several, each can accept at most READ_MAX_UNCONFIRMED reads of a
- *     key beyond its limit in a window before it learns the others' count;
+ *   - with several, each can accept at most max(32, limit / 8) reads of a key
+ *     beyond its limit in a window before it learns the others' count;
  *   - every read is counted once, refused ones included, as before — only
  *     up to READ_FLUSH_INTERVAL_MS later.
  *
@@ -81,6 +84,11 @@ const QUERY_TIMEOUT_MS = 2_000;
 export const READ_FLUSH_INTERVAL_MS = 100;
 export const READ_FLUSH_AT = 16;
 export const READ_MAX_UNCONFIRMED = 32;
+
+/** How many of a key's hits may be unacknowledged by the database (see above). */
+export function unconfirmedBound(maxHits: number, sharedTotal: number): number {
+  return Math.max(READ_MAX_UNCONFIRMED, Math.floor((maxHits - sharedTotal) / 8));
+}
 /** Identities (role, sub, client address) whose rate-limit key is cached; the cache starts over past this. */
 const MAX_CACHED_IDENTITIES = 10_000;
 /** date_bin's origin in private.rate_limit_hit. */
@@ -245,11 +253,11 @@ export function createRateLimiter(opts: { connectionString: string; log: (line: 
       return verdict;
     }
     let c = counterFor(key, "READ", limit.windowSeconds, limit.maxHits, Date.now());
-    if (c.sending + c.pending >= READ_MAX_UNCONFIRMED) {
-      // The bound on what the shared counter has not seen: wait for the batch (once: if the
-      // database does not answer, the verdict is this gateway's own count).
+    if (c.sending + c.pending >= unconfirmedBound(c.maxHits, c.shared)) {
+      // The bound on what the shared counter has not seen: wait for the batch (once more if one
+      // was already in flight; if the database does not answer, the verdict is this gateway's own count).
       await flush();
-      if (c.sending + c.pending >= READ_MAX_UNCONFIRMED) await flush();
+      if (c.sending + c.pending >= unconfirmedBound(c.maxHits, c.shared)) await flush();
       c = counterFor(key, "READ", limit.windowSeconds, limit.maxHits, Date.now());
     }
     const counted = c.shared + c.sending + c.pending;

@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { READ_FLUSH_INTERVAL_MS, READ_MAX_UNCONFIRMED } from "../../scripts/stack/ratelimit.ts";
+import { READ_FLUSH_INTERVAL_MS, READ_MAX_UNCONFIRMED, unconfirmedBound } from "../../scripts/stack/ratelimit.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
 
 const rest = `${stack.apiUrl}/rest/v1`;
@@ -30,6 +30,7 @@ const USERS = {
   reader: randomUUID(),
   batched: randomUUID(),
   elsewhere: randomUUID(),
+  partner: randomUUID(),
   probe: randomUUID(),
 };
 let revokedKeyId: string;
@@ -266,6 +267,39 @@ describe("reads (gateway)", () => {
     await waitForHits(key, "READ", 55 + statuses.length);
     await sleep(3 * READ_FLUSH_INTERVAL_MS);
     expect(await hits(key, "READ")).toBe(55 + statuses.length);
+  });
+
+  it("with a large limit (override) the bound is an eighth of what is left: reads counted elsewhere still stop it there", { timeout: 60_000 }, async () => {
+    await clearOfWindowEdge();
+    const key = `user:${USERS.partner}`;
+    await withDb((c) =>
+      c.query(`insert into private.rate_limit_overrides (key, bucket, max_hits, reason) values ($1, 'READ', 800, 'rate-limit.test')`, [key]),
+    );
+    try {
+      const read = () => call("GET", "/notifications?select=id", asUser(USERS.partner));
+      for (let i = 1; i <= 5; i++) expect((await read()).status, `read ${i}`).toBe(200);
+      await waitForHits(key, "READ", 5);
+      await sleep(3 * READ_FLUSH_INTERVAL_MS);
+      await withDb((c) =>
+        c.query(
+          `select private.record_rate_limit_hits(array[$1], array['READ'],
+                    array[date_bin('60 seconds', now(), timestamptz '2000-01-01 00:00:00+00')], array[780])`,
+          [key],
+        ),
+      );
+      // 785 of 800 used; this gateway last saw 5, so it may hold (800 - 5) / 8 = 99 unconfirmed reads.
+      const bound = unconfirmedBound(800, 5);
+      expect(bound).toBe(99);
+      const statuses: number[] = [];
+      for (let i = 0; i < bound + 30; i++) statuses.push((await read()).status);
+      const allowed = statuses.filter((s) => s === 200).length;
+      expect(allowed).toBeGreaterThanOrEqual(15);
+      expect(allowed).toBeLessThanOrEqual(15 + bound);
+      expect(statuses.at(-1)).toBe(429);
+      await waitForHits(key, "READ", 785 + statuses.length);
+    } finally {
+      await withDb((c) => c.query("delete from private.rate_limit_overrides where key = $1", [key]));
+    }
   });
 
   it("anonymous requests are counted per client address, a Terrain API key per key", async () => {
