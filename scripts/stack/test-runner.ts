@@ -20,6 +20,7 @@ import { precompressDir } from "./precompress.ts";
 import { postgrestVersion } from "./postgrest.ts";
 import { runAsync } from "./proc.ts";
 import { SCHEMA_FILE, schemaDump } from "../db/schema.ts";
+import { isFresh } from "../docs/generated-file.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
 
 interface StageResult {
@@ -72,8 +73,7 @@ async function pgtap(stack: RunningStack) {
 async function schemaFresh(stack: RunningStack) {
   banner("supabase/schema.sql matches the migrations");
   const [fresh, s] = await timed(() => schemaDump(stack.cfg.dbUrl));
-  const committed = existsSync(SCHEMA_FILE) ? readFileSync(SCHEMA_FILE, "utf8") : "";
-  const ok = committed === fresh;
+  const ok = isFresh(SCHEMA_FILE, fresh);
   console.log(ok ? "up to date" : "✖ supabase/schema.sql is stale: run `npm run db:migrate && npm run db:schema` and commit it.");
   results.push({ stage: "schema.sql", passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: s });
 }
