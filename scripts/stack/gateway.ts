@@ -24,7 +24,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { Agent, type ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, type ClientRequest, createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
@@ -340,10 +340,63 @@ export function createGateway(opts: GatewayOptions): Server {
    * acts on nothing — and the client gets 413. Nothing is buffered beyond the
    * stream's own backpressure window.
    */
+  /**
+   * GET and HEAD without a body, the bulk of the traffic: proxied without
+   * http-proxy, whose per-request machinery (option merging, passes, events)
+   * was a visible share of the gateway's work. The same request and response
+   * as http-proxy makes them with this gateway's options (xfwd, no
+   * changeOrigin, the keep-alive agent, proxyTimeout): X-Forwarded-For/-Port/
+   * -Proto appended, X-Forwarded-Host set, Trailer dropped; the status, its
+   * message and the headers passed back, Transfer-Encoding and hop-by-hop
+   * Connection/Keep-Alive left to this server; 502 when the upstream fails.
+   */
+  function proxyRead(req: IncomingMessage, res: ServerResponse, target: URL) {
+    const h = req.headers;
+    const remote = req.socket.remoteAddress ?? "";
+    const port = /:(\d+)/.exec(h.host ?? "")?.[1] ?? "80";
+    h["x-forwarded-for"] = h["x-forwarded-for"] ? `${h["x-forwarded-for"]},${remote}` : remote;
+    h["x-forwarded-port"] = h["x-forwarded-port"] ? `${h["x-forwarded-port"]},${port}` : port;
+    h["x-forwarded-proto"] = h["x-forwarded-proto"] ? `${h["x-forwarded-proto"]},http` : "http";
+    h["x-forwarded-host"] = h["x-forwarded-host"] || h.host || "";
+    const headers: Record<string, string | string[] | undefined> = { ...h };
+    delete headers.trailer;
+    delete headers.connection;
+    delete headers["keep-alive"];
+    const path = req.url!.startsWith("/") ? req.url! : `/${req.url}`;
+    const upstream = httpRequest(
+      { agent: upstreamAgent, host: target.hostname, port: target.port, method: req.method, path, headers },
+      (upRes) => {
+        const out = upRes.headers;
+        delete out[DEFERRED_HEADER];
+        delete out["transfer-encoding"];
+        delete out.connection;
+        delete out["keep-alive"];
+        res.statusCode = upRes.statusCode ?? 502;
+        if (upRes.statusMessage) res.statusMessage = upRes.statusMessage;
+        for (const name in out) {
+          const v = out[name];
+          if (v !== undefined) res.setHeader(name, v);
+        }
+        upRes.pipe(res);
+      },
+    );
+    upstream.setTimeout(120_000, () => upstream.destroy());
+    upstream.on("error", (err) => {
+      if (res.destroyed || req.socket.destroyed) return; // the client left: nobody to answer
+      if (!res.headersSent) sendJson(res, 502, { message: "Upstream unavailable", hint: err.message });
+      else res.destroy();
+    });
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    upstream.end();
+  }
+
   function forward(req: IncomingMessage, res: ServerResponse, target: URL, path: string, route: Route) {
     req.url = path;
     // No body (no Content-Length, or 0, and not chunked — most GETs): nothing to count.
     if (req.headers["transfer-encoding"] === undefined && !(Number(req.headers["content-length"] ?? 0) > 0)) {
+      if (req.method === "GET" || req.method === "HEAD") return proxyRead(req, res, target);
       return void proxy.web(req, res, { target, changeOrigin: false });
     }
     let received = 0;
