@@ -5821,6 +5821,86 @@ ALTER FUNCTION private.record_mission_status_change() OWNER TO postgres;
 COMMENT ON FUNCTION private.record_mission_status_change() IS 'Writes mission_status_history (who = auth.uid(), null for the system; from, to, when, reason) after a creation or a real status change.';
 
 --
+-- Name: record_rate_limit_hits(text[], text[], timestamp with time zone[], integer[]); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) RETURNS TABLE(key text, bucket text, window_start timestamp with time zone, hits integer, max_hits integer, window_seconds integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_n   integer := coalesce(pg_catalog.cardinality(p_keys), 0);
+  v_bad record;
+begin
+  if v_n = 0
+     or v_n > 1000
+     or v_n is distinct from pg_catalog.cardinality(p_buckets)
+     or v_n is distinct from pg_catalog.cardinality(p_window_starts)
+     or v_n is distinct from pg_catalog.cardinality(p_hits) then
+    perform private.raise_api_error('invalid_parameter',
+      'A batch of rate-limit hits is 1 to 1000 rows, and every array has one entry per row');
+  end if;
+
+  -- Every row is checked before any is counted: a bad row refuses the batch.
+  select i.k, i.b, i.w, i.h, p.window_seconds as ws
+    into v_bad
+  from unnest(p_keys, p_buckets, p_window_starts, p_hits) as i (k, b, w, h)
+  left join private.rate_limit_presets p on p.bucket = i.b
+  where i.k is null or length(i.k) not between 1 and 200
+     or p.bucket is null
+     or i.h is null or i.h not between 1 and 1000000
+     or i.w is null
+     or i.w <> date_bin(make_interval(secs => p.window_seconds), i.w, timestamptz '2000-01-01 00:00:00+00')
+     or i.w not between date_bin(make_interval(secs => p.window_seconds), now(), timestamptz '2000-01-01 00:00:00+00')
+                        - make_interval(secs => p.window_seconds)
+                    and now() + interval '5 seconds'
+  limit 1;
+  if found then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format(
+      'Invalid rate-limit hits (key %s, bucket %s, window %s, hits %s): a key is 1 to 200 characters, '
+      'the bucket a preset, the window the current or previous one of that bucket, hits 1 to 1000000',
+      coalesce(left(v_bad.k, 40), 'null'), coalesce(v_bad.b, 'null'), coalesce(v_bad.w::text, 'null'),
+      coalesce(v_bad.h::text, 'null')));
+  end if;
+
+  -- One upsert for the whole batch; duplicate rows are summed first (ON
+  -- CONFLICT cannot update one row twice in a statement). Sorted so that two
+  -- batches touching the same rows lock them in the same order.
+  return query
+  with batch as (
+    select i.k, i.b, i.w, sum(i.h)::integer as h
+    from unnest(p_keys, p_buckets, p_window_starts, p_hits) as i (k, b, w, h)
+    group by i.k, i.b, i.w
+    order by i.k, i.b, i.w
+  ),
+  counted as (
+    insert into private.rate_limit_buckets as rb (key, bucket, window_start, hits)
+    select batch.k, batch.b, batch.w, batch.h from batch
+    on conflict on constraint rate_limit_buckets_pkey do update set hits = rb.hits + excluded.hits
+    returning rb.key, rb.bucket, rb.window_start, rb.hits
+  )
+  select c.key, c.bucket, c.window_start, c.hits,
+         coalesce(
+           (select o.max_hits from private.rate_limit_overrides o
+            where o.key = c.key and o.bucket in (c.bucket, '*')
+            order by o.bucket = '*' limit 1),
+           p.max_hits),
+         p.window_seconds
+  from counted c
+  join private.rate_limit_presets p on p.bucket = c.bucket;
+end;
+$$;
+
+ALTER FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) IS 'Adds batches of hits counted by the API gateway to the rate-limit counters (current or previous window); returns each row''s total and limit.';
+
+--
 -- Name: refresh_invoice_totals(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -15066,6 +15146,13 @@ REVOKE ALL ON FUNCTION private.rate_limit_message(p_max_hits integer, p_window_s
 --
 
 REVOKE ALL ON FUNCTION private.record_mission_status_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) TO terrain_gateway;
 
 --
 -- Name: FUNCTION refresh_invoice_totals(); Type: ACL; Schema: private; Owner: postgres

@@ -80,11 +80,26 @@ export function peakSampler(groups: () => Groups, everyMs = 2000) {
       if (!peaks[name] || u.pssKiB > peaks[name]!.pssKiB) peaks[name] = u;
     }
   };
-  const timer = setInterval(sample, everyMs);
+  let timer = setInterval(sample, everyMs);
   timer.unref();
   sample();
   return {
     peaks,
+    /**
+     * No sampling until resume(): a sample reads /proc synchronously for tens of
+     * milliseconds, in the process that also serves the gateway (the bench's
+     * HTTP figures would count that stall against the gateway).
+     */
+    pause() {
+      clearInterval(timer);
+    },
+    /** Samples now, then every `everyMs` again. */
+    resume() {
+      clearInterval(timer);
+      sample();
+      timer = setInterval(sample, everyMs);
+      timer.unref();
+    },
     stop() {
       clearInterval(timer);
       sample();

@@ -11,6 +11,10 @@
  *                          where every other figure is measured
  *   --reps <n>             repetitions per figure (default 7)
  *   --first-run-timeout s  statement timeout of an alert first run (default 300)
+ *   --only <a,b>           run only these benches (rls, http, stock, audit, alerts,
+ *                          issuing, chain); without alerts, the smaller alert
+ *                          sizes are skipped too (e.g. `--only http` for the
+ *                          gateway vs PostgREST figures alone)
  *
  * Every figure is the median and the bad-side p95 of INTERLEAVED repetitions,
  * each repetition of the measured path paired with one of its baseline in
@@ -63,7 +67,11 @@ interface Options {
   alertSizes: number[];
   reps: number;
   firstRunTimeoutSeconds: number;
+  /** Benches to run (all when absent). */
+  only?: Set<string>;
 }
+
+const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain"];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => {
@@ -73,7 +81,7 @@ function parseOptions(argv: string[]): Options {
     if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(["--scale", "--alert-sizes", "--reps", "--first-run-timeout"]);
+  const known = new Set(["--scale", "--alert-sizes", "--reps", "--first-run-timeout", "--only"]);
   for (const a of argv) if (a.startsWith("--") && !known.has(a)) throw new Error(`Unknown option ${a} (known: ${[...known].join(", ")})`);
   const scale = parseScale(get("--scale") ?? "0.01");
   const alertSizes = (get("--alert-sizes") ?? "0.1,0.3,1").split(",").map((s) => {
@@ -87,7 +95,10 @@ function parseOptions(argv: string[]): Options {
   if (!(Number.isInteger(reps) && reps >= 3 && reps <= 101)) throw new Error(`--reps must be an integer from 3 to 101`);
   const firstRunTimeoutSeconds = Number(get("--first-run-timeout") ?? 300);
   if (!(firstRunTimeoutSeconds > 0)) throw new Error(`--first-run-timeout must be a number of seconds`);
-  return { scale, alertSizes: [...new Set(alertSizes)], reps, firstRunTimeoutSeconds };
+  const onlyArg = get("--only");
+  const only = onlyArg === undefined ? undefined : new Set(onlyArg.split(",").map((b) => b.trim()));
+  for (const b of only ?? []) if (!BENCHES.includes(b)) throw new Error(`--only takes bench names from ${BENCHES.join(", ")} (got ${b})`);
+  return { scale, alertSizes: [...new Set(alertSizes)], reps, firstRunTimeoutSeconds, ...(only ? { only } : {}) };
 }
 
 // ---------------------------------------------------------------------------
@@ -846,7 +857,8 @@ async function main() {
   say(`Bench at scale ${scaleTag(opts.scale)} on ${cfg.apiUrl} (state ${cfg.stateDir}); ${run("nproc", []).stdout.trim()} cores; load ${load}`);
   stopCluster(cfg, "immediate");
   rmSync(cfg.stateDir, { recursive: true, force: true });
-  rmSync(PLANS_DIR, { recursive: true, force: true });
+  // A partial run (--only) rewrites only its own plans and leaves the others in place.
+  if (!opts.only) rmSync(PLANS_DIR, { recursive: true, force: true });
   setPlanRunLabel(`npm run bench -- --scale ${scaleTag(opts.scale)} · ${started.toISOString()} · results ${resultFile}`);
   mkdirSync(PLANS_DIR, { recursive: true });
 
@@ -864,7 +876,8 @@ async function main() {
   let memoryPeaks: Record<string, Usage> = {};
   try {
     // The alert engine at the smaller sizes: one fresh database each, generated then measured.
-    for (const fraction of opts.alertSizes.filter((f) => f < 1)) {
+    const wanted = (bench: string) => !opts.only || opts.only.has(bench);
+    for (const fraction of wanted("alerts") ? opts.alertSizes.filter((f) => f < 1) : []) {
       await phase(`alerts at ${scaleTag(fraction)}`, async () => {
         await resetDatabase(cfg);
         const db = new pg.Client({ connectionString: cfg.dbUrl });
@@ -898,11 +911,13 @@ async function main() {
       const reps = opts.reps;
       // Whatever a failed bench left open on the shared session is undone before the next one.
       const step = (name: string, fn: () => Promise<void>) =>
-        phase(name, () =>
-          fn().finally(() => db.query("rollback; reset all").catch(() => undefined)),
-        );
+        wanted(name.split(" ")[0]!)
+          ? phase(name, () => fn().finally(() => db.query("rollback; reset all").catch(() => undefined)))
+          : Promise.resolve();
       await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
-      await step("http", () => httpBenches(s, db, actors, reps));
+      // Memory is sampled before and after the HTTP bursts, not during them (see peakSampler.pause).
+      sampler.pause();
+      await step("http", () => httpBenches(s, db, actors, reps)).finally(() => sampler?.resume());
       await step("stock", () => stockBench(cfg, db, actors, reps));
       await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
       await step("alerts at 1", () =>
@@ -930,7 +945,7 @@ async function main() {
   const result = {
     date: started.toISOString(),
     scale: opts.scale,
-    options: opts,
+    options: { ...opts, only: opts.only ? [...opts.only] : undefined },
     // A shared machine: the load average says how much the figures can be trusted.
     machine: { cores: Number(run("nproc", []).stdout.trim()), loadavgAtStart: load, loadavgAtEnd: run("cat", ["/proc/loadavg"]).stdout.trim(), postgres: serverVersion() },
     datasets,

@@ -14,8 +14,8 @@
  * Proxying is done by http-proxy-3 (a maintained rewrite of http-proxy).
  *
  * Rate limiting (docs/rate-limiting.md), when a limiter is given: PostgREST
- * reads (GET/HEAD, bucket READ) and /auth/v1/token (bucket TOKEN, per client
- * IP) are counted here, through the same SQL functions the db-pre-request
+ * reads (GET/HEAD, bucket READ, counted in batches: ratelimit.ts) and
+ * /auth/v1/token (bucket TOKEN, per client IP) are counted here, through the same SQL functions the db-pre-request
  * hook uses for writes; a refused request is answered 429 with Retry-After.
  * Writes that fail are counted after their response (their transaction rolled
  * the hook's count back). X-Forwarded-For is rewritten to the one client
@@ -24,11 +24,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { type ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { Agent, type ClientRequest, createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { createProxyServer } from "http-proxy-3";
-import { jwtVerify } from "jose";
+import { type JWTPayload, jwtVerify } from "jose";
 import sirv from "sirv";
 import { parse as parseToml } from "smol-toml";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
@@ -112,6 +112,65 @@ export function functionsJwtPolicy(configPath = join(ROOT, "supabase", "config.t
   return policy;
 }
 
+/**
+ * A log of one line per call, written in batches: every `intervalMs`, or at
+ * once past 64 KiB. The gateway logs every request; one file write each was a
+ * measurable share of its work. Lines keep their order; `flush` writes what
+ * is pending (call it before closing the destination).
+ */
+export function bufferedLog(write: (chunk: string) => void, intervalMs = 50) {
+  let pending: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const chunk = pending.join("\n") + "\n";
+    pending = [];
+    size = 0;
+    write(chunk);
+  };
+  const log = (line: string) => {
+    pending.push(line);
+    size += line.length + 1;
+    if (size >= 64 * 1024) return flush();
+    if (!timer) {
+      timer = setTimeout(flush, intervalMs);
+      timer.unref();
+    }
+  };
+  return Object.assign(log, { flush });
+}
+
+/** Verified tokens kept (each until its own expiry); the cache starts over past this many. */
+const MAX_CACHED_TOKENS = 10_000;
+
+/**
+ * HS256 verification with a memory: a client sends the same token on every
+ * request until it refreshes it, and verifying it again each time (an HMAC
+ * and the claims checks) was a measurable share of the gateway's work. A
+ * token is cached only once verified, with its `exp` and `nbf`, and checked
+ * against the clock on every use: an expired token is refused exactly when
+ * it would have been without the cache. Tokens that fail are not cached (a
+ * flood of bad tokens cannot grow the cache, and costs what it did).
+ */
+export function createJwtVerifier(jwtSecret: string) {
+  const secret = new TextEncoder().encode(jwtSecret);
+  const verified = new Map<string, { payload: JWTPayload; exp: number; nbf: number }>();
+  return async function verify(token: string): Promise<JWTPayload> {
+    const now = Date.now() / 1000;
+    const hit = verified.get(token);
+    if (hit && now < hit.exp && now >= hit.nbf) return hit.payload;
+    if (hit) verified.delete(token);
+    const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+    if (verified.size >= MAX_CACHED_TOKENS) verified.clear();
+    // jose allows no clock tolerance by default: the same bounds here.
+    verified.set(token, { payload, exp: typeof payload.exp === "number" ? payload.exp : Infinity, nbf: typeof payload.nbf === "number" ? payload.nbf : -Infinity });
+    return payload;
+  };
+}
+
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(.+)$/i.exec(h) : null;
@@ -132,9 +191,15 @@ export function createGateway(opts: GatewayOptions): Server {
   const { cfg, keys } = opts;
   const log = opts.log ?? ((line) => process.stdout.write(line + "\n"));
   const validKeys = new Set([keys.anonKey, keys.serviceRoleKey]);
-  const secret = new TextEncoder().encode(cfg.jwtSecret);
+  const verifyJwt = createJwtVerifier(cfg.jwtSecret);
   const jwtPolicy = functionsJwtPolicy();
-  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000 });
+  // Persistent connections to PostgREST and the functions runtime: without an
+  // agent, http-proxy opens (and the upstream accepts) a new TCP connection
+  // per request, with `Connection: close`.
+  const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 128, maxFreeSockets: 32, scheduling: "lifo" });
+  const proxy = createProxyServer({ xfwd: true, proxyTimeout: 120_000, agent: upstreamAgent });
+  const restTarget = new URL(`http://127.0.0.1:${cfg.ports.rest}`);
+  const functionsTarget = new URL(`http://127.0.0.1:${cfg.ports.functions}`);
   /** Writes whose count the gateway may owe (see limitRest): request → marked "deferred" by the hook. */
   const pendingWrites = new WeakMap<IncomingMessage, { deferred: boolean }>();
   proxy.on("proxyRes", (proxyRes, req) => {
@@ -210,7 +275,7 @@ export function createGateway(opts: GatewayOptions): Server {
     const token = bearer(req);
     if (!token) return {};
     try {
-      const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
+      const payload = await verifyJwt(token);
       return { role: payload.role, sub: payload.sub };
     } catch {
       return {};
@@ -236,7 +301,7 @@ export function createGateway(opts: GatewayOptions): Server {
       if (v?.startsWith("trn_")) headers[name] = v;
     }
     if (method === "GET" || method === "HEAD") {
-      const verdict = await limiter.checkApiRequest(claims, headers, method, restPath);
+      const verdict = await limiter.checkRead(claims, headers, method, restPath);
       if (verdict && !verdict.allowed) {
         // PostgREST's error shape, as the hook's refusals of writes have it.
         const body = { code: "rate_limited", details: null, hint: null, message: rateLimitMessage(verdict) };
@@ -275,8 +340,65 @@ export function createGateway(opts: GatewayOptions): Server {
    * acts on nothing — and the client gets 413. Nothing is buffered beyond the
    * stream's own backpressure window.
    */
-  function forward(req: IncomingMessage, res: ServerResponse, target: string, path: string, route: Route) {
+  /**
+   * GET and HEAD without a body, the bulk of the traffic: proxied without
+   * http-proxy, whose per-request machinery (option merging, passes, events)
+   * was a visible share of the gateway's work. The same request and response
+   * as http-proxy makes them with this gateway's options (xfwd, no
+   * changeOrigin, the keep-alive agent, proxyTimeout): X-Forwarded-For/-Port/
+   * -Proto appended, X-Forwarded-Host set, Trailer dropped; the status, its
+   * message and the headers passed back, Transfer-Encoding and hop-by-hop
+   * Connection/Keep-Alive left to this server; 502 when the upstream fails.
+   */
+  function proxyRead(req: IncomingMessage, res: ServerResponse, target: URL) {
+    const h = req.headers;
+    const remote = req.socket.remoteAddress ?? "";
+    const port = /:(\d+)/.exec(h.host ?? "")?.[1] ?? "80";
+    h["x-forwarded-for"] = h["x-forwarded-for"] ? `${h["x-forwarded-for"]},${remote}` : remote;
+    h["x-forwarded-port"] = h["x-forwarded-port"] ? `${h["x-forwarded-port"]},${port}` : port;
+    h["x-forwarded-proto"] = h["x-forwarded-proto"] ? `${h["x-forwarded-proto"]},http` : "http";
+    h["x-forwarded-host"] = h["x-forwarded-host"] || h.host || "";
+    const headers: Record<string, string | string[] | undefined> = { ...h };
+    delete headers.trailer;
+    delete headers.connection;
+    delete headers["keep-alive"];
+    const path = req.url!.startsWith("/") ? req.url! : `/${req.url}`;
+    const upstream = httpRequest(
+      { agent: upstreamAgent, host: target.hostname, port: target.port, method: req.method, path, headers },
+      (upRes) => {
+        const out = upRes.headers;
+        delete out[DEFERRED_HEADER];
+        delete out["transfer-encoding"];
+        delete out.connection;
+        delete out["keep-alive"];
+        res.statusCode = upRes.statusCode ?? 502;
+        if (upRes.statusMessage) res.statusMessage = upRes.statusMessage;
+        for (const name in out) {
+          const v = out[name];
+          if (v !== undefined) res.setHeader(name, v);
+        }
+        upRes.pipe(res);
+      },
+    );
+    upstream.setTimeout(120_000, () => upstream.destroy());
+    upstream.on("error", (err) => {
+      if (res.destroyed || req.socket.destroyed) return; // the client left: nobody to answer
+      if (!res.headersSent) sendJson(res, 502, { message: "Upstream unavailable", hint: err.message });
+      else res.destroy();
+    });
+    res.on("close", () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    upstream.end();
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, target: URL, path: string, route: Route) {
     req.url = path;
+    // No body (no Content-Length, or 0, and not chunked — most GETs): nothing to count.
+    if (req.headers["transfer-encoding"] === undefined && !(Number(req.headers["content-length"] ?? 0) > 0)) {
+      if (req.method === "GET" || req.method === "HEAD") return proxyRead(req, res, target);
+      return void proxy.web(req, res, { target, changeOrigin: false });
+    }
     let received = 0;
     const counted = new Transform({
       transform(chunk: Buffer, _encoding, done) {
@@ -306,7 +428,7 @@ export function createGateway(opts: GatewayOptions): Server {
       // As in Supabase: without a user token the request runs with the apikey's role.
       if (!req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
       if (opts.rateLimiter && (await limitRest(opts.rateLimiter, req, res, url))) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.rest}`, rest("/rest/v1"), "rest");
+      return forward(req, res, restTarget, rest("/rest/v1"), "rest");
     }
 
     if (path.startsWith("/auth/v1/") || path === "/auth/v1") {
@@ -327,13 +449,13 @@ export function createGateway(opts: GatewayOptions): Server {
         const token = bearer(req);
         if (!token) return sendJson(res, 401, { code: 401, message: "Missing authorization header" });
         try {
-          await jwtVerify(token, secret, { algorithms: ["HS256"] });
+          await verifyJwt(token);
         } catch {
           return sendJson(res, 401, { code: 401, message: "Invalid JWT" });
         }
       }
       if (declaresTooMuch(req, res, "functions")) return;
-      return forward(req, res, `http://127.0.0.1:${cfg.ports.functions}`, rest("/functions/v1"), "functions");
+      return forward(req, res, functionsTarget, rest("/functions/v1"), "functions");
     }
 
     if (path.startsWith("/storage/v1")) {
@@ -369,7 +491,7 @@ export function createGateway(opts: GatewayOptions): Server {
     return sendJson(res, 404, { message: "Not found" });
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const started = performance.now();
     const originalPath = (req.url ?? "").split("?")[0];
     // One client address for everything behind the gateway (rate-limit keys, sessions):
@@ -402,4 +524,6 @@ export function createGateway(opts: GatewayOptions): Server {
       sendJson(res, 500, { message: "Gateway error", request_id: requestId });
     });
   });
+  server.on("close", () => upstreamAgent.destroy());
+  return server;
 }

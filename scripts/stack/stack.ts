@@ -12,7 +12,7 @@ import pg from "pg";
 import { ensureDir, LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { createAuthHandler } from "./auth/index.ts";
 import { startFunctions } from "./functions.ts";
-import { createGateway } from "./gateway.ts";
+import { bufferedLog, createGateway } from "./gateway.ts";
 import { apiKeys, type ApiKeys } from "./keys.ts";
 import { applyCompat, isEmpty, migrate, resetDatabase } from "./migrate.ts";
 import { clusterState, initCluster, startCluster, stopCluster } from "./postgres.ts";
@@ -124,6 +124,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
   let gateway: Server | undefined;
   let authPool: pg.Pool | undefined;
   let rateLimiter: RateLimiter | undefined;
+  let accessLog: ReturnType<typeof bufferedLog> | undefined;
   let startedCluster = false;
 
   const stop = async ({ keepDatabase = false } = {}) => {
@@ -132,6 +133,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     await Promise.all(children.map((c) => stopChild(c)));
     await authPool?.end().catch(() => undefined);
     await rateLimiter?.close();
+    accessLog?.flush();
     if (!keepDatabase) stopCluster(cfg);
     rmSync(lockPath(cfg), { force: true });
   };
@@ -164,7 +166,9 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     authPool = new pg.Pool({ connectionString: cfg.authAdminDbUrl, max: 5, application_name: "terrain-auth-stand-in" });
     // An idle connection killed by a database restart (db reset) must not crash the supervisor.
     authPool.on("error", (err) => say(`auth pool: ${err.message}`));
-    const accessLog = createWriteStream(join(ensureDir(cfg.logDir), "gateway.log"), { flags: "a" });
+    const accessLogFile = createWriteStream(join(ensureDir(cfg.logDir), "gateway.log"), { flags: "a" });
+    // One line per request, written in batches (see bufferedLog).
+    accessLog = bufferedLog((chunk) => accessLogFile.write(chunk));
     const authLog = createWriteStream(join(cfg.logDir, "auth.log"), { flags: "a" });
     const auth = createAuthHandler({
       pool: authPool,
@@ -174,10 +178,10 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     });
     const mode = rateLimitMode(cfg);
     if (await prepareRateLimiting(cfg, mode)) {
-      rateLimiter = createRateLimiter({ connectionString: gatewayDbUrl(cfg), log: (line) => accessLog.write(line + "\n") });
+      rateLimiter = createRateLimiter({ connectionString: gatewayDbUrl(cfg), log: accessLog });
       say(`• Rate limiting on (${mode})`);
     }
-    gateway = createGateway({ cfg, keys, auth, rateLimiter, log: (line) => accessLog.write(line + "\n") });
+    gateway = createGateway({ cfg, keys, auth, rateLimiter, log: accessLog });
     await new Promise<void>((resolve, reject) => {
       gateway!.once("error", reject);
       gateway!.listen(cfg.ports.api, "127.0.0.1", () => resolve());

@@ -16,6 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { READ_FLUSH_INTERVAL_MS, READ_MAX_UNCONFIRMED, unconfirmedBound } from "../../scripts/stack/ratelimit.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
 
 const rest = `${stack.apiUrl}/rest/v1`;
@@ -27,6 +28,9 @@ const USERS = {
   stable: randomUUID(),
   failing: randomUUID(),
   reader: randomUUID(),
+  batched: randomUUID(),
+  elsewhere: randomUUID(),
+  partner: randomUUID(),
   probe: randomUUID(),
 };
 let revokedKeyId: string;
@@ -213,6 +217,89 @@ describe("reads (gateway)", () => {
     expect((await call("GET", "/notifications?select=id", asUser(USERS.bystander))).status).toBe(200);
     // Reads and writes are separate buckets: the reader may still write.
     expect((await revoke(USERS.reader)).status).toBe(200);
+  });
+
+  it("reads counted in batches all land in the shared counter, refused ones included, each once", { timeout: 60_000 }, async () => {
+    await clearOfWindowEdge();
+    const key = `user:${USERS.batched}`;
+    const read = () => call("GET", "/notifications?select=id", asUser(USERS.batched));
+    // 50 reads, 10 at a time: concurrent reads of one key are counted without loss.
+    for (let wave = 0; wave < 5; wave++) {
+      const answers = await Promise.all(Array.from({ length: 10 }, read));
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    }
+    await waitForHits(key, "READ", 50);
+    await sleep(3 * READ_FLUSH_INTERVAL_MS);
+    expect(await hits(key, "READ")).toBe(50);
+    // 15 more in one go: exactly 10 fit under the limit of 60.
+    const statuses = (await Promise.all(Array.from({ length: 15 }, read))).map((a) => a.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    await waitForHits(key, "READ", 65);
+    await sleep(3 * READ_FLUSH_INTERVAL_MS);
+    expect(await hits(key, "READ")).toBe(65);
+  });
+
+  it("reads counted elsewhere (another gateway) are seen within READ_MAX_UNCONFIRMED reads: the limit still bites", { timeout: 60_000 }, async () => {
+    await clearOfWindowEdge();
+    const key = `user:${USERS.elsewhere}`;
+    const read = () => call("GET", "/notifications?select=id", asUser(USERS.elsewhere));
+    for (let i = 1; i <= 5; i++) expect((await read()).status, `read ${i}`).toBe(200);
+    await waitForHits(key, "READ", 5);
+    await sleep(3 * READ_FLUSH_INTERVAL_MS); // nothing left to send: this gateway's last total is 5
+    // Another gateway adds 50 reads of the same user, with the statement a gateway sends.
+    await withDb((c) =>
+      c.query(
+        `select private.record_rate_limit_hits(array[$1], array['READ'],
+                  array[date_bin('60 seconds', now(), timestamptz '2000-01-01 00:00:00+00')], array[50])`,
+        [key],
+      ),
+    );
+    // 55 of 60 used. This gateway learns it from its next batch, at the latest when
+    // READ_MAX_UNCONFIRMED of its own reads are unacknowledged.
+    const statuses: number[] = [];
+    for (let i = 0; i < 2 * READ_MAX_UNCONFIRMED; i++) statuses.push((await read()).status);
+    const allowed = statuses.filter((s) => s === 200).length;
+    expect(allowed).toBeGreaterThanOrEqual(5); // never fewer than the limit leaves
+    expect(allowed).toBeLessThanOrEqual(5 + READ_MAX_UNCONFIRMED); // the bound on the overshoot
+    // Allowed first, then refused: once it knows, every read is refused until the window ends.
+    expect(statuses).toEqual([...Array(allowed).fill(200), ...Array(statuses.length - allowed).fill(429)]);
+    await waitForHits(key, "READ", 55 + statuses.length);
+    await sleep(3 * READ_FLUSH_INTERVAL_MS);
+    expect(await hits(key, "READ")).toBe(55 + statuses.length);
+  });
+
+  it("with a large limit (override) the bound is an eighth of what is left: reads counted elsewhere still stop it there", { timeout: 60_000 }, async () => {
+    await clearOfWindowEdge();
+    const key = `user:${USERS.partner}`;
+    await withDb((c) =>
+      c.query(`insert into private.rate_limit_overrides (key, bucket, max_hits, reason) values ($1, 'READ', 800, 'rate-limit.test')`, [key]),
+    );
+    try {
+      const read = () => call("GET", "/notifications?select=id", asUser(USERS.partner));
+      for (let i = 1; i <= 5; i++) expect((await read()).status, `read ${i}`).toBe(200);
+      await waitForHits(key, "READ", 5);
+      await sleep(3 * READ_FLUSH_INTERVAL_MS);
+      await withDb((c) =>
+        c.query(
+          `select private.record_rate_limit_hits(array[$1], array['READ'],
+                    array[date_bin('60 seconds', now(), timestamptz '2000-01-01 00:00:00+00')], array[780])`,
+          [key],
+        ),
+      );
+      // 785 of 800 used; this gateway last saw 5, so it may hold (800 - 5) / 8 = 99 unconfirmed reads.
+      const bound = unconfirmedBound(800, 5);
+      expect(bound).toBe(99);
+      const statuses: number[] = [];
+      for (let i = 0; i < bound + 30; i++) statuses.push((await read()).status);
+      const allowed = statuses.filter((s) => s === 200).length;
+      expect(allowed).toBeGreaterThanOrEqual(15);
+      expect(allowed).toBeLessThanOrEqual(15 + bound);
+      expect(statuses.at(-1)).toBe(429);
+      await waitForHits(key, "READ", 785 + statuses.length);
+    } finally {
+      await withDb((c) => c.query("delete from private.rate_limit_overrides where key = $1", [key]));
+    }
   });
 
   it("anonymous requests are counted per client address, a Terrain API key per key", async () => {
