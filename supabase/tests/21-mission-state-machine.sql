@@ -189,7 +189,7 @@ select * from pg_temp.invalid_matrix();
 select is((select count(*)::int from expectations), 47, '47 pairs (of 56) are not in the graph');
 select throws_ok(
   pg_temp.move_sql(pg_temp.mission_at('new', 'Invalid as owner'), 'done'),
-  'P0001', 'Invalid transition: new → done', 'the exact message of DESIGN.md');
+  'P0001', 'Invalid transition: new → done', 'the exact message of docs/design.md');
 select throws_ok(
   format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000003',
          pg_temp.move_sql(pg_temp.mission_at('assigned', 'Invalid as technician'), 'done')),

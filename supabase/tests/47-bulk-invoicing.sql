@@ -1,4 +1,4 @@
--- Bulk invoicing of done missions (issue 3 item 9): up to 50 missions, one
+-- Bulk invoicing of done missions: up to 50 missions, one
 -- draft invoice each (approved hours × the organization's hourly rate, parts
 -- taken out × their price), missions and timesheets moved to invoiced in the
 -- invoicing system context; a per-item result and a summary; one bad mission

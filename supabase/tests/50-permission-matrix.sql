@@ -1,4 +1,4 @@
--- The permission matrix against the catalog (issue 4, items 1-3): every
+-- The permission matrix against the catalog: every
 -- relation of `public` has matrix rows (or is closed on purpose), and its
 -- grants and policies say exactly what the matrix says — no more, no less.
 -- What each policy lets each role see and write is proven row by row in

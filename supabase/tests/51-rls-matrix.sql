@@ -1,4 +1,4 @@
--- The RLS suite generated from the permission matrix (issue 4, item 5).
+-- The RLS suite generated from the permission matrix.
 --
 -- For EVERY relation of `public` (and every relation the matrix names), every
 -- role (owner, admin, dispatcher, technician, accountant, client of org A, and

@@ -1,4 +1,4 @@
--- Technician isolation (issue 4, tests): a technician sees the missions
+-- Technician isolation: a technician sees the missions
 -- assigned to them and the pool of published missions nobody holds, and what
 -- those missions need — never another technician's missions, hours, notes or
 -- parts, nor anything of another organization; they change missions only

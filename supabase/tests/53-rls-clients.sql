@@ -1,4 +1,4 @@
--- Client-portal isolation (issue 4, tests): a portal user sees only their own
+-- Client-portal isolation: a portal user sees only their own
 -- client's rows — sites, missions, contracts, requests, emergencies, and
 -- invoices / quotes once issued — never another client of the SAME
 -- organization, never drafts, never payments or internal notes; they may

@@ -1,4 +1,4 @@
--- Tenant isolation beyond plain reads (issue 4, item 3): no role reads or
+-- Tenant isolation beyond plain reads: no role reads or
 -- writes another organization's rows through filters, joins, views, foreign
 -- keys (no probing of ids) or SECURITY DEFINER functions; service_role (edge
 -- functions) sees everything, anon nothing.

@@ -1,4 +1,4 @@
--- Audit trail, structure (invariant 8; issue 4 item 6): every business table
+-- Audit trail, structure (docs/design.md invariant 8): every business table
 -- of schema public has the audit trigger (found from the catalog, so a new
 -- table without it fails here unless audit.unaudited_tables lists it with a
 -- reason), audit.enable_for is idempotent and refuses what it cannot audit,

@@ -1,4 +1,4 @@
--- Audit trail, what each change writes (invariant 8; issue 4 item 6):
+-- Audit trail, what each change writes (docs/design.md invariant 8):
 -- exactly one row per audited change with the right field-level diff
 -- (insert: the row; update: only the changed columns; delete: the old row;
 -- a no-op update: nothing), the actor from the JWT claims / the API key /

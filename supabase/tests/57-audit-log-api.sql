@@ -1,4 +1,4 @@
--- Reading the audit trail (issue 4 item 6): public.audit_log_page (keyset
+-- Reading the audit trail: public.audit_log_page (keyset
 -- pages, filters) and public.audit_log_csv (RFC 4180 export, itself audited),
 -- for the owners and admins of the organization only; every other role, and
 -- another organization's admin, gets 42501 and never a row.

@@ -1,4 +1,4 @@
--- Notifications (contract of issue 4, extended by issue 5): private.notify_roles
+-- Notifications : private.notify_roles
 -- writes one in_app row (sent) and one email row (pending) per member holding
 -- the roles, deduplicated by key; members read their own rows and may only
 -- set read_at; nobody inserts or deletes through the API.

@@ -1,4 +1,4 @@
--- API keys (issue 4 item 7): the secret is returned once and only its sha256
+-- API keys: the secret is returned once and only its sha256
 -- is stored; authenticate_api_key accepts a live key and refuses a wrong,
 -- revoked, expired or rotated-out one; rotation keeps the old key for its
 -- grace period; only owners/admins of the key's organization manage keys;

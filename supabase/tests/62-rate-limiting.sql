@@ -1,4 +1,4 @@
--- Rate limiting (issue 4 item 8): presets as data, consume_rate_limit counts
+-- Rate limiting: presets as data, consume_rate_limit counts
 -- per key and bucket in fixed windows and refuses past the limit, a new
 -- window starts over, overrides replace a preset for one key, requests are
 -- keyed by user / API key / client IP, the db-pre-request hook refuses with

@@ -1,4 +1,4 @@
--- Business event log (issue 5, item 1): public.app_events, private.log_app_event
+-- Business event log: public.app_events, private.log_app_event
 -- and the triggers that log invoice_sent, emergency_created, stock_low,
 -- mission_blocked and lock_override.
 begin;

@@ -1,4 +1,4 @@
--- Alert configuration (issue 5, item 2): seeded for every organization,
+-- Alert configuration: seeded for every organization,
 -- validated with clear messages, editable by owner/admin only.
 begin;
 select plan(19);

@@ -1,4 +1,4 @@
--- Alert views (issue 5, item 3): a row appears exactly when the threshold of
+-- Alert views: a row appears exactly when the threshold of
 -- public.alert_config is crossed. Timestamps are crafted (inserted rows) or
 -- the threshold is set just above / just below the age of a seeded row.
 begin;

@@ -1,4 +1,4 @@
--- Alert lifecycle (issue 5, item 4): fire, notify, no repeat inside the
+-- Alert lifecycle: fire, notify, no repeat inside the
 -- repeat interval, repeat after it, escalate once after the delay,
 -- acknowledge, silence, resolve, fire again; run_all_alert_checks summary.
 -- Time is simulated by moving the alert's own timestamps back (now() is the

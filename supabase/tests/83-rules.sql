@@ -1,4 +1,4 @@
--- Rules on external events (issue 5, item 7): validation on save (the
+-- Rules on external events: validation on save (the
 -- condition must be a jsonpath predicate, nothing is ever executed; the
 -- action parameters fit the action and belong to the organization), and who
 -- may read and manage rules.

@@ -1,4 +1,4 @@
--- External events (issue 5, item 7): private.ingest_event stores an event once
+-- External events: private.ingest_event stores an event once
 -- per (organization, sender's id), applies the matching enabled rules of the
 -- organization (create an emergency, create a client request, notify roles),
 -- logs 'rule_fired' app events; a replay returns the first result and changes

@@ -1,4 +1,4 @@
--- Rule suppression (issue 5, item 7): a rule fires at most max_firings times
+-- Rule suppression: a rule fires at most max_firings times
 -- per window of per_seconds; surplus matches are recorded as suppressed and
 -- summarised in ONE notification per rule and window (per recipient and
 -- channel) to the owners and admins, carrying the running count.

@@ -1,4 +1,4 @@
--- Events and rules (issue 5, item 7): who may call what, the audit trail of
+-- Events and rules: who may call what, the audit trail of
 -- rules, attribution of rule writes to the API key, and what the API roles
 -- may do with events and firings (written only by private.ingest_event).
 begin;

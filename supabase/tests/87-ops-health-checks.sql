@@ -1,4 +1,4 @@
--- Operator health checks (issue 5, item 8): ops.health_checks, ops.daily_health,
+-- Operator health checks: ops.health_checks, ops.daily_health,
 -- ops.weekly_health. Every check is shown passing on the seed (made clean where
 -- the seed is deliberately alarming), then failing on data crafted inside this
 -- transaction (triggers off with session_replication_role = replica, a CHECK

@@ -1,4 +1,4 @@
--- Prometheus series (issue 5, item 8): ops.metrics() returns (metric, labels,
+-- Prometheus series: ops.metrics() returns (metric, labels,
 -- value) rows the metrics edge function formats. Rolled back.
 begin;
 select plan(19);

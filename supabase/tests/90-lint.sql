@@ -1,5 +1,5 @@
--- Database lint (issue 4, item 9). The rules are catalog queries in
--- ops.lint_findings / ops.lint_plpgsql (migration 20261123030100); this file
+-- Database lint. The rules are catalog queries in
+-- ops.lint_findings / ops.lint_plpgsql (the ops baseline); this file
 -- asserts the schema is clean, then proves every rule fires: it creates a bad
 -- object of each kind inside this transaction (rolled back at the end) and
 -- expects the rule to name it — and a correct twin not to be named.

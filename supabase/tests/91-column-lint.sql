@@ -1,4 +1,4 @@
--- Column lint (ops.lint_column_findings, migration 20261203100200): asserts
+-- Column lint (ops.lint_column_findings, in the ops baseline): asserts
 -- the schema is clean, then proves each rule fires: it creates columns of each
 -- kind inside this transaction (rolled back at the end) and expects the rule
 -- to name the bad ones and not their correct twins.

@@ -1,4 +1,4 @@
--- RLS audit tooling for DBAs (issue 4, item 4): ops.test_rls_as_role, the
+-- RLS audit tooling for DBAs: ops.test_rls_as_role, the
 -- ops.rls_enabled_check and ops.rls_policy_coverage views, and who may use them.
 begin;
 select plan(41);

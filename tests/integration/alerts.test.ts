@@ -1,5 +1,5 @@
 /**
- * run_all_alert_checks() under concurrency (issue 5, item 4): two runs that
+ * run_all_alert_checks() under concurrency: two runs that
  * overlap (two connections, the first one's transaction still open) — the
  * second returns at once with skipped = true instead of waiting or
  * double-notifying; once the first commits, a new run proceeds. A pgTAP file

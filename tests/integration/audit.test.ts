@@ -1,5 +1,5 @@
 /**
- * The audit trail through the API gateway (issue 4 item 6), as a signed-in
+ * The audit trail through the API gateway, as a signed-in
  * owner with supabase-js:
  *  - an audited action made through an RPC (a mission transition) is read back
  *    with rpc/audit_log_page, with the x-request-id the request carried;

@@ -1,5 +1,5 @@
 /**
- * Missions under concurrency, with several real connections (DESIGN.md
+ * Missions under concurrency, with several real connections (docs/design.md
  * invariants 1 and 9):
  *  - concurrent moves of one mission are serialized by its row lock: exactly
  *    one wins, the others see its result (a no-op when they asked for the same

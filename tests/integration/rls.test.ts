@@ -1,5 +1,5 @@
 /**
- * Row-level security through the real API (issue 4): supabase-js signed in
+ * Row-level security through the real API: supabase-js signed in
  * as the seeded demo users, through the gateway and PostgREST, as a browser
  * would. The pgTAP suite (supabase/tests/5*-rls-*.sql) proves the matrix row
  * by row in SQL; this file proves the same boundaries hold over HTTP, where
