@@ -2315,8 +2315,9 @@ CREATE FUNCTION private.assigned_missions() RETURNS SETOF public.missions
     AS $$
   select m.*
   from public.missions m
-  where m.org_id = any (private.my_org_ids_as('{technician}'))
-    and (m.technician_id = auth.uid() or (m.status = 'published' and m.technician_id is null))
+  where (case when m.technician_id is not null then pg_catalog.uuid_send(m.org_id) operator(pg_catalog.||) pg_catalog.uuid_send(m.technician_id)
+              when m.status = 'published' then pg_catalog.uuid_send(m.org_id) end)
+        = any (private.my_technician_mission_keys())
 $$;
 
 ALTER FUNCTION private.assigned_missions() OWNER TO postgres;
@@ -4921,6 +4922,31 @@ ALTER FUNCTION private.my_org_ids_as(p_roles public.member_role[]) OWNER TO post
 --
 
 COMMENT ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) IS 'RLS: organizations where the current user holds one of the roles, as an array (use as org_id = any ((select …)::uuid[])).';
+
+--
+-- Name: my_technician_mission_keys(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.my_technician_mission_keys() RETURNS bytea[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (select coalesce(pg_catalog.array_agg(k.key), '{}')
+          from public.memberships m
+          cross join lateral (values (pg_catalog.uuid_send(m.org_id) operator(pg_catalog.||) pg_catalog.uuid_send(m.user_id)),
+                                     (pg_catalog.uuid_send(m.org_id))) as k (key)
+          where m.user_id = auth.uid() and m.role = 'technician');
+end;
+$$;
+
+ALTER FUNCTION private.my_technician_mission_keys() OWNER TO postgres;
+
+--
+-- Name: FUNCTION my_technician_mission_keys(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.my_technician_mission_keys() IS 'RLS (technician scope): the mission scope keys of the current user, (org, me) and (org) for each organization where they are a technician. Matched against missions_technician_scope_idx.';
 
 --
 -- Name: new_api_key_secret(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -11106,6 +11132,23 @@ CREATE INDEX missions_technician_idx ON public.missions USING btree (technician_
 CREATE INDEX missions_technician_open_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
 
 --
+-- Name: missions_technician_scope_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_technician_scope_idx ON public.missions USING btree ((
+CASE
+    WHEN (technician_id IS NOT NULL) THEN (uuid_send(org_id) || uuid_send(technician_id))
+    WHEN (status = 'published'::public.mission_status) THEN uuid_send(org_id)
+    ELSE NULL::bytea
+END));
+
+--
+-- Name: INDEX missions_technician_scope_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_technician_scope_idx IS 'RLS technician scope key of a mission: (org_id, technician_id), or (org_id) for the published pool; see private.my_technician_mission_keys().';
+
+--
 -- Name: notification_preferences_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -12886,7 +12929,12 @@ CREATE POLICY missions_insert ON public.missions FOR INSERT TO authenticated WIT
 -- Name: missions missions_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY missions_select ON public.missions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((technician_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((status = 'published'::public.mission_status) AND (technician_id IS NULL) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY missions_select ON public.missions FOR SELECT TO authenticated USING (((
+CASE
+    WHEN (technician_id IS NOT NULL) THEN (uuid_send(org_id) || uuid_send(technician_id))
+    WHEN (status = 'published'::public.mission_status) THEN uuid_send(org_id)
+    ELSE NULL::bytea
+END = ANY (( SELECT private.my_technician_mission_keys() AS my_technician_mission_keys)::bytea[])) OR (org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: missions missions_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14275,6 +14323,13 @@ GRANT ALL ON FUNCTION private.my_org_ids() TO service_role;
 
 REVOKE ALL ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) TO authenticated;
+
+--
+-- Name: FUNCTION my_technician_mission_keys(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.my_technician_mission_keys() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_technician_mission_keys() TO authenticated;
 
 --
 -- Name: FUNCTION new_api_key_secret(OUT prefix text, OUT secret text, OUT secret_hash text); Type: ACL; Schema: private; Owner: postgres
