@@ -617,57 +617,107 @@ ALTER FUNCTION audit.qualified_table_name(p_table_name text) OWNER TO postgres;
 CREATE FUNCTION audit.record_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
 declare
   v_table text := tg_table_schema || '.' || tg_table_name;
   v_keys text[] := tg_argv[0]::text[];
+  v_ignore text[] := tg_argv[1]::text[];
+  v_redact text[] := tg_argv[2]::text[];
   v_row jsonb;
+  v_old jsonb;
+  v_new jsonb;
   v_diff jsonb;
   v_action text;
+  v_col text;
+  v_org_id uuid;
+  v_row_id text;
+  v_api_key_id uuid;
+  v_actor_role text;
+  v_reason text;
+  v_request_id text;
 begin
-  -- The action, row id and organization are computed inline rather than by
-  -- helper functions: this runs once per audited row, and each PL/pgSQL call
-  -- measured ~20 us on the development machine (audit.diff stays a function:
-  -- the lock override fold shares it).
   if tg_op = 'UPDATE' then
     if pg_catalog.current_setting('terrain.system_context', true) = 'lock_override' then
       return null;
     end if;
     v_row := pg_catalog.to_jsonb(new);
-    v_diff := audit.diff(pg_catalog.to_jsonb(old), v_row, tg_argv[1]::text[], tg_argv[2]::text[]);
-    if v_diff = '{}'::jsonb then
+    v_new := v_row - v_ignore;
+    v_old := pg_catalog.to_jsonb(old) - v_ignore;
+    if v_new = v_old then
       return null; -- nothing that matters changed (only updated_at, a derived value, or nothing at all)
     end if;
-    -- Named actions, recognised from the diff where it is obvious; the most
-    -- specific wins. Issuing an invoice assigns its number (draft → issued);
-    -- sending records sent_at (issued → sent).
-    v_action := case
-      when v_table = 'public.invoices' and v_diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
-      when v_table = 'public.invoices' and v_diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
-      when v_table = 'public.api_keys' and v_diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
-      when v_diff #> '{approved_at,old}' = 'null'::jsonb and v_diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
-      when v_diff ? 'status' then 'status_change'
-      else 'update'
-    end;
   elsif tg_op = 'INSERT' then
     v_row := pg_catalog.to_jsonb(new);
-    v_diff := audit.diff(null, v_row, tg_argv[1]::text[], tg_argv[2]::text[]);
     v_action := case when v_table = 'public.api_keys' then 'api_key_created' else 'insert' end;
   else
     v_row := pg_catalog.to_jsonb(old);
-    v_diff := audit.diff(v_row, null, tg_argv[1]::text[], tg_argv[2]::text[]);
     v_action := 'delete';
   end if;
-  perform audit.append(
-    case when v_table = 'public.organizations' then (v_row ->> 'id')::uuid else (v_row ->> 'org_id')::uuid end,
-    v_action,
-    v_table,
-    case when pg_catalog.cardinality(v_keys) = 1 then v_row ->> v_keys[pg_catalog.array_lower(v_keys, 1)]
-         else audit.row_id(v_row, v_keys) end,
-    v_diff);
+  if tg_op <> 'UPDATE' then
+    -- As audit.diff does for an insert or a delete: the whole row, ignored
+    -- columns left out, redacted ones replaced when they hold a value.
+    v_diff := v_row - v_ignore;
+    foreach v_col in array v_redact loop
+      if v_diff -> v_col is not null and v_diff -> v_col <> 'null'::jsonb then
+        v_diff := pg_catalog.jsonb_set(v_diff, array[v_col], '"[redacted]"'::jsonb);
+      end if;
+    end loop;
+  end if;
+
+  -- As audit.append and audit.current_request_id do: the organization, the
+  -- row id, the actor, the reason and the request id (plain expressions,
+  -- evaluated without a query).
+  v_org_id := case when v_table = 'public.organizations' then (v_row ->> 'id')::uuid else (v_row ->> 'org_id')::uuid end;
+  v_row_id := case when pg_catalog.cardinality(v_keys) = 1 then v_row ->> v_keys[pg_catalog.array_lower(v_keys, 1)]
+                   else audit.row_id(v_row, v_keys) end;
+  v_api_key_id := case when pg_catalog.current_setting('terrain.api_key_id', true)
+                            ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                       then pg_catalog.current_setting('terrain.api_key_id', true)::uuid end;
+  -- The role set by SET ROLE (PostgREST: the JWT role), else the session
+  -- user. A SECURITY DEFINER function does not change this setting.
+  v_actor_role := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+  v_reason := pg_catalog.left(coalesce(
+    nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.audit_reason', true)), ''),
+    -- public.transition_mission's reason for unblocking / cancelling.
+    nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.transition_reason', true)), '')), 2000);
+  v_request_id := coalesce(
+    nullif(pg_catalog.substring(pg_catalog.current_setting('request.headers', true), '"x-request-id"\s*:\s*"([^"\\]*)"'), ''),
+    nullif(pg_catalog.current_setting('terrain.request_id', true), ''));
+  if v_request_id !~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' then
+    v_request_id := null;
+  end if;
+
+  if tg_op = 'UPDATE' then
+    -- One statement computes the diff (as audit.diff does: the changed
+    -- columns, {"old": …, "new": …}, redacted ones hidden), names the action
+    -- and writes the row: one query per audited row, not two.
+    insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
+    select v_org_id, auth.uid(), v_api_key_id, v_actor_role,
+           -- Named actions, recognised from the diff where it is obvious; the
+           -- most specific wins. Issuing an invoice assigns its number (draft →
+           -- issued); sending records sent_at (issued → sent).
+           case
+             when v_table = 'public.invoices' and d.diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
+             when v_table = 'public.invoices' and d.diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
+             when v_table = 'public.api_keys' and d.diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
+             when d.diff #> '{approved_at,old}' = 'null'::jsonb and d.diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
+             when d.diff ? 'status' then 'status_change'
+             else 'update'
+           end,
+           v_table, v_row_id, d.diff, v_reason, v_request_id
+    from (select pg_catalog.jsonb_object_agg(n.key,
+                   case when n.key = any (v_redact) then '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                        else pg_catalog.jsonb_build_object('old', coalesce(v_old -> n.key, 'null'::jsonb), 'new', n.value) end) as diff
+          from pg_catalog.jsonb_each(v_new) n
+          where n.value is distinct from v_old -> n.key) d
+    where d.diff is not null;
+  else
+    insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
+    values (v_org_id, auth.uid(), v_api_key_id, v_actor_role, v_action, v_table, v_row_id, v_diff, v_reason, v_request_id);
+  end if;
   return null;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION audit.record_change() OWNER TO postgres;
 
@@ -10748,6 +10798,18 @@ ALTER TABLE ONLY public.unsubscribe_tokens
     ADD CONSTRAINT unsubscribe_tokens_pkey PRIMARY KEY (token_hash);
 
 --
+-- Name: log_occurred_at_brin; Type: INDEX; Schema: audit; Owner: postgres
+--
+
+CREATE INDEX log_occurred_at_brin ON audit.log USING brin (occurred_at);
+
+--
+-- Name: INDEX log_occurred_at_brin; Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON INDEX audit.log_occurred_at_brin IS 'Time windows of audit_log_page / audit_log_csv (occurred_at grows with the append-only log); replaces a B-tree maintained on every audited row.';
+
+--
 -- Name: log_org_actor_idx; Type: INDEX; Schema: audit; Owner: postgres
 --
 
@@ -10764,12 +10826,6 @@ CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 --
 
 CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id DESC);
-
---
--- Name: log_org_time_idx; Type: INDEX; Schema: audit; Owner: postgres
---
-
-CREATE INDEX log_org_time_idx ON audit.log USING btree (org_id, occurred_at DESC, id DESC);
 
 --
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
