@@ -119,8 +119,11 @@ CREATE TABLE public.alerts (
     details jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT alerts_acknowledged_has_time CHECK (((status <> 'acknowledged'::text) OR (acknowledged_at IS NOT NULL))),
     CONSTRAINT alerts_acknowledged_pair CHECK (((acknowledged_at IS NULL) OR (status <> 'firing'::text))),
+    CONSTRAINT alerts_alert_type_length CHECK ((char_length(alert_type) <= 100)),
     CONSTRAINT alerts_entity_table_format CHECK ((entity_table ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT alerts_entity_table_length CHECK ((char_length(entity_table) <= 127)),
     CONSTRAINT alerts_fingerprint_format CHECK ((fingerprint = ((alert_type || ':'::text) || (entity_id)::text))),
+    CONSTRAINT alerts_fingerprint_length CHECK ((char_length(fingerprint) <= 200)),
     CONSTRAINT alerts_notify_count_check CHECK (((notify_count >= 0) AND (escalation_level >= 0))),
     CONSTRAINT alerts_resolved_has_time CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
     CONSTRAINT alerts_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
@@ -192,7 +195,8 @@ ALTER TYPE public.emergency_status OWNER TO postgres;
 --
 
 CREATE DOMAIN public.fr_vat_rate AS numeric(3,1)
-	CONSTRAINT fr_vat_rate_allowed CHECK ((VALUE = ANY (ARRAY[20.0, 10.0, 5.5, 2.1])));
+	CONSTRAINT fr_vat_rate_allowed CHECK ((VALUE = ANY (ARRAY[20.0, 10.0, 5.5, 2.1])))
+	CONSTRAINT fr_vat_rate_finite CHECK ((VALUE <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric])));
 
 ALTER DOMAIN public.fr_vat_rate OWNER TO postgres;
 
@@ -438,14 +442,8 @@ ALTER FUNCTION audit.columns_with_mode(p_table_name text, p_mode text) OWNER TO 
 
 CREATE FUNCTION audit.csv_field(p_value text) RETURNS text
     LANGUAGE sql IMMUTABLE
-    AS $_$
-  select case
-    when p_value is null then ''
-    when p_value operator(pg_catalog.~) '[",\r\n]|^\s|\s$'
-      then '"' operator(pg_catalog.||) pg_catalog.replace(p_value, '"', '""') operator(pg_catalog.||) '"'
-    else p_value
-  end
-$_$;
+    SET search_path TO ''
+    AS $$ select audit.csv_rows(array[[p_value]]) $$;
 
 ALTER FUNCTION audit.csv_field(p_value text) OWNER TO postgres;
 
@@ -453,7 +451,42 @@ ALTER FUNCTION audit.csv_field(p_value text) OWNER TO postgres;
 -- Name: FUNCTION csv_field(p_value text); Type: COMMENT; Schema: audit; Owner: postgres
 --
 
-COMMENT ON FUNCTION audit.csv_field(p_value text) IS 'One RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, quote, CR, LF or edge spaces.';
+COMMENT ON FUNCTION audit.csv_field(p_value text) IS 'One CSV field, escaped as audit.csv_rows does (formula prefix, RFC 4180 quoting); null is an empty field.';
+
+--
+-- Name: csv_rows(text[]); Type: FUNCTION; Schema: audit; Owner: postgres
+--
+
+CREATE FUNCTION audit.csv_rows(p_rows text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $_$
+  -- the width once per call, not per element: p_rows may be a toasted value
+  -- that every use would decompress again (materialized: never inlined)
+  with shape as materialized (
+    select pg_catalog.array_length(p_rows, pg_catalog.array_ndims(p_rows)) as width
+  )
+  select pg_catalog.string_agg(
+           case
+             when e.field is null then ''
+             when e.field ~ E'[",\r\n]|^\\s|\\s$' then '"' || pg_catalog.replace(e.field, '"', '""') || '"'
+             else e.field
+           end,
+           case when (f.position - 1) % w.width = 0 then E'\r\n' else ',' end
+           order by f.position)
+  from pg_catalog.unnest(p_rows) with ordinality as f (value, position)
+  cross join shape as w
+  -- a leading quote disarms a formula (=, +, -, @; tab and CR hide one)
+  cross join lateral (select case when f.value ~ E'^[=+@\t\r-]' then '''' || f.value else f.value end as field) as e
+$_$;
+
+ALTER FUNCTION audit.csv_rows(p_rows text[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION csv_rows(p_rows text[]); Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON FUNCTION audit.csv_rows(p_rows text[]) IS 'RFC 4180 records (CRLF-separated, no final CRLF) from a 2-D array of fields. A field starting with =, +, -, @, tab or CR gets a leading single quote (CSV injection); a field holding a comma, quote, CR, LF or edge spaces is quoted, inner quotes doubled; null is an empty field.';
 
 --
 -- Name: current_request_id(); Type: FUNCTION; Schema: audit; Owner: postgres
@@ -937,11 +970,18 @@ ALTER FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid,
 
 CREATE FUNCTION audit.utc_iso(p_time timestamp with time zone) RETURNS text
     LANGUAGE sql STABLE
+    SET search_path TO ''
     AS $$
   select pg_catalog.to_char(pg_catalog.timezone('UTC', p_time), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
 $$;
 
 ALTER FUNCTION audit.utc_iso(p_time timestamp with time zone) OWNER TO postgres;
+
+--
+-- Name: FUNCTION utc_iso(p_time timestamp with time zone); Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON FUNCTION audit.utc_iso(p_time timestamp with time zone) IS 'ISO-8601 UTC with microseconds, e.g. 2026-12-03T09:11:12.500000Z.';
 
 --
 -- Name: expr_text(pg_node_tree, oid); Type: FUNCTION; Schema: ops; Owner: postgres
@@ -1437,6 +1477,107 @@ ALTER FUNCTION ops.lint_catalog() OWNER TO postgres;
 COMMENT ON FUNCTION ops.lint_catalog() IS 'Catalog lint rules (a)-(d), (f)-(l) with the allowlist applied; see ops.lint_findings.';
 
 --
+-- Name: lint_column_rules(); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.lint_column_rules() RETURNS TABLE(rule text, object_type text, object text, message text, allowlisted_reason text)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    SET jit TO 'off'
+    AS $_$
+  with cols as materialized (
+    select c.oid as relid, a.attnum, a.atttypid, a.atttypmod, a.attgenerated, s.exposed,
+           pg_catalog.format('%s.%I', ops.rel_ident(c.oid), a.attname) as object,
+           -- the column name as pg_get_constraintdef prints it, escaped for a regex
+           pg_catalog.regexp_replace(pg_catalog.quote_ident(a.attname), '([.^$*+?()\[\]{}|\\"])', '\\\1', 'g') as col_re,
+           -- base type, through a domain; for an array, its element's base type
+           coalesce(nullif(e.typbasetype, 0::pg_catalog.oid), e.oid) as base_type,
+           t.typcategory = 'A' as is_array
+    from pg_catalog.pg_attribute a
+    join pg_catalog.pg_class c on c.oid = a.attrelid
+    join ops.schema_scope s on s.schema_oid = c.relnamespace
+    join pg_catalog.pg_type t on t.oid = a.atttypid
+    join pg_catalog.pg_type e on e.oid = case when t.typcategory = 'A' then t.typelem
+                                              when t.typtype = 'd' then t.typbasetype else t.oid end
+    where s.kind = 'application' and c.relkind in ('r', 'p')
+      and a.attnum > 0 and not a.attisdropped
+  ),
+  column_checks as materialized (
+    select k.conrelid as relid, k.conkey, pg_catalog.pg_get_constraintdef(k.oid) as def
+    from pg_catalog.pg_constraint k
+    where k.contype = 'c' and k.conrelid <> 0
+  ),
+  domain_checks as materialized (
+    select k.contypid as typid, pg_catalog.pg_get_constraintdef(k.oid) as def
+    from pg_catalog.pg_constraint k
+    where k.contype = 'c' and k.contypid <> 0
+  ),
+  raw as materialized (
+    select 'numeric_not_finite'::text as rule, 'column'::text as object_type, c.object,
+           'number column that accepts NaN and ±Infinity (NaN passes every > / >= check): '
+           || 'add  constraint <table>_<column>_finite check (<column> not in (''NaN'', ''Infinity'', ''-Infinity''))' as message
+    from cols c
+    where not c.is_array
+      and c.base_type in ('pg_catalog.numeric'::pg_catalog.regtype, 'pg_catalog.float4'::pg_catalog.regtype,
+                          'pg_catalog.float8'::pg_catalog.regtype)
+      and not exists (
+        select from column_checks k
+        where k.relid = c.relid and k.conkey = array[c.attnum]
+          and k.def operator(pg_catalog.~) ('^CHECK \(\(' || c.col_re || ' <> ALL \(ARRAY\[''NaN''::[a-z ]+, ''Infinity''::[a-z ]+, ''-Infinity''::[a-z ]+\]\)\)\)$'))
+      and not exists (
+        select from domain_checks d
+        where d.typid = c.atttypid
+          and d.def operator(pg_catalog.~) '^CHECK \(\(VALUE <> ALL \(ARRAY\[''NaN''::[a-z ]+, ''Infinity''::[a-z ]+, ''-Infinity''::[a-z ]+\]\)\)\)$')
+
+    union all
+    select 'text_without_limit', 'column', c.object,
+           'free text without a maximum length in an exposed schema: add  constraint <table>_<column>_length check '
+           || '(char_length(<column>) <= N)  (JSON: octet_length(<column>::text) <= N), or allowlist it with the reason'
+    from cols c
+    where c.exposed and c.attgenerated = ''
+      and c.base_type in ('pg_catalog.text'::pg_catalog.regtype, 'pg_catalog.varchar'::pg_catalog.regtype,
+                          'pg_catalog.bpchar'::pg_catalog.regtype, 'pg_catalog.json'::pg_catalog.regtype,
+                          'pg_catalog.jsonb'::pg_catalog.regtype)
+      -- varchar(n) / char(n) carry their own bound (not for arrays: no count bound)
+      and not (c.atttypmod > 0 and not c.is_array)
+      and not exists (
+        select from column_checks k
+        where k.relid = c.relid and c.attnum = any (k.conkey)
+          and (
+            -- a length or size compared with a number
+            k.def operator(pg_catalog.~)
+              ('\m(char_length|length|octet_length|pg_column_size|cardinality)\([^<>=]*?\m' || c.col_re || '\M[^<>=]*?\) <=? [0-9]')
+            -- an enumeration
+            or k.def operator(pg_catalog.~) ('\m' || c.col_re || '\M = (ANY \(ARRAY\[|''[^'']*''::)')
+            -- an anchored pattern without unbounded repetition
+            or exists (
+              select from pg_catalog.regexp_matches(k.def, '\m' || c.col_re || '\M ~ ''(\^[^'']*\$)''::text', 'g') as m (groups)
+              where not (m.groups[1] operator(pg_catalog.~) '[*+]|\{[0-9]+,\}'))
+          ))
+      and not exists (
+        select from domain_checks d
+        where d.typid = c.atttypid
+          and d.def operator(pg_catalog.~) '\m(char_length|length|octet_length)\([^<>=]*?\mVALUE\M[^<>=]*?\) <=? [0-9]')
+  )
+  select r.rule, r.object_type, r.object, r.message, a.reason
+  from raw r
+  left join ops.column_rule_allowlist a on a.rule = r.rule and a.object = r.object
+  union all
+  select 'allowlist_stale', 'allowlist entry', a.rule || ': ' || a.object,
+         'allowlisted, but no such finding any more: delete the entry from ops.column_rule_allowlist', null
+  from ops.column_rule_allowlist a
+  where not exists (select from raw r where r.rule = a.rule and r.object = a.object)
+$_$;
+
+ALTER FUNCTION ops.lint_column_rules() OWNER TO postgres;
+
+--
+-- Name: FUNCTION lint_column_rules(); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.lint_column_rules() IS 'Column lint rules numeric_not_finite and text_without_limit with ops.column_rule_allowlist applied; see ops.lint_column_findings.';
+
+--
 -- Name: lint_plpgsql_run(); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -1832,6 +1973,7 @@ CREATE TABLE public.alert_config (
     CONSTRAINT alert_config_repeat_check CHECK ((repeat_interval > '00:00:00'::interval)),
     CONSTRAINT alert_config_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
     CONSTRAINT alert_config_threshold_check CHECK (((threshold > (0)::numeric) OR ((alert_type = 'stock_critical'::text) AND (threshold >= (0)::numeric)))),
+    CONSTRAINT alert_config_threshold_finite CHECK ((threshold <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT alert_config_type_check CHECK ((alert_type = ANY (ARRAY['emergency_pending'::text, 'invoice_overdue_7days'::text, 'invoice_overdue_30days'::text, 'stock_critical'::text, 'mission_blocked'::text, 'timesheet_unapproved'::text]))),
     CONSTRAINT alert_config_unit_check CHECK ((unit = ANY (ARRAY['minutes'::text, 'hours'::text, 'days'::text, 'units'::text, 'percent'::text])))
 );
@@ -2008,6 +2150,7 @@ CREATE TABLE public.api_keys (
     CONSTRAINT api_keys_prefix_format CHECK ((prefix ~ '^trn_[a-z2-7]{8}$'::text)),
     CONSTRAINT api_keys_revoked_pair CHECK (((revoked_by IS NULL) OR (revoked_at IS NOT NULL))),
     CONSTRAINT api_keys_scopes_allowed CHECK (((cardinality(scopes) >= 1) AND (scopes <@ private.api_key_allowed_scopes()) AND (array_position(scopes, NULL::text) IS NULL))),
+    CONSTRAINT api_keys_scopes_size CHECK ((cardinality(scopes) <= 32)),
     CONSTRAINT api_keys_secret_hash_format CHECK ((secret_hash ~ '^[0-9a-f]{64}$'::text))
 );
 
@@ -2342,6 +2485,7 @@ CREATE TABLE public.missions (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT missions_assigned_has_technician CHECK (((status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'cancelled'::public.mission_status])) OR (technician_id IS NOT NULL))),
     CONSTRAINT missions_blocked_has_reason CHECK (((status <> 'blocked'::public.mission_status) OR ((blocked_reason IS NOT NULL) AND (length(btrim(blocked_reason)) > 0)))),
+    CONSTRAINT missions_blocked_reason_length CHECK ((char_length(blocked_reason) <= 2000)),
     CONSTRAINT missions_description_check CHECK (((description IS NULL) OR (length(description) <= 10000))),
     CONSTRAINT missions_schedule CHECK (((scheduled_end IS NULL) OR (scheduled_start IS NULL) OR (scheduled_end > scheduled_start))),
     CONSTRAINT missions_title_check CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200)))
@@ -2643,6 +2787,12 @@ begin
   -- strictly. A malformed row is refused now (the CHECK constraints would
   -- refuse it too, but only after this trigger had judged the stock on a
   -- meaningless delta, e.g. an 'in' of -100 reported as insufficient stock).
+  -- NaN compares greater than every number and ±Infinity survives the sums:
+  -- refuse both before any stock arithmetic (docs/data-integrity.md).
+  if new.quantity in ('NaN', 'Infinity', '-Infinity') then
+    perform private.raise_api_error('validation_failed',
+      pg_catalog.format('Stock movement quantity must be a finite number (got %s)', new.quantity));
+  end if;
   if new.quantity is null or new.quantity <= 0 then
     perform private.raise_api_error('validation_failed', pg_catalog.format('Stock movement quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(new.quantity)::text, 'null')));
   end if;
@@ -5153,7 +5303,8 @@ CREATE TABLE public.notification_templates (
     CONSTRAINT notification_templates_body_template_check CHECK ((length(body_template) <= 4000)),
     CONSTRAINT notification_templates_language_check CHECK ((language = ANY (ARRAY['fr'::text, 'en'::text]))),
     CONSTRAINT notification_templates_title_template_check CHECK (((length(btrim(title_template)) >= 1) AND (length(btrim(title_template)) <= 200))),
-    CONSTRAINT notification_templates_type_check CHECK ((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text))
+    CONSTRAINT notification_templates_type_check CHECK ((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text)),
+    CONSTRAINT notification_templates_type_length CHECK ((char_length(type) <= 100))
 );
 
 ALTER TABLE public.notification_templates OWNER TO postgres;
@@ -5758,6 +5909,33 @@ ALTER FUNCTION private.refuse_append_only_change() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.refuse_append_only_change() IS 'Trigger function: refuses UPDATE, DELETE and TRUNCATE on append-only tables (audit records, stock movements).';
+
+--
+-- Name: refuse_non_finite_line_quantity(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_non_finite_line_quantity() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  if new.quantity in ('NaN', 'Infinity', '-Infinity') then
+    raise exception '% quantity must be a finite number (got %)',
+      case tg_table_name when 'quote_lines' then 'Quote line' else 'Invoice line' end, new.quantity
+      using errcode = '23514', schema = tg_table_schema, table = tg_table_name, column = 'quantity',
+            constraint = tg_table_name || '_quantity_finite';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.refuse_non_finite_line_quantity() OWNER TO postgres;
+
+--
+-- Name: FUNCTION refuse_non_finite_line_quantity(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.refuse_non_finite_line_quantity() IS 'Refuses a NaN line quantity (23514, constraint <table>_quantity_finite) before the generated line totals cast it to bigint.';
 
 --
 -- Name: refuse_work_on_closed_mission(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6568,7 +6746,7 @@ CREATE FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text DEFAULT NU
 declare
   v_limit integer := coalesce(p_limit, 10000);
   v_table text := audit.qualified_table_name(p_table_name);
-  v_body text;
+  v_rows text[];
   v_count integer;
   v_last_id bigint;
   v_more boolean;
@@ -6579,27 +6757,30 @@ begin
     perform private.raise_api_error('invalid_parameter', pg_catalog.format('p_limit must be between 1 and 50000 (got %s)', v_limit));
   end if;
 
-  select pg_catalog.string_agg(
-           pg_catalog.concat_ws(',',
+  -- One array row per record; audit.csv_rows escapes them all in one call.
+  -- occurred_at is formatted here as audit.utc_iso does (a per-row call of
+  -- a function with a SET clause would not be inlined).
+  select pg_catalog.array_agg(
+           array[
              r.id::text,
-             audit.utc_iso(r.occurred_at),
-             audit.csv_field(r.org_id::text),
-             audit.csv_field(r.actor_user_id::text),
-             audit.csv_field(p.email),
-             audit.csv_field(r.actor_api_key_id::text),
-             audit.csv_field(r.actor_role),
-             audit.csv_field(r.action),
-             audit.csv_field(r.table_name),
-             audit.csv_field(r.row_id),
-             audit.csv_field(r.diff::text),
-             audit.csv_field(r.reason),
-             audit.csv_field(r.request_id),
-             r.txid::text),
-           E'\r\n' order by r.id desc) filter (where r.n <= v_limit),
+             pg_catalog.to_char(pg_catalog.timezone('UTC', r.occurred_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+             r.org_id::text,
+             r.actor_user_id::text,
+             p.email,
+             r.actor_api_key_id::text,
+             r.actor_role,
+             r.action,
+             r.table_name,
+             r.row_id,
+             r.diff::text,
+             r.reason,
+             r.request_id,
+             r.txid::text]
+           order by r.id desc) filter (where r.n <= v_limit),
          count(*) filter (where r.n <= v_limit),
          min(r.id) filter (where r.n <= v_limit),
          count(*) > v_limit
-  into v_body, v_count, v_last_id, v_more
+  into v_rows, v_count, v_last_id, v_more
   from (
     select s.*, row_number() over (order by s.id desc) as n
     from audit.select_rows(p_org_id, v_table, p_actor, p_from, p_to, p_before_id, v_limit + 1) s
@@ -6627,7 +6808,7 @@ begin
   perform pg_catalog.set_config('response.headers', v_headers::text, true);
 
   return 'id,occurred_at,org_id,actor_user_id,actor_email,actor_api_key_id,actor_role,action,table_name,row_id,diff,reason,request_id,txid'
-         || E'\r\n' || coalesce(v_body || E'\r\n', '');
+         || E'\r\n' || coalesce(audit.csv_rows(v_rows) || E'\r\n', '');
 end;
 $$;
 
@@ -6934,7 +7115,9 @@ CREATE TABLE public.notifications (
     CONSTRAINT notifications_delivery_status_check CHECK ((delivery_status = ANY (ARRAY['pending'::text, 'sent'::text, 'failed'::text]))),
     CONSTRAINT notifications_entity_pair CHECK (((entity_table IS NULL) = (entity_id IS NULL))),
     CONSTRAINT notifications_entity_table_format CHECK (((entity_table IS NULL) OR (entity_table ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text))),
+    CONSTRAINT notifications_entity_table_length CHECK ((char_length(entity_table) <= 127)),
     CONSTRAINT notifications_in_app_is_sent CHECK (((channel <> 'in_app'::text) OR (delivery_status = 'sent'::text))),
+    CONSTRAINT notifications_last_error_length CHECK ((char_length(last_error) <= 2000)),
     CONSTRAINT notifications_sent_has_time CHECK (((delivery_status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT notifications_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
     CONSTRAINT notifications_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text) AND (length(type) <= 100)))
@@ -7073,6 +7256,7 @@ CREATE TABLE public.rules (
     site_id uuid GENERATED ALWAYS AS (((action_params ->> 'site_id'::text))::uuid) STORED,
     CONSTRAINT rules_action_check CHECK ((action = ANY (ARRAY['create_emergency'::text, 'create_client_request'::text, 'notify_roles'::text]))),
     CONSTRAINT rules_action_params_object CHECK ((jsonb_typeof(action_params) = 'object'::text)),
+    CONSTRAINT rules_action_params_size CHECK ((octet_length((action_params)::text) <= 16384)),
     CONSTRAINT rules_condition_length CHECK (((length(btrim(condition)) >= 1) AND (length(btrim(condition)) <= 2000))),
     CONSTRAINT rules_event_type_length CHECK (((length(event_type) >= 1) AND (length(event_type) <= 100))),
     CONSTRAINT rules_max_firings_check CHECK (((max_firings >= 1) AND (max_firings <= 10000))),
@@ -7602,6 +7786,7 @@ CREATE TABLE public.timesheets (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT timesheets_approved_by_needs_approved_at CHECK (((approved_by IS NULL) OR (approved_at IS NOT NULL))),
+    CONSTRAINT timesheets_hours_finite CHECK ((hours <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT timesheets_hours_range CHECK (((hours > (0)::numeric) AND (hours <= (24)::numeric))),
     CONSTRAINT timesheets_invoiced_has_invoice CHECK ((invoiced = (invoice_id IS NOT NULL))),
     CONSTRAINT timesheets_invoiced_is_approved CHECK (((NOT invoiced) OR (approved_at IS NOT NULL))),
@@ -8551,6 +8736,27 @@ ALTER TABLE audit.unaudited_tables OWNER TO postgres;
 COMMENT ON TABLE audit.unaudited_tables IS 'Allowlist of public tables without an audit trigger, each with its reason (checked by the pgTAP suite).';
 
 --
+-- Name: column_rule_allowlist; Type: TABLE; Schema: ops; Owner: postgres
+--
+
+CREATE TABLE ops.column_rule_allowlist (
+    rule text NOT NULL,
+    object text NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT column_rule_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
+    CONSTRAINT column_rule_allowlist_rule_check CHECK ((rule = ANY (ARRAY['numeric_not_finite'::text, 'text_without_limit'::text])))
+);
+
+ALTER TABLE ops.column_rule_allowlist OWNER TO postgres;
+
+--
+-- Name: TABLE column_rule_allowlist; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON TABLE ops.column_rule_allowlist IS 'Exceptions to the column lint (ops.lint_column_findings), each with its reason. Objects: <schema>.<table>.<column>.';
+
+--
 -- Name: cron_job_status; Type: VIEW; Schema: ops; Owner: postgres
 --
 
@@ -8624,6 +8830,26 @@ ALTER TABLE ops.lint_allowlist OWNER TO postgres;
 --
 
 COMMENT ON TABLE ops.lint_allowlist IS 'Lint exceptions, each with its reason. An entry that no longer matches a finding is reported as allowlist_stale.';
+
+--
+-- Name: lint_column_findings; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.lint_column_findings WITH (security_invoker='true') AS
+ SELECT l.rule,
+    l.object_type,
+    l.object,
+    l.message,
+    l.allowlisted_reason
+   FROM ops.lint_column_rules() l(rule, object_type, object, message, allowlisted_reason);
+
+ALTER TABLE ops.lint_column_findings OWNER TO postgres;
+
+--
+-- Name: VIEW lint_column_findings; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.lint_column_findings IS 'Column lint: one row per finding; allowlisted_reason is set for accepted exceptions. Clean means: select * from ops.lint_column_findings where allowlisted_reason is null  returns nothing.';
 
 --
 -- Name: lint_findings; Type: VIEW; Schema: ops; Owner: postgres
@@ -8941,17 +9167,26 @@ CREATE TABLE public.organizations (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     hourly_rate_cents bigint,
     labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
+    CONSTRAINT organizations_address_line1_length CHECK ((char_length(address_line1) <= 200)),
+    CONSTRAINT organizations_address_line2_length CHECK ((char_length(address_line2) <= 200)),
+    CONSTRAINT organizations_city_length CHECK ((char_length(city) <= 100)),
     CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
     CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
+    CONSTRAINT organizations_email_length CHECK ((char_length(email) <= 320)),
     CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
     CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
+    CONSTRAINT organizations_late_penalty_rate_finite CHECK ((late_penalty_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
     CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_phone_length CHECK ((char_length(phone) <= 50)),
+    CONSTRAINT organizations_postal_code_length CHECK ((char_length(postal_code) <= 20)),
+    CONSTRAINT organizations_rcs_city_length CHECK ((char_length(rcs_city) <= 100)),
     CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
     CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
     CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
     CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
+    CONSTRAINT organizations_timezone_length CHECK ((char_length(timezone) <= 64)),
     CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
     CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
 );
@@ -9084,12 +9319,15 @@ CREATE TABLE public.stock_items (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
     CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
+    CONSTRAINT stock_items_min_stock_finite CHECK ((min_stock <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT stock_items_on_hand_finite CHECK ((on_hand <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
     CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
     CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
     CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
-    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1])))
+    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1]))),
+    CONSTRAINT stock_items_vat_rate_finite CHECK ((vat_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric])))
 );
 
 ALTER TABLE public.stock_items OWNER TO postgres;
@@ -9539,7 +9777,9 @@ CREATE TABLE public.app_events (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT app_events_entity_pair CHECK (((entity_table IS NULL) = (entity_id IS NULL))),
     CONSTRAINT app_events_entity_table_format CHECK (((entity_table IS NULL) OR (entity_table ~ '^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$'::text))),
+    CONSTRAINT app_events_entity_table_length CHECK ((char_length(entity_table) <= 127)),
     CONSTRAINT app_events_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT app_events_payload_size CHECK ((octet_length((payload)::text) <= 65536)),
     CONSTRAINT app_events_severity_check CHECK ((severity = ANY (ARRAY['info'::text, 'warning'::text, 'critical'::text]))),
     CONSTRAINT app_events_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text) AND (length(type) <= 100)))
 );
@@ -9614,10 +9854,16 @@ CREATE TABLE public.clients (
     notes text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT clients_billing_address_length CHECK ((char_length(billing_address) <= 500)),
+    CONSTRAINT clients_billing_city_length CHECK ((char_length(billing_city) <= 100)),
     CONSTRAINT clients_billing_country_check CHECK ((billing_country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT clients_billing_postal_code_length CHECK ((char_length(billing_postal_code) <= 20)),
+    CONSTRAINT clients_email_length CHECK ((char_length(email) <= 320)),
     CONSTRAINT clients_kind_check CHECK ((kind = ANY (ARRAY['company'::text, 'individual'::text, 'public_body'::text]))),
     CONSTRAINT clients_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT clients_notes_length CHECK ((char_length(notes) <= 10000)),
     CONSTRAINT clients_payment_terms_days_check CHECK (((payment_terms_days IS NULL) OR ((payment_terms_days >= 0) AND (payment_terms_days <= 60)))),
+    CONSTRAINT clients_phone_length CHECK ((char_length(phone) <= 50)),
     CONSTRAINT clients_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
     CONSTRAINT clients_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^[A-Z]{2}[0-9A-Z]{2,13}$'::text)))
 );
@@ -9713,6 +9959,7 @@ CREATE TABLE public.invoice_lines (
     CONSTRAINT invoice_lines_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 2000))),
     CONSTRAINT invoice_lines_position_check CHECK ((("position" >= 1) AND ("position" <= 10000))),
     CONSTRAINT invoice_lines_quantity_check CHECK ((quantity > (0)::numeric)),
+    CONSTRAINT invoice_lines_quantity_finite CHECK ((quantity <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT invoice_lines_unit_check CHECK (((length(btrim(unit)) >= 1) AND (length(btrim(unit)) <= 10))),
     CONSTRAINT invoice_lines_unit_price_cents_check CHECK (((unit_price_cents >= 0) AND (unit_price_cents <= '100000000000'::bigint)))
 );
@@ -9740,7 +9987,8 @@ CREATE TABLE public.lock_overrides (
     after jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT lock_overrides_reason_check CHECK (((length(btrim(reason)) >= 10) AND (length(reason) <= 2000))),
-    CONSTRAINT lock_overrides_table_name_check CHECK ((table_name ~ '^[a-z_][a-z0-9_]*$'::text))
+    CONSTRAINT lock_overrides_table_name_check CHECK ((table_name ~ '^[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT lock_overrides_table_name_length CHECK ((char_length(table_name) <= 63))
 );
 
 ALTER TABLE public.lock_overrides OWNER TO postgres;
@@ -9829,7 +10077,8 @@ CREATE TABLE public.mission_status_history (
     to_status public.mission_status NOT NULL,
     changed_by uuid,
     changed_at timestamp with time zone DEFAULT now() NOT NULL,
-    reason text
+    reason text,
+    CONSTRAINT mission_status_history_reason_length CHECK ((char_length(reason) <= 2000))
 );
 
 ALTER TABLE public.mission_status_history OWNER TO postgres;
@@ -9866,8 +10115,10 @@ CREATE TABLE public.mission_valid_transitions (
     system_context text,
     description text NOT NULL,
     CONSTRAINT mission_valid_transitions_assignee_is_technician CHECK (((NOT requires_assignee) OR ('technician'::public.member_role = ANY (allowed_roles)))),
+    CONSTRAINT mission_valid_transitions_description_length CHECK ((char_length(description) <= 500)),
     CONSTRAINT mission_valid_transitions_not_a_loop CHECK ((from_status <> to_status)),
-    CONSTRAINT mission_valid_transitions_one_kind_of_actor CHECK (((system_context IS NULL) = (cardinality(allowed_roles) > 0)))
+    CONSTRAINT mission_valid_transitions_one_kind_of_actor CHECK (((system_context IS NULL) = (cardinality(allowed_roles) > 0))),
+    CONSTRAINT mission_valid_transitions_system_context_length CHECK ((char_length(system_context) <= 63))
 );
 
 ALTER TABLE public.mission_valid_transitions OWNER TO postgres;
@@ -9927,8 +10178,10 @@ CREATE TABLE public.profiles (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     language text DEFAULT 'fr'::text NOT NULL,
+    CONSTRAINT profiles_email_length CHECK ((char_length(email) <= 320)),
     CONSTRAINT profiles_full_name_check CHECK (((full_name IS NULL) OR (length(full_name) <= 200))),
-    CONSTRAINT profiles_language_check CHECK ((language = ANY (ARRAY['fr'::text, 'en'::text])))
+    CONSTRAINT profiles_language_check CHECK ((language = ANY (ARRAY['fr'::text, 'en'::text]))),
+    CONSTRAINT profiles_phone_length CHECK ((char_length(phone) <= 50))
 );
 
 ALTER TABLE public.profiles OWNER TO postgres;
@@ -9990,6 +10243,7 @@ CREATE TABLE public.quote_lines (
     CONSTRAINT quote_lines_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 2000))),
     CONSTRAINT quote_lines_position_check CHECK ((("position" >= 1) AND ("position" <= 10000))),
     CONSTRAINT quote_lines_quantity_check CHECK ((quantity > (0)::numeric)),
+    CONSTRAINT quote_lines_quantity_finite CHECK ((quantity <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT quote_lines_unit_check CHECK (((length(btrim(unit)) >= 1) AND (length(btrim(unit)) <= 10))),
     CONSTRAINT quote_lines_unit_price_cents_check CHECK (((unit_price_cents >= 0) AND (unit_price_cents <= '100000000000'::bigint)))
 );
@@ -10064,7 +10318,8 @@ CREATE TABLE public.rule_firings (
     suppressed boolean DEFAULT false NOT NULL,
     entity_table text,
     entity_id uuid,
-    CONSTRAINT rule_firings_entity_pair CHECK (((entity_table IS NULL) = (entity_id IS NULL)))
+    CONSTRAINT rule_firings_entity_pair CHECK (((entity_table IS NULL) = (entity_id IS NULL))),
+    CONSTRAINT rule_firings_entity_table_length CHECK ((char_length(entity_table) <= 127))
 );
 
 ALTER TABLE public.rule_firings OWNER TO postgres;
@@ -10105,9 +10360,15 @@ CREATE TABLE public.sites (
     longitude numeric(9,6),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT sites_access_notes_length CHECK ((char_length(access_notes) <= 10000)),
+    CONSTRAINT sites_address_length CHECK ((char_length(address) <= 500)),
+    CONSTRAINT sites_city_length CHECK ((char_length(city) <= 100)),
     CONSTRAINT sites_latitude_check CHECK (((latitude IS NULL) OR ((latitude >= ('-90'::integer)::numeric) AND (latitude <= (90)::numeric)))),
+    CONSTRAINT sites_latitude_finite CHECK ((latitude <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT sites_longitude_check CHECK (((longitude IS NULL) OR ((longitude >= ('-180'::integer)::numeric) AND (longitude <= (180)::numeric)))),
-    CONSTRAINT sites_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200)))
+    CONSTRAINT sites_longitude_finite CHECK ((longitude <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT sites_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT sites_postal_code_length CHECK ((char_length(postal_code) <= 20))
 );
 
 ALTER TABLE public.sites OWNER TO postgres;
@@ -10168,10 +10429,13 @@ END) STORED NOT NULL,
     CONSTRAINT stock_movements_adjustment_direction_check CHECK ((adjustment_direction = ANY (ARRAY['up'::text, 'down'::text]))),
     CONSTRAINT stock_movements_adjustment_reason CHECK (((kind <> 'adjustment'::text) OR (COALESCE(length(btrim(reason)), 0) > 0))),
     CONSTRAINT stock_movements_balance_after_check CHECK ((balance_after >= (0)::numeric)),
+    CONSTRAINT stock_movements_balance_after_finite CHECK ((balance_after <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT stock_movements_delta_finite CHECK ((delta <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT stock_movements_direction_iff_adjustment CHECK (((kind = 'adjustment'::text) = (adjustment_direction IS NOT NULL))),
     CONSTRAINT stock_movements_idempotency_key_check CHECK (((idempotency_key IS NULL) OR ((length(idempotency_key) >= 8) AND (length(idempotency_key) <= 200)))),
     CONSTRAINT stock_movements_kind_check CHECK ((kind = ANY (ARRAY['in'::text, 'out'::text, 'adjustment'::text]))),
     CONSTRAINT stock_movements_quantity_check CHECK ((quantity > (0)::numeric)),
+    CONSTRAINT stock_movements_quantity_finite CHECK ((quantity <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
     CONSTRAINT stock_movements_reason_check CHECK (((reason IS NULL) OR (length(reason) <= 2000)))
 );
 
@@ -10250,6 +10514,13 @@ ALTER TABLE ONLY audit.log
 
 ALTER TABLE ONLY audit.unaudited_tables
     ADD CONSTRAINT unaudited_tables_pkey PRIMARY KEY (table_name);
+
+--
+-- Name: column_rule_allowlist column_rule_allowlist_pkey; Type: CONSTRAINT; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ONLY ops.column_rule_allowlist
+    ADD CONSTRAINT column_rule_allowlist_pkey PRIMARY KEY (rule, object);
 
 --
 -- Name: lint_allowlist lint_allowlist_pkey; Type: CONSTRAINT; Schema: ops; Owner: postgres
@@ -11755,6 +12026,12 @@ CREATE TRIGGER emergency_requests_status_guard BEFORE UPDATE OF status ON public
 CREATE TRIGGER emergency_requests_touch BEFORE UPDATE ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 --
+-- Name: invoice_lines invoice_lines_05_quantity_finite; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoice_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quantity ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION private.refuse_non_finite_line_quantity();
+
+--
 -- Name: invoice_lines invoice_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -11921,6 +12198,12 @@ CREATE TRIGGER payments_guard BEFORE INSERT OR DELETE OR UPDATE ON public.paymen
 --
 
 CREATE TRIGGER profiles_touch BEFORE UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+--
+-- Name: quote_lines quote_lines_05_quantity_finite; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER quote_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quantity ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.refuse_non_finite_line_quantity();
 
 --
 -- Name: quote_lines quote_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12590,6 +12873,12 @@ ALTER TABLE audit.log ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE audit.unaudited_tables ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: column_rule_allowlist; Type: ROW SECURITY; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ops.column_rule_allowlist ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: lint_allowlist; Type: ROW SECURITY; Schema: ops; Owner: postgres
@@ -13372,6 +13661,12 @@ REVOKE ALL ON FUNCTION audit.columns_with_mode(p_table_name text, p_mode text) F
 REVOKE ALL ON FUNCTION audit.csv_field(p_value text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION csv_rows(p_rows text[]); Type: ACL; Schema: audit; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION audit.csv_rows(p_rows text[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION current_request_id(); Type: ACL; Schema: audit; Owner: postgres
 --
 
@@ -13483,6 +13778,13 @@ GRANT ALL ON FUNCTION ops.health_checks(p_period text) TO service_role;
 
 REVOKE ALL ON FUNCTION ops.lint_catalog() FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.lint_catalog() TO service_role;
+
+--
+-- Name: FUNCTION lint_column_rules(); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.lint_column_rules() FROM PUBLIC;
+GRANT ALL ON FUNCTION ops.lint_column_rules() TO service_role;
 
 --
 -- Name: FUNCTION lint_plpgsql_run(); Type: ACL; Schema: ops; Owner: postgres
@@ -14546,6 +14848,12 @@ REVOKE ALL ON FUNCTION private.refresh_rule_summary(p_org uuid, p_dedupe_key tex
 REVOKE ALL ON FUNCTION private.refuse_append_only_change() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refuse_non_finite_line_quantity(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_non_finite_line_quantity() FROM PUBLIC;
+
+--
 -- Name: FUNCTION refuse_work_on_closed_mission(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15005,6 +15313,12 @@ GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO authenticate
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO service_role;
 
 --
+-- Name: TABLE column_rule_allowlist; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.column_rule_allowlist TO service_role;
+
+--
 -- Name: TABLE cron_job_status; Type: ACL; Schema: ops; Owner: postgres
 --
 
@@ -15021,6 +15335,12 @@ GRANT SELECT ON TABLE ops.daily_health TO service_role;
 --
 
 GRANT SELECT ON TABLE ops.lint_allowlist TO service_role;
+
+--
+-- Name: TABLE lint_column_findings; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.lint_column_findings TO service_role;
 
 --
 -- Name: TABLE lint_findings; Type: ACL; Schema: ops; Owner: postgres

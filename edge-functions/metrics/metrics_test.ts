@@ -8,7 +8,7 @@ import {
   formatValue,
   METRICS,
 } from "./exposition.ts";
-import { bearerRole, createMetricsHandler } from "./handler.ts";
+import { createMetricsHandler } from "./handler.ts";
 
 const silently = async <T>(body: () => Promise<T>): Promise<T> => {
   const original = { log: console.log, warn: console.warn, error: console.error };
@@ -82,15 +82,6 @@ Deno.test("values: numbers, numeric strings, NaN and infinities", () => {
   assert.equal(formatValue(null), "NaN");
   assert.equal(formatValue(Infinity), "+Inf");
   assert.equal(formatValue(-Infinity), "-Inf");
-});
-
-Deno.test("bearerRole reads the role claim, null for anything else", () => {
-  const req = (auth?: string) =>
-    new Request("http://x/metrics", auth ? { headers: { authorization: auth } } : {});
-  assert.equal(bearerRole(req(`Bearer ${jwt({ role: "service_role" })}`)), "service_role");
-  assert.equal(bearerRole(req(`Bearer ${jwt({ role: "anon" })}`)), "anon");
-  assert.equal(bearerRole(req("Bearer not-a-jwt")), null);
-  assert.equal(bearerRole(req()), null);
 });
 
 Deno.test("handler: service_role gets the exposition; anon 403; POST 405", async () => {

@@ -16,10 +16,10 @@
  * jobs (cron.job is data pg_dump would not show in a schema dump). Lines that
  * change without the schema changing (pg_dump's version banner) are dropped.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { ROOT, loadConfig } from "../stack/config.ts";
+import { ROOT } from "../stack/config.ts";
+import { databaseUrl, runAsScript } from "../docs/generated-file.ts";
 import { pgBin } from "../stack/postgres.ts";
 import { run } from "../stack/proc.ts";
 
@@ -66,31 +66,8 @@ export async function schemaDump(dbUrl: string): Promise<string> {
   return `${HEADER}\n${normaliseDump(r.stdout)}\n\n-- pg_cron jobs ---------------------------------------------------------------\n\n${await cronJobs(dbUrl)}\n`;
 }
 
-async function main() {
-  const check = process.argv.includes("--check");
-  const dbUrl = process.env.TERRAIN_DB_URL || loadConfig("dev").dbUrl;
-  const fresh = await schemaDump(dbUrl);
-  if (check) {
-    let committed = "";
-    try {
-      committed = readFileSync(SCHEMA_FILE, "utf8");
-    } catch {
-      /* missing counts as stale */
-    }
-    if (committed !== fresh) {
-      console.error("✖ supabase/schema.sql is stale: run `npm run db:schema` after `npm run db:migrate`, and commit it.");
-      process.exit(1);
-    }
-    console.log("supabase/schema.sql is up to date.");
-    return;
-  }
-  writeFileSync(SCHEMA_FILE, fresh);
-  console.log(`Wrote ${SCHEMA_FILE} (${fresh.split("\n").length} lines).`);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
-    console.error(`✖ ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(2);
-  });
-}
+runAsScript(import.meta.url, {
+  path: SCHEMA_FILE,
+  script: "db:schema",
+  generate: () => schemaDump(databaseUrl()),
+});

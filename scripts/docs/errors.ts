@@ -10,12 +10,10 @@
  * The output is deterministic (fixed order, no dates); tests/integration/api-errors.test.ts
  * fails when the committed file is stale.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import pg from "pg";
+import { join } from "node:path";
+import type pg from "pg";
 import { ROOT } from "../stack/config.ts";
-import { databaseUrl } from "./permissions.ts";
+import { databaseUrl, runAsScript, withDatabase } from "./generated-file.ts";
 
 export interface ApiError {
   code: string;
@@ -98,41 +96,8 @@ export function renderErrorsDoc(errors: ApiError[]): string {
   return out.join("\n");
 }
 
-export async function generateErrorsDoc(url = databaseUrl()): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return renderErrorsDoc(await loadApiErrors(client));
-  } finally {
-    await client.end();
-  }
+export function generateErrorsDoc(url = databaseUrl()): Promise<string> {
+  return withDatabase(url, async (client) => renderErrorsDoc(await loadApiErrors(client)));
 }
 
-async function main() {
-  const check = process.argv.includes("--check");
-  const text = await generateErrorsDoc();
-  if (check) {
-    let current = "";
-    try {
-      current = readFileSync(ERRORS_DOC_PATH, "utf8");
-    } catch {
-      // missing: stale
-    }
-    if (current !== text) {
-      console.error("docs/errors.md is stale: run `npm run docs:errors` and commit the result.");
-      process.exit(1);
-    }
-    console.log("docs/errors.md is up to date.");
-    return;
-  }
-  mkdirSync(dirname(ERRORS_DOC_PATH), { recursive: true });
-  writeFileSync(ERRORS_DOC_PATH, text);
-  console.log(`Wrote ${ERRORS_DOC_PATH}`);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, { path: ERRORS_DOC_PATH, script: "docs:errors", generate: generateErrorsDoc });

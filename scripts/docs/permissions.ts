@@ -11,11 +11,10 @@
  * The output is deterministic (fixed orders, no dates), so a stale file shows
  * up as a diff; tests/integration/rls.test.ts fails when it is stale.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import pg from "pg";
-import { ROOT, loadConfig } from "../stack/config.ts";
+import { join } from "node:path";
+import type pg from "pg";
+import { ROOT } from "../stack/config.ts";
+import { databaseUrl, runAsScript, withDatabase } from "./generated-file.ts";
 
 export const ROLES = ["owner", "admin", "dispatcher", "technician", "accountant", "client", "anon"] as const;
 export const OPERATIONS = ["select", "insert", "update", "delete"] as const;
@@ -158,45 +157,8 @@ export function renderPermissionsDoc(matrix: PermissionMatrix): string {
   return out.join("\n");
 }
 
-export function databaseUrl(): string {
-  return process.env.TERRAIN_DB_URL || loadConfig("dev").dbUrl;
+export function generatePermissionsDoc(url = databaseUrl()): Promise<string> {
+  return withDatabase(url, async (client) => renderPermissionsDoc(await loadPermissionMatrix(client)));
 }
 
-export async function generatePermissionsDoc(url = databaseUrl()): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return renderPermissionsDoc(await loadPermissionMatrix(client));
-  } finally {
-    await client.end();
-  }
-}
-
-async function main() {
-  const check = process.argv.includes("--check");
-  const text = await generatePermissionsDoc();
-  if (check) {
-    let current = "";
-    try {
-      current = readFileSync(DOC_PATH, "utf8");
-    } catch {
-      // missing: stale
-    }
-    if (current !== text) {
-      console.error("docs/permissions.md is stale: run `npm run docs:permissions` and commit the result.");
-      process.exit(1);
-    }
-    console.log("docs/permissions.md is up to date.");
-    return;
-  }
-  mkdirSync(dirname(DOC_PATH), { recursive: true });
-  writeFileSync(DOC_PATH, text);
-  console.log(`Wrote ${DOC_PATH}`);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+runAsScript(import.meta.url, { path: DOC_PATH, script: "docs:permissions", generate: generatePermissionsDoc });

@@ -10,9 +10,13 @@
  */
 import { createClient, type SupabaseClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import WebSocket from "ws";
+import type { Database } from "../../types/database.ts";
 
-export function createNodeClient(url: string, key: string, options: SupabaseClientOptions<"public"> = {}): SupabaseClient {
-  return createClient(url, key, {
+/** supabase-js typed by the generated schema (types/database.ts, `npm run db:types`). */
+export type TerrainClient = SupabaseClient<Database>;
+
+export function createNodeClient(url: string, key: string, options: SupabaseClientOptions<"public"> = {}): TerrainClient {
+  return createClient<Database>(url, key, {
     ...options,
     // ws implements the browser WebSocket API realtime-js expects.
     realtime: { ...options.realtime, transport: WebSocket as unknown as NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]> },

@@ -20,6 +20,8 @@ import { precompressDir } from "./precompress.ts";
 import { postgrestVersion } from "./postgrest.ts";
 import { runAsync } from "./proc.ts";
 import { SCHEMA_FILE, schemaDump } from "../db/schema.ts";
+import { isFresh } from "../docs/generated-file.ts";
+import { generateTypes, TYPES_FILE } from "../db/types.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
 
 interface StageResult {
@@ -68,14 +70,22 @@ async function pgtap(stack: RunningStack) {
   results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
 }
 
-/** supabase/schema.sql must be what the migrations produce: reviewers read it instead of the history. */
-async function schemaFresh(stack: RunningStack) {
-  banner("supabase/schema.sql matches the migrations");
-  const [fresh, s] = await timed(() => schemaDump(stack.cfg.dbUrl));
-  const committed = existsSync(SCHEMA_FILE) ? readFileSync(SCHEMA_FILE, "utf8") : "";
-  const ok = committed === fresh;
-  console.log(ok ? "up to date" : "✖ supabase/schema.sql is stale: run `npm run db:migrate && npm run db:schema` and commit it.");
-  results.push({ stage: "schema.sql", passed: ok ? 1 : 0, failed: ok ? 0 : 1, seconds: s });
+/**
+ * The generated files must be what the migrations produce: supabase/schema.sql
+ * (reviewers read it instead of the history) and types/database.ts (the
+ * `Database` type the web app and the tests compile against).
+ */
+async function generatedFilesFresh(stack: RunningStack) {
+  banner("generated files match the migrations (schema.sql, database types)");
+  const [stale, s] = await timed(async () => {
+    const found: string[] = [];
+    if (!isFresh(SCHEMA_FILE, await schemaDump(stack.cfg.dbUrl))) found.push("supabase/schema.sql: npm run db:schema");
+    if (!isFresh(TYPES_FILE, await generateTypes(stack.cfg.dbUrl))) found.push("types/database.ts: npm run db:types");
+    return found;
+  });
+  for (const line of stale) console.log(`✖ stale ${line} (after npm run db:migrate), and commit it.`);
+  if (stale.length === 0) console.log("up to date");
+  results.push({ stage: "generated", passed: stale.length === 0 ? 2 : 2 - stale.length, failed: stale.length, seconds: s });
 }
 
 async function denoTests(stack: RunningStack) {
@@ -151,7 +161,7 @@ async function main() {
   const upSeconds = (performance.now() - stackStart) / 1000;
   let ok = false;
   try {
-    await schemaFresh(stack);
+    await generatedFilesFresh(stack);
     await pgtap(stack);
     await denoTests(stack);
     await vitest(stack);

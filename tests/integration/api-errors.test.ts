@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERRORS_DOC_PATH, generateErrorsDoc } from "../../scripts/docs/errors.ts";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
@@ -22,10 +22,10 @@ const ORG_A = "a0000000-0000-4000-8000-0000000000a0";
 const SENT_INVOICE = "a0000000-0000-4000-8000-000000004004"; // FAC-2026-00004, sent (supabase/seeds/40_invoicing.sql)
 const NEW_MISSION = "a0000000-0000-4000-8000-000000002001"; // status new (supabase/seeds/20_missions.sql)
 
-let owner: SupabaseClient;
-let technician: SupabaseClient;
+let owner: TerrainClient;
+let technician: TerrainClient;
 
-async function signedIn(email: string): Promise<SupabaseClient> {
+async function signedIn(email: string): Promise<TerrainClient> {
   const { data, error } = await supabaseClient().auth.signInWithPassword({ email, password: LOCAL_DEV_DEMO_PASSWORD });
   expect(error).toBeNull();
   return supabaseClient(stack.anonKey, data.session!.access_token);
@@ -94,7 +94,7 @@ describe("business errors answer their catalogue status and code", () => {
     });
     expect(error).toBeNull();
     expect(status).toBe(200);
-    expect(data.results).toEqual([
+    expect((data as unknown as { results: unknown[] }).results).toEqual([
       { id: NEW_MISSION, ok: false, error: "Invalid transition: new → done", code: "invalid_transition" },
       { id: missing, ok: false, error: `Mission ${missing} not found`, code: "not_found" },
     ]);

@@ -6,7 +6,7 @@
  * refused; other roles cannot manage keys.
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
@@ -27,11 +27,11 @@ interface CreatedKey {
 }
 
 const created: string[] = [];
-let owner: SupabaseClient;
-let technician: SupabaseClient;
-let otherOwner: SupabaseClient;
+let owner: TerrainClient;
+let technician: TerrainClient;
+let otherOwner: TerrainClient;
 
-async function signedIn(email: string): Promise<SupabaseClient> {
+async function signedIn(email: string): Promise<TerrainClient> {
   const { data, error } = await supabaseClient().auth.signInWithPassword({ email, password: LOCAL_DEV_DEMO_PASSWORD });
   expect(error).toBeNull();
   return supabaseClient(stack.anonKey, data.session!.access_token);
@@ -53,11 +53,11 @@ async function authenticate(secret: string) {
   });
 }
 
-async function createKey(client: SupabaseClient, name: string, scopes = ["events:write"]): Promise<CreatedKey> {
+async function createKey(client: TerrainClient, name: string, scopes = ["events:write"]): Promise<CreatedKey> {
   const expires = new Date(Date.now() + 30 * 86_400_000).toISOString();
   const { data, error } = await client.rpc("create_api_key", { p_org_id: ORG_A, p_name: `${name} ${RUN}`, p_scopes: scopes, p_expires_at: expires });
   expect(error).toBeNull();
-  const key = data as CreatedKey;
+  const key = data as unknown as CreatedKey;
   created.push(key.id);
   return key;
 }
@@ -143,7 +143,7 @@ describe("API keys", () => {
     const old = await createKey(owner, "it rotated");
     const { data, error } = await owner.rpc("rotate_api_key", { p_key_id: old.id, p_grace: "1 hour" });
     expect(error).toBeNull();
-    const next = data as CreatedKey & { rotated_from: { id: string; grace_until: string } };
+    const next = data as unknown as CreatedKey & { rotated_from: { id: string; grace_until: string } };
     created.push(next.id);
     expect(next.secret).toMatch(SECRET_FORMAT);
     expect(next.rotated_from.id).toBe(old.id);

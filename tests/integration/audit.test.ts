@@ -18,7 +18,7 @@
  * shares.
  */
 import { randomUUID } from "node:crypto";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
@@ -55,7 +55,7 @@ interface AuditPage {
 }
 
 let ownerToken = "";
-let owner: SupabaseClient;
+let owner: TerrainClient;
 
 async function signIn(email: string): Promise<string> {
   const { data, error } = await supabaseClient().auth.signInWithPassword({ email, password: LOCAL_DEV_DEMO_PASSWORD });
@@ -112,7 +112,7 @@ describe("audit trail through the API", () => {
       p_limit: 20,
     });
     expect(readError).toBeNull();
-    const page = data as AuditPage;
+    const page = data as unknown as AuditPage;
     const row = page.rows.find((r) => r.row_id === mission);
     expect(row).toMatchObject({
       org_id: ORG_A,
@@ -135,12 +135,12 @@ describe("audit trail through the API", () => {
   it("serves audit_log_page on GET too, with a cursor to the next page", async () => {
     const first = await owner.rpc("audit_log_page", { p_org_id: ORG_A, p_limit: 2 }, { get: true });
     expect(first.error).toBeNull();
-    const p1 = first.data as AuditPage;
+    const p1 = first.data as unknown as AuditPage;
     expect(p1.rows).toHaveLength(2);
     const lastOfFirst = p1.rows[1]!.id;
     expect(p1.next_before_id).toBe(lastOfFirst);
-    const second = await owner.rpc("audit_log_page", { p_org_id: ORG_A, p_limit: 2, p_before_id: p1.next_before_id }, { get: true });
-    const p2 = second.data as AuditPage;
+    const second = await owner.rpc("audit_log_page", { p_org_id: ORG_A, p_limit: 2, p_before_id: p1.next_before_id ?? undefined }, { get: true });
+    const p2 = second.data as unknown as AuditPage;
     expect(p2.rows).toHaveLength(2);
     expect(p2.rows[0]!.id).toBeLessThan(lastOfFirst);
   });

@@ -6,7 +6,7 @@
  * oversized bodies are refused (401, 400, 413).
  */
 import { randomUUID } from "node:crypto";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
@@ -18,7 +18,7 @@ const RUN = randomUUID().slice(0, 8);
 const EVENT_TYPE = `it.boiler.${RUN}`;
 const URL = () => `${stack.apiUrl}/functions/v1/events`;
 
-let admin: SupabaseClient;
+let admin: TerrainClient;
 let secret: string;
 let keyId: string;
 let ruleId: string;
@@ -46,8 +46,8 @@ beforeAll(async () => {
     p_expires_at: new Date(Date.now() + 86_400_000).toISOString(),
   });
   expect(keyError).toBeNull();
-  secret = key.secret;
-  keyId = key.id;
+  // create_api_key returns jsonb: its shape is the function's contract, not the generated types'.
+  ({ secret, id: keyId } = key as unknown as { secret: string; id: string });
 
   const { data: rule, error: ruleError } = await admin.rpc("create_rule", {
     p_org_id: ORG_A,
@@ -59,7 +59,7 @@ beforeAll(async () => {
     p_severity: "critical",
   });
   expect(ruleError).toBeNull();
-  ruleId = rule.id;
+  ruleId = rule!.id;
 });
 
 afterAll(async () => {
@@ -144,7 +144,7 @@ describe("events edge function", () => {
 
   it("concurrent matching events respect max_firings (the rule row is locked while firings are counted)", async () => {
     const type = `${EVENT_TYPE}.burst`;
-    const { data: rule, error } = await admin.rpc("create_rule", {
+    const { data: created, error } = await admin.rpc("create_rule", {
       p_org_id: ORG_A,
       p_name: `Burst ${RUN}`,
       p_event_type: type,
@@ -155,6 +155,8 @@ describe("events edge function", () => {
       p_per_seconds: 3600,
     });
     expect(error).toBeNull();
+    expect(created).not.toBeNull();
+    const rule = created!;
     try {
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>

@@ -2,9 +2,10 @@
  * What every integration test needs from the harness (scripts/stack/test-runner.ts
  * exports these before vitest runs): where the throw-away stack is and its keys.
  */
-import type { SupabaseClient } from "@supabase/supabase-js";
 import pg from "pg";
-import { createNodeClient } from "../../scripts/stack/supabase-client.ts";
+import { createNodeClient, type TerrainClient } from "../../scripts/stack/supabase-client.ts";
+
+export type { TerrainClient };
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -26,7 +27,7 @@ export const stack = {
  * With `accessToken`, every request carries that user token instead of the key
  * (what a signed-in browser sends).
  */
-export function supabaseClient(key = stack.anonKey, accessToken?: string): SupabaseClient {
+export function supabaseClient(key = stack.anonKey, accessToken?: string): TerrainClient {
   return createNodeClient(stack.apiUrl, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     ...(accessToken ? { global: { headers: { Authorization: `Bearer ${accessToken}` } } } : {}),

@@ -6,7 +6,7 @@
  * seeded demo data other files use.
  */
 import { randomUUID } from "node:crypto";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { decodeJwt } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,7 +53,7 @@ function demote(c: pg.Client, target: string): Promise<pg.QueryResult> {
   return c.query("update public.memberships set role = 'admin' where org_id = $1 and user_id = $2", [ORG, target]);
 }
 
-async function signIn(email: string): Promise<{ client: SupabaseClient; accessToken: string }> {
+async function signIn(email: string): Promise<{ client: TerrainClient; accessToken: string }> {
   const client = supabaseClient();
   const { data, error } = await client.auth.signInWithPassword({ email, password: PASSWORD });
   expect(error).toBeNull();
@@ -172,7 +172,7 @@ describe("an organization keeps at least one owner, under concurrency", () => {
 });
 
 describe("sensitive RPCs need a live session; reads do not (documented)", () => {
-  const createKey = (client: SupabaseClient, name: string) =>
+  const createKey = (client: TerrainClient, name: string) =>
     client.rpc("create_api_key", { p_org_id: ORG, p_name: name, p_scopes: ["events:write"] });
 
   it("the stand-in's access tokens name their session", async () => {

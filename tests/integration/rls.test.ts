@@ -16,7 +16,7 @@
  *    the matrix (fails when the committed file is stale).
  */
 import { readFileSync } from "node:fs";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DOC_PATH, generatePermissionsDoc } from "../../scripts/docs/permissions.ts";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
@@ -44,7 +44,7 @@ const USERS = {
 type Who = keyof typeof USERS;
 
 const tokens = {} as Record<Who, string>;
-const as = (who: Who): SupabaseClient => supabaseClient(stack.anonKey, tokens[who]);
+const as = (who: Who): TerrainClient => supabaseClient(stack.anonKey, tokens[who]);
 const rest = `${stack.apiUrl}/rest/v1`;
 
 beforeAll(async () => {
@@ -85,7 +85,7 @@ describe("technicians", () => {
   });
 
   it("cannot read any other organization's missions, clients or stock", async () => {
-    for (const table of ["missions", "clients", "sites", "stock_items"]) {
+    for (const table of ["missions", "clients", "sites", "stock_items"] as const) {
       const { data, error } = await as("techB").from(table).select("org_id").eq("org_id", ORG_A);
       expect(error, table).toBeNull();
       expect(data, table).toEqual([]);

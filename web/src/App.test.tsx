@@ -1,4 +1,5 @@
-import type { AuthChangeEvent, Session, SupabaseClient } from "@supabase/supabase-js";
+import type { AuthChangeEvent, Session } from "@supabase/supabase-js";
+import type { TerrainClient } from "./supabase.ts";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
@@ -34,7 +35,7 @@ function fakeSupabase({ password }: { password: string }) {
       return { error: null };
     }),
   };
-  return { auth } as unknown as SupabaseClient & { auth: typeof auth };
+  return { auth } as unknown as TerrainClient & { auth: typeof auth };
 }
 
 describe("App", () => {

@@ -1,4 +1,5 @@
-import type { Session, SupabaseClient } from "@supabase/supabase-js";
+import type { Session } from "@supabase/supabase-js";
+import type { TerrainClient } from "./supabase.ts";
 import { useCallback, useEffect, useState } from "react";
 import { Home } from "./components/Home.tsx";
 import { LoginForm } from "./components/LoginForm.tsx";
@@ -7,11 +8,11 @@ import type { AppConfig } from "./config.ts";
 type Startup =
   | { kind: "loading" }
   | { kind: "failed"; message: string }
-  | { kind: "ready"; config: AppConfig; supabase: SupabaseClient };
+  | { kind: "ready"; config: AppConfig; supabase: TerrainClient };
 
 export interface AppProps {
   loadAppConfig: () => Promise<AppConfig>;
-  createSupabase: (config: AppConfig) => SupabaseClient;
+  createSupabase: (config: AppConfig) => TerrainClient;
 }
 
 export function App({ loadAppConfig, createSupabase }: AppProps) {
@@ -50,7 +51,7 @@ export function App({ loadAppConfig, createSupabase }: AppProps) {
   return <SignedInGate supabase={startup.supabase} config={startup.config} />;
 }
 
-function SignedInGate({ supabase, config }: { supabase: SupabaseClient; config: AppConfig }) {
+function SignedInGate({ supabase, config }: { supabase: TerrainClient; config: AppConfig }) {
   // undefined = not known yet (the stored session is being read), null = signed out.
   const [session, setSession] = useState<Session | null | undefined>(undefined);
 

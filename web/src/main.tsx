@@ -1,4 +1,6 @@
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { createClient } from "@supabase/supabase-js";
+import type { Database } from "../../types/database.ts";
+import type { TerrainClient } from "./supabase.ts";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
@@ -19,12 +21,12 @@ const loadAppConfig = () =>
 
 // One client per configuration: StrictMode runs startup twice in development, and two
 // clients would share one stored session and race each other's token refreshes.
-const clients = new Map<string, SupabaseClient>();
+const clients = new Map<string, TerrainClient>();
 const createSupabase = (config: AppConfig) => {
   const key = `${config.supabaseUrl} ${config.anonKey}`;
   let client = clients.get(key);
   if (!client) {
-    client = createClient(config.supabaseUrl, config.anonKey);
+    client = createClient<Database>(config.supabaseUrl, config.anonKey);
     clients.set(key, client);
   }
   return client;

@@ -1,10 +1,11 @@
-import type { Session, SupabaseClient } from "@supabase/supabase-js";
+import type { Session } from "@supabase/supabase-js";
+import type { TerrainClient } from "../supabase.ts";
 import { useCallback, useState } from "react";
 import type { AppConfig } from "../config.ts";
 import { fetchHealth } from "../health.ts";
 import { SystemStatus } from "./SystemStatus.tsx";
 
-export function Home({ supabase, session, config }: { supabase: SupabaseClient; session: Session; config: AppConfig }) {
+export function Home({ supabase, session, config }: { supabase: TerrainClient; session: Session; config: AppConfig }) {
   const [signingOut, setSigningOut] = useState(false);
   const accessToken = session.access_token;
 
