@@ -2782,6 +2782,9 @@ declare
   v_on_hand numeric;
   v_count bigint;
   v_delta numeric;
+  v_min_stock numeric;
+  v_sku text;
+  v_name text;
 begin
   -- The generated column is computed after BEFORE triggers: derive it here,
   -- strictly. A malformed row is refused now (the CHECK constraints would
@@ -2806,28 +2809,40 @@ begin
     perform private.raise_api_error('validation_failed', 'Stock movement kind must be in, out or adjustment; an adjustment needs a direction (up or down) and only adjustments have one');
   end if;
 
-  select i.on_hand, i.movement_count into v_on_hand, v_count
-  from public.stock_items i
+  -- Lock, check and write in one statement (the marker lets
+  -- private.guard_stock_on_hand accept this on_hand change).
+  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
+  update public.stock_items i
+  set on_hand = i.on_hand + v_delta, movement_count = i.movement_count + 1
   where i.org_id = new.org_id and i.id = new.item_id
-  for update;
-  if not found then
-    perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
-  end if;
+    and i.on_hand + v_delta >= 0
+  returning i.on_hand, i.movement_count, i.min_stock, i.sku, i.name
+  into v_on_hand, v_count, v_min_stock, v_sku, v_name;
+  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
 
-  if v_on_hand + v_delta < 0 then
+  if v_count is null then
+    -- Nothing updated: no such item in this organization, or not enough stock.
+    select i.on_hand into v_on_hand
+    from public.stock_items i
+    where i.org_id = new.org_id and i.id = new.item_id;
+    if not found then
+      perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
+    end if;
     perform private.raise_api_error('insufficient_stock', pg_catalog.format('Insufficient stock. Available: %s, Requested: %s', pg_catalog.trim_scale(v_on_hand), pg_catalog.trim_scale(new.quantity)));
   end if;
 
-  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
-  update public.stock_items i
-  set on_hand = v_on_hand + v_delta, movement_count = v_count + 1
-  where i.org_id = new.org_id and i.id = new.item_id;
-  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
-
-  new.item_seq := v_count + 1;
-  new.balance_after := v_on_hand + v_delta;
+  new.item_seq := v_count;
+  new.balance_after := v_on_hand;
   if auth.uid() is not null then
     new.author := auth.uid();
+  end if;
+
+  -- stock_low: this movement takes the item below its minimum.
+  if v_delta < 0 and v_on_hand < v_min_stock and v_on_hand - v_delta >= v_min_stock then
+    perform private.log_app_event(
+      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
+      pg_catalog.jsonb_build_object('sku', v_sku, 'name', v_name, 'on_hand', v_on_hand,
+                                    'min_stock', v_min_stock, 'movement_id', new.id));
   end if;
   return new;
 end;
@@ -4780,32 +4795,6 @@ end;
 $$;
 
 ALTER FUNCTION private.log_mission_blocked() OWNER TO postgres;
-
---
--- Name: log_stock_low(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_stock_low() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_item public.stock_items;
-begin
-  select * into v_item from public.stock_items i where i.org_id = new.org_id and i.id = new.item_id;
-  if v_item.id is not null
-     and new.balance_after < v_item.min_stock
-     and new.balance_after - new.delta >= v_item.min_stock then
-    perform private.log_app_event(
-      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
-      pg_catalog.jsonb_build_object('sku', v_item.sku, 'name', v_item.name, 'on_hand', new.balance_after,
-                                    'min_stock', v_item.min_stock, 'movement_id', new.id));
-  end if;
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_stock_low() OWNER TO postgres;
 
 --
 -- Name: luhn_ok(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8006,7 +7995,9 @@ declare
   v_mission record;
   v_request jsonb;
   v_result jsonb;
-  v_movement public.stock_movements;
+  v_request_hash text;
+  v_movement_id uuid;
+  v_balance_after numeric;
 begin
   select i.id, i.org_id, i.sku into v_item
   from public.stock_items i
@@ -8049,19 +8040,30 @@ begin
     perform private.raise_api_error('validation_failed', pg_catalog.format('Quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(p_quantity)::text, 'null')));
   end if;
 
-  -- check_stock_movement() locks the item, refuses a negative balance and updates on_hand.
+  -- Everything that does not need the item's balance is done before the
+  -- movement takes the item's row lock: the request hash for the
+  -- idempotency store is computed now.
+  v_request_hash := private.idempotency_request_hash(v_request);
+
+  -- The lock: check_stock_movement() locks the item, refuses a negative
+  -- balance and updates on_hand; it is held until commit.
   insert into public.stock_movements (org_id, item_id, kind, quantity, mission_id, idempotency_key)
   values (v_item.org_id, p_item_id, 'out', p_quantity, p_mission_id, p_idempotency_key)
-  returning * into v_movement;
+  returning id, balance_after into v_movement_id, v_balance_after;
 
   v_result := pg_catalog.jsonb_build_object(
-    'movement_id', v_movement.id,
-    'item_id', v_movement.item_id,
+    'movement_id', v_movement_id,
+    'item_id', p_item_id,
     'sku', v_item.sku,
-    'quantity', v_movement.quantity,
-    'mission_id', v_movement.mission_id,
-    'on_hand', v_movement.balance_after);
-  perform private.idempotency_store(v_item.org_id, p_idempotency_key, 'record_stock_use', v_request, v_result);
+    'quantity', p_quantity,
+    'mission_id', p_mission_id,
+    'on_hand', v_balance_after);
+  -- As private.idempotency_store does, without its second advisory-lock call
+  -- and hash (idempotency_lookup above already holds the (org, key) lock). A
+  -- plain insert on purpose: a conflict means this call did its work without
+  -- seeing the first call's row, and must fail rather than apply twice.
+  insert into public.idempotency_keys (org_id, key, user_id, operation, request_hash, result)
+  values (v_item.org_id, p_idempotency_key, auth.uid(), 'record_stock_use', v_request_hash, v_result);
   return v_result;
 end;
 $$;
@@ -12284,12 +12286,6 @@ CREATE TRIGGER stock_movements_append_only BEFORE DELETE OR UPDATE ON public.sto
 CREATE TRIGGER stock_movements_apply BEFORE INSERT ON public.stock_movements FOR EACH ROW EXECUTE FUNCTION private.check_stock_movement();
 
 --
--- Name: stock_movements stock_movements_log_low; Type: TRIGGER; Schema: public; Owner: postgres
---
-
-CREATE TRIGGER stock_movements_log_low AFTER INSERT ON public.stock_movements FOR EACH ROW WHEN ((new.delta < (0)::numeric)) EXECUTE FUNCTION private.log_stock_low();
-
---
 -- Name: stock_movements stock_movements_mission_open; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -14570,12 +14566,6 @@ REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
 
 --
--- Name: FUNCTION log_stock_low(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_stock_low() FROM PUBLIC;
-
---
 -- Name: FUNCTION luhn_ok(digits text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16348,20 +16338,20 @@ GRANT SELECT ON TABLE public.stock_negative TO service_role;
 
 -- pg_cron jobs ---------------------------------------------------------------
 
--- alert-checks
+-- alert-checks (inactive)
 select cron.schedule('alert-checks', '* * * * *', 'select public.run_all_alert_checks()');
 
--- alerts-daily-paris
+-- alerts-daily-paris (inactive)
 select cron.schedule('alerts-daily-paris', '0 * * * *', 'select private.check_invoices_overdue(), private.check_stock_critical() where extract(hour from now() at time zone ''Europe/Paris'') = 9');
 
--- deliver-notifications
+-- deliver-notifications (inactive)
 select cron.schedule('deliver-notifications', '* * * * *', 'select private.signal_due_notifications()');
 
--- purge-idempotency-keys
+-- purge-idempotency-keys (inactive)
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
--- purge-notifications
+-- purge-notifications (inactive)
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
--- purge-rate-limit-buckets
+-- purge-rate-limit-buckets (inactive)
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
