@@ -16338,20 +16338,20 @@ GRANT SELECT ON TABLE public.stock_negative TO service_role;
 
 -- pg_cron jobs ---------------------------------------------------------------
 
--- alert-checks (inactive)
+-- alert-checks
 select cron.schedule('alert-checks', '* * * * *', 'select public.run_all_alert_checks()');
 
--- alerts-daily-paris (inactive)
+-- alerts-daily-paris
 select cron.schedule('alerts-daily-paris', '0 * * * *', 'select private.check_invoices_overdue(), private.check_stock_critical() where extract(hour from now() at time zone ''Europe/Paris'') = 9');
 
--- deliver-notifications (inactive)
+-- deliver-notifications
 select cron.schedule('deliver-notifications', '* * * * *', 'select private.signal_due_notifications()');
 
--- purge-idempotency-keys (inactive)
+-- purge-idempotency-keys
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
--- purge-notifications (inactive)
+-- purge-notifications
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
--- purge-rate-limit-buckets (inactive)
+-- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
