@@ -16,9 +16,21 @@ import { databaseUrl } from "../docs/generated-file.ts";
 
 export const SUPABASE_CLI = join(ROOT, "node_modules", ".bin", "supabase");
 
-/** The argument list for one CLI call: the command words, then --db-url, then the caller's flags. */
+/**
+ * The argument list for one CLI call: the command words, then --db-url, then the caller's flags.
+ * The CLI requires TLS from any database it does not recognise as its own local one (its
+ * config's port); the local stack's PostgreSQL (any port) has no TLS, so a loopback URL
+ * without an sslmode gets sslmode=disable. Other URLs pass unchanged.
+ */
 export function cliArgs(command: string[], dbUrl: string, extra: string[] = []): string[] {
-  return [...command, "--db-url", dbUrl, ...extra];
+  return [...command, "--db-url", localWithoutTls(dbUrl), ...extra];
+}
+
+export function localWithoutTls(dbUrl: string): string {
+  const url = new URL(dbUrl);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(url.hostname) || url.searchParams.has("sslmode")) return dbUrl;
+  url.searchParams.set("sslmode", "disable");
+  return url.toString();
 }
 
 const PRESETS: Record<string, string[]> = {
