@@ -650,57 +650,107 @@ ALTER FUNCTION audit.qualified_table_name(p_table_name text) OWNER TO postgres;
 CREATE FUNCTION audit.record_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $$
+    AS $_$
 declare
   v_table text := tg_table_schema || '.' || tg_table_name;
   v_keys text[] := tg_argv[0]::text[];
+  v_ignore text[] := tg_argv[1]::text[];
+  v_redact text[] := tg_argv[2]::text[];
   v_row jsonb;
+  v_old jsonb;
+  v_new jsonb;
   v_diff jsonb;
   v_action text;
+  v_col text;
+  v_org_id uuid;
+  v_row_id text;
+  v_api_key_id uuid;
+  v_actor_role text;
+  v_reason text;
+  v_request_id text;
 begin
-  -- The action, row id and organization are computed inline rather than by
-  -- helper functions: this runs once per audited row, and each PL/pgSQL call
-  -- measured ~20 us on the development machine (audit.diff stays a function:
-  -- the lock override fold shares it).
   if tg_op = 'UPDATE' then
     if pg_catalog.current_setting('terrain.system_context', true) = 'lock_override' then
       return null;
     end if;
     v_row := pg_catalog.to_jsonb(new);
-    v_diff := audit.diff(pg_catalog.to_jsonb(old), v_row, tg_argv[1]::text[], tg_argv[2]::text[]);
-    if v_diff = '{}'::jsonb then
+    v_new := v_row - v_ignore;
+    v_old := pg_catalog.to_jsonb(old) - v_ignore;
+    if v_new = v_old then
       return null; -- nothing that matters changed (only updated_at, a derived value, or nothing at all)
     end if;
-    -- Named actions, recognised from the diff where it is obvious; the most
-    -- specific wins. Issuing an invoice assigns its number (draft → issued);
-    -- sending records sent_at (issued → sent).
-    v_action := case
-      when v_table = 'public.invoices' and v_diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
-      when v_table = 'public.invoices' and v_diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
-      when v_table = 'public.api_keys' and v_diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
-      when v_diff #> '{approved_at,old}' = 'null'::jsonb and v_diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
-      when v_diff ? 'status' then 'status_change'
-      else 'update'
-    end;
   elsif tg_op = 'INSERT' then
     v_row := pg_catalog.to_jsonb(new);
-    v_diff := audit.diff(null, v_row, tg_argv[1]::text[], tg_argv[2]::text[]);
     v_action := case when v_table = 'public.api_keys' then 'api_key_created' else 'insert' end;
   else
     v_row := pg_catalog.to_jsonb(old);
-    v_diff := audit.diff(v_row, null, tg_argv[1]::text[], tg_argv[2]::text[]);
     v_action := 'delete';
   end if;
-  perform audit.append(
-    case when v_table = 'public.organizations' then (v_row ->> 'id')::uuid else (v_row ->> 'org_id')::uuid end,
-    v_action,
-    v_table,
-    case when pg_catalog.cardinality(v_keys) = 1 then v_row ->> v_keys[pg_catalog.array_lower(v_keys, 1)]
-         else audit.row_id(v_row, v_keys) end,
-    v_diff);
+  if tg_op <> 'UPDATE' then
+    -- As audit.diff does for an insert or a delete: the whole row, ignored
+    -- columns left out, redacted ones replaced when they hold a value.
+    v_diff := v_row - v_ignore;
+    foreach v_col in array v_redact loop
+      if v_diff -> v_col is not null and v_diff -> v_col <> 'null'::jsonb then
+        v_diff := pg_catalog.jsonb_set(v_diff, array[v_col], '"[redacted]"'::jsonb);
+      end if;
+    end loop;
+  end if;
+
+  -- As audit.append and audit.current_request_id do: the organization, the
+  -- row id, the actor, the reason and the request id (plain expressions,
+  -- evaluated without a query).
+  v_org_id := case when v_table = 'public.organizations' then (v_row ->> 'id')::uuid else (v_row ->> 'org_id')::uuid end;
+  v_row_id := case when pg_catalog.cardinality(v_keys) = 1 then v_row ->> v_keys[pg_catalog.array_lower(v_keys, 1)]
+                   else audit.row_id(v_row, v_keys) end;
+  v_api_key_id := case when pg_catalog.current_setting('terrain.api_key_id', true)
+                            ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                       then pg_catalog.current_setting('terrain.api_key_id', true)::uuid end;
+  -- The role set by SET ROLE (PostgREST: the JWT role), else the session
+  -- user. A SECURITY DEFINER function does not change this setting.
+  v_actor_role := coalesce(nullif(pg_catalog.current_setting('role'), 'none'), session_user::text);
+  v_reason := pg_catalog.left(coalesce(
+    nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.audit_reason', true)), ''),
+    -- public.transition_mission's reason for unblocking / cancelling.
+    nullif(pg_catalog.btrim(pg_catalog.current_setting('terrain.transition_reason', true)), '')), 2000);
+  v_request_id := coalesce(
+    nullif(pg_catalog.substring(pg_catalog.current_setting('request.headers', true), '"x-request-id"\s*:\s*"([^"\\]*)"'), ''),
+    nullif(pg_catalog.current_setting('terrain.request_id', true), ''));
+  if v_request_id !~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' then
+    v_request_id := null;
+  end if;
+
+  if tg_op = 'UPDATE' then
+    -- One statement computes the diff (as audit.diff does: the changed
+    -- columns, {"old": …, "new": …}, redacted ones hidden), names the action
+    -- and writes the row: one query per audited row, not two.
+    insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
+    select v_org_id, auth.uid(), v_api_key_id, v_actor_role,
+           -- Named actions, recognised from the diff where it is obvious; the
+           -- most specific wins. Issuing an invoice assigns its number (draft →
+           -- issued); sending records sent_at (issued → sent).
+           case
+             when v_table = 'public.invoices' and d.diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
+             when v_table = 'public.invoices' and d.diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
+             when v_table = 'public.api_keys' and d.diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
+             when d.diff #> '{approved_at,old}' = 'null'::jsonb and d.diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
+             when d.diff ? 'status' then 'status_change'
+             else 'update'
+           end,
+           v_table, v_row_id, d.diff, v_reason, v_request_id
+    from (select pg_catalog.jsonb_object_agg(n.key,
+                   case when n.key = any (v_redact) then '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                        else pg_catalog.jsonb_build_object('old', coalesce(v_old -> n.key, 'null'::jsonb), 'new', n.value) end) as diff
+          from pg_catalog.jsonb_each(v_new) n
+          where n.value is distinct from v_old -> n.key) d
+    where d.diff is not null;
+  else
+    insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
+    values (v_org_id, auth.uid(), v_api_key_id, v_actor_role, v_action, v_table, v_row_id, v_diff, v_reason, v_request_id);
+  end if;
   return null;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION audit.record_change() OWNER TO postgres;
 
@@ -2489,8 +2539,9 @@ CREATE FUNCTION private.assigned_missions() RETURNS SETOF public.missions
     AS $$
   select m.*
   from public.missions m
-  where m.org_id = any (private.my_org_ids_as('{technician}'))
-    and (m.technician_id = auth.uid() or (m.status = 'published' and m.technician_id is null))
+  where (case when m.technician_id is not null then pg_catalog.uuid_send(m.org_id) operator(pg_catalog.||) pg_catalog.uuid_send(m.technician_id)
+              when m.status = 'published' then pg_catalog.uuid_send(m.org_id) end)
+        = any (private.my_technician_mission_keys())
 $$;
 
 ALTER FUNCTION private.assigned_missions() OWNER TO postgres;
@@ -2761,6 +2812,9 @@ declare
   v_on_hand numeric;
   v_count bigint;
   v_delta numeric;
+  v_min_stock numeric;
+  v_sku text;
+  v_name text;
 begin
   -- The generated column is computed after BEFORE triggers: derive it here,
   -- strictly. A malformed row is refused now (the CHECK constraints would
@@ -2785,28 +2839,40 @@ begin
     perform private.raise_api_error('validation_failed', 'Stock movement kind must be in, out or adjustment; an adjustment needs a direction (up or down) and only adjustments have one');
   end if;
 
-  select i.on_hand, i.movement_count into v_on_hand, v_count
-  from public.stock_items i
+  -- Lock, check and write in one statement (the marker lets
+  -- private.guard_stock_on_hand accept this on_hand change).
+  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
+  update public.stock_items i
+  set on_hand = i.on_hand + v_delta, movement_count = i.movement_count + 1
   where i.org_id = new.org_id and i.id = new.item_id
-  for update;
-  if not found then
-    perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
-  end if;
+    and i.on_hand + v_delta >= 0
+  returning i.on_hand, i.movement_count, i.min_stock, i.sku, i.name
+  into v_on_hand, v_count, v_min_stock, v_sku, v_name;
+  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
 
-  if v_on_hand + v_delta < 0 then
+  if v_count is null then
+    -- Nothing updated: no such item in this organization, or not enough stock.
+    select i.on_hand into v_on_hand
+    from public.stock_items i
+    where i.org_id = new.org_id and i.id = new.item_id;
+    if not found then
+      perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
+    end if;
     perform private.raise_api_error('insufficient_stock', pg_catalog.format('Insufficient stock. Available: %s, Requested: %s', pg_catalog.trim_scale(v_on_hand), pg_catalog.trim_scale(new.quantity)));
   end if;
 
-  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
-  update public.stock_items i
-  set on_hand = v_on_hand + v_delta, movement_count = v_count + 1
-  where i.org_id = new.org_id and i.id = new.item_id;
-  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
-
-  new.item_seq := v_count + 1;
-  new.balance_after := v_on_hand + v_delta;
+  new.item_seq := v_count;
+  new.balance_after := v_on_hand;
   if auth.uid() is not null then
     new.author := auth.uid();
+  end if;
+
+  -- stock_low: this movement takes the item below its minimum.
+  if v_delta < 0 and v_on_hand < v_min_stock and v_on_hand - v_delta >= v_min_stock then
+    perform private.log_app_event(
+      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
+      pg_catalog.jsonb_build_object('sku', v_sku, 'name', v_name, 'on_hand', v_on_hand,
+                                    'min_stock', v_min_stock, 'movement_id', new.id));
   end if;
   return new;
 end;
@@ -4800,32 +4866,6 @@ $$;
 ALTER FUNCTION private.log_mission_blocked() OWNER TO postgres;
 
 --
--- Name: log_stock_low(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_stock_low() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_item public.stock_items;
-begin
-  select * into v_item from public.stock_items i where i.org_id = new.org_id and i.id = new.item_id;
-  if v_item.id is not null
-     and new.balance_after < v_item.min_stock
-     and new.balance_after - new.delta >= v_item.min_stock then
-    perform private.log_app_event(
-      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
-      pg_catalog.jsonb_build_object('sku', v_item.sku, 'name', v_item.name, 'on_hand', new.balance_after,
-                                    'min_stock', v_item.min_stock, 'movement_id', new.id));
-  end if;
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_stock_low() OWNER TO postgres;
-
---
 -- Name: luhn_ok(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5140,6 +5180,31 @@ ALTER FUNCTION private.my_org_ids_as(p_roles public.member_role[]) OWNER TO post
 --
 
 COMMENT ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) IS 'RLS: organizations where the current user holds one of the roles, as an array (use as org_id = any ((select …)::uuid[])).';
+
+--
+-- Name: my_technician_mission_keys(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.my_technician_mission_keys() RETURNS bytea[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (select coalesce(pg_catalog.array_agg(k.key), '{}')
+          from public.memberships m
+          cross join lateral (values (pg_catalog.uuid_send(m.org_id) operator(pg_catalog.||) pg_catalog.uuid_send(m.user_id)),
+                                     (pg_catalog.uuid_send(m.org_id))) as k (key)
+          where m.user_id = auth.uid() and m.role = 'technician');
+end;
+$$;
+
+ALTER FUNCTION private.my_technician_mission_keys() OWNER TO postgres;
+
+--
+-- Name: FUNCTION my_technician_mission_keys(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.my_technician_mission_keys() IS 'RLS (technician scope): the mission scope keys of the current user, (org, me) and (org) for each organization where they are a technician. Matched against missions_technician_scope_idx.';
 
 --
 -- Name: new_api_key_secret(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8233,7 +8298,9 @@ declare
   v_mission record;
   v_request jsonb;
   v_result jsonb;
-  v_movement public.stock_movements;
+  v_request_hash text;
+  v_movement_id uuid;
+  v_balance_after numeric;
 begin
   select i.id, i.org_id, i.sku into v_item
   from public.stock_items i
@@ -8276,19 +8343,30 @@ begin
     perform private.raise_api_error('validation_failed', pg_catalog.format('Quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(p_quantity)::text, 'null')));
   end if;
 
-  -- check_stock_movement() locks the item, refuses a negative balance and updates on_hand.
+  -- Everything that does not need the item's balance is done before the
+  -- movement takes the item's row lock: the request hash for the
+  -- idempotency store is computed now.
+  v_request_hash := private.idempotency_request_hash(v_request);
+
+  -- The lock: check_stock_movement() locks the item, refuses a negative
+  -- balance and updates on_hand; it is held until commit.
   insert into public.stock_movements (org_id, item_id, kind, quantity, mission_id, idempotency_key)
   values (v_item.org_id, p_item_id, 'out', p_quantity, p_mission_id, p_idempotency_key)
-  returning * into v_movement;
+  returning id, balance_after into v_movement_id, v_balance_after;
 
   v_result := pg_catalog.jsonb_build_object(
-    'movement_id', v_movement.id,
-    'item_id', v_movement.item_id,
+    'movement_id', v_movement_id,
+    'item_id', p_item_id,
     'sku', v_item.sku,
-    'quantity', v_movement.quantity,
-    'mission_id', v_movement.mission_id,
-    'on_hand', v_movement.balance_after);
-  perform private.idempotency_store(v_item.org_id, p_idempotency_key, 'record_stock_use', v_request, v_result);
+    'quantity', p_quantity,
+    'mission_id', p_mission_id,
+    'on_hand', v_balance_after);
+  -- As private.idempotency_store does, without its second advisory-lock call
+  -- and hash (idempotency_lookup above already holds the (org, key) lock). A
+  -- plain insert on purpose: a conflict means this call did its work without
+  -- seeing the first call's row, and must fail rather than apply twice.
+  insert into public.idempotency_keys (org_id, key, user_id, operation, request_hash, result)
+  values (v_item.org_id, p_idempotency_key, auth.uid(), 'record_stock_use', v_request_hash, v_result);
   return v_result;
 end;
 $$;
@@ -11361,6 +11439,18 @@ ALTER TABLE ONLY public.unsubscribe_tokens
     ADD CONSTRAINT unsubscribe_tokens_pkey PRIMARY KEY (token_hash);
 
 --
+-- Name: log_occurred_at_brin; Type: INDEX; Schema: audit; Owner: postgres
+--
+
+CREATE INDEX log_occurred_at_brin ON audit.log USING brin (occurred_at);
+
+--
+-- Name: INDEX log_occurred_at_brin; Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON INDEX audit.log_occurred_at_brin IS 'Time windows of audit_log_page / audit_log_csv (occurred_at grows with the append-only log); replaces a B-tree maintained on every audited row.';
+
+--
 -- Name: log_org_actor_idx; Type: INDEX; Schema: audit; Owner: postgres
 --
 
@@ -11377,12 +11467,6 @@ CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 --
 
 CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id DESC);
-
---
--- Name: log_org_time_idx; Type: INDEX; Schema: audit; Owner: postgres
---
-
-CREATE INDEX log_org_time_idx ON audit.log USING btree (org_id, occurred_at DESC, id DESC);
 
 --
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
@@ -11743,6 +11827,23 @@ CREATE INDEX missions_technician_idx ON public.missions USING btree (technician_
 --
 
 CREATE INDEX missions_technician_open_idx ON public.missions USING btree (technician_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+
+--
+-- Name: missions_technician_scope_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_technician_scope_idx ON public.missions USING btree ((
+CASE
+    WHEN (technician_id IS NOT NULL) THEN (uuid_send(org_id) || uuid_send(technician_id))
+    WHEN (status = 'published'::public.mission_status) THEN uuid_send(org_id)
+    ELSE NULL::bytea
+END));
+
+--
+-- Name: INDEX missions_technician_scope_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_technician_scope_idx IS 'RLS technician scope key of a mission: (org_id, technician_id), or (org_id) for the published pool; see private.my_technician_mission_keys().';
 
 --
 -- Name: notification_preferences_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -12581,12 +12682,6 @@ CREATE TRIGGER stock_movements_append_only BEFORE DELETE OR UPDATE ON public.sto
 --
 
 CREATE TRIGGER stock_movements_apply BEFORE INSERT ON public.stock_movements FOR EACH ROW EXECUTE FUNCTION private.check_stock_movement();
-
---
--- Name: stock_movements stock_movements_log_low; Type: TRIGGER; Schema: public; Owner: postgres
---
-
-CREATE TRIGGER stock_movements_log_low AFTER INSERT ON public.stock_movements FOR EACH ROW WHEN ((new.delta < (0)::numeric)) EXECUTE FUNCTION private.log_stock_low();
 
 --
 -- Name: stock_movements stock_movements_mission_open; Type: TRIGGER; Schema: public; Owner: postgres
@@ -13592,7 +13687,12 @@ CREATE POLICY missions_insert ON public.missions FOR INSERT TO authenticated WIT
 -- Name: missions missions_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY missions_select ON public.missions FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((technician_id = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((status = 'published'::public.mission_status) AND (technician_id IS NULL) AND (org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY missions_select ON public.missions FOR SELECT TO authenticated USING (((
+CASE
+    WHEN (technician_id IS NOT NULL) THEN (uuid_send(org_id) || uuid_send(technician_id))
+    WHEN (status = 'published'::public.mission_status) THEN uuid_send(org_id)
+    ELSE NULL::bytea
+END = ANY (( SELECT private.my_technician_mission_keys() AS my_technician_mission_keys)::bytea[])) OR (org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: missions missions_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14895,12 +14995,6 @@ REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
 
 --
--- Name: FUNCTION log_stock_low(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_stock_low() FROM PUBLIC;
-
---
 -- Name: FUNCTION luhn_ok(digits text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15006,6 +15100,13 @@ GRANT ALL ON FUNCTION private.my_org_ids() TO service_role;
 
 REVOKE ALL ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) TO authenticated;
+
+--
+-- Name: FUNCTION my_technician_mission_keys(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.my_technician_mission_keys() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_technician_mission_keys() TO authenticated;
 
 --
 -- Name: FUNCTION new_api_key_secret(OUT prefix text, OUT secret text, OUT secret_hash text); Type: ACL; Schema: private; Owner: postgres

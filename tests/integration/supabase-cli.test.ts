@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { cliArgs, SUPABASE_CLI } from "../../scripts/db/supabase-cli.ts";
+import { cliArgs, PROJECT_SCHEMAS, SUPABASE_CLI } from "../../scripts/db/supabase-cli.ts";
 import { ROOT } from "../../scripts/stack/config.ts";
 import { listMigrations } from "../../scripts/stack/migrate.ts";
 import { stack, withDb } from "./harness.ts";
@@ -42,8 +42,9 @@ describe("the Supabase CLI against the local stack", () => {
     }
   });
 
-  it("db lint (plpgsql_check over every schema) reports no error; config.toml loads without a warning", () => {
-    const { code, out } = supabase(["db", "lint"], ["--level", "error", "--fail-on", "error"]);
+  it("db lint (plpgsql_check over the project's schemas) reports no error; config.toml loads without a warning", () => {
+    // The project's schemas: pgTAP's own functions (installed by the pgTAP suite) fail plpgsql_check.
+    const { code, out } = supabase(["db", "lint"], ["--schema", PROJECT_SCHEMAS, "--level", "error", "--fail-on", "error"]);
     expect(code, out).toBe(0);
     expect(out).toContain("No schema errors found");
     expect(out).not.toMatch(/failed to load config|WARN/i);

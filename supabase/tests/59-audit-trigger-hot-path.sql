@@ -1,0 +1,68 @@
+-- The audit trigger's hot path: audit.record_change() does its per-row work
+-- itself (no call to audit.diff, audit.append or audit.current_request_id for
+-- each row), stays SECURITY DEFINER with an empty search_path, and writes
+-- what those helpers define — the same diff as audit.diff(), row by row, in
+-- a multi-row statement. audit.log keeps only the indexes its readers use.
+-- What each change writes is proven by 55-57.
+begin;
+select plan(9);
+
+-- -----------------------------------------------------------------------------
+-- Shape
+-- -----------------------------------------------------------------------------
+select unalike(
+  (select prosrc from pg_proc where oid = 'audit.record_change()'::regprocedure),
+  '%audit.append(%', 'record_change inserts its audit row itself (no audit.append call per row)');
+select unalike(
+  (select prosrc from pg_proc where oid = 'audit.record_change()'::regprocedure),
+  '%audit.diff(%', 'record_change computes the field-level diff itself (no audit.diff call per row)');
+select unalike(
+  (select prosrc from pg_proc where oid = 'audit.record_change()'::regprocedure),
+  '%audit.current_request_id(%', 'record_change reads the request id itself (no audit.current_request_id call per row)');
+select ok(
+  (select prosecdef and proconfig = array['search_path=""'] from pg_proc where oid = 'audit.record_change()'::regprocedure),
+  'record_change stays SECURITY DEFINER with search_path = ''''');
+select is(
+  (select array_agg(indexrelid::regclass::text order by indexrelid::regclass::text) from pg_index where indrelid = 'audit.log'::regclass),
+  array['audit.log_occurred_at_brin', 'audit.log_org_actor_idx', 'audit.log_org_id_idx', 'audit.log_org_table_idx', 'audit.log_pkey'],
+  'audit.log indexes: the key, the three keyset filters of audit_log_page (organization, table, actor) and a BRIN on time');
+
+-- -----------------------------------------------------------------------------
+-- A multi-row statement: one row each, the diff audit.diff() defines.
+-- -----------------------------------------------------------------------------
+create temporary table t_before on commit drop as
+select m.* from public.missions m where m.org_id = 'a0000000-0000-4000-8000-0000000000a0';
+create temporary table t_mark on commit drop as select coalesce(max(id), 0) as id from audit.log;
+select set_config('terrain.request_id', 'req-59-multi', true);
+select set_config('terrain.audit_reason', 'bulk description change', true);
+update public.missions set description = 'audit 59 ' || id::text, priority = 'high'
+ where org_id = 'a0000000-0000-4000-8000-0000000000a0';
+select set_config('terrain.request_id', '', true);
+select set_config('terrain.audit_reason', '', true);
+
+select is(
+  (select count(*)::int from audit.log l where l.id > (select id from t_mark) and l.table_name = 'public.missions'),
+  (select count(*)::int from t_before b
+    where b.description is distinct from 'audit 59 ' || b.id::text or b.priority is distinct from 'high'),
+  'one audit row per mission the statement changed');
+select is_empty(
+  $$select l.row_id
+      from audit.log l
+      join public.missions m on m.id::text = l.row_id
+      join t_before b on b.id = m.id
+     where l.id > (select id from t_mark) and l.table_name = 'public.missions'
+       and l.diff is distinct from audit.diff(to_jsonb(b), to_jsonb(m), '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}')$$,
+  'each row''s diff is exactly audit.diff(old, new) with the trigger''s ignored and redacted columns');
+select is_empty(
+  $$select l.id from audit.log l
+     where l.id > (select id from t_mark) and l.table_name = 'public.missions'
+       and (l.action <> 'update' or l.org_id <> 'a0000000-0000-4000-8000-0000000000a0' or l.actor_user_id is not null
+            or l.actor_role <> current_user or l.request_id <> 'req-59-multi' or l.reason <> 'bulk description change'
+            or l.actor_api_key_id is not null or l.txid <> txid_current())$$,
+  'each row carries the action, organization, actor role, request id, reason and transaction');
+select is(
+  (select count(*)::int from audit.log l where l.id > (select id from t_mark) and l.table_name = 'public.missions' and l.diff ? 'updated_at'),
+  0, 'ignored columns (updated_at) never appear in a diff');
+
+select * from finish();
+rollback;
