@@ -13561,7 +13561,7 @@ CREATE POLICY invoices_insert ON public.invoices FOR INSERT TO authenticated WIT
 -- Name: invoices invoices_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY invoices_select ON public.invoices FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (status <> 'draft'::public.invoice_status))));
+CREATE POLICY invoices_select ON public.invoices FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant,client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND (status <> 'draft'::public.invoice_status)))));
 
 --
 -- Name: invoices invoices_update; Type: POLICY; Schema: public; Owner: postgres
