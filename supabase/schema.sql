@@ -3166,6 +3166,67 @@ ALTER FUNCTION private.format_cents(p_cents bigint) OWNER TO postgres;
 COMMENT ON FUNCTION private.format_cents(p_cents bigint) IS 'Formats an amount in cents as "1234.56 EUR" for messages.';
 
 --
+-- Name: guard_document_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.guard_document_line_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  -- 'quote' or 'invoice', from the trigger definition.
+  v_document    text := tg_argv[0];
+  v_line        jsonb;
+  v_org_id      uuid;
+  v_document_id uuid;
+  v_status      text;
+  v_number      text;
+begin
+  if v_document is null or v_document not in ('quote', 'invoice') then
+    raise exception 'guard_document_line_changes: trigger argument must be quote or invoice, got %', v_document
+      using errcode = '39P01';
+  end if;
+
+  if tg_op = 'UPDATE'
+     and (pg_catalog.to_jsonb(new) -> (v_document || '_id') <> pg_catalog.to_jsonb(old) -> (v_document || '_id')
+          or new.org_id <> old.org_id) then
+    perform private.raise_api_error('rule_violation',
+      pg_catalog.format('%s lines cannot move to another %s', pg_catalog.initcap(v_document), v_document));
+  end if;
+
+  v_line := pg_catalog.to_jsonb(case when tg_op = 'DELETE' then old else new end);
+  v_org_id := (v_line ->> 'org_id')::uuid;
+  v_document_id := (v_line ->> (v_document || '_id'))::uuid;
+
+  -- The table name is one of two fixed values checked above; %I quotes it anyway.
+  execute pg_catalog.format(
+    'select d.status::text, d.number from public.%I d where d.org_id = $1 and d.id = $2 for no key update',
+    v_document || 's')
+    into v_status, v_number
+    using v_org_id, v_document_id;
+  -- Not found: an insert then fails on the foreign key; a delete is the
+  -- cascade of the draft's own deletion.
+  if v_status is not null and v_status <> 'draft' then
+    perform private.raise_api_error(v_document || '_locked',
+      pg_catalog.format('%s %s is locked (status: %s)', pg_catalog.initcap(v_document), v_number, v_status));
+  end if;
+
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end;
+$_$;
+
+ALTER FUNCTION private.guard_document_line_changes() OWNER TO postgres;
+
+--
+-- Name: FUNCTION guard_document_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.guard_document_line_changes() IS 'Trigger (invariant 3), argument quote or invoice: lines of a sent quote or issued invoice cannot be inserted, updated or deleted; locks the document row against a concurrent send/issue.';
+
+--
 -- Name: guard_emergency_status(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3197,54 +3258,6 @@ end;
 $$;
 
 ALTER FUNCTION private.guard_emergency_status() OWNER TO postgres;
-
---
--- Name: guard_invoice_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.guard_invoice_line_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_org_id     uuid;
-  v_invoice_id uuid;
-  v_status     public.invoice_status;
-  v_number     text;
-begin
-  if tg_op = 'UPDATE' and (new.invoice_id <> old.invoice_id or new.org_id <> old.org_id) then
-    perform private.raise_api_error('rule_violation', 'Invoice lines cannot move to another invoice');
-  end if;
-  if tg_op = 'DELETE' then
-    v_org_id := old.org_id; v_invoice_id := old.invoice_id;
-  else
-    v_org_id := new.org_id; v_invoice_id := new.invoice_id;
-  end if;
-
-  select i.status, i.number into v_status, v_number
-  from public.invoices i
-  where i.org_id = v_org_id and i.id = v_invoice_id
-  for no key update;
-  -- Not found: an insert then fails on the foreign key; a delete is the
-  -- cascade of the draft's own deletion.
-  if found and v_status <> 'draft' then
-    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_number, v_status));
-  end if;
-
-  if tg_op = 'DELETE' then
-    return old;
-  end if;
-  return new;
-end;
-$$;
-
-ALTER FUNCTION private.guard_invoice_line_changes() OWNER TO postgres;
-
---
--- Name: FUNCTION guard_invoice_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.guard_invoice_line_changes() IS 'Trigger (invariant 3): lines of an issued invoice cannot be inserted, updated or deleted; locks the invoice against a concurrent issue.';
 
 --
 -- Name: guard_invoice_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -3491,54 +3504,6 @@ ALTER FUNCTION private.guard_payments() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once or deleted.';
-
---
--- Name: guard_quote_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.guard_quote_line_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_org_id   uuid;
-  v_quote_id uuid;
-  v_status   public.quote_status;
-  v_number   text;
-begin
-  if tg_op = 'UPDATE' and (new.quote_id <> old.quote_id or new.org_id <> old.org_id) then
-    perform private.raise_api_error('rule_violation', 'Quote lines cannot move to another quote');
-  end if;
-  if tg_op = 'DELETE' then
-    v_org_id := old.org_id; v_quote_id := old.quote_id;
-  else
-    v_org_id := new.org_id; v_quote_id := new.quote_id;
-  end if;
-
-  select q.status, q.number into v_status, v_number
-  from public.quotes q
-  where q.org_id = v_org_id and q.id = v_quote_id
-  for no key update;
-  -- Not found: an insert fails on the foreign key; a delete is the cascade of
-  -- the draft quote's own deletion.
-  if found and v_status <> 'draft' then
-    perform private.raise_api_error('quote_locked', pg_catalog.format('Quote %s is locked (status: %s)', v_number, v_status));
-  end if;
-
-  if tg_op = 'DELETE' then
-    return old;
-  end if;
-  return new;
-end;
-$$;
-
-ALTER FUNCTION private.guard_quote_line_changes() OWNER TO postgres;
-
---
--- Name: FUNCTION guard_quote_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.guard_quote_line_changes() IS 'Trigger: lines of a sent quote cannot be inserted, updated or deleted; locks the quote row against a concurrent send.';
 
 --
 -- Name: guard_quote_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5667,60 +5632,37 @@ ALTER FUNCTION private.record_mission_status_change() OWNER TO postgres;
 COMMENT ON FUNCTION private.record_mission_status_change() IS 'Writes mission_status_history (who = auth.uid(), null for the system; from, to, when, reason) after a creation or a real status change.';
 
 --
--- Name: refresh_invoice_totals(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: refresh_document_totals(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.refresh_invoice_totals() RETURNS trigger
+CREATE FUNCTION private.refresh_document_totals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_document text := tg_argv[0];
 begin
-  if tg_op = 'DELETE' then
-    update public.invoices i set updated_at = now()
-    where i.status = 'draft' and i.id in (select distinct o.invoice_id from old_lines o);
-  else
-    update public.invoices i set updated_at = now()
-    where i.status = 'draft' and i.id in (select distinct n.invoice_id from new_lines n);
+  if v_document is null or v_document not in ('quote', 'invoice') then
+    raise exception 'refresh_document_totals: trigger argument must be quote or invoice, got %', v_document
+      using errcode = '39P01';
   end if;
+
+  execute pg_catalog.format(
+    'update public.%I d set updated_at = pg_catalog.now()'
+    ' where d.status = ''draft'' and d.id in (select distinct l.%I from %I l)',
+    v_document || 's', v_document || '_id',
+    case when tg_op = 'DELETE' then 'old_lines' else 'new_lines' end);
   return null;
 end;
 $$;
 
-ALTER FUNCTION private.refresh_invoice_totals() OWNER TO postgres;
+ALTER FUNCTION private.refresh_document_totals() OWNER TO postgres;
 
 --
--- Name: FUNCTION refresh_invoice_totals(); Type: COMMENT; Schema: private; Owner: postgres
+-- Name: FUNCTION refresh_document_totals(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.refresh_invoice_totals() IS 'Statement trigger: recomputes the totals of the invoices whose lines changed.';
-
---
--- Name: refresh_quote_totals(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.refresh_quote_totals() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  if tg_op = 'DELETE' then
-    update public.quotes q set updated_at = now()
-    where q.status = 'draft' and q.id in (select distinct o.quote_id from old_lines o);
-  else
-    update public.quotes q set updated_at = now()
-    where q.status = 'draft' and q.id in (select distinct n.quote_id from new_lines n);
-  end if;
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.refresh_quote_totals() OWNER TO postgres;
-
---
--- Name: FUNCTION refresh_quote_totals(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.refresh_quote_totals() IS 'Statement trigger: recomputes the totals of the quotes whose lines changed.';
+COMMENT ON FUNCTION private.refresh_document_totals() IS 'Statement trigger, argument quote or invoice: recomputes the totals of the drafts whose lines changed.';
 
 --
 -- Name: refresh_rule_summary(uuid, text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
@@ -12396,25 +12338,25 @@ CREATE TRIGGER invoice_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quant
 -- Name: invoice_lines invoice_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION private.guard_invoice_line_changes();
+CREATE TRIGGER invoice_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION private.guard_document_line_changes('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_del; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_del AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_del AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_ins; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_upd; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoices invoices_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12588,25 +12530,25 @@ CREATE TRIGGER quote_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quantit
 -- Name: quote_lines quote_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.guard_quote_line_changes();
+CREATE TRIGGER quote_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.guard_document_line_changes('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_del; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_del AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_del AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_ins; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_ins AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_ins AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_upd; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_upd AFTER UPDATE ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_upd AFTER UPDATE ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quotes quotes_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14713,16 +14655,16 @@ REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.format_cents(p_cents bigint) FROM PUBLIC;
 
 --
+-- Name: FUNCTION guard_document_line_changes(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.guard_document_line_changes() FROM PUBLIC;
+
+--
 -- Name: FUNCTION guard_emergency_status(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.guard_emergency_status() FROM PUBLIC;
-
---
--- Name: FUNCTION guard_invoice_line_changes(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.guard_invoice_line_changes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_invoice_updates(); Type: ACL; Schema: private; Owner: postgres
@@ -14747,12 +14689,6 @@ REVOKE ALL ON FUNCTION private.guard_mission_columns() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.guard_payments() FROM PUBLIC;
-
---
--- Name: FUNCTION guard_quote_line_changes(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.guard_quote_line_changes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_quote_updates(); Type: ACL; Schema: private; Owner: postgres
@@ -15234,16 +15170,10 @@ REVOKE ALL ON FUNCTION private.rate_limit_message(p_max_hits integer, p_window_s
 REVOKE ALL ON FUNCTION private.record_mission_status_change() FROM PUBLIC;
 
 --
--- Name: FUNCTION refresh_invoice_totals(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION refresh_document_totals(); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.refresh_invoice_totals() FROM PUBLIC;
-
---
--- Name: FUNCTION refresh_quote_totals(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.refresh_quote_totals() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.refresh_document_totals() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refresh_rule_summary(p_org uuid, p_dedupe_key text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres
