@@ -47,6 +47,36 @@ begin
 end;
 $$;
 
+-- One step of a mission's life, made as the real person would: through
+-- public.transition_mission with p_actor's JWT claims, then its history row
+-- back-dated to p_ago before now (system actor again afterwards). Used by the
+-- seeds that bring missions to their demo status (seeds/20_missions.sql,
+-- seeds/30_timesheets_stock.sql), in step order.
+create function seed.transition_mission_as(
+  p_mission_id uuid, p_seq integer, p_to_status public.mission_status, p_actor uuid, p_ago interval,
+  p_reason text default null, p_technician_id uuid default null)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_result jsonb;
+begin
+  perform pg_catalog.set_config('request.jwt.claims',
+    pg_catalog.jsonb_build_object('sub', p_actor, 'role', 'authenticated')::text, true);
+  v_result := public.transition_mission(p_mission_id, p_to_status,
+    'seed:' || p_mission_id || ':' || p_seq, p_reason, p_technician_id);
+  if not (v_result ->> 'changed')::boolean then
+    -- A seed that no longer matches the state machine: stop the seed (assertion).
+    raise exception 'seed step % of mission % changed nothing', p_seq, p_mission_id using errcode = 'P0004';
+  end if;
+  update public.mission_status_history h
+     set changed_at = pg_catalog.now() - p_ago
+   where h.id = (select pg_catalog.max(h2.id) from public.mission_status_history h2 where h2.mission_id = p_mission_id);
+  perform pg_catalog.set_config('request.jwt.claims', '', true);
+end;
+$$;
+
 -- The rows this file creates.
 insert into seed.refs (key, id) values
   ('admin@chaleur-express',     'a0000000-0000-4000-8000-000000000001'),

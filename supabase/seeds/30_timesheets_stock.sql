@@ -123,7 +123,6 @@ insert into public.missions (id, org_id, client_id, site_id, title, description,
 do $seed$
 declare
   v_step record;
-  v_result jsonb;
 begin
   for v_step in
     select s.mission_id::uuid as mission_id, s.seq, s.to_status::public.mission_status as to_status, s.actor::uuid as actor,
@@ -138,18 +137,9 @@ begin
     ) as s (mission_id, seq, to_status, actor, ago, technician_id)
     order by s.mission_id, s.seq
   loop
-    perform pg_catalog.set_config('request.jwt.claims',
-      jsonb_build_object('sub', v_step.actor, 'role', 'authenticated')::text, true);
-    v_result := public.transition_mission(v_step.mission_id, v_step.to_status,
-      'seed:' || v_step.mission_id || ':' || v_step.seq, null, v_step.technician_id);
-    if not (v_result ->> 'changed')::boolean then
-      raise exception 'seed step % of mission % changed nothing', v_step.seq, v_step.mission_id;
-    end if;
-    update public.mission_status_history h
-       set changed_at = now() - v_step.ago
-     where h.id = (select max(h2.id) from public.mission_status_history h2 where h2.mission_id = v_step.mission_id);
+    perform seed.transition_mission_as(v_step.mission_id, v_step.seq, v_step.to_status, v_step.actor, v_step.ago,
+                                       null, v_step.technician_id);
   end loop;
-  perform pg_catalog.set_config('request.jwt.claims', '', true);
 end;
 $seed$;
 
