@@ -6,14 +6,6 @@
 begin;
 select plan(53);
 
-create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform set_config('role', p_role, true);
-  execute 'select count(*) from (' || p_sql || ') q' into v;
-  perform set_config('role', 'none', true);
-  return v;
-end $$;
 create function pg_temp.chk(p_name text) returns record language sql as $$
   select (h.ok, h.count, h.details) from ops.health_checks('all') h where h.name = p_name
 $$;
@@ -46,12 +38,12 @@ select throws_ok($$select * from ops.health_checks('monthly')$$, '22023',
 select is((select prosecdef from pg_proc where oid = 'ops.health_checks(text)'::regprocedure), true,
   'SECURITY DEFINER (search_path '''' is linted by 90-lint)');
 
-select is(pg_temp.count_as('service_role', 'select * from ops.health_checks(''all'')'), 11::bigint,
+select is(tests.count_as('service_role', 'select * from ops.health_checks(''all'')'), 11::bigint,
   'service_role runs every check');
-select is(pg_temp.count_as('service_role', 'select * from ops.daily_health'), 7::bigint, 'service_role reads ops.daily_health');
-select throws_ok($$select pg_temp.count_as('authenticated', 'select * from ops.health_checks(''daily'')')$$, '42501', null,
+select is(tests.count_as('service_role', 'select * from ops.daily_health'), 7::bigint, 'service_role reads ops.daily_health');
+select throws_ok($$select tests.count_as('authenticated', 'select * from ops.health_checks(''daily'')')$$, '42501', null,
   'authenticated cannot run the checks');
-select throws_ok($$select pg_temp.count_as('anon', 'select * from ops.weekly_health')$$, '42501', null,
+select throws_ok($$select tests.count_as('anon', 'select * from ops.weekly_health')$$, '42501', null,
   'anon cannot read the views');
 
 -- -----------------------------------------------------------------------------
@@ -220,7 +212,7 @@ insert into ops.health_check_catalog (name, cadence, position, description, view
 values ('probe', 'weekly', 99, 'A probe with seven offending rows.', 'check_probe', 'probes');
 select is(pg_temp.chk('probe'), row(false, 7::bigint, '{"probes": [1, 2, 3, 4, 5]}'::jsonb),
   'a catalogued view is run: its rows counted, the first five listed in order');
-select is(pg_temp.count_as('service_role', 'select * from ops.check_stock_negative'), 1::bigint,
+select is(tests.count_as('service_role', 'select * from ops.check_stock_negative'), 1::bigint,
   'service_role reads a check view directly');
 
 select * from finish();
