@@ -1025,192 +1025,38 @@ CREATE FUNCTION ops.health_checks(p_period text DEFAULT 'daily'::text) RETURNS T
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     SET jit TO 'off'
-    AS $$
+    AS $_$
 #variable_conflict use_column
 declare
-  -- How many offending ids a check lists in details.
-  c_sample  constant integer := 5;
-  v_count   bigint;
-  v_ids     jsonb;
-  v_default_minutes constant integer := 5;
+  -- How many offending rows a check lists in details.
+  c_sample constant integer := 5;
+  v_check  record;
+  v_count  bigint;
+  v_sample jsonb;
 begin
   if p_period is null or p_period not in ('daily', 'weekly', 'all') then
     raise exception 'Unknown health check period: % (expected daily, weekly or all)', coalesce(p_period, 'null')
       using errcode = '22023';
   end if;
 
-  if p_period in ('daily', 'all') then
-    -- stock_negative ---------------------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.item_id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select n.item_id, pg_catalog.row_number() over (order by n.item_id) as rn
-          from public.stock_negative n) s;
-    return query select 'stock_negative'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- invoices_sent_without_pdf ----------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select i.id, pg_catalog.row_number() over (order by i.id) as rn
-          from public.invoices i
-          where i.status in ('sent', 'partially_paid', 'paid') and i.pdf_sha256 is null) s;
-    return query select 'invoices_sent_without_pdf'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- rls_coverage -------------------------------------------------------------
-    -- Findings that matter: a missing critical table, RLS disabled, a critical
-    -- table without policy, a privilege no policy covers. 'table has no policy'
-    -- (no privilege either: deny-all, consistent) and dead policies do not expose
-    -- anything and are left to ops.rls_policy_coverage.
-    with f as (
-      select e.schema_name || '.' || e.table_name || ': ' || e.finding as finding
-      from ops.rls_enabled_check e
-      where e.finding in ('missing', 'RLS disabled')
-         or (e.critical and e.finding is not null)
-      union
-      select c.schema_name || '.' || c.table_name || ' ' || c.role_name || ' ' || c.operation || ': ' || c.finding
-      from ops.rls_policy_coverage c
-      where c.finding in ('RLS disabled: the privilege reaches every row', 'privilege without policy',
-                          'only restrictive policies: no row can pass')
-    )
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.finding) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select f.finding, pg_catalog.row_number() over (order by f.finding) as rn from f) s;
-    return query select 'rls_coverage'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('findings', v_ids);
-
-    -- emergencies_pending_overdue ----------------------------------------------
-    -- The threshold is the org's emergency_pending row of public.alert_config
-    -- (alerts baseline: threshold + unit), whether or not the
-    -- alert is enabled: a disabled alert does not make a stale emergency fine.
-    -- An org without that row gets the design's 5 minutes.
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select e.id, pg_catalog.row_number() over (order by e.created_at) as rn
-          from public.emergency_requests e
-          left join public.alert_config c on c.org_id = e.org_id and c.alert_type = 'emergency_pending'
-          where e.status = 'pending'
-            and e.created_at < pg_catalog.now() - coalesce(
-                  c.threshold * case c.unit when 'minutes' then interval '1 minute'
-                                            when 'hours' then interval '1 hour'
-                                            when 'days' then interval '1 day' end,
-                  pg_catalog.make_interval(mins => v_default_minutes))) s;
-    return query select 'emergencies_pending_overdue'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- invoice_chain --------------------------------------------------------------
-    -- Only organizations that issued something have a chain to verify.
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-             'org_id', s.org_id, 'invoice_id', s.invoice_id, 'number', s.number, 'reason', s.reason))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select o.id as org_id, v.invoice_id, v.number, v.reason,
-                 pg_catalog.row_number() over (order by o.id) as rn
-          from public.organizations o
-          cross join lateral public.verify_invoice_chain(o.id) v
-          where not v.ok
-            and (exists (select from public.invoices i where i.org_id = o.id and i.chain_position is not null)
-                 or exists (select from private.invoice_chain_heads h where h.org_id = o.id))) s;
-    return query select 'invoice_chain'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('broken', v_ids);
-
-    -- cron_failures_24h ------------------------------------------------------------
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-             'runid', s.runid, 'jobname', s.jobname, 'message', pg_catalog.left(s.return_message, 200)))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select d.runid, coalesce(j.jobname, 'job ' || d.jobid) as jobname, d.return_message,
-                 pg_catalog.row_number() over (order by d.start_time desc) as rn
-          from cron.job_run_details d
-          left join cron.job j on j.jobid = d.jobid
-          where d.status = 'failed' and d.start_time > pg_catalog.now() - interval '24 hours') s;
-    return query select 'cron_failures_24h'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('runs', v_ids);
-
-    -- notifications_failed_or_stuck -------------------------------------------------
-    -- A failed row stays failed for ever: only the last 24 h count, so a daily
-    -- check reports new failures instead of failing for ever on an old one.
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select n.id, pg_catalog.row_number() over (order by n.created_at) as rn
-          from public.notifications n
-          where (n.delivery_status = 'failed' and n.created_at > pg_catalog.now() - interval '24 hours')
-             or (n.delivery_status = 'pending'
-                 and coalesce(n.next_attempt_at, n.created_at) < pg_catalog.now() - interval '1 hour')) s;
-    return query select 'notifications_failed_or_stuck'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-  end if;
-
-  if p_period in ('weekly', 'all') then
-    -- missions_unreachable_status ------------------------------------------------------
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', s.id, 'status', s.status))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select m.id, m.status, pg_catalog.row_number() over (order by m.id) as rn
-          from public.missions m
-          where m.status <> 'new'
-            and not exists (select from public.mission_valid_transitions t where t.to_status = m.status)) s;
-    return query select 'missions_unreachable_status'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('missions', v_ids);
-
-    -- timesheets_unapproved_30d ----------------------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select t.id, pg_catalog.row_number() over (order by t.work_date, t.id) as rn
-          from public.timesheets t
-          where t.approved_at is null and t.work_date < current_date - 30) s;
-    return query select 'timesheets_unapproved_30d'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- credit_notes_invalid ------------------------------------------------------------------
-    with bad as (
-      -- No original (the reference missing, dangling, or not an invoice of the same org and client).
-      select cn.id, 'no original invoice'::text as reason
-      from public.invoices cn
-      where cn.kind = 'credit_note'
-        and not exists (select from public.invoices o
-                        where o.org_id = cn.org_id and o.client_id = cn.client_id
-                          and o.id = cn.credited_invoice_id and o.kind = 'invoice')
-      union all
-      -- Issued credit notes together above the original's total: the credit notes are listed.
-      select cn.id, 'credit notes exceed the invoice total'::text
-      from public.invoices cn
-      join (select c.org_id, c.credited_invoice_id, pg_catalog.sum(c.total_ttc_cents) as credited
-            from public.invoices c
-            where c.kind = 'credit_note' and c.status <> 'draft' and c.credited_invoice_id is not null
-            group by c.org_id, c.credited_invoice_id) agg
-        on agg.org_id = cn.org_id and agg.credited_invoice_id = cn.credited_invoice_id
-      join public.invoices o on o.org_id = agg.org_id and o.id = agg.credited_invoice_id
-      where cn.kind = 'credit_note' and cn.status <> 'draft' and agg.credited > o.total_ttc_cents
-    )
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', s.id, 'reason', s.reason))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select b.id, b.reason, pg_catalog.row_number() over (order by b.id) as rn from bad b) s;
-    return query select 'credit_notes_invalid'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('credit_notes', v_ids);
-
-    -- orphaned_attachments ---------------------------------------------------------------------
-    -- No attachments table exists yet (documents are files in storage referenced
-    -- by nothing in the schema). Until one does, the check passes with a note;
-    -- the day public.attachments appears it FAILS, saying so, so whoever adds
-    -- attachments must write the real orphan check here instead of it staying
-    -- silently green.
-    if pg_catalog.to_regclass('public.attachments') is null then
-      return query select 'orphaned_attachments'::text, 'weekly'::text, true, 0::bigint,
-        pg_catalog.jsonb_build_object('note', 'no attachments table');
-    else
-      return query select 'orphaned_attachments'::text, 'weekly'::text, false, 0::bigint,
-        pg_catalog.jsonb_build_object('note',
-          'public.attachments exists but ops.health_checks has no orphan check for it yet: write one');
-    end if;
-  end if;
+  for v_check in
+    select c.name, c.cadence, c.view, c.details_key, c.details_when_clean
+    from ops.health_check_catalog c
+    where p_period = 'all' or c.cadence = p_period
+    order by c.position
+  loop
+    -- The view name comes from the catalogue; %I quotes it as an identifier.
+    execute pg_catalog.format(
+      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(v.detail order by v.sample_rank)'
+      ' filter (where v.sample_rank <= $1), ''[]'') from ops.%I v', v_check.view)
+      into v_count, v_sample
+      using c_sample;
+    return query select v_check.name, v_check.cadence, v_count = 0, v_count,
+      case when v_count = 0 and v_check.details_when_clean is not null then v_check.details_when_clean
+           else pg_catalog.jsonb_build_object(v_check.details_key, v_sample) end;
+  end loop;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION ops.health_checks(p_period text) OWNER TO postgres;
 
@@ -1218,7 +1064,7 @@ ALTER FUNCTION ops.health_checks(p_period text) OWNER TO postgres;
 -- Name: FUNCTION health_checks(p_period text); Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON FUNCTION ops.health_checks(p_period text) IS 'Operator health checks: one row per check (name, period, ok, count, details with the first offending ids). p_period: daily, weekly or all (22023 otherwise). Runs as its owner so service_role can read cron and catalogs.';
+COMMENT ON FUNCTION ops.health_checks(p_period text) IS 'Operator health checks: one row per ops.health_check_catalog entry (name, period, ok, count, details with the first offending rows of its ops.check_<name> view). p_period: daily, weekly or all (22023 otherwise). Runs as its owner so service_role can read cron and catalogs.';
 
 --
 -- Name: lint_catalog(); Type: FUNCTION; Schema: ops; Owner: postgres
@@ -3386,6 +3232,67 @@ ALTER FUNCTION private.format_cents(p_cents bigint) OWNER TO postgres;
 COMMENT ON FUNCTION private.format_cents(p_cents bigint) IS 'Formats an amount in cents as "1234.56 EUR" for messages.';
 
 --
+-- Name: guard_document_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.guard_document_line_changes() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  -- 'quote' or 'invoice', from the trigger definition.
+  v_document    text := tg_argv[0];
+  v_line        jsonb;
+  v_org_id      uuid;
+  v_document_id uuid;
+  v_status      text;
+  v_number      text;
+begin
+  if v_document is null or v_document not in ('quote', 'invoice') then
+    raise exception 'guard_document_line_changes: trigger argument must be quote or invoice, got %', v_document
+      using errcode = '39P01';
+  end if;
+
+  if tg_op = 'UPDATE'
+     and (pg_catalog.to_jsonb(new) -> (v_document || '_id') <> pg_catalog.to_jsonb(old) -> (v_document || '_id')
+          or new.org_id <> old.org_id) then
+    perform private.raise_api_error('rule_violation',
+      pg_catalog.format('%s lines cannot move to another %s', pg_catalog.initcap(v_document), v_document));
+  end if;
+
+  v_line := pg_catalog.to_jsonb(case when tg_op = 'DELETE' then old else new end);
+  v_org_id := (v_line ->> 'org_id')::uuid;
+  v_document_id := (v_line ->> (v_document || '_id'))::uuid;
+
+  -- The table name is one of two fixed values checked above; %I quotes it anyway.
+  execute pg_catalog.format(
+    'select d.status::text, d.number from public.%I d where d.org_id = $1 and d.id = $2 for no key update',
+    v_document || 's')
+    into v_status, v_number
+    using v_org_id, v_document_id;
+  -- Not found: an insert then fails on the foreign key; a delete is the
+  -- cascade of the draft's own deletion.
+  if v_status is not null and v_status <> 'draft' then
+    perform private.raise_api_error(v_document || '_locked',
+      pg_catalog.format('%s %s is locked (status: %s)', pg_catalog.initcap(v_document), v_number, v_status));
+  end if;
+
+  if tg_op = 'DELETE' then
+    return old;
+  end if;
+  return new;
+end;
+$_$;
+
+ALTER FUNCTION private.guard_document_line_changes() OWNER TO postgres;
+
+--
+-- Name: FUNCTION guard_document_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.guard_document_line_changes() IS 'Trigger (invariant 3), argument quote or invoice: lines of a sent quote or issued invoice cannot be inserted, updated or deleted; locks the document row against a concurrent send/issue.';
+
+--
 -- Name: guard_emergency_status(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3417,54 +3324,6 @@ end;
 $$;
 
 ALTER FUNCTION private.guard_emergency_status() OWNER TO postgres;
-
---
--- Name: guard_invoice_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.guard_invoice_line_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_org_id     uuid;
-  v_invoice_id uuid;
-  v_status     public.invoice_status;
-  v_number     text;
-begin
-  if tg_op = 'UPDATE' and (new.invoice_id <> old.invoice_id or new.org_id <> old.org_id) then
-    perform private.raise_api_error('rule_violation', 'Invoice lines cannot move to another invoice');
-  end if;
-  if tg_op = 'DELETE' then
-    v_org_id := old.org_id; v_invoice_id := old.invoice_id;
-  else
-    v_org_id := new.org_id; v_invoice_id := new.invoice_id;
-  end if;
-
-  select i.status, i.number into v_status, v_number
-  from public.invoices i
-  where i.org_id = v_org_id and i.id = v_invoice_id
-  for no key update;
-  -- Not found: an insert then fails on the foreign key; a delete is the
-  -- cascade of the draft's own deletion.
-  if found and v_status <> 'draft' then
-    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_number, v_status));
-  end if;
-
-  if tg_op = 'DELETE' then
-    return old;
-  end if;
-  return new;
-end;
-$$;
-
-ALTER FUNCTION private.guard_invoice_line_changes() OWNER TO postgres;
-
---
--- Name: FUNCTION guard_invoice_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.guard_invoice_line_changes() IS 'Trigger (invariant 3): lines of an issued invoice cannot be inserted, updated or deleted; locks the invoice against a concurrent issue.';
 
 --
 -- Name: guard_invoice_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -3711,54 +3570,6 @@ ALTER FUNCTION private.guard_payments() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once or deleted.';
-
---
--- Name: guard_quote_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.guard_quote_line_changes() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_org_id   uuid;
-  v_quote_id uuid;
-  v_status   public.quote_status;
-  v_number   text;
-begin
-  if tg_op = 'UPDATE' and (new.quote_id <> old.quote_id or new.org_id <> old.org_id) then
-    perform private.raise_api_error('rule_violation', 'Quote lines cannot move to another quote');
-  end if;
-  if tg_op = 'DELETE' then
-    v_org_id := old.org_id; v_quote_id := old.quote_id;
-  else
-    v_org_id := new.org_id; v_quote_id := new.quote_id;
-  end if;
-
-  select q.status, q.number into v_status, v_number
-  from public.quotes q
-  where q.org_id = v_org_id and q.id = v_quote_id
-  for no key update;
-  -- Not found: an insert fails on the foreign key; a delete is the cascade of
-  -- the draft quote's own deletion.
-  if found and v_status <> 'draft' then
-    perform private.raise_api_error('quote_locked', pg_catalog.format('Quote %s is locked (status: %s)', v_number, v_status));
-  end if;
-
-  if tg_op = 'DELETE' then
-    return old;
-  end if;
-  return new;
-end;
-$$;
-
-ALTER FUNCTION private.guard_quote_line_changes() OWNER TO postgres;
-
---
--- Name: FUNCTION guard_quote_line_changes(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.guard_quote_line_changes() IS 'Trigger: lines of a sent quote cannot be inserted, updated or deleted; locks the quote row against a concurrent send.';
 
 --
 -- Name: guard_quote_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5966,60 +5777,37 @@ ALTER FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p
 COMMENT ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) IS 'Adds batches of hits counted by the API gateway to the rate-limit counters (current or previous window); returns each row''s total and limit.';
 
 --
--- Name: refresh_invoice_totals(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: refresh_document_totals(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.refresh_invoice_totals() RETURNS trigger
+CREATE FUNCTION private.refresh_document_totals() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_document text := tg_argv[0];
 begin
-  if tg_op = 'DELETE' then
-    update public.invoices i set updated_at = now()
-    where i.status = 'draft' and i.id in (select distinct o.invoice_id from old_lines o);
-  else
-    update public.invoices i set updated_at = now()
-    where i.status = 'draft' and i.id in (select distinct n.invoice_id from new_lines n);
+  if v_document is null or v_document not in ('quote', 'invoice') then
+    raise exception 'refresh_document_totals: trigger argument must be quote or invoice, got %', v_document
+      using errcode = '39P01';
   end if;
+
+  execute pg_catalog.format(
+    'update public.%I d set updated_at = pg_catalog.now()'
+    ' where d.status = ''draft'' and d.id in (select distinct l.%I from %I l)',
+    v_document || 's', v_document || '_id',
+    case when tg_op = 'DELETE' then 'old_lines' else 'new_lines' end);
   return null;
 end;
 $$;
 
-ALTER FUNCTION private.refresh_invoice_totals() OWNER TO postgres;
+ALTER FUNCTION private.refresh_document_totals() OWNER TO postgres;
 
 --
--- Name: FUNCTION refresh_invoice_totals(); Type: COMMENT; Schema: private; Owner: postgres
+-- Name: FUNCTION refresh_document_totals(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.refresh_invoice_totals() IS 'Statement trigger: recomputes the totals of the invoices whose lines changed.';
-
---
--- Name: refresh_quote_totals(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.refresh_quote_totals() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  if tg_op = 'DELETE' then
-    update public.quotes q set updated_at = now()
-    where q.status = 'draft' and q.id in (select distinct o.quote_id from old_lines o);
-  else
-    update public.quotes q set updated_at = now()
-    where q.status = 'draft' and q.id in (select distinct n.quote_id from new_lines n);
-  end if;
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.refresh_quote_totals() OWNER TO postgres;
-
---
--- Name: FUNCTION refresh_quote_totals(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.refresh_quote_totals() IS 'Statement trigger: recomputes the totals of the quotes whose lines changed.';
+COMMENT ON FUNCTION private.refresh_document_totals() IS 'Statement trigger, argument quote or invoice: recomputes the totals of the drafts whose lines changed.';
 
 --
 -- Name: refresh_rule_summary(uuid, text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
@@ -9041,159 +8829,365 @@ ALTER TABLE audit.unaudited_tables OWNER TO postgres;
 COMMENT ON TABLE audit.unaudited_tables IS 'Allowlist of public tables without an audit trigger, each with its reason (checked by the pgTAP suite).';
 
 --
--- Name: column_rule_allowlist; Type: TABLE; Schema: ops; Owner: postgres
+-- Name: check_credit_notes_invalid; Type: VIEW; Schema: ops; Owner: postgres
 --
 
-CREATE TABLE ops.column_rule_allowlist (
-    rule text NOT NULL,
-    object text NOT NULL,
-    reason text NOT NULL,
+CREATE VIEW ops.check_credit_notes_invalid AS
+ WITH bad AS (
+         SELECT cn.id,
+            'no original invoice'::text AS reason
+           FROM public.invoices cn
+          WHERE ((cn.kind = 'credit_note'::public.invoice_kind) AND (NOT (EXISTS ( SELECT
+                   FROM public.invoices o
+                  WHERE ((o.org_id = cn.org_id) AND (o.client_id = cn.client_id) AND (o.id = cn.credited_invoice_id) AND (o.kind = 'invoice'::public.invoice_kind))))))
+        UNION ALL
+         SELECT cn.id,
+            'credit notes exceed the invoice total'::text AS text
+           FROM ((public.invoices cn
+             JOIN ( SELECT c.org_id,
+                    c.credited_invoice_id,
+                    sum(c.total_ttc_cents) AS credited
+                   FROM public.invoices c
+                  WHERE ((c.kind = 'credit_note'::public.invoice_kind) AND (c.status <> 'draft'::public.invoice_status) AND (c.credited_invoice_id IS NOT NULL))
+                  GROUP BY c.org_id, c.credited_invoice_id) agg ON (((agg.org_id = cn.org_id) AND (agg.credited_invoice_id = cn.credited_invoice_id))))
+             JOIN public.invoices o ON (((o.org_id = agg.org_id) AND (o.id = agg.credited_invoice_id))))
+          WHERE ((cn.kind = 'credit_note'::public.invoice_kind) AND (cn.status <> 'draft'::public.invoice_status) AND (agg.credited > (o.total_ttc_cents)::numeric))
+        )
+ SELECT jsonb_build_object('id', b.id, 'reason', b.reason) AS detail,
+    row_number() OVER (ORDER BY b.id) AS sample_rank,
+    b.id,
+    b.reason
+   FROM bad b;
+
+ALTER TABLE ops.check_credit_notes_invalid OWNER TO postgres;
+
+--
+-- Name: VIEW check_credit_notes_invalid; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_credit_notes_invalid IS 'Health check credit_notes_invalid: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: check_cron_failures_24h; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_cron_failures_24h AS
+ SELECT jsonb_build_object('runid', d.runid, 'jobname', COALESCE(j.jobname, (('job '::text || d.jobid))::name), 'message', "left"(d.return_message, 200)) AS detail,
+    row_number() OVER (ORDER BY d.start_time DESC) AS sample_rank,
+    d.runid,
+    COALESCE(j.jobname, (('job '::text || d.jobid))::name) AS jobname,
+    d.start_time,
+    d.return_message
+   FROM (cron.job_run_details d
+     LEFT JOIN cron.job j ON ((j.jobid = d.jobid)))
+  WHERE ((d.status = 'failed'::text) AND (d.start_time > (now() - '24:00:00'::interval)));
+
+ALTER TABLE ops.check_cron_failures_24h OWNER TO postgres;
+
+--
+-- Name: VIEW check_cron_failures_24h; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_cron_failures_24h IS 'Health check cron_failures_24h: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.emergency_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    site_id uuid,
+    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
+    description text NOT NULL,
+    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
+    source text DEFAULT 'portal'::text NOT NULL,
+    created_by uuid DEFAULT auth.uid(),
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT column_rule_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
-    CONSTRAINT column_rule_allowlist_rule_check CHECK ((rule = ANY (ARRAY['numeric_not_finite'::text, 'text_without_limit'::text])))
+    acknowledged_at timestamp with time zone,
+    acknowledged_by uuid,
+    dispatched_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
+    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
+    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
 );
 
-ALTER TABLE ops.column_rule_allowlist OWNER TO postgres;
+ALTER TABLE public.emergency_requests OWNER TO postgres;
 
 --
--- Name: TABLE column_rule_allowlist; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE ops.column_rule_allowlist IS 'Exceptions to the column lint (ops.lint_column_findings), each with its reason. Objects: <schema>.<table>.<column>.';
+COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
 
 --
--- Name: cron_job_status; Type: VIEW; Schema: ops; Owner: postgres
+-- Name: check_emergencies_pending_overdue; Type: VIEW; Schema: ops; Owner: postgres
 --
 
-CREATE VIEW ops.cron_job_status WITH (security_invoker='true') AS
- SELECT j.jobid,
-    j.jobname,
-    j.schedule,
-    j.active,
-    last.start_time AS last_start,
-    last.end_time AS last_end,
-    last.status AS last_status,
-    last.return_message AS last_message,
-    (( SELECT count(*) AS count
-           FROM cron.job_run_details d
-          WHERE ((d.jobid = j.jobid) AND (d.status = 'failed'::text) AND (d.start_time > (now() - '24:00:00'::interval)))))::integer AS failures_24h
-   FROM (cron.job j
-     LEFT JOIN LATERAL ( SELECT d.start_time,
-            d.end_time,
-            d.status,
-            d.return_message
-           FROM cron.job_run_details d
-          WHERE (d.jobid = j.jobid)
-          ORDER BY d.start_time DESC NULLS LAST
-         LIMIT 1) last ON (true));
+CREATE VIEW ops.check_emergencies_pending_overdue AS
+ SELECT to_jsonb(e.id) AS detail,
+    row_number() OVER (ORDER BY e.created_at) AS sample_rank,
+    e.id,
+    e.org_id,
+    e.created_at
+   FROM (public.emergency_requests e
+     LEFT JOIN public.alert_config c ON (((c.org_id = e.org_id) AND (c.alert_type = 'emergency_pending'::text))))
+  WHERE ((e.status = 'pending'::public.emergency_status) AND (e.created_at < (now() - COALESCE(((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            WHEN 'days'::text THEN '1 day'::interval
+            ELSE NULL::interval
+        END), '00:05:00'::interval))));
 
-ALTER TABLE ops.cron_job_status OWNER TO postgres;
+ALTER TABLE ops.check_emergencies_pending_overdue OWNER TO postgres;
 
 --
--- Name: VIEW cron_job_status; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: VIEW check_emergencies_pending_overdue; Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON VIEW ops.cron_job_status IS 'pg_cron jobs with their last run (start, end, status, message) and failed runs in the last 24 h. Not exposed; postgres and service_role.';
+COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
 
 --
--- Name: daily_health; Type: VIEW; Schema: ops; Owner: postgres
+-- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
 --
 
-CREATE VIEW ops.daily_health AS
- SELECT h.name,
-    h.period,
-    h.ok,
-    h.count,
-    h.details
-   FROM ops.health_checks('daily'::text) h(name, period, ok, count, details);
-
-ALTER TABLE ops.daily_health OWNER TO postgres;
-
---
--- Name: VIEW daily_health; Type: COMMENT; Schema: ops; Owner: postgres
---
-
-COMMENT ON VIEW ops.daily_health IS 'The daily health checks (ops.health_checks(''daily'')): every row must be ok.';
-
---
--- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
---
-
-CREATE TABLE ops.lint_allowlist (
-    rule text NOT NULL,
-    object text NOT NULL,
-    reason text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT lint_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
-    CONSTRAINT lint_allowlist_rule_check CHECK ((rule = ANY (ARRAY['security_definer_search_path'::text, 'rls_disabled'::text, 'view_reads_auth_users'::text, 'view_not_security_invoker'::text, 'materialized_view_exposed'::text, 'anon_execute'::text, 'fk_without_index'::text, 'anon_table_privilege'::text, 'policy_unwrapped_call'::text, 'table_without_primary_key'::text, 'function_search_path_mutable'::text, 'anon_security_definer_function_executable'::text, 'authenticated_security_definer_function_executable'::text, 'business_error_outside_catalogue'::text])))
+CREATE TABLE private.invoice_chain_heads (
+    org_id uuid NOT NULL,
+    last_position bigint DEFAULT 0 NOT NULL,
+    last_invoice_id uuid,
+    last_row_hash text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
+    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
 );
 
-ALTER TABLE ops.lint_allowlist OWNER TO postgres;
+ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
 
 --
--- Name: TABLE lint_allowlist; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON TABLE ops.lint_allowlist IS 'Lint exceptions, each with its reason. An entry that no longer matches a finding is reported as allowlist_stale.';
+COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
 
 --
--- Name: lint_column_findings; Type: VIEW; Schema: ops; Owner: postgres
+-- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
 --
 
-CREATE VIEW ops.lint_column_findings WITH (security_invoker='true') AS
- SELECT l.rule,
-    l.object_type,
-    l.object,
-    l.message,
-    l.allowlisted_reason
-   FROM ops.lint_column_rules() l(rule, object_type, object, message, allowlisted_reason);
+CREATE TABLE public.organizations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    legal_form text,
+    share_capital_cents bigint,
+    siren text,
+    siret text,
+    vat_number text,
+    rcs_city text,
+    address_line1 text,
+    address_line2 text,
+    postal_code text,
+    city text,
+    country_code text DEFAULT 'FR'::text NOT NULL,
+    email text,
+    phone text,
+    default_payment_terms_days integer DEFAULT 30 NOT NULL,
+    late_penalty_rate numeric(5,2),
+    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
+    currency text DEFAULT 'EUR'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    hourly_rate_cents bigint,
+    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
+    CONSTRAINT organizations_address_line1_length CHECK ((char_length(address_line1) <= 200)),
+    CONSTRAINT organizations_address_line2_length CHECK ((char_length(address_line2) <= 200)),
+    CONSTRAINT organizations_city_length CHECK ((char_length(city) <= 100)),
+    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
+    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
+    CONSTRAINT organizations_email_length CHECK ((char_length(email) <= 320)),
+    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
+    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
+    CONSTRAINT organizations_late_penalty_rate_finite CHECK ((late_penalty_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
+    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT organizations_phone_length CHECK ((char_length(phone) <= 50)),
+    CONSTRAINT organizations_postal_code_length CHECK ((char_length(postal_code) <= 20)),
+    CONSTRAINT organizations_rcs_city_length CHECK ((char_length(rcs_city) <= 100)),
+    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
+    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
+    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
+    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
+    CONSTRAINT organizations_timezone_length CHECK ((char_length(timezone) <= 64)),
+    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
+    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
+);
 
-ALTER TABLE ops.lint_column_findings OWNER TO postgres;
+ALTER TABLE public.organizations OWNER TO postgres;
 
 --
--- Name: VIEW lint_column_findings; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON VIEW ops.lint_column_findings IS 'Column lint: one row per finding; allowlisted_reason is set for accepted exceptions. Clean means: select * from ops.lint_column_findings where allowlisted_reason is null  returns nothing.';
+COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
 
 --
--- Name: lint_findings; Type: VIEW; Schema: ops; Owner: postgres
+-- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-CREATE VIEW ops.lint_findings WITH (security_invoker='true') AS
- SELECT l.rule,
-    l.object_type,
-    l.object,
-    l.message,
-    l.allowlisted_reason
-   FROM ops.lint_catalog() l(rule, object_type, object, message, allowlisted_reason);
-
-ALTER TABLE ops.lint_findings OWNER TO postgres;
+COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
 
 --
--- Name: VIEW lint_findings; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON VIEW ops.lint_findings IS 'Catalog lint: one row per finding; allowlisted_reason is set for accepted exceptions. Clean means: select * from ops.lint_findings where allowlisted_reason is null  returns nothing.';
+COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
 
 --
--- Name: lint_plpgsql; Type: VIEW; Schema: ops; Owner: postgres
+-- Name: check_invoice_chain; Type: VIEW; Schema: ops; Owner: postgres
 --
 
-CREATE VIEW ops.lint_plpgsql WITH (security_invoker='true') AS
- SELECT l.rule,
-    l.object,
-    l.level,
-    l.message
-   FROM ops.lint_plpgsql_run() l(rule, object, level, message);
+CREATE VIEW ops.check_invoice_chain AS
+ SELECT jsonb_build_object('org_id', o.id, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason) AS detail,
+    row_number() OVER (ORDER BY o.id) AS sample_rank,
+    o.id AS org_id,
+    v.invoice_id,
+    v.number,
+    v.reason
+   FROM (public.organizations o
+     CROSS JOIN LATERAL public.verify_invoice_chain(o.id) v(ok, checked, invoice_id, number, reason))
+  WHERE ((NOT v.ok) AND ((EXISTS ( SELECT
+           FROM public.invoices i
+          WHERE ((i.org_id = o.id) AND (i.chain_position IS NOT NULL)))) OR (EXISTS ( SELECT
+           FROM private.invoice_chain_heads h
+          WHERE (h.org_id = o.id)))));
 
-ALTER TABLE ops.lint_plpgsql OWNER TO postgres;
+ALTER TABLE ops.check_invoice_chain OWNER TO postgres;
 
 --
--- Name: VIEW lint_plpgsql; Type: COMMENT; Schema: ops; Owner: postgres
+-- Name: VIEW check_invoice_chain; Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON VIEW ops.lint_plpgsql IS 'plpgsql_check findings (level error / warning / …) for every plpgsql function of the application schemas. Clean means no row with level = ''error''. DBAs only (plpgsql_check is not granted to the API roles).';
+COMMENT ON VIEW ops.check_invoice_chain IS 'Health check invoice_chain: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: check_invoices_sent_without_pdf; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_invoices_sent_without_pdf AS
+ SELECT to_jsonb(i.id) AS detail,
+    row_number() OVER (ORDER BY i.id) AS sample_rank,
+    i.id,
+    i.org_id,
+    i.status
+   FROM public.invoices i
+  WHERE ((i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) AND (i.pdf_sha256 IS NULL));
+
+ALTER TABLE ops.check_invoices_sent_without_pdf OWNER TO postgres;
+
+--
+-- Name: VIEW check_invoices_sent_without_pdf; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_invoices_sent_without_pdf IS 'Health check invoices_sent_without_pdf: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: mission_valid_transitions; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.mission_valid_transitions (
+    from_status public.mission_status NOT NULL,
+    to_status public.mission_status NOT NULL,
+    allowed_roles public.member_role[] NOT NULL,
+    requires_assignee boolean DEFAULT false NOT NULL,
+    requires_reason boolean DEFAULT false NOT NULL,
+    system_context text,
+    description text NOT NULL,
+    CONSTRAINT mission_valid_transitions_assignee_is_technician CHECK (((NOT requires_assignee) OR ('technician'::public.member_role = ANY (allowed_roles)))),
+    CONSTRAINT mission_valid_transitions_description_length CHECK ((char_length(description) <= 500)),
+    CONSTRAINT mission_valid_transitions_not_a_loop CHECK ((from_status <> to_status)),
+    CONSTRAINT mission_valid_transitions_one_kind_of_actor CHECK (((system_context IS NULL) = (cardinality(allowed_roles) > 0))),
+    CONSTRAINT mission_valid_transitions_system_context_length CHECK ((char_length(system_context) <= 63))
+);
+
+ALTER TABLE public.mission_valid_transitions OWNER TO postgres;
+
+--
+-- Name: TABLE mission_valid_transitions; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.mission_valid_transitions IS 'Reference data (global, not per organization): the mission status graph, who may make each move and what it needs. Enforced by trigger private.validate_mission_transition(); any pair not listed is an invalid transition.';
+
+--
+-- Name: COLUMN mission_valid_transitions.requires_assignee; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.mission_valid_transitions.requires_assignee IS 'A technician may make this move only on a mission assigned to them. (published → assigned is not flagged: a technician accepting a mission becomes its technician.)';
+
+--
+-- Name: check_missions_unreachable_status; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_missions_unreachable_status AS
+ SELECT jsonb_build_object('id', m.id, 'status', m.status) AS detail,
+    row_number() OVER (ORDER BY m.id) AS sample_rank,
+    m.id,
+    m.org_id,
+    m.status
+   FROM public.missions m
+  WHERE ((m.status <> 'new'::public.mission_status) AND (NOT (EXISTS ( SELECT
+           FROM public.mission_valid_transitions t
+          WHERE (t.to_status = m.status)))));
+
+ALTER TABLE ops.check_missions_unreachable_status OWNER TO postgres;
+
+--
+-- Name: VIEW check_missions_unreachable_status; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_missions_unreachable_status IS 'Health check missions_unreachable_status: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: check_notifications_failed_or_stuck; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_notifications_failed_or_stuck AS
+ SELECT to_jsonb(n.id) AS detail,
+    row_number() OVER (ORDER BY n.created_at) AS sample_rank,
+    n.id,
+    n.org_id,
+    n.delivery_status,
+    n.created_at,
+    n.next_attempt_at
+   FROM public.notifications n
+  WHERE (((n.delivery_status = 'failed'::text) AND (n.created_at > (now() - '24:00:00'::interval))) OR ((n.delivery_status = 'pending'::text) AND (COALESCE(n.next_attempt_at, n.created_at) < (now() - '01:00:00'::interval))));
+
+ALTER TABLE ops.check_notifications_failed_or_stuck OWNER TO postgres;
+
+--
+-- Name: VIEW check_notifications_failed_or_stuck; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_notifications_failed_or_stuck IS 'Health check notifications_failed_or_stuck: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: check_orphaned_attachments; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_orphaned_attachments AS
+ SELECT to_jsonb('public.attachments exists but ops.check_orphaned_attachments has no orphan check for it yet: write one'::text) AS detail,
+    (1)::bigint AS sample_rank
+  WHERE (to_regclass('public.attachments'::text) IS NOT NULL);
+
+ALTER TABLE ops.check_orphaned_attachments OWNER TO postgres;
+
+--
+-- Name: VIEW check_orphaned_attachments; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_orphaned_attachments IS 'Health check orphaned_attachments: the offending rows (see ops.health_check_catalog).';
 
 --
 -- Name: schema_scope; Type: VIEW; Schema: ops; Owner: postgres
@@ -9362,6 +9356,320 @@ ALTER TABLE ops.rls_policy_coverage OWNER TO postgres;
 COMMENT ON VIEW ops.rls_policy_coverage IS 'Per table × API role × operation: privilege held, policies that cover it, and a finding when they disagree (privilege without policy, dead policy, RLS disabled, table without any policy).';
 
 --
+-- Name: check_rls_coverage; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_rls_coverage AS
+ WITH f AS (
+         SELECT ((((e.schema_name || '.'::text) || e.table_name) || ': '::text) || e.finding) AS finding
+           FROM ops.rls_enabled_check e
+          WHERE ((e.finding = ANY (ARRAY['missing'::text, 'RLS disabled'::text])) OR (e.critical AND (e.finding IS NOT NULL)))
+        UNION
+         SELECT ((((((((c.schema_name || '.'::text) || c.table_name) || ' '::text) || c.role_name) || ' '::text) || c.operation) || ': '::text) || c.finding)
+           FROM ops.rls_policy_coverage c
+          WHERE (c.finding = ANY (ARRAY['RLS disabled: the privilege reaches every row'::text, 'privilege without policy'::text, 'only restrictive policies: no row can pass'::text]))
+        )
+ SELECT to_jsonb(f.finding) AS detail,
+    row_number() OVER (ORDER BY f.finding) AS sample_rank,
+    f.finding
+   FROM f;
+
+ALTER TABLE ops.check_rls_coverage OWNER TO postgres;
+
+--
+-- Name: VIEW check_rls_coverage; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_rls_coverage IS 'Health check rls_coverage: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.stock_items (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    sku text NOT NULL,
+    name text NOT NULL,
+    unit text DEFAULT 'u'::text NOT NULL,
+    min_stock numeric DEFAULT 0 NOT NULL,
+    cost_cents bigint DEFAULT 0 NOT NULL,
+    price_cents bigint DEFAULT 0 NOT NULL,
+    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
+    on_hand numeric DEFAULT 0 NOT NULL,
+    movement_count bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
+    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
+    CONSTRAINT stock_items_min_stock_finite CHECK ((min_stock <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
+    CONSTRAINT stock_items_on_hand_finite CHECK ((on_hand <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
+    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
+    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
+    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
+    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
+    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1]))),
+    CONSTRAINT stock_items_vat_rate_finite CHECK ((vat_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric])))
+);
+
+ALTER TABLE public.stock_items OWNER TO postgres;
+
+--
+-- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
+
+--
+-- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
+
+--
+-- Name: stock_negative; Type: VIEW; Schema: public; Owner: postgres
+--
+
+CREATE VIEW public.stock_negative WITH (security_invoker='true') AS
+ SELECT i.org_id,
+    i.id AS item_id,
+    i.sku,
+    i.name,
+    i.unit,
+    i.on_hand
+   FROM public.stock_items i
+  WHERE (i.on_hand < (0)::numeric);
+
+ALTER TABLE public.stock_negative OWNER TO postgres;
+
+--
+-- Name: VIEW stock_negative; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON VIEW public.stock_negative IS 'Stock items with a negative on_hand. Must always be empty (invariant 6).';
+
+--
+-- Name: check_stock_negative; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_stock_negative AS
+ SELECT to_jsonb(n.item_id) AS detail,
+    row_number() OVER (ORDER BY n.item_id) AS sample_rank,
+    n.item_id
+   FROM public.stock_negative n;
+
+ALTER TABLE ops.check_stock_negative OWNER TO postgres;
+
+--
+-- Name: VIEW check_stock_negative; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_stock_negative IS 'Health check stock_negative: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: check_timesheets_unapproved_30d; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_timesheets_unapproved_30d AS
+ SELECT to_jsonb(t.id) AS detail,
+    row_number() OVER (ORDER BY t.work_date, t.id) AS sample_rank,
+    t.id,
+    t.org_id,
+    t.work_date
+   FROM public.timesheets t
+  WHERE ((t.approved_at IS NULL) AND (t.work_date < (CURRENT_DATE - 30)));
+
+ALTER TABLE ops.check_timesheets_unapproved_30d OWNER TO postgres;
+
+--
+-- Name: VIEW check_timesheets_unapproved_30d; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_timesheets_unapproved_30d IS 'Health check timesheets_unapproved_30d: the offending rows (see ops.health_check_catalog).';
+
+--
+-- Name: column_rule_allowlist; Type: TABLE; Schema: ops; Owner: postgres
+--
+
+CREATE TABLE ops.column_rule_allowlist (
+    rule text NOT NULL,
+    object text NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT column_rule_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
+    CONSTRAINT column_rule_allowlist_rule_check CHECK ((rule = ANY (ARRAY['numeric_not_finite'::text, 'text_without_limit'::text])))
+);
+
+ALTER TABLE ops.column_rule_allowlist OWNER TO postgres;
+
+--
+-- Name: TABLE column_rule_allowlist; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON TABLE ops.column_rule_allowlist IS 'Exceptions to the column lint (ops.lint_column_findings), each with its reason. Objects: <schema>.<table>.<column>.';
+
+--
+-- Name: cron_job_status; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.cron_job_status WITH (security_invoker='true') AS
+ SELECT j.jobid,
+    j.jobname,
+    j.schedule,
+    j.active,
+    last.start_time AS last_start,
+    last.end_time AS last_end,
+    last.status AS last_status,
+    last.return_message AS last_message,
+    (( SELECT count(*) AS count
+           FROM cron.job_run_details d
+          WHERE ((d.jobid = j.jobid) AND (d.status = 'failed'::text) AND (d.start_time > (now() - '24:00:00'::interval)))))::integer AS failures_24h
+   FROM (cron.job j
+     LEFT JOIN LATERAL ( SELECT d.start_time,
+            d.end_time,
+            d.status,
+            d.return_message
+           FROM cron.job_run_details d
+          WHERE (d.jobid = j.jobid)
+          ORDER BY d.start_time DESC NULLS LAST
+         LIMIT 1) last ON (true));
+
+ALTER TABLE ops.cron_job_status OWNER TO postgres;
+
+--
+-- Name: VIEW cron_job_status; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.cron_job_status IS 'pg_cron jobs with their last run (start, end, status, message) and failed runs in the last 24 h. Not exposed; postgres and service_role.';
+
+--
+-- Name: daily_health; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.daily_health AS
+ SELECT h.name,
+    h.period,
+    h.ok,
+    h.count,
+    h.details
+   FROM ops.health_checks('daily'::text) h(name, period, ok, count, details);
+
+ALTER TABLE ops.daily_health OWNER TO postgres;
+
+--
+-- Name: VIEW daily_health; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.daily_health IS 'The daily health checks (ops.health_checks(''daily'')): every row must be ok.';
+
+--
+-- Name: health_check_catalog; Type: TABLE; Schema: ops; Owner: postgres
+--
+
+CREATE TABLE ops.health_check_catalog (
+    name text NOT NULL,
+    cadence text NOT NULL,
+    "position" smallint NOT NULL,
+    description text NOT NULL,
+    view name NOT NULL,
+    details_key text NOT NULL,
+    details_when_clean jsonb,
+    CONSTRAINT health_check_catalog_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
+    CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
+    CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
+    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text))
+);
+
+ALTER TABLE ops.health_check_catalog OWNER TO postgres;
+
+--
+-- Name: TABLE health_check_catalog; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON TABLE ops.health_check_catalog IS 'The operator health checks: one row per check, its cadence and the ops.check_<name> view returning its offending rows. ops.health_checks runs them.';
+
+--
+-- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
+--
+
+CREATE TABLE ops.lint_allowlist (
+    rule text NOT NULL,
+    object text NOT NULL,
+    reason text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT lint_allowlist_reason_check CHECK ((length(btrim(reason)) >= 10)),
+    CONSTRAINT lint_allowlist_rule_check CHECK ((rule = ANY (ARRAY['security_definer_search_path'::text, 'rls_disabled'::text, 'view_reads_auth_users'::text, 'view_not_security_invoker'::text, 'materialized_view_exposed'::text, 'anon_execute'::text, 'fk_without_index'::text, 'anon_table_privilege'::text, 'policy_unwrapped_call'::text, 'table_without_primary_key'::text, 'function_search_path_mutable'::text, 'anon_security_definer_function_executable'::text, 'authenticated_security_definer_function_executable'::text, 'business_error_outside_catalogue'::text])))
+);
+
+ALTER TABLE ops.lint_allowlist OWNER TO postgres;
+
+--
+-- Name: TABLE lint_allowlist; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON TABLE ops.lint_allowlist IS 'Lint exceptions, each with its reason. An entry that no longer matches a finding is reported as allowlist_stale.';
+
+--
+-- Name: lint_column_findings; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.lint_column_findings WITH (security_invoker='true') AS
+ SELECT l.rule,
+    l.object_type,
+    l.object,
+    l.message,
+    l.allowlisted_reason
+   FROM ops.lint_column_rules() l(rule, object_type, object, message, allowlisted_reason);
+
+ALTER TABLE ops.lint_column_findings OWNER TO postgres;
+
+--
+-- Name: VIEW lint_column_findings; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.lint_column_findings IS 'Column lint: one row per finding; allowlisted_reason is set for accepted exceptions. Clean means: select * from ops.lint_column_findings where allowlisted_reason is null  returns nothing.';
+
+--
+-- Name: lint_findings; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.lint_findings WITH (security_invoker='true') AS
+ SELECT l.rule,
+    l.object_type,
+    l.object,
+    l.message,
+    l.allowlisted_reason
+   FROM ops.lint_catalog() l(rule, object_type, object, message, allowlisted_reason);
+
+ALTER TABLE ops.lint_findings OWNER TO postgres;
+
+--
+-- Name: VIEW lint_findings; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.lint_findings IS 'Catalog lint: one row per finding; allowlisted_reason is set for accepted exceptions. Clean means: select * from ops.lint_findings where allowlisted_reason is null  returns nothing.';
+
+--
+-- Name: lint_plpgsql; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.lint_plpgsql WITH (security_invoker='true') AS
+ SELECT l.rule,
+    l.object,
+    l.level,
+    l.message
+   FROM ops.lint_plpgsql_run() l(rule, object, level, message);
+
+ALTER TABLE ops.lint_plpgsql OWNER TO postgres;
+
+--
+-- Name: VIEW lint_plpgsql; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.lint_plpgsql IS 'plpgsql_check findings (level error / warning / …) for every plpgsql function of the application schemas. Clean means no row with level = ''error''. DBAs only (plpgsql_check is not granted to the API roles).';
+
+--
 -- Name: weekly_health; Type: VIEW; Schema: ops; Owner: postgres
 --
 
@@ -9380,39 +9688,6 @@ ALTER TABLE ops.weekly_health OWNER TO postgres;
 --
 
 COMMENT ON VIEW ops.weekly_health IS 'The weekly health checks (ops.health_checks(''weekly'')): every row must be ok.';
-
---
--- Name: emergency_requests; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.emergency_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    client_id uuid NOT NULL,
-    site_id uuid,
-    severity public.emergency_severity DEFAULT 'high'::public.emergency_severity NOT NULL,
-    description text NOT NULL,
-    status public.emergency_status DEFAULT 'pending'::public.emergency_status NOT NULL,
-    source text DEFAULT 'portal'::text NOT NULL,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    acknowledged_at timestamp with time zone,
-    acknowledged_by uuid,
-    dispatched_at timestamp with time zone,
-    closed_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT emergency_requests_description_check CHECK (((length(btrim(description)) >= 1) AND (length(btrim(description)) <= 10000))),
-    CONSTRAINT emergency_requests_source_check CHECK ((source = ANY (ARRAY['portal'::text, 'phone'::text, 'external'::text]))),
-    CONSTRAINT emergency_requests_timestamps CHECK ((((status = 'pending'::public.emergency_status) OR (acknowledged_at IS NOT NULL)) AND ((status <> ALL (ARRAY['dispatched'::public.emergency_status, 'closed'::public.emergency_status])) OR (dispatched_at IS NOT NULL) OR (status = 'closed'::public.emergency_status)) AND ((status <> 'closed'::public.emergency_status) OR (closed_at IS NOT NULL))))
-);
-
-ALTER TABLE public.emergency_requests OWNER TO postgres;
-
---
--- Name: TABLE emergency_requests; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.emergency_requests IS 'Urgent requests: pending → acknowledged → dispatched → closed.';
 
 --
 -- Name: alert_candidates_emergencies_pending; Type: VIEW; Schema: private; Owner: postgres
@@ -9443,78 +9718,6 @@ ALTER TABLE private.alert_candidates_emergencies_pending OWNER TO postgres;
 --
 
 COMMENT ON VIEW private.alert_candidates_emergencies_pending IS 'Rows of public.alert_emergencies_pending, as a join (alert engine).';
-
---
--- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.organizations (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    legal_form text,
-    share_capital_cents bigint,
-    siren text,
-    siret text,
-    vat_number text,
-    rcs_city text,
-    address_line1 text,
-    address_line2 text,
-    postal_code text,
-    city text,
-    country_code text DEFAULT 'FR'::text NOT NULL,
-    email text,
-    phone text,
-    default_payment_terms_days integer DEFAULT 30 NOT NULL,
-    late_penalty_rate numeric(5,2),
-    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
-    currency text DEFAULT 'EUR'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    hourly_rate_cents bigint,
-    labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
-    CONSTRAINT organizations_address_line1_length CHECK ((char_length(address_line1) <= 200)),
-    CONSTRAINT organizations_address_line2_length CHECK ((char_length(address_line2) <= 200)),
-    CONSTRAINT organizations_city_length CHECK ((char_length(city) <= 100)),
-    CONSTRAINT organizations_country_code_check CHECK ((country_code ~ '^[A-Z]{2}$'::text)),
-    CONSTRAINT organizations_currency_check CHECK ((currency = 'EUR'::text)),
-    CONSTRAINT organizations_default_payment_terms_days_check CHECK (((default_payment_terms_days >= 0) AND (default_payment_terms_days <= 60))),
-    CONSTRAINT organizations_email_length CHECK ((char_length(email) <= 320)),
-    CONSTRAINT organizations_hourly_rate_cents_check CHECK (((hourly_rate_cents IS NULL) OR ((hourly_rate_cents >= 0) AND (hourly_rate_cents <= 10000000)))),
-    CONSTRAINT organizations_late_penalty_rate_check CHECK (((late_penalty_rate IS NULL) OR ((late_penalty_rate >= (0)::numeric) AND (late_penalty_rate <= (100)::numeric)))),
-    CONSTRAINT organizations_late_penalty_rate_finite CHECK ((late_penalty_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
-    CONSTRAINT organizations_legal_form_check CHECK (((legal_form IS NULL) OR ((length(btrim(legal_form)) >= 1) AND (length(btrim(legal_form)) <= 50)))),
-    CONSTRAINT organizations_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT organizations_phone_length CHECK ((char_length(phone) <= 50)),
-    CONSTRAINT organizations_postal_code_length CHECK ((char_length(postal_code) <= 20)),
-    CONSTRAINT organizations_rcs_city_length CHECK ((char_length(rcs_city) <= 100)),
-    CONSTRAINT organizations_share_capital_cents_check CHECK (((share_capital_cents IS NULL) OR (share_capital_cents >= 0))),
-    CONSTRAINT organizations_siren_check CHECK (((siren IS NULL) OR ((siren ~ '^[0-9]{9}$'::text) AND private.luhn_ok(siren)))),
-    CONSTRAINT organizations_siret_check CHECK (((siret IS NULL) OR ((siret ~ '^[0-9]{14}$'::text) AND private.luhn_ok(siret)))),
-    CONSTRAINT organizations_siret_matches_siren CHECK (((siret IS NULL) OR (siren IS NULL) OR ("left"(siret, 9) = siren))),
-    CONSTRAINT organizations_timezone_length CHECK ((char_length(timezone) <= 64)),
-    CONSTRAINT organizations_vat_matches_siren CHECK (((vat_number IS NULL) OR (siren IS NULL) OR ("right"(vat_number, 9) = siren))),
-    CONSTRAINT organizations_vat_number_check CHECK (((vat_number IS NULL) OR (vat_number ~ '^FR[0-9A-Z]{2}[0-9]{9}$'::text)))
-);
-
-ALTER TABLE public.organizations OWNER TO postgres;
-
---
--- Name: TABLE organizations; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.organizations IS 'A field-service company (tenant). Its legal identity is printed on every invoice.';
-
---
--- Name: COLUMN organizations.hourly_rate_cents; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate excl. VAT, in cents, used to invoice approved timesheets.';
-
---
--- Name: COLUMN organizations.labour_vat_rate; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
 
 --
 -- Name: alert_candidates_invoices_overdue; Type: VIEW; Schema: private; Owner: postgres
@@ -9603,51 +9806,6 @@ ALTER TABLE private.alert_candidates_missions_blocked OWNER TO postgres;
 --
 
 COMMENT ON VIEW private.alert_candidates_missions_blocked IS 'Rows of public.alert_missions_blocked, as a join (alert engine).';
-
---
--- Name: stock_items; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.stock_items (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    sku text NOT NULL,
-    name text NOT NULL,
-    unit text DEFAULT 'u'::text NOT NULL,
-    min_stock numeric DEFAULT 0 NOT NULL,
-    cost_cents bigint DEFAULT 0 NOT NULL,
-    price_cents bigint DEFAULT 0 NOT NULL,
-    vat_rate numeric(4,2) DEFAULT 20 NOT NULL,
-    on_hand numeric DEFAULT 0 NOT NULL,
-    movement_count bigint DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT stock_items_cost_cents_check CHECK ((cost_cents >= 0)),
-    CONSTRAINT stock_items_min_stock_check CHECK ((min_stock >= (0)::numeric)),
-    CONSTRAINT stock_items_min_stock_finite CHECK ((min_stock <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
-    CONSTRAINT stock_items_name_check CHECK (((length(btrim(name)) >= 1) AND (length(btrim(name)) <= 200))),
-    CONSTRAINT stock_items_on_hand_finite CHECK ((on_hand <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric]))),
-    CONSTRAINT stock_items_on_hand_not_negative CHECK ((on_hand >= (0)::numeric)),
-    CONSTRAINT stock_items_price_cents_check CHECK ((price_cents >= 0)),
-    CONSTRAINT stock_items_sku_check CHECK ((sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,49}$'::text)),
-    CONSTRAINT stock_items_unit_check CHECK ((unit = ANY (ARRAY['u'::text, 'm'::text, 'm2'::text, 'kg'::text, 'l'::text]))),
-    CONSTRAINT stock_items_vat_rate_check CHECK ((vat_rate = ANY (ARRAY[(20)::numeric, (10)::numeric, 5.5, 2.1]))),
-    CONSTRAINT stock_items_vat_rate_finite CHECK ((vat_rate <> ALL (ARRAY['NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric])))
-);
-
-ALTER TABLE public.stock_items OWNER TO postgres;
-
---
--- Name: TABLE stock_items; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.stock_items IS 'Parts and consumables held in stock. on_hand is maintained by the database from stock_movements only.';
-
---
--- Name: COLUMN stock_items.on_hand; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.stock_items.on_hand IS 'Quantity in stock = sum of the item''s movement deltas; written only by check_stock_movement().';
 
 --
 -- Name: alert_candidates_stock_critical; Type: VIEW; Schema: private; Owner: postgres
@@ -9815,28 +9973,6 @@ ALTER TABLE private.api_errors OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.api_errors IS 'One row per stable API error code: the HTTP status PostgREST answers, the SQLSTATE other callers see. Raised by private.raise_api_error(); documented in docs/errors.md.';
-
---
--- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
---
-
-CREATE TABLE private.invoice_chain_heads (
-    org_id uuid NOT NULL,
-    last_position bigint DEFAULT 0 NOT NULL,
-    last_invoice_id uuid,
-    last_row_hash text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
-    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
-);
-
-ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
-
---
--- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
 
 --
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
@@ -10459,39 +10595,6 @@ ALTER TABLE public.mission_status_history ALTER COLUMN id ADD GENERATED ALWAYS A
 );
 
 --
--- Name: mission_valid_transitions; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.mission_valid_transitions (
-    from_status public.mission_status NOT NULL,
-    to_status public.mission_status NOT NULL,
-    allowed_roles public.member_role[] NOT NULL,
-    requires_assignee boolean DEFAULT false NOT NULL,
-    requires_reason boolean DEFAULT false NOT NULL,
-    system_context text,
-    description text NOT NULL,
-    CONSTRAINT mission_valid_transitions_assignee_is_technician CHECK (((NOT requires_assignee) OR ('technician'::public.member_role = ANY (allowed_roles)))),
-    CONSTRAINT mission_valid_transitions_description_length CHECK ((char_length(description) <= 500)),
-    CONSTRAINT mission_valid_transitions_not_a_loop CHECK ((from_status <> to_status)),
-    CONSTRAINT mission_valid_transitions_one_kind_of_actor CHECK (((system_context IS NULL) = (cardinality(allowed_roles) > 0))),
-    CONSTRAINT mission_valid_transitions_system_context_length CHECK ((char_length(system_context) <= 63))
-);
-
-ALTER TABLE public.mission_valid_transitions OWNER TO postgres;
-
---
--- Name: TABLE mission_valid_transitions; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.mission_valid_transitions IS 'Reference data (global, not per organization): the mission status graph, who may make each move and what it needs. Enforced by trigger private.validate_mission_transition(); any pair not listed is an invalid transition.';
-
---
--- Name: COLUMN mission_valid_transitions.requires_assignee; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON COLUMN public.mission_valid_transitions.requires_assignee IS 'A technician may make this move only on a mission assigned to them. (published → assigned is not flagged: a technician accepting a mission becomes its technician.)';
-
---
 -- Name: payments; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -10810,28 +10913,6 @@ COMMENT ON TABLE public.stock_movements IS 'Append-only stock ledger: in / out /
 COMMENT ON COLUMN public.stock_movements.delta IS 'Signed change to on_hand: +quantity for in and adjustment up, -quantity for out and adjustment down.';
 
 --
--- Name: stock_negative; Type: VIEW; Schema: public; Owner: postgres
---
-
-CREATE VIEW public.stock_negative WITH (security_invoker='true') AS
- SELECT i.org_id,
-    i.id AS item_id,
-    i.sku,
-    i.name,
-    i.unit,
-    i.on_hand
-   FROM public.stock_items i
-  WHERE (i.on_hand < (0)::numeric);
-
-ALTER TABLE public.stock_negative OWNER TO postgres;
-
---
--- Name: VIEW stock_negative; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON VIEW public.stock_negative IS 'Stock items with a negative on_hand. Must always be empty (invariant 6).';
-
---
 -- Name: unsubscribe_tokens; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -10877,6 +10958,27 @@ ALTER TABLE ONLY audit.unaudited_tables
 
 ALTER TABLE ONLY ops.column_rule_allowlist
     ADD CONSTRAINT column_rule_allowlist_pkey PRIMARY KEY (rule, object);
+
+--
+-- Name: health_check_catalog health_check_catalog_pkey; Type: CONSTRAINT; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_pkey PRIMARY KEY (name);
+
+--
+-- Name: health_check_catalog health_check_catalog_position_key; Type: CONSTRAINT; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_position_key UNIQUE ("position");
+
+--
+-- Name: health_check_catalog health_check_catalog_view_key; Type: CONSTRAINT; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_view_key UNIQUE (view);
 
 --
 -- Name: lint_allowlist lint_allowlist_pkey; Type: CONSTRAINT; Schema: ops; Owner: postgres
@@ -12417,25 +12519,25 @@ CREATE TRIGGER invoice_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quant
 -- Name: invoice_lines invoice_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION private.guard_invoice_line_changes();
+CREATE TRIGGER invoice_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION private.guard_document_line_changes('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_del; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_del AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_del AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_ins; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoice_lines invoice_lines_20_totals_upd; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_invoice_totals();
+CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
 -- Name: invoices invoices_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12609,25 +12711,25 @@ CREATE TRIGGER quote_lines_05_quantity_finite BEFORE INSERT OR UPDATE OF quantit
 -- Name: quote_lines quote_lines_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.guard_quote_line_changes();
+CREATE TRIGGER quote_lines_10_guard BEFORE INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION private.guard_document_line_changes('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_del; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_del AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_del AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_ins; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_ins AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_ins AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quote_lines quote_lines_20_totals_upd; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER quote_lines_20_totals_upd AFTER UPDATE ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_quote_totals();
+CREATE TRIGGER quote_lines_20_totals_upd AFTER UPDATE ON public.quote_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('quote');
 
 --
 -- Name: quotes quotes_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -13280,6 +13382,12 @@ ALTER TABLE audit.unaudited_tables ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE ops.column_rule_allowlist ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: health_check_catalog; Type: ROW SECURITY; Schema: ops; Owner: postgres
+--
+
+ALTER TABLE ops.health_check_catalog ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: lint_allowlist; Type: ROW SECURITY; Schema: ops; Owner: postgres
@@ -14727,16 +14835,16 @@ REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.format_cents(p_cents bigint) FROM PUBLIC;
 
 --
+-- Name: FUNCTION guard_document_line_changes(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.guard_document_line_changes() FROM PUBLIC;
+
+--
 -- Name: FUNCTION guard_emergency_status(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.guard_emergency_status() FROM PUBLIC;
-
---
--- Name: FUNCTION guard_invoice_line_changes(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.guard_invoice_line_changes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_invoice_updates(); Type: ACL; Schema: private; Owner: postgres
@@ -14761,12 +14869,6 @@ REVOKE ALL ON FUNCTION private.guard_mission_columns() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.guard_payments() FROM PUBLIC;
-
---
--- Name: FUNCTION guard_quote_line_changes(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.guard_quote_line_changes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_quote_updates(); Type: ACL; Schema: private; Owner: postgres
@@ -15256,16 +15358,10 @@ REVOKE ALL ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets t
 GRANT ALL ON FUNCTION private.record_rate_limit_hits(p_keys text[], p_buckets text[], p_window_starts timestamp with time zone[], p_hits integer[]) TO terrain_gateway;
 
 --
--- Name: FUNCTION refresh_invoice_totals(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION refresh_document_totals(); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.refresh_invoice_totals() FROM PUBLIC;
-
---
--- Name: FUNCTION refresh_quote_totals(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.refresh_quote_totals() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.refresh_document_totals() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refresh_rule_summary(p_org uuid, p_dedupe_key text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres
@@ -15745,64 +15841,16 @@ GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO authenticate
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO service_role;
 
 --
--- Name: TABLE column_rule_allowlist; Type: ACL; Schema: ops; Owner: postgres
+-- Name: TABLE check_credit_notes_invalid; Type: ACL; Schema: ops; Owner: postgres
 --
 
-GRANT SELECT ON TABLE ops.column_rule_allowlist TO service_role;
+GRANT SELECT ON TABLE ops.check_credit_notes_invalid TO service_role;
 
 --
--- Name: TABLE cron_job_status; Type: ACL; Schema: ops; Owner: postgres
+-- Name: TABLE check_cron_failures_24h; Type: ACL; Schema: ops; Owner: postgres
 --
 
-GRANT SELECT ON TABLE ops.cron_job_status TO service_role;
-
---
--- Name: TABLE daily_health; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.daily_health TO service_role;
-
---
--- Name: TABLE lint_allowlist; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.lint_allowlist TO service_role;
-
---
--- Name: TABLE lint_column_findings; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.lint_column_findings TO service_role;
-
---
--- Name: TABLE lint_findings; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.lint_findings TO service_role;
-
---
--- Name: TABLE schema_scope; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.schema_scope TO service_role;
-
---
--- Name: TABLE rls_enabled_check; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.rls_enabled_check TO service_role;
-
---
--- Name: TABLE rls_policy_coverage; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.rls_policy_coverage TO service_role;
-
---
--- Name: TABLE weekly_health; Type: ACL; Schema: ops; Owner: postgres
---
-
-GRANT SELECT ON TABLE ops.weekly_health TO service_role;
+GRANT SELECT ON TABLE ops.check_cron_failures_24h TO service_role;
 
 --
 -- Name: TABLE emergency_requests; Type: ACL; Schema: public; Owner: postgres
@@ -15858,6 +15906,12 @@ GRANT UPDATE(status) ON TABLE public.emergency_requests TO authenticated;
 --
 
 GRANT INSERT(source) ON TABLE public.emergency_requests TO authenticated;
+
+--
+-- Name: TABLE check_emergencies_pending_overdue; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_emergencies_pending_overdue TO service_role;
 
 --
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres
@@ -15981,6 +16035,67 @@ GRANT UPDATE(hourly_rate_cents) ON TABLE public.organizations TO authenticated;
 GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
 
 --
+-- Name: TABLE check_invoice_chain; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_invoice_chain TO service_role;
+
+--
+-- Name: TABLE check_invoices_sent_without_pdf; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_invoices_sent_without_pdf TO service_role;
+
+--
+-- Name: TABLE mission_valid_transitions; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.mission_valid_transitions TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_valid_transitions TO service_role;
+
+--
+-- Name: TABLE check_missions_unreachable_status; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_missions_unreachable_status TO service_role;
+
+--
+-- Name: TABLE check_notifications_failed_or_stuck; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_notifications_failed_or_stuck TO service_role;
+
+--
+-- Name: TABLE check_orphaned_attachments; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_orphaned_attachments TO service_role;
+
+--
+-- Name: TABLE schema_scope; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.schema_scope TO service_role;
+
+--
+-- Name: TABLE rls_enabled_check; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.rls_enabled_check TO service_role;
+
+--
+-- Name: TABLE rls_policy_coverage; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.rls_policy_coverage TO service_role;
+
+--
+-- Name: TABLE check_rls_coverage; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_rls_coverage TO service_role;
+
+--
 -- Name: TABLE stock_items; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16040,6 +16155,73 @@ GRANT INSERT(price_cents),UPDATE(price_cents) ON TABLE public.stock_items TO aut
 --
 
 GRANT INSERT(vat_rate),UPDATE(vat_rate) ON TABLE public.stock_items TO authenticated;
+
+--
+-- Name: TABLE stock_negative; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.stock_negative TO authenticated;
+GRANT SELECT ON TABLE public.stock_negative TO service_role;
+
+--
+-- Name: TABLE check_stock_negative; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_stock_negative TO service_role;
+
+--
+-- Name: TABLE check_timesheets_unapproved_30d; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_timesheets_unapproved_30d TO service_role;
+
+--
+-- Name: TABLE column_rule_allowlist; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.column_rule_allowlist TO service_role;
+
+--
+-- Name: TABLE cron_job_status; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.cron_job_status TO service_role;
+
+--
+-- Name: TABLE daily_health; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.daily_health TO service_role;
+
+--
+-- Name: TABLE health_check_catalog; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.health_check_catalog TO service_role;
+
+--
+-- Name: TABLE lint_allowlist; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.lint_allowlist TO service_role;
+
+--
+-- Name: TABLE lint_column_findings; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.lint_column_findings TO service_role;
+
+--
+-- Name: TABLE lint_findings; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.lint_findings TO service_role;
+
+--
+-- Name: TABLE weekly_health; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.weekly_health TO service_role;
 
 --
 -- Name: TABLE memberships; Type: ACL; Schema: public; Owner: postgres
@@ -16423,13 +16605,6 @@ GRANT SELECT ON TABLE public.mission_status_history TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO service_role;
 
 --
--- Name: TABLE mission_valid_transitions; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.mission_valid_transitions TO authenticated;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_valid_transitions TO service_role;
-
---
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16766,13 +16941,6 @@ GRANT INSERT(reason) ON TABLE public.stock_movements TO authenticated;
 --
 
 GRANT INSERT(idempotency_key) ON TABLE public.stock_movements TO authenticated;
-
---
--- Name: TABLE stock_negative; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.stock_negative TO authenticated;
-GRANT SELECT ON TABLE public.stock_negative TO service_role;
 
 --
 -- PostgreSQL database dump complete

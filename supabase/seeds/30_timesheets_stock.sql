@@ -21,6 +21,85 @@
 --   …-0000000033NN  stock movements
 -- =============================================================================
 
+-- The rows this file creates, by name (seed.ref, defined in seed.sql).
+insert into seed.refs (key, id) values
+  ('mission:chaleur-express:long-job','a0000000-0000-4000-8000-000000003001'),
+  ('mission:plomberie-rhone:long-job','b0000000-0000-4000-8000-000000003001'),
+  ('timesheet:chaleur-express:1',     'a0000000-0000-4000-8000-000000003101'),
+  ('timesheet:chaleur-express:2',     'a0000000-0000-4000-8000-000000003102'),
+  ('timesheet:chaleur-express:3',     'a0000000-0000-4000-8000-000000003103'),
+  ('timesheet:chaleur-express:4',     'a0000000-0000-4000-8000-000000003104'),
+  ('timesheet:chaleur-express:5',     'a0000000-0000-4000-8000-000000003105'),
+  ('timesheet:chaleur-express:6',     'a0000000-0000-4000-8000-000000003106'),
+  ('timesheet:chaleur-express:7',     'a0000000-0000-4000-8000-000000003107'),
+  ('timesheet:chaleur-express:8',     'a0000000-0000-4000-8000-000000003108'),
+  ('timesheet:chaleur-express:9',     'a0000000-0000-4000-8000-000000003109'),
+  ('timesheet:chaleur-express:10',    'a0000000-0000-4000-8000-000000003110'),
+  ('timesheet:plomberie-rhone:1',     'b0000000-0000-4000-8000-000000003101'),
+  ('timesheet:plomberie-rhone:2',     'b0000000-0000-4000-8000-000000003102'),
+  ('timesheet:plomberie-rhone:3',     'b0000000-0000-4000-8000-000000003103'),
+  ('timesheet:plomberie-rhone:4',     'b0000000-0000-4000-8000-000000003104'),
+  ('timesheet:plomberie-rhone:5',     'b0000000-0000-4000-8000-000000003105'),
+  ('timesheet:plomberie-rhone:6',     'b0000000-0000-4000-8000-000000003106'),
+  ('timesheet:plomberie-rhone:7',     'b0000000-0000-4000-8000-000000003107'),
+  ('item:CIRC-UPS25-60',              'a0000000-0000-4000-8000-000000003201'),
+  ('item:VASE-EXP-8L',                'a0000000-0000-4000-8000-000000003202'),
+  ('item:JNT-FIB-1521',               'a0000000-0000-4000-8000-000000003203'),
+  ('item:RAC-LAI-15',                 'a0000000-0000-4000-8000-000000003204'),
+  ('item:TUBE-CU-14',                 'a0000000-0000-4000-8000-000000003205'),
+  ('item:SOUP-SEC-3B',                'a0000000-0000-4000-8000-000000003206'),
+  ('item:PURG-AUTO-38',               'a0000000-0000-4000-8000-000000003207'),
+  ('item:GICL-060-60S',               'a0000000-0000-4000-8000-000000003208'),
+  ('item:INHIB-CHAUF-1L',             'a0000000-0000-4000-8000-000000003209'),
+  ('item:VANNE-EQU-20',               'a0000000-0000-4000-8000-000000003210'),
+  ('item:MIT-THERMO-DCH',             'b0000000-0000-4000-8000-000000003201'),
+  ('item:GRP-SECU-34',                'b0000000-0000-4000-8000-000000003202'),
+  ('item:ANODE-MG-300',               'b0000000-0000-4000-8000-000000003203'),
+  ('item:MECA-CHASSE-DC',             'b0000000-0000-4000-8000-000000003204'),
+  ('item:JNT-CLOCHE',                 'b0000000-0000-4000-8000-000000003205'),
+  ('item:PER-GAINE-16',               'b0000000-0000-4000-8000-000000003206'),
+  ('item:PVC-EVAC-100',               'b0000000-0000-4000-8000-000000003207'),
+  ('item:RED-PRESS-34',               'b0000000-0000-4000-8000-000000003208'),
+  ('item:SIPHON-LAV-32',              'b0000000-0000-4000-8000-000000003209'),
+  ('item:PTFE-12-12',                 'b0000000-0000-4000-8000-000000003210'),
+  ('movement:chaleur-express:1',      'a0000000-0000-4000-8000-000000003301'),
+  ('movement:chaleur-express:2',      'a0000000-0000-4000-8000-000000003302'),
+  ('movement:chaleur-express:3',      'a0000000-0000-4000-8000-000000003303'),
+  ('movement:chaleur-express:4',      'a0000000-0000-4000-8000-000000003304'),
+  ('movement:chaleur-express:5',      'a0000000-0000-4000-8000-000000003305'),
+  ('movement:chaleur-express:6',      'a0000000-0000-4000-8000-000000003306'),
+  ('movement:chaleur-express:7',      'a0000000-0000-4000-8000-000000003307'),
+  ('movement:chaleur-express:8',      'a0000000-0000-4000-8000-000000003308'),
+  ('movement:chaleur-express:9',      'a0000000-0000-4000-8000-000000003309'),
+  ('movement:chaleur-express:10',     'a0000000-0000-4000-8000-000000003310'),
+  ('movement:chaleur-express:11',     'a0000000-0000-4000-8000-000000003311'),
+  ('movement:chaleur-express:12',     'a0000000-0000-4000-8000-000000003312'),
+  ('movement:chaleur-express:13',     'a0000000-0000-4000-8000-000000003313'),
+  ('movement:chaleur-express:14',     'a0000000-0000-4000-8000-000000003314'),
+  ('movement:chaleur-express:15',     'a0000000-0000-4000-8000-000000003315'),
+  ('movement:chaleur-express:16',     'a0000000-0000-4000-8000-000000003316'),
+  ('movement:chaleur-express:17',     'a0000000-0000-4000-8000-000000003317'),
+  ('movement:chaleur-express:18',     'a0000000-0000-4000-8000-000000003318'),
+  ('movement:chaleur-express:19',     'a0000000-0000-4000-8000-000000003319'),
+  ('movement:chaleur-express:20',     'a0000000-0000-4000-8000-000000003320'),
+  ('movement:plomberie-rhone:1',      'b0000000-0000-4000-8000-000000003301'),
+  ('movement:plomberie-rhone:2',      'b0000000-0000-4000-8000-000000003302'),
+  ('movement:plomberie-rhone:3',      'b0000000-0000-4000-8000-000000003303'),
+  ('movement:plomberie-rhone:4',      'b0000000-0000-4000-8000-000000003304'),
+  ('movement:plomberie-rhone:5',      'b0000000-0000-4000-8000-000000003305'),
+  ('movement:plomberie-rhone:6',      'b0000000-0000-4000-8000-000000003306'),
+  ('movement:plomberie-rhone:7',      'b0000000-0000-4000-8000-000000003307'),
+  ('movement:plomberie-rhone:8',      'b0000000-0000-4000-8000-000000003308'),
+  ('movement:plomberie-rhone:9',      'b0000000-0000-4000-8000-000000003309'),
+  ('movement:plomberie-rhone:10',     'b0000000-0000-4000-8000-000000003310'),
+  ('movement:plomberie-rhone:11',     'b0000000-0000-4000-8000-000000003311'),
+  ('movement:plomberie-rhone:12',     'b0000000-0000-4000-8000-000000003312'),
+  ('movement:plomberie-rhone:13',     'b0000000-0000-4000-8000-000000003313'),
+  ('movement:plomberie-rhone:14',     'b0000000-0000-4000-8000-000000003314'),
+  ('movement:plomberie-rhone:15',     'b0000000-0000-4000-8000-000000003315'),
+  ('movement:plomberie-rhone:16',     'b0000000-0000-4000-8000-000000003316'),
+  ('movement:plomberie-rhone:17',     'b0000000-0000-4000-8000-000000003317');
+
 -- -----------------------------------------------------------------------------
 -- Two multi-day jobs in progress for about two weeks, one per organization.
 -- 20_missions.sql has no mission older than a week that is not done (its done
@@ -30,47 +109,37 @@
 -- history and lifecycle columns are back-dated (system actor), as in 20_missions.sql.
 -- -----------------------------------------------------------------------------
 insert into public.missions (id, org_id, client_id, site_id, title, description, scheduled_start, scheduled_end, priority, created_by, created_at) values
-  ('a0000000-0000-4000-8000-000000003001', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1',
-   'a0000000-0000-4000-8000-0000000000d1', 'Désembouage et équilibrage du réseau de chauffage — Résidence Les Tilleuls',
+  (seed.ref('mission:chaleur-express:long-job'), seed.ref('org:chaleur-express'), seed.ref('client:syndic-lumiere'),
+   seed.ref('site:tilleuls-chaufferie'), 'Désembouage et équilibrage du réseau de chauffage — Résidence Les Tilleuls',
    'Chantier de trois semaines : vidange, désembouage et rinçage bâtiment par bâtiment, pose de vannes d''équilibrage, réglage des débits.',
    date_trunc('day', now()) - interval '12 days' + interval '8 hours', date_trunc('day', now()) + interval '5 days' + interval '17 hours',
-   'normal', 'a0000000-0000-4000-8000-000000000002', now() - interval '16 days'),
-  ('b0000000-0000-4000-8000-000000003001', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-0000000000c1',
-   'b0000000-0000-4000-8000-0000000000d1', 'Remplacement des colonnes d''eau froide — aile est',
+   'normal', seed.ref('dispatch@chaleur-express'), now() - interval '16 days'),
+  (seed.ref('mission:plomberie-rhone:long-job'), seed.ref('org:plomberie-rhone'), seed.ref('client:hotel-des-quais'),
+   seed.ref('site:hotel-local-technique'), 'Remplacement des colonnes d''eau froide — aile est',
    'Remplacement des colonnes acier galvanisé par du PER gainé, étage par étage, chambres libérées par l''hôtel au fur et à mesure.',
    date_trunc('day', now()) - interval '10 days' + interval '8 hours', date_trunc('day', now()) + interval '4 days' + interval '17 hours',
-   'normal', 'b0000000-0000-4000-8000-000000000002', now() - interval '14 days');
+   'normal', seed.ref('dispatch@plomberie-rhone'), now() - interval '14 days');
 
 do $seed$
 declare
   v_step record;
-  v_result jsonb;
 begin
   for v_step in
     select s.mission_id::uuid as mission_id, s.seq, s.to_status::public.mission_status as to_status, s.actor::uuid as actor,
            s.ago::interval as ago, s.technician_id::uuid as technician_id
     from (values
-      ('a0000000-0000-4000-8000-000000003001', 1, 'published',   'a0000000-0000-4000-8000-000000000002', '15 days',          null),
-      ('a0000000-0000-4000-8000-000000003001', 2, 'assigned',    'a0000000-0000-4000-8000-000000000002', '14 days',          'a0000000-0000-4000-8000-000000000003'),
-      ('a0000000-0000-4000-8000-000000003001', 3, 'in_progress', 'a0000000-0000-4000-8000-000000000003', '12 days 15 hours', null),
-      ('b0000000-0000-4000-8000-000000003001', 1, 'published',   'b0000000-0000-4000-8000-000000000002', '13 days',          null),
-      ('b0000000-0000-4000-8000-000000003001', 2, 'assigned',    'b0000000-0000-4000-8000-000000000002', '12 days',          'b0000000-0000-4000-8000-000000000004'),
-      ('b0000000-0000-4000-8000-000000003001', 3, 'in_progress', 'b0000000-0000-4000-8000-000000000004', '10 days 15 hours', null)
+      (seed.ref('mission:chaleur-express:long-job'), 1, 'published',   seed.ref('dispatch@chaleur-express'), '15 days',          null),
+      (seed.ref('mission:chaleur-express:long-job'), 2, 'assigned',    seed.ref('dispatch@chaleur-express'), '14 days',          seed.ref('tech1@chaleur-express')),
+      (seed.ref('mission:chaleur-express:long-job'), 3, 'in_progress', seed.ref('tech1@chaleur-express'), '12 days 15 hours', null),
+      (seed.ref('mission:plomberie-rhone:long-job'), 1, 'published',   seed.ref('dispatch@plomberie-rhone'), '13 days',          null),
+      (seed.ref('mission:plomberie-rhone:long-job'), 2, 'assigned',    seed.ref('dispatch@plomberie-rhone'), '12 days',          seed.ref('tech2@plomberie-rhone')),
+      (seed.ref('mission:plomberie-rhone:long-job'), 3, 'in_progress', seed.ref('tech2@plomberie-rhone'), '10 days 15 hours', null)
     ) as s (mission_id, seq, to_status, actor, ago, technician_id)
     order by s.mission_id, s.seq
   loop
-    perform pg_catalog.set_config('request.jwt.claims',
-      jsonb_build_object('sub', v_step.actor, 'role', 'authenticated')::text, true);
-    v_result := public.transition_mission(v_step.mission_id, v_step.to_status,
-      'seed:' || v_step.mission_id || ':' || v_step.seq, null, v_step.technician_id);
-    if not (v_result ->> 'changed')::boolean then
-      raise exception 'seed step % of mission % changed nothing', v_step.seq, v_step.mission_id;
-    end if;
-    update public.mission_status_history h
-       set changed_at = now() - v_step.ago
-     where h.id = (select max(h2.id) from public.mission_status_history h2 where h2.mission_id = v_step.mission_id);
+    perform seed.transition_mission_as(v_step.mission_id, v_step.seq, v_step.to_status, v_step.actor, v_step.ago,
+                                       null, v_step.technician_id);
   end loop;
-  perform pg_catalog.set_config('request.jwt.claims', '', true);
 end;
 $seed$;
 
@@ -78,11 +147,11 @@ update public.mission_status_history h
    set changed_at = m.created_at, changed_by = m.created_by
   from public.missions m
  where h.mission_id = m.id and h.from_status is null
-   and m.id in ('a0000000-0000-4000-8000-000000003001', 'b0000000-0000-4000-8000-000000003001');
+   and m.id in (seed.ref('mission:chaleur-express:long-job'), seed.ref('mission:plomberie-rhone:long-job'));
 update public.missions m
    set started_at = (select min(h.changed_at) from public.mission_status_history h
                       where h.mission_id = m.id and h.to_status = 'in_progress')
- where m.id in ('a0000000-0000-4000-8000-000000003001', 'b0000000-0000-4000-8000-000000003001');
+ where m.id in (seed.ref('mission:chaleur-express:long-job'), seed.ref('mission:plomberie-rhone:long-job'));
 
 -- -----------------------------------------------------------------------------
 -- Timesheets. `days` is the work date's distance from today (Europe/Paris);
@@ -97,49 +166,49 @@ select t.id::uuid, t.org_id::uuid, t.technician_id::uuid, t.mission_id::uuid,
        now() - make_interval(days => t.days)
 from (values
   -- Chaleur Express — Karim Benali (…03) on the long job a…3001
-  ('a0000000-0000-4000-8000-000000003101', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
-   12, 7.50, 'Protection des parties communes, vidange du réseau bâtiment A', 'a0000000-0000-4000-8000-000000000002'),
-  ('a0000000-0000-4000-8000-000000003102', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
-   11, 8.00, 'Désembouage bâtiment A : injection du produit, circulation forcée', 'a0000000-0000-4000-8000-000000000002'),
-  ('a0000000-0000-4000-8000-000000003103', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
-   10, 7.00, 'Rinçage bâtiment A, remise en eau et purge', 'a0000000-0000-4000-8000-000000000002'),
-  ('a0000000-0000-4000-8000-000000003104', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
-   9, 6.50, 'Vidange bâtiment B, dépose des anciens robinets de radiateur', 'a0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:chaleur-express:1'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
+   12, 7.50, 'Protection des parties communes, vidange du réseau bâtiment A', seed.ref('dispatch@chaleur-express')),
+  (seed.ref('timesheet:chaleur-express:2'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
+   11, 8.00, 'Désembouage bâtiment A : injection du produit, circulation forcée', seed.ref('dispatch@chaleur-express')),
+  (seed.ref('timesheet:chaleur-express:3'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
+   10, 7.00, 'Rinçage bâtiment A, remise en eau et purge', seed.ref('dispatch@chaleur-express')),
+  (seed.ref('timesheet:chaleur-express:4'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
+   9, 6.50, 'Vidange bâtiment B, dépose des anciens robinets de radiateur', seed.ref('dispatch@chaleur-express')),
   -- Unapproved for more than 7 days: the dispatcher questions the evening hours.
-  ('a0000000-0000-4000-8000-000000003105', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
+  (seed.ref('timesheet:chaleur-express:5'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
    8, 10.50, 'Désembouage bâtiment B, circulation prolongée jusqu''à 20 h (heures du soir à valider)', null),
-  ('a0000000-0000-4000-8000-000000003106', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
+  (seed.ref('timesheet:chaleur-express:6'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
    5, 7.50, 'Pose de 12 vannes d''équilibrage en pied de colonne', null),
-  ('a0000000-0000-4000-8000-000000003107', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000003001',
+  (seed.ref('timesheet:chaleur-express:7'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:long-job'),
    2, 6.00, 'Réglage des débits, relevé des températures de retour', null),
   -- Karim on a…2006 (done yesterday): approved, to be invoiced.
-  ('a0000000-0000-4000-8000-000000003108', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000002006',
-   1, 3.00, 'Ramonage du conduit, contrôle de combustion, certificat remis', 'a0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:chaleur-express:8'), seed.ref('org:chaleur-express'), seed.ref('tech1@chaleur-express'), seed.ref('mission:chaleur-express:done'),
+   1, 3.00, 'Ramonage du conduit, contrôle de combustion, certificat remis', seed.ref('dispatch@chaleur-express')),
   -- Sophie Lambert (…04) on a…2007 (done three days ago): approved, to be invoiced.
-  ('a0000000-0000-4000-8000-000000003109', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000004', 'a0000000-0000-4000-8000-000000002007',
-   3, 3.50, 'Visite trimestrielle : brûleurs, analyse de combustion, nettoyage des filtres', 'a0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:chaleur-express:9'), seed.ref('org:chaleur-express'), seed.ref('tech2@chaleur-express'), seed.ref('mission:chaleur-express:done-contract'),
+   3, 3.50, 'Visite trimestrielle : brûleurs, analyse de combustion, nettoyage des filtres', seed.ref('dispatch@chaleur-express')),
   -- Sophie on a…2005 (blocked today, waiting for the circulator): not yet approved.
-  ('a0000000-0000-4000-8000-000000003110', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000004', 'a0000000-0000-4000-8000-000000002005',
+  (seed.ref('timesheet:chaleur-express:10'), seed.ref('org:chaleur-express'), seed.ref('tech2@chaleur-express'), seed.ref('mission:chaleur-express:blocked'),
    0, 1.00, 'Dépose du circulateur grippé, mise en place d''un circulateur provisoire', null),
 
   -- Plomberie du Rhône — Inès Garnier (…04) on the long job b…3001
-  ('b0000000-0000-4000-8000-000000003101', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000004', 'b0000000-0000-4000-8000-000000003001',
-   10, 8.00, 'Coupure et vidange colonne EF aile est, dépose 1er étage', 'b0000000-0000-4000-8000-000000000002'),
-  ('b0000000-0000-4000-8000-000000003102', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000004', 'b0000000-0000-4000-8000-000000003001',
-   9, 7.50, 'Pose PER gainé Ø16 chambres 11 à 16, raccordements', 'b0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:plomberie-rhone:1'), seed.ref('org:plomberie-rhone'), seed.ref('tech2@plomberie-rhone'), seed.ref('mission:plomberie-rhone:long-job'),
+   10, 8.00, 'Coupure et vidange colonne EF aile est, dépose 1er étage', seed.ref('dispatch@plomberie-rhone')),
+  (seed.ref('timesheet:plomberie-rhone:2'), seed.ref('org:plomberie-rhone'), seed.ref('tech2@plomberie-rhone'), seed.ref('mission:plomberie-rhone:long-job'),
+   9, 7.50, 'Pose PER gainé Ø16 chambres 11 à 16, raccordements', seed.ref('dispatch@plomberie-rhone')),
   -- Unapproved for more than 7 days: waiting time during a late delivery, to be justified.
-  ('b0000000-0000-4000-8000-000000003103', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000004', 'b0000000-0000-4000-8000-000000003001',
+  (seed.ref('timesheet:plomberie-rhone:3'), seed.ref('org:plomberie-rhone'), seed.ref('tech2@plomberie-rhone'), seed.ref('mission:plomberie-rhone:long-job'),
    8, 6.00, 'Attente livraison des tubes (2 h) puis pose 2e étage', null),
-  ('b0000000-0000-4000-8000-000000003104', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000004', 'b0000000-0000-4000-8000-000000003001',
+  (seed.ref('timesheet:plomberie-rhone:4'), seed.ref('org:plomberie-rhone'), seed.ref('tech2@plomberie-rhone'), seed.ref('mission:plomberie-rhone:long-job'),
    4, 7.00, 'Pose 3e étage, essais de pression à 10 bar', null),
   -- Inès on b…2006 (done two days ago): approved, to be invoiced.
-  ('b0000000-0000-4000-8000-000000003105', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000004', 'b0000000-0000-4000-8000-000000002006',
-   2, 4.00, 'Visite semestrielle : groupes de sécurité, réducteurs de pression, production ECS', 'b0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:plomberie-rhone:5'), seed.ref('org:plomberie-rhone'), seed.ref('tech2@plomberie-rhone'), seed.ref('mission:plomberie-rhone:done-contract'),
+   2, 4.00, 'Visite semestrielle : groupes de sécurité, réducteurs de pression, production ECS', seed.ref('dispatch@plomberie-rhone')),
   -- Lucas Moreau (…03) on b…2007 (done yesterday): approved, to be invoiced.
-  ('b0000000-0000-4000-8000-000000003106', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000003', 'b0000000-0000-4000-8000-000000002007',
-   1, 2.00, 'Remplacement des mécanismes de chasse chambres 5 et 8', 'b0000000-0000-4000-8000-000000000002'),
+  (seed.ref('timesheet:plomberie-rhone:6'), seed.ref('org:plomberie-rhone'), seed.ref('tech1@plomberie-rhone'), seed.ref('mission:plomberie-rhone:done'),
+   1, 2.00, 'Remplacement des mécanismes de chasse chambres 5 et 8', seed.ref('dispatch@plomberie-rhone')),
   -- Lucas on b…2005 (blocked today, room occupied): not yet approved.
-  ('b0000000-0000-4000-8000-000000003107', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000000003', 'b0000000-0000-4000-8000-000000002005',
+  (seed.ref('timesheet:plomberie-rhone:7'), seed.ref('org:plomberie-rhone'), seed.ref('tech1@plomberie-rhone'), seed.ref('mission:plomberie-rhone:blocked'),
    0, 1.00, 'Débouchage partiel au furet depuis le 2e étage, accès chambre 24 impossible', null)
 ) as t (id, org_id, technician_id, mission_id, days, hours, note, approved_by);
 
@@ -148,27 +217,27 @@ from (values
 -- -----------------------------------------------------------------------------
 insert into public.stock_items (id, org_id, sku, name, unit, min_stock, cost_cents, price_cents, vat_rate) values
   -- Chaleur Express (heating)
-  ('a0000000-0000-4000-8000-000000003201', 'a0000000-0000-4000-8000-0000000000a0', 'CIRC-UPS25-60', 'Circulateur Grundfos UPS 25-60 180 mm',          'u',  1, 18900, 29900, 20),
-  ('a0000000-0000-4000-8000-000000003202', 'a0000000-0000-4000-8000-0000000000a0', 'VASE-EXP-8L',   'Vase d''expansion chauffage 8 L',               'u',  2,  2350,  4200, 20),
-  ('a0000000-0000-4000-8000-000000003203', 'a0000000-0000-4000-8000-0000000000a0', 'JNT-FIB-1521',  'Joint fibre 15x21 (sachet de 10)',              'u', 10,   180,   450, 20),
-  ('a0000000-0000-4000-8000-000000003204', 'a0000000-0000-4000-8000-0000000000a0', 'RAC-LAI-15',    'Raccord laiton à visser Ø15 mm',                'u', 20,   290,   690, 20),
-  ('a0000000-0000-4000-8000-000000003205', 'a0000000-0000-4000-8000-0000000000a0', 'TUBE-CU-14',    'Tube cuivre écroui Ø14 mm',                     'm', 25,   780,  1450, 20),
-  ('a0000000-0000-4000-8000-000000003206', 'a0000000-0000-4000-8000-0000000000a0', 'SOUP-SEC-3B',   'Soupape de sécurité chauffage 3 bar 1/2"',       'u',  3,   890,  1890, 20),
-  ('a0000000-0000-4000-8000-000000003207', 'a0000000-0000-4000-8000-0000000000a0', 'PURG-AUTO-38',  'Purgeur automatique 3/8"',                      'u', 10,   640,  1390, 20),
-  ('a0000000-0000-4000-8000-000000003208', 'a0000000-0000-4000-8000-0000000000a0', 'GICL-060-60S',  'Gicleur Danfoss 0,60 USgal 60° S',              'u',  5,   520,  1290, 20),
-  ('a0000000-0000-4000-8000-000000003209', 'a0000000-0000-4000-8000-0000000000a0', 'INHIB-CHAUF-1L','Inhibiteur de corrosion pour réseau de chauffage', 'l',  5,  1150,  2490, 20),
-  ('a0000000-0000-4000-8000-000000003210', 'a0000000-0000-4000-8000-0000000000a0', 'VANNE-EQU-20',  'Vanne d''équilibrage 3/4" à prises de pression', 'u',  6,  3480,  6290, 20),
+  (seed.ref('item:CIRC-UPS25-60'), seed.ref('org:chaleur-express'), 'CIRC-UPS25-60', 'Circulateur Grundfos UPS 25-60 180 mm',          'u',  1, 18900, 29900, 20),
+  (seed.ref('item:VASE-EXP-8L'), seed.ref('org:chaleur-express'), 'VASE-EXP-8L',   'Vase d''expansion chauffage 8 L',               'u',  2,  2350,  4200, 20),
+  (seed.ref('item:JNT-FIB-1521'), seed.ref('org:chaleur-express'), 'JNT-FIB-1521',  'Joint fibre 15x21 (sachet de 10)',              'u', 10,   180,   450, 20),
+  (seed.ref('item:RAC-LAI-15'), seed.ref('org:chaleur-express'), 'RAC-LAI-15',    'Raccord laiton à visser Ø15 mm',                'u', 20,   290,   690, 20),
+  (seed.ref('item:TUBE-CU-14'), seed.ref('org:chaleur-express'), 'TUBE-CU-14',    'Tube cuivre écroui Ø14 mm',                     'm', 25,   780,  1450, 20),
+  (seed.ref('item:SOUP-SEC-3B'), seed.ref('org:chaleur-express'), 'SOUP-SEC-3B',   'Soupape de sécurité chauffage 3 bar 1/2"',       'u',  3,   890,  1890, 20),
+  (seed.ref('item:PURG-AUTO-38'), seed.ref('org:chaleur-express'), 'PURG-AUTO-38',  'Purgeur automatique 3/8"',                      'u', 10,   640,  1390, 20),
+  (seed.ref('item:GICL-060-60S'), seed.ref('org:chaleur-express'), 'GICL-060-60S',  'Gicleur Danfoss 0,60 USgal 60° S',              'u',  5,   520,  1290, 20),
+  (seed.ref('item:INHIB-CHAUF-1L'), seed.ref('org:chaleur-express'), 'INHIB-CHAUF-1L','Inhibiteur de corrosion pour réseau de chauffage', 'l',  5,  1150,  2490, 20),
+  (seed.ref('item:VANNE-EQU-20'), seed.ref('org:chaleur-express'), 'VANNE-EQU-20',  'Vanne d''équilibrage 3/4" à prises de pression', 'u',  6,  3480,  6290, 20),
   -- Plomberie du Rhône (plumbing)
-  ('b0000000-0000-4000-8000-000000003201', 'b0000000-0000-4000-8000-0000000000b0', 'MIT-THERMO-DCH', 'Mitigeur thermostatique de douche',            'u',  2,  6900, 12900, 20),
-  ('b0000000-0000-4000-8000-000000003202', 'b0000000-0000-4000-8000-0000000000b0', 'GRP-SECU-34',    'Groupe de sécurité chauffe-eau 3/4"',          'u',  3,  1890,  3990, 20),
-  ('b0000000-0000-4000-8000-000000003203', 'b0000000-0000-4000-8000-0000000000b0', 'ANODE-MG-300',   'Anode magnésium pour ballon 300 L',            'u',  2,  1450,  2990, 20),
-  ('b0000000-0000-4000-8000-000000003204', 'b0000000-0000-4000-8000-0000000000b0', 'MECA-CHASSE-DC', 'Mécanisme de chasse double commande',          'u',  4,  1690,  3490, 20),
-  ('b0000000-0000-4000-8000-000000003205', 'b0000000-0000-4000-8000-0000000000b0', 'JNT-CLOCHE',     'Joint de cloche de chasse d''eau',              'u', 10,   120,   390, 20),
-  ('b0000000-0000-4000-8000-000000003206', 'b0000000-0000-4000-8000-0000000000b0', 'PER-GAINE-16',   'Tube PER gainé Ø16 mm (couronne)',             'm', 50,    95,   290, 20),
-  ('b0000000-0000-4000-8000-000000003207', 'b0000000-0000-4000-8000-0000000000b0', 'PVC-EVAC-100',   'Tube PVC évacuation Ø100 mm',                  'm', 12,   410,   890, 20),
-  ('b0000000-0000-4000-8000-000000003208', 'b0000000-0000-4000-8000-0000000000b0', 'RED-PRESS-34',   'Réducteur de pression 3/4"',                   'u',  2,  3290,  5990, 20),
-  ('b0000000-0000-4000-8000-000000003209', 'b0000000-0000-4000-8000-0000000000b0', 'SIPHON-LAV-32',  'Siphon de lavabo Ø32 mm',                      'u',  5,   390,   990, 20),
-  ('b0000000-0000-4000-8000-000000003210', 'b0000000-0000-4000-8000-0000000000b0', 'PTFE-12-12',     'Ruban PTFE 12 mm x 12 m',                      'u', 20,    60,   190, 20);
+  (seed.ref('item:MIT-THERMO-DCH'), seed.ref('org:plomberie-rhone'), 'MIT-THERMO-DCH', 'Mitigeur thermostatique de douche',            'u',  2,  6900, 12900, 20),
+  (seed.ref('item:GRP-SECU-34'), seed.ref('org:plomberie-rhone'), 'GRP-SECU-34',    'Groupe de sécurité chauffe-eau 3/4"',          'u',  3,  1890,  3990, 20),
+  (seed.ref('item:ANODE-MG-300'), seed.ref('org:plomberie-rhone'), 'ANODE-MG-300',   'Anode magnésium pour ballon 300 L',            'u',  2,  1450,  2990, 20),
+  (seed.ref('item:MECA-CHASSE-DC'), seed.ref('org:plomberie-rhone'), 'MECA-CHASSE-DC', 'Mécanisme de chasse double commande',          'u',  4,  1690,  3490, 20),
+  (seed.ref('item:JNT-CLOCHE'), seed.ref('org:plomberie-rhone'), 'JNT-CLOCHE',     'Joint de cloche de chasse d''eau',              'u', 10,   120,   390, 20),
+  (seed.ref('item:PER-GAINE-16'), seed.ref('org:plomberie-rhone'), 'PER-GAINE-16',   'Tube PER gainé Ø16 mm (couronne)',             'm', 50,    95,   290, 20),
+  (seed.ref('item:PVC-EVAC-100'), seed.ref('org:plomberie-rhone'), 'PVC-EVAC-100',   'Tube PVC évacuation Ø100 mm',                  'm', 12,   410,   890, 20),
+  (seed.ref('item:RED-PRESS-34'), seed.ref('org:plomberie-rhone'), 'RED-PRESS-34',   'Réducteur de pression 3/4"',                   'u',  2,  3290,  5990, 20),
+  (seed.ref('item:SIPHON-LAV-32'), seed.ref('org:plomberie-rhone'), 'SIPHON-LAV-32',  'Siphon de lavabo Ø32 mm',                      'u',  5,   390,   990, 20),
+  (seed.ref('item:PTFE-12-12'), seed.ref('org:plomberie-rhone'), 'PTFE-12-12',     'Ruban PTFE 12 mm x 12 m',                      'u', 20,    60,   190, 20);
 
 -- -----------------------------------------------------------------------------
 -- Movements, in chronological order (each one is applied to on_hand by the
@@ -184,54 +253,54 @@ select m.id::uuid, m.org_id::uuid, m.item_id::uuid, m.kind, m.quantity, m.direct
        now() - m.ago::interval
 from (values
   -- Chaleur Express: delivery from the wholesaler two weeks ago.
-  ('a0000000-0000-4000-8000-000000003301', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003201', 'in', 1,   null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003302', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003202', 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003303', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003203', 'in', 40,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003304', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003204', 'in', 60,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003305', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003205', 'in', 50,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003306', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003206', 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003307', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003207', 'in', 24,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003308', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003208', 'in', 8,   null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003309', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003209', 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
-  ('a0000000-0000-4000-8000-000000003310', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003210', 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', 'a0000000-0000-4000-8000-000000000002', '15 days'),
+  (seed.ref('movement:chaleur-express:1'), seed.ref('org:chaleur-express'), seed.ref('item:CIRC-UPS25-60'), 'in', 1,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:2'), seed.ref('org:chaleur-express'), seed.ref('item:VASE-EXP-8L'), 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:3'), seed.ref('org:chaleur-express'), seed.ref('item:JNT-FIB-1521'), 'in', 40,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:4'), seed.ref('org:chaleur-express'), seed.ref('item:RAC-LAI-15'), 'in', 60,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:5'), seed.ref('org:chaleur-express'), seed.ref('item:TUBE-CU-14'), 'in', 50,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:6'), seed.ref('org:chaleur-express'), seed.ref('item:SOUP-SEC-3B'), 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:7'), seed.ref('org:chaleur-express'), seed.ref('item:PURG-AUTO-38'), 'in', 24,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:8'), seed.ref('org:chaleur-express'), seed.ref('item:GICL-060-60S'), 'in', 8,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:9'), seed.ref('org:chaleur-express'), seed.ref('item:INHIB-CHAUF-1L'), 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
+  (seed.ref('movement:chaleur-express:10'), seed.ref('org:chaleur-express'), seed.ref('item:VANNE-EQU-20'), 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
   -- Parts used on the long job a…3001 (Karim), on a…2007 (Sophie, contract visit) and a…2006
   -- (Karim; these two are invoiced with their missions), and the monthly inventory: the only
   -- circulator in stock was found faulty and returned.
-  ('a0000000-0000-4000-8000-000000003311', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003209', 'out', 8,  null, 'a0000000-0000-4000-8000-000000003001', null, 'a0000000-0000-4000-8000-000000000003', '11 days'),
-  ('a0000000-0000-4000-8000-000000003312', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003207', 'out', 12, null, 'a0000000-0000-4000-8000-000000003001', null, 'a0000000-0000-4000-8000-000000000003', '9 days'),
-  ('a0000000-0000-4000-8000-000000003313', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003210', 'out', 12, null, 'a0000000-0000-4000-8000-000000003001', null, 'a0000000-0000-4000-8000-000000000003', '5 days'),
-  ('a0000000-0000-4000-8000-000000003314', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003204', 'out', 24, null, 'a0000000-0000-4000-8000-000000003001', null, 'a0000000-0000-4000-8000-000000000003', '5 days'),
-  ('a0000000-0000-4000-8000-000000003315', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003201', 'adjustment', 1, 'down', null,
-   'Inventaire mensuel : circulateur défectueux (roulement), retourné au fournisseur', 'a0000000-0000-4000-8000-000000000002', '4 days'),
-  ('a0000000-0000-4000-8000-000000003316', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003205', 'adjustment', 2.5, 'down', null,
-   'Inventaire mensuel : chutes de tube inutilisables', 'a0000000-0000-4000-8000-000000000002', '4 days'),
-  ('a0000000-0000-4000-8000-000000003317', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003208', 'out', 2,  null, 'a0000000-0000-4000-8000-000000002007', null, 'a0000000-0000-4000-8000-000000000004', '3 days'),
-  ('a0000000-0000-4000-8000-000000003318', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003203', 'out', 2,  null, 'a0000000-0000-4000-8000-000000002007', null, 'a0000000-0000-4000-8000-000000000004', '3 days'),
-  ('a0000000-0000-4000-8000-000000003319', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003209', 'out', 5,  null, 'a0000000-0000-4000-8000-000000003001', null, 'a0000000-0000-4000-8000-000000000003', '2 days'),
-  ('a0000000-0000-4000-8000-000000003320', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000003206', 'out', 1,  null, 'a0000000-0000-4000-8000-000000002006', null, 'a0000000-0000-4000-8000-000000000003', '1 day'),
+  (seed.ref('movement:chaleur-express:11'), seed.ref('org:chaleur-express'), seed.ref('item:INHIB-CHAUF-1L'), 'out', 8,  null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '11 days'),
+  (seed.ref('movement:chaleur-express:12'), seed.ref('org:chaleur-express'), seed.ref('item:PURG-AUTO-38'), 'out', 12, null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '9 days'),
+  (seed.ref('movement:chaleur-express:13'), seed.ref('org:chaleur-express'), seed.ref('item:VANNE-EQU-20'), 'out', 12, null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '5 days'),
+  (seed.ref('movement:chaleur-express:14'), seed.ref('org:chaleur-express'), seed.ref('item:RAC-LAI-15'), 'out', 24, null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '5 days'),
+  (seed.ref('movement:chaleur-express:15'), seed.ref('org:chaleur-express'), seed.ref('item:CIRC-UPS25-60'), 'adjustment', 1, 'down', null,
+   'Inventaire mensuel : circulateur défectueux (roulement), retourné au fournisseur', seed.ref('dispatch@chaleur-express'), '4 days'),
+  (seed.ref('movement:chaleur-express:16'), seed.ref('org:chaleur-express'), seed.ref('item:TUBE-CU-14'), 'adjustment', 2.5, 'down', null,
+   'Inventaire mensuel : chutes de tube inutilisables', seed.ref('dispatch@chaleur-express'), '4 days'),
+  (seed.ref('movement:chaleur-express:17'), seed.ref('org:chaleur-express'), seed.ref('item:GICL-060-60S'), 'out', 2,  null, seed.ref('mission:chaleur-express:done-contract'), null, seed.ref('tech2@chaleur-express'), '3 days'),
+  (seed.ref('movement:chaleur-express:18'), seed.ref('org:chaleur-express'), seed.ref('item:JNT-FIB-1521'), 'out', 2,  null, seed.ref('mission:chaleur-express:done-contract'), null, seed.ref('tech2@chaleur-express'), '3 days'),
+  (seed.ref('movement:chaleur-express:19'), seed.ref('org:chaleur-express'), seed.ref('item:INHIB-CHAUF-1L'), 'out', 5,  null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '2 days'),
+  (seed.ref('movement:chaleur-express:20'), seed.ref('org:chaleur-express'), seed.ref('item:SOUP-SEC-3B'), 'out', 1,  null, seed.ref('mission:chaleur-express:done'), null, seed.ref('tech1@chaleur-express'), '1 day'),
 
   -- Plomberie du Rhône: delivery two weeks ago.
-  ('b0000000-0000-4000-8000-000000003301', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003201', 'in', 2,   null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003302', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003202', 'in', 5,   null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003303', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003203', 'in', 3,   null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003304', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003204', 'in', 8,   null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003305', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003205', 'in', 30,  null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003306', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003206', 'in', 200, null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003307', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003207', 'in', 24,  null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003308', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003208', 'in', 2,   null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003309', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003209', 'in', 10,  null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
-  ('b0000000-0000-4000-8000-000000003310', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003210', 'in', 50,  null, null, 'Livraison Richardson BL 88213', 'b0000000-0000-4000-8000-000000000002', '14 days'),
+  (seed.ref('movement:plomberie-rhone:1'), seed.ref('org:plomberie-rhone'), seed.ref('item:MIT-THERMO-DCH'), 'in', 2,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:2'), seed.ref('org:plomberie-rhone'), seed.ref('item:GRP-SECU-34'), 'in', 5,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:3'), seed.ref('org:plomberie-rhone'), seed.ref('item:ANODE-MG-300'), 'in', 3,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:4'), seed.ref('org:plomberie-rhone'), seed.ref('item:MECA-CHASSE-DC'), 'in', 8,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:5'), seed.ref('org:plomberie-rhone'), seed.ref('item:JNT-CLOCHE'), 'in', 30,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:6'), seed.ref('org:plomberie-rhone'), seed.ref('item:PER-GAINE-16'), 'in', 200, null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:7'), seed.ref('org:plomberie-rhone'), seed.ref('item:PVC-EVAC-100'), 'in', 24,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:8'), seed.ref('org:plomberie-rhone'), seed.ref('item:RED-PRESS-34'), 'in', 2,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:9'), seed.ref('org:plomberie-rhone'), seed.ref('item:SIPHON-LAV-32'), 'in', 10,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
+  (seed.ref('movement:plomberie-rhone:10'), seed.ref('org:plomberie-rhone'), seed.ref('item:PTFE-12-12'), 'in', 50,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
   -- Parts used on the long job b…3001 (Inès), an inventory adjustment (a thermostatic mixer
   -- damaged in the van), and parts used on b…2006 (Inès) and b…2007 (Lucas), invoiced with
   -- those missions.
-  ('b0000000-0000-4000-8000-000000003311', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003206', 'out', 65, null, 'b0000000-0000-4000-8000-000000003001', null, 'b0000000-0000-4000-8000-000000000004', '9 days'),
-  ('b0000000-0000-4000-8000-000000003312', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003206', 'out', 58, null, 'b0000000-0000-4000-8000-000000003001', null, 'b0000000-0000-4000-8000-000000000004', '4 days'),
-  ('b0000000-0000-4000-8000-000000003313', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003210', 'out', 6,  null, 'b0000000-0000-4000-8000-000000003001', null, 'b0000000-0000-4000-8000-000000000004', '4 days'),
-  ('b0000000-0000-4000-8000-000000003314', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003201', 'adjustment', 1, 'down', null,
-   'Inventaire : mitigeur endommagé pendant le transport, mis au rebut', 'b0000000-0000-4000-8000-000000000002', '3 days'),
-  ('b0000000-0000-4000-8000-000000003315', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003202', 'out', 1,  null, 'b0000000-0000-4000-8000-000000002006', null, 'b0000000-0000-4000-8000-000000000004', '2 days'),
-  ('b0000000-0000-4000-8000-000000003316', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003204', 'out', 2,  null, 'b0000000-0000-4000-8000-000000002007', null, 'b0000000-0000-4000-8000-000000000003', '1 day'),
-  ('b0000000-0000-4000-8000-000000003317', 'b0000000-0000-4000-8000-0000000000b0', 'b0000000-0000-4000-8000-000000003205', 'out', 2,  null, 'b0000000-0000-4000-8000-000000002007', null, 'b0000000-0000-4000-8000-000000000003', '1 day')
+  (seed.ref('movement:plomberie-rhone:11'), seed.ref('org:plomberie-rhone'), seed.ref('item:PER-GAINE-16'), 'out', 65, null, seed.ref('mission:plomberie-rhone:long-job'), null, seed.ref('tech2@plomberie-rhone'), '9 days'),
+  (seed.ref('movement:plomberie-rhone:12'), seed.ref('org:plomberie-rhone'), seed.ref('item:PER-GAINE-16'), 'out', 58, null, seed.ref('mission:plomberie-rhone:long-job'), null, seed.ref('tech2@plomberie-rhone'), '4 days'),
+  (seed.ref('movement:plomberie-rhone:13'), seed.ref('org:plomberie-rhone'), seed.ref('item:PTFE-12-12'), 'out', 6,  null, seed.ref('mission:plomberie-rhone:long-job'), null, seed.ref('tech2@plomberie-rhone'), '4 days'),
+  (seed.ref('movement:plomberie-rhone:14'), seed.ref('org:plomberie-rhone'), seed.ref('item:MIT-THERMO-DCH'), 'adjustment', 1, 'down', null,
+   'Inventaire : mitigeur endommagé pendant le transport, mis au rebut', seed.ref('dispatch@plomberie-rhone'), '3 days'),
+  (seed.ref('movement:plomberie-rhone:15'), seed.ref('org:plomberie-rhone'), seed.ref('item:GRP-SECU-34'), 'out', 1,  null, seed.ref('mission:plomberie-rhone:done-contract'), null, seed.ref('tech2@plomberie-rhone'), '2 days'),
+  (seed.ref('movement:plomberie-rhone:16'), seed.ref('org:plomberie-rhone'), seed.ref('item:MECA-CHASSE-DC'), 'out', 2,  null, seed.ref('mission:plomberie-rhone:done'), null, seed.ref('tech1@plomberie-rhone'), '1 day'),
+  (seed.ref('movement:plomberie-rhone:17'), seed.ref('org:plomberie-rhone'), seed.ref('item:JNT-CLOCHE'), 'out', 2,  null, seed.ref('mission:plomberie-rhone:done'), null, seed.ref('tech1@plomberie-rhone'), '1 day')
 ) as m (id, org_id, item_id, kind, quantity, direction, mission_id, reason, author, ago);
 
 -- -----------------------------------------------------------------------------
@@ -240,7 +309,7 @@ from (values
 -- -----------------------------------------------------------------------------
 select pg_catalog.set_config('request.jwt.claims',
   '{"sub": "a0000000-0000-4000-8000-000000000001", "role": "authenticated"}', true);
-select public.override_timesheet_lock('a0000000-0000-4000-8000-000000003103',
+select public.override_timesheet_lock(seed.ref('timesheet:chaleur-express:3'),
   '{"hours": 6.5, "note": "Rinçage bâtiment A, remise en eau et purge (pause déjeuner déduite)"}',
   'Pause déjeuner de 30 min non déduite, signalée par le technicien après validation');
 select pg_catalog.set_config('request.jwt.claims', '', true);

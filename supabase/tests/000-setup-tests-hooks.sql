@@ -187,6 +187,32 @@ returns jsonb
 language sql
 as $$ select tests.as_role('service_role', '{"role": "service_role"}', p_sql) $$;
 
+-- How many rows a query returns when run as an API role with no user
+-- (service_role, authenticated, anon): for "who may read this view" checks.
+create or replace function tests.count_as(p_role text, p_sql text)
+returns bigint
+language sql
+as $$ select (tests.as_role(p_role, pg_catalog.jsonb_build_object('role', p_role),
+                            'select pg_catalog.count(*) from (' || p_sql || ') q'))::bigint $$;
+
+-- How many rows one statement (select, update, delete …) reaches when run as
+-- a signed-in user: for RLS matrices ("the technician updates 0 rows").
+create or replace function tests.row_count_as_user(p_user uuid, p_sql text)
+returns bigint
+language plpgsql
+as $$
+declare
+  v bigint;
+begin
+  perform tests.authenticate_as_user(p_user);
+  execute p_sql;
+  get diagnostics v = row_count;
+  reset role;
+  perform pg_catalog.set_config('request.jwt.claims', '', true);
+  return v;
+end
+$$;
+
 revoke all on all functions in schema tests from public;
 grant execute on all functions in schema tests to anon, authenticated, service_role;
 
@@ -202,6 +228,8 @@ select extensions.ok(
   and to_regprocedure('tests.rls_enabled(text)') is not null
   and to_regprocedure('tests.as_user(uuid, text)') is not null
   and to_regprocedure('tests.as_anon(text)') is not null
-  and to_regprocedure('tests.as_service(text)') is not null,
+  and to_regprocedure('tests.as_service(text)') is not null
+  and to_regprocedure('tests.count_as(text, text)') is not null
+  and to_regprocedure('tests.row_count_as_user(uuid, text)') is not null,
   'the test helpers are installed (schema tests)');
 select * from extensions.finish();

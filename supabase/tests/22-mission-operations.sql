@@ -8,20 +8,6 @@ select plan(56);
 -- -----------------------------------------------------------------------------
 -- Helpers.
 -- -----------------------------------------------------------------------------
--- Runs one statement as a signed-in user (authenticated + JWT claims), or as the
--- given API role with no user when p_user is null; then switches back.
-create function pg_temp.as_user(p_user uuid, p_sql text, p_role text default 'authenticated') returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims',
-    case when p_user is null then '' else json_build_object('sub', p_user, 'role', p_role)::text end, true);
-  perform set_config('role', p_role, true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
-
 -- A mission brought to p_status by the system actor (technician p_tech when needed).
 create function pg_temp.mission_at(p_id uuid, p_status public.mission_status, p_title text,
                                    p_tech uuid default 'a0000000-0000-4000-8000-000000000003',
@@ -91,19 +77,19 @@ select ok(
 -- transition_mission. (23)
 -- -----------------------------------------------------------------------------
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'published', 'api-key-0001')$q$) - 'updated_at',
   jsonb_build_object('mission_id', 'a0000000-0000-4000-8000-00000000f201', 'previous_status', 'new', 'status', 'published',
                      'changed', true, 'technician_id', null, 'started_at', null, 'blocked_at', null, 'blocked_reason', null,
                      'completed_at', null),
   'the dispatcher publishes a mission and gets its new state');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0002',
                                         p_technician_id => 'a0000000-0000-4000-8000-000000000004')$q$) ->> 'technician_id',
   'a0000000-0000-4000-8000-000000000004', 'the dispatcher assigns it to Sophie');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0003',
                                         p_technician_id => 'a0000000-0000-4000-8000-000000000004')$q$) - 'updated_at',
   jsonb_build_object('mission_id', 'a0000000-0000-4000-8000-00000000f201', 'previous_status', 'assigned', 'status', 'assigned',
@@ -114,35 +100,35 @@ select is(
   (select count(*)::int from public.mission_status_history where mission_id = 'a0000000-0000-4000-8000-00000000f201' and to_status = 'assigned'),
   1, '… that writes no history');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0004',
                                         p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$)$$,
   'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician',
   'assigning an assigned mission to someone else is not a transition');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0005')$q$)$$,
   'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician',
   'a technician arriving second to accept is told it is taken');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0006')$q$)$$,
   '42501', 'Technicians may only move missions assigned to them', 'Karim cannot start Sophie''s mission');
 select ok(
   (select (r ->> 'status') = 'in_progress' and (r ->> 'started_at') is not null
-   from pg_temp.as_user('a0000000-0000-4000-8000-000000000004',
+   from tests.as_user('a0000000-0000-4000-8000-000000000004',
      $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0007')$q$) r),
   'Sophie starts it: started_at is set');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0008')$q$)$$,
   '42501', 'Technicians may only move missions assigned to them', 'Karim gets no answer about Sophie''s mission, not even a no-op');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000004',
+  tests.as_user('a0000000-0000-4000-8000-000000000004',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'blocked', 'api-key-0009', 'Pièce manquante')$q$) ->> 'blocked_reason',
   'Pièce manquante', 'Sophie blocks it with a reason');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0010', 'Pièce livrée sur site')$q$) ->> 'blocked_reason',
   null, 'the dispatcher unblocks it: the reason is cleared on the mission');
 select results_eq(
@@ -153,46 +139,46 @@ select results_eq(
 select is(current_setting('terrain.transition_reason', true), '', 'the reason setting does not outlive the call');
 select ok(
   (select (r ->> 'status') = 'done' and (r ->> 'completed_at') is not null
-   from pg_temp.as_user('a0000000-0000-4000-8000-000000000004',
+   from tests.as_user('a0000000-0000-4000-8000-000000000004',
      $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'done', 'api-key-0011')$q$) r),
   'Sophie finishes it: completed_at is set');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'invoiced', 'api-key-0012')$q$)$$,
   '42501', 'Only invoicing may move a mission from done to invoiced', 'no user marks a mission invoiced through the API');
 
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0013',
                                         p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$)$$,
   '22023', 'A technician is given only when assigning a mission', 'a technician with another move is a mistake');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
     format('select public.transition_mission(%L, %L, %L, %L)', 'a0000000-0000-4000-8000-00000000f202', 'cancelled', 'api-key-0014', repeat('x', 2001))),
   '22001', 'A reason is at most 2000 characters (got 2001)', 'a reason is at most 2000 characters');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission(null, 'published', 'api-key-0015')$q$)$$,
   '22004', 'A mission id is required', 'a mission id is required');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000001',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0016')$q$)$$,
   'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'another organization''s owner: not found');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000ffff', 'published', 'api-key-0017')$q$)$$,
   'P0002', 'Mission a0000000-0000-4000-8000-00000000ffff not found', '… the same answer as for a mission that does not exist');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000006',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000006',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0018')$q$)$$,
   'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'a portal user does not see another client''s mission');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0019')$q$)$$,
   '42501', 'Role accountant may not move a mission from new to published', 'an accountant moves no mission');
 select is(
-  pg_temp.as_user(null, $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0020')$q$,
-                  'service_role') ->> 'status',
+  tests.as_service($q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0020')$q$)
+    ->> 'status',
   'published', 'service_role (an edge function, no user) acts as the system');
 select is(
   (select changed_by from public.mission_status_history where mission_id = 'a0000000-0000-4000-8000-00000000f202' order by id desc limit 1),
@@ -202,11 +188,11 @@ select is(
 -- add_mission_note. (12)
 -- -----------------------------------------------------------------------------
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f202', 'Client prévenu par téléphone.', 'note-key-0001')$q$) ->> 'author_id',
   'a0000000-0000-4000-8000-000000000002', 'the dispatcher adds a note to any mission of the organization');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Vase d''expansion regonflé à 1,5 bar.', 'note-key-0002',
                                       'a0000000-0000-4000-8000-00000000f2a1')$q$) ->> 'note_id',
   'a0000000-0000-4000-8000-00000000f2a1', 'Karim adds a note to his mission, with an id chosen offline');
@@ -216,35 +202,35 @@ select results_eq(
             'a0000000-0000-4000-8000-000000000003'::uuid, 'Vase d''expansion regonflé à 1,5 bar.'::text)$$,
   'the note belongs to the mission''s organization and names its author');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Doublon', 'note-key-0003', 'a0000000-0000-4000-8000-00000000f2a1')$q$)$$,
   '23505', 'Note a0000000-0000-4000-8000-00000000f2a1 already exists', 'a note id is used once');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000004',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000004',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Je passe aussi', 'note-key-0004')$q$)$$,
   '42501', 'Technicians may only add notes to missions assigned to them', 'Sophie cannot write on Karim''s mission');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000005',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Facturer', 'note-key-0005')$q$)$$,
   '42501', 'Role accountant may not add notes to missions', 'an accountant writes no note');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000006',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000006',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Merci', 'note-key-0006')$q$)$$,
   '42501', 'Role client may not add notes to missions', 'a portal user writes no note (client requests are for that)');
 select throws_ok(
-  $$select pg_temp.as_user('b0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000002',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Bonjour', 'note-key-0007')$q$)$$,
   'P0002', 'Mission a0000000-0000-4000-8000-00000000f203 not found', 'another organization''s dispatcher: not found');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', '   ', 'note-key-0008')$q$)$$,
   '23514', 'A note is 1 to 10000 characters', 'a blank note is refused');
 select throws_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
     format('select public.add_mission_note(%L, %L, %L)', 'a0000000-0000-4000-8000-00000000f203', repeat('é', 10001), 'note-key-0009')),
   '23514', 'A note is 1 to 10000 characters', 'a note over 10000 characters is refused');
 select lives_ok(
-  format('select pg_temp.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
+  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
     format('select public.add_mission_note(%L, %L, %L)', 'a0000000-0000-4000-8000-00000000f203', repeat('é', 10000), 'note-key-0010')),
   'a note of exactly 10000 characters is accepted');
 select is((select count(*)::int from public.mission_notes where mission_id = 'a0000000-0000-4000-8000-00000000f203'),
@@ -261,15 +247,15 @@ create function pg_temp.items(p_name text) returns table (id text, ok boolean, e
 $$;
 
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.bulk_transition_missions(array(select gen_random_uuid() from generate_series(1, 101)), 'published')$q$)$$,
   '22023', 'At most 100 missions per bulk transition (got 101)', 'more than 100 missions is refused whole');
 select throws_ok(
-  $$select pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.bulk_transition_missions(null, 'published')$q$)$$,
   '22004', 'A list of mission ids is required', 'a list is required');
 select is(
-  pg_temp.as_user('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_transition_missions('{}', 'published')$q$),
+  tests.as_user('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_transition_missions('{}', 'published')$q$),
   '{"results": [], "summary": {"failed": 0, "requested": 0, "succeeded": 0}}'::jsonb, 'an empty list does nothing');
 
 -- 100 missions at once (the limit).
@@ -277,7 +263,7 @@ do $$ begin
   perform pg_temp.mission_at(('a0000000-0000-4000-8000-0000000f3' || lpad(n::text, 3, '0'))::uuid, 'new', 'Bulk ' || n)
   from generate_series(1, 100) as n;
 end $$;
-insert into bulk select 'hundred', pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+insert into bulk select 'hundred', tests.as_user('a0000000-0000-4000-8000-000000000002',
   format('select public.bulk_transition_missions(%L, %L)',
          array(select id from public.missions where title like 'Bulk %' order by title desc), 'published'));
 select is((select result -> 'summary' from bulk where name = 'hundred'),
@@ -296,7 +282,7 @@ do $$ begin
   perform pg_temp.mission_at('a0000000-0000-4000-8000-00000000f213', 'in_progress', 'Mixed — in progress');
   perform pg_temp.mission_at('a0000000-0000-4000-8000-00000000f214', 'new', 'Mixed — new 2');
 end $$;
-insert into bulk select 'mixed', pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+insert into bulk select 'mixed', tests.as_user('a0000000-0000-4000-8000-000000000002',
   $q$select public.bulk_transition_missions(array[
        'a0000000-0000-4000-8000-00000000f211', 'a0000000-0000-4000-8000-00000000f212', 'a0000000-0000-4000-8000-00000000f213',
        'b0000000-0000-4000-8000-00000000f201', 'a0000000-0000-4000-8000-00000000eeee', 'a0000000-0000-4000-8000-00000000f214',
@@ -332,7 +318,7 @@ select is(
   2, 'history: one row for each real move, none for no-ops and refusals');
 
 -- Roles and reasons per item.
-insert into bulk select 'technician', pg_temp.as_user('a0000000-0000-4000-8000-000000000003',
+insert into bulk select 'technician', tests.as_user('a0000000-0000-4000-8000-000000000003',
   $q$select public.bulk_transition_missions(array['a0000000-0000-4000-8000-00000000f202', 'a0000000-0000-4000-8000-00000000f214']::uuid[], 'cancelled')$q$);
 select results_eq(
   $$select * from pg_temp.items('technician')$$,
@@ -343,12 +329,12 @@ do $$ begin
   perform pg_temp.mission_at('a0000000-0000-4000-8000-00000000f221', 'in_progress', 'Block 1');
   perform pg_temp.mission_at('a0000000-0000-4000-8000-00000000f222', 'in_progress', 'Block 2', p_tech => 'a0000000-0000-4000-8000-000000000004');
 end $$;
-insert into bulk select 'block without reason', pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+insert into bulk select 'block without reason', tests.as_user('a0000000-0000-4000-8000-000000000002',
   $q$select public.bulk_transition_missions(array['a0000000-0000-4000-8000-00000000f221', 'a0000000-0000-4000-8000-00000000f222']::uuid[], 'blocked')$q$);
 select is(
   (select array_agg(distinct error) from pg_temp.items('block without reason')),
   array['A reason is required to move a mission from in_progress to blocked'], 'blocking in bulk needs a reason too');
-insert into bulk select 'block', pg_temp.as_user('a0000000-0000-4000-8000-000000000002',
+insert into bulk select 'block', tests.as_user('a0000000-0000-4000-8000-000000000002',
   $q$select public.bulk_transition_missions(array['a0000000-0000-4000-8000-00000000f221', 'a0000000-0000-4000-8000-00000000f222']::uuid[], 'blocked',
                                             'Coupure de gaz sur le quartier (GRDF)')$q$);
 select results_eq(
@@ -357,7 +343,7 @@ select results_eq(
   $$values ('a0000000-0000-4000-8000-00000000f221', 'Coupure de gaz sur le quartier (GRDF)', 'a0000000-0000-4000-8000-000000000002'),
            ('a0000000-0000-4000-8000-00000000f222', 'Coupure de gaz sur le quartier (GRDF)', 'a0000000-0000-4000-8000-000000000002')$$,
   'the dispatcher blocks both with one reason, recorded on each');
-insert into bulk select 'outsider', pg_temp.as_user('b0000000-0000-4000-8000-000000000002',
+insert into bulk select 'outsider', tests.as_user('b0000000-0000-4000-8000-000000000002',
   $q$select public.bulk_transition_missions(array['a0000000-0000-4000-8000-00000000f221', 'a0000000-0000-4000-8000-00000000f222']::uuid[], 'in_progress')$q$);
 select is((select result -> 'summary' from bulk where name = 'outsider'),
   '{"requested": 2, "succeeded": 0, "failed": 2}'::jsonb, 'another organization''s dispatcher moves nothing');

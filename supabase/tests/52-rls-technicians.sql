@@ -18,17 +18,6 @@ begin
   perform set_config('request.jwt.claims', '', true);
   return v;
 end $$;
--- Rows a write statement reached, as a user.
-create function pg_temp.count_as(p_user uuid, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform tests.authenticate_as_user(p_user);
-  execute p_sql;
-  get diagnostics v = row_count;
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.ids(p_sql text) returns text[] language plpgsql as $$
 declare v text[];
 begin
@@ -115,29 +104,29 @@ select is(
 -- Writes: only through the API functions.
 -- -----------------------------------------------------------------------------
 select throws_ok(
-  $$select pg_temp.count_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.row_count_as_user('a0000000-0000-4000-8000-000000000003',
     $q$update public.missions set status = 'in_progress' where id = 'a0000000-0000-4000-8000-000000002003'$q$)$$,
   '42501', 'permission denied for table missions', 'a technician cannot move a mission by a direct update (status is not granted)');
 select is(
-  pg_temp.count_as('a0000000-0000-4000-8000-000000000003',
+  tests.row_count_as_user('a0000000-0000-4000-8000-000000000003',
     $$update public.missions set description = 'x' where id = 'a0000000-0000-4000-8000-000000002003'$$),
   0::bigint, 'nor edit the planning of his own mission (no update policy for technicians: 0 rows)');
 select throws_ok(
-  $$select pg_temp.count_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.row_count_as_user('a0000000-0000-4000-8000-000000000003',
     $q$insert into public.timesheets (org_id, technician_id, mission_id, work_date, hours)
        values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'a0000000-0000-4000-8000-000000002003', current_date, 1)$q$)$$,
   '42501', 'permission denied for table timesheets', 'hours are not inserted directly (log_hours is the way)');
 select throws_ok(
-  $$select pg_temp.count_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.row_count_as_user('a0000000-0000-4000-8000-000000000003',
     $q$insert into public.stock_movements (org_id, item_id, kind, quantity, mission_id)
        select org_id, id, 'out', 1, 'a0000000-0000-4000-8000-000000002003' from public.stock_items where org_id = 'a0000000-0000-4000-8000-0000000000a0' and on_hand >= 1 limit 1$q$)$$,
   '42501', 'new row violates row-level security policy for table "stock_movements"', 'parts are not taken by a direct insert (record_stock_use is the way)');
 select throws_ok(
-  $$select pg_temp.count_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.row_count_as_user('a0000000-0000-4000-8000-000000000003',
     $q$insert into public.mission_notes (org_id, mission_id, body) values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000002003', 'x')$q$)$$,
   '42501', 'permission denied for table mission_notes', 'notes are not inserted directly (add_mission_note is the way)');
 select is(
-  pg_temp.count_as('a0000000-0000-4000-8000-000000000004',
+  tests.row_count_as_user('a0000000-0000-4000-8000-000000000004',
     $$delete from public.timesheets where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
   0::bigint, 'Sophie cannot delete Karim''s hours (0 rows)');
 select is(

@@ -30,16 +30,6 @@ begin
   perform set_config('request.jwt.claims', '', true);
   return v;
 end $$;
-create function pg_temp.count_as(p_user uuid, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform tests.authenticate_as_user(p_user);
-  execute p_sql;
-  get diagnostics v = row_count;
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.c1_user() returns uuid language sql as $$ select 'a0000000-0000-4000-8000-000000000006'::uuid $$;
 create function pg_temp.c2_user() returns uuid language sql as $$ select tests.get_supabase_uid('rls-client-c2') $$;
 
@@ -88,40 +78,40 @@ select is(pg_temp.vals_as(pg_temp.c1_user(),
 -- -----------------------------------------------------------------------------
 -- Writes.
 -- -----------------------------------------------------------------------------
-select is(pg_temp.count_as(pg_temp.c1_user(),
+select is(tests.row_count_as_user(pg_temp.c1_user(),
   $$insert into public.client_requests (org_id, client_id, site_id, subject)
     values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1', 'a0000000-0000-4000-8000-0000000000d1', 'Chaudière bruyante')$$),
   1::bigint, 'a portal user files a request for their client');
 select is((select created_by from public.client_requests where subject = 'Chaudière bruyante'),
   pg_temp.c1_user(), '… recorded as theirs (created_by defaults to the signed-in user)');
 select throws_ok(
-  $$select pg_temp.count_as(pg_temp.c1_user(),
+  $$select tests.row_count_as_user(pg_temp.c1_user(),
     $q$insert into public.client_requests (org_id, client_id, subject)
        values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c2', 'Au nom de la boulangerie')$q$)$$,
   '42501', 'new row violates row-level security policy for table "client_requests"', 'but not for another client of the organization');
 select throws_ok(
-  $$select pg_temp.count_as(pg_temp.c1_user(),
+  $$select tests.row_count_as_user(pg_temp.c1_user(),
     $q$insert into public.client_requests (org_id, client_id, subject, status)
        values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1', 'Déjà acceptée', 'accepted')$q$)$$,
   '42501', 'new row violates row-level security policy for table "client_requests"', 'nor one that claims to be already accepted');
 select throws_ok(
-  $$select pg_temp.count_as(pg_temp.c1_user(),
+  $$select tests.row_count_as_user(pg_temp.c1_user(),
     $q$insert into public.client_requests (org_id, client_id, subject, created_by)
        values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c1', 'Au nom d''un autre', 'a0000000-0000-4000-8000-000000000001')$q$)$$,
   '42501', 'permission denied for table client_requests', 'nor one signed with someone else''s name (created_by is not writable)');
-select is(pg_temp.count_as(pg_temp.c2_user(),
+select is(tests.row_count_as_user(pg_temp.c2_user(),
   $$insert into public.emergency_requests (org_id, client_id, severity, description)
     values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c2', 'critical', 'Plus de chauffage')$$),
   1::bigint, 'a portal user raises an emergency for their client (pending, from the portal)');
 select throws_ok(
-  $$select pg_temp.count_as(pg_temp.c2_user(),
+  $$select tests.row_count_as_user(pg_temp.c2_user(),
     $q$insert into public.emergency_requests (org_id, client_id, description, source)
        values ('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c2', 'Par téléphone', 'phone')$q$)$$,
   '42501', 'new row violates row-level security policy for table "emergency_requests"', 'but cannot pretend it came by phone');
-select is(pg_temp.count_as(pg_temp.c2_user(),
+select is(tests.row_count_as_user(pg_temp.c2_user(),
   $$update public.client_requests set subject = 'modifiée' where id = 'e5300000-0000-4000-8000-000000000001'$$),
   0::bigint, 'nor change a request once filed (0 rows: no update for portal users)');
-select is(pg_temp.count_as(pg_temp.c1_user(),
+select is(tests.row_count_as_user(pg_temp.c1_user(),
   $$delete from public.emergency_requests where client_id = 'a0000000-0000-4000-8000-0000000000c1'$$),
   0::bigint, 'nor delete their emergencies (0 rows)');
 

@@ -120,26 +120,17 @@ insert into public.zz_audit_probe (label) values ('probe');
 create temporary table t_last on commit drop as select l.* from audit.log l order by l.id desc limit 1;
 grant select on t_last to authenticated, service_role;
 
-create function pg_temp.as_role(p_role text, p_sql text) returns void language plpgsql as $$
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', 'a0000000-0000-4000-8000-000000000001', 'role', p_role)::text, true);
-  perform set_config('role', p_role, true);
-  execute p_sql;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-end $$;
-
 select throws_ok(
-  $$select pg_temp.as_role('authenticated', 'update audit.log set reason = ''x'' where id = (select id from t_last)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'update audit.log set reason = ''x'' where id = (select id from t_last)')$$,
   '42501', 'permission denied for schema audit', 'authenticated cannot UPDATE audit.log');
 select throws_ok(
-  $$select pg_temp.as_role('authenticated', 'delete from audit.log where id = (select id from t_last)')$$,
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'delete from audit.log where id = (select id from t_last)')$$,
   '42501', 'permission denied for schema audit', 'authenticated cannot DELETE from audit.log');
 select throws_ok(
-  $$select pg_temp.as_role('service_role', 'update audit.log set reason = ''x'' where id = (select id from t_last)')$$,
+  $$select tests.as_service('update audit.log set reason = ''x'' where id = (select id from t_last)')$$,
   '42501', 'permission denied for schema audit', 'service_role cannot UPDATE audit.log');
 select throws_ok(
-  $$select pg_temp.as_role('service_role', 'truncate audit.log')$$,
+  $$select tests.as_service('truncate audit.log')$$,
   '42501', 'permission denied for schema audit', 'service_role cannot TRUNCATE audit.log');
 -- The superuser (and the owner, whose privileges are revoked anyway) meets the triggers.
 select throws_ok($$update audit.log set reason = 'rewritten' where id = (select id from t_last)$$,

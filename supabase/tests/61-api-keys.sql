@@ -7,19 +7,8 @@ begin;
 select plan(72);
 
 -- -----------------------------------------------------------------------------
--- Helpers. as_user runs one statement as a signed-in user through the real API
--- role and returns its single value as jsonb (undone by throws_ok on error).
+-- Helpers (identities come from tests.as_user / tests.as_anon / tests.as_service).
 -- -----------------------------------------------------------------------------
-create function pg_temp.as_role(p_role text, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('role', p_role)::text, true);
-  perform set_config('role', p_role, true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 -- Keys created by the tests, by label.
 create temporary table t_keys (label text primary key, id uuid, prefix text, secret text) on commit drop;
 create function pg_temp.keep(p_label text, p_key jsonb) returns jsonb language sql as $$
@@ -195,7 +184,7 @@ select throws_ok(format($$select tests.as_user('b0000000-0000-4000-8000-00000000
 select throws_ok($$select tests.as_user('b0000000-0000-4000-8000-000000000001', 'select public.revoke_api_key(''00000000-0000-4000-8000-000000000000'')')$$,
   '42501', 'API key 00000000-0000-4000-8000-000000000000 not found in an organization you administer',
   'an unknown key id gets the same answer (ids cannot be probed)');
-select throws_ok($$select pg_temp.as_role('anon', $q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}')$q$)$$,
+select throws_ok($$select tests.as_anon($q$select public.create_api_key('a0000000-0000-4000-8000-0000000000a0', 'x', '{events:write}')$q$)$$,
   '42501', 'permission denied for function create_api_key', 'anon cannot call the API key functions');
 select is(pg_temp.authn('main'), 1::bigint, 'none of those refused calls touched the key');
 

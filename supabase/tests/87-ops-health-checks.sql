@@ -4,16 +4,8 @@
 -- transaction (triggers off with session_replication_role = replica, a CHECK
 -- constraint dropped where the schema itself forbids the bad row). Rolled back.
 begin;
-select plan(49);
+select plan(53);
 
-create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform set_config('role', p_role, true);
-  execute 'select count(*) from (' || p_sql || ') q' into v;
-  perform set_config('role', 'none', true);
-  return v;
-end $$;
 create function pg_temp.chk(p_name text) returns record language sql as $$
   select (h.ok, h.count, h.details) from ops.health_checks('all') h where h.name = p_name
 $$;
@@ -46,12 +38,12 @@ select throws_ok($$select * from ops.health_checks('monthly')$$, '22023',
 select is((select prosecdef from pg_proc where oid = 'ops.health_checks(text)'::regprocedure), true,
   'SECURITY DEFINER (search_path '''' is linted by 90-lint)');
 
-select is(pg_temp.count_as('service_role', 'select * from ops.health_checks(''all'')'), 11::bigint,
+select is(tests.count_as('service_role', 'select * from ops.health_checks(''all'')'), 11::bigint,
   'service_role runs every check');
-select is(pg_temp.count_as('service_role', 'select * from ops.daily_health'), 7::bigint, 'service_role reads ops.daily_health');
-select throws_ok($$select pg_temp.count_as('authenticated', 'select * from ops.health_checks(''daily'')')$$, '42501', null,
+select is(tests.count_as('service_role', 'select * from ops.daily_health'), 7::bigint, 'service_role reads ops.daily_health');
+select throws_ok($$select tests.count_as('authenticated', 'select * from ops.health_checks(''daily'')')$$, '42501', null,
   'authenticated cannot run the checks');
-select throws_ok($$select pg_temp.count_as('anon', 'select * from ops.weekly_health')$$, '42501', null,
+select throws_ok($$select tests.count_as('anon', 'select * from ops.weekly_health')$$, '42501', null,
   'anon cannot read the views');
 
 -- -----------------------------------------------------------------------------
@@ -205,6 +197,23 @@ drop table public.attachments;
 select is((select count(*) from ops.daily_health where not ok), 6::bigint,
   'the views see the same faults: every daily check but rls_coverage (its probe is gone) fails');
 select is((select count(*) from ops.weekly_health where not ok), 3::bigint, 'every weekly check with a fault still present fails');
+
+-- -----------------------------------------------------------------------------
+-- The catalogue: a check is an ops.check_<name> view and a row.
+-- -----------------------------------------------------------------------------
+select is((select count(*) from ops.health_check_catalog c where to_regclass('ops.' || quote_ident(c.view)) is null),
+  0::bigint, 'every catalogued check has its view');
+select throws_ok($$insert into ops.health_check_catalog (name, cadence, position, description, view, details_key)
+                   values ('probe', 'daily', 99, 'A probe reading a business table.', 'stock_items', 'ids')$$,
+  '23514', null, 'the catalogue only names ops.check_<name> views');
+create view ops.check_probe as
+select to_jsonb(g) as detail, g::bigint as sample_rank from generate_series(1, 7) g;
+insert into ops.health_check_catalog (name, cadence, position, description, view, details_key)
+values ('probe', 'weekly', 99, 'A probe with seven offending rows.', 'check_probe', 'probes');
+select is(pg_temp.chk('probe'), row(false, 7::bigint, '{"probes": [1, 2, 3, 4, 5]}'::jsonb),
+  'a catalogued view is run: its rows counted, the first five listed in order');
+select is(tests.count_as('service_role', 'select * from ops.check_stock_negative'), 1::bigint,
+  'service_role reads a check view directly');
 
 select * from finish();
 rollback;

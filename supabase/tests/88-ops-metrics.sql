@@ -6,21 +6,12 @@ select plan(19);
 create function pg_temp.val(p_metric text, p_labels jsonb) returns double precision language sql as $$
   select m.value from ops.metrics() m where m.metric = p_metric and m.labels = p_labels
 $$;
-create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform set_config('role', p_role, true);
-  execute 'select count(*) from (' || p_sql || ') q' into v;
-  perform set_config('role', 'none', true);
-  return v;
-end $$;
-
 select is((select prosecdef from pg_proc where oid = 'ops.metrics()'::regprocedure), true, 'ops.metrics is SECURITY DEFINER');
-select is(pg_temp.count_as('service_role', 'select * from ops.metrics()'), (select count(*) from ops.metrics()),
+select is(tests.count_as('service_role', 'select * from ops.metrics()'), (select count(*) from ops.metrics()),
   'service_role reads the metrics');
-select throws_ok($$select pg_temp.count_as('authenticated', 'select * from ops.metrics()')$$, '42501', null,
+select throws_ok($$select tests.count_as('authenticated', 'select * from ops.metrics()')$$, '42501', null,
   'authenticated cannot read them');
-select throws_ok($$select pg_temp.count_as('anon', 'select * from ops.metrics()')$$, '42501', null, 'nor anon');
+select throws_ok($$select tests.count_as('anon', 'select * from ops.metrics()')$$, '42501', null, 'nor anon');
 
 -- Open alerts by org, severity and status; resolved ones are not counted.
 delete from public.alerts;

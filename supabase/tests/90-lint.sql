@@ -17,22 +17,13 @@ create function pg_temp.plpgsql_warnings(p_object text) returns bigint language 
   select count(*) from ops.lint_plpgsql l where l.object = p_object and l.level like 'warning%'
 $$;
 
-create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform set_config('role', p_role, true);
-  execute 'select count(*) from (' || p_sql || ') q' into v;
-  perform set_config('role', 'none', true);
-  return v;
-end $$;
-
 -- -----------------------------------------------------------------------------
 -- Who runs the lint: DBAs; service_role reads the catalog findings too (an
 -- operator dashboard), but not plpgsql_check, which stays with DBAs.
 -- -----------------------------------------------------------------------------
-select is(pg_temp.count_as('service_role', 'select * from ops.lint_findings'), (select count(*) from ops.lint_findings),
+select is(tests.count_as('service_role', 'select * from ops.lint_findings'), (select count(*) from ops.lint_findings),
   'service_role reads ops.lint_findings');
-select throws_ok($$select pg_temp.count_as('service_role', 'select * from ops.lint_plpgsql')$$,
+select throws_ok($$select tests.count_as('service_role', 'select * from ops.lint_plpgsql')$$,
   '42501', 'permission denied for view lint_plpgsql', 'service_role cannot run plpgsql_check');
 
 -- -----------------------------------------------------------------------------

@@ -3,17 +3,6 @@
 begin;
 select plan(41);
 
--- Runs a count over one statement as another role, then switches back (when
--- the statement raises, the enclosing throws_ok subtransaction undoes the switch).
-create function pg_temp.count_as(p_role text, p_sql text) returns bigint language plpgsql as $$
-declare v bigint;
-begin
-  perform set_config('role', p_role, true);
-  execute 'select count(*) from (' || p_sql || ') q' into v;
-  perform set_config('role', 'none', true);
-  return v;
-end $$;
-
 -- -----------------------------------------------------------------------------
 -- Who may use ops.
 -- -----------------------------------------------------------------------------
@@ -26,11 +15,11 @@ select ok(not has_function_privilege('anon', 'ops.test_rls_as_role(text, uuid, t
       and not has_function_privilege('authenticated', 'ops.test_rls_as_role(text, uuid, text)', 'execute')
       and not has_function_privilege('service_role', 'ops.test_rls_as_role(text, uuid, text)', 'execute'),
   'no API role may execute ops.test_rls_as_role (it runs arbitrary SQL)');
-select is(pg_temp.count_as('service_role', 'select * from ops.rls_enabled_check'),
+select is(tests.count_as('service_role', 'select * from ops.rls_enabled_check'),
   (select count(*) from ops.rls_enabled_check), 'service_role reads ops.rls_enabled_check');
-select is(pg_temp.count_as('service_role', 'select * from ops.rls_policy_coverage'),
+select is(tests.count_as('service_role', 'select * from ops.rls_policy_coverage'),
   (select count(*) from ops.rls_policy_coverage), 'service_role reads ops.rls_policy_coverage');
-select throws_ok($$select pg_temp.count_as('authenticated', 'select * from ops.rls_enabled_check')$$,
+select throws_ok($$select tests.count_as('authenticated', 'select * from ops.rls_enabled_check')$$,
   '42501', 'permission denied for schema ops', 'authenticated cannot read the audit views');
 
 -- -----------------------------------------------------------------------------
