@@ -25,7 +25,7 @@ import { run } from "./proc.ts";
 export const FUNCTIONS_DIR = join(ROOT, "edge-functions");
 export const DENO_CONFIG = join(FUNCTIONS_DIR, "deno.json");
 
-/** Every module Deno will load: functions, shared code, their tests, and the runtime with its test. */
+/** Every module Deno will load: functions, shared code, the runtime (_main) and their tests. */
 export function denoEntryPoints(dir = FUNCTIONS_DIR): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir).sort()) {
@@ -35,7 +35,6 @@ export function denoEntryPoints(dir = FUNCTIONS_DIR): string[] {
       if (file.endsWith(".ts")) files.push(join(folder, file));
     }
   }
-  files.push(join(ROOT, "scripts/stack/functions-main.ts"), join(ROOT, "scripts/stack/functions-main_test.ts"));
   return files;
 }
 

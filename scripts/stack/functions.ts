@@ -1,6 +1,6 @@
 /**
  * Supervises the local edge-functions runtime: one Deno process
- * (scripts/stack/functions-main.ts) serving every edge-functions/<slug>.
+ * (edge-functions/_main/index.ts) serving every edge-functions/<slug>.
  */
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -59,7 +59,7 @@ export function functionsRuntimeArgs(): string[] {
     "--config",
     join(ROOT, "edge-functions", "deno.json"),
     ...denoPermissions(),
-    join(ROOT, "scripts/stack/functions-main.ts"),
+    join(ROOT, "edge-functions", "_main", "index.ts"),
   ];
 }
 

@@ -6,9 +6,9 @@
  * edge-functions/ does the same by hand):
  *
  *   FUNCTIONS_PORT=54331 deno run --cached-only --config edge-functions/deno.json --no-prompt \
- *     --allow-net --allow-env --allow-read=edge-functions scripts/stack/functions-main.ts
+ *     --allow-net --allow-env --allow-read=edge-functions edge-functions/_main/index.ts
  *
- * (--cached-only: the install step, scripts/stack/deno-deps.ts, cached every
+ * (--cached-only: the install step, scripts/stack/functions/deno-deps.ts, cached every
  * package; a missing one is a boot error of the function that imports it.)
  *
  * Permissions, and why no more:
@@ -128,7 +128,7 @@ function readConfig(): RuntimeConfig {
   }
   return {
     functionsDir: resolve(
-      Deno.env.get("FUNCTIONS_DIR") ?? join(import.meta.dirname!, "../../edge-functions"),
+      Deno.env.get("FUNCTIONS_DIR") ?? join(import.meta.dirname!, ".."),
     ),
     hostname: Deno.env.get("FUNCTIONS_HOST") ?? "127.0.0.1",
     port,
