@@ -10,14 +10,14 @@ import { statSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig, type StackConfig } from "./config.ts";
-import { denoVersion } from "./functions.ts";
+import { denoVersion } from "./functions/supervisor.ts";
 import { apiKeys } from "./keys.ts";
-import { applyCompat, migrate, resetDatabase } from "./migrate.ts";
-import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./postgres.ts";
-import { postgrestVersion } from "./postgrest.ts";
+import { applyCompat, migrate, resetDatabase } from "./db/migrate.ts";
+import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./db/postgres.ts";
+import { postgrestVersion } from "./db/postgrest.ts";
 import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
 import { bringUp, runningSupervisor } from "./stack.ts";
-import { precompressDir } from "./precompress.ts";
+import { precompressDir } from "./gateway/precompress.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;

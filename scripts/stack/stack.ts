@@ -11,14 +11,14 @@ import { join } from "node:path";
 import pg from "pg";
 import { ensureDir, LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { createAuthHandler } from "./auth/index.ts";
-import { startFunctions } from "./functions.ts";
-import { bufferedLog, createGateway } from "./gateway.ts";
+import { startFunctions } from "./functions/supervisor.ts";
+import { bufferedLog, createGateway } from "./gateway/index.ts";
 import { apiKeys, type ApiKeys } from "./keys.ts";
-import { applyCompat, isEmpty, migrate, resetDatabase } from "./migrate.ts";
-import { clusterState, initCluster, startCluster, stopCluster } from "./postgres.ts";
-import { startPostgrest } from "./postgrest.ts";
+import { applyCompat, isEmpty, migrate, resetDatabase } from "./db/migrate.ts";
+import { clusterState, initCluster, startCluster, stopCluster } from "./db/postgres.ts";
+import { startPostgrest } from "./db/postgrest.ts";
 import { isPidAlive, stopChild } from "./proc.ts";
-import { createRateLimiter, type RateLimiter } from "./ratelimit.ts";
+import { createRateLimiter, type RateLimiter } from "./gateway/ratelimit.ts";
 
 export interface RunningStack {
   cfg: StackConfig;

@@ -8,9 +8,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "./config.ts";
-import { functionsRuntimeArgs, functionsRuntimeEnv, startFunctions } from "./functions.ts";
-import { apiKeys } from "./keys.ts";
+import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "../config.ts";
+import { functionsRuntimeArgs, functionsRuntimeEnv, startFunctions } from "./supervisor.ts";
+import { apiKeys } from "../keys.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

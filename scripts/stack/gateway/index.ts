@@ -31,9 +31,9 @@ import { createProxyServer } from "http-proxy-3";
 import { type JWTPayload, jwtVerify } from "jose";
 import sirv from "sirv";
 import { parse as parseToml } from "smol-toml";
-import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "./auth/errors.ts";
-import { ROOT, type StackConfig } from "./config.ts";
-import type { ApiKeys } from "./keys.ts";
+import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "../auth/errors.ts";
+import { ROOT, type StackConfig } from "../config.ts";
+import type { ApiKeys } from "../keys.ts";
 import { precompressDir } from "./precompress.ts";
 import { clientIp, rateLimitMessage, type RateLimiter } from "./ratelimit.ts";
 

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pg from "pg";
 import { parse as parseToml } from "smol-toml";
-import { ROOT, type StackConfig } from "./config.ts";
+import { ROOT, type StackConfig } from "../config.ts";
 import { restartCluster } from "./postgres.ts";
 
 export const SUPABASE_DIR = join(ROOT, "supabase");

@@ -6,10 +6,10 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT, type StackConfig } from "./config.ts";
-import type { ApiKeys } from "./keys.ts";
+import { ROOT, type StackConfig } from "../config.ts";
+import type { ApiKeys } from "../keys.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
-import { run, spawnLogged, stopChild, waitFor } from "./proc.ts";
+import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
 
 export function denoBinary(): string {
   // The npm package `deno` ships the real binary next to its package.json.
