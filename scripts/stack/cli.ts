@@ -12,7 +12,8 @@ import pg from "pg";
 import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig, type StackConfig } from "./config.ts";
 import { denoVersion } from "./functions/supervisor.ts";
 import { apiKeys } from "./keys.ts";
-import { applyCompat, migrate, resetDatabase } from "./db/migrate.ts";
+import { ensureDatabase } from "./db/ensure.ts";
+import { applyCompat } from "./db/migrate.ts";
 import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./db/postgres.ts";
 import { postgrestVersion } from "./db/postgrest.ts";
 import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
@@ -159,15 +160,12 @@ async function db(cmd: string | undefined, cfg: StackConfig) {
       return;
     }
     case "reset": {
-      initCluster(cfg);
-      await startCluster(cfg);
-      const r = await resetDatabase(cfg);
+      const r = await ensureDatabase(cfg, { reset: true });
       console.log(`Database reset: ${r.applied.length} migrations applied, seeded from ${r.seeded.join(", ") || "nothing"}.`);
       return;
     }
     case "migrate": {
-      await applyCompat(cfg);
-      const r = await migrate(cfg);
+      const r = await ensureDatabase(cfg);
       console.log(r.applied.length ? `Applied: ${r.applied.join(", ")}` : `Up to date (${r.alreadyApplied} applied).`);
       return;
     }
