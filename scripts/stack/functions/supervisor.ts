@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT, type StackConfig } from "../config.ts";
+import { MAX_BODY_BYTES } from "../http.ts";
 import type { ApiKeys } from "../keys.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
 import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
@@ -78,6 +79,7 @@ export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: Nod
     DENO_NO_UPDATE_CHECK: "1",
     FUNCTIONS_PORT: String(cfg.ports.functions),
     FUNCTIONS_DIR: join(ROOT, "edge-functions"),
+    FUNCTIONS_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     SUPABASE_URL: cfg.apiUrl,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,

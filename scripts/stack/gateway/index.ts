@@ -33,7 +33,9 @@ import sirv from "sirv";
 import { parse as parseToml } from "smol-toml";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "../auth/errors.ts";
 import { ROOT, type StackConfig } from "../config.ts";
+import { CORS_HEADERS, MAX_BODY_BYTES } from "../http.ts";
 import type { ApiKeys } from "../keys.ts";
+import { formatLogLine, levelForStatus } from "../log.ts";
 import { precompressDir } from "./precompress.ts";
 import { clientIp, rateLimitMessage, type RateLimiter } from "./ratelimit.ts";
 
@@ -55,19 +57,6 @@ export interface GatewayOptions {
 
 /** Set by private.api_pre_request on read-only RPC POSTs it could check but not count. */
 const DEFERRED_HEADER = "x-terrain-rate-limit";
-
-/** Largest request body forwarded to PostgREST or a function. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
-  "access-control-allow-headers":
-    "authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-request-id, x-supabase-api-version, x-upsert",
-  "access-control-expose-headers":
-    "content-range, content-location, content-disposition, location, x-request-id, x-supabase-api-version, retry-after, x-audit-next-before-id",
-  "access-control-max-age": "3600",
-};
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent) return res.end();
@@ -502,8 +491,7 @@ export function createGateway(opts: GatewayOptions): Server {
     res.setHeader("x-request-id", requestId);
     res.once("finish", () => {
       log(
-        JSON.stringify({
-          ts: new Date().toISOString(),
+        formatLogLine(levelForStatus(res.statusCode), "request", {
           svc: "gateway",
           request_id: requestId,
           method: req.method,
@@ -520,7 +508,7 @@ export function createGateway(opts: GatewayOptions): Server {
       return sendJson(res, 400, { message: "Malformed request URL" });
     }
     route(req, res, url).catch((err: unknown) => {
-      log(JSON.stringify({ ts: new Date().toISOString(), svc: "gateway", level: "error", request_id: requestId, error: String(err) }));
+      log(formatLogLine("error", "gateway error", { svc: "gateway", request_id: requestId, error: String(err) }));
       sendJson(res, 500, { message: "Gateway error", request_id: requestId });
     });
   });
