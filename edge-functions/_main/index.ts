@@ -46,6 +46,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
+import { readBodyWithin } from "../_shared/body.ts";
 import { corsHeaders, REQUEST_ID_HEADER } from "../_shared/cors.ts";
 import { createLogger, safeErrorMessage } from "../_shared/log.ts";
 
@@ -270,36 +271,6 @@ function jsonResponse(
 
 function errorBody(code: string, message: string) {
   return { error: { code, message } };
-}
-
-/**
- * Reads a body that came without Content-Length (chunked) up to `limit` bytes.
- * Returns null once the limit is passed, so the caller can answer 413.
- */
-async function readBodyWithin(
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function withRequestId(res: Response, requestId: string): Response {
