@@ -73,5 +73,5 @@ fi
 # Deno dependencies of the edge functions, the local runtime and the Deno tests:
 # resolved and cached now, with the user's CA and proxy settings, because the
 # runtime runs with --cached-only and never downloads at boot (see
-# scripts/stack/deno-deps.ts). Nearly instant when the cache is complete.
-node_modules/.bin/tsx scripts/stack/deno-deps.ts
+# scripts/stack/functions/deno-deps.ts). Nearly instant when the cache is complete.
+node_modules/.bin/tsx scripts/stack/functions/deno-deps.ts

@@ -7,7 +7,7 @@
  *
  * Supabase gives every function SUPABASE_URL, SUPABASE_ANON_KEY,
  * SUPABASE_SERVICE_ROLE_KEY and SUPABASE_DB_URL; the local runtime
- * (scripts/stack/functions-main.ts) does the same, plus TERRAIN_VERSION and the
+ * (edge-functions/_main/index.ts) does the same, plus TERRAIN_VERSION and the
  * secrets of edge-functions/.env.
  */
 import { z } from "zod";

@@ -1,6 +1,6 @@
 /**
  * HTTP conventions shared by every function:
- *   - CORS as Supabase recommends (any origin; the headers supabase-js sends),
+ *   - CORS (cors.ts: any origin; the headers supabase-js and PostgREST clients send),
  *     and preflight answered before any work is done;
  *   - a request id: the caller's `x-request-id` when it is sane, else a new UUID,
  *     echoed in the response header and carried by every log line;
@@ -13,22 +13,10 @@
  *   Deno.serve(createHandler("my-fn", async (req, ctx) => json({ hello: "world" })));
  */
 import { z } from "zod";
+import { corsHeaders, REQUEST_ID_HEADER } from "./cors.ts";
 import { createLogger, logAccess, type Logger, safeErrorMessage } from "./log.ts";
 
-export const REQUEST_ID_HEADER = "x-request-id";
-
-/**
- * Supabase's recommended CORS headers (the list `@supabase/supabase-js/cors`
- * exports), plus `x-request-id` both ways: browsers may send one, and may only
- * read ours when it is listed in Expose-Headers.
- */
-export const corsHeaders: Readonly<Record<string, string>> = Object.freeze({
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers":
-    "authorization, x-client-info, apikey, content-type, x-request-id",
-  "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-  "Access-Control-Expose-Headers": REQUEST_ID_HEADER,
-});
+export { corsHeaders, REQUEST_ID_HEADER };
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };

@@ -15,6 +15,7 @@
  * no business rule lives here.
  */
 import { z } from "zod";
+import { readBodyWithin } from "../_shared/body.ts";
 import { HttpError, json, methodNotAllowed, type RequestContext } from "../_shared/http.ts";
 
 /** The largest body accepted (the payload limit of public.events is the same). */
@@ -74,25 +75,8 @@ export async function readBodyLimited(req: Request, limit = MAX_BODY_BYTES): Pro
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) throw tooLarge();
   if (!req.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const body = await readBodyWithin(req.body, limit);
+  if (body === null) throw tooLarge();
   return body;
 }
 

@@ -33,8 +33,8 @@ import { join } from "node:path";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { ROOT, loadConfig, type StackConfig } from "../stack/config.ts";
-import { resetDatabase } from "../stack/migrate.ts";
-import { clusterState, initCluster, serverVersion, startCluster, stopCluster } from "../stack/postgres.ts";
+import { ensureDatabase } from "../stack/db/ensure.ts";
+import { clusterState, serverVersion, stopCluster } from "../stack/db/postgres.ts";
 import { run, runAsync } from "../stack/proc.ts";
 import { bringUp, type RunningStack } from "../stack/stack.ts";
 import { startLoadWorker } from "./http-load.ts";
@@ -867,8 +867,6 @@ async function main() {
   if (new Set(opts.alertSizes.map(orgsAt)).size < opts.alertSizes.length) {
     say(`Note: at this scale some alert sizes generate the same data set (${opts.alertSizes.map((f) => `${orgsAt(f)} org`).join(", ")})`);
   }
-  initCluster(cfg);
-  await startCluster(cfg);
   const datasets: DatasetInfo[] = [];
   let stack: RunningStack | undefined;
   let sampler: ReturnType<typeof peakSampler> | undefined;
@@ -879,7 +877,7 @@ async function main() {
     const wanted = (bench: string) => !opts.only || opts.only.has(bench);
     for (const fraction of wanted("alerts") ? opts.alertSizes.filter((f) => f < 1) : []) {
       await phase(`alerts at ${scaleTag(fraction)}`, async () => {
-        await resetDatabase(cfg);
+        await ensureDatabase(cfg, { reset: true });
         const db = new pg.Client({ connectionString: cfg.dbUrl });
         await db.connect();
         try {
@@ -894,7 +892,7 @@ async function main() {
 
     // The full scale: every figure.
     await phase("generate at scale", async () => {
-      await resetDatabase(cfg);
+      await ensureDatabase(cfg, { reset: true });
       const db = new pg.Client({ connectionString: cfg.dbUrl });
       await db.connect();
       await prepareDatabase(db).finally(() => db.end());

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { ROOT } from "../stack/config.ts";
 import { databaseUrl, runAsScript } from "../docs/generated-file.ts";
-import { pgBin } from "../stack/postgres.ts";
+import { pgBin } from "../stack/db/postgres.ts";
 import { run } from "../stack/proc.ts";
 
 export const SCHEMA_FILE = join(ROOT, "supabase", "schema.sql");

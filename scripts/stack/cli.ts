@@ -10,14 +10,15 @@ import { statSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig, type StackConfig } from "./config.ts";
-import { denoVersion } from "./functions.ts";
+import { denoVersion } from "./functions/supervisor.ts";
 import { apiKeys } from "./keys.ts";
-import { applyCompat, migrate, resetDatabase } from "./migrate.ts";
-import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./postgres.ts";
-import { postgrestVersion } from "./postgrest.ts";
+import { ensureDatabase } from "./db/ensure.ts";
+import { applyCompat } from "./db/migrate.ts";
+import { clusterExists, clusterState, initCluster, serverVersion, startCluster, stopCluster } from "./db/postgres.ts";
+import { postgrestVersion } from "./db/postgrest.ts";
 import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
 import { bringUp, runningSupervisor } from "./stack.ts";
-import { precompressDir } from "./precompress.ts";
+import { precompressDir } from "./gateway/precompress.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -159,15 +160,12 @@ async function db(cmd: string | undefined, cfg: StackConfig) {
       return;
     }
     case "reset": {
-      initCluster(cfg);
-      await startCluster(cfg);
-      const r = await resetDatabase(cfg);
+      const r = await ensureDatabase(cfg, { reset: true });
       console.log(`Database reset: ${r.applied.length} migrations applied, seeded from ${r.seeded.join(", ") || "nothing"}.`);
       return;
     }
     case "migrate": {
-      await applyCompat(cfg);
-      const r = await migrate(cfg);
+      const r = await ensureDatabase(cfg);
       console.log(r.applied.length ? `Applied: ${r.applied.join(", ")}` : `Up to date (${r.alreadyApplied} applied).`);
       return;
     }

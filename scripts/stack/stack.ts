@@ -11,14 +11,14 @@ import { join } from "node:path";
 import pg from "pg";
 import { ensureDir, LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { createAuthHandler } from "./auth/index.ts";
-import { startFunctions } from "./functions.ts";
-import { bufferedLog, createGateway } from "./gateway.ts";
+import { startFunctions } from "./functions/supervisor.ts";
+import { bufferedLog, createGateway } from "./gateway/index.ts";
 import { apiKeys, type ApiKeys } from "./keys.ts";
-import { applyCompat, isEmpty, migrate, resetDatabase } from "./migrate.ts";
-import { clusterState, initCluster, startCluster, stopCluster } from "./postgres.ts";
-import { startPostgrest } from "./postgrest.ts";
+import { ensureDatabase } from "./db/ensure.ts";
+import { clusterState, stopCluster } from "./db/postgres.ts";
+import { startPostgrest } from "./db/postgrest.ts";
 import { isPidAlive, stopChild } from "./proc.ts";
-import { createRateLimiter, type RateLimiter } from "./ratelimit.ts";
+import { createRateLimiter, type RateLimiter } from "./gateway/ratelimit.ts";
 
 export interface RunningStack {
   cfg: StackConfig;
@@ -139,18 +139,15 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
   };
 
   try {
-    if (initCluster(cfg)) say(`• PostgreSQL cluster created in ${cfg.pgData}`);
-    startedCluster = await startCluster(cfg);
+    const db = await ensureDatabase(cfg);
+    startedCluster = db.startedCluster;
+    if (db.createdCluster) say(`• PostgreSQL cluster created in ${cfg.pgData}`);
     say(`• PostgreSQL ${startedCluster ? "started" : "already running"} on 127.0.0.1:${cfg.ports.db}`);
-
-    await applyCompat(cfg);
-    if (await isEmpty(cfg)) {
-      const r = await resetDatabase(cfg);
-      say(`• Database created: ${r.applied.length} migrations, seed ${r.seeded.join(", ") || "(none)"}`);
-    } else {
-      const r = await migrate(cfg);
-      say(`• Migrations: ${r.applied.length} applied now, ${r.alreadyApplied} already applied`);
-    }
+    say(
+      db.fresh
+        ? `• Database created: ${db.applied.length} migrations, seed ${db.seeded.join(", ") || "(none)"}`
+        : `• Migrations: ${db.applied.length} applied now, ${db.alreadyApplied} already applied`,
+    );
 
     children.push(await startPostgrest(cfg));
     say(`• PostgREST ready`);

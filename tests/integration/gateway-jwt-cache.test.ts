@@ -1,5 +1,5 @@
 /**
- * The gateway remembers the tokens it verified (scripts/stack/gateway.ts,
+ * The gateway remembers the tokens it verified (scripts/stack/gateway/jwt.ts,
  * createJwtVerifier) so that a client's token is not verified again on each
  * request. The memory must never make a token valid for longer, or earlier,
  * than its claims say: checked on /functions/v1, where the gateway itself

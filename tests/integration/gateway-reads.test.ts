@@ -1,6 +1,6 @@
 /**
  * GET and HEAD through the gateway take a lean path of their own (no body,
- * no http-proxy; scripts/stack/gateway.ts proxyRead). What PostgREST answers
+ * no http-proxy; scripts/stack/gateway/upstream.ts proxyRead). What PostgREST answers
  * must reach the client unchanged — status and its message, its headers
  * (Content-Range, Content-Location, Content-Type), the body — with the
  * gateway's own headers (X-Request-Id, CORS) added, over a connection that

@@ -1,5 +1,5 @@
 /**
- * The migrations runner (scripts/stack/migrate.ts) against a scratch database
+ * The migrations runner (scripts/stack/db/migrate.ts) against a scratch database
  * on the stack's cluster: applies files in order, one transaction each,
  * records them as the Supabase CLI does, and refuses to run when an applied
  * file was edited or has disappeared.
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type StackConfig } from "../../scripts/stack/config.ts";
-import { listMigrations, migrate, MigrationDriftError } from "../../scripts/stack/migrate.ts";
+import { listMigrations, migrate, MigrationDriftError } from "../../scripts/stack/db/migrate.ts";
 import { stack, withDb } from "./harness.ts";
 
 const scratchDb = `it_migrations_${process.pid}`;

@@ -16,7 +16,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { READ_FLUSH_INTERVAL_MS, READ_MAX_UNCONFIRMED, unconfirmedBound } from "../../scripts/stack/ratelimit.ts";
+import { READ_FLUSH_INTERVAL_MS, READ_MAX_UNCONFIRMED, unconfirmedBound } from "../../scripts/stack/gateway/ratelimit.ts";
 import { stack, supabaseClient, withDb } from "./harness.ts";
 
 const rest = `${stack.apiUrl}/rest/v1`;

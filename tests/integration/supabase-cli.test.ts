@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { cliArgs, PROJECT_SCHEMAS, SUPABASE_CLI } from "../../scripts/db/supabase-cli.ts";
 import { ROOT } from "../../scripts/stack/config.ts";
-import { listMigrations } from "../../scripts/stack/migrate.ts";
+import { listMigrations } from "../../scripts/stack/db/migrate.ts";
 import { stack, withDb } from "./harness.ts";
 
 function supabase(command: string[], extra: string[] = []) {

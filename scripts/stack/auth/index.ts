@@ -22,6 +22,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
+import { formatLogLine, levelForStatus } from "../log.ts";
 import { createUser, deleteUser, getUser, listUsers } from "./admin.ts";
 import { requireAdmin, requireUser } from "./authn.ts";
 import { readBody, readJsonObject, parseJsonObject } from "./body.ts";
@@ -80,7 +81,7 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
   // the pool; unhandled, that would take the whole stack process down.
   if (pool.listenerCount("error") === 0) {
     pool.on("error", (err) =>
-      log(JSON.stringify({ time: new Date().toISOString(), level: "error", component: "auth-stand-in", error: err.message })),
+      log(formatLogLine("error", "database pool error", { svc: "auth", error: err.message })),
     );
   }
 
@@ -226,9 +227,7 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
     // body, the query string or a header value: they carry passwords and tokens.
     res.once("close", () => {
       const line: Record<string, unknown> = {
-        time: new Date().toISOString(),
-        level: res.statusCode >= 500 ? "error" : "info",
-        component: "auth-stand-in",
+        svc: "auth",
         request_id: requestId,
         method: req.method,
         path: url.pathname,
@@ -238,7 +237,7 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
       if (url.pathname === "/token") line.grant_type = url.searchParams.get("grant_type")?.slice(0, 32) ?? null;
       if (errorCode) line.error_code = errorCode;
       if (!res.writableFinished) line.aborted = true;
-      log(JSON.stringify(line));
+      log(formatLogLine(levelForStatus(res.statusCode), "request", line));
     });
 
     try {
@@ -250,10 +249,8 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
         const detail = err instanceof Error ? err.message : String(err);
         const pgCode = (err as { code?: unknown })?.code;
         process.stderr.write(
-          JSON.stringify({
-            time: new Date().toISOString(),
-            level: "error",
-            component: "auth-stand-in",
+          formatLogLine("error", "unexpected failure", {
+            svc: "auth",
             request_id: requestId,
             path: url.pathname,
             error: detail,

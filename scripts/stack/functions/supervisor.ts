@@ -1,15 +1,16 @@
 /**
  * Supervises the local edge-functions runtime: one Deno process
- * (scripts/stack/functions-main.ts) serving every edge-functions/<slug>.
+ * (edge-functions/_main/index.ts) serving every edge-functions/<slug>.
  */
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT, type StackConfig } from "./config.ts";
-import type { ApiKeys } from "./keys.ts";
+import { ROOT, type StackConfig } from "../config.ts";
+import { MAX_BODY_BYTES } from "../http.ts";
+import type { ApiKeys } from "../keys.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
-import { run, spawnLogged, stopChild, waitFor } from "./proc.ts";
+import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
 
 export function denoBinary(): string {
   // The npm package `deno` ships the real binary next to its package.json.
@@ -59,7 +60,7 @@ export function functionsRuntimeArgs(): string[] {
     "--config",
     join(ROOT, "edge-functions", "deno.json"),
     ...denoPermissions(),
-    join(ROOT, "scripts/stack/functions-main.ts"),
+    join(ROOT, "edge-functions", "_main", "index.ts"),
   ];
 }
 
@@ -78,6 +79,7 @@ export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: Nod
     DENO_NO_UPDATE_CHECK: "1",
     FUNCTIONS_PORT: String(cfg.ports.functions),
     FUNCTIONS_DIR: join(ROOT, "edge-functions"),
+    FUNCTIONS_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     SUPABASE_URL: cfg.apiUrl,
     SUPABASE_ANON_KEY: keys.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,

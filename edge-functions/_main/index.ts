@@ -6,9 +6,9 @@
  * edge-functions/ does the same by hand):
  *
  *   FUNCTIONS_PORT=54331 deno run --cached-only --config edge-functions/deno.json --no-prompt \
- *     --allow-net --allow-env --allow-read=edge-functions scripts/stack/functions-main.ts
+ *     --allow-net --allow-env --allow-read=edge-functions edge-functions/_main/index.ts
  *
- * (--cached-only: the install step, scripts/stack/deno-deps.ts, cached every
+ * (--cached-only: the install step, scripts/stack/functions/deno-deps.ts, cached every
  * package; a missing one is a boot error of the function that imports it.)
  *
  * Permissions, and why no more:
@@ -31,7 +31,8 @@
  *   FUNCTIONS_PORT            required; 0 picks a free port (printed in the "listening" line)
  *   FUNCTIONS_HOST            default 127.0.0.1
  *   FUNCTIONS_DIR             default <repo>/edge-functions
- *   FUNCTIONS_MAX_BODY_BYTES  default 10 MiB; larger bodies get 413
+ *   FUNCTIONS_MAX_BODY_BYTES  default 10 MiB; larger bodies get 413 (the supervisor passes
+ *                            the stack's limit, scripts/stack/http.ts MAX_BODY_BYTES)
  *   SUPABASE_URL, SUPABASE_ANON_KEY, SUPABASE_SERVICE_ROLE_KEY, SUPABASE_DB_URL,
  *   TERRAIN_VERSION           passed through to the functions
  *   + the variables of <FUNCTIONS_DIR>/.env (see loadDotenv)
@@ -45,6 +46,9 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
+import { readBodyWithin } from "../_shared/body.ts";
+import { corsHeaders, REQUEST_ID_HEADER } from "../_shared/cors.ts";
+import { createLogger, safeErrorMessage } from "../_shared/log.ts";
 
 /** Supabase's slug rule: a folder whose name does not match (`_shared`) is not a function. */
 const FUNCTION_SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -53,21 +57,11 @@ const FUNCTION_SLUG = /^[A-Za-z][A-Za-z0-9_-]*$/;
  * in a secrets file, and so do we.
  */
 const RESERVED_ENV_PREFIX = "SUPABASE_";
-const REQUEST_ID_HEADER = "x-request-id";
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const INTERNAL_HEALTH_PATH = "/_internal/health";
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** In-flight requests get this long to finish on SIGTERM/SIGINT. */
 const SHUTDOWN_GRACE_MS = 10_000;
-
-/** Same CORS headers as edge-functions/_shared/http.ts, so a browser can read our errors too. */
-const CORS_HEADERS: Record<string, string> = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers":
-    "authorization, x-client-info, apikey, content-type, x-request-id",
-  "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-  "Access-Control-Expose-Headers": REQUEST_ID_HEADER,
-};
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 type ErrorHandler = (error: unknown) => Response | Promise<Response>;
@@ -89,29 +83,10 @@ interface RuntimeConfig {
 }
 
 // ---------------------------------------------------------------------------
-// Logging: one JSON line per event, same fields as the functions' own lines.
+// Logging: the functions' own format (_shared/log.ts), under svc "functions-runtime".
 // ---------------------------------------------------------------------------
 
-type Level = "info" | "warn" | "error";
-
-function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({
-    ts: new Date().toISOString(),
-    level,
-    fn: "functions-runtime",
-    msg,
-    ...fields,
-  });
-  if (level === "error") console.error(line);
-  else if (level === "warn") console.warn(line);
-  else console.log(line);
-}
-
-/** A thrown value's message, with passwords in connection strings masked. */
-function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message || error.name : String(error);
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@\s]+@/gi, "$1:***@");
-}
+const log = createLogger({ svc: "functions-runtime" });
 
 // ---------------------------------------------------------------------------
 // Configuration and .env
@@ -128,7 +103,7 @@ function readConfig(): RuntimeConfig {
   }
   return {
     functionsDir: resolve(
-      Deno.env.get("FUNCTIONS_DIR") ?? join(import.meta.dirname!, "../../edge-functions"),
+      Deno.env.get("FUNCTIONS_DIR") ?? join(import.meta.dirname!, ".."),
     ),
     hostname: Deno.env.get("FUNCTIONS_HOST") ?? "127.0.0.1",
     port,
@@ -158,7 +133,7 @@ export function loadDotenv(dir: string): { loaded: string[]; skipped: string[] }
   for (const [key, value] of Object.entries(parseEnv(text))) {
     if (value === undefined) continue;
     if (key.startsWith(RESERVED_ENV_PREFIX)) {
-      log("warn", "skipping reserved variable in .env", { file, key });
+      log.warn("skipping reserved variable in .env", { file, key });
       skipped.push(key);
     } else if (Deno.env.get(key) !== undefined) {
       skipped.push(key);
@@ -226,12 +201,11 @@ function recordingServe(address: Deno.NetAddr) {
   return (...args: unknown[]): Deno.HttpServer<Deno.NetAddr> => {
     const registration = parseServeArgs(args);
     if (registering === null) {
-      log(
-        "error",
+      log.error(
         "Deno.serve called after its module finished loading; ignored (call it at module top level)",
       );
     } else if (registering.registration.handler) {
-      log("warn", "Deno.serve called more than once; keeping the first handler", {
+      log.warn("Deno.serve called more than once; keeping the first handler", {
         function: registering.name,
       });
     } else {
@@ -267,12 +241,12 @@ async function loadFunction(dir: string, name: string): Promise<LoadedFunction> 
       bootError: "index.ts neither calls Deno.serve(...) nor default-exports { fetch }",
     };
   } catch (error) {
-    log("error", "function failed to boot", {
+    log.error("function failed to boot", {
       function: name,
-      error: messageOf(error),
+      error: safeErrorMessage(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
-    return { name, bootError: messageOf(error) };
+    return { name, bootError: safeErrorMessage(error) };
   } finally {
     registering = null;
   }
@@ -288,7 +262,7 @@ function jsonResponse(
   requestId: string,
   extra: HeadersInit = {},
 ): Response {
-  const headers = new Headers(CORS_HEADERS);
+  const headers = new Headers(corsHeaders);
   headers.set("content-type", "application/json; charset=utf-8");
   headers.set(REQUEST_ID_HEADER, requestId);
   new Headers(extra).forEach((value, key) => headers.set(key, value));
@@ -297,36 +271,6 @@ function jsonResponse(
 
 function errorBody(code: string, message: string) {
   return { error: { code, message } };
-}
-
-/**
- * Reads a body that came without Content-Length (chunked) up to `limit` bytes.
- * Returns null once the limit is passed, so the caller can answer 413.
- */
-async function readBodyWithin(
-  body: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 function withRequestId(res: Response, requestId: string): Response {
@@ -409,24 +353,24 @@ export function createRouter(functions: Map<string, LoadedFunction>, maxBodyByte
       if (!(res instanceof Response)) throw new TypeError("the handler did not return a Response");
       return withRequestId(res, requestId);
     } catch (error) {
-      log("error", "function handler threw", {
+      log.error("function handler threw", {
         function: name,
         request_id: requestId,
-        error: messageOf(error),
+        error: safeErrorMessage(error),
         stack: error instanceof Error ? error.stack : undefined,
       });
       if (fn.onError) {
         try {
           return withRequestId(await fn.onError(error), requestId);
         } catch (onErrorFailure) {
-          log("error", "onError handler threw", {
+          log.error("onError handler threw", {
             function: name,
-            error: messageOf(onErrorFailure),
+            error: safeErrorMessage(onErrorFailure),
           });
         }
       }
       return jsonResponse(
-        errorBody("function_error", `Function "${name}" failed: ${messageOf(error)}`),
+        errorBody("function_error", `Function "${name}" failed: ${safeErrorMessage(error)}`),
         500,
         requestId,
       );
@@ -441,11 +385,11 @@ export function createRouter(functions: Map<string, LoadedFunction>, maxBodyByte
 function keepRunningOnStrayErrors(): void {
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    log("error", "unhandled promise rejection", { error: messageOf(event.reason) });
+    log.error("unhandled promise rejection", { error: safeErrorMessage(event.reason) });
   });
   globalThis.addEventListener("error", (event) => {
     event.preventDefault();
-    log("error", "uncaught exception", { error: messageOf(event.error ?? event.message) });
+    log.error("uncaught exception", { error: safeErrorMessage(event.error ?? event.message) });
   });
 }
 
@@ -460,7 +404,7 @@ function provideEdgeRuntimeGlobal(): void {
   scope.EdgeRuntime ??= {
     waitUntil(task: Promise<unknown>): void {
       const tracked = Promise.resolve(task)
-        .catch((error) => log("error", "background task failed", { error: messageOf(error) }))
+        .catch((error) => log.error("background task failed", { error: safeErrorMessage(error) }))
         .finally(() => backgroundTasks.delete(tracked));
       backgroundTasks.add(tracked);
     },
@@ -474,7 +418,7 @@ async function main(): Promise<void> {
 
   const dotenv = loadDotenv(config.functionsDir);
   if (dotenv.loaded.length > 0 || dotenv.skipped.length > 0) {
-    log("info", "loaded .env", {
+    log.info("loaded .env", {
       loaded: dotenv.loaded,
       kept_from_environment_or_reserved: dotenv.skipped,
     });
@@ -488,7 +432,7 @@ async function main(): Promise<void> {
     ]
   ) {
     if (!Deno.env.get(required)) {
-      log("warn", "variable Supabase gives every function is not set", { name: required });
+      log.warn("variable Supabase gives every function is not set", { name: required });
     }
   }
 
@@ -517,7 +461,7 @@ async function main(): Promise<void> {
     port: config.port,
     onListen: (addr: Deno.NetAddr) => {
       placeholderAddress.port = addr.port;
-      log("info", "listening", {
+      log.info("listening", {
         url: `http://${addr.hostname}:${addr.port}`,
         port: addr.port,
         functions: [...functions.keys()],
@@ -531,9 +475,9 @@ async function main(): Promise<void> {
   const stop = async (signal: Deno.Signal) => {
     if (stopping) return;
     stopping = true;
-    log("info", "shutting down", { signal });
+    log.info("shutting down", { signal });
     const forced = setTimeout(() => {
-      log("warn", "in-flight requests did not finish in time; exiting", {
+      log.warn("in-flight requests did not finish in time; exiting", {
         grace_ms: SHUTDOWN_GRACE_MS,
       });
       Deno.exit(1);
@@ -542,7 +486,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([...backgroundTasks]);
     resolveFinished();
     clearTimeout(forced);
-    log("info", "stopped");
+    log.info("stopped");
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
@@ -553,7 +497,7 @@ if (import.meta.main) {
   try {
     await main();
   } catch (error) {
-    log("error", "functions runtime failed to start", { error: messageOf(error) });
+    log.error("functions runtime failed to start", { error: safeErrorMessage(error) });
     Deno.exit(1);
   }
 }

@@ -5,27 +5,27 @@
  * settings (deno-env.ts). Run by scripts/ensure-system.sh, i.e. by `npm start`
  * and `npm test`, before anything is served.
  *
- * The runtime then starts with `--cached-only` (functions.ts): like a deployed
+ * The runtime then starts with `--cached-only` (supervisor.ts): like a deployed
  * function, it never downloads at boot, and a missing package is a boot error
  * that names the function, not a silent download that may fail behind a proxy.
  *
  * `--frozen`: edge-functions/deno.lock is the record of what the functions run;
  * installing must not rewrite it (a changed import map fails here, loudly).
  *
- *   npx tsx scripts/stack/deno-deps.ts      (a no-op when everything is cached)
+ *   npx tsx scripts/stack/functions/deno-deps.ts      (a no-op when everything is cached)
  */
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./config.ts";
+import { ROOT } from "../config.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
-import { denoBinary } from "./functions.ts";
-import { run } from "./proc.ts";
+import { denoBinary } from "./supervisor.ts";
+import { run } from "../proc.ts";
 
 export const FUNCTIONS_DIR = join(ROOT, "edge-functions");
 export const DENO_CONFIG = join(FUNCTIONS_DIR, "deno.json");
 
-/** Every module Deno will load: functions, shared code, their tests, and the runtime with its test. */
+/** Every module Deno will load: functions, shared code, the runtime (_main) and their tests. */
 export function denoEntryPoints(dir = FUNCTIONS_DIR): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir).sort()) {
@@ -35,7 +35,6 @@ export function denoEntryPoints(dir = FUNCTIONS_DIR): string[] {
       if (file.endsWith(".ts")) files.push(join(folder, file));
     }
   }
-  files.push(join(ROOT, "scripts/stack/functions-main.ts"), join(ROOT, "scripts/stack/functions-main_test.ts"));
   return files;
 }
 

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_DEV_JWT_SECRET, loadConfig } from "./config.ts";
-import { createGateway } from "./gateway.ts";
+import { LOCAL_DEV_JWT_SECRET, loadConfig } from "../config.ts";
+import { createGateway } from "./index.ts";
 import { precompressDir } from "./precompress.ts";
-import { apiKeys } from "./keys.ts";
+import { apiKeys } from "../keys.ts";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const dist = mkdtempSync(join(tmpdir(), "terrain-web-dist-"));

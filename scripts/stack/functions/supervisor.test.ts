@@ -8,9 +8,10 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "./config.ts";
-import { functionsRuntimeArgs, functionsRuntimeEnv, startFunctions } from "./functions.ts";
-import { apiKeys } from "./keys.ts";
+import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "../config.ts";
+import { functionsRuntimeArgs, functionsRuntimeEnv, startFunctions } from "./supervisor.ts";
+import { MAX_BODY_BYTES } from "../http.ts";
+import { apiKeys } from "../keys.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,6 +49,8 @@ describe("functions runtime supervisor", () => {
     expect(env).not.toHaveProperty("AWS_SECRET_ACCESS_KEY");
     expect(env).not.toHaveProperty("NODE_EXTRA_CA_CERTS");
     expect(env.SUPABASE_URL).toBe(cfg.apiUrl);
+    // One body limit for the stack: the runtime gets the gateway's.
+    expect(env.FUNCTIONS_MAX_BODY_BYTES).toBe(String(MAX_BODY_BYTES));
   });
 
   it("refuses to call the runtime ready when no function boots, naming each and its error", async () => {

@@ -7,8 +7,8 @@
  */
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { LOCAL_DEV_DB_PASSWORD, PROFILE_ENV, type StackConfig } from "./config.ts";
-import { isPidAlive, isRoot, portInUse, run, runOrThrow } from "./proc.ts";
+import { LOCAL_DEV_DB_PASSWORD, PROFILE_ENV, type StackConfig } from "../config.ts";
+import { isPidAlive, isRoot, portInUse, run, runOrThrow } from "../proc.ts";
 
 export const PG_MAJOR = 15;
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -53,7 +53,7 @@ function ownedDir(dir: string) {
 /** Settings we own; rewritten on every start so a port change takes effect. */
 function serverSettings(cfg: StackConfig): string {
   const lines = [
-    "# Written by scripts/stack/postgres.ts on every start — edit there, not here.",
+    "# Written by scripts/stack/db/postgres.ts on every start — edit there, not here.",
     `port = ${cfg.ports.db}`,
     "listen_addresses = '127.0.0.1'",
     // TCP only: no socket file whose path length or permissions could bite.

@@ -6,8 +6,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import type { StackConfig } from "./config.ts";
-import { run, spawnLogged, waitFor } from "./proc.ts";
+import type { StackConfig } from "../config.ts";
+import { run, spawnLogged, waitFor } from "../proc.ts";
 
 export function postgrestBinary(): string {
   const require = createRequire(import.meta.url);
@@ -62,7 +62,7 @@ export function writePostgrestConfig(cfg: StackConfig): string {
   const text = Object.entries(conf)
     .map(([k, v]) => `${k} = ${typeof v === "string" ? JSON.stringify(v) : String(v)}`)
     .join("\n");
-  writeFileSync(file, `# Written by scripts/stack/postgrest.ts on every start.\n${text}\n`, { mode: 0o600 });
+  writeFileSync(file, `# Written by scripts/stack/db/postgrest.ts on every start.\n${text}\n`, { mode: 0o600 });
   return file;
 }
 

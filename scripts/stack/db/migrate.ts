@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pg from "pg";
 import { parse as parseToml } from "smol-toml";
-import { ROOT, type StackConfig } from "./config.ts";
+import { ROOT, type StackConfig } from "../config.ts";
 import { restartCluster } from "./postgres.ts";
 
 export const SUPABASE_DIR = join(ROOT, "supabase");
@@ -221,16 +221,16 @@ export async function isEmpty(cfg: StackConfig): Promise<boolean> {
   });
 }
 
-/** `db reset`: drop and recreate the database, then compat + migrations + seed. */
-export async function resetDatabase(cfg: StackConfig): Promise<MigrateResult & { seeded: string[] }> {
+/**
+ * Drops and recreates the database (the first step of `db reset`). The cluster
+ * is restarted afterwards so that pg_cron, whose scheduler is bound to this
+ * database at server start, runs against the new one.
+ */
+export async function recreateDatabase(cfg: StackConfig): Promise<void> {
   await withClient(cfg.maintenanceDbUrl, async (c) => {
     // WITH (FORCE) ends every session on it, PostgREST's pool included (it reconnects).
     await c.query("drop database if exists postgres with (force)");
     await c.query("create database postgres");
   });
   await restartCluster(cfg);
-  await applyCompat(cfg);
-  const result = await migrate(cfg);
-  const seeded = await seed(cfg);
-  return { ...result, seeded };
 }

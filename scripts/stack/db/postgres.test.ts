@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig, type StackConfig } from "./config.ts";
+import { loadConfig, type StackConfig } from "../config.ts";
 import { clusterState, initCluster, startCluster, stopCluster } from "./postgres.ts";
-import { sleep } from "./proc.ts";
+import { sleep } from "../proc.ts";
 
 let cfg: StackConfig;
 let dir: string;

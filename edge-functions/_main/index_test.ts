@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 
 const REPO_ROOT = resolve(import.meta.dirname!, "../..");
-const RUNTIME = join(REPO_ROOT, "scripts/stack/functions-main.ts");
+const RUNTIME = join(REPO_ROOT, "edge-functions/_main/index.ts");
 const DENO_CONFIG = join(REPO_ROOT, "edge-functions/deno.json");
 const MAX_BODY_BYTES = 1024;
 /** A cold Deno cache downloads zod from the npm registry before the first function loads. */

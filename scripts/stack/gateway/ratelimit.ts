@@ -21,6 +21,7 @@
 import { isIP } from "node:net";
 import type { IncomingMessage } from "node:http";
 import pg from "pg";
+import { formatLogLine } from "../log.ts";
 
 export interface RateLimitVerdict {
   allowed: boolean;
@@ -122,10 +123,10 @@ export function createRateLimiter(opts: { connectionString: string; log: (line: 
     idleTimeoutMillis: 30_000,
   });
   // An idle connection killed by a database restart (db reset) must not crash the supervisor.
-  pool.on("error", (err) => opts.log(JSON.stringify({ ts: new Date().toISOString(), svc: "gateway", level: "warn", ratelimit_pool: err.message })));
+  pool.on("error", (err) => opts.log(formatLogLine("warn", "rate limiter database pool error", { svc: "gateway", error: err.message })));
 
   const failOpen = (err: unknown): undefined => {
-    opts.log(JSON.stringify({ ts: new Date().toISOString(), svc: "gateway", level: "error", ratelimit: "unavailable, request allowed", error: String(err) }));
+    opts.log(formatLogLine("error", "rate limiter unavailable, request allowed", { svc: "gateway", error: String(err) }));
     return undefined;
   };
 
