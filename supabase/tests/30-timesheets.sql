@@ -6,20 +6,11 @@ begin;
 select plan(59);
 
 -- -----------------------------------------------------------------------------
--- Helpers. rpc_as runs one statement as a signed-in user through the real API
--- role (authenticated + JWT claims), then switches back; when the statement
--- raises, the enclosing throws_ok subtransaction undoes the switch.
+-- Helpers. tests.as_user (000-setup-tests-hooks.sql) runs one statement as a
+-- signed-in user through the real API role (authenticated + JWT claims), then
+-- switches back; when the statement raises, the enclosing throws_ok
+-- subtransaction undoes the switch.
 -- -----------------------------------------------------------------------------
-create function pg_temp.rpc_as(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 -- The organization's "today" (Europe/Paris) minus n days.
 -- Past work dates in these tests are 20+ days back, clear of the demo
 -- timesheets (the last two weeks), so daily totals are the tests' own.
@@ -204,7 +195,7 @@ select throws_ok(
 -- log_hours: the technician's call.
 -- -----------------------------------------------------------------------------
 select is(
-  (pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003', format(
+  (tests.as_user('a0000000-0000-4000-8000-000000000003', format(
      $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 2.5, 'Mise en service', 'log-hours-key-0001')$q$, pg_temp.d(21)))
    - 'id' - 'created_at' - 'updated_at'),
   jsonb_build_object('org_id', 'a0000000-0000-4000-8000-0000000000a0', 'technician_id', 'a0000000-0000-4000-8000-000000000003',
@@ -212,80 +203,80 @@ select is(
     'approved_by', null, 'approved_at', null, 'invoiced', false, 'invoice_id', null),
   'a technician logs hours on a mission assigned to them and gets the timesheet back');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003', format(
+  tests.as_user('a0000000-0000-4000-8000-000000000003', format(
      $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 2.5, 'Mise en service', 'log-hours-key-0001')$q$, pg_temp.d(21))),
   (select to_jsonb(t) from public.timesheets t where t.work_date = pg_temp.d(21) and t.technician_id = 'a0000000-0000-4000-8000-000000000003'),
   'replaying the same key returns the first result');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003', format(
+  tests.as_user('a0000000-0000-4000-8000-000000000003', format(
      $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 2.50, 'Mise en service', 'log-hours-key-0001')$q$, pg_temp.d(21))) ->> 'hours',
   '2.50', 'a third replay (2.50 written as 2.50) returns it again');
 select is((select count(*)::int from public.timesheets where work_date = pg_temp.d(21) and technician_id = 'a0000000-0000-4000-8000-000000000003'),
   1, 'three calls with one key logged the hours once');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 3, 'Mise en service', 'log-hours-key-0001')$q$)$$, pg_temp.d(21)),
   'P0001', 'Idempotency key log-hours-key-0001 was already used for a different request',
   'the same key with other hours is refused');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000002', %L, 1, null, 'log-hours-key-0002')$q$)$$, pg_temp.d(21)),
   '42501', 'Mission e3000000-0000-4000-8000-000000000002 is not assigned to you',
   'a technician cannot log hours on another technician''s mission');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000003', %L, 1, null, 'log-hours-key-0003')$q$)$$, pg_temp.d(21)),
   'P0001', 'Cannot log hours on a mission in status published',
   'no hours on a mission that has not been accepted');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-00000000000b', %L, 1, null, 'log-hours-key-0004')$q$)$$, pg_temp.d(21)),
   'P0002', 'Mission e3000000-0000-4000-8000-00000000000b not found',
   'another organization''s mission is not found');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 1, null, 'log-hours-key-0005')$q$)$$, pg_temp.d(21)),
   '42501', 'Only technicians log hours', 'a dispatcher does not log hours through the technician''s call');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1, null, 'log-hours-key-0006')$q$)$$, pg_temp.d(-1)),
   'P0001', format('Work date %s is in the future (today is %s in Europe/Paris)', pg_temp.ds(-1), pg_temp.ds(0)),
   'log_hours refuses a future date');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 0, null, 'log-hours-key-0007')$q$)$$, pg_temp.d(21)),
   '23514', 'Hours must be greater than 0 and at most 24 (got 0)', 'log_hours refuses 0 hours');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 24.01, null, 'log-hours-key-0008')$q$)$$, pg_temp.d(21)),
   '23514', 'Hours must be greater than 0 and at most 24 (got 24.01)', 'log_hours refuses 24.01 hours');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, -1, null, 'log-hours-key-0009')$q$)$$, pg_temp.d(21)),
   '23514', 'Hours must be greater than 0 and at most 24 (got -1)', 'log_hours refuses negative hours');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1.255, null, 'log-hours-key-0010')$q$)$$, pg_temp.d(21)),
   '23514', 'Hours have at most 2 decimals (got 1.255)', 'log_hours refuses sub-minute precision rather than rounding it');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 22, null, 'log-hours-key-0011')$q$)$$, pg_temp.d(21)),
   'P0001', format('Daily total for %s would be 24.50 h (max 24)', pg_temp.ds(21)),
   'log_hours respects the daily total across missions');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1, null, 'short')$q$)$$, pg_temp.d(21)),
   '22023', 'Idempotency key must be 8 to 200 characters', 'log_hours needs a real idempotency key');
 select is((select count(*)::int from public.idempotency_keys where key like 'log-hours-key-%'), 1,
   'refused calls stored no idempotency result (the client may retry them)');
 select lives_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1.25, '  ', 'log-hours-key-0012')$q$)$$, pg_temp.d(21)),
   'hours on an assigned (not yet started) mission are accepted');
 select is((select note from public.timesheets where mission_id = 'e3000000-0000-4000-8000-000000000004' and work_date = pg_temp.d(21)), null,
   'a blank note is stored as null');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000004',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000004',
     $q$select public.log_hours('e3000000-0000-4000-8000-000000000002', %L, 1, null, 'log-hours-key-0001')$q$)$$, pg_temp.d(21)),
   'P0001', 'Idempotency key log-hours-key-0001 was already used for a different request',
   'another technician presenting a used key is refused');

@@ -5,16 +5,6 @@
 begin;
 select plan(48);
 
-create function pg_temp.rpc_as(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 -- Past work dates in these tests are 20+ days back, clear of the demo
 -- timesheets (the last two weeks), so daily totals are the tests' own.
 create function pg_temp.d(n integer) returns date language sql as $$
@@ -52,11 +42,11 @@ update public.timesheets set approved_at = now() - interval '1 day', approved_by
 -- bulk_approve_timesheets.
 -- -----------------------------------------------------------------------------
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     format('select public.bulk_approve_timesheets(%L::uuid[])', (select array_agg(gen_random_uuid()) from generate_series(1, 101))))$$,
   '22023', 'At most 100 timesheets per bulk approval (got 101)', 'more than 100 ids are refused whole');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_approve_timesheets(array[
+  tests.as_user('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_approve_timesheets(array[
     'e3200000-0000-4000-8000-000000000001', 'e3200000-0000-4000-8000-000000000002', 'e3200000-0000-4000-8000-00000000000b',
     'e3200000-0000-4000-8000-0000000000ff', 'e3200000-0000-4000-8000-000000000001', 'e3200000-0000-4000-8000-000000000005']::uuid[])$q$),
   jsonb_build_object(
@@ -78,28 +68,28 @@ select results_eq(
 select is((select approved_at from public.timesheets where id = 'e3200000-0000-4000-8000-00000000000b'), null,
   '… and the other organization''s timesheet is untouched');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$),
+  tests.as_user('a0000000-0000-4000-8000-000000000003', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$),
   jsonb_build_object(
     'results', jsonb_build_array(jsonb_build_object('id', 'e3200000-0000-4000-8000-000000000003', 'ok', false,
                                                     'error', 'Only an owner, admin or dispatcher can approve timesheets', 'code', 'forbidden_role')),
     'summary', jsonb_build_object('requested', 1, 'succeeded', 0, 'failed', 1)),
   'a technician cannot approve (not even their own hours)');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000005', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$)
+  tests.as_user('a0000000-0000-4000-8000-000000000005', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$)
     -> 'results' -> 0 ->> 'error',
   'Only an owner, admin or dispatcher can approve timesheets', 'an accountant cannot approve');
 select is((select approved_at from public.timesheets where id = 'e3200000-0000-4000-8000-000000000003'), null,
   '… and the timesheet stays unapproved');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001', $q$select public.bulk_approve_timesheets('{}'::uuid[])$q$),
+  tests.as_user('a0000000-0000-4000-8000-000000000001', $q$select public.bulk_approve_timesheets('{}'::uuid[])$q$),
   '{"results": [], "summary": {"requested": 0, "succeeded": 0, "failed": 0}}'::jsonb,
   'an empty list approves nothing');
 select is(
-  (pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$)
+  (tests.as_user('a0000000-0000-4000-8000-000000000001', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-000000000003']::uuid[])$q$)
     -> 'summary' ->> 'succeeded')::int,
   1, 'an owner can approve');
 select is(
-  pg_temp.rpc_as('b0000000-0000-4000-8000-000000000002', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-00000000000b']::uuid[])$q$)
+  tests.as_user('b0000000-0000-4000-8000-000000000002', $q$select public.bulk_approve_timesheets(array['e3200000-0000-4000-8000-00000000000b']::uuid[])$q$)
     -> 'results' -> 0,
   jsonb_build_object('id', 'e3200000-0000-4000-8000-00000000000b', 'ok', true, 'error', null, 'code', null),
   'the other organization''s dispatcher approves their own organization''s timesheet');
@@ -118,35 +108,35 @@ select ok(
 grant select, update, delete on public.timesheets to authenticated;
 create policy pgtap_all on public.timesheets for all to authenticated using (true) with check (true);
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$update public.timesheets set approved_at = now(), approved_by = 'a0000000-0000-4000-8000-000000000003' where id = 'e3200000-0000-4000-8000-000000000006' returning '{}'::jsonb$q$)$$,
   '42501', 'Only an owner, admin or dispatcher can approve timesheets', 'a technician cannot approve their own hours by a direct update');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$update public.timesheets set approved_at = now(), hours = 1 where id = 'e3200000-0000-4000-8000-000000000006' returning '{}'::jsonb$q$)$$,
   'P0001', 'Approving timesheet e3200000-0000-4000-8000-000000000006 cannot change its other columns',
   'approving and editing in one statement is refused');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$update public.timesheets set approved_at = '2020-01-01', approved_by = 'a0000000-0000-4000-8000-000000000001'
        where id = 'e3200000-0000-4000-8000-000000000006' returning jsonb_build_object('by', approved_by, 'now', approved_at = now())$q$),
   jsonb_build_object('by', 'a0000000-0000-4000-8000-000000000002', 'now', true),
   'a direct approval is stamped with the signed-in approver and the current time, whatever was sent');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$with c as (select set_config('terrain.system_context', 'invoicing', true))
        update public.timesheets set invoiced = true, invoice_id = 'e3f00000-0000-4000-8000-000000000001'
        where id = 'e3200000-0000-4000-8000-000000000006' and exists (select from c) returning '{}'::jsonb$q$)$$,
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000006 is approved and locked',
   'an API session that sets the invoicing context itself is not trusted');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$with c as (select set_config('terrain.system_context', 'lock_override', true))
        update public.timesheets set hours = 1 where id = 'e3200000-0000-4000-8000-000000000006' and exists (select from c) returning '{}'::jsonb$q$)$$,
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000006 is approved and locked',
   'nor one that sets the override context itself');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$delete from public.timesheets where id = 'e3200000-0000-4000-8000-000000000006' returning '{}'::jsonb$q$)$$,
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000006 is approved and locked', 'not even an owner deletes an approved timesheet');
 drop policy pgtap_all on public.timesheets;
@@ -156,42 +146,42 @@ revoke select, update, delete on public.timesheets from authenticated;
 -- override_timesheet_lock.
 -- -----------------------------------------------------------------------------
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7}', 'erreur'))$q$)$$,
   '22023', 'An override needs a reason of at least 10 characters', 'an override needs a real reason');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7}', null))$q$)$$,
   '22023', 'An override needs a reason of at least 10 characters', 'a null reason is refused');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7}', '            '))$q$)$$,
   '22023', 'An override needs a reason of at least 10 characters', 'a blank reason is refused');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"technician_id": "a0000000-0000-4000-8000-000000000004"}', 'Mauvais technicien saisi'))$q$)$$,
   '22023', 'Column technician_id cannot be changed by an override (allowed: hours, work_date, note, mission_id, unapprove)',
   'only whitelisted columns can be overridden');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{}', 'Correction demandée par le client'))$q$)$$,
   '22023', 'Changes must be a non-empty json object', 'an override changes something');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7}', 'Correction demandée par le client'))$q$)$$,
   '42501', 'Only an owner or admin can override a timesheet lock', 'a dispatcher cannot override');
 select throws_ok(
-  $$select pg_temp.rpc_as('b0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7}', 'Correction demandée par le client'))$q$)$$,
   'P0002', 'Timesheet e3200000-0000-4000-8000-000000000002 not found', 'another organization''s owner does not see the timesheet');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-00000000000a', '{"hours": 7}', 'Correction demandée par le client'))$q$)$$,
   'P0002', 'Timesheet e3200000-0000-4000-8000-00000000000a not found', 'an unknown timesheet is not found');
 select is((select count(*)::int from public.lock_overrides where row_id::text like 'e3200000-%'), 0, 'refused overrides left no audit row');
 
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select jsonb_build_object('hours', t.hours, 'note', t.note, 'approved', t.approved_at is not null)
        from public.override_timesheet_lock('e3200000-0000-4000-8000-000000000002', '{"hours": 7.25, "note": "Pause déjeuner déduite"}',
                                            '  Pause déjeuner oubliée par le technicien  ') t$q$),
@@ -209,11 +199,11 @@ select throws_ok($$update public.timesheets set hours = 7 where id = 'e3200000-0
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000002 is approved and locked', '… and the row is locked again afterwards');
 
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000005', '{"hours": 24.5}', 'Heures de nuit oubliées'))$q$)$$,
   '23514', null, 'an override still respects the row bounds');
 select throws_ok(
-  format($$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  format($$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000005', '{"work_date": "%s"}', 'Saisie sur le mauvais jour'))$q$)$$,
     to_char(pg_temp.d(24), 'YYYY-MM-DD')),
   'P0001', format('Daily total for %s would be 26.00 h (max 24)', to_char(pg_temp.d(24), 'YYYY-MM-DD')),
@@ -221,7 +211,7 @@ select throws_ok(
 select is((select count(*)::int from public.lock_overrides where row_id::text like 'e3200000-%'), 1, 'a failed override leaves no audit row');
 
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select jsonb_build_object('approved_at', t.approved_at, 'approved_by', t.approved_by)
        from public.override_timesheet_lock('e3200000-0000-4000-8000-000000000003', '{"unapprove": true}', 'Mission à requalifier avant validation') t$q$),
   '{"approved_at": null, "approved_by": null}'::jsonb,
@@ -229,11 +219,11 @@ select is(
 select lives_ok($$update public.timesheets set hours = 5.5 where id = 'e3200000-0000-4000-8000-000000000003'$$,
   '… which is editable again');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000003', '{"hours": 5}', 'Correction demandée par le client'))$q$)$$,
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000003 is not locked: edit it directly', 'an unlocked timesheet needs no override');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000005', '{"unapprove": false}', 'Correction demandée par le client'))$q$)$$,
   '22023', 'unapprove must be true when given', 'unapprove takes true only');
 
@@ -242,7 +232,7 @@ select set_config('terrain.system_context', 'invoicing', true);
 update public.timesheets set invoiced = true, invoice_id = 'e3f00000-0000-4000-8000-000000000001' where id = 'e3200000-0000-4000-8000-000000000001';
 select set_config('terrain.system_context', '', true);
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000001',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000001',
     $q$select to_jsonb(public.override_timesheet_lock('e3200000-0000-4000-8000-000000000001', '{"hours": 7}', 'Correction demandée par le client'))$q$)$$,
   'P0001', 'Timesheet e3200000-0000-4000-8000-000000000001 is invoiced and locked', 'an invoiced timesheet cannot be overridden (credit note instead)');
 select throws_ok(

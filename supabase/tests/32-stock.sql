@@ -5,16 +5,6 @@
 begin;
 select plan(59);
 
-create function pg_temp.rpc_as(p_user uuid, p_sql text) returns jsonb language plpgsql as $$
-declare v jsonb;
-begin
-  perform set_config('request.jwt.claims', json_build_object('sub', p_user, 'role', 'authenticated')::text, true);
-  perform set_config('role', 'authenticated', true);
-  execute p_sql into v;
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 
 -- Fixtures: missions e3…01 (Karim …03, in progress), e3…02 (Sophie …04, in
 -- progress), e3…03 (published), e3…0b (org B); items e33…01.. in org A.
@@ -193,17 +183,17 @@ select is(
 insert into public.stock_movements (org_id, item_id, kind, quantity, reason) values
   ('a0000000-0000-4000-8000-0000000000a0', 'e3300000-0000-4000-8000-000000000003', 'in', 10, 'Livraison BL-TEST-2');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 4, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0001')$q$)
     - 'movement_id',
   '{"item_id": "e3300000-0000-4000-8000-000000000003", "sku": "TST-JOINT", "quantity": 4, "mission_id": "e3000000-0000-4000-8000-000000000001", "on_hand": 6}'::jsonb,
   'a technician records parts used on their mission');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 4, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0001')$q$) ->> 'on_hand',
   '6', 'a replay returns the first result (on_hand 6) …');
 select is(
-  pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 4.0, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0001')$q$) ->> 'on_hand',
   '6', '… and so does a third one');
 select results_eq(
@@ -213,35 +203,35 @@ select results_eq(
   $$values (6::numeric, 1::bigint, 'a0000000-0000-4000-8000-000000000003'::uuid)$$,
   'three calls took the parts once, authored by the technician');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 5, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0001')$q$)$$,
   'P0001', 'Idempotency key stock-use-key-0001 was already used for a different request', 'the same key with another quantity is refused');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 7, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0002')$q$)$$,
   'P0001', 'Insufficient stock. Available: 6, Requested: 7', 'record_stock_use cannot take more than is on hand');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 1, 'e3000000-0000-4000-8000-000000000002', 'stock-use-key-0003')$q$)$$,
   '42501', 'Mission e3000000-0000-4000-8000-000000000002 is not assigned to you', 'not on another technician''s mission');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 1, 'e3000000-0000-4000-8000-000000000003', 'stock-use-key-0004')$q$)$$,
   'P0001', 'Cannot record stock use on a mission in status published', 'not on a mission that has not been accepted');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 1, 'e3000000-0000-4000-8000-00000000000b', 'stock-use-key-0005')$q$)$$,
   'P0002', 'Mission e3000000-0000-4000-8000-00000000000b not found', 'not on another organization''s mission');
 select throws_ok(
-  $$select pg_temp.rpc_as('b0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('b0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 1, 'e3000000-0000-4000-8000-00000000000b', 'stock-use-key-0006')$q$)$$,
   'P0002', 'Stock item e3300000-0000-4000-8000-000000000003 not found', 'another organization''s item is not found');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000002',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 1, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0007')$q$)$$,
   '42501', 'Only technicians record stock use', 'a dispatcher does not use the technician''s call');
 select throws_ok(
-  $$select pg_temp.rpc_as('a0000000-0000-4000-8000-000000000003',
+  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
     $q$select public.record_stock_use('e3300000-0000-4000-8000-000000000003', 0, 'e3000000-0000-4000-8000-000000000001', 'stock-use-key-0008')$q$)$$,
   '23514', 'Quantity must be greater than 0 (got 0)', 'a quantity of 0 is refused');
 select results_eq(
