@@ -573,6 +573,8 @@ declare
   v_keys text[];
   v_args text;
   v_events text[];
+  v_event text;
+  v_trigger text;
 begin
   select n.nspname || '.' || c.relname into v_name
   from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -599,17 +601,25 @@ begin
                               audit.columns_with_mode(v_name, 'ignore')::text,
                               audit.columns_with_mode(v_name, 'redact')::text);
 
-  -- Dropped only when present (a "does not exist, skipping" notice per table otherwise).
-  if exists (select from pg_catalog.pg_trigger t where t.tgrelid = p_table and t.tgname = 'audit_record_change') then
-    execute pg_catalog.format('drop trigger audit_record_change on %s', p_table);
-  end if;
-  execute pg_catalog.format(
-    'create trigger audit_record_change after %s on %s for each row execute function audit.record_change(%s)',
-    pg_catalog.array_to_string(v_events, ' or '), p_table, v_args);
+  -- Dropped only when present (a "does not exist, skipping" notice otherwise),
+  -- including the former row-level trigger audit_record_change.
+  foreach v_trigger in array array['audit_record_change', 'audit_record_inserts', 'audit_record_updates', 'audit_record_deletes',
+                                   'audit_lock_override_check'] loop
+    if exists (select from pg_catalog.pg_trigger t where t.tgrelid = p_table and t.tgname = v_trigger) then
+      execute pg_catalog.format('drop trigger %I on %s', v_trigger, p_table);
+    end if;
+  end loop;
 
-  if exists (select from pg_catalog.pg_trigger t where t.tgrelid = p_table and t.tgname = 'audit_lock_override_check') then
-    execute pg_catalog.format('drop trigger audit_lock_override_check on %s', p_table);
-  end if;
+  foreach v_event in array v_events loop
+    execute pg_catalog.format(
+      'create trigger %I after %s on %s referencing %s for each statement execute function audit.record_change(%s)',
+      'audit_record_' || v_event || 's', v_event, p_table,
+      case v_event when 'insert' then 'new table as new_rows'
+                   when 'update' then 'old table as old_rows new table as new_rows'
+                   else 'old table as old_rows' end,
+      v_args);
+  end loop;
+
   if 'update' = any (v_events) then
     execute pg_catalog.format(
       'create constraint trigger audit_lock_override_check after update on %s deferrable initially deferred '
@@ -626,7 +636,7 @@ ALTER FUNCTION audit.enable_for(p_table regclass, p_events text[]) OWNER TO post
 -- Name: FUNCTION enable_for(p_table regclass, p_events text[]); Type: COMMENT; Schema: audit; Owner: postgres
 --
 
-COMMENT ON FUNCTION audit.enable_for(p_table regclass, p_events text[]) IS 'Attaches the audit triggers to a table (idempotent): AFTER <events> FOR EACH ROW audit.record_change(<primary key>, <ignored>, <redacted>), and the deferred lock-override safety net when UPDATE is audited. Run by migrations (the table owner).';
+COMMENT ON FUNCTION audit.enable_for(p_table regclass, p_events text[]) IS 'Attaches the audit triggers to a table (idempotent): AFTER <event> FOR EACH STATEMENT audit.record_change(<primary key>, <ignored>, <redacted>) for each of the events (audit_record_inserts / _updates / _deletes), and the deferred lock-override safety net when UPDATE is audited. Run by migrations (the table owner).';
 
 --
 -- Name: qualified_table_name(text); Type: FUNCTION; Schema: audit; Owner: postgres
@@ -656,53 +666,21 @@ declare
   v_keys text[] := tg_argv[0]::text[];
   v_ignore text[] := tg_argv[1]::text[];
   v_redact text[] := tg_argv[2]::text[];
-  v_row jsonb;
-  v_old jsonb;
-  v_new jsonb;
-  v_diff jsonb;
-  v_action text;
-  v_col text;
-  v_org_id uuid;
-  v_row_id text;
+  -- A one-column key is read with ->>; a composite one through audit.row_id.
+  v_key text := case when pg_catalog.cardinality(v_keys) = 1 then v_keys[pg_catalog.array_lower(v_keys, 1)] end;
+  v_actor_user_id uuid;
   v_api_key_id uuid;
   v_actor_role text;
   v_reason text;
   v_request_id text;
 begin
-  if tg_op = 'UPDATE' then
-    if pg_catalog.current_setting('terrain.system_context', true) = 'lock_override' then
-      return null;
-    end if;
-    v_row := pg_catalog.to_jsonb(new);
-    v_new := v_row - v_ignore;
-    v_old := pg_catalog.to_jsonb(old) - v_ignore;
-    if v_new = v_old then
-      return null; -- nothing that matters changed (only updated_at, a derived value, or nothing at all)
-    end if;
-  elsif tg_op = 'INSERT' then
-    v_row := pg_catalog.to_jsonb(new);
-    v_action := case when v_table = 'public.api_keys' then 'api_key_created' else 'insert' end;
-  else
-    v_row := pg_catalog.to_jsonb(old);
-    v_action := 'delete';
-  end if;
-  if tg_op <> 'UPDATE' then
-    -- As audit.diff does for an insert or a delete: the whole row, ignored
-    -- columns left out, redacted ones replaced when they hold a value.
-    v_diff := v_row - v_ignore;
-    foreach v_col in array v_redact loop
-      if v_diff -> v_col is not null and v_diff -> v_col <> 'null'::jsonb then
-        v_diff := pg_catalog.jsonb_set(v_diff, array[v_col], '"[redacted]"'::jsonb);
-      end if;
-    end loop;
+  if tg_op = 'UPDATE' and pg_catalog.current_setting('terrain.system_context', true) = 'lock_override' then
+    return null; -- recorded by audit.record_lock_override; checked at commit by audit_lock_override_check
   end if;
 
-  -- As audit.append and audit.current_request_id do: the organization, the
-  -- row id, the actor, the reason and the request id (plain expressions,
-  -- evaluated without a query).
-  v_org_id := case when v_table = 'public.organizations' then (v_row ->> 'id')::uuid else (v_row ->> 'org_id')::uuid end;
-  v_row_id := case when pg_catalog.cardinality(v_keys) = 1 then v_row ->> v_keys[pg_catalog.array_lower(v_keys, 1)]
-                   else audit.row_id(v_row, v_keys) end;
+  -- As audit.append and audit.current_request_id do, once for the statement:
+  -- the actor, the reason and the request id.
+  v_actor_user_id := auth.uid();
   v_api_key_id := case when pg_catalog.current_setting('terrain.api_key_id', true)
                             ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                        then pg_catalog.current_setting('terrain.api_key_id', true)::uuid end;
@@ -721,32 +699,66 @@ begin
   end if;
 
   if tg_op = 'UPDATE' then
-    -- One statement computes the diff (as audit.diff does: the changed
-    -- columns, {"old": …, "new": …}, redacted ones hidden), names the action
-    -- and writes the row: one query per audited row, not two.
+    -- Old and new rows are paired by position: PostgreSQL appends each
+    -- updated row to both transition tables at once, in the same order. (A
+    -- join on the primary key would lose a row whose key changed.)
     insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
-    select v_org_id, auth.uid(), v_api_key_id, v_actor_role,
+    select case when v_table = 'public.organizations' then (c.new_row ->> 'id')::uuid else (c.new_row ->> 'org_id')::uuid end,
+           v_actor_user_id, v_api_key_id, v_actor_role,
            -- Named actions, recognised from the diff where it is obvious; the
            -- most specific wins. Issuing an invoice assigns its number (draft →
            -- issued); sending records sent_at (issued → sent).
            case
-             when v_table = 'public.invoices' and d.diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
-             when v_table = 'public.invoices' and d.diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
-             when v_table = 'public.api_keys' and d.diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
-             when d.diff #> '{approved_at,old}' = 'null'::jsonb and d.diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
-             when d.diff ? 'status' then 'status_change'
+             when v_table = 'public.invoices' and c.diff #> '{number,old}' = 'null'::jsonb then 'invoice_issued'
+             when v_table = 'public.invoices' and c.diff #> '{sent_at,old}' = 'null'::jsonb then 'invoice_sent'
+             when v_table = 'public.api_keys' and c.diff #> '{revoked_at,old}' = 'null'::jsonb then 'api_key_revoked'
+             when c.diff #> '{approved_at,old}' = 'null'::jsonb and c.diff #> '{approved_at,new}' <> 'null'::jsonb then 'approval'
+             when c.diff ? 'status' then 'status_change'
              else 'update'
            end,
-           v_table, v_row_id, d.diff, v_reason, v_request_id
-    from (select pg_catalog.jsonb_object_agg(n.key,
-                   case when n.key = any (v_redact) then '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
-                        else pg_catalog.jsonb_build_object('old', coalesce(v_old -> n.key, 'null'::jsonb), 'new', n.value) end) as diff
-          from pg_catalog.jsonb_each(v_new) n
-          where n.value is distinct from v_old -> n.key) d
-    where d.diff is not null;
-  else
+           v_table,
+           case when v_key is not null then c.new_row ->> v_key else audit.row_id(c.new_row, v_keys) end,
+           c.diff, v_reason, v_request_id
+    from (select n.ord, n.new_row,
+                 -- As audit.diff: the changed columns, {"old": …, "new": …},
+                 -- ignored ones left out, redacted ones hidden.
+                 (select pg_catalog.jsonb_object_agg(e.key,
+                           case when e.key = any (v_redact) then '{"old": "[redacted]", "new": "[redacted]"}'::jsonb
+                                else pg_catalog.jsonb_build_object('old', coalesce(o.old_row -> e.key, 'null'::jsonb), 'new', e.value) end)
+                  from pg_catalog.jsonb_each(n.new_row - v_ignore) e
+                  where e.value is distinct from o.old_row -> e.key) as diff
+          from (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as old_row from old_rows r) o
+          join (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as new_row from new_rows r) n
+            on n.ord = o.ord) c
+    where c.diff is not null -- nothing that matters changed: no audit row
+    order by c.ord;
+  elsif tg_op = 'INSERT' then
+    -- The whole row, ignored columns left out, redacted ones replaced when
+    -- they hold a value (as audit.diff does for an insert).
     insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
-    values (v_org_id, auth.uid(), v_api_key_id, v_actor_role, v_action, v_table, v_row_id, v_diff, v_reason, v_request_id);
+    select case when v_table = 'public.organizations' then (c.row_data ->> 'id')::uuid else (c.row_data ->> 'org_id')::uuid end,
+           v_actor_user_id, v_api_key_id, v_actor_role,
+           case when v_table = 'public.api_keys' then 'api_key_created' else 'insert' end,
+           v_table,
+           case when v_key is not null then c.row_data ->> v_key else audit.row_id(c.row_data, v_keys) end,
+           coalesce((select pg_catalog.jsonb_object_agg(e.key,
+                              case when e.key = any (v_redact) and e.value <> 'null'::jsonb then '"[redacted]"'::jsonb else e.value end)
+                     from pg_catalog.jsonb_each(c.row_data - v_ignore) e), '{}'::jsonb),
+           v_reason, v_request_id
+    from (select pg_catalog.to_jsonb(r) as row_data from new_rows r) c;
+  else
+    -- A delete: the same, from the old rows.
+    insert into audit.log (org_id, actor_user_id, actor_api_key_id, actor_role, action, table_name, row_id, diff, reason, request_id)
+    select case when v_table = 'public.organizations' then (c.row_data ->> 'id')::uuid else (c.row_data ->> 'org_id')::uuid end,
+           v_actor_user_id, v_api_key_id, v_actor_role,
+           'delete',
+           v_table,
+           case when v_key is not null then c.row_data ->> v_key else audit.row_id(c.row_data, v_keys) end,
+           coalesce((select pg_catalog.jsonb_object_agg(e.key,
+                              case when e.key = any (v_redact) and e.value <> 'null'::jsonb then '"[redacted]"'::jsonb else e.value end)
+                     from pg_catalog.jsonb_each(c.row_data - v_ignore) e), '{}'::jsonb),
+           v_reason, v_request_id
+    from (select pg_catalog.to_jsonb(r) as row_data from old_rows r) c;
   end if;
   return null;
 end;
@@ -758,7 +770,7 @@ ALTER FUNCTION audit.record_change() OWNER TO postgres;
 -- Name: FUNCTION record_change(); Type: COMMENT; Schema: audit; Owner: postgres
 --
 
-COMMENT ON FUNCTION audit.record_change() IS 'Generic audit trigger: one audit.log row per inserted, updated (changed columns only) or deleted row. Arguments: primary key, ignored and redacted columns (text[] literals). Attach with audit.enable_for(regclass).';
+COMMENT ON FUNCTION audit.record_change() IS 'Generic audit trigger, AFTER <one event> FOR EACH STATEMENT with transition tables old_rows / new_rows: one audit.log row per inserted, updated (changed columns only) or deleted row, written by one INSERT … SELECT per statement. Arguments: primary key, ignored and redacted columns (text[] literals). Attach with audit.enable_for(regclass).';
 
 --
 -- Name: record_lock_override(); Type: FUNCTION; Schema: audit; Owner: postgres
@@ -798,11 +810,13 @@ declare
 begin
   for v_trigger in
     select t.tgrelid::regclass as tbl,
-           array_remove(array[case when t.tgtype & 4 <> 0 then 'insert' end,
-                               case when t.tgtype & 8 <> 0 then 'delete' end,
-                               case when t.tgtype & 16 <> 0 then 'update' end], null) as events
+           pg_catalog.array_agg(case t.tgname when 'audit_record_inserts' then 'insert'
+                                              when 'audit_record_updates' then 'update'
+                                              else 'delete' end) as events
     from pg_catalog.pg_trigger t
-    where t.tgname = 'audit_record_change' and t.tgfoid = 'audit.record_change()'::pg_catalog.regprocedure
+    where t.tgname in ('audit_record_inserts', 'audit_record_updates', 'audit_record_deletes')
+      and t.tgfoid = 'audit.record_change()'::pg_catalog.regprocedure
+    group by t.tgrelid
   loop
     perform audit.enable_for(v_trigger.tbl, v_trigger.events);
   end loop;
@@ -12324,160 +12338,448 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.stock
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.timesheets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: api_keys audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: api_keys audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.api_keys FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.api_keys REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: client_requests audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: client_requests audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.client_requests FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.client_requests REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: clients audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: clients audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.clients FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: emergency_requests audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: emergency_requests audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.emergency_requests REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: invoice_lines audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: invoice_lines audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.invoice_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: invoices audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: invoices audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.invoices REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: lock_overrides audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: lock_overrides audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER DELETE OR UPDATE ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.lock_overrides REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: maintenance_contracts audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: maintenance_contracts audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.maintenance_contracts FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: memberships audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: memberships audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: mission_notes audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: mission_notes audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.mission_notes FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_notes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: mission_status_history audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: mission_status_history audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER DELETE OR UPDATE ON public.mission_status_history FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_status_history REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: mission_valid_transitions audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: mission_valid_transitions audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.mission_valid_transitions FOR EACH ROW EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_valid_transitions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: missions audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: missions audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.missions FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: notification_preferences audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: notification_preferences audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.notification_preferences FOR EACH ROW EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.notification_preferences REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: organizations audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: organizations audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.organizations FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.organizations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: payments audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: payments audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.payments FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.payments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: profiles audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: profiles audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.profiles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: quote_lines audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: quote_lines audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.quote_lines FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: quotes audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: quotes audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.quotes FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.quotes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: rules audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: rules audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.rules REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: sites audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: sites audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.sites FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.sites REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: stock_items audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: stock_items audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.stock_items FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.stock_items REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: stock_movements audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: stock_movements audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.stock_movements FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.stock_movements REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: timesheets audit_record_change; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: timesheets audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.timesheets FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.timesheets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
--- Name: alert_config audit_record_change_top_level; Type: TRIGGER; Schema: public; Owner: postgres
+-- Name: alert_config audit_record_deletes_top_level; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_change_top_level AFTER INSERT OR DELETE OR UPDATE ON public.alert_config FOR EACH ROW WHEN ((pg_trigger_depth() = 0)) EXECUTE FUNCTION audit.record_change('{org_id,alert_type}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes_top_level AFTER DELETE ON public.alert_config REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT WHEN ((pg_trigger_depth() = 0)) EXECUTE FUNCTION audit.record_change('{org_id,alert_type}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: api_keys audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.api_keys REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: client_requests audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.client_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: clients audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: emergency_requests audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.emergency_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: invoice_lines audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: invoices audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: maintenance_contracts audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.maintenance_contracts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: memberships audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: mission_notes audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: mission_valid_transitions audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_valid_transitions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: missions audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: notification_preferences audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.notification_preferences REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: organizations audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.organizations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payments audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: profiles audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.profiles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: quote_lines audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: quotes audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.quotes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: rules audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.rules REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: sites audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.sites REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: stock_items audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.stock_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: stock_movements audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.stock_movements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: timesheets audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.timesheets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: alert_config audit_record_inserts_top_level; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts_top_level AFTER INSERT ON public.alert_config REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT WHEN ((pg_trigger_depth() = 0)) EXECUTE FUNCTION audit.record_change('{org_id,alert_type}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: lock_overrides audit_record_lock_override; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
 CREATE TRIGGER audit_record_lock_override AFTER INSERT ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION audit.record_lock_override();
+
+--
+-- Name: api_keys audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.api_keys REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: client_requests audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.client_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: clients audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: emergency_requests audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.emergency_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: invoice_lines audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.invoice_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: invoices audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.invoices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: lock_overrides audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.lock_overrides REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: maintenance_contracts audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: memberships audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: mission_notes audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_notes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: mission_status_history audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: mission_valid_transitions audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_valid_transitions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: missions audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: notification_preferences audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.notification_preferences REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: organizations audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payments audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: profiles audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.profiles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: quote_lines audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.quote_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: quotes audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.quotes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: rules audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.rules REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: sites audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.sites REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: stock_items audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.stock_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: stock_movements audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.stock_movements REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: timesheets audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.timesheets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: alert_config audit_record_updates_top_level; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates_top_level AFTER UPDATE ON public.alert_config REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT WHEN ((pg_trigger_depth() = 0)) EXECUTE FUNCTION audit.record_change('{org_id,alert_type}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: client_requests client_requests_touch; Type: TRIGGER; Schema: public; Owner: postgres

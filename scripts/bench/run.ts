@@ -543,7 +543,7 @@ async function auditBench(db: pg.Client, a: Actors, reps: number) {
   const variant = (mode: "enable" | "disable") => async () => {
     await db.query("begin");
     try {
-      await db.query(`alter table public.missions ${mode} trigger audit_record_change`);
+      await db.query(`alter table public.missions ${mode} trigger audit_record_updates`);
       return await timeMs(() => db.query(UPDATE, [ids, `bench ${mode} ${Math.random()}`]));
     } finally {
       await db.query("rollback");

@@ -7,7 +7,7 @@
 -- superuser (triggers, even under session_replication_role = replica);
 -- TRUNCATE included.
 begin;
-select plan(35);
+select plan(36);
 
 -- -----------------------------------------------------------------------------
 -- Coverage, generated from the catalog
@@ -28,22 +28,30 @@ select is_empty(
           and t.tgfoid in ('audit.record_change()'::regprocedure, 'audit.record_lock_override()'::regprocedure))$$,
   'every table of schema public has an audit trigger, or is listed in audit.unaudited_tables');
 
--- The generic trigger is AFTER … FOR EACH ROW on insert, update and delete,
--- except the two documented partial cases.
+-- The generic trigger is AFTER … FOR EACH STATEMENT with transition tables:
+-- one trigger per event (PostgreSQL allows transition tables on single-event
+-- triggers only), each with the tables its event has.
+select is_empty(
+  $$select t.tgrelid::regclass::text || ' ' || t.tgname
+    from pg_trigger t
+    where t.tgfoid = 'audit.record_change()'::regprocedure
+      and not (t.tgtype & 1 = 0                                            -- statement
+               and t.tgtype & 2 = 0                                        -- after
+               and t.tgtype & (4 | 8 | 16) in (4, 8, 16)                   -- one event
+               and (t.tgoldtable is not null) = (t.tgtype & (8 | 16) <> 0) -- old rows for update, delete
+               and (t.tgnewtable is not null) = (t.tgtype & (4 | 16) <> 0))$$,
+  'every audit trigger is AFTER <one event> FOR EACH STATEMENT with its transition tables');
 select is_empty(
   $$select t.tgrelid::regclass::text
     from pg_trigger t
     where t.tgfoid = 'audit.record_change()'::regprocedure
       and t.tgrelid not in ('public.mission_status_history'::regclass, 'public.lock_overrides'::regclass)
-      and not (t.tgtype & 1 = 1            -- row
-               and t.tgtype & 2 = 0        -- after
-               and t.tgtype & 4 = 4        -- insert
-               and t.tgtype & 8 = 8        -- delete
-               and t.tgtype & 16 = 16)     -- update$$,
-  'the audit trigger is AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW on every audited table');
+    group by t.tgrelid
+    having bit_or(t.tgtype & (4 | 8 | 16)) <> (4 | 8 | 16)$$,
+  'insert, update and delete are audited on every audited table, except the two documented partial cases');
 select is(
-  (select t.tgtype & (4 | 8 | 16) from pg_trigger t
-   where t.tgrelid = 'public.mission_status_history'::regclass and t.tgname = 'audit_record_change'),
+  (select bit_or(t.tgtype & (4 | 8 | 16)) from pg_trigger t
+   where t.tgrelid = 'public.mission_status_history'::regclass and t.tgfoid = 'audit.record_change()'::regprocedure),
   8 | 16,
   'mission_status_history: UPDATE and DELETE audited, not INSERT (the missions status_change row records it)');
 select ok(
@@ -56,12 +64,12 @@ select is_empty(
   'every unaudited table says why');
 select ok(
   (select count(*) from audit.unaudited_tables where table_name = 'public.idempotency_keys') = 1
-  and not exists (select from pg_trigger where tgrelid = 'public.idempotency_keys'::regclass and tgname = 'audit_record_change'),
+  and not exists (select from pg_trigger where tgrelid = 'public.idempotency_keys'::regclass and tgfoid = 'audit.record_change()'::regprocedure),
   'idempotency_keys is deliberately not audited (a cache of results)');
 -- The trigger knows its primary key and the configuration.
 select matches(
   (select pg_get_triggerdef(t.oid) from pg_trigger t
-   where t.tgrelid = 'public.timesheets'::regclass and t.tgname = 'audit_record_change'),
+   where t.tgrelid = 'public.timesheets'::regclass and t.tgname = 'audit_record_updates'),
   $$audit\.record_change\('\{id\}', '\{updated_at\}', '\{[a-z_,]*secret_hash[a-z_,]*\}'\)$$,
   'the trigger carries the primary key, the ignored and the redacted columns');
 
@@ -73,10 +81,10 @@ select lives_ok($$select audit.enable_for('public.zz_audit_probe')$$, 'enable_fo
 select lives_ok($$select audit.enable_for('public.zz_audit_probe')$$, 'enable_for again is harmless');
 select is(
   (select count(*)::int from pg_trigger where tgrelid = 'public.zz_audit_probe'::regclass and not tgisinternal),
-  2, 'after two calls: one audit trigger and one lock-override safety net, not two of each');
+  4, 'after two calls: one audit trigger per event and one lock-override safety net, not two of each');
 select lives_ok($$select audit.enable_for('public.zz_audit_probe', array['delete'])$$, 'enable_for with other events re-creates');
 select is(
-  (select tgtype & (4 | 8 | 16) from pg_trigger where tgrelid = 'public.zz_audit_probe'::regclass and tgname = 'audit_record_change'),
+  (select bit_or(tgtype & (4 | 8 | 16)) from pg_trigger where tgrelid = 'public.zz_audit_probe'::regclass and tgfoid = 'audit.record_change()'::regprocedure),
   8, 'only DELETE is audited now');
 select is(
   (select count(*)::int from pg_trigger where tgrelid = 'public.zz_audit_probe'::regclass and tgname = 'audit_lock_override_check'),
@@ -90,7 +98,7 @@ select throws_ok($$select audit.enable_for('public.zz_audit_probe', array['selec
 insert into audit.excluded_columns (table_name, column_name, mode, why)
 values ('public.zz_audit_probe', 'label', 'redact', 'test');
 select matches(
-  (select pg_get_triggerdef(t.oid) from pg_trigger t where t.tgrelid = 'public.zz_audit_probe'::regclass and t.tgname = 'audit_record_change'),
+  (select pg_get_triggerdef(t.oid) from pg_trigger t where t.tgrelid = 'public.zz_audit_probe'::regclass and t.tgname = 'audit_record_deletes'),
   $$'\{[a-z_,]*label[a-z_,]*\}'\)$$,
   'a new excluded column reaches the existing trigger at once');
 

@@ -1,11 +1,13 @@
--- The audit trigger's hot path: audit.record_change() does its per-row work
--- itself (no call to audit.diff, audit.append or audit.current_request_id for
--- each row), stays SECURITY DEFINER with an empty search_path, and writes
--- what those helpers define — the same diff as audit.diff(), row by row, in
--- a multi-row statement. audit.log keeps only the indexes its readers use.
+-- The audit trigger's hot path: audit.record_change() runs once per statement
+-- (AFTER … FOR EACH STATEMENT over the transition tables) and does its work
+-- itself (no call to audit.diff, audit.append or audit.current_request_id),
+-- stays SECURITY DEFINER with an empty search_path, and writes what those
+-- helpers define — the same diff as audit.diff(), row by row, in a multi-row
+-- statement, old and new rows paired even when the key changes. audit.log
+-- keeps only the indexes its readers use.
 -- What each change writes is proven by 55-57.
 begin;
-select plan(9);
+select plan(14);
 
 -- -----------------------------------------------------------------------------
 -- Shape
@@ -63,6 +65,50 @@ select is_empty(
 select is(
   (select count(*)::int from audit.log l where l.id > (select id from t_mark) and l.table_name = 'public.missions' and l.diff ? 'updated_at'),
   0, 'ignored columns (updated_at) never appear in a diff');
+
+
+-- -----------------------------------------------------------------------------
+-- Set-based insert, update and delete on a table whose key changes.
+-- -----------------------------------------------------------------------------
+create table public.zz_audit_statement_probe (id int primary key, org_id uuid, label text, secret_hash text, updated_at timestamptz);
+select audit.enable_for('public.zz_audit_statement_probe');
+truncate t_mark;
+insert into t_mark select coalesce(max(id), 0) from audit.log;
+insert into public.zz_audit_statement_probe
+select g, 'a0000000-0000-4000-8000-0000000000a0', 'label ' || g, case when g = 1 then 'hash' end, now() from generate_series(1, 3) g;
+select is(
+  (select array_agg(l.row_id || ' ' || l.action || ' ' || coalesce(l.diff ->> 'secret_hash', '-') order by l.id) from audit.log l
+    where l.id > (select id from t_mark) and l.table_name = 'public.zz_audit_statement_probe'),
+  array['1 insert [redacted]', '2 insert -', '3 insert -'],
+  'an insert of three rows: one row each, in order, a redacted column hidden only where it holds a value');
+select is(
+  (select count(*)::int from audit.log l
+    where l.id > (select id from t_mark) and l.table_name = 'public.zz_audit_statement_probe'
+      and l.diff = jsonb_build_object('id', l.row_id::int, 'org_id', 'a0000000-0000-4000-8000-0000000000a0', 'label', 'label ' || l.row_id,
+                                      'secret_hash', case when l.row_id = '1' then '[redacted]' end)),
+  3, 'each inserted row''s diff is the whole row, ignored columns left out');
+truncate t_mark;
+insert into t_mark select coalesce(max(id), 0) from audit.log;
+update public.zz_audit_statement_probe set id = id + 10, label = case when id = 2 then label else 'moved ' || id end, updated_at = now();
+select is(
+  (select array_agg(l.row_id || ' ' || l.diff::text order by l.row_id) from audit.log l
+    where l.id > (select id from t_mark) and l.table_name = 'public.zz_audit_statement_probe'),
+  array['11 {"id": {"new": 11, "old": 1}, "label": {"new": "moved 1", "old": "label 1"}}',
+        '12 {"id": {"new": 12, "old": 2}}',
+        '13 {"id": {"new": 13, "old": 3}, "label": {"new": "moved 3", "old": "label 3"}}'],
+  'a multi-row update that changes the key: each new row paired with its old one, row id the new key');
+truncate t_mark;
+insert into t_mark select coalesce(max(id), 0) from audit.log;
+update public.zz_audit_statement_probe set updated_at = now() + interval '1 day', label = label;
+select is(
+  (select count(*)::int from audit.log l where l.id > (select id from t_mark) and l.table_name = 'public.zz_audit_statement_probe'),
+  0, 'an update that changes only ignored columns writes nothing');
+delete from public.zz_audit_statement_probe where id in (11, 12);
+select is(
+  (select array_agg(l.row_id || ' ' || l.action || ' ' || (l.diff ->> 'label') order by l.row_id) from audit.log l
+    where l.id > (select id from t_mark) and l.table_name = 'public.zz_audit_statement_probe'),
+  array['11 delete moved 1', '12 delete label 2'],
+  'a delete of two rows: one delete row each, with the old row');
 
 select * from finish();
 rollback;
