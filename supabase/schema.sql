@@ -660,6 +660,7 @@ ALTER FUNCTION audit.qualified_table_name(p_table_name text) OWNER TO postgres;
 CREATE FUNCTION audit.record_change() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $_$
 declare
   v_table text := tg_table_schema || '.' || tg_table_name;
@@ -729,7 +730,10 @@ begin
                   where e.value is distinct from o.old_row -> e.key) as diff
           from (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as old_row from old_rows r) o
           join (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as new_row from new_rows r) n
-            on n.ord = o.ord) c
+            on n.ord = o.ord
+          -- OFFSET 0 keeps this subquery from being pulled up: the diff is
+          -- used seven times below and must be computed once per row.
+          offset 0) c
     where c.diff is not null -- nothing that matters changed: no audit row
     order by c.ord;
   elsif tg_op = 'INSERT' then

@@ -27,6 +27,10 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+-- The INSERT … SELECT statements take the trigger arguments as parameters,
+-- none of which changes the plan: a generic plan, made once per session, not
+-- a custom one planned again on every statement.
+set plan_cache_mode = force_generic_plan
 as $$
 declare
   v_table text := tg_table_schema || '.' || tg_table_name;
@@ -96,7 +100,10 @@ begin
                   where e.value is distinct from o.old_row -> e.key) as diff
           from (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as old_row from old_rows r) o
           join (select pg_catalog.row_number() over () as ord, pg_catalog.to_jsonb(r) as new_row from new_rows r) n
-            on n.ord = o.ord) c
+            on n.ord = o.ord
+          -- OFFSET 0 keeps this subquery from being pulled up: the diff is
+          -- used seven times below and must be computed once per row.
+          offset 0) c
     where c.diff is not null -- nothing that matters changed: no audit row
     order by c.ord;
   elsif tg_op = 'INSERT' then

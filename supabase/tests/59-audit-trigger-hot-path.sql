@@ -22,8 +22,8 @@ select unalike(
   (select prosrc from pg_proc where oid = 'audit.record_change()'::regprocedure),
   '%audit.current_request_id(%', 'record_change reads the request id itself (no audit.current_request_id call per row)');
 select ok(
-  (select prosecdef and proconfig = array['search_path=""'] from pg_proc where oid = 'audit.record_change()'::regprocedure),
-  'record_change stays SECURITY DEFINER with search_path = ''''');
+  (select prosecdef and proconfig @> array['search_path=""', 'plan_cache_mode=force_generic_plan'] from pg_proc where oid = 'audit.record_change()'::regprocedure),
+  'record_change stays SECURITY DEFINER with search_path = '''', and plans its statements once (generic plans)');
 select is(
   (select array_agg(indexrelid::regclass::text order by indexrelid::regclass::text) from pg_index where indrelid = 'audit.log'::regclass),
   array['audit.log_occurred_at_brin', 'audit.log_org_actor_idx', 'audit.log_org_id_idx', 'audit.log_org_table_idx', 'audit.log_pkey'],
