@@ -168,7 +168,7 @@ export function withDefaultHeaders(res: Response, defaults: Record<string, strin
 }
 
 /** Maps anything a handler threw to a response; only unexpected errors are logged as errors. */
-function responseForError(error: unknown, log: Logger): Response {
+function responseForError(error: unknown, log: Logger, requestId: string): Response {
   if (error instanceof HttpError) {
     return errorResponse(error.status, error.code, error.message, error.details, error.headers);
   }
@@ -180,7 +180,8 @@ function responseForError(error: unknown, log: Logger): Response {
     error: safeErrorMessage(error),
     stack: error instanceof Error ? error.stack : undefined,
   });
-  return errorResponse(500, "internal_error", "Internal server error");
+  // The request id is all the caller gets: enough to find the logged error.
+  return errorResponse(500, "internal_error", "Internal server error", { request_id: requestId });
 }
 
 /**
@@ -205,7 +206,7 @@ export function createHandler(
       try {
         res = await handler(req, { fn, requestId, log });
       } catch (error) {
-        res = responseForError(error, log);
+        res = responseForError(error, log, requestId);
       }
     }
 

@@ -137,11 +137,15 @@ Deno.test("an unexpected error is a 500 that leaks nothing, logged with its mess
   });
   const { result: res, lines } = await captureLogs(() => handler(request("/fn")));
   assert.equal(res.status, 500);
+  assert.ok(res.headers.get("x-request-id"));
   assert.deepEqual(await res.json(), {
-    error: { code: "internal_error", message: "Internal server error" },
+    error: {
+      code: "internal_error",
+      message: "Internal server error",
+      details: { request_id: res.headers.get("x-request-id") },
+    },
   });
   assertCors(res);
-  assert.ok(res.headers.get("x-request-id"));
   const errorLine = lines.find((line) => line.msg === "unhandled error");
   assert.ok(errorLine, "the error is logged");
   assert.equal(errorLine.level, "error");
