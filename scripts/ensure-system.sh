@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# PostgreSQL 15 with the extensions the schema and tests use, pg_prove, and
+# PostgreSQL 15 with the extensions the schema and tests use, pg_prove,
+# poppler-utils (pdftotext: the tests read the invoice PDFs back as text), and
 # Chromium for browser tests.
 SYSTEM_PACKAGES=(
   postgresql-15
@@ -14,6 +15,7 @@ SYSTEM_PACKAGES=(
   postgresql-15-pgtap
   postgresql-15-plpgsql-check
   libtap-parser-sourcehandler-pgtap-perl
+  poppler-utils
 )
 if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
 
