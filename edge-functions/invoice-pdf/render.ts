@@ -316,12 +316,10 @@ export function invoiceDocument(source: InvoicePdfSource): React.ReactElement {
         text(m.recovery_indemnity),
         source.notes ? h(Text, { style: { marginTop: 6 } }, source.notes) : null,
       ),
-      h(Text, {
-        style: styles.footer,
-        fixed: true,
-        render: ({ pageNumber, totalPages }: { pageNumber: number; totalPages: number }) =>
-          `${m.seller.name ?? ""} — ${heading} — page ${pageNumber}/${totalPages}`,
-      }),
+      // On every page: whose document this is. Static text on purpose: react-pdf's
+      // dynamic `render` (page numbers) prints nothing under Deno here and makes
+      // long documents fail to render ("unsupported number").
+      h(Text, { style: styles.footer, fixed: true }, `${m.seller.name ?? ""} — ${heading}`),
     ),
   );
 }

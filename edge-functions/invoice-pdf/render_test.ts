@@ -209,6 +209,21 @@ Deno.test("pdftotext reads back every mention, amounts in French format", async 
   assert.match(toUnicodeMaps(pdf), /<202f>/);
 });
 
+Deno.test("a long invoice flows over several pages, every line and the totals printed", async () => {
+  const source = sampleSource(500);
+  const text = await pdftotext(await renderInvoicePdf(source));
+  const pages = text.split("\f").filter((page) => page.trim() !== "");
+  assert.ok(pages.length >= 4, `expected several pages, got ${pages.length}`);
+  for (const page of pages) {
+    assert.ok(
+      page.includes(`Chaleur Express — Facture n° ${source.number}`),
+      "footer on every page",
+    );
+  }
+  assert.ok(text.includes("Pièce détachée n° 200"));
+  assert.ok(text.includes(formatEuros(source.total_ttc_cents).replace(/\s/g, " ")));
+});
+
 Deno.test("a credit note prints the invoice it corrects", async () => {
   const source = sampleSource(1);
   source.kind = "credit_note";
