@@ -78,7 +78,12 @@ function sentryKeyOf(envelope: Envelope): string | null {
 }
 
 const call = (handler: (req: Request) => Promise<Response>, requestId: string) =>
-  handler(new Request("http://localhost/boom", { method: "POST", headers: { "x-request-id": requestId } }));
+  handler(
+    new Request("http://localhost/boom", {
+      method: "POST",
+      headers: { "x-request-id": requestId },
+    }),
+  );
 
 Deno.test({
   name: "Sentry: unhandled errors of a function reach the ingest, tagged; nothing else does",
@@ -118,7 +123,10 @@ Deno.test({
         assert.deepEqual(event.exception.values[0]!.type, "Error");
         // The message is scrubbed as the logs are: no password leaves the function.
         assert.match(event.exception.values[0]!.value, /postgres:\/\/app:\*\*\*@db\.internal/);
-        assert.ok(!JSON.stringify(envelope.items).includes("hunter2"), "the password never reaches Sentry");
+        assert.ok(
+          !JSON.stringify(envelope.items).includes("hunter2"),
+          "the password never reaches Sentry",
+        );
         assert.deepEqual(event.request, undefined, "no request data (headers carry tokens)");
       });
 
@@ -137,24 +145,29 @@ Deno.test({
         assert.deepEqual(ingest.envelopes.length, before);
       });
 
-      await t.step("SENTRY_DSN unset: a 500 sends nothing, even with a live client in the isolate", async () => {
-        const reportError = errorReporterFromEnv({});
-        const before = ingest.envelopes.length;
-        const handler = createHandler("boom-fn", () => {
-          throw new Error("boom without Sentry");
-        }, { reportError });
-        const res = await call(handler, "req-sentry-3");
-        assert.deepEqual(res.status, 500);
-        // Give a stray send time to arrive before concluding none was made.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.deepEqual(ingest.envelopes.length, before);
-      });
+      await t.step(
+        "SENTRY_DSN unset: a 500 sends nothing, even with a live client in the isolate",
+        async () => {
+          const reportError = errorReporterFromEnv({});
+          const before = ingest.envelopes.length;
+          const handler = createHandler("boom-fn", () => {
+            throw new Error("boom without Sentry");
+          }, { reportError });
+          const res = await call(handler, "req-sentry-3");
+          assert.deepEqual(res.status, 500);
+          // Give a stray send time to arrive before concluding none was made.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          assert.deepEqual(ingest.envelopes.length, before);
+        },
+      );
 
       await t.step("an unreachable ingest never changes the answer", async () => {
         const closed = startFakeIngest();
         const closedPort = closed.port;
         await closed.close();
-        const reportError = errorReporterFromEnv({ SENTRY_DSN: `http://abc@127.0.0.1:${closedPort}/1` });
+        const reportError = errorReporterFromEnv({
+          SENTRY_DSN: `http://abc@127.0.0.1:${closedPort}/1`,
+        });
         const handler = createHandler("boom-fn", () => {
           throw new Error("boom, ingest down");
         }, { reportError });
@@ -176,5 +189,8 @@ Deno.test("Sentry: a malformed SENTRY_DSN is a boot error naming the variable, n
       !error.message.includes("secret-ish-value"),
   );
   // A DSN names its public key as the URL's user: without one it is not a DSN.
-  assert.throws(() => errorReporterFromEnv({ SENTRY_DSN: "https://o1.ingest.sentry.io/123" }), EnvError);
+  assert.throws(
+    () => errorReporterFromEnv({ SENTRY_DSN: "https://o1.ingest.sentry.io/123" }),
+    EnvError,
+  );
 });
