@@ -3,32 +3,19 @@
  * directory, kept private on disk, valid P-256, handed to the functions runtime.
  */
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
-import { createServer } from "node:net";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "../config.ts";
+import { loadConfig, LOCAL_DEV_JWT_SECRET } from "../config.ts";
 import { apiKeys } from "../keys.ts";
-import { stopChild } from "../proc.ts";
-import { functionsRuntimeEnv, startFunctions } from "./supervisor.ts";
+import { functionsRuntimeEnv } from "./supervisor.ts";
 import { ensureVapidKeys, LOCAL_DEV_VAPID_SUBJECT, VAPID_FILE } from "./vapid.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "terrain-vapid-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const b64url = (text: string) => Buffer.from(text, "base64url");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("VAPID keys of the local stack", () => {
   it("are generated on first start into the state directory, readable by its owner only", () => {
@@ -69,21 +56,4 @@ describe("VAPID keys of the local stack", () => {
     });
   });
 
-  it("missing: `push` alone fails to boot, naming the variables; the other functions serve", async () => {
-    const base = loadConfig("test", { stateDir: join(scratch, "no-vapid") });
-    const cfg = { ...base, ports: { ...base.ports, functions: await freePort() } };
-    ensureDir(cfg.logDir);
-    const warnings: string[] = [];
-    const { child, status } = await startFunctions(cfg, await apiKeys(LOCAL_DEV_JWT_SECRET), { warn: (line) => warnings.push(line) });
-    try {
-      expect(status.failed).toEqual(["push"]);
-      expect(status.functions).toEqual(expect.arrayContaining(["events", "health", "metrics", "push"]));
-      for (const name of ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"]) {
-        expect(status.boot_errors.push).toContain(`${name} (missing)`);
-      }
-      expect(warnings).toEqual([expect.stringMatching(/^✖ edge function "push" failed to boot: .*VAPID_PUBLIC_KEY/)]);
-    } finally {
-      await stopChild(child);
-    }
-  }, 60_000);
 });
