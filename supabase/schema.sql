@@ -5481,6 +5481,32 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: purge_stale_push_subscriptions(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.purge_stale_push_subscriptions() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deleted integer;
+begin
+  -- One row per device and a daily run: a sequential scan, no index needed.
+  delete from public.push_subscriptions s where s.last_seen_at < pg_catalog.now() - interval '90 days';
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end;
+$$;
+
+ALTER FUNCTION private.purge_stale_push_subscriptions() OWNER TO postgres;
+
+--
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.purge_stale_push_subscriptions() IS 'Deletes Web Push subscriptions whose app has not registered them for 90 days (last_seen_at), since some push services accept messages for dead subscriptions. Returns the number deleted. pg_cron daily.';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -15698,6 +15724,13 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
 
 --
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.purge_stale_push_subscriptions() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.purge_stale_push_subscriptions() TO service_role;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -17371,3 +17404,6 @@ select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_
 
 -- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
+
+-- purge-stale-push-subscriptions
+select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
