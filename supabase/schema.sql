@@ -10810,7 +10810,7 @@ ALTER TABLE public.push_subscriptions OWNER TO postgres;
 -- Name: TABLE push_subscriptions; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender (definer function, later issue). A user with one gets push notifications from notify_roles.';
+COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender through public.push_deliveries, deleted when its push service answers 404/410 (public.delete_gone_push_subscription). A user with one gets push notifications from notify_roles.';
 
 --
 -- Name: quote_lines; Type: TABLE; Schema: public; Owner: postgres

@@ -103,3 +103,8 @@ comment on function public.delete_gone_push_subscription(text) is
 
 revoke all on function public.delete_gone_push_subscription(text) from public, anon, authenticated;
 grant execute on function public.delete_gone_push_subscription(text) to service_role;
+
+comment on table public.push_subscriptions is
+  'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, '
+  'read by the push sender through public.push_deliveries, deleted when its push service answers 404/410 '
+  '(public.delete_gone_push_subscription). A user with one gets push notifications from notify_roles.';
