@@ -5494,6 +5494,32 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: purge_stale_push_subscriptions(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.purge_stale_push_subscriptions() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deleted integer;
+begin
+  -- One row per device and a daily run: a sequential scan, no index needed.
+  delete from public.push_subscriptions s where s.last_seen_at < pg_catalog.now() - interval '90 days';
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end;
+$$;
+
+ALTER FUNCTION private.purge_stale_push_subscriptions() OWNER TO postgres;
+
+--
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.purge_stale_push_subscriptions() IS 'Deletes Web Push subscriptions whose app has not registered them for 90 days (last_seen_at), since some push services accept messages for dead subscriptions. Returns the number deleted. pg_cron daily.';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7444,6 +7470,34 @@ ALTER FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text,
 COMMENT ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) IS 'RPC (owner, admin): creates a rule on external events. The condition must be a jsonpath predicate (Invalid rule condition: …, 22023); client_id/site_id must belong to the organization (23503). Audited.';
 
 --
+-- Name: delete_gone_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.delete_gone_push_subscription(p_endpoint text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deleted integer;
+begin
+  if p_endpoint is null then
+    perform private.raise_api_error('missing_parameter', 'delete_gone_push_subscription: the endpoint is required');
+  end if;
+  delete from public.push_subscriptions s where s.endpoint = p_endpoint;
+  get diagnostics v_deleted = row_count;
+  return v_deleted > 0;
+end;
+$$;
+
+ALTER FUNCTION public.delete_gone_push_subscription(p_endpoint text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) IS 'RPC (service_role: the push sender): deletes the subscription of an endpoint its push service answered 404 or 410 for. True when a row was deleted, false when none had that endpoint (already deleted).';
+
+--
 -- Name: delete_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8097,6 +8151,64 @@ ALTER FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jso
 --
 
 COMMENT ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) IS 'Owner/admin correction of an approved, not invoiced timesheet (hours, work_date, note, mission_id, or unapprove), with a reason of at least 10 characters; writes a lock_overrides row with before and after.';
+
+--
+-- Name: push_deliveries(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.push_deliveries(p_notification_ids uuid[]) RETURNS TABLE(notification_id uuid, payload jsonb, ttl_seconds integer, urgency text, subscriptions jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_notification_ids is null then
+    perform private.raise_api_error('missing_parameter', 'push_deliveries: notification ids are required');
+  end if;
+  if pg_catalog.cardinality(p_notification_ids) > 500 then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('push_deliveries: at most 500 notifications at a time, got %s', pg_catalog.cardinality(p_notification_ids)));
+  end if;
+  return query
+  select n.id,
+         pg_catalog.jsonb_build_object(
+           'id', n.id,
+           'title', n.title,
+           'body', pg_catalog.left(n.body, 500),
+           -- The app's page for what the notification is about (/missions/<id>,
+           -- /invoices/<id>, /stock-items/<id>, …), else the inbox.
+           'url', case
+                    when n.entity_table like 'public.%'
+                      then '/' || pg_catalog.replace(pg_catalog.substr(n.entity_table, 8), '_', '-') || '/' || n.entity_id::text
+                    else '/notifications'
+                  end),
+         -- A day: an older push is stale (alerts repeat while they fire), and
+         -- the in-app row stays in the inbox whatever happens to the push.
+         86400,
+         -- Critical types (emergencies, critical stock, escalations, security)
+         -- wake the device; the others may wait for the push service's
+         -- power-saving delivery.
+         case when private.notification_is_critical(n.type) then 'high' else 'normal' end,
+         coalesce((select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'endpoint', s.endpoint, 'p256dh', s.p256dh, 'auth', s.auth)
+                          order by s.created_at, s.id)
+                   from public.push_subscriptions s
+                   where s.user_id = n.user_id), '[]'::jsonb)
+  from public.notifications n
+  where n.id = any (p_notification_ids)
+    -- Only rows a sender may still deliver: a push row waiting for its sender.
+    and n.channel = 'push'
+    and n.delivery_status = 'pending'
+  order by n.id;
+end;
+$$;
+
+ALTER FUNCTION public.push_deliveries(p_notification_ids uuid[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION push_deliveries(p_notification_ids uuid[]); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) IS 'RPC (service_role: the push sender): for each pending push notification among the ids (at most 500), the payload {id, title, body (500 characters at most), url}, the TTL in seconds (a day), the urgency (high for critical types, else normal) and every Web Push subscription {endpoint, p256dh, auth} of its user ([] when none). Other ids (unknown, another channel, already sent or failed) are left out.';
 
 --
 -- Name: reconcile_payments(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10956,7 +11068,7 @@ ALTER TABLE public.push_subscriptions OWNER TO postgres;
 -- Name: TABLE push_subscriptions; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender (definer function, later issue). A user with one gets push notifications from notify_roles.';
+COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender through public.push_deliveries, deleted when its push service answers 404/410 (public.delete_gone_push_subscription). A user with one gets push notifications from notify_roles.';
 
 --
 -- Name: quote_lines; Type: TABLE; Schema: public; Owner: postgres
@@ -15909,6 +16021,13 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
 
 --
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.purge_stale_push_subscriptions() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.purge_stale_push_subscriptions() TO service_role;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16229,6 +16348,13 @@ GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_typ
 GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) TO service_role;
 
 --
+-- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) TO service_role;
+
+--
 -- Name: FUNCTION delete_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16341,6 +16467,13 @@ GRANT UPDATE(note) ON TABLE public.timesheets TO authenticated;
 REVOKE ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) TO service_role;
+
+--
+-- Name: FUNCTION push_deliveries(p_notification_ids uuid[]); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) TO service_role;
 
 --
 -- Name: FUNCTION reconcile_payments(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -17604,3 +17737,6 @@ select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_
 
 -- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
+
+-- purge-stale-push-subscriptions
+select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');

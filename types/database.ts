@@ -2461,6 +2461,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      delete_gone_push_subscription: {
+        Args: { p_endpoint: string }
+        Returns: boolean
+      }
       delete_push_subscription: {
         Args: { p_endpoint: string }
         Returns: boolean
@@ -2582,6 +2586,16 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      push_deliveries: {
+        Args: { p_notification_ids: string[] }
+        Returns: {
+          notification_id: string
+          payload: Json
+          subscriptions: Json
+          ttl_seconds: number
+          urgency: string
+        }[]
       }
       reconcile_payments: { Args: { p_org_id: string }; Returns: Json }
       record_stock_use: {
