@@ -158,6 +158,29 @@ begin
 end;
 $$;
 
+-- The technician scope of a mission as one indexable key (see
+-- missions_technician_scope_idx and the policy missions_select): the current
+-- user has the keys (org, me) and (org) for each organization where they are
+-- a technician. PL/pgSQL, like my_org_ids_as: its query plan is kept for the
+-- session.
+CREATE FUNCTION private.my_technician_mission_keys() RETURNS bytea[]
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return (select coalesce(pg_catalog.array_agg(k.key), '{}')
+          from public.memberships m
+          cross join lateral (values (pg_catalog.uuid_send(m.org_id) operator(pg_catalog.||) pg_catalog.uuid_send(m.user_id)),
+                                     (pg_catalog.uuid_send(m.org_id))) as k (key)
+          where m.user_id = auth.uid() and m.role = 'technician');
+end;
+$$;
+
+COMMENT ON FUNCTION private.my_technician_mission_keys() IS 'RLS (technician scope): the mission scope keys of the current user, (org, me) and (org) for each organization where they are a technician. Matched against missions_technician_scope_idx.';
+
+REVOKE ALL ON FUNCTION private.my_technician_mission_keys() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_technician_mission_keys() TO authenticated;
+
 CREATE TABLE private.permission_matrix (
     table_name text NOT NULL,
     role text NOT NULL,

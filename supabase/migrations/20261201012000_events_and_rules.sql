@@ -238,31 +238,6 @@ $$;
 
 REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
 
--- stock_low: a movement takes the item from >= min_stock to < min_stock.
--- balance_after is written by the BEFORE trigger under the item's row lock;
--- the previous balance is balance_after - delta.
-CREATE FUNCTION private.log_stock_low() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-declare
-  v_item public.stock_items;
-begin
-  select * into v_item from public.stock_items i where i.org_id = new.org_id and i.id = new.item_id;
-  if v_item.id is not null
-     and new.balance_after < v_item.min_stock
-     and new.balance_after - new.delta >= v_item.min_stock then
-    perform private.log_app_event(
-      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
-      pg_catalog.jsonb_build_object('sku', v_item.sku, 'name', v_item.name, 'on_hand', new.balance_after,
-                                    'min_stock', v_item.min_stock, 'movement_id', new.id));
-  end if;
-  return null;
-end;
-$$;
-
-REVOKE ALL ON FUNCTION private.log_stock_low() FROM PUBLIC;
-
 -- -----------------------------------------------------------------------------
 -- Notifications of rules: like private.notify_roles (same recipients, channels
 -- and dedupe keys <key>:<user>:<channel>), but through
@@ -482,7 +457,11 @@ CREATE POLICY rules_update ON public.rules FOR UPDATE TO authenticated USING ((o
 
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.rules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.rules REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.rules REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.rules REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 CREATE TRIGGER rules_validate BEFORE INSERT OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION private.rules_validate();
 
@@ -703,8 +682,6 @@ CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR 
 CREATE TRIGGER lock_overrides_log AFTER INSERT ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION private.log_lock_override();
 
 CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_mission_blocked();
-
-CREATE TRIGGER stock_movements_log_low AFTER INSERT ON public.stock_movements FOR EACH ROW WHEN ((new.delta < (0)::numeric)) EXECUTE FUNCTION private.log_stock_low();
 
 REVOKE ALL ON FUNCTION private.ingest_event(p_org uuid, p_api_key_id uuid, p_source_event_id text, p_type text, p_occurred_at timestamp with time zone, p_payload jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.ingest_event(p_org uuid, p_api_key_id uuid, p_source_event_id text, p_type text, p_occurred_at timestamp with time zone, p_payload jsonb) TO service_role;
