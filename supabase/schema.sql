@@ -2414,7 +2414,7 @@ ALTER FUNCTION private.assigned_missions() OWNER TO postgres;
 -- Name: FUNCTION assigned_missions(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: the my_assigned_*_ids() helpers expose one column each.';
+COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: my_assigned_mission_ids() and my_assigned_mission_refs(column) expose one column each.';
 
 --
 -- Name: authenticate_api_key(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4776,74 +4776,6 @@ ALTER FUNCTION private.mission_for_caller(p_mission_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.mission_for_caller(p_mission_id uuid) IS 'The mission when the caller may see it (system; member of its organization; portal user of its client), else "Mission … not found".';
 
 --
--- Name: my_assigned_client_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_client_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_id from private.assigned_missions() a $$;
-
-ALTER FUNCTION private.my_assigned_client_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_client_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_client_ids() IS 'RLS (technician scope): clients of the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_client_request_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_client_request_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_request_id from private.assigned_missions() a where a.client_request_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_client_request_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_client_request_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_client_request_ids() IS 'RLS (technician scope): client requests behind the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_contract_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_contract_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.contract_id from private.assigned_missions() a where a.contract_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_contract_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_contract_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_contract_ids() IS 'RLS (technician scope): contracts of the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_emergency_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_emergency_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.emergency_request_id from private.assigned_missions() a where a.emergency_request_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_emergency_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_emergency_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_emergency_ids() IS 'RLS (technician scope): emergencies behind the missions assigned or open to the current technician.';
-
---
 -- Name: my_assigned_mission_ids(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4861,21 +4793,38 @@ ALTER FUNCTION private.my_assigned_mission_ids() OWNER TO postgres;
 COMMENT ON FUNCTION private.my_assigned_mission_ids() IS 'RLS (technician scope): ids of the missions assigned or open to the current technician.';
 
 --
--- Name: my_assigned_site_ids(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: my_assigned_mission_refs(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.my_assigned_site_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION private.my_assigned_mission_refs(p_column text) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ select distinct a.site_id from private.assigned_missions() a $$;
+    AS $$
+begin
+  if p_column is null or p_column not in ('client_id', 'site_id', 'contract_id', 'client_request_id', 'emergency_request_id') then
+    raise exception 'private.my_assigned_mission_refs: % is not a column a mission references (client_id, site_id, contract_id, client_request_id, emergency_request_id)',
+      coalesce(p_column, 'null')
+      using errcode = '22023';
+  end if;
+  return query
+    select distinct r.id
+    from private.assigned_missions() a
+    cross join lateral (values (case p_column when 'client_id' then a.client_id
+                                               when 'site_id' then a.site_id
+                                               when 'contract_id' then a.contract_id
+                                               when 'client_request_id' then a.client_request_id
+                                               else a.emergency_request_id end)) as r (id)
+    where r.id is not null;
+end;
+$$;
 
-ALTER FUNCTION private.my_assigned_site_ids() OWNER TO postgres;
+ALTER FUNCTION private.my_assigned_mission_refs(p_column text) OWNER TO postgres;
 
 --
--- Name: FUNCTION my_assigned_site_ids(); Type: COMMENT; Schema: private; Owner: postgres
+-- Name: FUNCTION my_assigned_mission_refs(p_column text); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.my_assigned_site_ids() IS 'RLS (technician scope): sites of the missions assigned or open to the current technician.';
+COMMENT ON FUNCTION private.my_assigned_mission_refs(p_column text) IS 'RLS (technician scope): the ids that the missions assigned or open to the current technician hold in one column (client_id, site_id, contract_id, client_request_id or emergency_request_id; any other is refused, 22023).';
 
 --
 -- Name: my_client_ids(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -13837,7 +13786,7 @@ CREATE POLICY client_requests_insert ON public.client_requests FOR INSERT TO aut
 -- Name: client_requests client_requests_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY client_requests_select ON public.client_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_request_ids() AS my_assigned_client_request_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY client_requests_select ON public.client_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('client_request_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: client_requests client_requests_update; Type: POLICY; Schema: public; Owner: postgres
@@ -13867,7 +13816,7 @@ CREATE POLICY clients_insert ON public.clients FOR INSERT TO authenticated WITH 
 -- Name: clients clients_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY clients_select ON public.clients FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_ids() AS my_assigned_client_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY clients_select ON public.clients FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('client_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: clients clients_update; Type: POLICY; Schema: public; Owner: postgres
@@ -13897,7 +13846,7 @@ CREATE POLICY emergency_requests_insert ON public.emergency_requests FOR INSERT 
 -- Name: emergency_requests emergency_requests_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY emergency_requests_select ON public.emergency_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_emergency_ids() AS my_assigned_emergency_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY emergency_requests_select ON public.emergency_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('emergency_request_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: emergency_requests emergency_requests_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14017,7 +13966,7 @@ CREATE POLICY maintenance_contracts_insert ON public.maintenance_contracts FOR I
 -- Name: maintenance_contracts maintenance_contracts_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_contract_ids() AS my_assigned_contract_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('contract_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: maintenance_contracts maintenance_contracts_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14340,7 +14289,7 @@ CREATE POLICY sites_insert ON public.sites FOR INSERT TO authenticated WITH CHEC
 -- Name: sites sites_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY sites_select ON public.sites FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_site_ids() AS my_assigned_site_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY sites_select ON public.sites FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('site_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: sites sites_update; Type: POLICY; Schema: public; Owner: postgres
@@ -15425,34 +15374,6 @@ GRANT ALL ON FUNCTION private.member_role_in(target_org uuid) TO service_role;
 REVOKE ALL ON FUNCTION private.mission_for_caller(p_mission_id uuid) FROM PUBLIC;
 
 --
--- Name: FUNCTION my_assigned_client_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_client_request_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_request_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_request_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_contract_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_contract_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_contract_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_emergency_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_emergency_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_emergency_ids() TO authenticated;
-
---
 -- Name: FUNCTION my_assigned_mission_ids(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15460,11 +15381,11 @@ REVOKE ALL ON FUNCTION private.my_assigned_mission_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_assigned_mission_ids() TO authenticated;
 
 --
--- Name: FUNCTION my_assigned_site_ids(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION my_assigned_mission_refs(p_column text); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.my_assigned_site_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_site_ids() TO authenticated;
+REVOKE ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) TO authenticated;
 
 --
 -- Name: FUNCTION my_client_ids(); Type: ACL; Schema: private; Owner: postgres

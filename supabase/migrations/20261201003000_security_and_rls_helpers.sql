@@ -18,46 +18,6 @@
 select pg_catalog.set_config('search_path', '', true);
 set local check_function_bodies = false;
 
-CREATE FUNCTION private.my_assigned_client_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_id from private.assigned_missions() a $$;
-
-COMMENT ON FUNCTION private.my_assigned_client_ids() IS 'RLS (technician scope): clients of the missions assigned or open to the current technician.';
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_ids() TO authenticated;
-
-CREATE FUNCTION private.my_assigned_client_request_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_request_id from private.assigned_missions() a where a.client_request_id is not null $$;
-
-COMMENT ON FUNCTION private.my_assigned_client_request_ids() IS 'RLS (technician scope): client requests behind the missions assigned or open to the current technician.';
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_request_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_request_ids() TO authenticated;
-
-CREATE FUNCTION private.my_assigned_contract_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.contract_id from private.assigned_missions() a where a.contract_id is not null $$;
-
-COMMENT ON FUNCTION private.my_assigned_contract_ids() IS 'RLS (technician scope): contracts of the missions assigned or open to the current technician.';
-
-REVOKE ALL ON FUNCTION private.my_assigned_contract_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_contract_ids() TO authenticated;
-
-CREATE FUNCTION private.my_assigned_emergency_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.emergency_request_id from private.assigned_missions() a where a.emergency_request_id is not null $$;
-
-COMMENT ON FUNCTION private.my_assigned_emergency_ids() IS 'RLS (technician scope): emergencies behind the missions assigned or open to the current technician.';
-
-REVOKE ALL ON FUNCTION private.my_assigned_emergency_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_emergency_ids() TO authenticated;
-
 CREATE FUNCTION private.my_assigned_mission_ids() RETURNS SETOF uuid
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -68,15 +28,40 @@ COMMENT ON FUNCTION private.my_assigned_mission_ids() IS 'RLS (technician scope)
 REVOKE ALL ON FUNCTION private.my_assigned_mission_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_assigned_mission_ids() TO authenticated;
 
-CREATE FUNCTION private.my_assigned_site_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+-- RLS (technician scope "assigned", see private.assigned_missions()): what
+-- the missions assigned or open to the current technician reference in one of
+-- their columns, for the policies of those rows (clients, sites, contracts,
+-- client requests, emergencies): `id in (select
+-- private.my_assigned_mission_refs('site_id'))`. One helper for the five
+-- columns, the column a constant of each policy; it runs once per query (a
+-- hashed subplan), as a helper per column would. PL/pgSQL so that an unknown
+-- column is an error, not an empty set.
+CREATE FUNCTION private.my_assigned_mission_refs(p_column text) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ select distinct a.site_id from private.assigned_missions() a $$;
+    AS $$
+begin
+  if p_column is null or p_column not in ('client_id', 'site_id', 'contract_id', 'client_request_id', 'emergency_request_id') then
+    raise exception 'private.my_assigned_mission_refs: % is not a column a mission references (client_id, site_id, contract_id, client_request_id, emergency_request_id)',
+      coalesce(p_column, 'null')
+      using errcode = '22023';
+  end if;
+  return query
+    select distinct r.id
+    from private.assigned_missions() a
+    cross join lateral (values (case p_column when 'client_id' then a.client_id
+                                               when 'site_id' then a.site_id
+                                               when 'contract_id' then a.contract_id
+                                               when 'client_request_id' then a.client_request_id
+                                               else a.emergency_request_id end)) as r (id)
+    where r.id is not null;
+end;
+$$;
 
-COMMENT ON FUNCTION private.my_assigned_site_ids() IS 'RLS (technician scope): sites of the missions assigned or open to the current technician.';
+COMMENT ON FUNCTION private.my_assigned_mission_refs(p_column text) IS 'RLS (technician scope): the ids that the missions assigned or open to the current technician hold in one column (client_id, site_id, contract_id, client_request_id or emergency_request_id; any other is refused, 22023).';
 
-REVOKE ALL ON FUNCTION private.my_assigned_site_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_site_ids() TO authenticated;
+REVOKE ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) TO authenticated;
 
 -- Clients the current user is a portal user of (one per organization at most).
 CREATE FUNCTION private.my_client_ids() RETURNS uuid[]

@@ -659,10 +659,11 @@ GRANT INSERT(priority),UPDATE(priority) ON TABLE public.missions TO authenticate
 -- published missions nobody holds yet (the pool a technician accepts from).
 -- private.assigned_missions() is the one definition; it selects by the same
 -- scope key as the missions policy (same index, they cannot drift apart).
--- The *_ids() wrappers return one column each, for
--- the policies of the rows those missions need (clients, sites, contracts,
--- requests, emergencies, notes, history, stock movements), called as
--- `col in (select private.my_assigned_…_ids())`.
+-- Two helpers expose one column of it each, for the policies of the rows
+-- those missions need: private.my_assigned_mission_ids() (notes, history,
+-- stock movements) and private.my_assigned_mission_refs(<column>) (clients,
+-- sites, contracts, requests, emergencies), called as
+-- `col in (select private.my_assigned_…(…))`.
 CREATE FUNCTION private.assigned_missions() RETURNS SETOF public.missions
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
@@ -674,7 +675,7 @@ CREATE FUNCTION private.assigned_missions() RETURNS SETOF public.missions
         = any (private.my_technician_mission_keys())
 $$;
 
-COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: the my_assigned_*_ids() helpers expose one column each.';
+COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: my_assigned_mission_ids() and my_assigned_mission_refs(column) expose one column each.';
 
 REVOKE ALL ON FUNCTION private.assigned_missions() FROM PUBLIC;
 

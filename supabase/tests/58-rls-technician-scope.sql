@@ -9,7 +9,7 @@
 -- Actors (seed): Karim a…03 and Sophie a…04, technicians of Chaleur Express
 -- (org A); Lucas b…03, technician of Plomberie du Rhône (org B).
 begin;
-select plan(11);
+select plan(15);
 
 create function pg_temp.ids_as(p_user uuid, p_sql text) returns text[] language plpgsql as $$
 declare v text[];
@@ -118,6 +118,26 @@ select is(
                  $$select id from public.missions where technician_id = '$$ || tests.get_supabase_uid('scope-former-tech') || $$'$$),
   '{}'::text[],
   'once a client-portal user of another client, the former technician no longer sees the mission that still names them');
+
+-- -----------------------------------------------------------------------------
+-- What the assigned missions reference, for the policies of those rows: one
+-- helper, the column as its argument; the same ids as the missions the
+-- technician sees; any other column refused.
+-- -----------------------------------------------------------------------------
+select is(
+  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', $$select private.my_assigned_mission_refs('site_id')$$),
+  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select distinct site_id from public.missions'),
+  'Karim: my_assigned_mission_refs(site_id) = the sites of the missions he sees');
+select is(
+  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', $$select private.my_assigned_mission_refs('client_id')$$),
+  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select distinct client_id from public.missions'),
+  'Karim: my_assigned_mission_refs(client_id) = the clients of the missions he sees');
+select throws_ok(
+  $$select private.my_assigned_mission_refs('org_id')$$, '22023', null,
+  'my_assigned_mission_refs refuses a column that is not a mission reference');
+select throws_ok(
+  $$select private.my_assigned_mission_refs(null)$$, '22023', null,
+  'my_assigned_mission_refs refuses a null column');
 
 select * from finish();
 rollback;
