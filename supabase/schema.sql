@@ -4621,44 +4621,6 @@ ALTER FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p
 COMMENT ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) IS 'Appends one business event (severity info/warning/critical) and returns its id. Internal: definer functions, triggers, service_role.';
 
 --
--- Name: log_emergency_created(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_emergency_created() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'emergency_created', 'critical', 'public.emergency_requests', new.id,
-    pg_catalog.jsonb_build_object('client_id', new.client_id, 'site_id', new.site_id, 'severity', new.severity,
-                                  'source', new.source));
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_emergency_created() OWNER TO postgres;
-
---
--- Name: log_invoice_sent(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_invoice_sent() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'invoice_sent', 'info', 'public.invoices', new.id,
-    pg_catalog.jsonb_build_object('number', new.number, 'client_id', new.client_id, 'kind', new.kind,
-                                  'total_ttc_cents', new.total_ttc_cents, 'due_date', new.due_date));
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_invoice_sent() OWNER TO postgres;
-
---
 -- Name: log_lock_override(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4677,22 +4639,32 @@ $$;
 ALTER FUNCTION private.log_lock_override() OWNER TO postgres;
 
 --
--- Name: log_mission_blocked(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: log_row_event(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.log_mission_blocked() RETURNS trigger
+CREATE FUNCTION private.log_row_event() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_row     jsonb := pg_catalog.to_jsonb(new);
+  v_payload jsonb := '{}'::jsonb;
+  v_arg     text;
+  v_column  text;
 begin
-  perform private.log_app_event(
-    new.org_id, 'mission_blocked', 'warning', 'public.missions', new.id,
-    pg_catalog.jsonb_build_object('title', new.title, 'reason', new.blocked_reason, 'technician_id', new.technician_id));
+  foreach v_arg in array tg_argv[2:] loop
+    v_column := coalesce(nullif(pg_catalog.split_part(v_arg, '=', 2), ''), v_arg);
+    if not v_row ? v_column then
+      raise exception 'log_row_event on %.%: no column %', tg_table_schema, tg_table_name, v_column using errcode = '42703';
+    end if;
+    v_payload := v_payload || pg_catalog.jsonb_build_object(pg_catalog.split_part(v_arg, '=', 1), v_row -> v_column);
+  end loop;
+  perform private.log_app_event(new.org_id, tg_argv[0], tg_argv[1], tg_table_schema || '.' || tg_table_name, new.id, v_payload);
   return null;
 end;
 $$;
 
-ALTER FUNCTION private.log_mission_blocked() OWNER TO postgres;
+ALTER FUNCTION private.log_row_event() OWNER TO postgres;
 
 --
 -- Name: luhn_ok(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -12750,7 +12722,7 @@ CREATE TRIGGER clients_touch BEFORE UPDATE ON public.clients FOR EACH ROW EXECUT
 -- Name: emergency_requests emergency_requests_log_created; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_emergency_created();
+CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_row_event('emergency_created', 'critical', 'client_id', 'site_id', 'severity', 'source');
 
 --
 -- Name: emergency_requests emergency_requests_status_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12822,7 +12794,7 @@ CREATE TRIGGER invoices_90_touch BEFORE UPDATE ON public.invoices FOR EACH ROW E
 -- Name: invoices invoices_log_sent; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_invoice_sent();
+CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_row_event('invoice_sent', 'info', 'number', 'client_id', 'kind', 'total_ttc_cents', 'due_date');
 
 --
 -- Name: invoices invoices_queue_overdue_check_delete; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12894,7 +12866,7 @@ CREATE TRIGGER missions_guard_columns BEFORE UPDATE ON public.missions FOR EACH 
 -- Name: missions missions_log_blocked; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_mission_blocked();
+CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_row_event('mission_blocked', 'warning', 'title', 'reason=blocked_reason', 'technician_id');
 
 --
 -- Name: missions missions_status_history_insert; Type: TRIGGER; Schema: public; Owner: postgres
@@ -15328,28 +15300,16 @@ REVOKE ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity
 GRANT ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) TO service_role;
 
 --
--- Name: FUNCTION log_emergency_created(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_emergency_created() FROM PUBLIC;
-
---
--- Name: FUNCTION log_invoice_sent(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_invoice_sent() FROM PUBLIC;
-
---
 -- Name: FUNCTION log_lock_override(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
 
 --
--- Name: FUNCTION log_mission_blocked(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION log_row_event(); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.log_row_event() FROM PUBLIC;
 
 --
 -- Name: FUNCTION luhn_ok(digits text); Type: ACL; Schema: private; Owner: postgres
