@@ -895,169 +895,34 @@ COMMENT ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_act
 
 COMMENT ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) IS 'Audit log of an organization, newest first, for its owners and admins: {rows: [...], next_before_id}. Keyset pagination (pass next_before_id as p_before_id), p_limit 1..500; filters: table, actor, occurred_at in [p_from, p_to).';
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.client_requests DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.clients DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.emergency_requests DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.invoice_lines DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.invoices DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.lock_overrides DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.maintenance_contracts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.memberships DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.mission_notes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.mission_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.mission_valid_transitions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.organizations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.payments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.profiles DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.quote_lines DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.quotes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.sites DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.stock_items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.stock_movements DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.timesheets DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.client_requests REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.client_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.client_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.clients REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.clients REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.emergency_requests REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.emergency_requests REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.emergency_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.invoice_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoice_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.invoice_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.invoices REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoices REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.invoices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.lock_overrides REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.lock_overrides REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.maintenance_contracts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.memberships REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.memberships REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.memberships REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_notes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_notes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_notes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_status_history REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_valid_transitions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_valid_transitions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_valid_transitions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{from_status,to_status}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.organizations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.organizations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.payments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.payments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.profiles REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.profiles REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.profiles REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.quote_lines REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.quote_lines REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.quote_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.quotes REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.quotes REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.quotes REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{total_ht_cents,total_ttc_cents,total_vat_cents,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.sites REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.sites REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.sites REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.stock_items REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.stock_items REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.stock_items REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{movement_count,on_hand,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.stock_movements REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.stock_movements REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.stock_movements REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.timesheets REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.timesheets REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.timesheets REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+-- The audit triggers of the business tables of the baselines before this one,
+-- as audit.enable_for writes them from audit.excluded_columns: the statement
+-- triggers audit_record_inserts / _updates / _deletes and the deferred
+-- lock-override check. mission_status_history and lock_overrides audit only
+-- updates and deletes: an insert there records a change the audit already
+-- holds (the mission's status change; the override, by
+-- audit.record_lock_override). Later baselines attach their tables the same way.
+select audit.enable_for('public.client_requests');
+select audit.enable_for('public.clients');
+select audit.enable_for('public.emergency_requests');
+select audit.enable_for('public.invoice_lines');
+select audit.enable_for('public.invoices');
+select audit.enable_for('public.lock_overrides', '{delete,update}');
+select audit.enable_for('public.maintenance_contracts');
+select audit.enable_for('public.memberships');
+select audit.enable_for('public.mission_notes');
+select audit.enable_for('public.mission_status_history', '{delete,update}');
+select audit.enable_for('public.mission_valid_transitions');
+select audit.enable_for('public.missions');
+select audit.enable_for('public.organizations');
+select audit.enable_for('public.payments');
+select audit.enable_for('public.profiles');
+select audit.enable_for('public.quote_lines');
+select audit.enable_for('public.quotes');
+select audit.enable_for('public.sites');
+select audit.enable_for('public.stock_items');
+select audit.enable_for('public.stock_movements');
+select audit.enable_for('public.timesheets');
 
 CREATE TRIGGER audit_record_lock_override AFTER INSERT ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION audit.record_lock_override();
 

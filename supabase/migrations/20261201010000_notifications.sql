@@ -741,13 +741,7 @@ ALTER TABLE public.notification_preferences ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY notification_preferences_select_own ON public.notification_preferences FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.notification_preferences DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.notification_preferences REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.notification_preferences REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.notification_preferences REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+select audit.enable_for('public.notification_preferences');
 
 COMMENT ON TABLE public.notification_preferences IS 'Per user, organization, type (or * for all) and channel: enabled or not. Absent = enabled; the exact type wins over *. Read own rows; written through public.set_notification_preference and public.unsubscribe.';
 

@@ -675,13 +675,7 @@ CREATE POLICY api_keys_select_admins ON public.api_keys FOR SELECT TO authentica
 -- authentication path, which carries no user session and is not affected.
 CREATE TRIGGER api_keys_require_live_session BEFORE INSERT OR DELETE OR UPDATE ON public.api_keys FOR EACH STATEMENT EXECUTE FUNCTION private.require_live_session();
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.api_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.api_keys REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.api_keys REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.api_keys REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+select audit.enable_for('public.api_keys');
 
 COMMENT ON TABLE public.api_keys IS 'API keys of external systems: prefix (public) + sha256 of the secret (the secret is shown once, never stored), scopes, expiry (max 2 years), revocation, rotation with a grace period. Written only by create/rotate/revoke_api_key.';
 

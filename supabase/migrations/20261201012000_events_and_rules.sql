@@ -441,13 +441,7 @@ CREATE POLICY rules_select ON public.rules FOR SELECT TO authenticated USING ((o
 
 CREATE POLICY rules_update ON public.rules FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.rules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.rules REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.rules REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.rules REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+select audit.enable_for('public.rules');
 
 CREATE TRIGGER rules_validate BEFORE INSERT OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION private.rules_validate();
 
