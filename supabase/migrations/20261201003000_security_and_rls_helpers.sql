@@ -332,10 +332,11 @@ ALTER TABLE private.permission_matrix_closed_tables ENABLE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE private.permission_matrix_closed_tables IS 'Exposed-schema tables closed to every API role on purpose (no grant, no policy), with the reason.';
 
-INSERT INTO private.permission_matrix_closed_tables (table_name, reason) VALUES ('public.idempotency_keys', 'Results of idempotent API calls: read and written only by private.idempotency_lookup / idempotency_store inside the API functions. No policy and no grant for any API role, service_role included.');
-INSERT INTO private.permission_matrix_closed_tables (table_name, reason) VALUES ('public.notification_templates', 'Reference texts rendered server-side by private.create_notification; no API role reads or writes them (migrations do).');
-INSERT INTO private.permission_matrix_closed_tables (table_name, reason) VALUES ('public.push_subscriptions', 'Device keys (p256dh, auth) of a user: no org_id (a device belongs to a user, not an organization), so written only through register_push_subscription / delete_push_subscription (own rows) and read by the push sender through a definer function.');
-INSERT INTO private.permission_matrix_closed_tables (table_name, reason) VALUES ('public.unsubscribe_tokens', 'Hashes of unsubscribe tokens: issued by private.issue_unsubscribe_token, checked by public.unsubscribe only.');
+INSERT INTO private.permission_matrix_closed_tables (table_name, reason) VALUES
+    ('public.idempotency_keys', 'Results of idempotent API calls: read and written only by private.idempotency_lookup / idempotency_store inside the API functions. No policy and no grant for any API role, service_role included.'),
+    ('public.notification_templates', 'Reference texts rendered server-side by private.create_notification; no API role reads or writes them (migrations do).'),
+    ('public.push_subscriptions', 'Device keys (p256dh, auth) of a user: no org_id (a device belongs to a user, not an organization), so written only through register_push_subscription / delete_push_subscription (own rows) and read by the push sender through a definer function.'),
+    ('public.unsubscribe_tokens', 'Hashes of unsubscribe tokens: issued by private.issue_unsubscribe_token, checked by public.unsubscribe only.');
 
 COMMENT ON FUNCTION private.my_org_ids_as(p_roles public.member_role[]) IS 'RLS: organizations where the current user holds one of the roles, as an array (use as org_id = any ((select …)::uuid[])).';
 

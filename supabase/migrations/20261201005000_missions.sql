@@ -826,15 +826,16 @@ COMMENT ON COLUMN public.mission_valid_transitions.requires_assignee IS 'A techn
 GRANT SELECT ON TABLE public.mission_valid_transitions TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_valid_transitions TO service_role;
 
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('new', 'published', '{owner,admin,dispatcher}', false, false, NULL, 'Dispatch publishes a mission so technicians can see and accept it.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('published', 'assigned', '{owner,admin,dispatcher,technician}', false, false, NULL, 'A technician accepts the mission (it becomes theirs), or dispatch assigns it to a technician.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('assigned', 'in_progress', '{technician}', true, false, NULL, 'The assigned technician starts work on site.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('in_progress', 'blocked', '{owner,admin,dispatcher,technician}', true, true, NULL, 'Work stops for a reason (missing part, no access); the blocked-mission alert watches these.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('blocked', 'in_progress', '{owner,admin,dispatcher,technician}', true, false, NULL, 'Work resumes; the blocking reason is cleared (it stays in the history).');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('in_progress', 'done', '{owner,admin,technician}', true, false, NULL, 'The work is finished and can be invoiced.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('done', 'invoiced', '{}', false, false, 'invoicing', 'Set by invoicing when the mission is put on an invoice, never by a user directly.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('new', 'cancelled', '{owner,admin,dispatcher}', false, false, NULL, 'Extension: a mission nobody has accepted yet is called off.');
-INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES ('published', 'cancelled', '{owner,admin,dispatcher}', false, false, NULL, 'Extension: a mission nobody has accepted yet is called off.');
+INSERT INTO public.mission_valid_transitions (from_status, to_status, allowed_roles, requires_assignee, requires_reason, system_context, description) VALUES
+    ('new', 'published', '{owner,admin,dispatcher}', false, false, NULL, 'Dispatch publishes a mission so technicians can see and accept it.'),
+    ('published', 'assigned', '{owner,admin,dispatcher,technician}', false, false, NULL, 'A technician accepts the mission (it becomes theirs), or dispatch assigns it to a technician.'),
+    ('assigned', 'in_progress', '{technician}', true, false, NULL, 'The assigned technician starts work on site.'),
+    ('in_progress', 'blocked', '{owner,admin,dispatcher,technician}', true, true, NULL, 'Work stops for a reason (missing part, no access); the blocked-mission alert watches these.'),
+    ('blocked', 'in_progress', '{owner,admin,dispatcher,technician}', true, false, NULL, 'Work resumes; the blocking reason is cleared (it stays in the history).'),
+    ('in_progress', 'done', '{owner,admin,technician}', true, false, NULL, 'The work is finished and can be invoiced.'),
+    ('done', 'invoiced', '{}', false, false, 'invoicing', 'Set by invoicing when the mission is put on an invoice, never by a user directly.'),
+    ('new', 'cancelled', '{owner,admin,dispatcher}', false, false, NULL, 'Extension: a mission nobody has accepted yet is called off.'),
+    ('published', 'cancelled', '{owner,admin,dispatcher}', false, false, NULL, 'Extension: a mission nobody has accepted yet is called off.');
 
 COMMENT ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) IS 'Moves one mission under its row lock (the trigger enforces the graph and roles); same status = no-op. Raises on refusal.';
 

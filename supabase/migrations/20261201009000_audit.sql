@@ -835,21 +835,22 @@ CREATE TRIGGER excluded_columns_refresh AFTER INSERT OR DELETE OR UPDATE OR TRUN
 
 COMMENT ON TABLE audit.excluded_columns IS 'Columns the audit redacts (secrets) or ignores (bookkeeping, derived values). table_name ''*'' = every table. A migration adding a secret column adds its row here in the same migration.';
 
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('*', 'updated_at', 'ignore', 'Bookkeeping: occurred_at is the time of the change.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('*', 'encrypted_password', 'redact', 'Secret (password hash).');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('*', 'secret_hash', 'redact', 'Secret (API key hash): a hash of a secret is still material for an offline guess.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('*', 'token_hash', 'redact', 'Secret (token hash).');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('*', 'refresh_token', 'redact', 'Secret.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.api_keys', 'secret_hash', 'redact', 'API key secret hash: never in the audit, even hashed.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.api_keys', 'last_used_at', 'ignore', 'Touched on every request made with the key: usage, not a change (one row per request otherwise).');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.stock_items', 'on_hand', 'ignore', 'Derived from stock_movements by trigger; the movement is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.stock_items', 'movement_count', 'ignore', 'Derived from stock_movements by trigger; the movement is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.invoices', 'total_ht_cents', 'ignore', 'Derived from invoice_lines by trigger; the line change is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.invoices', 'total_vat_cents', 'ignore', 'Derived from invoice_lines by trigger; the line change is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.invoices', 'total_ttc_cents', 'ignore', 'Generated from the two totals above.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.quotes', 'total_ht_cents', 'ignore', 'Derived from quote_lines by trigger; the line change is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.quotes', 'total_vat_cents', 'ignore', 'Derived from quote_lines by trigger; the line change is the audited row.');
-INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES ('public.quotes', 'total_ttc_cents', 'ignore', 'Generated from the two totals above.');
+INSERT INTO audit.excluded_columns (table_name, column_name, mode, why) VALUES
+    ('*', 'updated_at', 'ignore', 'Bookkeeping: occurred_at is the time of the change.'),
+    ('*', 'encrypted_password', 'redact', 'Secret (password hash).'),
+    ('*', 'secret_hash', 'redact', 'Secret (API key hash): a hash of a secret is still material for an offline guess.'),
+    ('*', 'token_hash', 'redact', 'Secret (token hash).'),
+    ('*', 'refresh_token', 'redact', 'Secret.'),
+    ('public.api_keys', 'secret_hash', 'redact', 'API key secret hash: never in the audit, even hashed.'),
+    ('public.api_keys', 'last_used_at', 'ignore', 'Touched on every request made with the key: usage, not a change (one row per request otherwise).'),
+    ('public.stock_items', 'on_hand', 'ignore', 'Derived from stock_movements by trigger; the movement is the audited row.'),
+    ('public.stock_items', 'movement_count', 'ignore', 'Derived from stock_movements by trigger; the movement is the audited row.'),
+    ('public.invoices', 'total_ht_cents', 'ignore', 'Derived from invoice_lines by trigger; the line change is the audited row.'),
+    ('public.invoices', 'total_vat_cents', 'ignore', 'Derived from invoice_lines by trigger; the line change is the audited row.'),
+    ('public.invoices', 'total_ttc_cents', 'ignore', 'Generated from the two totals above.'),
+    ('public.quotes', 'total_ht_cents', 'ignore', 'Derived from quote_lines by trigger; the line change is the audited row.'),
+    ('public.quotes', 'total_vat_cents', 'ignore', 'Derived from quote_lines by trigger; the line change is the audited row.'),
+    ('public.quotes', 'total_ttc_cents', 'ignore', 'Generated from the two totals above.');
 
 -- Tables of schema public that deliberately have no audit trigger. The pgTAP
 -- suite fails for any other public table without one, so a new table is
@@ -867,15 +868,16 @@ ALTER TABLE audit.unaudited_tables ENABLE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE audit.unaudited_tables IS 'Allowlist of public tables without an audit trigger, each with its reason (checked by the pgTAP suite).';
 
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.idempotency_keys', 'A cache of API results for offline replays, not business data: the change each key stands for is audited on its own table; every result (up to a whole timesheet or movement) would be stored twice; the daily 90-day purge would write one delete row per key.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.notifications', 'Derived messages: the event that caused a notification (API key created, alert) is audited on its own table; delivery status updates (pending, sent, failed, retries) would flood the trail with one row per user, channel and attempt.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.app_events', 'An append-only business event log written by triggers and definer functions: it is itself a trail, and auditing it would store every event twice (no update or delete is granted to any API role).');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.alerts', 'Derived from the alert views every minute (last_fired_at, notify_count change on every run): auditing would write a row per open alert and minute. Who acknowledged or silenced an alert, and when, is kept on the row itself.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.notification_templates', 'Reference data written only by migrations (reviewed in git), never at run time.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.push_subscriptions', 'Device registrations refreshed on every app start (last_seen_at); they hold device keys that must not be copied into the trail.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.unsubscribe_tokens', 'One token per email sent: high churn; the unsubscribe itself is audited on notification_preferences.');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.events', 'Machine input at equipment rate (thousands a day per organization), written once and never edited by people: the event row is itself the record (api_key_id, received_at); what a rule did with it is audited on the tables it wrote to (emergency_requests, client_requests).');
-INSERT INTO audit.unaudited_tables (table_name, why) VALUES ('public.rule_firings', 'Derived log of rule evaluations, one row per matching event: the record of a firing is this row plus the audited request it created; auditing it would double every event.');
+INSERT INTO audit.unaudited_tables (table_name, why) VALUES
+    ('public.idempotency_keys', 'A cache of API results for offline replays, not business data: the change each key stands for is audited on its own table; every result (up to a whole timesheet or movement) would be stored twice; the daily 90-day purge would write one delete row per key.'),
+    ('public.notifications', 'Derived messages: the event that caused a notification (API key created, alert) is audited on its own table; delivery status updates (pending, sent, failed, retries) would flood the trail with one row per user, channel and attempt.'),
+    ('public.app_events', 'An append-only business event log written by triggers and definer functions: it is itself a trail, and auditing it would store every event twice (no update or delete is granted to any API role).'),
+    ('public.alerts', 'Derived from the alert views every minute (last_fired_at, notify_count change on every run): auditing would write a row per open alert and minute. Who acknowledged or silenced an alert, and when, is kept on the row itself.'),
+    ('public.notification_templates', 'Reference data written only by migrations (reviewed in git), never at run time.'),
+    ('public.push_subscriptions', 'Device registrations refreshed on every app start (last_seen_at); they hold device keys that must not be copied into the trail.'),
+    ('public.unsubscribe_tokens', 'One token per email sent: high churn; the unsubscribe itself is audited on notification_preferences.'),
+    ('public.events', 'Machine input at equipment rate (thousands a day per organization), written once and never edited by people: the event row is itself the record (api_key_id, received_at); what a rule did with it is audited on the tables it wrote to (emergency_requests, client_requests).'),
+    ('public.rule_firings', 'Derived log of rule evaluations, one row per matching event: the record of a firing is this row plus the audited request it created; auditing it would double every event.');
 
 COMMENT ON DOMAIN public."text/csv" IS 'PostgREST media type handler: functions returning it answer Accept: text/csv with the raw text.';
 

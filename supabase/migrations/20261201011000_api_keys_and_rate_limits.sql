@@ -831,12 +831,13 @@ ALTER TABLE private.rate_limit_presets ENABLE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE private.rate_limit_presets IS 'Rate-limit buckets: at most max_hits requests per window_seconds per key.';
 
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('READ', 60, 60, 'PostgREST GET/HEAD (counted by the API gateway)');
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('WRITE', 20, 60, 'PostgREST POST/PATCH/PUT/DELETE, RPC calls included (db-pre-request hook)');
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('TOKEN', 30, 60, '/auth/v1/token (sign-in, refresh), per client IP (API gateway)');
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('UPLOAD', 10, 60, 'File uploads (storage, edge functions)');
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('MESSAGE', 30, 60, 'Outgoing messages (email, push) requested by a user');
-INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES ('STRICT', 5, 60, 'Sensitive operations (API key creation and rotation)');
+INSERT INTO private.rate_limit_presets (bucket, max_hits, window_seconds, description) VALUES
+    ('READ', 60, 60, 'PostgREST GET/HEAD (counted by the API gateway)'),
+    ('WRITE', 20, 60, 'PostgREST POST/PATCH/PUT/DELETE, RPC calls included (db-pre-request hook)'),
+    ('TOKEN', 30, 60, '/auth/v1/token (sign-in, refresh), per client IP (API gateway)'),
+    ('UPLOAD', 10, 60, 'File uploads (storage, edge functions)'),
+    ('MESSAGE', 30, 60, 'Outgoing messages (email, push) requested by a user'),
+    ('STRICT', 5, 60, 'Sensitive operations (API key creation and rotation)');
 
 -- RPCs whose POST is counted in another bucket than WRITE.
 CREATE TABLE private.rate_limit_rpc_buckets (
