@@ -180,6 +180,40 @@ declare
   -- At most this many alerts are notified (and, separately, escalated) per
   -- run of one check; the rest stay due for the next run.
   v_batch integer := private.alert_notify_batch_size();
+  -- Step 1's diff of the candidate rows against the open alerts and its three
+  -- writes (fire what is new, refresh what changed, resolve what cleared), the
+  -- same for both evaluations: spliced into their WITH after the CTEs
+  -- candidate and open_alert.
+  c_diff_and_writes constant text := $diff$
+    diff as materialized (
+      -- FULL JOIN: a hash or merge join by construction.
+      select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
+             o.id as open_id,
+             c.fingerprint is not null and o.id is not null
+               and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
+      from candidate c
+      full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
+    ), fired as (
+      insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
+      select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
+      from diff d
+      where d.open_id is null
+      order by d.org_id, d.fingerprint
+      on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
+      returning 1
+    ), refreshed as (
+      update public.alerts a
+         set last_fired_at = now(), severity = d.severity, details = d.details
+        from diff d
+       where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
+         and d.open_id = a.id and d.changed
+      returning 1
+    ), resolved as (
+      update public.alerts a
+         set status = 'resolved', resolved_at = now()
+       where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
+      returning 1
+    )$diff$;
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
@@ -189,8 +223,8 @@ begin
   -- 1. Fire, refresh what changed, resolve what cleared: one diff.
   if p_view = 'public.alert_invoices_overdue' then
     -- Incremental: only what can have changed since the last run (see the
-    -- header of this migration); the same diff as below otherwise.
-    execute $sql$
+    -- comment above this function); the same diff as below otherwise.
+    execute pg_catalog.format($sql$
     with overdue_config as materialized (
       -- Per organization: its local date and a key of everything besides the
       -- invoices that decides its candidate rows (thresholds, severities,
@@ -261,34 +295,7 @@ begin
           and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
         offset 0
       ) a
-    ), diff as materialized (
-      select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
-             o.id as open_id,
-             c.fingerprint is not null and o.id is not null
-               and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
-      from candidate c
-      full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
-    ), fired as (
-      insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
-      select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
-      from diff d
-      where d.open_id is null
-      order by d.org_id, d.fingerprint
-      on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
-      returning 1
-    ), refreshed as (
-      update public.alerts a
-         set last_fired_at = now(), severity = d.severity, details = d.details
-        from diff d
-       where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
-         and d.open_id = a.id and d.changed
-      returning 1
-    ), resolved as (
-      update public.alerts a
-         set status = 'resolved', resolved_at = now()
-       where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
-      returning 1
-    ), evaluated as (
+    ), %s, evaluated as (
       insert into private.alert_invoice_overdue_evaluations as e (org_id, evaluated_on, config_key, evaluated_at)
       select f.org_id, f.local_date, f.config_key, now() from full_org f
       on conflict (org_id) do update
@@ -299,7 +306,7 @@ begin
     select (select pg_catalog.count(*) from candidate)::integer,
            (select pg_catalog.count(*) from fired)::integer,
            (select pg_catalog.count(*) from resolved)::integer
-  $sql$
+  $sql$, c_diff_and_writes)
     using p_types into v_checked, v_fired, v_resolved;
   else
     execute pg_catalog.format($sql$
@@ -318,40 +325,13 @@ begin
           offset 0
         ) a
         where c.alert_type = any ($1)
-      ), diff as materialized (
-        -- FULL JOIN: a hash or merge join by construction.
-        select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
-               o.id as open_id,
-               c.fingerprint is not null and o.id is not null
-                 and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
-        from candidate c
-        full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
-      ), fired as (
-        insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
-        select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
-        from diff d
-        where d.open_id is null
-        order by d.org_id, d.fingerprint
-        on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
-        returning 1
-      ), refreshed as (
-        update public.alerts a
-           set last_fired_at = now(), severity = d.severity, details = d.details
-          from diff d
-         where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
-           and d.open_id = a.id and d.changed
-        returning 1
-      ), resolved as (
-        update public.alerts a
-           set status = 'resolved', resolved_at = now()
-         where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
-        returning 1
-      )
+      ), %s
       -- (refreshed runs to completion unread, like every data-modifying WITH.)
       select (select pg_catalog.count(*) from candidate)::integer,
              (select pg_catalog.count(*) from fired)::integer,
              (select pg_catalog.count(*) from resolved)::integer
-    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1),
+      c_diff_and_writes)
     using p_types into v_checked, v_fired, v_resolved;
   end if;
 
