@@ -2414,7 +2414,7 @@ ALTER FUNCTION private.assigned_missions() OWNER TO postgres;
 -- Name: FUNCTION assigned_missions(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: the my_assigned_*_ids() helpers expose one column each.';
+COMMENT ON FUNCTION private.assigned_missions() IS 'RLS (technician scope "assigned"): missions assigned to the current technician or open to them (published, no technician). Not granted to the API roles: my_assigned_mission_ids() and my_assigned_mission_refs(column) expose one column each.';
 
 --
 -- Name: authenticate_api_key(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4634,44 +4634,6 @@ ALTER FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p
 COMMENT ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) IS 'Appends one business event (severity info/warning/critical) and returns its id. Internal: definer functions, triggers, service_role.';
 
 --
--- Name: log_emergency_created(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_emergency_created() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'emergency_created', 'critical', 'public.emergency_requests', new.id,
-    pg_catalog.jsonb_build_object('client_id', new.client_id, 'site_id', new.site_id, 'severity', new.severity,
-                                  'source', new.source));
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_emergency_created() OWNER TO postgres;
-
---
--- Name: log_invoice_sent(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.log_invoice_sent() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'invoice_sent', 'info', 'public.invoices', new.id,
-    pg_catalog.jsonb_build_object('number', new.number, 'client_id', new.client_id, 'kind', new.kind,
-                                  'total_ttc_cents', new.total_ttc_cents, 'due_date', new.due_date));
-  return null;
-end;
-$$;
-
-ALTER FUNCTION private.log_invoice_sent() OWNER TO postgres;
-
---
 -- Name: log_lock_override(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4690,22 +4652,32 @@ $$;
 ALTER FUNCTION private.log_lock_override() OWNER TO postgres;
 
 --
--- Name: log_mission_blocked(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: log_row_event(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.log_mission_blocked() RETURNS trigger
+CREATE FUNCTION private.log_row_event() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
+declare
+  v_row     jsonb := pg_catalog.to_jsonb(new);
+  v_payload jsonb := '{}'::jsonb;
+  v_arg     text;
+  v_column  text;
 begin
-  perform private.log_app_event(
-    new.org_id, 'mission_blocked', 'warning', 'public.missions', new.id,
-    pg_catalog.jsonb_build_object('title', new.title, 'reason', new.blocked_reason, 'technician_id', new.technician_id));
+  foreach v_arg in array tg_argv[2:] loop
+    v_column := coalesce(nullif(pg_catalog.split_part(v_arg, '=', 2), ''), v_arg);
+    if not v_row ? v_column then
+      raise exception 'log_row_event on %.%: no column %', tg_table_schema, tg_table_name, v_column using errcode = '42703';
+    end if;
+    v_payload := v_payload || pg_catalog.jsonb_build_object(pg_catalog.split_part(v_arg, '=', 1), v_row -> v_column);
+  end loop;
+  perform private.log_app_event(new.org_id, tg_argv[0], tg_argv[1], tg_table_schema || '.' || tg_table_name, new.id, v_payload);
   return null;
 end;
 $$;
 
-ALTER FUNCTION private.log_mission_blocked() OWNER TO postgres;
+ALTER FUNCTION private.log_row_event() OWNER TO postgres;
 
 --
 -- Name: luhn_ok(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4789,74 +4761,6 @@ ALTER FUNCTION private.mission_for_caller(p_mission_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.mission_for_caller(p_mission_id uuid) IS 'The mission when the caller may see it (system; member of its organization; portal user of its client), else "Mission … not found".';
 
 --
--- Name: my_assigned_client_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_client_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_id from private.assigned_missions() a $$;
-
-ALTER FUNCTION private.my_assigned_client_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_client_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_client_ids() IS 'RLS (technician scope): clients of the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_client_request_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_client_request_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.client_request_id from private.assigned_missions() a where a.client_request_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_client_request_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_client_request_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_client_request_ids() IS 'RLS (technician scope): client requests behind the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_contract_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_contract_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.contract_id from private.assigned_missions() a where a.contract_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_contract_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_contract_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_contract_ids() IS 'RLS (technician scope): contracts of the missions assigned or open to the current technician.';
-
---
--- Name: my_assigned_emergency_ids(); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.my_assigned_emergency_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO ''
-    AS $$ select distinct a.emergency_request_id from private.assigned_missions() a where a.emergency_request_id is not null $$;
-
-ALTER FUNCTION private.my_assigned_emergency_ids() OWNER TO postgres;
-
---
--- Name: FUNCTION my_assigned_emergency_ids(); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.my_assigned_emergency_ids() IS 'RLS (technician scope): emergencies behind the missions assigned or open to the current technician.';
-
---
 -- Name: my_assigned_mission_ids(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4874,21 +4778,38 @@ ALTER FUNCTION private.my_assigned_mission_ids() OWNER TO postgres;
 COMMENT ON FUNCTION private.my_assigned_mission_ids() IS 'RLS (technician scope): ids of the missions assigned or open to the current technician.';
 
 --
--- Name: my_assigned_site_ids(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: my_assigned_mission_refs(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.my_assigned_site_ids() RETURNS SETOF uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+CREATE FUNCTION private.my_assigned_mission_refs(p_column text) RETURNS SETOF uuid
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
-    AS $$ select distinct a.site_id from private.assigned_missions() a $$;
+    AS $$
+begin
+  if p_column is null or p_column not in ('client_id', 'site_id', 'contract_id', 'client_request_id', 'emergency_request_id') then
+    raise exception 'private.my_assigned_mission_refs: % is not a column a mission references (client_id, site_id, contract_id, client_request_id, emergency_request_id)',
+      coalesce(p_column, 'null')
+      using errcode = '22023';
+  end if;
+  return query
+    select distinct r.id
+    from private.assigned_missions() a
+    cross join lateral (values (case p_column when 'client_id' then a.client_id
+                                               when 'site_id' then a.site_id
+                                               when 'contract_id' then a.contract_id
+                                               when 'client_request_id' then a.client_request_id
+                                               else a.emergency_request_id end)) as r (id)
+    where r.id is not null;
+end;
+$$;
 
-ALTER FUNCTION private.my_assigned_site_ids() OWNER TO postgres;
+ALTER FUNCTION private.my_assigned_mission_refs(p_column text) OWNER TO postgres;
 
 --
--- Name: FUNCTION my_assigned_site_ids(); Type: COMMENT; Schema: private; Owner: postgres
+-- Name: FUNCTION my_assigned_mission_refs(p_column text); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.my_assigned_site_ids() IS 'RLS (technician scope): sites of the missions assigned or open to the current technician.';
+COMMENT ON FUNCTION private.my_assigned_mission_refs(p_column text) IS 'RLS (technician scope): the ids that the missions assigned or open to the current technician hold in one column (client_id, site_id, contract_id, client_request_id or emergency_request_id; any other is refused, 22023).';
 
 --
 -- Name: my_client_ids(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6164,6 +6085,40 @@ declare
   -- At most this many alerts are notified (and, separately, escalated) per
   -- run of one check; the rest stay due for the next run.
   v_batch integer := private.alert_notify_batch_size();
+  -- Step 1's diff of the candidate rows against the open alerts and its three
+  -- writes (fire what is new, refresh what changed, resolve what cleared), the
+  -- same for both evaluations: spliced into their WITH after the CTEs
+  -- candidate and open_alert.
+  c_diff_and_writes constant text := $diff$
+    diff as materialized (
+      -- FULL JOIN: a hash or merge join by construction.
+      select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
+             o.id as open_id,
+             c.fingerprint is not null and o.id is not null
+               and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
+      from candidate c
+      full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
+    ), fired as (
+      insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
+      select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
+      from diff d
+      where d.open_id is null
+      order by d.org_id, d.fingerprint
+      on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
+      returning 1
+    ), refreshed as (
+      update public.alerts a
+         set last_fired_at = now(), severity = d.severity, details = d.details
+        from diff d
+       where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
+         and d.open_id = a.id and d.changed
+      returning 1
+    ), resolved as (
+      update public.alerts a
+         set status = 'resolved', resolved_at = now()
+       where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
+      returning 1
+    )$diff$;
 begin
   if p_view not in ('public.alert_emergencies_pending', 'public.alert_invoices_overdue', 'public.alert_stock_critical',
                     'public.alert_missions_blocked', 'public.alert_timesheets_unapproved') then
@@ -6173,8 +6128,8 @@ begin
   -- 1. Fire, refresh what changed, resolve what cleared: one diff.
   if p_view = 'public.alert_invoices_overdue' then
     -- Incremental: only what can have changed since the last run (see the
-    -- header of this migration); the same diff as below otherwise.
-    execute $sql$
+    -- comment above this function); the same diff as below otherwise.
+    execute pg_catalog.format($sql$
     with overdue_config as materialized (
       -- Per organization: its local date and a key of everything besides the
       -- invoices that decides its candidate rows (thresholds, severities,
@@ -6245,34 +6200,7 @@ begin
           and a.fingerprint = t.alert_type || ':' || ci.invoice_id::text and a.status <> 'resolved'
         offset 0
       ) a
-    ), diff as materialized (
-      select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
-             o.id as open_id,
-             c.fingerprint is not null and o.id is not null
-               and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
-      from candidate c
-      full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
-    ), fired as (
-      insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
-      select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
-      from diff d
-      where d.open_id is null
-      order by d.org_id, d.fingerprint
-      on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
-      returning 1
-    ), refreshed as (
-      update public.alerts a
-         set last_fired_at = now(), severity = d.severity, details = d.details
-        from diff d
-       where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
-         and d.open_id = a.id and d.changed
-      returning 1
-    ), resolved as (
-      update public.alerts a
-         set status = 'resolved', resolved_at = now()
-       where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
-      returning 1
-    ), evaluated as (
+    ), %s, evaluated as (
       insert into private.alert_invoice_overdue_evaluations as e (org_id, evaluated_on, config_key, evaluated_at)
       select f.org_id, f.local_date, f.config_key, now() from full_org f
       on conflict (org_id) do update
@@ -6283,7 +6211,7 @@ begin
     select (select pg_catalog.count(*) from candidate)::integer,
            (select pg_catalog.count(*) from fired)::integer,
            (select pg_catalog.count(*) from resolved)::integer
-  $sql$
+  $sql$, c_diff_and_writes)
     using p_types into v_checked, v_fired, v_resolved;
   else
     execute pg_catalog.format($sql$
@@ -6302,40 +6230,13 @@ begin
           offset 0
         ) a
         where c.alert_type = any ($1)
-      ), diff as materialized (
-        -- FULL JOIN: a hash or merge join by construction.
-        select c.org_id, c.alert_type, c.fingerprint, c.entity_table, c.entity_id, c.severity, c.details,
-               o.id as open_id,
-               c.fingerprint is not null and o.id is not null
-                 and (o.severity, o.details) is distinct from (c.severity, c.details) as changed
-        from candidate c
-        full join open_alert o on o.org_id = c.org_id and o.fingerprint = c.fingerprint
-      ), fired as (
-        insert into public.alerts (org_id, alert_type, fingerprint, entity_table, entity_id, severity, details)
-        select d.org_id, d.alert_type, d.fingerprint, d.entity_table, d.entity_id, d.severity, d.details
-        from diff d
-        where d.open_id is null
-        order by d.org_id, d.fingerprint
-        on conflict (org_id, fingerprint) where status <> 'resolved' do nothing
-        returning 1
-      ), refreshed as (
-        update public.alerts a
-           set last_fired_at = now(), severity = d.severity, details = d.details
-          from diff d
-         where a.id = any (array(select d2.open_id from diff d2 where d2.changed))
-           and d.open_id = a.id and d.changed
-        returning 1
-      ), resolved as (
-        update public.alerts a
-           set status = 'resolved', resolved_at = now()
-         where a.id = any (array(select d.open_id from diff d where d.fingerprint is null))
-        returning 1
-      )
+      ), %s
       -- (refreshed runs to completion unread, like every data-modifying WITH.)
       select (select pg_catalog.count(*) from candidate)::integer,
              (select pg_catalog.count(*) from fired)::integer,
              (select pg_catalog.count(*) from resolved)::integer
-    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1))
+    $sql$, 'private.alert_candidates_' || pg_catalog.substr(p_view, pg_catalog.length('public.alert_') + 1),
+      c_diff_and_writes)
     using p_types into v_checked, v_fired, v_resolved;
   end if;
 
@@ -13185,7 +13086,7 @@ CREATE TRIGGER clients_touch BEFORE UPDATE ON public.clients FOR EACH ROW EXECUT
 -- Name: emergency_requests emergency_requests_log_created; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_emergency_created();
+CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_row_event('emergency_created', 'critical', 'client_id', 'site_id', 'severity', 'source');
 
 --
 -- Name: emergency_requests emergency_requests_status_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -13263,7 +13164,7 @@ CREATE TRIGGER invoices_90_touch BEFORE UPDATE ON public.invoices FOR EACH ROW E
 -- Name: invoices invoices_log_sent; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_invoice_sent();
+CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_row_event('invoice_sent', 'info', 'number', 'client_id', 'kind', 'total_ttc_cents', 'due_date');
 
 --
 -- Name: invoices invoices_queue_overdue_check_delete; Type: TRIGGER; Schema: public; Owner: postgres
@@ -13335,7 +13236,7 @@ CREATE TRIGGER missions_guard_columns BEFORE UPDATE ON public.missions FOR EACH 
 -- Name: missions missions_log_blocked; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_mission_blocked();
+CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_row_event('mission_blocked', 'warning', 'title', 'reason=blocked_reason', 'technician_id');
 
 --
 -- Name: missions missions_status_history_insert; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14234,7 +14135,7 @@ CREATE POLICY client_requests_insert ON public.client_requests FOR INSERT TO aut
 -- Name: client_requests client_requests_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY client_requests_select ON public.client_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_request_ids() AS my_assigned_client_request_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY client_requests_select ON public.client_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('client_request_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: client_requests client_requests_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14264,7 +14165,7 @@ CREATE POLICY clients_insert ON public.clients FOR INSERT TO authenticated WITH 
 -- Name: clients clients_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY clients_select ON public.clients FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_client_ids() AS my_assigned_client_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY clients_select ON public.clients FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('client_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: clients clients_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14294,7 +14195,7 @@ CREATE POLICY emergency_requests_insert ON public.emergency_requests FOR INSERT 
 -- Name: emergency_requests emergency_requests_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY emergency_requests_select ON public.emergency_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_emergency_ids() AS my_assigned_emergency_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY emergency_requests_select ON public.emergency_requests FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('emergency_request_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: emergency_requests emergency_requests_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14426,7 +14327,7 @@ CREATE POLICY maintenance_contracts_insert ON public.maintenance_contracts FOR I
 -- Name: maintenance_contracts maintenance_contracts_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_contract_ids() AS my_assigned_contract_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('contract_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: maintenance_contracts maintenance_contracts_update; Type: POLICY; Schema: public; Owner: postgres
@@ -14749,7 +14650,7 @@ CREATE POLICY sites_insert ON public.sites FOR INSERT TO authenticated WITH CHEC
 -- Name: sites sites_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY sites_select ON public.sites FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_site_ids() AS my_assigned_site_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY sites_select ON public.sites FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (id IN ( SELECT private.my_assigned_mission_refs('site_id'::text) AS my_assigned_mission_refs))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: sites sites_update; Type: POLICY; Schema: public; Owner: postgres
@@ -15788,28 +15689,16 @@ REVOKE ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity
 GRANT ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) TO service_role;
 
 --
--- Name: FUNCTION log_emergency_created(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_emergency_created() FROM PUBLIC;
-
---
--- Name: FUNCTION log_invoice_sent(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.log_invoice_sent() FROM PUBLIC;
-
---
 -- Name: FUNCTION log_lock_override(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
 
 --
--- Name: FUNCTION log_mission_blocked(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION log_row_event(); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.log_row_event() FROM PUBLIC;
 
 --
 -- Name: FUNCTION luhn_ok(digits text); Type: ACL; Schema: private; Owner: postgres
@@ -15834,34 +15723,6 @@ GRANT ALL ON FUNCTION private.member_role_in(target_org uuid) TO service_role;
 REVOKE ALL ON FUNCTION private.mission_for_caller(p_mission_id uuid) FROM PUBLIC;
 
 --
--- Name: FUNCTION my_assigned_client_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_client_request_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_client_request_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_client_request_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_contract_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_contract_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_contract_ids() TO authenticated;
-
---
--- Name: FUNCTION my_assigned_emergency_ids(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.my_assigned_emergency_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_emergency_ids() TO authenticated;
-
---
 -- Name: FUNCTION my_assigned_mission_ids(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15869,11 +15730,11 @@ REVOKE ALL ON FUNCTION private.my_assigned_mission_ids() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.my_assigned_mission_ids() TO authenticated;
 
 --
--- Name: FUNCTION my_assigned_site_ids(); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION my_assigned_mission_refs(p_column text); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.my_assigned_site_ids() FROM PUBLIC;
-GRANT ALL ON FUNCTION private.my_assigned_site_ids() TO authenticated;
+REVOKE ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.my_assigned_mission_refs(p_column text) TO authenticated;
 
 --
 -- Name: FUNCTION my_client_ids(); Type: ACL; Schema: private; Owner: postgres

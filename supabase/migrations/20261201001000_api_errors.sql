@@ -106,33 +106,34 @@ ALTER TABLE ONLY private.api_errors
 
 COMMENT ON TABLE private.api_errors IS 'One row per stable API error code: the HTTP status PostgREST answers, the SQLSTATE other callers see. Raised by private.raise_api_error(); documented in docs/errors.md.';
 
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('invalid_parameter', 400, '22023', 'A parameter has a value the function does not accept (out of range, wrong shape, unknown name).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('missing_parameter', 400, '22004', 'A required parameter is null or missing.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('value_too_long', 400, '22001', 'A text parameter is longer than allowed.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('feature_not_supported', 400, '0A000', 'The call is made in a way the database does not support (for example a REPEATABLE READ transaction).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('authentication_required', 401, '42501', 'The call needs a signed-in user.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('sign_in_required', 401, '28000', 'The call needs a signed-in user (session-bound action).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('forbidden_role', 403, '42501', 'The caller''s role in the organization does not allow this action.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('not_assigned', 403, '42501', 'The mission is not assigned to the calling technician.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('not_found', 404, 'P0002', 'No row with that id exists, or the caller may not see it (the two answers are the same on purpose).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('invalid_transition', 409, 'P0001', 'The row''s current status does not allow this change (state machine of missions, quotes, invoices, timesheets, emergencies, API keys).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('already_assigned', 409, 'P0001', 'The mission is already assigned to another technician.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('invoice_locked', 409, 'P0001', 'The invoice is issued (sent, paid): it is immutable; correct it with a credit note.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('quote_locked', 409, 'P0001', 'The quote is sent, accepted, refused or expired: it can no longer be edited.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('timesheet_locked', 409, 'P0001', 'The timesheet is approved or invoiced: an owner or admin override (with a reason) is needed.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('mission_closed', 409, 'P0001', 'The mission is done or invoiced: no more hours or stock can be recorded on it.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('insufficient_stock', 409, 'P0001', 'The stock on hand is lower than the quantity requested.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('append_only', 409, 'P0001', 'The table keeps history: rows are never changed nor removed.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('invalid_state', 409, '55000', 'The row is not in a state that allows this action (already resolved, failed for good, ...).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('already_exists', 409, '23505', 'A row with that id already exists.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('unknown_reference', 409, '23503', 'A referenced row does not exist in the caller''s organization.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('payload_too_large', 413, '54000', 'The payload is larger than allowed.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('validation_failed', 422, '23514', 'A value breaks a rule on its own (bounds, length, required reason).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('rule_violation', 422, 'P0001', 'The request breaks a business rule (legal mentions, chronology, totals, credit limits, daily hours, ...).');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('computed_field', 422, '428C9', 'The field is computed by the database and cannot be written.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('idempotency_key_reused', 422, 'P0001', 'The idempotency key was already used for a different request.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('last_owner', 409, '23514', 'The change would leave the organization without an owner: make another member owner first, or use transfer_ownership.');
-INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES ('technician_has_open_missions', 409, '23514', 'A technician who still holds assigned, in-progress or blocked missions cannot change role or leave: reassign the missions first.');
+INSERT INTO private.api_errors (code, http_status, sqlstate, description) VALUES
+    ('invalid_parameter', 400, '22023', 'A parameter has a value the function does not accept (out of range, wrong shape, unknown name).'),
+    ('missing_parameter', 400, '22004', 'A required parameter is null or missing.'),
+    ('value_too_long', 400, '22001', 'A text parameter is longer than allowed.'),
+    ('feature_not_supported', 400, '0A000', 'The call is made in a way the database does not support (for example a REPEATABLE READ transaction).'),
+    ('authentication_required', 401, '42501', 'The call needs a signed-in user.'),
+    ('sign_in_required', 401, '28000', 'The call needs a signed-in user (session-bound action).'),
+    ('forbidden_role', 403, '42501', 'The caller''s role in the organization does not allow this action.'),
+    ('not_assigned', 403, '42501', 'The mission is not assigned to the calling technician.'),
+    ('not_found', 404, 'P0002', 'No row with that id exists, or the caller may not see it (the two answers are the same on purpose).'),
+    ('invalid_transition', 409, 'P0001', 'The row''s current status does not allow this change (state machine of missions, quotes, invoices, timesheets, emergencies, API keys).'),
+    ('already_assigned', 409, 'P0001', 'The mission is already assigned to another technician.'),
+    ('invoice_locked', 409, 'P0001', 'The invoice is issued (sent, paid): it is immutable; correct it with a credit note.'),
+    ('quote_locked', 409, 'P0001', 'The quote is sent, accepted, refused or expired: it can no longer be edited.'),
+    ('timesheet_locked', 409, 'P0001', 'The timesheet is approved or invoiced: an owner or admin override (with a reason) is needed.'),
+    ('mission_closed', 409, 'P0001', 'The mission is done or invoiced: no more hours or stock can be recorded on it.'),
+    ('insufficient_stock', 409, 'P0001', 'The stock on hand is lower than the quantity requested.'),
+    ('append_only', 409, 'P0001', 'The table keeps history: rows are never changed nor removed.'),
+    ('invalid_state', 409, '55000', 'The row is not in a state that allows this action (already resolved, failed for good, ...).'),
+    ('already_exists', 409, '23505', 'A row with that id already exists.'),
+    ('unknown_reference', 409, '23503', 'A referenced row does not exist in the caller''s organization.'),
+    ('payload_too_large', 413, '54000', 'The payload is larger than allowed.'),
+    ('validation_failed', 422, '23514', 'A value breaks a rule on its own (bounds, length, required reason).'),
+    ('rule_violation', 422, 'P0001', 'The request breaks a business rule (legal mentions, chronology, totals, credit limits, daily hours, ...).'),
+    ('computed_field', 422, '428C9', 'The field is computed by the database and cannot be written.'),
+    ('idempotency_key_reused', 422, 'P0001', 'The idempotency key was already used for a different request.'),
+    ('last_owner', 409, '23514', 'The change would leave the organization without an owner: make another member owner first, or use transfer_ownership.'),
+    ('technician_has_open_missions', 409, '23514', 'A technician who still holds assigned, in-progress or blocked missions cannot change role or leave: reassign the missions first.');
 
 COMMENT ON FUNCTION private.api_error_parts(p_sqlstate text, p_message text, p_detail text) IS 'For exception handlers: {"code", "message"} of a caught error (sqlstate, sqlerrm, PG_EXCEPTION_DETAIL), whether it was raised for PostgREST (PGRST, JSON message) or for a plain caller.';
 

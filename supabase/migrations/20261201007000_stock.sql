@@ -14,6 +14,17 @@ select pg_catalog.set_config('search_path', '', true);
 set local check_function_bodies = false;
 
 -- The stock trigger: the catalogue's raises plus the finite-quantity guard.
+-- The item row is the one lock every writer of an item queues on, held until
+-- commit, so the work under it is one statement: `UPDATE … WHERE on_hand +
+-- delta >= 0 RETURNING` locks the row, refuses a negative balance and writes
+-- it. Under concurrency it is as safe as an explicit SELECT … FOR UPDATE: a
+-- second writer's UPDATE waits for the first to commit, then re-evaluates its
+-- WHERE on the committed row (READ COMMITTED re-check), so it never computes
+-- from a stale on_hand. When it updates nothing, one read (off the hot path)
+-- tells a missing item from insufficient stock. The stock_low event (the
+-- balance crosses below min_stock) is logged here from the RETURNING values,
+-- naming the movement (new.id is set before BEFORE triggers run); it rolls
+-- back with the movement.
 CREATE FUNCTION private.check_stock_movement() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -22,6 +33,9 @@ declare
   v_on_hand numeric;
   v_count bigint;
   v_delta numeric;
+  v_min_stock numeric;
+  v_sku text;
+  v_name text;
 begin
   -- The generated column is computed after BEFORE triggers: derive it here,
   -- strictly. A malformed row is refused now (the CHECK constraints would
@@ -46,28 +60,40 @@ begin
     perform private.raise_api_error('validation_failed', 'Stock movement kind must be in, out or adjustment; an adjustment needs a direction (up or down) and only adjustments have one');
   end if;
 
-  select i.on_hand, i.movement_count into v_on_hand, v_count
-  from public.stock_items i
+  -- Lock, check and write in one statement (the marker lets
+  -- private.guard_stock_on_hand accept this on_hand change).
+  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
+  update public.stock_items i
+  set on_hand = i.on_hand + v_delta, movement_count = i.movement_count + 1
   where i.org_id = new.org_id and i.id = new.item_id
-  for update;
-  if not found then
-    perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
-  end if;
+    and i.on_hand + v_delta >= 0
+  returning i.on_hand, i.movement_count, i.min_stock, i.sku, i.name
+  into v_on_hand, v_count, v_min_stock, v_sku, v_name;
+  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
 
-  if v_on_hand + v_delta < 0 then
+  if v_count is null then
+    -- Nothing updated: no such item in this organization, or not enough stock.
+    select i.on_hand into v_on_hand
+    from public.stock_items i
+    where i.org_id = new.org_id and i.id = new.item_id;
+    if not found then
+      perform private.raise_api_error('unknown_reference', pg_catalog.format('Stock item %s not found', new.item_id));
+    end if;
     perform private.raise_api_error('insufficient_stock', pg_catalog.format('Insufficient stock. Available: %s, Requested: %s', pg_catalog.trim_scale(v_on_hand), pg_catalog.trim_scale(new.quantity)));
   end if;
 
-  perform pg_catalog.set_config('terrain.stock_movement_item', new.item_id::text, true);
-  update public.stock_items i
-  set on_hand = v_on_hand + v_delta, movement_count = v_count + 1
-  where i.org_id = new.org_id and i.id = new.item_id;
-  perform pg_catalog.set_config('terrain.stock_movement_item', '', true);
-
-  new.item_seq := v_count + 1;
-  new.balance_after := v_on_hand + v_delta;
+  new.item_seq := v_count;
+  new.balance_after := v_on_hand;
   if auth.uid() is not null then
     new.author := auth.uid();
+  end if;
+
+  -- stock_low: this movement takes the item below its minimum.
+  if v_delta < 0 and v_on_hand < v_min_stock and v_on_hand - v_delta >= v_min_stock then
+    perform private.log_app_event(
+      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
+      pg_catalog.jsonb_build_object('sku', v_sku, 'name', v_name, 'on_hand', v_on_hand,
+                                    'min_stock', v_min_stock, 'movement_id', new.id));
   end if;
   return new;
 end;
@@ -107,6 +133,13 @@ REVOKE ALL ON FUNCTION private.guard_stock_on_hand() FROM PUBLIC;
 
 -- Missions accept parts while assigned, in progress, blocked or done (the
 -- same window as hours): not before assignment, nor once invoiced or cancelled.
+--
+-- Nothing that can run before the item's row lock (taken by the movement's
+-- insert) runs after it: the request hash, the item, mission, role and
+-- quantity checks and the idempotent lookup (which holds the (org, key)
+-- advisory lock until commit) come first; after the movement, the key row is
+-- inserted directly, with the movement's id and balance_after from RETURNING.
+
 CREATE FUNCTION public.record_stock_use(p_item_id uuid, p_quantity numeric, p_mission_id uuid, p_idempotency_key text) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -117,7 +150,9 @@ declare
   v_mission record;
   v_request jsonb;
   v_result jsonb;
-  v_movement public.stock_movements;
+  v_request_hash text;
+  v_movement_id uuid;
+  v_balance_after numeric;
 begin
   select i.id, i.org_id, i.sku into v_item
   from public.stock_items i
@@ -160,19 +195,30 @@ begin
     perform private.raise_api_error('validation_failed', pg_catalog.format('Quantity must be greater than 0 (got %s)', coalesce(pg_catalog.trim_scale(p_quantity)::text, 'null')));
   end if;
 
-  -- check_stock_movement() locks the item, refuses a negative balance and updates on_hand.
+  -- Everything that does not need the item's balance is done before the
+  -- movement takes the item's row lock: the request hash for the
+  -- idempotency store is computed now.
+  v_request_hash := private.idempotency_request_hash(v_request);
+
+  -- The lock: check_stock_movement() locks the item, refuses a negative
+  -- balance and updates on_hand; it is held until commit.
   insert into public.stock_movements (org_id, item_id, kind, quantity, mission_id, idempotency_key)
   values (v_item.org_id, p_item_id, 'out', p_quantity, p_mission_id, p_idempotency_key)
-  returning * into v_movement;
+  returning id, balance_after into v_movement_id, v_balance_after;
 
   v_result := pg_catalog.jsonb_build_object(
-    'movement_id', v_movement.id,
-    'item_id', v_movement.item_id,
+    'movement_id', v_movement_id,
+    'item_id', p_item_id,
     'sku', v_item.sku,
-    'quantity', v_movement.quantity,
-    'mission_id', v_movement.mission_id,
-    'on_hand', v_movement.balance_after);
-  perform private.idempotency_store(v_item.org_id, p_idempotency_key, 'record_stock_use', v_request, v_result);
+    'quantity', p_quantity,
+    'mission_id', p_mission_id,
+    'on_hand', v_balance_after);
+  -- As private.idempotency_store does, without its second advisory-lock call
+  -- and hash (idempotency_lookup above already holds the (org, key) lock). A
+  -- plain insert on purpose: a conflict means this call did its work without
+  -- seeing the first call's row, and must fail rather than apply twice.
+  insert into public.idempotency_keys (org_id, key, user_id, operation, request_hash, result)
+  values (v_item.org_id, p_idempotency_key, auth.uid(), 'record_stock_use', v_request_hash, v_result);
   return v_result;
 end;
 $$;

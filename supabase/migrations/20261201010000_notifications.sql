@@ -496,32 +496,33 @@ ALTER TABLE public.notification_templates ENABLE ROW LEVEL SECURITY;
 
 COMMENT ON TABLE public.notification_templates IS 'Title and body of each notification type per language, with {{param}} placeholders (plain substitution, never evaluated). critical: in_app cannot be disabled and unsubscribe does not silence the emails. Read only by private.create_notification.';
 
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('emergency_pending', 'fr', 'Urgence en attente : {{client}}', 'L''urgence « {{description}} » de {{client}} attend une prise en charge depuis {{minutes}} min.', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('emergency_pending', 'en', 'Pending emergency: {{client}}', 'The emergency "{{description}}" from {{client}} has been waiting for {{minutes}} min.', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('invoice_overdue_7days', 'fr', 'Facture {{number}} en retard de 7 jours', 'La facture {{number}} de {{client}} ({{amount}}) était due le {{due_date}}.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('invoice_overdue_7days', 'en', 'Invoice {{number}} 7 days overdue', 'Invoice {{number}} for {{client}} ({{amount}}) was due on {{due_date}}.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('invoice_overdue_30days', 'fr', 'Facture {{number}} en retard de 30 jours', 'La facture {{number}} de {{client}} ({{amount}}) était due le {{due_date}} : relance nécessaire.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('invoice_overdue_30days', 'en', 'Invoice {{number}} 30 days overdue', 'Invoice {{number}} for {{client}} ({{amount}}) was due on {{due_date}}: follow-up needed.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('stock_critical', 'fr', 'Stock critique : {{item}}', 'Le stock de {{item}} est à {{quantity}} (seuil {{threshold}}).', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('stock_critical', 'en', 'Critical stock: {{item}}', 'Stock of {{item}} is at {{quantity}} (threshold {{threshold}}).', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('mission_blocked', 'fr', 'Intervention bloquée : {{mission}}', 'L''intervention {{mission}} est bloquée depuis {{hours}} h. {{reason}}', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('mission_blocked', 'en', 'Mission blocked: {{mission}}', 'Mission {{mission}} has been blocked for {{hours}} h. {{reason}}', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('timesheet_unapproved', 'fr', 'Feuilles de temps à valider', '{{count}} feuille(s) de temps attendent une validation depuis plus de {{days}} jours.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('timesheet_unapproved', 'en', 'Timesheets awaiting approval', '{{count}} timesheet(s) have awaited approval for more than {{days}} days.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('alert_escalated', 'fr', 'Alerte escaladée : {{title}}', 'Sans réponse, l''alerte « {{title}} » vous est transmise. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('alert_escalated', 'en', 'Escalated alert: {{title}}', 'Unanswered, the alert "{{title}}" is escalated to you. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_created', 'fr', 'Sécurité : {{title}}', 'Une clé API a été créée. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_created', 'en', 'Security: {{title}}', 'An API key was created. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_revoked', 'fr', 'Sécurité : {{title}}', 'Une clé API a été révoquée. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_revoked', 'en', 'Security: {{title}}', 'An API key was revoked. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_rotated', 'fr', 'Sécurité : {{title}}', 'Une clé API a été renouvelée. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('api_key_rotated', 'en', 'Security: {{title}}', 'An API key was rotated. {{body}}', true);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('rule_fired', 'fr', 'Règle déclenchée : {{rule}}', '{{title}} {{body}}', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('rule_fired', 'en', 'Rule fired: {{rule}}', '{{title}} {{body}}', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('rule_suppressed_summary', 'fr', 'Règle {{rule}} : {{count}} déclenchement(s) regroupé(s)', 'La règle {{rule}} s''est déclenchée {{count}} fois de plus ; ces notifications ont été regroupées.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('rule_suppressed_summary', 'en', 'Rule {{rule}}: {{count}} firing(s) grouped', 'Rule {{rule}} fired {{count}} more time(s); those notifications were grouped.', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('notification_failed', 'fr', 'Notification non distribuée', 'La notification « {{title}} » n''a pas pu être envoyée par {{channel}} après {{attempts}} tentatives : {{error}}', false);
-INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES ('notification_failed', 'en', 'Notification not delivered', 'The notification "{{title}}" could not be sent by {{channel}} after {{attempts}} attempts: {{error}}', false);
+INSERT INTO public.notification_templates (type, language, title_template, body_template, critical) VALUES
+    ('emergency_pending', 'fr', 'Urgence en attente : {{client}}', 'L''urgence « {{description}} » de {{client}} attend une prise en charge depuis {{minutes}} min.', true),
+    ('emergency_pending', 'en', 'Pending emergency: {{client}}', 'The emergency "{{description}}" from {{client}} has been waiting for {{minutes}} min.', true),
+    ('invoice_overdue_7days', 'fr', 'Facture {{number}} en retard de 7 jours', 'La facture {{number}} de {{client}} ({{amount}}) était due le {{due_date}}.', false),
+    ('invoice_overdue_7days', 'en', 'Invoice {{number}} 7 days overdue', 'Invoice {{number}} for {{client}} ({{amount}}) was due on {{due_date}}.', false),
+    ('invoice_overdue_30days', 'fr', 'Facture {{number}} en retard de 30 jours', 'La facture {{number}} de {{client}} ({{amount}}) était due le {{due_date}} : relance nécessaire.', false),
+    ('invoice_overdue_30days', 'en', 'Invoice {{number}} 30 days overdue', 'Invoice {{number}} for {{client}} ({{amount}}) was due on {{due_date}}: follow-up needed.', false),
+    ('stock_critical', 'fr', 'Stock critique : {{item}}', 'Le stock de {{item}} est à {{quantity}} (seuil {{threshold}}).', true),
+    ('stock_critical', 'en', 'Critical stock: {{item}}', 'Stock of {{item}} is at {{quantity}} (threshold {{threshold}}).', true),
+    ('mission_blocked', 'fr', 'Intervention bloquée : {{mission}}', 'L''intervention {{mission}} est bloquée depuis {{hours}} h. {{reason}}', false),
+    ('mission_blocked', 'en', 'Mission blocked: {{mission}}', 'Mission {{mission}} has been blocked for {{hours}} h. {{reason}}', false),
+    ('timesheet_unapproved', 'fr', 'Feuilles de temps à valider', '{{count}} feuille(s) de temps attendent une validation depuis plus de {{days}} jours.', false),
+    ('timesheet_unapproved', 'en', 'Timesheets awaiting approval', '{{count}} timesheet(s) have awaited approval for more than {{days}} days.', false),
+    ('alert_escalated', 'fr', 'Alerte escaladée : {{title}}', 'Sans réponse, l''alerte « {{title}} » vous est transmise. {{body}}', true),
+    ('alert_escalated', 'en', 'Escalated alert: {{title}}', 'Unanswered, the alert "{{title}}" is escalated to you. {{body}}', true),
+    ('api_key_created', 'fr', 'Sécurité : {{title}}', 'Une clé API a été créée. {{body}}', true),
+    ('api_key_created', 'en', 'Security: {{title}}', 'An API key was created. {{body}}', true),
+    ('api_key_revoked', 'fr', 'Sécurité : {{title}}', 'Une clé API a été révoquée. {{body}}', true),
+    ('api_key_revoked', 'en', 'Security: {{title}}', 'An API key was revoked. {{body}}', true),
+    ('api_key_rotated', 'fr', 'Sécurité : {{title}}', 'Une clé API a été renouvelée. {{body}}', true),
+    ('api_key_rotated', 'en', 'Security: {{title}}', 'An API key was rotated. {{body}}', true),
+    ('rule_fired', 'fr', 'Règle déclenchée : {{rule}}', '{{title}} {{body}}', false),
+    ('rule_fired', 'en', 'Rule fired: {{rule}}', '{{title}} {{body}}', false),
+    ('rule_suppressed_summary', 'fr', 'Règle {{rule}} : {{count}} déclenchement(s) regroupé(s)', 'La règle {{rule}} s''est déclenchée {{count}} fois de plus ; ces notifications ont été regroupées.', false),
+    ('rule_suppressed_summary', 'en', 'Rule {{rule}}: {{count}} firing(s) grouped', 'Rule {{rule}} fired {{count}} more time(s); those notifications were grouped.', false),
+    ('notification_failed', 'fr', 'Notification non distribuée', 'La notification « {{title}} » n''a pas pu être envoyée par {{channel}} après {{attempts}} tentatives : {{error}}', false),
+    ('notification_failed', 'en', 'Notification not delivered', 'The notification "{{title}}" could not be sent by {{channel}} after {{attempts}} attempts: {{error}}', false);
 
 -- The template row of a type in a language: exact type, else its last dotted segment.
 CREATE FUNCTION private.notification_template(p_type text, p_language text) RETURNS public.notification_templates
@@ -741,9 +742,7 @@ ALTER TABLE public.notification_preferences ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY notification_preferences_select_own ON public.notification_preferences FOR SELECT TO authenticated USING ((user_id = ( SELECT auth.uid() AS uid)));
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.notification_preferences DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.notification_preferences FOR EACH ROW EXECUTE FUNCTION audit.record_change('{org_id,user_id,type,channel}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+select audit.enable_for('public.notification_preferences');
 
 COMMENT ON TABLE public.notification_preferences IS 'Per user, organization, type (or * for all) and channel: enabled or not. Absent = enabled; the exact type wins over *. Read own rows; written through public.set_notification_preference and public.unsubscribe.';
 

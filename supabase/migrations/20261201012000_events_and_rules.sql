@@ -176,39 +176,8 @@ begin
 end;
 $$;
 
--- emergency_created: every new emergency request is critical news.
-CREATE FUNCTION private.log_emergency_created() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'emergency_created', 'critical', 'public.emergency_requests', new.id,
-    pg_catalog.jsonb_build_object('client_id', new.client_id, 'site_id', new.site_id, 'severity', new.severity,
-                                  'source', new.source));
-  return null;
-end;
-$$;
-
-REVOKE ALL ON FUNCTION private.log_emergency_created() FROM PUBLIC;
-
--- invoice_sent: sent_at goes from null to a time (send_invoice).
-CREATE FUNCTION private.log_invoice_sent() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'invoice_sent', 'info', 'public.invoices', new.id,
-    pg_catalog.jsonb_build_object('number', new.number, 'client_id', new.client_id, 'kind', new.kind,
-                                  'total_ttc_cents', new.total_ttc_cents, 'due_date', new.due_date));
-  return null;
-end;
-$$;
-
-REVOKE ALL ON FUNCTION private.log_invoice_sent() FROM PUBLIC;
-
--- lock_override: every override of a locked row.
+-- lock_override: every override of a locked row; the event is about the
+-- overridden row, not the lock_overrides row.
 CREATE FUNCTION private.log_lock_override() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
@@ -223,45 +192,37 @@ $$;
 
 REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
 
--- mission_blocked: the status becomes blocked.
-CREATE FUNCTION private.log_mission_blocked() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO ''
-    AS $$
-begin
-  perform private.log_app_event(
-    new.org_id, 'mission_blocked', 'warning', 'public.missions', new.id,
-    pg_catalog.jsonb_build_object('title', new.title, 'reason', new.blocked_reason, 'technician_id', new.technician_id));
-  return null;
-end;
-$$;
-
-REVOKE ALL ON FUNCTION private.log_mission_blocked() FROM PUBLIC;
-
--- stock_low: a movement takes the item from >= min_stock to < min_stock.
--- balance_after is written by the BEFORE trigger under the item's row lock;
--- the previous balance is balance_after - delta.
-CREATE FUNCTION private.log_stock_low() RETURNS trigger
+-- The other business events written by triggers are about the row itself
+-- (public.<table>, its id): private.log_row_event() logs one, of the type and
+-- severity given as the trigger's first two arguments, with a payload of the
+-- columns the other arguments name, each `key` (the column of that name) or
+-- `key=column`; an argument naming no column is an error (42703). The
+-- trigger's event and WHEN clause say when it happens (see the triggers
+-- emergency_requests_log_created, invoices_log_sent, missions_log_blocked).
+CREATE FUNCTION private.log_row_event() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
-  v_item public.stock_items;
+  v_row     jsonb := pg_catalog.to_jsonb(new);
+  v_payload jsonb := '{}'::jsonb;
+  v_arg     text;
+  v_column  text;
 begin
-  select * into v_item from public.stock_items i where i.org_id = new.org_id and i.id = new.item_id;
-  if v_item.id is not null
-     and new.balance_after < v_item.min_stock
-     and new.balance_after - new.delta >= v_item.min_stock then
-    perform private.log_app_event(
-      new.org_id, 'stock_low', 'warning', 'public.stock_items', new.item_id,
-      pg_catalog.jsonb_build_object('sku', v_item.sku, 'name', v_item.name, 'on_hand', new.balance_after,
-                                    'min_stock', v_item.min_stock, 'movement_id', new.id));
-  end if;
+  foreach v_arg in array tg_argv[2:] loop
+    v_column := coalesce(nullif(pg_catalog.split_part(v_arg, '=', 2), ''), v_arg);
+    if not v_row ? v_column then
+      raise exception 'log_row_event on %.%: no column %', tg_table_schema, tg_table_name, v_column using errcode = '42703';
+    end if;
+    v_payload := v_payload || pg_catalog.jsonb_build_object(pg_catalog.split_part(v_arg, '=', 1), v_row -> v_column);
+  end loop;
+  perform private.log_app_event(new.org_id, tg_argv[0], tg_argv[1], tg_table_schema || '.' || tg_table_name, new.id, v_payload);
   return null;
 end;
 $$;
 
-REVOKE ALL ON FUNCTION private.log_stock_low() FROM PUBLIC;
+REVOKE ALL ON FUNCTION private.log_row_event() FROM PUBLIC;
+
 
 -- -----------------------------------------------------------------------------
 -- Notifications of rules: like private.notify_roles (same recipients, channels
@@ -480,9 +441,7 @@ CREATE POLICY rules_select ON public.rules FOR SELECT TO authenticated USING ((o
 
 CREATE POLICY rules_update ON public.rules FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.rules DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
-
-CREATE TRIGGER audit_record_change AFTER INSERT OR DELETE OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+select audit.enable_for('public.rules');
 
 CREATE TRIGGER rules_validate BEFORE INSERT OR UPDATE ON public.rules FOR EACH ROW EXECUTE FUNCTION private.rules_validate();
 
@@ -696,15 +655,16 @@ COMMENT ON FUNCTION private.notify_rule_roles(p_org uuid, p_roles public.member_
 
 COMMENT ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) IS 'RPC (owner, admin): creates a rule on external events. The condition must be a jsonpath predicate (Invalid rule condition: …, 22023); client_id/site_id must belong to the organization (23503). Audited.';
 
-CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_emergency_created();
+-- emergency_created: every new emergency request is critical news.
+CREATE TRIGGER emergency_requests_log_created AFTER INSERT ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.log_row_event('emergency_created', 'critical', 'client_id', 'site_id', 'severity', 'source');
 
-CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_invoice_sent();
+-- invoice_sent: sent_at goes from null to a time (send_invoice).
+CREATE TRIGGER invoices_log_sent AFTER UPDATE OF sent_at ON public.invoices FOR EACH ROW WHEN (((old.sent_at IS NULL) AND (new.sent_at IS NOT NULL))) EXECUTE FUNCTION private.log_row_event('invoice_sent', 'info', 'number', 'client_id', 'kind', 'total_ttc_cents', 'due_date');
 
 CREATE TRIGGER lock_overrides_log AFTER INSERT ON public.lock_overrides FOR EACH ROW EXECUTE FUNCTION private.log_lock_override();
 
-CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_mission_blocked();
-
-CREATE TRIGGER stock_movements_log_low AFTER INSERT ON public.stock_movements FOR EACH ROW WHEN ((new.delta < (0)::numeric)) EXECUTE FUNCTION private.log_stock_low();
+-- mission_blocked: the status becomes blocked.
+CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_row_event('mission_blocked', 'warning', 'title', 'reason=blocked_reason', 'technician_id');
 
 REVOKE ALL ON FUNCTION private.ingest_event(p_org uuid, p_api_key_id uuid, p_source_event_id text, p_type text, p_occurred_at timestamp with time zone, p_payload jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.ingest_event(p_org uuid, p_api_key_id uuid, p_source_event_id text, p_type text, p_occurred_at timestamp with time zone, p_payload jsonb) TO service_role;

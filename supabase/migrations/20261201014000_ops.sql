@@ -47,196 +47,46 @@ CREATE FUNCTION ops.fn_ident(p_oid oid) RETURNS text
     SET search_path TO ''
     AS $$ select p_oid::pg_catalog.regprocedure::text $$;
 
+-- Operator health checks: loops over ops.health_check_catalog and runs each
+-- check's view ops.check_<name>, one (name, period, ok, count, details) row
+-- per check; details lists the first offending rows.
+
 CREATE FUNCTION ops.health_checks(p_period text DEFAULT 'daily'::text) RETURNS TABLE(name text, period text, ok boolean, count bigint, details jsonb)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     SET jit TO 'off'
-    AS $$
+    AS $_$
 #variable_conflict use_column
 declare
-  -- How many offending ids a check lists in details.
-  c_sample  constant integer := 5;
-  v_count   bigint;
-  v_ids     jsonb;
-  v_default_minutes constant integer := 5;
+  -- How many offending rows a check lists in details.
+  c_sample constant integer := 5;
+  v_check  record;
+  v_count  bigint;
+  v_sample jsonb;
 begin
   if p_period is null or p_period not in ('daily', 'weekly', 'all') then
     raise exception 'Unknown health check period: % (expected daily, weekly or all)', coalesce(p_period, 'null')
       using errcode = '22023';
   end if;
 
-  if p_period in ('daily', 'all') then
-    -- stock_negative ---------------------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.item_id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select n.item_id, pg_catalog.row_number() over (order by n.item_id) as rn
-          from public.stock_negative n) s;
-    return query select 'stock_negative'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- invoices_sent_without_pdf ----------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select i.id, pg_catalog.row_number() over (order by i.id) as rn
-          from public.invoices i
-          where i.status in ('sent', 'partially_paid', 'paid') and i.pdf_sha256 is null) s;
-    return query select 'invoices_sent_without_pdf'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- rls_coverage -------------------------------------------------------------
-    -- Findings that matter: a missing critical table, RLS disabled, a critical
-    -- table without policy, a privilege no policy covers. 'table has no policy'
-    -- (no privilege either: deny-all, consistent) and dead policies do not expose
-    -- anything and are left to ops.rls_policy_coverage.
-    with f as (
-      select e.schema_name || '.' || e.table_name || ': ' || e.finding as finding
-      from ops.rls_enabled_check e
-      where e.finding in ('missing', 'RLS disabled')
-         or (e.critical and e.finding is not null)
-      union
-      select c.schema_name || '.' || c.table_name || ' ' || c.role_name || ' ' || c.operation || ': ' || c.finding
-      from ops.rls_policy_coverage c
-      where c.finding in ('RLS disabled: the privilege reaches every row', 'privilege without policy',
-                          'only restrictive policies: no row can pass')
-    )
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.finding) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select f.finding, pg_catalog.row_number() over (order by f.finding) as rn from f) s;
-    return query select 'rls_coverage'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('findings', v_ids);
-
-    -- emergencies_pending_overdue ----------------------------------------------
-    -- The threshold is the org's emergency_pending row of public.alert_config
-    -- (alerts baseline: threshold + unit), whether or not the
-    -- alert is enabled: a disabled alert does not make a stale emergency fine.
-    -- An org without that row gets the design's 5 minutes.
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select e.id, pg_catalog.row_number() over (order by e.created_at) as rn
-          from public.emergency_requests e
-          left join public.alert_config c on c.org_id = e.org_id and c.alert_type = 'emergency_pending'
-          where e.status = 'pending'
-            and e.created_at < pg_catalog.now() - coalesce(
-                  c.threshold * case c.unit when 'minutes' then interval '1 minute'
-                                            when 'hours' then interval '1 hour'
-                                            when 'days' then interval '1 day' end,
-                  pg_catalog.make_interval(mins => v_default_minutes))) s;
-    return query select 'emergencies_pending_overdue'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- invoice_chain --------------------------------------------------------------
-    -- Only organizations that issued something have a chain to verify.
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-             'org_id', s.org_id, 'invoice_id', s.invoice_id, 'number', s.number, 'reason', s.reason))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select o.id as org_id, v.invoice_id, v.number, v.reason,
-                 pg_catalog.row_number() over (order by o.id) as rn
-          from public.organizations o
-          cross join lateral public.verify_invoice_chain(o.id) v
-          where not v.ok
-            and (exists (select from public.invoices i where i.org_id = o.id and i.chain_position is not null)
-                 or exists (select from private.invoice_chain_heads h where h.org_id = o.id))) s;
-    return query select 'invoice_chain'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('broken', v_ids);
-
-    -- cron_failures_24h ------------------------------------------------------------
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-             'runid', s.runid, 'jobname', s.jobname, 'message', pg_catalog.left(s.return_message, 200)))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select d.runid, coalesce(j.jobname, 'job ' || d.jobid) as jobname, d.return_message,
-                 pg_catalog.row_number() over (order by d.start_time desc) as rn
-          from cron.job_run_details d
-          left join cron.job j on j.jobid = d.jobid
-          where d.status = 'failed' and d.start_time > pg_catalog.now() - interval '24 hours') s;
-    return query select 'cron_failures_24h'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('runs', v_ids);
-
-    -- notifications_failed_or_stuck -------------------------------------------------
-    -- A failed row stays failed for ever: only the last 24 h count, so a daily
-    -- check reports new failures instead of failing for ever on an old one.
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select n.id, pg_catalog.row_number() over (order by n.created_at) as rn
-          from public.notifications n
-          where (n.delivery_status = 'failed' and n.created_at > pg_catalog.now() - interval '24 hours')
-             or (n.delivery_status = 'pending'
-                 and coalesce(n.next_attempt_at, n.created_at) < pg_catalog.now() - interval '1 hour')) s;
-    return query select 'notifications_failed_or_stuck'::text, 'daily'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-  end if;
-
-  if p_period in ('weekly', 'all') then
-    -- missions_unreachable_status ------------------------------------------------------
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', s.id, 'status', s.status))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select m.id, m.status, pg_catalog.row_number() over (order by m.id) as rn
-          from public.missions m
-          where m.status <> 'new'
-            and not exists (select from public.mission_valid_transitions t where t.to_status = m.status)) s;
-    return query select 'missions_unreachable_status'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('missions', v_ids);
-
-    -- timesheets_unapproved_30d ----------------------------------------------------------
-    select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.id) filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select t.id, pg_catalog.row_number() over (order by t.work_date, t.id) as rn
-          from public.timesheets t
-          where t.approved_at is null and t.work_date < current_date - 30) s;
-    return query select 'timesheets_unapproved_30d'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('ids', v_ids);
-
-    -- credit_notes_invalid ------------------------------------------------------------------
-    with bad as (
-      -- No original (the reference missing, dangling, or not an invoice of the same org and client).
-      select cn.id, 'no original invoice'::text as reason
-      from public.invoices cn
-      where cn.kind = 'credit_note'
-        and not exists (select from public.invoices o
-                        where o.org_id = cn.org_id and o.client_id = cn.client_id
-                          and o.id = cn.credited_invoice_id and o.kind = 'invoice')
-      union all
-      -- Issued credit notes together above the original's total: the credit notes are listed.
-      select cn.id, 'credit notes exceed the invoice total'::text
-      from public.invoices cn
-      join (select c.org_id, c.credited_invoice_id, pg_catalog.sum(c.total_ttc_cents) as credited
-            from public.invoices c
-            where c.kind = 'credit_note' and c.status <> 'draft' and c.credited_invoice_id is not null
-            group by c.org_id, c.credited_invoice_id) agg
-        on agg.org_id = cn.org_id and agg.credited_invoice_id = cn.credited_invoice_id
-      join public.invoices o on o.org_id = agg.org_id and o.id = agg.credited_invoice_id
-      where cn.kind = 'credit_note' and cn.status <> 'draft' and agg.credited > o.total_ttc_cents
-    )
-    select pg_catalog.count(*),
-           coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('id', s.id, 'reason', s.reason))
-             filter (where s.rn <= c_sample), '[]')
-      into v_count, v_ids
-    from (select b.id, b.reason, pg_catalog.row_number() over (order by b.id) as rn from bad b) s;
-    return query select 'credit_notes_invalid'::text, 'weekly'::text, v_count = 0, v_count,
-      pg_catalog.jsonb_build_object('credit_notes', v_ids);
-
-    -- orphaned_attachments ---------------------------------------------------------------------
-    -- No attachments table exists yet (documents are files in storage referenced
-    -- by nothing in the schema). Until one does, the check passes with a note;
-    -- the day public.attachments appears it FAILS, saying so, so whoever adds
-    -- attachments must write the real orphan check here instead of it staying
-    -- silently green.
-    if pg_catalog.to_regclass('public.attachments') is null then
-      return query select 'orphaned_attachments'::text, 'weekly'::text, true, 0::bigint,
-        pg_catalog.jsonb_build_object('note', 'no attachments table');
-    else
-      return query select 'orphaned_attachments'::text, 'weekly'::text, false, 0::bigint,
-        pg_catalog.jsonb_build_object('note',
-          'public.attachments exists but ops.health_checks has no orphan check for it yet: write one');
-    end if;
-  end if;
+  for v_check in
+    select c.name, c.cadence, c.view, c.details_key, c.details_when_clean
+    from ops.health_check_catalog c
+    where p_period = 'all' or c.cadence = p_period
+    order by c.position
+  loop
+    -- The view name comes from the catalogue; %I quotes it as an identifier.
+    execute pg_catalog.format(
+      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(v.detail order by v.sample_rank)'
+      ' filter (where v.sample_rank <= $1), ''[]'') from ops.%I v', v_check.view)
+      into v_count, v_sample
+      using c_sample;
+    return query select v_check.name, v_check.cadence, v_count = 0, v_count,
+      case when v_count = 0 and v_check.details_when_clean is not null then v_check.details_when_clean
+           else pg_catalog.jsonb_build_object(v_check.details_key, v_sample) end;
+  end loop;
 end;
-$$;
+$_$;
 
 -- -----------------------------------------------------------------------------
 -- ops.lint_catalog(): every catalog rule, the allowlist applied, stale entries
@@ -992,14 +842,15 @@ COMMENT ON TABLE ops.column_rule_allowlist IS 'Exceptions to the column lint (op
 
 GRANT SELECT ON TABLE ops.column_rule_allowlist TO service_role;
 
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.invoices.number', 'Derived: invoices_issued_fields requires it to equal private.document_number(series, fiscal_year, sequence), e.g. FAC-2026-00001.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.quotes.number', 'Derived: the quotes check requires it to equal private.document_number(''DEV'', fiscal_year, sequence).', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.invoices.legal_mentions', 'Built by the invoice issuing function from bounded organization and client columns; users cannot write it.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.lock_overrides.before', 'Row snapshot taken by the lock override function; every column of the snapshotted row has its own bound.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.lock_overrides.after', 'Row snapshot taken by the lock override function; every column of the snapshotted row has its own bound.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.idempotency_keys.result', 'The result an RPC returned, stored by private.idempotency_store for replays; never supplied by the caller.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.events.result', 'Written by the rule engine after matching an event (payload capped at 64 KiB) against the organization''s rules.', '2026-12-03 06:04:25.864797+00');
-INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES ('text_without_limit', 'public.alerts.details', 'Written only by the alert checks from one row of an alert view, whose columns are bounded.', '2026-12-03 06:04:25.864797+00');
+INSERT INTO ops.column_rule_allowlist (rule, object, reason, created_at) VALUES
+    ('text_without_limit', 'public.invoices.number', 'Derived: invoices_issued_fields requires it to equal private.document_number(series, fiscal_year, sequence), e.g. FAC-2026-00001.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.quotes.number', 'Derived: the quotes check requires it to equal private.document_number(''DEV'', fiscal_year, sequence).', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.invoices.legal_mentions', 'Built by the invoice issuing function from bounded organization and client columns; users cannot write it.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.lock_overrides.before', 'Row snapshot taken by the lock override function; every column of the snapshotted row has its own bound.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.lock_overrides.after', 'Row snapshot taken by the lock override function; every column of the snapshotted row has its own bound.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.idempotency_keys.result', 'The result an RPC returned, stored by private.idempotency_store for replays; never supplied by the caller.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.events.result', 'Written by the rule engine after matching an event (payload capped at 64 KiB) against the organization''s rules.', '2026-12-03 06:04:25.864797+00'),
+    ('text_without_limit', 'public.alerts.details', 'Written only by the alert checks from one row of an alert view, whose columns are bounded.', '2026-12-03 06:04:25.864797+00');
 
 -- -----------------------------------------------------------------------------
 -- ops.cron_job_status: one row per job with its last run and recent failures.
@@ -1070,38 +921,39 @@ COMMENT ON TABLE ops.lint_allowlist IS 'Lint exceptions, each with its reason. A
 
 GRANT SELECT ON TABLE ops.lint_allowlist TO service_role;
 
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('anon_execute', 'private.api_pre_request()', 'PostgREST''s db-pre-request hook (rate limiting, migration 20261123022000): PostgREST calls it as the request''s role, anon included, before every request. It takes no argument and only counts or refuses; private is not exposed, so it is no RPC.', '2026-12-03 06:04:25.686053+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('anon_execute', 'public.unsubscribe(text)', 'The unsubscribe link of every email is opened signed out: the 64-hex token (stored as sha256) is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.765224+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('anon_execute', 'private.raise_api_error(text,text,text,text)', 'Every business error is raised through it, including from functions and triggers anon runs; it only raises the catalogued error for a code.', '2026-12-03 06:04:25.822914+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('anon_execute', 'private.api_error_parts(text,text,text)', 'Exception handlers of functions anon may run read the code and message of a caught error with it; it is pure (immutable) and reads nothing.', '2026-12-03 06:04:25.822914+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.acknowledge_alert(uuid)', 'Locks the alert through private.lock_alert_for_caller, which refuses unless the caller''s role may manage that alert type; definer to write alerts, which the API roles cannot update.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.add_mission_note(uuid,text,text,uuid)', 'Checks the caller''s role and, for technicians, the assignment before inserting; definer to write the idempotency key and the note in one step.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.audit_log_csv(uuid,text,uuid,timestamp with time zone,timestamp with time zone,bigint,integer)', 'audit.authorize_reader refuses anyone but an owner or admin of the organization; definer because audit.log is closed to the API roles.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.audit_log_page(uuid,text,uuid,timestamp with time zone,timestamp with time zone,bigint,integer)', 'audit.authorize_reader refuses anyone but an owner or admin of the organization; definer because audit.log is closed to the API roles.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.bulk_approve_timesheets(uuid[])', 'Reports per item and approves only rows of the caller''s organizations where they are owner, admin or dispatcher (not their own hours); definer to lock the rows across RLS scopes.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.bulk_invoice_missions(uuid[])', 'Each item goes through private.invoice_mission, which checks the caller''s invoicing role in the mission''s organization; definer to write invoices, lines and counters.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.bulk_transition_missions(uuid[],public.mission_status,text)', 'Each item goes through private.apply_mission_transition, which finds the mission only in the caller''s organizations and checks the role per transition.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.create_api_key(uuid,text,text[],timestamp with time zone)', 'private.authorize_api_key_admin refuses anyone but an owner or admin of the organization; definer because api_keys stores secret hashes the API roles cannot write.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.create_rule(uuid,text,text,text,text,jsonb,public.emergency_severity,integer,integer,boolean)', 'Refuses anyone but an owner or admin of the organization before inserting; definer to write public.rules, which has no insert policy.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.delete_push_subscription(text)', 'Deletes only the caller''s own subscription (user_id = auth.uid()); definer because push subscriptions are closed to direct writes.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.issue_invoice(uuid)', 'private.authorize_invoicing checks the caller''s owner/admin/accountant role in the invoice''s organization; definer to take the gapless counter and the hash chain head.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.list_api_keys(uuid)', 'private.authorize_api_key_admin refuses anyone but an owner or admin of the organization; definer to read api_keys without exposing secret_hash.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.log_hours(uuid,date,numeric,text,text)', 'Only technicians, only on missions assigned to them (checked against auth.uid()); definer to write the idempotency key with the timesheet.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.mark_invoice_sent(uuid,text)', 'private.authorize_invoicing checks the caller''s role in the invoice''s organization; definer to move the status the guard trigger reserves to this function.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.override_timesheet_lock(uuid,jsonb,text)', 'Refuses anyone but an owner or admin of the timesheet''s organization and requires a reason; definer to write lock_overrides, which is select-only for the API.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.reconcile_payments(uuid)', 'private.authorize_invoicing checks the caller''s role in the organization; definer to move payment statuses the guard trigger reserves to this function.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.record_stock_use(uuid,numeric,uuid,text)', 'Only technicians, only on missions assigned to them (checked against auth.uid()); definer to write the movement and the idempotency key atomically.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.register_push_subscription(text,text,text)', 'Registers a subscription for auth.uid() only and refuses a call without a session; definer because push subscriptions are closed to direct writes.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.revoke_api_key(uuid)', 'private.api_key_for_admin finds the key only in organizations the caller administers; definer because api_keys is not writable by the API roles.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.rotate_api_key(uuid,interval)', 'private.api_key_for_admin finds the key only in organizations the caller administers; definer because api_keys is not writable by the API roles.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.send_quote(uuid)', 'private.authorize_invoicing checks the caller''s role in the quote''s organization; definer to take the quote counter.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.set_notification_preference(uuid,text,text,boolean)', 'Refuses a caller without a session or not a member of the organization, and writes only the caller''s own preference row.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.silence_alert(uuid,timestamp with time zone)', 'Locks the alert through private.lock_alert_for_caller, which refuses unless the caller''s role may manage that alert type; definer to write alerts.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.transition_mission(uuid,public.mission_status,text,text,uuid)', 'private.apply_mission_transition finds the mission only in the caller''s organizations and the transition trigger checks the role per transition.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.unsubscribe(text)', 'The 64-hex token from the email (stored as sha256) is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.verify_invoice_chain(uuid)', 'private.authorize_invoicing checks the caller''s role in the organization; definer to read the chain heads, which are closed to the API roles.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('anon_security_definer_function_executable', 'public.unsubscribe(text)', 'The unsubscribe link of every email is opened signed out: the token is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.950738+00');
-INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES ('authenticated_security_definer_function_executable', 'public.transfer_ownership(uuid,uuid,public.member_role)', 'Refuses anyone but a current owner of the organization (checked again after taking the organization row lock) and needs a live session; definer to change both memberships and append the named audit entry atomically.', '2026-12-03 06:04:25.955634+00');
+INSERT INTO ops.lint_allowlist (rule, object, reason, created_at) VALUES
+    ('anon_execute', 'private.api_pre_request()', 'PostgREST''s db-pre-request hook (rate limiting, migration 20261123022000): PostgREST calls it as the request''s role, anon included, before every request. It takes no argument and only counts or refuses; private is not exposed, so it is no RPC.', '2026-12-03 06:04:25.686053+00'),
+    ('anon_execute', 'public.unsubscribe(text)', 'The unsubscribe link of every email is opened signed out: the 64-hex token (stored as sha256) is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.765224+00'),
+    ('anon_execute', 'private.raise_api_error(text,text,text,text)', 'Every business error is raised through it, including from functions and triggers anon runs; it only raises the catalogued error for a code.', '2026-12-03 06:04:25.822914+00'),
+    ('anon_execute', 'private.api_error_parts(text,text,text)', 'Exception handlers of functions anon may run read the code and message of a caught error with it; it is pure (immutable) and reads nothing.', '2026-12-03 06:04:25.822914+00'),
+    ('authenticated_security_definer_function_executable', 'public.acknowledge_alert(uuid)', 'Locks the alert through private.lock_alert_for_caller, which refuses unless the caller''s role may manage that alert type; definer to write alerts, which the API roles cannot update.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.add_mission_note(uuid,text,text,uuid)', 'Checks the caller''s role and, for technicians, the assignment before inserting; definer to write the idempotency key and the note in one step.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.audit_log_csv(uuid,text,uuid,timestamp with time zone,timestamp with time zone,bigint,integer)', 'audit.authorize_reader refuses anyone but an owner or admin of the organization; definer because audit.log is closed to the API roles.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.audit_log_page(uuid,text,uuid,timestamp with time zone,timestamp with time zone,bigint,integer)', 'audit.authorize_reader refuses anyone but an owner or admin of the organization; definer because audit.log is closed to the API roles.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.bulk_approve_timesheets(uuid[])', 'Reports per item and approves only rows of the caller''s organizations where they are owner, admin or dispatcher (not their own hours); definer to lock the rows across RLS scopes.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.bulk_invoice_missions(uuid[])', 'Each item goes through private.invoice_mission, which checks the caller''s invoicing role in the mission''s organization; definer to write invoices, lines and counters.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.bulk_transition_missions(uuid[],public.mission_status,text)', 'Each item goes through private.apply_mission_transition, which finds the mission only in the caller''s organizations and checks the role per transition.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.create_api_key(uuid,text,text[],timestamp with time zone)', 'private.authorize_api_key_admin refuses anyone but an owner or admin of the organization; definer because api_keys stores secret hashes the API roles cannot write.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.create_rule(uuid,text,text,text,text,jsonb,public.emergency_severity,integer,integer,boolean)', 'Refuses anyone but an owner or admin of the organization before inserting; definer to write public.rules, which has no insert policy.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.delete_push_subscription(text)', 'Deletes only the caller''s own subscription (user_id = auth.uid()); definer because push subscriptions are closed to direct writes.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.issue_invoice(uuid)', 'private.authorize_invoicing checks the caller''s owner/admin/accountant role in the invoice''s organization; definer to take the gapless counter and the hash chain head.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.list_api_keys(uuid)', 'private.authorize_api_key_admin refuses anyone but an owner or admin of the organization; definer to read api_keys without exposing secret_hash.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.log_hours(uuid,date,numeric,text,text)', 'Only technicians, only on missions assigned to them (checked against auth.uid()); definer to write the idempotency key with the timesheet.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.mark_invoice_sent(uuid,text)', 'private.authorize_invoicing checks the caller''s role in the invoice''s organization; definer to move the status the guard trigger reserves to this function.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.override_timesheet_lock(uuid,jsonb,text)', 'Refuses anyone but an owner or admin of the timesheet''s organization and requires a reason; definer to write lock_overrides, which is select-only for the API.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.reconcile_payments(uuid)', 'private.authorize_invoicing checks the caller''s role in the organization; definer to move payment statuses the guard trigger reserves to this function.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.record_stock_use(uuid,numeric,uuid,text)', 'Only technicians, only on missions assigned to them (checked against auth.uid()); definer to write the movement and the idempotency key atomically.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.register_push_subscription(text,text,text)', 'Registers a subscription for auth.uid() only and refuses a call without a session; definer because push subscriptions are closed to direct writes.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.revoke_api_key(uuid)', 'private.api_key_for_admin finds the key only in organizations the caller administers; definer because api_keys is not writable by the API roles.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.rotate_api_key(uuid,interval)', 'private.api_key_for_admin finds the key only in organizations the caller administers; definer because api_keys is not writable by the API roles.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.send_quote(uuid)', 'private.authorize_invoicing checks the caller''s role in the quote''s organization; definer to take the quote counter.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.set_notification_preference(uuid,text,text,boolean)', 'Refuses a caller without a session or not a member of the organization, and writes only the caller''s own preference row.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.silence_alert(uuid,timestamp with time zone)', 'Locks the alert through private.lock_alert_for_caller, which refuses unless the caller''s role may manage that alert type; definer to write alerts.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.transition_mission(uuid,public.mission_status,text,text,uuid)', 'private.apply_mission_transition finds the mission only in the caller''s organizations and the transition trigger checks the role per transition.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.unsubscribe(text)', 'The 64-hex token from the email (stored as sha256) is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.verify_invoice_chain(uuid)', 'private.authorize_invoicing checks the caller''s role in the organization; definer to read the chain heads, which are closed to the API roles.', '2026-12-03 06:04:25.950738+00'),
+    ('anon_security_definer_function_executable', 'public.unsubscribe(text)', 'The unsubscribe link of every email is opened signed out: the token is the credential; it only disables the token owner''s non-critical emails.', '2026-12-03 06:04:25.950738+00'),
+    ('authenticated_security_definer_function_executable', 'public.transfer_ownership(uuid,uuid,public.member_role)', 'Refuses anyone but a current owner of the organization (checked again after taking the organization row lock) and needs a live session; definer to change both memberships and append the named audit entry atomically.', '2026-12-03 06:04:25.955634+00');
 
 CREATE VIEW ops.lint_column_findings WITH (security_invoker='true') AS
  SELECT l.rule,
@@ -1327,11 +1179,269 @@ COMMENT ON VIEW ops.weekly_health IS 'The weekly health checks (ops.health_check
 
 GRANT SELECT ON TABLE ops.weekly_health TO service_role;
 
+-- -----------------------------------------------------------------------------
+-- Operator health checks as data: one view per check, a catalogue, one runner
+-- (ops.health_checks). Each check is a view ops.check_<name> returning its
+-- offending rows, readable on its own from psql (`table
+-- ops.check_stock_negative;`); ops.health_check_catalog lists the checks.
+-- Adding a check is a view and a catalogue row. Every check view has the same
+-- two leading columns the runner reads:
+--   detail      jsonb   what details lists about the row (an id, or an object)
+--   sample_rank bigint  1, 2, … in the order the first rows are listed
+-- followed by whatever columns make the row readable. The views run as their
+-- owner, like the runner: only service_role (and DBAs) may read them.
+-- -----------------------------------------------------------------------------
+
+CREATE VIEW ops.check_stock_negative AS
+ SELECT to_jsonb(n.item_id) AS detail,
+    row_number() OVER (ORDER BY n.item_id) AS sample_rank,
+    n.item_id
+   FROM public.stock_negative n;
+
+COMMENT ON VIEW ops.check_stock_negative IS 'Health check stock_negative: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_stock_negative TO service_role;
+
+CREATE VIEW ops.check_invoices_sent_without_pdf AS
+ SELECT to_jsonb(i.id) AS detail,
+    row_number() OVER (ORDER BY i.id) AS sample_rank,
+    i.id,
+    i.org_id,
+    i.status
+   FROM public.invoices i
+  WHERE ((i.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) AND (i.pdf_sha256 IS NULL));
+
+COMMENT ON VIEW ops.check_invoices_sent_without_pdf IS 'Health check invoices_sent_without_pdf: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_invoices_sent_without_pdf TO service_role;
+
+-- Findings that matter: a missing critical table, RLS disabled, a critical
+-- table without policy, a privilege no policy covers. 'table has no policy'
+-- (no privilege either: deny-all, consistent) and dead policies do not expose
+-- anything and are left to ops.rls_policy_coverage.
+CREATE VIEW ops.check_rls_coverage AS
+ WITH f AS (
+         SELECT ((((e.schema_name || '.'::text) || e.table_name) || ': '::text) || e.finding) AS finding
+           FROM ops.rls_enabled_check e
+          WHERE ((e.finding = ANY (ARRAY['missing'::text, 'RLS disabled'::text])) OR (e.critical AND (e.finding IS NOT NULL)))
+        UNION
+         SELECT ((((((((c.schema_name || '.'::text) || c.table_name) || ' '::text) || c.role_name) || ' '::text) || c.operation) || ': '::text) || c.finding)
+           FROM ops.rls_policy_coverage c
+          WHERE (c.finding = ANY (ARRAY['RLS disabled: the privilege reaches every row'::text, 'privilege without policy'::text, 'only restrictive policies: no row can pass'::text]))
+        )
+ SELECT to_jsonb(f.finding) AS detail,
+    row_number() OVER (ORDER BY f.finding) AS sample_rank,
+    f.finding
+   FROM f;
+
+COMMENT ON VIEW ops.check_rls_coverage IS 'Health check rls_coverage: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_rls_coverage TO service_role;
+
+-- The threshold is the org's emergency_pending row of public.alert_config
+-- (threshold + unit), whether or not the alert is enabled: a disabled alert
+-- does not make a stale emergency fine. An org without that row gets the
+-- design's 5 minutes.
+CREATE VIEW ops.check_emergencies_pending_overdue AS
+ SELECT to_jsonb(e.id) AS detail,
+    row_number() OVER (ORDER BY e.created_at) AS sample_rank,
+    e.id,
+    e.org_id,
+    e.created_at
+   FROM (public.emergency_requests e
+     LEFT JOIN public.alert_config c ON (((c.org_id = e.org_id) AND (c.alert_type = 'emergency_pending'::text))))
+  WHERE ((e.status = 'pending'::public.emergency_status) AND (e.created_at < (now() - COALESCE(((c.threshold)::double precision *
+        CASE c.unit
+            WHEN 'minutes'::text THEN '00:01:00'::interval
+            WHEN 'hours'::text THEN '01:00:00'::interval
+            WHEN 'days'::text THEN '1 day'::interval
+            ELSE NULL::interval
+        END), '00:05:00'::interval))));
+
+COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_emergencies_pending_overdue TO service_role;
+
+-- Only organizations that issued something have a chain to verify.
+CREATE VIEW ops.check_invoice_chain AS
+ SELECT jsonb_build_object('org_id', o.id, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason) AS detail,
+    row_number() OVER (ORDER BY o.id) AS sample_rank,
+    o.id AS org_id,
+    v.invoice_id,
+    v.number,
+    v.reason
+   FROM (public.organizations o
+     CROSS JOIN LATERAL public.verify_invoice_chain(o.id) v(ok, checked, invoice_id, number, reason))
+  WHERE ((NOT v.ok) AND ((EXISTS ( SELECT
+           FROM public.invoices i
+          WHERE ((i.org_id = o.id) AND (i.chain_position IS NOT NULL)))) OR (EXISTS ( SELECT
+           FROM private.invoice_chain_heads h
+          WHERE (h.org_id = o.id)))));
+
+COMMENT ON VIEW ops.check_invoice_chain IS 'Health check invoice_chain: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_invoice_chain TO service_role;
+
+CREATE VIEW ops.check_cron_failures_24h AS
+ SELECT jsonb_build_object('runid', d.runid, 'jobname', COALESCE(j.jobname, (('job '::text || d.jobid))::name), 'message', "left"(d.return_message, 200)) AS detail,
+    row_number() OVER (ORDER BY d.start_time DESC) AS sample_rank,
+    d.runid,
+    COALESCE(j.jobname, (('job '::text || d.jobid))::name) AS jobname,
+    d.start_time,
+    d.return_message
+   FROM (cron.job_run_details d
+     LEFT JOIN cron.job j ON ((j.jobid = d.jobid)))
+  WHERE ((d.status = 'failed'::text) AND (d.start_time > (now() - '24:00:00'::interval)));
+
+COMMENT ON VIEW ops.check_cron_failures_24h IS 'Health check cron_failures_24h: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_cron_failures_24h TO service_role;
+
+-- A failed row stays failed for ever: only the last 24 h count, so a daily
+-- check reports new failures instead of failing for ever on an old one.
+CREATE VIEW ops.check_notifications_failed_or_stuck AS
+ SELECT to_jsonb(n.id) AS detail,
+    row_number() OVER (ORDER BY n.created_at) AS sample_rank,
+    n.id,
+    n.org_id,
+    n.delivery_status,
+    n.created_at,
+    n.next_attempt_at
+   FROM public.notifications n
+  WHERE (((n.delivery_status = 'failed'::text) AND (n.created_at > (now() - '24:00:00'::interval))) OR ((n.delivery_status = 'pending'::text) AND (COALESCE(n.next_attempt_at, n.created_at) < (now() - '01:00:00'::interval))));
+
+COMMENT ON VIEW ops.check_notifications_failed_or_stuck IS 'Health check notifications_failed_or_stuck: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_notifications_failed_or_stuck TO service_role;
+
+CREATE VIEW ops.check_missions_unreachable_status AS
+ SELECT jsonb_build_object('id', m.id, 'status', m.status) AS detail,
+    row_number() OVER (ORDER BY m.id) AS sample_rank,
+    m.id,
+    m.org_id,
+    m.status
+   FROM public.missions m
+  WHERE ((m.status <> 'new'::public.mission_status) AND (NOT (EXISTS ( SELECT
+           FROM public.mission_valid_transitions t
+          WHERE (t.to_status = m.status)))));
+
+COMMENT ON VIEW ops.check_missions_unreachable_status IS 'Health check missions_unreachable_status: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_missions_unreachable_status TO service_role;
+
+CREATE VIEW ops.check_timesheets_unapproved_30d AS
+ SELECT to_jsonb(t.id) AS detail,
+    row_number() OVER (ORDER BY t.work_date, t.id) AS sample_rank,
+    t.id,
+    t.org_id,
+    t.work_date
+   FROM public.timesheets t
+  WHERE ((t.approved_at IS NULL) AND (t.work_date < (CURRENT_DATE - 30)));
+
+COMMENT ON VIEW ops.check_timesheets_unapproved_30d IS 'Health check timesheets_unapproved_30d: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_timesheets_unapproved_30d TO service_role;
+
+-- No original (the reference missing, dangling, or not an invoice of the
+-- same org and client), or issued credit notes together above the original's
+-- total (the credit notes are listed).
+CREATE VIEW ops.check_credit_notes_invalid AS
+ WITH bad AS (
+         SELECT cn.id,
+            'no original invoice'::text AS reason
+           FROM public.invoices cn
+          WHERE ((cn.kind = 'credit_note'::public.invoice_kind) AND (NOT (EXISTS ( SELECT
+                   FROM public.invoices o
+                  WHERE ((o.org_id = cn.org_id) AND (o.client_id = cn.client_id) AND (o.id = cn.credited_invoice_id) AND (o.kind = 'invoice'::public.invoice_kind))))))
+        UNION ALL
+         SELECT cn.id,
+            'credit notes exceed the invoice total'::text AS text
+           FROM ((public.invoices cn
+             JOIN ( SELECT c.org_id,
+                    c.credited_invoice_id,
+                    sum(c.total_ttc_cents) AS credited
+                   FROM public.invoices c
+                  WHERE ((c.kind = 'credit_note'::public.invoice_kind) AND (c.status <> 'draft'::public.invoice_status) AND (c.credited_invoice_id IS NOT NULL))
+                  GROUP BY c.org_id, c.credited_invoice_id) agg ON (((agg.org_id = cn.org_id) AND (agg.credited_invoice_id = cn.credited_invoice_id))))
+             JOIN public.invoices o ON (((o.org_id = agg.org_id) AND (o.id = agg.credited_invoice_id))))
+          WHERE ((cn.kind = 'credit_note'::public.invoice_kind) AND (cn.status <> 'draft'::public.invoice_status) AND (agg.credited > (o.total_ttc_cents)::numeric))
+        )
+ SELECT jsonb_build_object('id', b.id, 'reason', b.reason) AS detail,
+    row_number() OVER (ORDER BY b.id) AS sample_rank,
+    b.id,
+    b.reason
+   FROM bad b;
+
+COMMENT ON VIEW ops.check_credit_notes_invalid IS 'Health check credit_notes_invalid: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_credit_notes_invalid TO service_role;
+
+-- No attachments table exists yet (documents are files in storage referenced
+-- by nothing in the schema). Until one does, the check has nothing to report;
+-- the day public.attachments appears it returns a row saying so, so whoever
+-- adds attachments must write the real orphan check here instead of it
+-- staying silently green.
+CREATE VIEW ops.check_orphaned_attachments AS
+ SELECT to_jsonb('public.attachments exists but ops.check_orphaned_attachments has no orphan check for it yet: write one'::text) AS detail,
+    (1)::bigint AS sample_rank
+  WHERE (to_regclass('public.attachments'::text) IS NOT NULL);
+
+COMMENT ON VIEW ops.check_orphaned_attachments IS 'Health check orphaned_attachments: the offending rows (see ops.health_check_catalog).';
+
+GRANT SELECT ON TABLE ops.check_orphaned_attachments TO service_role;
+
+-- The catalogue: position orders ops.health_checks' output (stable for
+-- readers of npm run health); view is the check's view in schema ops, which
+-- the runner quotes with format('%I'); details_key names the list of the
+-- first offending rows in details; details_when_clean is what details says
+-- when the check passes, if not an empty list.
+CREATE TABLE ops.health_check_catalog (
+    name text NOT NULL,
+    cadence text NOT NULL,
+    "position" smallint NOT NULL,
+    description text NOT NULL,
+    view name NOT NULL,
+    details_key text NOT NULL,
+    details_when_clean jsonb,
+    CONSTRAINT health_check_catalog_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
+    CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
+    CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
+    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text))
+);
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_position_key UNIQUE ("position");
+
+ALTER TABLE ONLY ops.health_check_catalog
+    ADD CONSTRAINT health_check_catalog_view_key UNIQUE (view);
+
+ALTER TABLE ops.health_check_catalog ENABLE ROW LEVEL SECURITY;
+
+COMMENT ON TABLE ops.health_check_catalog IS 'The operator health checks: one row per check, its cadence and the ops.check_<name> view returning its offending rows. ops.health_checks runs them.';
+
+GRANT SELECT ON TABLE ops.health_check_catalog TO service_role;
+
+INSERT INTO ops.health_check_catalog (name, cadence, "position", description, view, details_key, details_when_clean) VALUES
+    ('stock_negative', 'daily', 1, 'Stock items whose on-hand quantity is below zero.', 'check_stock_negative', 'ids', NULL),
+    ('invoices_sent_without_pdf', 'daily', 2, 'Sent or paid invoices without the SHA-256 of their PDF.', 'check_invoices_sent_without_pdf', 'ids', NULL),
+    ('rls_coverage', 'daily', 3, 'Tables exposing rows: RLS disabled, a critical table missing or without policy, a privilege no policy covers.', 'check_rls_coverage', 'findings', NULL),
+    ('emergencies_pending_overdue', 'daily', 4, 'Emergencies still pending beyond the org''s emergency_pending threshold (5 minutes by default).', 'check_emergencies_pending_overdue', 'ids', NULL),
+    ('invoice_chain', 'daily', 5, 'Broken links in an organization''s invoice hash chain.', 'check_invoice_chain', 'broken', NULL),
+    ('cron_failures_24h', 'daily', 6, 'pg_cron runs that failed in the last 24 hours.', 'check_cron_failures_24h', 'runs', NULL),
+    ('notifications_failed_or_stuck', 'daily', 7, 'Notifications failed in the last 24 hours or pending for over an hour.', 'check_notifications_failed_or_stuck', 'ids', NULL),
+    ('missions_unreachable_status', 'weekly', 8, 'Missions in a status no valid transition leads to.', 'check_missions_unreachable_status', 'missions', NULL),
+    ('timesheets_unapproved_30d', 'weekly', 9, 'Timesheets still unapproved 30 days after the work date.', 'check_timesheets_unapproved_30d', 'ids', NULL),
+    ('credit_notes_invalid', 'weekly', 10, 'Credit notes without their original invoice, or crediting more than its total.', 'check_credit_notes_invalid', 'credit_notes', NULL),
+    ('orphaned_attachments', 'weekly', 11, 'Placeholder until an attachments table exists: then it fails until a real orphan check is written.', 'check_orphaned_attachments', 'note', '{"note": "no attachments table"}');
+
 COMMENT ON FUNCTION ops.expr_text(p_expr pg_node_tree, p_relid oid) IS 'pg_get_expr with an empty search_path: function names always come out schema-qualified (auth.uid(), private.fn()).';
 
 COMMENT ON FUNCTION ops.fn_ident(p_oid oid) IS 'Schema-qualified signature of a function (argument types qualified too), independent of the caller''s search_path.';
 
-COMMENT ON FUNCTION ops.health_checks(p_period text) IS 'Operator health checks: one row per check (name, period, ok, count, details with the first offending ids). p_period: daily, weekly or all (22023 otherwise). Runs as its owner so service_role can read cron and catalogs.';
+COMMENT ON FUNCTION ops.health_checks(p_period text) IS 'Operator health checks: one row per ops.health_check_catalog entry (name, period, ok, count, details with the first offending rows of its ops.check_<name> view). p_period: daily, weekly or all (22023 otherwise). Runs as its owner so service_role can read cron and catalogs.';
 
 COMMENT ON FUNCTION ops.plpgsql_check_one(p_fn oid, p_rel oid, p_oldtable name, p_newtable name) IS 'plpgsql_check_function_tb for one function (and trigger relation), never failing: a checker error becomes an error row.';
 

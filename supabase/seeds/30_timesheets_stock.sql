@@ -248,21 +248,44 @@ insert into public.stock_items (id, org_id, sku, name, unit, min_stock, cost_cen
 --   SOUP-SEC-3B 3 (= min), GICL-060-60S 6, VANNE-EQU-20 8, INHIB-CHAUF-1L 7, …
 --   MIT-THERMO-DCH 1 (min 2, below), RED-PRESS-34 2 (= min), GRP-SECU-34 4, …
 -- -----------------------------------------------------------------------------
+-- Deliveries from the wholesalers two weeks ago, received by the dispatcher:
+-- one movement per line of the delivery note.
+insert into public.stock_movements (id, org_id, item_id, kind, quantity, reason, author, created_at)
+select seed.ref('movement:' || d.org || ':' || l.n), seed.ref('org:' || d.org), seed.ref('item:' || l.sku), 'in', l.quantity,
+       d.note, seed.ref('dispatch@' || d.org), now() - d.ago::interval
+from (values
+  ('chaleur-express', 'Livraison Cedeo BL 2026-11-0412', '15 days'),
+  ('plomberie-rhone', 'Livraison Richardson BL 88213', '14 days')
+) as d (org, note, ago)
+join (values
+  ('chaleur-express', 1, 'CIRC-UPS25-60', 1),
+  ('chaleur-express', 2, 'VASE-EXP-8L', 4),
+  ('chaleur-express', 3, 'JNT-FIB-1521', 40),
+  ('chaleur-express', 4, 'RAC-LAI-15', 60),
+  ('chaleur-express', 5, 'TUBE-CU-14', 50),
+  ('chaleur-express', 6, 'SOUP-SEC-3B', 4),
+  ('chaleur-express', 7, 'PURG-AUTO-38', 24),
+  ('chaleur-express', 8, 'GICL-060-60S', 8),
+  ('chaleur-express', 9, 'INHIB-CHAUF-1L', 20),
+  ('chaleur-express', 10, 'VANNE-EQU-20', 20),
+  ('plomberie-rhone', 1, 'MIT-THERMO-DCH', 2),
+  ('plomberie-rhone', 2, 'GRP-SECU-34', 5),
+  ('plomberie-rhone', 3, 'ANODE-MG-300', 3),
+  ('plomberie-rhone', 4, 'MECA-CHASSE-DC', 8),
+  ('plomberie-rhone', 5, 'JNT-CLOCHE', 30),
+  ('plomberie-rhone', 6, 'PER-GAINE-16', 200),
+  ('plomberie-rhone', 7, 'PVC-EVAC-100', 24),
+  ('plomberie-rhone', 8, 'RED-PRESS-34', 2),
+  ('plomberie-rhone', 9, 'SIPHON-LAV-32', 10),
+  ('plomberie-rhone', 10, 'PTFE-12-12', 50)
+) as l (org, n, sku, quantity) using (org)
+order by d.org, l.n;
+
+-- Then parts used on missions, and the inventory adjustments.
 insert into public.stock_movements (id, org_id, item_id, kind, quantity, adjustment_direction, mission_id, reason, author, created_at)
 select m.id::uuid, m.org_id::uuid, m.item_id::uuid, m.kind, m.quantity, m.direction, m.mission_id::uuid, m.reason, m.author::uuid,
        now() - m.ago::interval
 from (values
-  -- Chaleur Express: delivery from the wholesaler two weeks ago.
-  (seed.ref('movement:chaleur-express:1'), seed.ref('org:chaleur-express'), seed.ref('item:CIRC-UPS25-60'), 'in', 1,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:2'), seed.ref('org:chaleur-express'), seed.ref('item:VASE-EXP-8L'), 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:3'), seed.ref('org:chaleur-express'), seed.ref('item:JNT-FIB-1521'), 'in', 40,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:4'), seed.ref('org:chaleur-express'), seed.ref('item:RAC-LAI-15'), 'in', 60,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:5'), seed.ref('org:chaleur-express'), seed.ref('item:TUBE-CU-14'), 'in', 50,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:6'), seed.ref('org:chaleur-express'), seed.ref('item:SOUP-SEC-3B'), 'in', 4,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:7'), seed.ref('org:chaleur-express'), seed.ref('item:PURG-AUTO-38'), 'in', 24,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:8'), seed.ref('org:chaleur-express'), seed.ref('item:GICL-060-60S'), 'in', 8,   null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:9'), seed.ref('org:chaleur-express'), seed.ref('item:INHIB-CHAUF-1L'), 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
-  (seed.ref('movement:chaleur-express:10'), seed.ref('org:chaleur-express'), seed.ref('item:VANNE-EQU-20'), 'in', 20,  null, null, 'Livraison Cedeo BL 2026-11-0412', seed.ref('dispatch@chaleur-express'), '15 days'),
   -- Parts used on the long job a…3001 (Karim), on a…2007 (Sophie, contract visit) and a…2006
   -- (Karim; these two are invoiced with their missions), and the monthly inventory: the only
   -- circulator in stock was found faulty and returned.
@@ -279,17 +302,6 @@ from (values
   (seed.ref('movement:chaleur-express:19'), seed.ref('org:chaleur-express'), seed.ref('item:INHIB-CHAUF-1L'), 'out', 5,  null, seed.ref('mission:chaleur-express:long-job'), null, seed.ref('tech1@chaleur-express'), '2 days'),
   (seed.ref('movement:chaleur-express:20'), seed.ref('org:chaleur-express'), seed.ref('item:SOUP-SEC-3B'), 'out', 1,  null, seed.ref('mission:chaleur-express:done'), null, seed.ref('tech1@chaleur-express'), '1 day'),
 
-  -- Plomberie du Rhône: delivery two weeks ago.
-  (seed.ref('movement:plomberie-rhone:1'), seed.ref('org:plomberie-rhone'), seed.ref('item:MIT-THERMO-DCH'), 'in', 2,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:2'), seed.ref('org:plomberie-rhone'), seed.ref('item:GRP-SECU-34'), 'in', 5,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:3'), seed.ref('org:plomberie-rhone'), seed.ref('item:ANODE-MG-300'), 'in', 3,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:4'), seed.ref('org:plomberie-rhone'), seed.ref('item:MECA-CHASSE-DC'), 'in', 8,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:5'), seed.ref('org:plomberie-rhone'), seed.ref('item:JNT-CLOCHE'), 'in', 30,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:6'), seed.ref('org:plomberie-rhone'), seed.ref('item:PER-GAINE-16'), 'in', 200, null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:7'), seed.ref('org:plomberie-rhone'), seed.ref('item:PVC-EVAC-100'), 'in', 24,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:8'), seed.ref('org:plomberie-rhone'), seed.ref('item:RED-PRESS-34'), 'in', 2,   null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:9'), seed.ref('org:plomberie-rhone'), seed.ref('item:SIPHON-LAV-32'), 'in', 10,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
-  (seed.ref('movement:plomberie-rhone:10'), seed.ref('org:plomberie-rhone'), seed.ref('item:PTFE-12-12'), 'in', 50,  null, null, 'Livraison Richardson BL 88213', seed.ref('dispatch@plomberie-rhone'), '14 days'),
   -- Parts used on the long job b…3001 (Inès), an inventory adjustment (a thermostatic mixer
   -- damaged in the van), and parts used on b…2006 (Inès) and b…2007 (Lucas), invoiced with
   -- those missions.

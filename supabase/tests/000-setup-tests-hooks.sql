@@ -187,6 +187,38 @@ returns jsonb
 language sql
 as $$ select tests.as_role('service_role', '{"role": "service_role"}', p_sql) $$;
 
+-- Asserts that p_sql, run as a signed-in user (tests.as_user), is refused
+-- with p_errcode and p_message: pgTAP's throws_ok for the refusal cases of a
+-- test, which read as a table of (user, statement, code, message, why):
+--   select tests.throws_as_user(u, s, e, m, d) from (values (…), (…)) t (u, s, e, m, d);
+create or replace function tests.throws_as_user(p_user uuid, p_sql text, p_errcode text, p_message text, p_description text)
+returns text
+language sql
+as $$
+  select extensions.throws_ok(pg_catalog.format('select tests.as_user(%L, %L)', p_user, p_sql), p_errcode, p_message, p_description)
+$$;
+
+-- The values of the first column a query returns when run as a signed-in
+-- user (role authenticated and their claims), as text sorted ('{}' for none),
+-- distinct ones only when asked: for "who sees which rows" checks, compared
+-- with a literal list or with the same rows read as postgres.
+create or replace function tests.values_as_user(p_user uuid, p_sql text, p_distinct boolean default false)
+returns text[]
+language plpgsql
+as $$
+declare
+  v text[];
+begin
+  perform tests.authenticate_as_user(p_user);
+  execute pg_catalog.format('select coalesce(pg_catalog.array_agg(%s x::text order by x::text), ''{}'') from (%s) s (x)',
+                            case when p_distinct then 'distinct' else '' end, p_sql)
+    into v;
+  reset role;
+  perform pg_catalog.set_config('request.jwt.claims', '', true);
+  return v;
+end
+$$;
+
 -- How many rows a query returns when run as an API role with no user
 -- (service_role, authenticated, anon): for "who may read this view" checks.
 create or replace function tests.count_as(p_role text, p_sql text)
@@ -229,6 +261,8 @@ select extensions.ok(
   and to_regprocedure('tests.as_user(uuid, text)') is not null
   and to_regprocedure('tests.as_anon(text)') is not null
   and to_regprocedure('tests.as_service(text)') is not null
+  and to_regprocedure('tests.throws_as_user(uuid, text, text, text, text)') is not null
+  and to_regprocedure('tests.values_as_user(uuid, text, boolean)') is not null
   and to_regprocedure('tests.count_as(text, text)') is not null
   and to_regprocedure('tests.row_count_as_user(uuid, text)') is not null,
   'the test helpers are installed (schema tests)');

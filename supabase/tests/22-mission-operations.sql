@@ -99,30 +99,20 @@ select is(
 select is(
   (select count(*)::int from public.mission_status_history where mission_id = 'a0000000-0000-4000-8000-00000000f201' and to_status = 'assigned'),
   1, '… that writes no history');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0004',
-                                        p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician',
-  'assigning an assigned mission to someone else is not a transition');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0005')$q$)$$,
-  'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician',
-  'a technician arriving second to accept is told it is taken');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0006')$q$)$$,
-  '42501', 'Technicians may only move missions assigned to them', 'Karim cannot start Sophie''s mission');
+select tests.throws_as_user(u, s, e, m, d) from (values
+  ('a0000000-0000-4000-8000-000000000002'::uuid, $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0004', p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$, 'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician', 'assigning an assigned mission to someone else is not a transition'),
+  ('a0000000-0000-4000-8000-000000000003', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'assigned', 'api-key-0005')$q$, 'P0001', 'Mission a0000000-0000-4000-8000-00000000f201 is already assigned to another technician', 'a technician arriving second to accept is told it is taken'),
+  ('a0000000-0000-4000-8000-000000000003', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0006')$q$, '42501', 'Technicians may only move missions assigned to them', 'Karim cannot start Sophie''s mission')
+) t (u, s, e, m, d);
 select ok(
   (select (r ->> 'status') = 'in_progress' and (r ->> 'started_at') is not null
    from tests.as_user('a0000000-0000-4000-8000-000000000004',
      $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0007')$q$) r),
   'Sophie starts it: started_at is set');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0008')$q$)$$,
-  '42501', 'Technicians may only move missions assigned to them', 'Karim gets no answer about Sophie''s mission, not even a no-op');
+select tests.throws_as_user('a0000000-0000-4000-8000-000000000003',
+  $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'in_progress', 'api-key-0008')$q$,
+  '42501', 'Technicians may only move missions assigned to them',
+  'Karim gets no answer about Sophie''s mission, not even a no-op');
 select is(
   tests.as_user('a0000000-0000-4000-8000-000000000004',
     $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'blocked', 'api-key-0009', 'Pièce manquante')$q$) ->> 'blocked_reason',
@@ -142,40 +132,20 @@ select ok(
    from tests.as_user('a0000000-0000-4000-8000-000000000004',
      $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'done', 'api-key-0011')$q$) r),
   'Sophie finishes it: completed_at is set');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'invoiced', 'api-key-0012')$q$)$$,
-  '42501', 'Only invoicing may move a mission from done to invoiced', 'no user marks a mission invoiced through the API');
+select tests.throws_as_user('a0000000-0000-4000-8000-000000000005',
+  $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f201', 'invoiced', 'api-key-0012')$q$,
+  '42501', 'Only invoicing may move a mission from done to invoiced',
+  'no user marks a mission invoiced through the API');
 
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0013',
-                                        p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$)$$,
-  '22023', 'A technician is given only when assigning a mission', 'a technician with another move is a mistake');
-select throws_ok(
-  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
-    format('select public.transition_mission(%L, %L, %L, %L)', 'a0000000-0000-4000-8000-00000000f202', 'cancelled', 'api-key-0014', repeat('x', 2001))),
-  '22001', 'A reason is at most 2000 characters (got 2001)', 'a reason is at most 2000 characters');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.transition_mission(null, 'published', 'api-key-0015')$q$)$$,
-  '22004', 'A mission id is required', 'a mission id is required');
-select throws_ok(
-  $$select tests.as_user('b0000000-0000-4000-8000-000000000001',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0016')$q$)$$,
-  'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'another organization''s owner: not found');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000ffff', 'published', 'api-key-0017')$q$)$$,
-  'P0002', 'Mission a0000000-0000-4000-8000-00000000ffff not found', '… the same answer as for a mission that does not exist');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000006',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0018')$q$)$$,
-  'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'a portal user does not see another client''s mission');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
-    $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0019')$q$)$$,
-  '42501', 'Role accountant may not move a mission from new to published', 'an accountant moves no mission');
+select tests.throws_as_user(u, s, e, m, d) from (values
+  ('a0000000-0000-4000-8000-000000000002'::uuid, $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0013', p_technician_id => 'a0000000-0000-4000-8000-000000000003')$q$, '22023', 'A technician is given only when assigning a mission', 'a technician with another move is a mistake'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'cancelled', 'api-key-0014', repeat('x', 2001))$q$, '22001', 'A reason is at most 2000 characters (got 2001)', 'a reason is at most 2000 characters'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.transition_mission(null, 'published', 'api-key-0015')$q$, '22004', 'A mission id is required', 'a mission id is required'),
+  ('b0000000-0000-4000-8000-000000000001', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0016')$q$, 'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'another organization''s owner: not found'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000ffff', 'published', 'api-key-0017')$q$, 'P0002', 'Mission a0000000-0000-4000-8000-00000000ffff not found', '… the same answer as for a mission that does not exist'),
+  ('a0000000-0000-4000-8000-000000000006', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0018')$q$, 'P0002', 'Mission a0000000-0000-4000-8000-00000000f202 not found', 'a portal user does not see another client''s mission'),
+  ('a0000000-0000-4000-8000-000000000005', $q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0019')$q$, '42501', 'Role accountant may not move a mission from new to published', 'an accountant moves no mission')
+) t (u, s, e, m, d);
 select is(
   tests.as_service($q$select public.transition_mission('a0000000-0000-4000-8000-00000000f202', 'published', 'api-key-0020')$q$)
     ->> 'status',
@@ -201,34 +171,15 @@ select results_eq(
   $$values ('a0000000-0000-4000-8000-0000000000a0'::uuid, 'a0000000-0000-4000-8000-00000000f203'::uuid,
             'a0000000-0000-4000-8000-000000000003'::uuid, 'Vase d''expansion regonflé à 1,5 bar.'::text)$$,
   'the note belongs to the mission''s organization and names its author');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Doublon', 'note-key-0003', 'a0000000-0000-4000-8000-00000000f2a1')$q$)$$,
-  '23505', 'Note a0000000-0000-4000-8000-00000000f2a1 already exists', 'a note id is used once');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000004',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Je passe aussi', 'note-key-0004')$q$)$$,
-  '42501', 'Technicians may only add notes to missions assigned to them', 'Sophie cannot write on Karim''s mission');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000005',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Facturer', 'note-key-0005')$q$)$$,
-  '42501', 'Role accountant may not add notes to missions', 'an accountant writes no note');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000006',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Merci', 'note-key-0006')$q$)$$,
-  '42501', 'Role client may not add notes to missions', 'a portal user writes no note (client requests are for that)');
-select throws_ok(
-  $$select tests.as_user('b0000000-0000-4000-8000-000000000002',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Bonjour', 'note-key-0007')$q$)$$,
-  'P0002', 'Mission a0000000-0000-4000-8000-00000000f203 not found', 'another organization''s dispatcher: not found');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', '   ', 'note-key-0008')$q$)$$,
-  '23514', 'A note is 1 to 10000 characters', 'a blank note is refused');
-select throws_ok(
-  format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
-    format('select public.add_mission_note(%L, %L, %L)', 'a0000000-0000-4000-8000-00000000f203', repeat('é', 10001), 'note-key-0009')),
-  '23514', 'A note is 1 to 10000 characters', 'a note over 10000 characters is refused');
+select tests.throws_as_user(u, s, e, m, d) from (values
+  ('a0000000-0000-4000-8000-000000000003'::uuid, $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Doublon', 'note-key-0003', 'a0000000-0000-4000-8000-00000000f2a1')$q$, '23505', 'Note a0000000-0000-4000-8000-00000000f2a1 already exists', 'a note id is used once'),
+  ('a0000000-0000-4000-8000-000000000004', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Je passe aussi', 'note-key-0004')$q$, '42501', 'Technicians may only add notes to missions assigned to them', 'Sophie cannot write on Karim''s mission'),
+  ('a0000000-0000-4000-8000-000000000005', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Facturer', 'note-key-0005')$q$, '42501', 'Role accountant may not add notes to missions', 'an accountant writes no note'),
+  ('a0000000-0000-4000-8000-000000000006', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Merci', 'note-key-0006')$q$, '42501', 'Role client may not add notes to missions', 'a portal user writes no note (client requests are for that)'),
+  ('b0000000-0000-4000-8000-000000000002', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', 'Bonjour', 'note-key-0007')$q$, 'P0002', 'Mission a0000000-0000-4000-8000-00000000f203 not found', 'another organization''s dispatcher: not found'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', '   ', 'note-key-0008')$q$, '23514', 'A note is 1 to 10000 characters', 'a blank note is refused'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.add_mission_note('a0000000-0000-4000-8000-00000000f203', repeat('é', 10001), 'note-key-0009')$q$, '23514', 'A note is 1 to 10000 characters', 'a note over 10000 characters is refused')
+) t (u, s, e, m, d);
 select lives_ok(
   format('select tests.as_user(%L, %L)', 'a0000000-0000-4000-8000-000000000002',
     format('select public.add_mission_note(%L, %L, %L)', 'a0000000-0000-4000-8000-00000000f203', repeat('é', 10000), 'note-key-0010')),
@@ -246,14 +197,10 @@ create function pg_temp.items(p_name text) returns table (id text, ok boolean, e
   where b.name = p_name order by e.n
 $$;
 
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.bulk_transition_missions(array(select gen_random_uuid() from generate_series(1, 101)), 'published')$q$)$$,
-  '22023', 'At most 100 missions per bulk transition (got 101)', 'more than 100 missions is refused whole');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.bulk_transition_missions(null, 'published')$q$)$$,
-  '22004', 'A list of mission ids is required', 'a list is required');
+select tests.throws_as_user(u, s, e, m, d) from (values
+  ('a0000000-0000-4000-8000-000000000002'::uuid, $q$select public.bulk_transition_missions(array(select gen_random_uuid() from generate_series(1, 101)), 'published')$q$, '22023', 'At most 100 missions per bulk transition (got 101)', 'more than 100 missions is refused whole'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_transition_missions(null, 'published')$q$, '22004', 'A list of mission ids is required', 'a list is required')
+) t (u, s, e, m, d);
 select is(
   tests.as_user('a0000000-0000-4000-8000-000000000002', $q$select public.bulk_transition_missions('{}', 'published')$q$),
   '{"results": [], "summary": {"failed": 0, "requested": 0, "succeeded": 0}}'::jsonb, 'an empty list does nothing');

@@ -213,60 +213,22 @@ select is(
   '2.50', 'a third replay (2.50 written as 2.50) returns it again');
 select is((select count(*)::int from public.timesheets where work_date = pg_temp.d(21) and technician_id = 'a0000000-0000-4000-8000-000000000003'),
   1, 'three calls with one key logged the hours once');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 3, 'Mise en service', 'log-hours-key-0001')$q$)$$, pg_temp.d(21)),
-  'P0001', 'Idempotency key log-hours-key-0001 was already used for a different request',
-  'the same key with other hours is refused');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000002', %L, 1, null, 'log-hours-key-0002')$q$)$$, pg_temp.d(21)),
-  '42501', 'Mission e3000000-0000-4000-8000-000000000002 is not assigned to you',
-  'a technician cannot log hours on another technician''s mission');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000003', %L, 1, null, 'log-hours-key-0003')$q$)$$, pg_temp.d(21)),
-  'P0001', 'Cannot log hours on a mission in status published',
-  'no hours on a mission that has not been accepted');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-00000000000b', %L, 1, null, 'log-hours-key-0004')$q$)$$, pg_temp.d(21)),
-  'P0002', 'Mission e3000000-0000-4000-8000-00000000000b not found',
-  'another organization''s mission is not found');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000002',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000001', %L, 1, null, 'log-hours-key-0005')$q$)$$, pg_temp.d(21)),
-  '42501', 'Only technicians log hours', 'a dispatcher does not log hours through the technician''s call');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1, null, 'log-hours-key-0006')$q$)$$, pg_temp.d(-1)),
-  'P0001', format('Work date %s is in the future (today is %s in Europe/Paris)', pg_temp.ds(-1), pg_temp.ds(0)),
-  'log_hours refuses a future date');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 0, null, 'log-hours-key-0007')$q$)$$, pg_temp.d(21)),
-  '23514', 'Hours must be greater than 0 and at most 24 (got 0)', 'log_hours refuses 0 hours');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 24.01, null, 'log-hours-key-0008')$q$)$$, pg_temp.d(21)),
-  '23514', 'Hours must be greater than 0 and at most 24 (got 24.01)', 'log_hours refuses 24.01 hours');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, -1, null, 'log-hours-key-0009')$q$)$$, pg_temp.d(21)),
-  '23514', 'Hours must be greater than 0 and at most 24 (got -1)', 'log_hours refuses negative hours');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1.255, null, 'log-hours-key-0010')$q$)$$, pg_temp.d(21)),
-  '23514', 'Hours have at most 2 decimals (got 1.255)', 'log_hours refuses sub-minute precision rather than rounding it');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 22, null, 'log-hours-key-0011')$q$)$$, pg_temp.d(21)),
-  'P0001', format('Daily total for %s would be 24.50 h (max 24)', pg_temp.ds(21)),
-  'log_hours respects the daily total across missions');
-select throws_ok(
-  format($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
-    $q$select public.log_hours('e3000000-0000-4000-8000-000000000004', %L, 1, null, 'short')$q$)$$, pg_temp.d(21)),
-  '22023', 'Idempotency key must be 8 to 200 characters', 'log_hours needs a real idempotency key');
+-- Refused calls (user, mission, work date as days ago, hours, comment, key):
+select tests.throws_as_user(u, format('select public.log_hours(%L, %L, %s, %L, %L)', m, pg_temp.d(n), h, c, k), e, msg, d)
+from (values
+  ('a0000000-0000-4000-8000-000000000003'::uuid, 'e3000000-0000-4000-8000-000000000001'::uuid, 21, 3::numeric, 'Mise en service', 'log-hours-key-0001', 'P0001', 'Idempotency key log-hours-key-0001 was already used for a different request', 'the same key with other hours is refused'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000002', 21, 1, null, 'log-hours-key-0002', '42501', 'Mission e3000000-0000-4000-8000-000000000002 is not assigned to you', 'a technician cannot log hours on another technician''s mission'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000003', 21, 1, null, 'log-hours-key-0003', 'P0001', 'Cannot log hours on a mission in status published', 'no hours on a mission that has not been accepted'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-00000000000b', 21, 1, null, 'log-hours-key-0004', 'P0002', 'Mission e3000000-0000-4000-8000-00000000000b not found', 'another organization''s mission is not found'),
+  ('a0000000-0000-4000-8000-000000000002', 'e3000000-0000-4000-8000-000000000001', 21, 1, null, 'log-hours-key-0005', '42501', 'Only technicians log hours', 'a dispatcher does not log hours through the technician''s call'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', -1, 1, null, 'log-hours-key-0006', 'P0001', format('Work date %s is in the future (today is %s in Europe/Paris)', pg_temp.ds(-1), pg_temp.ds(0)), 'log_hours refuses a future date'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, 0, null, 'log-hours-key-0007', '23514', 'Hours must be greater than 0 and at most 24 (got 0)', 'log_hours refuses 0 hours'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, 24.01, null, 'log-hours-key-0008', '23514', 'Hours must be greater than 0 and at most 24 (got 24.01)', 'log_hours refuses 24.01 hours'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, -1, null, 'log-hours-key-0009', '23514', 'Hours must be greater than 0 and at most 24 (got -1)', 'log_hours refuses negative hours'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, 1.255, null, 'log-hours-key-0010', '23514', 'Hours have at most 2 decimals (got 1.255)', 'log_hours refuses sub-minute precision rather than rounding it'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, 22, null, 'log-hours-key-0011', 'P0001', format('Daily total for %s would be 24.50 h (max 24)', pg_temp.ds(21)), 'log_hours respects the daily total across missions'),
+  ('a0000000-0000-4000-8000-000000000003', 'e3000000-0000-4000-8000-000000000004', 21, 1, null, 'short', '22023', 'Idempotency key must be 8 to 200 characters', 'log_hours needs a real idempotency key')
+) t (u, m, n, h, c, k, e, msg, d);
 select is((select count(*)::int from public.idempotency_keys where key like 'log-hours-key-%'), 1,
   'refused calls stored no idempotency result (the client may retry them)');
 select lives_ok(

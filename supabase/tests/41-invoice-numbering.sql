@@ -84,30 +84,15 @@ select is(public.issue_invoice((select id from t_inv where name = 'd')) ->> 'num
 -- ---------------------------------------------------------------------------
 -- Chronology, and refused issues consume nothing
 -- ---------------------------------------------------------------------------
-select throws_ok(
-  format('select public.issue_invoice(%L)', (select id from t_inv where name = 'old')),
-  'P0001', 'Issue date 2026-02-05 is earlier than FAC-2026-00003 issued on 2026-02-20: numbering must stay chronological',
-  'an issue date earlier than the last issued invoice of the series is refused');
-select throws_ok(
-  format('select public.issue_invoice(%L)', (select id from t_inv where name = 'c')),
-  'P0001', 'Issue date 2026-02-15 is earlier than FAC-2026-00003 issued on 2026-02-20: numbering must stay chronological',
-  'the invoice whose issue was rolled back cannot now be issued before the later one');
-select throws_ok(
-  format('select public.issue_invoice(%L)', (select id from t_inv where name = 'fut')),
-  'P0001', format('Issue date %s is in the future', current_date + 2),
-  'an issue date in the future is refused');
-select throws_ok(
-  format('select public.issue_invoice(%L)', (select id from t_inv where name = 'nol')),
-  'P0001', 'Invoice has no lines: nothing to issue',
-  'an invoice without lines is refused');
-select throws_ok(
-  format('select public.issue_invoice(%L)', (select id from t_inv where name = 'a')),
-  'P0001', 'Invoice FAC-2026-00001 is already issued (status: issued)',
-  'an issued invoice cannot be issued again');
-select throws_ok(
-  $$select public.issue_invoice('c4000000-0000-4000-8000-00000000dead')$$,
-  'P0002', 'Invoice c4000000-0000-4000-8000-00000000dead not found',
-  'an unknown invoice is reported as not found');
+select throws_ok(format('select public.issue_invoice(%L)', coalesce((select id from t_inv where name = n), u)), e, m, d)
+from (values
+  ('old', null::uuid, 'P0001', 'Issue date 2026-02-05 is earlier than FAC-2026-00003 issued on 2026-02-20: numbering must stay chronological', 'an issue date earlier than the last issued invoice of the series is refused'),
+  ('c', null, 'P0001', 'Issue date 2026-02-15 is earlier than FAC-2026-00003 issued on 2026-02-20: numbering must stay chronological', 'the invoice whose issue was rolled back cannot now be issued before the later one'),
+  ('fut', null, 'P0001', format('Issue date %s is in the future', current_date + 2), 'an issue date in the future is refused'),
+  ('nol', null, 'P0001', 'Invoice has no lines: nothing to issue', 'an invoice without lines is refused'),
+  ('a', null, 'P0001', 'Invoice FAC-2026-00001 is already issued (status: issued)', 'an issued invoice cannot be issued again'),
+  (null, 'c4000000-0000-4000-8000-00000000dead', 'P0002', 'Invoice c4000000-0000-4000-8000-00000000dead not found', 'an unknown invoice is reported as not found')
+) t (n, u, e, m, d);
 select results_eq(
   $$select status::text, number from public.invoices where id in (select id from t_inv where name in ('old', 'c', 'fut', 'nol')) order by 1$$,
   $$values ('draft'::text, null::text), ('draft', null), ('draft', null), ('draft', null)$$,
@@ -176,22 +161,13 @@ values ('c4000000-0000-4000-8000-00000000e0a1', 'a0000000-0000-4000-8000-0000000
 insert into public.invoice_lines (org_id, invoice_id, description, quantity, unit_price_cents)
 values ('a0000000-0000-4000-8000-0000000000a0', 'c4000000-0000-4000-8000-00000000e0a1', 'Entretien', 1, 9000);
 
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
-  '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant',
-  'a technician cannot issue invoices');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
-  '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant',
-  'a dispatcher cannot issue invoices');
-select throws_ok(
-  $$select tests.as_user('b0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
-  'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found',
-  'another organization''s accountant does not even learn the invoice exists');
-select throws_ok(
-  $$select tests.as_user(null, 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')')$$,
-  'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found',
-  'an authenticated session without a user is not the system actor');
+select tests.throws_as_user(u, $$select public.issue_invoice('c4000000-0000-4000-8000-00000000e0a1')$$, e, m, d)
+from (values
+  ('a0000000-0000-4000-8000-000000000003'::uuid, '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant', 'a technician cannot issue invoices'),
+  ('a0000000-0000-4000-8000-000000000002', '42501', 'Permission denied: issue_invoice requires one of the roles owner, admin, accountant', 'a dispatcher cannot issue invoices'),
+  ('b0000000-0000-4000-8000-000000000005', 'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found', 'another organization''s accountant does not even learn the invoice exists'),
+  (null, 'P0002', 'Invoice c4000000-0000-4000-8000-00000000e0a1 not found', 'an authenticated session without a user is not the system actor')
+) t (u, e, m, d);
 select is(
   tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.issue_invoice(''c4000000-0000-4000-8000-00000000e0a1'')') ->> 'status',
   'issued', 'the organization''s accountant issues the invoice');

@@ -8,16 +8,6 @@
 begin;
 select plan(24);
 
--- The ids a user gets back from a query (role authenticated + their claims).
-create function pg_temp.ids_as(p_user uuid, p_sql text) returns text[] language plpgsql as $$
-declare v text[];
-begin
-  perform tests.authenticate_as_user(p_user);
-  execute format('select coalesce(array_agg(x::text order by x::text), ''{}'') from (%s) s (x)', p_sql) into v;
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.ids(p_sql text) returns text[] language plpgsql as $$
 declare v text[];
 begin
@@ -36,31 +26,31 @@ update public.missions set status = 'published', technician_id = 'a0000000-0000-
 -- Missions.
 -- -----------------------------------------------------------------------------
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
   pg_temp.ids($$select id from public.missions where technician_id = 'a0000000-0000-4000-8000-000000000003'
                 union select id from public.missions where org_id = 'a0000000-0000-4000-8000-0000000000a0' and status = 'published' and technician_id is null$$),
   'Karim sees exactly his missions and the pool of published missions nobody holds');
 select ok(
-  cardinality(pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select id from public.missions')) >= 6,
+  cardinality(tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select id from public.missions')) >= 6,
   'the seed gives him several (so the test means something)');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
   '{}'::text[], 'Sophie cannot see any of Karim''s missions, even filtering on his id');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where id = 'e5200000-0000-4000-8000-000000000001'$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where id = 'e5200000-0000-4000-8000-000000000001'$$),
   '{}'::text[], 'nor a mission offered to him and not yet accepted');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', $$select id from public.missions where id = 'e5200000-0000-4000-8000-000000000001'$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', $$select id from public.missions where id = 'e5200000-0000-4000-8000-000000000001'$$),
   array['e5200000-0000-4000-8000-000000000001'], 'Karim sees the mission offered to him');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where status not in ('published')$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004', $$select id from public.missions where status not in ('published')$$),
   pg_temp.ids($$select id from public.missions where technician_id = 'a0000000-0000-4000-8000-000000000004' and status <> 'published'$$),
   'every mission Sophie sees beyond the pool is hers');
 select is(
-  pg_temp.ids_as('b0000000-0000-4000-8000-000000000003', $$select id from public.missions where org_id = 'a0000000-0000-4000-8000-0000000000a0'$$),
+  tests.values_as_user('b0000000-0000-4000-8000-000000000003', $$select id from public.missions where org_id = 'a0000000-0000-4000-8000-0000000000a0'$$),
   '{}'::text[], 'a technician of org B sees no mission of org A');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004',
     $$select m.id from public.missions m join public.sites s on s.id = m.site_id join public.clients c on c.id = m.client_id
       where m.technician_id is distinct from 'a0000000-0000-4000-8000-000000000004' and m.status <> 'published'$$),
   '{}'::text[], 'joining through sites and clients reveals no other technician''s mission');
@@ -69,34 +59,34 @@ select is(
 -- What Karim's missions carry: hours, notes, history, parts.
 -- -----------------------------------------------------------------------------
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004', $$select id from public.timesheets where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004', $$select id from public.timesheets where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
   '{}'::text[], 'Sophie cannot read Karim''s hours');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004', 'select technician_id from public.timesheets'),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004', 'select technician_id from public.timesheets'),
   pg_temp.ids($$select technician_id from public.timesheets where technician_id = 'a0000000-0000-4000-8000-000000000004'$$),
   'Sophie reads her own hours only');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004',
     $$select n.id from public.mission_notes n where n.mission_id in
         (select id from public.missions where technician_id = 'a0000000-0000-4000-8000-000000000003')$$),
   '{}'::text[], 'nor the notes of his missions');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004',
     $$select h.mission_id from public.mission_status_history h where h.mission_id = 'a0000000-0000-4000-8000-000000003001'$$),
   '{}'::text[], 'nor their status history');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000004',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000004',
     $$select sm.id from public.stock_movements sm where sm.mission_id = 'a0000000-0000-4000-8000-000000003001'$$),
   '{}'::text[], 'nor the parts used on them');
 select isnt(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003',
     $$select sm.id from public.stock_movements sm where sm.mission_id = 'a0000000-0000-4000-8000-000000003001'$$),
   '{}'::text[], 'Karim sees the parts used on his mission');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select distinct org_id from public.stock_items'),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select distinct org_id from public.stock_items'),
   array['a0000000-0000-4000-8000-0000000000a0'], 'the parts catalogue he picks from is his organization''s only');
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003',
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003',
     'select id from public.invoices union all select id from public.payments union all select id from public.quotes union all select id from public.lock_overrides'),
   '{}'::text[], 'no invoices, payments, quotes or lock overrides for technicians');
 
@@ -130,11 +120,11 @@ select is(
     $$delete from public.timesheets where technician_id = 'a0000000-0000-4000-8000-000000000003'$$),
   0::bigint, 'Sophie cannot delete Karim''s hours (0 rows)');
 select is(
-  (select (pg_temp.ids_as('a0000000-0000-4000-8000-000000000003',
+  (select (tests.values_as_user('a0000000-0000-4000-8000-000000000003',
      $$select public.transition_mission('a0000000-0000-4000-8000-000000002003', 'in_progress', 'rls-test-start-0001') ->> 'status'$$))[1]),
   'in_progress', 'Karim still starts his mission through transition_mission');
 select throws_ok(
-  $$select pg_temp.ids_as('a0000000-0000-4000-8000-000000000004',
+  $$select tests.values_as_user('a0000000-0000-4000-8000-000000000004',
     $q$select public.transition_mission('a0000000-0000-4000-8000-000000003001', 'blocked', 'rls-test-block-0001', 'x')::text$q$)$$,
   '42501', 'Technicians may only move missions assigned to them', 'and Sophie cannot move his mission through it either');
 

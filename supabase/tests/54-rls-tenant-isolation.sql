@@ -7,15 +7,6 @@
 begin;
 select plan(21);
 
-create function pg_temp.vals_as(p_user uuid, p_sql text) returns text[] language plpgsql as $$
-declare v text[];
-begin
-  perform tests.authenticate_as_user(p_user);
-  execute format('select coalesce(array_agg(distinct x::text order by x::text), ''{}'') from (%s) s (x)', p_sql) into v;
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 -- SQLSTATE and message of a statement run as a user ('ok' when it succeeds).
 create function pg_temp.error_as(p_user uuid, p_sql text) returns text language plpgsql as $$
 begin
@@ -32,20 +23,20 @@ end $$;
 -- -----------------------------------------------------------------------------
 -- Filters and joins (what PostgREST's or=, neq. and embedding compile to).
 -- -----------------------------------------------------------------------------
-select is(pg_temp.vals_as('a0000000-0000-4000-8000-000000000002',
-  $$select org_id from public.missions where org_id <> 'a0000000-0000-4000-8000-0000000000a0' or org_id is null$$),
+select is(tests.values_as_user('a0000000-0000-4000-8000-000000000002',
+  $$select org_id from public.missions where org_id <> 'a0000000-0000-4000-8000-0000000000a0' or org_id is null$$, true),
   '{}'::text[], 'org_id=neq.<own org> returns nothing');
-select is(pg_temp.vals_as('a0000000-0000-4000-8000-000000000005',
-  $$select i.org_id from public.invoices i where i.org_id = 'b0000000-0000-4000-8000-0000000000b0' or i.number like 'FAC-%'$$),
+select is(tests.values_as_user('a0000000-0000-4000-8000-000000000005',
+  $$select i.org_id from public.invoices i where i.org_id = 'b0000000-0000-4000-8000-0000000000b0' or i.number like 'FAC-%'$$, true),
   array['a0000000-0000-4000-8000-0000000000a0'], 'or=(org_id.eq.<other org>,…) adds nothing of the other organization');
-select is(pg_temp.vals_as('a0000000-0000-4000-8000-000000000005',
+select is(tests.values_as_user('a0000000-0000-4000-8000-000000000005',
   $$select l.org_id from public.invoices i left join public.invoice_lines l on l.invoice_id = i.id
-    union all select c.org_id from public.clients c left join public.missions m on m.client_id = c.id$$),
+    union all select c.org_id from public.clients c left join public.missions m on m.client_id = c.id$$, true),
   array['a0000000-0000-4000-8000-0000000000a0'], 'joins (embedded resources) stay in the organization');
-select is(pg_temp.vals_as('b0000000-0000-4000-8000-000000000003',
-  $$select org_id from public.stock_items union all select org_id from public.stock_low union all select org_id from public.stock_negative$$),
+select is(tests.values_as_user('b0000000-0000-4000-8000-000000000003',
+  $$select org_id from public.stock_items union all select org_id from public.stock_low union all select org_id from public.stock_negative$$, true),
   array['b0000000-0000-4000-8000-0000000000b0'], 'views are security_invoker: org B''s technician reads org B''s stock only');
-select is(pg_temp.vals_as('a0000000-0000-4000-8000-000000000005', 'select org_id from public.stock_low'),
+select is(tests.values_as_user('a0000000-0000-4000-8000-000000000005', 'select org_id from public.stock_low', true),
   array['a0000000-0000-4000-8000-0000000000a0'], '… and org A''s accountant org A''s low stock only');
 
 -- -----------------------------------------------------------------------------

@@ -82,45 +82,21 @@ select ok(
   jsonb_array_length(tests.as_user('a0000000-0000-4000-8000-000000000001',
     $$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$$) -> 'rows') = 50,
   'the owner reads them too (50 by default)');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''b0000000-0000-4000-8000-0000000000b0'')')$$,
-  '42501', 'Only an owner or admin of the organization can read its audit log', 'the owner of A asking for B: 42501, no rows');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
-  '42501', null, 'a dispatcher: 42501');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000003', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
-  '42501', null, 'a technician: 42501');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
-  '42501', null, 'an accountant: 42501');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000006', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
-  '42501', null, 'a client-portal user: 42501');
-select throws_ok(
-  $$select tests.as_user('c5700000-0000-4000-8000-00000000ad02', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'')')$$,
-  '42501', null, 'a user of no organization: 42501');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''c5700000-0000-4000-8000-00000000dead'')')$$,
-  '42501', null, 'an organization that does not exist: the same 42501 (nothing revealed)');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000002', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
-  '42501', null, 'the CSV export: same rule (dispatcher refused)');
-select throws_ok(
-  $$select tests.as_user('b0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'')::text)')$$,
-  '42501', null, 'the CSV export: another organization''s owner refused');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(null)')$$,
-  '22004', 'An organization id is required', 'no organization: 22004');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 0)')$$,
-  '22023', 'p_limit must be between 1 and 500 (got 0)', 'p_limit 0 refused');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select public.audit_log_page(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 501)')$$,
-  '22023', 'p_limit must be between 1 and 500 (got 501)', 'p_limit 501 refused');
-select throws_ok(
-  $$select tests.as_user('a0000000-0000-4000-8000-000000000001', 'select to_jsonb(public.audit_log_csv(''a0000000-0000-4000-8000-0000000000a0'', p_limit => 50001)::text)')$$,
-  '22023', 'p_limit must be between 1 and 50000 (got 50001)', 'CSV p_limit 50001 refused');
+select tests.throws_as_user(u, s, e, m, d) from (values
+  ('a0000000-0000-4000-8000-000000000001'::uuid, $q$select public.audit_log_page('b0000000-0000-4000-8000-0000000000b0')$q$, '42501', 'Only an owner or admin of the organization can read its audit log', 'the owner of A asking for B: 42501, no rows'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$q$, '42501', null, 'a dispatcher: 42501'),
+  ('a0000000-0000-4000-8000-000000000003', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$q$, '42501', null, 'a technician: 42501'),
+  ('a0000000-0000-4000-8000-000000000005', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$q$, '42501', null, 'an accountant: 42501'),
+  ('a0000000-0000-4000-8000-000000000006', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$q$, '42501', null, 'a client-portal user: 42501'),
+  ('c5700000-0000-4000-8000-00000000ad02', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0')$q$, '42501', null, 'a user of no organization: 42501'),
+  ('a0000000-0000-4000-8000-000000000001', $q$select public.audit_log_page('c5700000-0000-4000-8000-00000000dead')$q$, '42501', null, 'an organization that does not exist: the same 42501 (nothing revealed)'),
+  ('a0000000-0000-4000-8000-000000000002', $q$select to_jsonb(public.audit_log_csv('a0000000-0000-4000-8000-0000000000a0')::text)$q$, '42501', null, 'the CSV export: same rule (dispatcher refused)'),
+  ('b0000000-0000-4000-8000-000000000001', $q$select to_jsonb(public.audit_log_csv('a0000000-0000-4000-8000-0000000000a0')::text)$q$, '42501', null, 'the CSV export: another organization''s owner refused'),
+  ('a0000000-0000-4000-8000-000000000001', $q$select public.audit_log_page(null)$q$, '22004', 'An organization id is required', 'no organization: 22004'),
+  ('a0000000-0000-4000-8000-000000000001', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0', p_limit => 0)$q$, '22023', 'p_limit must be between 1 and 500 (got 0)', 'p_limit 0 refused'),
+  ('a0000000-0000-4000-8000-000000000001', $q$select public.audit_log_page('a0000000-0000-4000-8000-0000000000a0', p_limit => 501)$q$, '22023', 'p_limit must be between 1 and 500 (got 501)', 'p_limit 501 refused'),
+  ('a0000000-0000-4000-8000-000000000001', $q$select to_jsonb(public.audit_log_csv('a0000000-0000-4000-8000-0000000000a0', p_limit => 50001)::text)$q$, '22023', 'p_limit must be between 1 and 50000 (got 50001)', 'CSV p_limit 50001 refused')
+) t (u, s, e, m, d);
 select lives_ok($$select public.audit_log_page('c5700000-0000-4000-8000-0000000000f0')$$,
   'the system actor (postgres, service_role without a user) may read');
 

@@ -9,17 +9,8 @@
 -- Actors (seed): Karim a…03 and Sophie a…04, technicians of Chaleur Express
 -- (org A); Lucas b…03, technician of Plomberie du Rhône (org B).
 begin;
-select plan(11);
+select plan(15);
 
-create function pg_temp.ids_as(p_user uuid, p_sql text) returns text[] language plpgsql as $$
-declare v text[];
-begin
-  perform tests.authenticate_as_user(p_user);
-  execute format('select coalesce(array_agg(x::text order by x::text), ''{}'') from (%s) s (x)', p_sql) into v;
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-  return v;
-end $$;
 create function pg_temp.plan_as(p_user uuid, p_sql text) returns text language plpgsql as $$
 declare v text := ''; r record;
 begin
@@ -81,12 +72,12 @@ select is(
 -- Same rows as the one definition of the scope, private.assigned_missions().
 -- -----------------------------------------------------------------------------
 select is(
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
-  pg_temp.ids_as('a0000000-0000-4000-8000-000000000003', 'select private.my_assigned_mission_ids()'),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select private.my_assigned_mission_ids()'),
   'Karim: the policy and private.assigned_missions() give the same missions');
 select is(
-  pg_temp.ids_as('b0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
-  pg_temp.ids_as('b0000000-0000-4000-8000-000000000003', 'select private.my_assigned_mission_ids()'),
+  tests.values_as_user('b0000000-0000-4000-8000-000000000003', 'select id from public.missions'),
+  tests.values_as_user('b0000000-0000-4000-8000-000000000003', 'select private.my_assigned_mission_ids()'),
   'Lucas (org B): the policy and private.assigned_missions() give the same missions');
 
 -- -----------------------------------------------------------------------------
@@ -106,7 +97,7 @@ update public.missions set status = 'published', technician_id = tests.get_supab
  where id = 'e5800000-0000-4000-8000-000000000001';
 
 select is(
-  pg_temp.ids_as(tests.get_supabase_uid('scope-former-tech'),
+  tests.values_as_user(tests.get_supabase_uid('scope-former-tech'),
                  $$select id from public.missions where id::text like 'e5800000-%'$$),
   array['e5800000-0000-4000-8000-000000000001'],
   'a technician sees the mission offered to them, not a new mission nobody holds');
@@ -114,10 +105,30 @@ select is(
 update public.memberships set role = 'client', client_id = 'a0000000-0000-4000-8000-0000000000c1'
  where org_id = 'a0000000-0000-4000-8000-0000000000a0' and user_id = tests.get_supabase_uid('scope-former-tech');
 select is(
-  pg_temp.ids_as(tests.get_supabase_uid('scope-former-tech'),
+  tests.values_as_user(tests.get_supabase_uid('scope-former-tech'),
                  $$select id from public.missions where technician_id = '$$ || tests.get_supabase_uid('scope-former-tech') || $$'$$),
   '{}'::text[],
   'once a client-portal user of another client, the former technician no longer sees the mission that still names them');
+
+-- -----------------------------------------------------------------------------
+-- What the assigned missions reference, for the policies of those rows: one
+-- helper, the column as its argument; the same ids as the missions the
+-- technician sees; any other column refused.
+-- -----------------------------------------------------------------------------
+select is(
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', $$select private.my_assigned_mission_refs('site_id')$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select distinct site_id from public.missions'),
+  'Karim: my_assigned_mission_refs(site_id) = the sites of the missions he sees');
+select is(
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', $$select private.my_assigned_mission_refs('client_id')$$),
+  tests.values_as_user('a0000000-0000-4000-8000-000000000003', 'select distinct client_id from public.missions'),
+  'Karim: my_assigned_mission_refs(client_id) = the clients of the missions he sees');
+select throws_ok(
+  $$select private.my_assigned_mission_refs('org_id')$$, '22023', null,
+  'my_assigned_mission_refs refuses a column that is not a mission reference');
+select throws_ok(
+  $$select private.my_assigned_mission_refs(null)$$, '22023', null,
+  'my_assigned_mission_refs refuses a null column');
 
 select * from finish();
 rollback;

@@ -2,7 +2,7 @@
 -- and the triggers that log invoice_sent, emergency_created, stock_low,
 -- mission_blocked and lock_override.
 begin;
-select plan(17);
+select plan(19);
 
 create function pg_temp.events(p_type text, p_entity uuid) returns bigint language sql as $$
   select count(*) from public.app_events where type = p_type and entity_id = p_entity
@@ -76,6 +76,19 @@ select is((select count(*) from public.app_events e join public.invoices i on i.
            where e.type = 'invoice_sent' and i.org_id = 'a0000000-0000-4000-8000-0000000000a0'),
           (select count(*) from public.invoices where org_id = 'a0000000-0000-4000-8000-0000000000a0' and sent_at is not null),
   'one invoice_sent event per sent invoice (the seed''s and this one)');
+
+-- The row-event trigger function: the payload is the columns its arguments
+-- name (key or key=column); an argument naming no column is an error, not a
+-- silent null.
+select is((select e.payload from public.app_events e
+           where e.type = 'invoice_sent' order by e.id desc limit 1) ?& array['number', 'client_id', 'kind', 'total_ttc_cents', 'due_date'],
+  true, 'invoice_sent carries number, client_id, kind, total_ttc_cents and due_date');
+create temporary table log_row_event_probe (id uuid primary key default gen_random_uuid(), org_id uuid);
+create trigger probe_log after insert on log_row_event_probe
+  for each row execute function private.log_row_event('probe', 'info', 'missing=no_such_column');
+select throws_ok(
+  $$insert into log_row_event_probe (org_id) values ('a0000000-0000-4000-8000-0000000000a0')$$,
+  '42703', null, 'log_row_event refuses an argument that names no column of the row');
 
 select * from finish();
 rollback;

@@ -22,4 +22,16 @@ describe("the message when the database and supabase/migrations disagree", () =>
     expect(m).toMatch(/76 migrations applied in the database are missing from supabase\/migrations \(20261122000000 … 20261122000075\)/);
     expect(m).toMatch(/npm run db:reset/);
   });
+
+  it("treats baselines changed together with vanished files as one rewrite (a fold): reset, not restore", () => {
+    const changed = [
+      { file: "20261201013000_alerts.sql", applied: "a".repeat(64), onDisk: "b".repeat(64) },
+      { file: "20261201014000_ops.sql", applied: "c".repeat(64), onDisk: "d".repeat(64) },
+    ];
+    const m = driftMessage(changed, ["20261203150000", "20261203170000"]);
+    expect(m).toMatch(/20261201013000_alerts\.sql and 20261201014000_ops\.sql changed after they were applied/);
+    expect(m).toMatch(/folded/);
+    expect(m).not.toMatch(/restore the file/);
+    expect(m).toMatch(/npm run db:reset/);
+  });
 });

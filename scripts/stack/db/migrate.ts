@@ -116,15 +116,24 @@ export class MigrationDriftError extends Error {}
  * What to tell the developer when the database's migration history and
  * supabase/migrations disagree. An edited applied file is a mistake to undo; a
  * vanished one usually means the history was rewritten (the migrations were
- * squashed into baselines, see supabase/README.md), and a local database
- * migrated with the old files cannot move forward: it has to be reset.
+ * squashed into baselines, or later ones folded into them: see
+ * supabase/README.md), and a local database migrated with the old files
+ * cannot move forward: it has to be reset. Files changed while others
+ * vanished are part of that rewrite, not an edit to restore.
  */
 export function driftMessage(changed: { file: string; applied: string; onDisk: string }[], missing: string[]): string {
-  const lines = changed.map(
-    (c) =>
-      `${c.file} was changed after it was applied (applied sha256 ${c.applied.slice(0, 12)}…, file ${c.onDisk.slice(0, 12)}…). ` +
-      `Applied migrations are immutable: restore the file and write a new migration.`,
-  );
+  const lines = missing.length
+    ? changed.length
+      ? [
+          `${changed.map((c) => c.file).join(" and ")} changed after ${changed.length > 1 ? "they were" : "it was"} applied, ` +
+            `while applied migrations vanished: the history was rewritten.`,
+        ]
+      : []
+    : changed.map(
+        (c) =>
+          `${c.file} was changed after it was applied (applied sha256 ${c.applied.slice(0, 12)}…, file ${c.onDisk.slice(0, 12)}…). ` +
+          `Applied migrations are immutable: restore the file and write a new migration.`,
+      );
   if (missing.length > 3) {
     const sorted = [...missing].sort();
     lines.push(
@@ -135,7 +144,7 @@ export function driftMessage(changed: { file: string; applied: string; onDisk: s
   }
   if (missing.length) {
     lines.push(
-      "This database was migrated with files that no longer exist (the history was rewritten, e.g. squashed into baselines: see supabase/README.md).",
+      "This database was migrated with files that no longer exist (the history was rewritten, e.g. squashed into baselines or folded into them: see supabase/README.md).",
       "It cannot be migrated forward. Run `npm run db:reset` to recreate the local database from supabase/migrations and the seed (its data is lost).",
     );
   }
