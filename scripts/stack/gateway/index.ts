@@ -5,7 +5,7 @@
  *   /rest/v1/*       → PostgREST            (apikey required, as Kong's key-auth does)
  *   /auth/v1/*       → local auth stand-in  (apikey required)
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
- *   /storage/v1/*    → not in the local stack yet: 501
+ *   /storage/v1/*    → local storage stand-in (apikey required; scripts/stack/storage/)
  *   /config.json     → the public URL and anon key for the web app
  *   /                → the built PWA (web/dist), SPA fallback to index.html;
  *                      brotli/gzip by Accept-Encoding, hashed assets cached
@@ -32,7 +32,7 @@ import { ROOT, type StackConfig } from "../config.ts";
 import type { ApiKeys } from "../keys.ts";
 import { withRequestLog } from "./access-log.ts";
 import { cors, requireApiKey } from "./api-key.ts";
-import { declaredBodyLimit, storageNotImplemented } from "./body-limit.ts";
+import { declaredBodyLimit } from "./body-limit.ts";
 import { chain, type Exchange, type Middleware } from "./exchange.ts";
 import { createJwtVerifier, functionJwt, functionsJwtPolicy } from "./jwt.ts";
 import { restRateLimit, tokenRateLimit } from "./limits.ts";
@@ -50,6 +50,8 @@ export interface GatewayOptions {
   cfg: StackConfig;
   keys: ApiKeys;
   auth: AuthHandler;
+  /** The local storage stand-in (scripts/stack/storage/); it reads bodies itself, within the stack's limit. */
+  storage: AuthHandler;
   webDist?: string;
   /** Where one JSON line per request goes (default: stdout). */
   log?: (line: string) => void;
@@ -99,7 +101,15 @@ export function createGateway(opts: GatewayOptions): Server {
         upstreams.proxyTo(cfg.ports.functions, "/functions/v1", "functions"),
       ),
     ],
-    [(path) => path.startsWith("/storage/v1"), chain(declaredBodyLimit("storage"), storageNotImplemented(upstreams.oversized))],
+    [
+      under("/storage/v1"),
+      chain(
+        cors,
+        requireApiKey(keys, { asBearer: true }),
+        declaredBodyLimit("storage"),
+        ({ req, res }) => opts.storage(req, res, req.url!.slice("/storage/v1".length) || "/"),
+      ),
+    ],
     [(path) => path === "/config.json", chain(publicConfig(cfg, keys))],
   ];
   const otherwise = chain(builtApp(serveWeb));
