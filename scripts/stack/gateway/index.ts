@@ -5,7 +5,8 @@
  *   /rest/v1/*       → PostgREST            (apikey required, as Kong's key-auth does)
  *   /auth/v1/*       → local auth stand-in  (apikey required)
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
- *   /storage/v1/*    → local storage stand-in (apikey required; scripts/stack/storage/)
+ *   /storage/v1/*    → local storage stand-in (scripts/stack/storage/; no key-auth, as in
+ *                      Supabase: Storage verifies the bearer or the signed URL's token itself)
  *   /config.json     → the public URL and anon key for the web app
  *   /                → the built PWA (web/dist), SPA fallback to index.html;
  *                      brotli/gzip by Accept-Encoding, hashed assets cached
@@ -31,7 +32,7 @@ import { join } from "node:path";
 import { ROOT, type StackConfig } from "../config.ts";
 import type { ApiKeys } from "../keys.ts";
 import { withRequestLog } from "./access-log.ts";
-import { cors, requireApiKey } from "./api-key.ts";
+import { apiKeyAsBearer, cors, requireApiKey } from "./api-key.ts";
 import { declaredBodyLimit } from "./body-limit.ts";
 import { chain, type Exchange, type Middleware } from "./exchange.ts";
 import { createJwtVerifier, functionJwt, functionsJwtPolicy } from "./jwt.ts";
@@ -105,7 +106,9 @@ export function createGateway(opts: GatewayOptions): Server {
       under("/storage/v1"),
       chain(
         cors,
-        requireApiKey(keys, { asBearer: true }),
+        // No key-auth here, as in Supabase's gateway: signed URLs are opened
+        // by browsers with no header at all, and Storage checks tokens itself.
+        apiKeyAsBearer(keys),
         declaredBodyLimit("storage"),
         ({ req, res }) => opts.storage(req, res, req.url!.slice("/storage/v1".length) || "/"),
       ),

@@ -153,6 +153,12 @@ const objectJson = (o: ObjectRow) => ({
   last_accessed_at: o.last_accessed_at,
 });
 
+/** A bucket row as Storage returns it (file_size_limit is a bigint: a number in JSON). */
+const bucketJson = (b: Record<string, unknown>) => ({
+  ...b,
+  file_size_limit: b.file_size_limit === null || b.file_size_limit === undefined ? null : Number(b.file_size_limit),
+});
+
 interface Context {
   req: IncomingMessage;
   res: ServerResponse;
@@ -221,7 +227,7 @@ export function createStorageHandler(opts: StorageOptions): StorageRequestHandle
         GET: async ({ req, res }) => {
           const caller = await callerOf(req);
           const rows = await store.run(caller, async (c) => (await c.query("select * from storage.buckets order by name")).rows);
-          sendJson(res, 200, rows);
+          sendJson(res, 200, rows.map(bucketJson));
         },
         POST: async ({ req, res }) => {
           const caller = await callerOf(req);
@@ -253,7 +259,7 @@ export function createStorageHandler(opts: StorageOptions): StorageRequestHandle
           const id = bucketName(params[0]!);
           const rows = await store.run(caller, async (c) => (await c.query("select * from storage.buckets where id = $1", [id])).rows);
           if (!rows[0]) throw bucketNotFound();
-          sendJson(res, 200, rows[0]);
+          sendJson(res, 200, bucketJson(rows[0]));
         },
       },
     },
