@@ -28,7 +28,11 @@ as $$
 begin
   if coalesce(current_setting('request.method', true), '') <> '' then
     raise sqlstate 'PGRST' using
-      message = pg_catalog.json_build_object('code', 'rate_limited', 'message', p_message)::text,
+      -- details repeats the seconds for clients that cannot read response
+      -- headers (supabase-js's PostgrestError carries none).
+      message = pg_catalog.json_build_object(
+        'code', 'rate_limited', 'message', p_message,
+        'details', pg_catalog.json_build_object('retry_after_seconds', p_retry_after_seconds)::text)::text,
       detail = pg_catalog.json_build_object(
         'status', 429,
         'headers', pg_catalog.json_build_object('Retry-After', p_retry_after_seconds::text))::text;

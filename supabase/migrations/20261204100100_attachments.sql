@@ -225,10 +225,12 @@ begin
   select m.role into v_role from public.memberships m where m.org_id = v_org and m.user_id = v_uid;
   -- The attachments_select rule, for the row about to exist: who would not see
   -- it learns nothing, not even that the owner exists.
+  -- (coalesce: an owner without mission or client is not visible to a
+  -- technician or a portal user, where the comparison yields null.)
   if v_role is null
-     or not (v_role in ('owner', 'admin', 'dispatcher', 'accountant')
-             or (v_role = 'technician' and v_mission in (select private.my_assigned_mission_ids()))
-             or (v_role = 'client' and v_client = any (private.my_client_ids()))) then
+     or not coalesce(v_role in ('owner', 'admin', 'dispatcher', 'accountant')
+                     or (v_role = 'technician' and v_mission in (select private.my_assigned_mission_ids()))
+                     or (v_role = 'client' and v_client = any (private.my_client_ids())), false) then
     perform private.raise_api_error('not_found', pg_catalog.format('No %s owner %s', p_owner_type, p_owner_id));
   end if;
 
