@@ -216,7 +216,17 @@ describe("storage stand-in: objects", () => {
 
     const missing = await service.storage.from(`no-such-${RUN}`).upload("x.txt", bytes("x"));
     expect(missing.error).toMatchObject({ status: 404, message: "Bucket not found" });
-    const dots = await service.storage.from(BUCKET).upload("bad<name>.txt", bytes("x"));
-    expect(dots.error).toMatchObject({ status: 400 });
+    const bad = await service.storage.from(BUCKET).upload("bad<name>.txt", bytes("x"));
+    expect(bad.error).toMatchObject({ status: 400, message: "Invalid key: bad<name>.txt" });
+    // Encoded so that no URL parser resolves them first: dot segments and broken escapes.
+    for (const raw of [`${BUCKET}/a%2F..%2F..%2Fetc%2Fpasswd`, `${BUCKET}/%E0%A4%A`, `%E0%A4%A/x.txt`]) {
+      const res = await fetch(`${stack.apiUrl}/storage/v1/object/${raw}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${stack.serviceRoleKey}`, "content-type": "text/plain" },
+        body: "x",
+      });
+      expect([400, 404], raw).toContain(res.status);
+      expect((await res.json()).statusCode).toBe(String(res.status));
+    }
   });
 });

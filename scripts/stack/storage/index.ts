@@ -76,7 +76,12 @@ function objectName(raw: string): string {
 }
 
 function bucketName(raw: string): string {
-  const id = decodeURIComponent(raw);
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    throw bucketNotFound();
+  }
   if (!VALID_BUCKET.test(id)) throw bucketNotFound();
   return id;
 }
@@ -201,7 +206,8 @@ export function createStorageHandler(opts: StorageOptions): StorageRequestHandle
       headers["content-disposition"] = `attachment; filename=${encodeURIComponent(filename)}`;
     }
     res.writeHead(200, headers);
-    createReadStream(file.path).pipe(res);
+    // A file removed between the lookup and the read ends the response; it must not end the gateway.
+    createReadStream(file.path).on("error", () => res.destroy()).pipe(res);
   }
 
   const upload = (method: "POST" | "PUT") => async ({ req, res, params }: Context) => {
