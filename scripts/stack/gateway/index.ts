@@ -7,7 +7,7 @@
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
  *   /storage/v1/*    → local storage stand-in (scripts/stack/storage/; no key-auth, as in
  *                      Supabase: Storage verifies the bearer or the signed URL's token itself)
- *   /config.json     → the public URL and anon key for the web app
+ *   /config.json     → the public URL, anon key and Web Push (VAPID) public key for the web app
  *   /                → the built PWA (web/dist), SPA fallback to index.html;
  *                      brotli/gzip by Accept-Encoding, hashed assets cached
  *                      immutable (static.ts)
@@ -58,6 +58,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Counts reads, token requests and failed writes (state in the database); none: no rate limiting. */
   rateLimiter?: RateLimiter;
+  /** The VAPID public key browsers subscribe to Web Push with (functions/vapid.ts). */
+  vapidPublicKey?: string;
 }
 
 /** `/p` itself and everything under `/p/`. */
@@ -113,7 +115,7 @@ export function createGateway(opts: GatewayOptions): Server {
         ({ req, res }) => opts.storage(req, res, req.url!.slice("/storage/v1".length) || "/"),
       ),
     ],
-    [(path) => path === "/config.json", chain(publicConfig(cfg, keys))],
+    [(path) => path === "/config.json", chain(publicConfig(cfg, keys, opts.vapidPublicKey))],
   ];
   const otherwise = chain(builtApp(serveWeb));
 
