@@ -165,6 +165,26 @@ ALTER TYPE private.alert_notice OWNER TO postgres;
 COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed ESCALATED).';
 
 --
+-- Name: attachment_owner_type; Type: TYPE; Schema: public; Owner: postgres
+--
+
+CREATE TYPE public.attachment_owner_type AS ENUM (
+    'mission_photo',
+    'document',
+    'client_request',
+    'expense',
+    'alert_sound'
+);
+
+ALTER TYPE public.attachment_owner_type OWNER TO postgres;
+
+--
+-- Name: TYPE attachment_owner_type; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TYPE public.attachment_owner_type IS 'What an attachment belongs to: mission_photo → missions, document → clients, client_request → client_requests, expense → timesheets, alert_sound → organizations.';
+
+--
 -- Name: emergency_severity; Type: TYPE; Schema: public; Owner: postgres
 --
 
@@ -5517,6 +5537,41 @@ ALTER FUNCTION private.raise_api_error(p_code text, p_message text, p_details te
 COMMENT ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) IS 'Raises the catalogued error p_code (private.api_errors): SQLSTATE PGRST with the JSON body and HTTP status inside a PostgREST request, else the code''s SQLSTATE with the plain message and DETAIL {"code", "details"}. Never returns.';
 
 --
+-- Name: raise_rate_limited(integer, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.raise_rate_limited(p_retry_after_seconds integer, p_message text) RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if coalesce(current_setting('request.method', true), '') <> '' then
+    raise sqlstate 'PGRST' using
+      -- details repeats the seconds for clients that cannot read response
+      -- headers (supabase-js's PostgrestError carries none).
+      message = pg_catalog.json_build_object(
+        'code', 'rate_limited', 'message', p_message,
+        'details', pg_catalog.json_build_object('retry_after_seconds', p_retry_after_seconds)::text)::text,
+      detail = pg_catalog.json_build_object(
+        'status', 429,
+        'headers', pg_catalog.json_build_object('Retry-After', p_retry_after_seconds::text))::text;
+  end if;
+  raise exception using
+    errcode = '53400',
+    message = p_message,
+    detail = pg_catalog.json_build_object('code', 'rate_limited', 'retry_after_seconds', p_retry_after_seconds)::text;
+end;
+$$;
+
+ALTER FUNCTION private.raise_rate_limited(p_retry_after_seconds integer, p_message text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION raise_rate_limited(p_retry_after_seconds integer, p_message text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.raise_rate_limited(p_retry_after_seconds integer, p_message text) IS 'Raises rate_limited (429) with Retry-After: PGRST with the header inside a PostgREST request, else SQLSTATE 53400 with {"code", "retry_after_seconds"} in DETAIL. Never returns.';
+
+--
 -- Name: rate_limit_bucket_for(text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7142,6 +7197,58 @@ ALTER FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status
 COMMENT ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) IS 'Moves up to 100 missions to p_to_status, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}. Not idempotent by key: a repeated bulk call finds the missions already moved and reports them unchanged.';
 
 --
+-- Name: claim_orphaned_attachments(interval, integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.claim_orphaned_attachments(p_older_than interval DEFAULT '24:00:00'::interval, p_limit integer DEFAULT 1000) RETURNS TABLE(bucket text, object_path text)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_older_than is null or p_older_than < interval '1 hour' then
+    perform private.raise_api_error('invalid_parameter', 'p_older_than must be at least 1 hour');
+  end if;
+  if p_limit is null or p_limit not between 1 and 10000 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('p_limit must be between 1 and 10000 (got %s)', p_limit));
+  end if;
+  return query
+  with expired as (
+    -- Audited like any delete (actor: the system).
+    delete from public.attachments a
+    where a.id in (select p.id from public.attachments p
+                   where p.status = 'pending' and p.created_at < pg_catalog.now() - p_older_than
+                   order by p.created_at
+                   limit p_limit)
+    returning a.bucket, a.object_path
+  ),
+  -- Objects left without a row. (Their rows, if any, are gone in `expired`,
+  -- but this statement still sees them: the pending ones' objects come from
+  -- `expired` itself, whatever their age.)
+  unreferenced as (
+    select o.bucket_id as bucket, o.name as object_path
+    from storage.objects o
+    where o.bucket_id = 'attachments'
+      and o.created_at < pg_catalog.now() - p_older_than
+      and not exists (select from public.attachments a where a.bucket = o.bucket_id and a.object_path = o.name)
+    order by o.created_at
+    limit p_limit
+  )
+  select e.bucket, e.object_path from expired e
+  where exists (select from storage.objects o where o.bucket_id = e.bucket and o.name = e.object_path)
+  union
+  select u.bucket, u.object_path from unreferenced u;
+end;
+$$;
+
+ALTER FUNCTION public.claim_orphaned_attachments(p_older_than interval, p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION claim_orphaned_attachments(p_older_than interval, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.claim_orphaned_attachments(p_older_than interval, p_limit integer) IS 'Deletes pending attachments older than p_older_than (default 24 h) and returns the Storage objects to remove: theirs, and objects of the attachments bucket that old without an attachment row. Service role only (attachments function, action cleanup).';
+
+--
 -- Name: notifications; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -7290,6 +7397,158 @@ ALTER FUNCTION public.create_api_key(p_org_id uuid, p_name text, p_scopes text[]
 COMMENT ON FUNCTION public.create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone) IS 'RPC (owner, admin): creates an API key and returns {id, prefix, secret, …}. The secret is shown once and only its sha256 is kept. Expiry defaults to 1 year, at most 2 years. Audited (api_key.created); notifies owners and admins.';
 
 --
+-- Name: attachments; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.attachments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    owner_type public.attachment_owner_type NOT NULL,
+    owner_id uuid NOT NULL,
+    mission_id uuid,
+    client_id uuid,
+    uploader uuid NOT NULL,
+    bucket text NOT NULL,
+    object_path text NOT NULL,
+    mime text NOT NULL,
+    size_bytes bigint NOT NULL,
+    sha256 text,
+    status text DEFAULT 'pending'::text NOT NULL,
+    upload_id uuid NOT NULL,
+    original_name text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    finalized_at timestamp with time zone,
+    CONSTRAINT attachments_bucket_length CHECK ((char_length(bucket) <= 100)),
+    CONSTRAINT attachments_mime_length CHECK ((char_length(mime) <= 100)),
+    CONSTRAINT attachments_object_path_length CHECK ((char_length(object_path) <= 300)),
+    CONSTRAINT attachments_original_name_length CHECK ((char_length(original_name) <= 200)),
+    CONSTRAINT attachments_ready_has_sha256 CHECK (((status = 'ready'::text) = ((sha256 IS NOT NULL) AND (finalized_at IS NOT NULL)))),
+    CONSTRAINT attachments_sha256_format CHECK ((sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT attachments_size_bytes_check CHECK ((size_bytes > 0)),
+    CONSTRAINT attachments_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'ready'::text])))
+);
+
+ALTER TABLE public.attachments OWNER TO postgres;
+
+--
+-- Name: TABLE attachments; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.attachments IS 'Files attached to missions, clients, client requests, timesheets (expenses) and organizations (alert sounds): the Storage object, its size, type and SHA-256, pending until finalized. Written by create_attachment_upload / finalize_attachment; visible to whoever sees the owner (same scopes as missions).';
+
+--
+-- Name: create_attachment_upload(public.attachment_owner_type, uuid, text, bigint, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text DEFAULT NULL::text) RETURNS public.attachments
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_uid       uuid := auth.uid();
+  v_type      private.attachment_types;
+  v_mime      text := pg_catalog.lower(pg_catalog.btrim(pg_catalog.split_part(coalesce(p_mime, ''), ';', 1)));
+  v_extension text;
+  v_org       uuid;
+  v_mission   uuid;
+  v_client    uuid;
+  v_role      public.member_role;
+  v_row       public.attachments;
+  v_limit     record;
+  v_id        uuid := gen_random_uuid();
+begin
+  if v_uid is null then
+    perform private.raise_api_error('authentication_required', 'Sign in to upload files');
+  end if;
+  if p_owner_type is null or p_owner_id is null or p_upload_id is null or p_size_bytes is null then
+    perform private.raise_api_error('missing_parameter', 'p_owner_type, p_owner_id, p_mime, p_size_bytes and p_upload_id are required');
+  end if;
+
+  select a.* into v_row from public.attachments a where a.upload_id = p_upload_id;
+  if found then
+    if v_row.uploader <> v_uid then
+      perform private.raise_api_error('idempotency_key_reused', 'This upload_id belongs to another upload');
+    end if;
+    return v_row;
+  end if;
+
+  -- The owner row, whichever table it lives in, and what the policies need of it.
+  case p_owner_type
+    when 'mission_photo' then
+      select m.org_id, m.id, m.client_id into v_org, v_mission, v_client from public.missions m where m.id = p_owner_id;
+    when 'document' then
+      select c.org_id, null::uuid, c.id into v_org, v_mission, v_client from public.clients c where c.id = p_owner_id;
+    when 'client_request' then
+      select r.org_id, null::uuid, r.client_id into v_org, v_mission, v_client from public.client_requests r where r.id = p_owner_id;
+    when 'expense' then
+      -- A receipt is the technician's and the office's business, never the portal client's.
+      select t.org_id, t.mission_id, null::uuid into v_org, v_mission, v_client from public.timesheets t where t.id = p_owner_id;
+    when 'alert_sound' then
+      select o.id, null::uuid, null::uuid into v_org, v_mission, v_client from public.organizations o where o.id = p_owner_id;
+  end case;
+
+  select m.role into v_role from public.memberships m where m.org_id = v_org and m.user_id = v_uid;
+  -- The attachments_select rule, for the row about to exist: who would not see
+  -- it learns nothing, not even that the owner exists.
+  -- (coalesce: an owner without mission or client is not visible to a
+  -- technician or a portal user, where the comparison yields null.)
+  if v_role is null
+     or not coalesce(v_role in ('owner', 'admin', 'dispatcher', 'accountant')
+                     or (v_role = 'technician' and v_mission in (select private.my_assigned_mission_ids()))
+                     or (v_role = 'client' and v_client = any (private.my_client_ids())), false) then
+    perform private.raise_api_error('not_found', pg_catalog.format('No %s owner %s', p_owner_type, p_owner_id));
+  end if;
+
+  select t.* into v_type from private.attachment_types t where t.owner_type = p_owner_type;
+  if not (v_role = any (v_type.uploader_roles)) then
+    perform private.raise_api_error('forbidden_role',
+      pg_catalog.format('A %s may not upload %s attachments', v_role, p_owner_type));
+  end if;
+
+  select m.extension into v_extension from private.attachment_type_mimes m
+  where m.owner_type = p_owner_type and m.mime = v_mime;
+  if v_extension is null then
+    perform private.raise_api_error('unsupported_media_type',
+      pg_catalog.format('%s is not accepted for %s attachments (accepted: %s)', coalesce(nullif(v_mime, ''), 'no type'), p_owner_type,
+        (select pg_catalog.string_agg(m.mime, ', ' order by m.mime) from private.attachment_type_mimes m where m.owner_type = p_owner_type)));
+  end if;
+  if p_size_bytes <= 0 then
+    perform private.raise_api_error('validation_failed', 'p_size_bytes must be positive');
+  end if;
+  if p_size_bytes > v_type.max_bytes then
+    perform private.raise_api_error('payload_too_large',
+      pg_catalog.format('%s bytes is over the %s-byte limit of %s attachments', p_size_bytes, v_type.max_bytes, p_owner_type));
+  end if;
+  if pg_catalog.char_length(p_original_name) > 200 then
+    perform private.raise_api_error('value_too_long', 'p_original_name is longer than 200 characters');
+  end if;
+
+  select l.* into v_limit from private.consume_rate_limit('user:' || v_uid, 'UPLOAD') l;
+  if not v_limit.allowed then
+    perform private.raise_rate_limited(v_limit.retry_after_seconds,
+      pg_catalog.format('Too many uploads: retry in %s seconds', v_limit.retry_after_seconds));
+  end if;
+
+  insert into public.attachments (id, org_id, owner_type, owner_id, mission_id, client_id, uploader, bucket, object_path,
+                                  mime, size_bytes, upload_id, original_name)
+  values (v_id, v_org, p_owner_type, p_owner_id, v_mission, v_client, v_uid, 'attachments',
+          pg_catalog.format('%s/%s/%s/%s.%s', v_org, p_owner_type, p_owner_id, v_id, v_extension),
+          v_mime, p_size_bytes, p_upload_id, p_original_name)
+  returning * into v_row;
+  return v_row;
+end;
+$$;
+
+ALTER FUNCTION public.create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text) IS 'Registers a pending upload (idempotent on p_upload_id) for an owner the caller sees: role allowed for the kind (403), MIME allow-list (415), size limit (413), UPLOAD rate limit (429 + Retry-After). Returns the row; its object_path is where the file goes (the attachments function signs the upload URL).';
+
+--
 -- Name: rules; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -7417,6 +7676,66 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: finalize_attachment(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) RETURNS public.attachments
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_row      public.attachments;
+  v_metadata jsonb;
+  v_size     bigint;
+  v_mime     text;
+begin
+  select a.* into v_row from public.attachments a
+  where a.upload_id = p_upload_id and a.uploader = p_uploader
+  for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('No upload %s of yours', p_upload_id));
+  end if;
+  if v_row.status = 'ready' then
+    return v_row;
+  end if;
+
+  select o.metadata into v_metadata from storage.objects o
+  where o.bucket_id = v_row.bucket and o.name = v_row.object_path;
+  if not found then
+    perform private.raise_api_error('attachment_not_uploaded',
+      pg_catalog.format('Nothing was uploaded for upload %s yet', p_upload_id));
+  end if;
+  v_size := (v_metadata ->> 'size')::bigint;
+  v_mime := pg_catalog.lower(pg_catalog.btrim(pg_catalog.split_part(coalesce(v_metadata ->> 'mimetype', ''), ';', 1)));
+  if v_size is distinct from v_row.size_bytes then
+    perform private.raise_api_error('attachment_mismatch',
+      pg_catalog.format('The stored file has %s bytes, the upload declared %s', coalesce(v_size::text, 'no size'), v_row.size_bytes));
+  end if;
+  if v_mime is distinct from v_row.mime then
+    perform private.raise_api_error('attachment_mismatch',
+      pg_catalog.format('The stored file is %s, the upload declared %s', coalesce(nullif(v_mime, ''), 'untyped'), v_row.mime));
+  end if;
+  if p_sha256 is null or p_sha256 !~ '^[0-9a-f]{64}$' then
+    perform private.raise_api_error('invalid_parameter', 'p_sha256 must be 64 lower-case hex digits');
+  end if;
+
+  update public.attachments a
+  set status = 'ready', sha256 = p_sha256, finalized_at = pg_catalog.now(), updated_at = pg_catalog.now()
+  where a.id = v_row.id
+  returning * into v_row;
+  return v_row;
+end;
+$_$;
+
+ALTER FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) IS 'Marks the uploader''s pending upload ready with the SHA-256 of the stored bytes, once Storage holds the object with the declared size and MIME type (422 otherwise). Idempotent on p_upload_id. Service role only (the attachments function).';
 
 --
 -- Name: invoice_pdf_source(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -9431,9 +9750,39 @@ COMMENT ON VIEW ops.check_notifications_failed_or_stuck IS 'Health check notific
 --
 
 CREATE VIEW ops.check_orphaned_attachments AS
- SELECT to_jsonb('public.attachments exists but ops.check_orphaned_attachments has no orphan check for it yet: write one'::text) AS detail,
-    (1)::bigint AS sample_rank
-  WHERE (to_regclass('public.attachments'::text) IS NOT NULL);
+ WITH orphans AS (
+         SELECT 'pending upload never finalized'::text AS reason,
+            a.bucket,
+            a.object_path,
+            a.created_at
+           FROM public.attachments a
+          WHERE ((a.status = 'pending'::text) AND (a.created_at < (now() - '24:00:00'::interval)))
+        UNION ALL
+         SELECT 'object without attachment'::text,
+            o_1.bucket_id,
+            o_1.name,
+            o_1.created_at
+           FROM storage.objects o_1
+          WHERE ((o_1.bucket_id = 'attachments'::text) AND (o_1.created_at < (now() - '24:00:00'::interval)) AND (NOT (EXISTS ( SELECT
+                   FROM public.attachments a
+                  WHERE ((a.bucket = o_1.bucket_id) AND (a.object_path = o_1.name))))))
+        UNION ALL
+         SELECT 'attachment without object'::text,
+            a.bucket,
+            a.object_path,
+            a.created_at
+           FROM public.attachments a
+          WHERE ((a.status = 'ready'::text) AND (NOT (EXISTS ( SELECT
+                   FROM storage.objects o_1
+                  WHERE ((o_1.bucket_id = a.bucket) AND (o_1.name = a.object_path))))))
+        )
+ SELECT jsonb_build_object('reason', o.reason, 'bucket', o.bucket, 'path', o.object_path) AS detail,
+    row_number() OVER (ORDER BY o.created_at, o.object_path) AS sample_rank,
+    o.reason,
+    o.bucket,
+    o.object_path,
+    o.created_at
+   FROM orphans o;
 
 ALTER TABLE ops.check_orphaned_attachments OWNER TO postgres;
 
@@ -10227,6 +10576,48 @@ ALTER TABLE private.api_errors OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.api_errors IS 'One row per stable API error code: the HTTP status PostgREST answers, the SQLSTATE other callers see. Raised by private.raise_api_error(); documented in docs/errors.md.';
+
+--
+-- Name: attachment_type_mimes; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.attachment_type_mimes (
+    owner_type public.attachment_owner_type NOT NULL,
+    mime text NOT NULL,
+    extension text NOT NULL,
+    CONSTRAINT attachment_type_mimes_extension_check CHECK ((extension ~ '^[a-z0-9]{1,8}$'::text)),
+    CONSTRAINT attachment_type_mimes_mime_check CHECK ((mime ~ '^[a-z]+/[a-z0-9.+-]+$'::text))
+);
+
+ALTER TABLE private.attachment_type_mimes OWNER TO postgres;
+
+--
+-- Name: TABLE attachment_type_mimes; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.attachment_type_mimes IS 'MIME allow-list per kind of attachment, with the extension given to stored objects of that type.';
+
+--
+-- Name: attachment_types; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.attachment_types (
+    owner_type public.attachment_owner_type NOT NULL,
+    max_bytes bigint NOT NULL,
+    uploader_roles public.member_role[] NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT attachment_types_description_check CHECK (((char_length(description) >= 10) AND (char_length(description) <= 500))),
+    CONSTRAINT attachment_types_max_bytes_check CHECK (((max_bytes > 0) AND (max_bytes <= ((8 * 1024) * 1024)))),
+    CONSTRAINT attachment_types_uploader_roles_check CHECK ((cardinality(uploader_roles) > 0))
+);
+
+ALTER TABLE private.attachment_types OWNER TO postgres;
+
+--
+-- Name: TABLE attachment_types; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.attachment_types IS 'Per kind of attachment: size limit and the roles that may upload it. The MIME allow-list is private.attachment_type_mimes.';
 
 --
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
@@ -11298,6 +11689,20 @@ ALTER TABLE ONLY private.api_errors
     ADD CONSTRAINT api_errors_pkey PRIMARY KEY (code);
 
 --
+-- Name: attachment_type_mimes attachment_type_mimes_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.attachment_type_mimes
+    ADD CONSTRAINT attachment_type_mimes_pkey PRIMARY KEY (owner_type, mime);
+
+--
+-- Name: attachment_types attachment_types_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.attachment_types
+    ADD CONSTRAINT attachment_types_pkey PRIMARY KEY (owner_type);
+
+--
 -- Name: invoice_chain_heads invoice_chain_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -11394,6 +11799,34 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.app_events
     ADD CONSTRAINT app_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: attachments attachments_object_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_object_key UNIQUE (bucket, object_path);
+
+--
+-- Name: attachments attachments_org_id_id_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_org_id_id_key UNIQUE (org_id, id);
+
+--
+-- Name: attachments attachments_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_pkey PRIMARY KEY (id);
+
+--
+-- Name: attachments attachments_upload_id_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_upload_id_key UNIQUE (upload_id);
 
 --
 -- Name: client_requests client_requests_org_id_id_key; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -11964,6 +12397,42 @@ CREATE INDEX app_events_org_created_idx ON public.app_events USING btree (org_id
 CREATE INDEX app_events_org_type_idx ON public.app_events USING btree (org_id, type);
 
 --
+-- Name: attachments_client_id_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_client_id_idx ON public.attachments USING btree (client_id) WHERE (client_id IS NOT NULL);
+
+--
+-- Name: attachments_mission_id_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_mission_id_idx ON public.attachments USING btree (mission_id) WHERE (mission_id IS NOT NULL);
+
+--
+-- Name: attachments_org_id_created_at_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_org_id_created_at_idx ON public.attachments USING btree (org_id, created_at DESC);
+
+--
+-- Name: attachments_owner_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_owner_idx ON public.attachments USING btree (owner_id, owner_type, created_at DESC);
+
+--
+-- Name: attachments_pending_created_at_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_pending_created_at_idx ON public.attachments USING btree (created_at) WHERE (status = 'pending'::text);
+
+--
+-- Name: attachments_uploader_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX attachments_uploader_idx ON public.attachments USING btree (uploader);
+
+--
 -- Name: client_requests_client_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -12489,6 +12958,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.alert
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.api_keys DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: attachments audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.attachments DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: client_requests audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -12631,6 +13106,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.times
 --
 
 CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.api_keys REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: attachments audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.attachments REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: client_requests audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
@@ -12783,6 +13264,12 @@ CREATE TRIGGER audit_record_deletes_top_level AFTER DELETE ON public.alert_confi
 CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.api_keys REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: attachments audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.attachments REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: client_requests audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -12925,6 +13412,12 @@ CREATE TRIGGER audit_record_lock_override AFTER INSERT ON public.lock_overrides 
 --
 
 CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.api_keys REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{last_used_at,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: attachments audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.attachments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: client_requests audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -13432,6 +13925,13 @@ ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
     ADD CONSTRAINT alert_invoice_overdue_evaluations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: attachment_type_mimes attachment_type_mimes_owner_type_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.attachment_type_mimes
+    ADD CONSTRAINT attachment_type_mimes_owner_type_fkey FOREIGN KEY (owner_type) REFERENCES private.attachment_types(owner_type);
+
+--
 -- Name: invoice_chain_heads invoice_chain_heads_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -13514,6 +14014,34 @@ ALTER TABLE ONLY public.api_keys
 
 ALTER TABLE ONLY public.app_events
     ADD CONSTRAINT app_events_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: attachments attachments_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_client_fkey FOREIGN KEY (org_id, client_id) REFERENCES public.clients(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: attachments attachments_mission_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_mission_fkey FOREIGN KEY (org_id, mission_id) REFERENCES public.missions(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: attachments attachments_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
+-- Name: attachments attachments_uploader_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.attachments
+    ADD CONSTRAINT attachments_uploader_fkey FOREIGN KEY (uploader) REFERENCES auth.users(id);
 
 --
 -- Name: client_requests client_requests_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -14012,6 +14540,18 @@ ALTER TABLE private.alert_invoice_overdue_evaluations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE private.alert_invoice_overdue_queue ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: attachment_type_mimes; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.attachment_type_mimes ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: attachment_types; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.attachment_types ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: invoice_chain_heads; Type: ROW SECURITY; Schema: private; Owner: postgres
 --
 
@@ -14112,6 +14652,24 @@ ALTER TABLE public.app_events ENABLE ROW LEVEL SECURITY;
 --
 
 CREATE POLICY app_events_select ON public.app_events FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: attachments; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.attachments ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: attachments attachments_delete; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY attachments_delete ON public.attachments FOR DELETE TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((uploader = ( SELECT auth.uid() AS uid)) AND (org_id = ANY (( SELECT private.my_org_ids_as('{dispatcher,technician,accountant,client}'::public.member_role[]) AS my_org_ids_as)::uuid[])))));
+
+--
+-- Name: attachments attachments_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY attachments_select ON public.attachments FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
 
 --
 -- Name: client_requests; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -15904,6 +16462,12 @@ GRANT ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_det
 GRANT ALL ON FUNCTION private.raise_api_error(p_code text, p_message text, p_details text, p_hint text) TO service_role;
 
 --
+-- Name: FUNCTION raise_rate_limited(p_retry_after_seconds integer, p_message text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.raise_rate_limited(p_retry_after_seconds integer, p_message text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION rate_limit_bucket_for(p_method text, p_path text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16112,6 +16676,13 @@ GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO service_role;
 
 --
+-- Name: FUNCTION claim_orphaned_attachments(p_older_than interval, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.claim_orphaned_attachments(p_older_than interval, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.claim_orphaned_attachments(p_older_than interval, p_limit integer) TO service_role;
+
+--
 -- Name: TABLE notifications; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16138,6 +16709,20 @@ GRANT ALL ON FUNCTION public.claim_pending_notifications(p_channel text, p_limit
 REVOKE ALL ON FUNCTION public.create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION public.create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone) TO service_role;
+
+--
+-- Name: TABLE attachments; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT,DELETE ON TABLE public.attachments TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.attachments TO service_role;
+
+--
+-- Name: FUNCTION create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.create_attachment_upload(p_owner_type public.attachment_owner_type, p_owner_id uuid, p_mime text, p_size_bytes bigint, p_upload_id uuid, p_original_name text) TO authenticated;
 
 --
 -- Name: TABLE rules; Type: ACL; Schema: public; Owner: postgres
@@ -16221,6 +16806,13 @@ GRANT ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) TO s
 
 REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
+
+--
+-- Name: FUNCTION finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) TO service_role;
 
 --
 -- Name: FUNCTION invoice_pdf_source(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -16873,6 +17465,18 @@ GRANT UPDATE(client_id) ON TABLE public.memberships TO authenticated;
 --
 
 GRANT UPDATE(on_call) ON TABLE public.memberships TO authenticated;
+
+--
+-- Name: TABLE attachment_type_mimes; Type: ACL; Schema: private; Owner: postgres
+--
+
+GRANT SELECT ON TABLE private.attachment_type_mimes TO service_role;
+
+--
+-- Name: TABLE attachment_types; Type: ACL; Schema: private; Owner: postgres
+--
+
+GRANT SELECT ON TABLE private.attachment_types TO service_role;
 
 --
 -- Name: TABLE alert_emergencies_pending; Type: ACL; Schema: public; Owner: postgres

@@ -243,6 +243,94 @@ export type Database = {
           },
         ]
       }
+      attachments: {
+        Row: {
+          bucket: string
+          client_id: string | null
+          created_at: string
+          finalized_at: string | null
+          id: string
+          mime: string
+          mission_id: string | null
+          object_path: string
+          org_id: string
+          original_name: string | null
+          owner_id: string
+          owner_type: Database["public"]["Enums"]["attachment_owner_type"]
+          sha256: string | null
+          size_bytes: number
+          status: string
+          updated_at: string
+          upload_id: string
+          uploader: string
+        }
+        Insert: {
+          bucket: string
+          client_id?: string | null
+          created_at?: string
+          finalized_at?: string | null
+          id?: string
+          mime: string
+          mission_id?: string | null
+          object_path: string
+          org_id: string
+          original_name?: string | null
+          owner_id: string
+          owner_type: Database["public"]["Enums"]["attachment_owner_type"]
+          sha256?: string | null
+          size_bytes: number
+          status?: string
+          updated_at?: string
+          upload_id: string
+          uploader: string
+        }
+        Update: {
+          bucket?: string
+          client_id?: string | null
+          created_at?: string
+          finalized_at?: string | null
+          id?: string
+          mime?: string
+          mission_id?: string | null
+          object_path?: string
+          org_id?: string
+          original_name?: string | null
+          owner_id?: string
+          owner_type?: Database["public"]["Enums"]["attachment_owner_type"]
+          sha256?: string | null
+          size_bytes?: number
+          status?: string
+          updated_at?: string
+          upload_id?: string
+          uploader?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "attachments_client_fkey"
+            columns: ["org_id", "client_id"]
+            referencedRelation: "clients"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "attachments_mission_fkey"
+            columns: ["org_id", "mission_id"]
+            referencedRelation: "alert_missions_blocked"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "attachments_mission_fkey"
+            columns: ["org_id", "mission_id"]
+            referencedRelation: "missions"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "attachments_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       client_requests: {
         Row: {
           client_id: string
@@ -2387,6 +2475,13 @@ export type Database = {
         }
         Returns: Json
       }
+      claim_orphaned_attachments: {
+        Args: { p_limit?: number; p_older_than?: string }
+        Returns: {
+          bucket: string
+          object_path: string
+        }[]
+      }
       claim_pending_notifications: {
         Args: { p_channel: string; p_limit?: number }
         Returns: {
@@ -2423,6 +2518,42 @@ export type Database = {
           p_scopes: string[]
         }
         Returns: Json
+      }
+      create_attachment_upload: {
+        Args: {
+          p_mime: string
+          p_original_name?: string
+          p_owner_id: string
+          p_owner_type: Database["public"]["Enums"]["attachment_owner_type"]
+          p_size_bytes: number
+          p_upload_id: string
+        }
+        Returns: {
+          bucket: string
+          client_id: string | null
+          created_at: string
+          finalized_at: string | null
+          id: string
+          mime: string
+          mission_id: string | null
+          object_path: string
+          org_id: string
+          original_name: string | null
+          owner_id: string
+          owner_type: Database["public"]["Enums"]["attachment_owner_type"]
+          sha256: string | null
+          size_bytes: number
+          status: string
+          updated_at: string
+          upload_id: string
+          uploader: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "attachments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       create_rule: {
         Args: {
@@ -2468,6 +2599,35 @@ export type Database = {
       delete_push_subscription: {
         Args: { p_endpoint: string }
         Returns: boolean
+      }
+      finalize_attachment: {
+        Args: { p_sha256: string; p_upload_id: string; p_uploader: string }
+        Returns: {
+          bucket: string
+          client_id: string | null
+          created_at: string
+          finalized_at: string | null
+          id: string
+          mime: string
+          mission_id: string | null
+          object_path: string
+          org_id: string
+          original_name: string | null
+          owner_id: string
+          owner_type: Database["public"]["Enums"]["attachment_owner_type"]
+          sha256: string | null
+          size_bytes: number
+          status: string
+          updated_at: string
+          upload_id: string
+          uploader: string
+        }
+        SetofOptions: {
+          from: "*"
+          to: "attachments"
+          isOneToOne: true
+          isSetofReturn: false
+        }
       }
       invoice_pdf_source: { Args: { p_invoice_id: string }; Returns: Json }
       issue_invoice: { Args: { p_invoice_id: string }; Returns: Json }
@@ -2684,6 +2844,12 @@ export type Database = {
       }
     }
     Enums: {
+      attachment_owner_type:
+        | "mission_photo"
+        | "document"
+        | "client_request"
+        | "expense"
+        | "alert_sound"
       emergency_severity: "low" | "medium" | "high" | "critical"
       emergency_status: "pending" | "acknowledged" | "dispatched" | "closed"
       invoice_kind: "invoice" | "credit_note"
@@ -2833,6 +2999,13 @@ export type CompositeTypes<
 export const Constants = {
   public: {
     Enums: {
+      attachment_owner_type: [
+        "mission_photo",
+        "document",
+        "client_request",
+        "expense",
+        "alert_sound",
+      ],
       emergency_severity: ["low", "medium", "high", "critical"],
       emergency_status: ["pending", "acknowledged", "dispatched", "closed"],
       invoice_kind: ["invoice", "credit_note"],

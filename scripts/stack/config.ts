@@ -47,6 +47,10 @@ export interface StackConfig {
   authenticatorDbUrl: string;
   /** Connection used by the local auth stand-in: `supabase_auth_admin`, as GoTrue does. */
   authAdminDbUrl: string;
+  /** Connection used by the local storage stand-in: `supabase_storage_admin`, as Supabase Storage does. */
+  storageAdminDbUrl: string;
+  /** Where the storage stand-in keeps the objects' bytes. */
+  storageDir: string;
 }
 
 /** The environment variables that move one profile (and only that one). */
@@ -125,6 +129,8 @@ export function loadConfig(
     maintenanceDbUrl: `postgresql://postgres:${pw}@${host}:${ports.db}/template1`,
     authenticatorDbUrl: `postgresql://authenticator:${pw}@${host}:${ports.db}/postgres`,
     authAdminDbUrl: `postgresql://supabase_auth_admin:${pw}@${host}:${ports.db}/postgres`,
+    storageAdminDbUrl: `postgresql://supabase_storage_admin:${pw}@${host}:${ports.db}/postgres`,
+    storageDir: join(stateDir, "storage"),
   };
 }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { ensureDir, LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { createAuthHandler } from "./auth/index.ts";
+import { createStorageHandler } from "./storage/index.ts";
 import { startFunctions } from "./functions/supervisor.ts";
 import { ensureVapidKeys } from "./functions/vapid.ts";
 import { bufferedLog, createGateway } from "./gateway/index.ts";
@@ -28,6 +29,7 @@ export interface RunningStack {
   functions: ChildProcess;
   gateway: Server;
   authPool: pg.Pool;
+  storagePool: pg.Pool;
   /** Absent when the database has no rate limiting (role terrain_gateway missing). */
   rateLimiter?: RateLimiter;
   startedCluster: boolean;
@@ -124,6 +126,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
   const children: ChildProcess[] = [];
   let gateway: Server | undefined;
   let authPool: pg.Pool | undefined;
+  let storagePool: pg.Pool | undefined;
   let rateLimiter: RateLimiter | undefined;
   let accessLog: ReturnType<typeof bufferedLog> | undefined;
   let startedCluster = false;
@@ -133,6 +136,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     gateway?.closeAllConnections?.();
     await Promise.all(children.map((c) => stopChild(c)));
     await authPool?.end().catch(() => undefined);
+    await storagePool?.end().catch(() => undefined);
     await rateLimiter?.close();
     accessLog?.flush();
     if (!keepDatabase) stopCluster(cfg);
@@ -175,12 +179,21 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
       issuer: `${cfg.apiUrl}/auth/v1`,
       log: (line) => authLog.write(line + "\n"),
     });
+    storagePool = new pg.Pool({ connectionString: cfg.storageAdminDbUrl, max: 5, application_name: "terrain-storage-stand-in" });
+    storagePool.on("error", (err) => say(`storage pool: ${err.message}`));
+    const storageLog = createWriteStream(join(cfg.logDir, "storage.log"), { flags: "a" });
+    const storage = createStorageHandler({
+      pool: storagePool,
+      jwtSecret: cfg.jwtSecret,
+      root: ensureDir(cfg.storageDir),
+      log: (line) => storageLog.write(line + "\n"),
+    });
     const mode = rateLimitMode(cfg);
     if (await prepareRateLimiting(cfg, mode)) {
       rateLimiter = createRateLimiter({ connectionString: gatewayDbUrl(cfg), log: accessLog });
       say(`• Rate limiting on (${mode})`);
     }
-    gateway = createGateway({ cfg, keys, auth, rateLimiter, log: accessLog, vapidPublicKey: vapid.publicKey });
+    gateway = createGateway({ cfg, keys, auth, storage, rateLimiter, log: accessLog, vapidPublicKey: vapid.publicKey });
     await new Promise<void>((resolve, reject) => {
       gateway!.once("error", reject);
       gateway!.listen(cfg.ports.api, "127.0.0.1", () => resolve());
@@ -202,6 +215,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     functions: children[1]!,
     gateway: gateway!,
     authPool: authPool!,
+    storagePool: storagePool!,
     ...(rateLimiter ? { rateLimiter } : {}),
     startedCluster,
     stop,

@@ -183,6 +183,7 @@ begin
       when p_rel = 'public.memberships'::regclass then format('t.user_id = %L and t.role = %L', p_user, p_role)
       when pg_temp.has_col(p_rel, 'user_id') and pg_temp.has_col(p_rel, 'org_id') then format('t.user_id = %L and t.org_id in %s', p_user, v_orgs)
       when pg_temp.has_col(p_rel, 'technician_id') then format('t.technician_id = %L and t.org_id in %s', p_user, v_orgs)
+      when pg_temp.has_col(p_rel, 'uploader') then format('t.uploader = %L and t.org_id in %s', p_user, v_orgs)
     end;
   elsif p_scope = 'client' then
     select * into v_parent from scope_parents sp where sp.table_name = v_table;

@@ -69,8 +69,8 @@ select is(pg_temp.ok('notifications_failed_or_stuck'), true, 'notifications_fail
 select is(pg_temp.ok('missions_unreachable_status'), true, 'missions_unreachable_status passes on the seed');
 select is(pg_temp.ok('timesheets_unapproved_30d'), true, 'timesheets_unapproved_30d passes on the seed');
 select is(pg_temp.ok('credit_notes_invalid'), true, 'credit_notes_invalid passes on the seed');
-select is(pg_temp.details('orphaned_attachments'), '{"note": "no attachments table"}'::jsonb,
-  'orphaned_attachments passes with a note while no attachments table exists');
+select is(pg_temp.details('orphaned_attachments'), '{"orphans": []}'::jsonb,
+  'orphaned_attachments passes on the seed (no upload left behind)');
 
 -- -----------------------------------------------------------------------------
 -- Failing, one crafted fault per check.
@@ -187,11 +187,17 @@ select is(pg_temp.chk('credit_notes_invalid'),
   row(false, 1::bigint, '{"credit_notes": [{"id": "a0000000-0000-4000-8000-000000004009", "reason": "no original invoice"}]}'::jsonb),
   'credit_notes_invalid fails on a credit note without its original invoice');
 
--- orphaned_attachments: the day an attachments table exists, the placeholder fails loudly.
-create table public.attachments (id uuid primary key);
-select is(pg_temp.ok('orphaned_attachments'), false, 'orphaned_attachments fails once an attachments table exists without a real check');
-select matches(pg_temp.details('orphaned_attachments') ->> 'note', 'write one', 'and says what to do');
-drop table public.attachments;
+-- orphaned_attachments: an upload registered 25 hours ago and never finalized
+-- (every kind of orphan is proven in 102-attachment-orphans.sql).
+insert into public.attachments (org_id, owner_type, owner_id, uploader, bucket, object_path, mime, size_bytes, upload_id, created_at)
+values ('a0000000-0000-4000-8000-0000000000a0', 'alert_sound', 'a0000000-0000-4000-8000-0000000000a0',
+        'a0000000-0000-4000-8000-000000000001', 'attachments', 'a0000000-0000-4000-8000-0000000000a0/alert_sound/x.mp3',
+        'audio/mpeg', 10, gen_random_uuid(), now() - interval '25 hours');
+select is(pg_temp.chk('orphaned_attachments'),
+  row(false, 1::bigint, '{"orphans": [{"path": "a0000000-0000-4000-8000-0000000000a0/alert_sound/x.mp3", "bucket": "attachments", "reason": "pending upload never finalized"}]}'::jsonb),
+  'orphaned_attachments fails on an upload pending for over a day, and names it');
+delete from public.attachments;
+select is(pg_temp.ok('orphaned_attachments'), true, 'and passes once it is gone');
 
 -- The views see the same faults.
 select is((select count(*) from ops.daily_health where not ok), 6::bigint,

@@ -8,6 +8,7 @@
  * `supabase db reset` does: re-seeding a database in use would collide with
  * its data.
  */
+import { rmSync } from "node:fs";
 import type { StackConfig } from "../config.ts";
 import { applyCompat, isEmpty, migrate, recreateDatabase, seed, type MigrateResult } from "./migrate.ts";
 import { initCluster, startCluster } from "./postgres.ts";
@@ -34,7 +35,11 @@ export async function ensureDatabase(cfg: StackConfig, { reset = false }: Ensure
   // A database that was never migrated is recreated as on a reset, so that
   // whatever a failed first start left in it cannot survive.
   const fresh = reset || (await isEmpty(cfg));
-  if (fresh) await recreateDatabase(cfg);
+  if (fresh) {
+    await recreateDatabase(cfg);
+    // The storage stand-in's bytes belong to storage.objects rows that are now gone.
+    rmSync(cfg.storageDir, { recursive: true, force: true });
+  }
   await applyCompat(cfg);
   const migrated = await migrate(cfg);
   const seeded = fresh ? await seed(cfg) : [];

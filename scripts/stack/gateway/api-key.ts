@@ -35,3 +35,17 @@ export function requireApiKey(keys: ApiKeys, { asBearer = false } = {}): Middlew
     return next();
   };
 }
+
+/**
+ * A request with one of the project's keys in `apikey` and no Authorization
+ * runs with the key's role (what Supabase's gateway does for Storage); any
+ * other request passes unchanged, its own token (or none) for the upstream to judge.
+ */
+export function apiKeyAsBearer(keys: ApiKeys): Middleware {
+  const validKeys = new Set([keys.anonKey, keys.serviceRoleKey]);
+  return ({ req, url }, next) => {
+    const key = apikeyOf(req, url);
+    if (key && validKeys.has(key) && !req.headers.authorization) req.headers.authorization = `Bearer ${key}`;
+    return next();
+  };
+}

@@ -1,8 +1,8 @@
 /**
  * The stack's body limit (MAX_BODY_BYTES, scripts/stack/http.ts) at the
  * gateway: a declared Content-Length over it is refused before anything is
- * read; what streams in is counted (upstream.ts for proxied routes, here for
- * storage) and refused the moment it passes the limit.
+ * read; what streams in is counted (upstream.ts for proxied routes; the auth and
+ * storage stand-ins count their own) and refused the moment it passes the limit.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson as sendAuthJson, wantsApiVersion20240101 } from "../auth/errors.ts";
@@ -44,23 +44,5 @@ export function declaredBodyLimit(route: Route): Middleware {
   return ({ req, res }, next) => {
     if (Number(req.headers["content-length"] ?? 0) <= MAX_BODY_BYTES) return next();
     payloadTooLarge(req, res, route);
-  };
-}
-
-/** /storage/v1: not served yet, but the body limit holds here too: count what arrives, answer once it ends. */
-export function storageNotImplemented(oversized: Oversized): Middleware {
-  return ({ req, res }) => {
-    let received = 0;
-    req.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (received <= MAX_BODY_BYTES || oversized.has(req)) return;
-      oversized.add(req);
-      payloadTooLarge(req, res, "storage");
-    });
-    req.on("end", () => {
-      if (!oversized.has(req)) {
-        sendJson(res, 501, { statusCode: "501", error: "Not Implemented", message: "Storage is not part of the local stack yet." });
-      }
-    });
   };
 }

@@ -5,7 +5,8 @@
  *   /rest/v1/*       → PostgREST            (apikey required, as Kong's key-auth does)
  *   /auth/v1/*       → local auth stand-in  (apikey required)
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
- *   /storage/v1/*    → not in the local stack yet: 501
+ *   /storage/v1/*    → local storage stand-in (scripts/stack/storage/; no key-auth, as in
+ *                      Supabase: Storage verifies the bearer or the signed URL's token itself)
  *   /config.json     → the public URL, anon key and Web Push (VAPID) public key for the web app
  *   /                → the built PWA (web/dist), SPA fallback to index.html;
  *                      brotli/gzip by Accept-Encoding, hashed assets cached
@@ -31,8 +32,8 @@ import { join } from "node:path";
 import { ROOT, type StackConfig } from "../config.ts";
 import type { ApiKeys } from "../keys.ts";
 import { withRequestLog } from "./access-log.ts";
-import { cors, requireApiKey } from "./api-key.ts";
-import { declaredBodyLimit, storageNotImplemented } from "./body-limit.ts";
+import { apiKeyAsBearer, cors, requireApiKey } from "./api-key.ts";
+import { declaredBodyLimit } from "./body-limit.ts";
 import { chain, type Exchange, type Middleware } from "./exchange.ts";
 import { createJwtVerifier, functionJwt, functionsJwtPolicy } from "./jwt.ts";
 import { restRateLimit, tokenRateLimit } from "./limits.ts";
@@ -50,6 +51,8 @@ export interface GatewayOptions {
   cfg: StackConfig;
   keys: ApiKeys;
   auth: AuthHandler;
+  /** The local storage stand-in (scripts/stack/storage/); it reads bodies itself, within the stack's limit. */
+  storage: AuthHandler;
   webDist?: string;
   /** Where one JSON line per request goes (default: stdout). */
   log?: (line: string) => void;
@@ -101,7 +104,17 @@ export function createGateway(opts: GatewayOptions): Server {
         upstreams.proxyTo(cfg.ports.functions, "/functions/v1", "functions"),
       ),
     ],
-    [(path) => path.startsWith("/storage/v1"), chain(declaredBodyLimit("storage"), storageNotImplemented(upstreams.oversized))],
+    [
+      under("/storage/v1"),
+      chain(
+        cors,
+        // No key-auth here, as in Supabase's gateway: signed URLs are opened
+        // by browsers with no header at all, and Storage checks tokens itself.
+        apiKeyAsBearer(keys),
+        declaredBodyLimit("storage"),
+        ({ req, res }) => opts.storage(req, res, req.url!.slice("/storage/v1".length) || "/"),
+      ),
+    ],
     [(path) => path === "/config.json", chain(publicConfig(cfg, keys, opts.vapidPublicKey))],
   ];
   const otherwise = chain(builtApp(serveWeb));

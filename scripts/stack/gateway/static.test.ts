@@ -54,6 +54,7 @@ beforeAll(async () => {
     cfg,
     keys: await apiKeys(LOCAL_DEV_JWT_SECRET),
     auth: async (_req, res) => void res.writeHead(501).end(),
+    storage: async (_req, res) => void res.writeHead(501).end(),
     webDist: dist,
     log: () => {},
   });
