@@ -162,7 +162,7 @@ ALTER TYPE private.alert_notice OWNER TO postgres;
 -- Name: TYPE alert_notice; Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed ESCALATED).';
+COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed "Escalade : " / "Escalated: " in the recipient''s language).';
 
 --
 -- Name: emergency_severity; Type: TYPE; Schema: public; Owner: postgres
@@ -1933,6 +1933,87 @@ ALTER FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) OWNER TO postg
 COMMENT ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) IS 'Alert views: now() minus the (minutes/hours) threshold of an enabled alert type, or null. Security invoker.';
 
 --
+-- Name: alert_notification_params(public.alerts, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_strip_nulls(
+           pg_catalog.jsonb_build_object(
+             'title', case p_language
+                        when 'en' then pg_catalog.format('%s alert: %s', pg_catalog.initcap(sev.en), kind.en)
+                        else pg_catalog.format('Alerte %s : %s', sev.fr, kind.fr)
+                      end,
+             'body', case p_language
+                       when 'en' then pg_catalog.format('Firing since %s UTC.',
+                                        pg_catalog.to_char(p_alert.first_fired_at at time zone 'UTC', 'DD Mon YYYY HH24:MI'))
+                       else pg_catalog.format('Active depuis le %s UTC.',
+                                        pg_catalog.to_char(p_alert.first_fired_at at time zone 'UTC', 'DD/MM/YYYY HH24:MI'))
+                     end,
+             'severity', case p_language when 'en' then sev.en else sev.fr end)
+           || case
+                when p_alert.alert_type = 'emergency_pending' then pg_catalog.jsonb_build_object(
+                  'client', (select c.name from public.clients c
+                             where c.org_id = p_alert.org_id and c.id = (p_alert.details ->> 'client_id')::uuid),
+                  'description', p_alert.details ->> 'description',
+                  'minutes', (select (pg_catalog.floor(extract(epoch from pg_catalog.now() - e.created_at) / 60))::bigint::text
+                              from public.emergency_requests e
+                              where e.org_id = p_alert.org_id and e.id = p_alert.entity_id))
+                when p_alert.alert_type in ('invoice_overdue_7days', 'invoice_overdue_30days') then pg_catalog.jsonb_build_object(
+                  'number', p_alert.details ->> 'number',
+                  'client', (select c.name from public.clients c
+                             where c.org_id = p_alert.org_id and c.id = (p_alert.details ->> 'client_id')::uuid),
+                  'amount', private.format_amount((p_alert.details ->> 'total_ttc_cents')::bigint, p_language),
+                  'due_date', private.format_date((p_alert.details ->> 'due_date')::date, p_language))
+                when p_alert.alert_type = 'stock_critical' then pg_catalog.jsonb_build_object(
+                  'item', p_alert.details ->> 'name',
+                  'quantity', pg_catalog.concat_ws(' ', (p_alert.details ->> 'on_hand')::numeric::text, p_alert.details ->> 'unit'),
+                  'threshold', (p_alert.details ->> 'min_stock')::numeric::text)
+                when p_alert.alert_type = 'mission_blocked' then pg_catalog.jsonb_build_object(
+                  'mission', p_alert.details ->> 'title',
+                  'reason', coalesce(p_alert.details ->> 'reason', ''),
+                  'hours', (select (pg_catalog.floor(extract(epoch from pg_catalog.now() - m.blocked_at) / 3600))::bigint::text
+                            from public.missions m
+                            where m.org_id = p_alert.org_id and m.id = p_alert.entity_id))
+                when p_alert.alert_type = 'timesheet_unapproved' then pg_catalog.jsonb_build_object(
+                  'count', p_alert.details ->> 'lines',
+                  'days', (select c.threshold::bigint::text from public.alert_config c
+                           where c.org_id = p_alert.org_id and c.alert_type = 'timesheet_unapproved'))
+                else '{}'::jsonb
+              end)
+  from (select case p_alert.severity when 'critical' then 'critique' when 'warning' then 'avertissement' else 'information' end as fr,
+               case p_alert.severity when 'critical' then 'critical' when 'warning' then 'warning' else 'info' end as en) sev,
+       (select case p_alert.alert_type
+                 when 'emergency_pending' then 'urgence en attente'
+                 when 'invoice_overdue_7days' then 'facture en retard de 7 jours'
+                 when 'invoice_overdue_30days' then 'facture en retard de 30 jours'
+                 when 'stock_critical' then 'stock critique'
+                 when 'mission_blocked' then 'intervention bloquée'
+                 when 'timesheet_unapproved' then 'feuilles de temps à valider'
+                 else pg_catalog.replace(p_alert.alert_type, '_', ' ')
+               end as fr,
+               case p_alert.alert_type
+                 when 'emergency_pending' then 'emergency pending'
+                 when 'invoice_overdue_7days' then 'invoice 7 days overdue'
+                 when 'invoice_overdue_30days' then 'invoice 30 days overdue'
+                 when 'stock_critical' then 'critical stock'
+                 when 'mission_blocked' then 'mission blocked'
+                 when 'timesheet_unapproved' then 'timesheets awaiting approval'
+                 else pg_catalog.replace(p_alert.alert_type, '_', ' ')
+               end as en) kind
+$$;
+
+ALTER FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION alert_notification_params(p_alert public.alerts, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) IS 'Template params of an alert for readers of a language: title, body and severity (generic, always there) and the params of the alert type''s template (client, number, amount, due_date, item, quantity, threshold, mission, hours, reason, count, days, minutes, description), formatted for the language; a value that cannot be found is left out.';
+
+--
 -- Name: alert_notify_batch_size(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2865,17 +2946,12 @@ begin
   end if;
 
   -- EXECUTE: a one-shot plan for this batch, its size known to the planner
-  -- (see the header: never a cached generic plan).
+  -- (see 20261203150100_alert_notifications_render_once.sql: never a cached generic plan).
   execute $sql$
     with notice as materialized (
-      select n.notice_no,
+      select n.notice_no, n.alert,
              (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
-             'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
-             pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
-                               pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
-             pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
-                               pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-                               pg_catalog.left((n.alert).details::text, 1000)) as body
+             'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key, n.escalation
       from pg_catalog.unnest($1) with ordinality as n (alert, roles, on_call, dedupe_key, escalation, notice_no)
     ), type_kind as materialized (
       -- Per type: critical or not (one lookup per distinct type).
@@ -2890,27 +2966,40 @@ begin
       cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
       left join public.profiles pr on pr.id = m.user_id
       where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
+    ), on_call_recipient as materialized (
+      select nt.notice_no, nt.org_id, nt.type, m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
+      from notice nt
+      join public.memberships m
+        on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
+      cross join (values ('in_app'), ('email')) as ch (channel)
+      left join public.profiles pr on pr.id = m.user_id
+      where nt.on_call
+    ), notice_language as materialized (
+      select distinct r.notice_no, r.type, r.language from role_recipient r
+      union
+      select distinct r.notice_no, r.type, r.language from on_call_recipient r
     ), template_of as materialized (
-      -- Per type and language: the template, and whether the ready title/body
-      -- (the only params given) fill it.
-      select tl.type, tl.language, tpl.title_template, tpl.body_template,
-             tpl.type is not null
-               and not private.template_params_missing(tpl.title_template || ' ' || tpl.body_template,
-                                                       '{"title": "", "body": ""}'::jsonb) as use_template
-      from (select distinct r.type, r.language from role_recipient r) tl
+      -- Per type and language: the template (type, else its last segment).
+      select tl.type, tl.language, tpl.title_template, tpl.body_template
+      from (select distinct nl.type, nl.language from notice_language nl) tl
       cross join lateral private.notification_template(tl.type, tl.language) tpl
     ), rendered as materialized (
-      -- Per notice and language: the title and body its recipients of that language get.
+      -- Per notice and language: the params, then the title and body its
+      -- recipients of that language get.
       select nl.notice_no, nl.language,
-             case when t.use_template
-                  then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
-                  else nt.title end as title,
-             case when t.use_template
-                  then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
-                  else nt.body end as body
-      from (select distinct r.notice_no, r.type, r.language from role_recipient r) nl
+             case when nt.escalation then case nl.language when 'en' then 'Escalated: ' else 'Escalade : ' end else '' end
+             || case when t.title_template is not null
+                      and not private.template_params_missing(t.title_template || ' ' || t.body_template, p.params)
+                     then private.render_template(t.title_template, p.params)
+                     else p.params ->> 'title' end as title,
+             case when t.title_template is not null
+                   and not private.template_params_missing(t.title_template || ' ' || t.body_template, p.params)
+                  then private.render_template(t.body_template, p.params)
+                  else p.params ->> 'body' end as body
+      from notice_language nl
       join notice nt on nt.notice_no = nl.notice_no
       join template_of t on t.type = nl.type and t.language = nl.language
+      cross join lateral (select private.alert_notification_params(nt.alert, nl.language) as params) p
     ), role_row as (
       select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
              nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
@@ -2929,13 +3018,11 @@ begin
       where (k.critical and r.channel = 'in_app')
          or coalesce(p_exact.enabled, p_segment.enabled, case when not k.critical then p_any.enabled end, true)
     ), on_call_row as (
-      select nt.org_id, m.user_id, ch.channel, nt.type, nt.entity_table, nt.entity_id,
-             nt.dedupe_key || ':' || m.user_id::text || ':' || ch.channel as dedupe_key, nt.title, nt.body
-      from notice nt
-      join public.memberships m
-        on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
-      cross join (values ('in_app'), ('email')) as ch (channel)
-      where nt.on_call
+      select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
+             nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key, x.title, x.body
+      from on_call_recipient r
+      join notice nt on nt.notice_no = r.notice_no
+      join rendered x on x.notice_no = r.notice_no and x.language = r.language
     ), written as (
       insert into public.notifications (
         org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
@@ -3231,6 +3318,28 @@ ALTER FUNCTION private.forget_invoice_overdue_evaluations() OWNER TO postgres;
 COMMENT ON FUNCTION private.forget_invoice_overdue_evaluations() IS 'Trigger: alerts were deleted; the next overdue-invoice check evaluates every organization in full.';
 
 --
+-- Name: format_amount(bigint, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.format_amount(p_cents bigint, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case p_language
+           when 'en' then '€' || pg_catalog.to_char(p_cents / 100.0, 'FM999,999,999,990.00')
+           else pg_catalog.replace(pg_catalog.replace(pg_catalog.to_char(p_cents / 100.0, 'FM999,999,999,990.00'), ',', ' '), '.', ',') || ' €'
+         end
+$$;
+
+ALTER FUNCTION private.format_amount(p_cents bigint, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION format_amount(p_cents bigint, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.format_amount(p_cents bigint, p_language text) IS 'Formats cents for a reader of the language: fr "1 234,56 €", en "€1,234.56" (null cents: null).';
+
+--
 -- Name: format_cents(bigint); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3248,6 +3357,25 @@ ALTER FUNCTION private.format_cents(p_cents bigint) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.format_cents(p_cents bigint) IS 'Formats an amount in cents as "1234.56 EUR" for messages.';
+
+--
+-- Name: format_date(date, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.format_date(p_date date, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_char(p_date, case p_language when 'en' then 'DD Mon YYYY' else 'DD/MM/YYYY' end)
+$$;
+
+ALTER FUNCTION private.format_date(p_date date, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION format_date(p_date date, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.format_date(p_date date, p_language text) IS 'Formats a date for a reader of the language: fr 03/12/2026, en 03 Dec 2026.';
 
 --
 -- Name: guard_document_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -14737,6 +14865,12 @@ GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO auth
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO service_role;
 
 --
+-- Name: FUNCTION alert_notification_params(p_alert public.alerts, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION alert_notify_batch_size(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15135,10 +15269,22 @@ REVOKE ALL ON FUNCTION private.expire_quotes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
 
 --
+-- Name: FUNCTION format_amount(p_cents bigint, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.format_amount(p_cents bigint, p_language text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION format_cents(p_cents bigint); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.format_cents(p_cents bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION format_date(p_date date, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.format_date(p_date date, p_language text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_document_line_changes(); Type: ACL; Schema: private; Owner: postgres
