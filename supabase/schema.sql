@@ -5609,6 +5609,83 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: queue_client_email(uuid, uuid, text, text, uuid, text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_email text;
+  v_tpl   public.notification_templates;
+  v_id    uuid;
+begin
+  select c.email into v_email from public.clients c where c.org_id = p_org and c.id = p_client;
+  if v_email is null or pg_catalog.btrim(v_email) = '' then
+    perform private.raise_api_error('client_without_email',
+      pg_catalog.format('Client %s has no email address', (select c.name from public.clients c where c.org_id = p_org and c.id = p_client)));
+  end if;
+  v_tpl := private.notification_template(p_type, 'fr');
+  insert into public.notifications (org_id, user_id, client_id, recipient_email, channel, type, title, body,
+                                    entity_table, entity_id, dedupe_key, params, delivery_status, next_attempt_at)
+  values (p_org, null, p_client, pg_catalog.btrim(v_email), 'email', p_type,
+          pg_catalog.left(pg_catalog.btrim(private.render_template(v_tpl.title_template, p_params)), 200),
+          pg_catalog.left(private.render_template(v_tpl.body_template, p_params), 4000),
+          p_entity_table, p_entity_id, p_dedupe_key, p_params, 'pending', pg_catalog.now())
+  on conflict (org_id, dedupe_key) do update
+    set delivery_status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), last_error = null
+    where public.notifications.delivery_status = 'failed'
+  returning public.notifications.id into v_id;
+  if v_id is null then
+    select n.id into v_id from public.notifications n where n.org_id = p_org and n.dedupe_key = p_dedupe_key;
+  end if;
+  return v_id;
+end;
+$$;
+
+ALTER FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) IS 'Queues an email to a client (notifications row with client_id and the client''s address), rendered from the French template; one per dedupe key (a failed one is queued again). 422 client_without_email when the client has no address.';
+
+--
+-- Name: queue_intervention_report(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_intervention_report() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (select from public.clients c where c.org_id = new.org_id and c.id = new.client_id
+             and coalesce(pg_catalog.btrim(c.email), '') <> '') then
+    perform private.queue_client_email(
+      new.org_id, new.client_id, 'intervention_report', 'public.missions', new.id, 'intervention_report:' || new.id::text,
+      pg_catalog.jsonb_build_object(
+        'mission_id', new.id,
+        'mission', new.title,
+        'completed_on', (select private.format_date((coalesce(new.completed_at, pg_catalog.now()) at time zone o.timezone)::date, 'fr')
+                         from public.organizations o where o.id = new.org_id),
+        'technician', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = new.technician_id), 'notre technicien'),
+        'organization', (select o.name from public.organizations o where o.id = new.org_id)));
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.queue_intervention_report() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_intervention_report(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_intervention_report() IS 'Trigger: when a mission becomes done, queues the intervention report email to its client (if the client has an address).';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7313,13 +7390,57 @@ ALTER FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status
 COMMENT ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) IS 'Moves up to 100 missions to p_to_status, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}. Not idempotent by key: a repeated bulk call finds the missions already moved and reports them unchanged.';
 
 --
+-- Name: claim_email_deliveries(integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.claim_email_deliveries(p_limit integer DEFAULT 20) RETURNS TABLE(id uuid, org_id uuid, type text, title text, body text, to_email text, language text, critical boolean, user_id uuid, client_id uuid, entity_table text, entity_id uuid, params jsonb, attempts integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  r record;
+begin
+  for r in
+    select n.*, pg_catalog.lower(coalesce(n.recipient_email, u.email)) as address, coalesce(pr.language, 'fr') as lang,
+           s.reason as suppressed
+    from public.claim_pending_notifications('email', p_limit) n
+    left join auth.users u on u.id = n.user_id
+    left join public.profiles pr on pr.id = n.user_id
+    left join private.email_suppressions s on s.email = pg_catalog.lower(coalesce(n.recipient_email, u.email))
+  loop
+    if r.address is null or r.suppressed is not null then
+      -- Never sent: failed for good at once, with the reason (no retry can help).
+      update public.notifications n
+      set delivery_status = 'failed', next_attempt_at = null,
+          last_error = case when r.address is null then 'no email address' else 'suppressed: ' || r.suppressed end
+      where n.id = r.id;
+      continue;
+    end if;
+    id := r.id; org_id := r.org_id; type := r.type; title := r.title; body := r.body; to_email := r.address;
+    language := r.lang; critical := private.notification_is_critical(r.type); user_id := r.user_id;
+    client_id := r.client_id; entity_table := r.entity_table; entity_id := r.entity_id; params := r.params;
+    attempts := r.attempts;
+    return next;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION public.claim_email_deliveries(p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION claim_email_deliveries(p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.claim_email_deliveries(p_limit integer) IS 'RPC (service_role, the send-email function): claim_pending_notifications(''email'', n) with each row''s address (the member''s auth email, or the client''s copied address), language (the member''s profile, fr for clients) and whether the type is critical (no unsubscribe link). Rows to a suppressed address or without an address are failed for good here and not returned.';
+
+--
 -- Name: notifications; Type: TABLE; Schema: public; Owner: postgres
 --
 
 CREATE TABLE public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid,
     channel text NOT NULL,
     type text NOT NULL,
     title text NOT NULL,
@@ -7334,6 +7455,9 @@ CREATE TABLE public.notifications (
     sent_at timestamp with time zone,
     read_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_id uuid,
+    recipient_email text,
+    params jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT notifications_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT notifications_body_length CHECK (((body IS NULL) OR (length(body) <= 4000))),
     CONSTRAINT notifications_channel_check CHECK ((channel = ANY (ARRAY['in_app'::text, 'email'::text, 'push'::text]))),
@@ -7344,6 +7468,10 @@ CREATE TABLE public.notifications (
     CONSTRAINT notifications_entity_table_length CHECK ((char_length(entity_table) <= 127)),
     CONSTRAINT notifications_in_app_is_sent CHECK (((channel <> 'in_app'::text) OR (delivery_status = 'sent'::text))),
     CONSTRAINT notifications_last_error_length CHECK ((char_length(last_error) <= 2000)),
+    CONSTRAINT notifications_params_length CHECK ((octet_length((params)::text) <= 8000)),
+    CONSTRAINT notifications_params_object CHECK ((jsonb_typeof(params) = 'object'::text)),
+    CONSTRAINT notifications_recipient_email_format CHECK (((recipient_email IS NULL) OR ((recipient_email ~ '^[^@\s]+@[^@\s]+$'::text) AND (char_length(recipient_email) <= 320)))),
+    CONSTRAINT notifications_recipient_kind CHECK ((((user_id IS NOT NULL) AND (client_id IS NULL) AND (recipient_email IS NULL)) OR ((user_id IS NULL) AND (client_id IS NOT NULL) AND (channel = 'email'::text) AND (recipient_email IS NOT NULL)))),
     CONSTRAINT notifications_sent_has_time CHECK (((delivery_status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT notifications_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
     CONSTRAINT notifications_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text) AND (length(type) <= 100)))
@@ -7358,6 +7486,12 @@ ALTER TABLE public.notifications OWNER TO postgres;
 COMMENT ON TABLE public.notifications IS 'One notification per recipient and channel (in_app rows are sent on creation; email/push rows start pending and are delivered by a sender). Members read their own rows and may set read_at; rows are written by definer functions and the service role.';
 
 --
+-- Name: COLUMN notifications.user_id; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.user_id IS 'The member notified; null for an email to a client (client_id, recipient_email).';
+
+--
 -- Name: COLUMN notifications.dedupe_key; Type: COMMENT; Schema: public; Owner: postgres
 --
 
@@ -7368,6 +7502,24 @@ COMMENT ON COLUMN public.notifications.dedupe_key IS 'Unique per organization. p
 --
 
 COMMENT ON COLUMN public.notifications.next_attempt_at IS 'When a pending row is next due for a delivery attempt (null: now).';
+
+--
+-- Name: COLUMN notifications.client_id; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.client_id IS 'An email to a client (invoice sent, intervention report): the client; user_id is then null.';
+
+--
+-- Name: COLUMN notifications.recipient_email; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.recipient_email IS 'Address of an email to a client, copied when queued.';
+
+--
+-- Name: COLUMN notifications.params; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.params IS 'What the sender needs beyond title and body (invoice_id to attach, mission_id), set by the SQL that queues the row.';
 
 --
 -- Name: claim_pending_notifications(text, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -7560,6 +7712,25 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: email_suppression(text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.email_suppression(p_email text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.reason from private.email_suppressions s where s.email = pg_catalog.lower(pg_catalog.btrim(p_email))
+$$;
+
+ALTER FUNCTION public.email_suppression(p_email text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION email_suppression(p_email text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.email_suppression(p_email text) IS 'RPC (service_role): why an address is suppressed (hard_bounce, complaint), or null.';
 
 --
 -- Name: issue_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -8219,6 +8390,89 @@ ALTER FUNCTION public.reconcile_payments(p_org_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.reconcile_payments(p_org_id uuid) IS 'RPC: marks invoices paid / partially paid from their payments net of credit notes; reports partial, over-paid, unmatched payments and payments awaiting the PDF. Idempotent. Roles owner, admin, accountant.';
 
 --
+-- Name: record_email_event(text, text, jsonb); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_data       jsonb := p_payload -> 'data';
+  v_to         text[];
+  v_notification uuid;
+  v_reason     text;
+  v_suppressed text[] := '{}'::text[];
+begin
+  if p_event_id is null or p_type is null or p_payload is null then
+    perform private.raise_api_error('missing_parameter', 'event id, type and payload are required');
+  end if;
+  if char_length(p_event_id) not between 1 and 200 or p_type !~ '^[a-z_]+(\.[a-z_]+)*$' or char_length(p_type) > 100
+     or pg_catalog.jsonb_typeof(p_payload) <> 'object' then
+    perform private.raise_api_error('invalid_parameter', 'an event has an id of 1 to 200 characters, a dotted lower-case type and a JSON object');
+  end if;
+
+  -- Recipients: data.to is an array of addresses (a string is accepted too).
+  select pg_catalog.array_agg(pg_catalog.lower(pg_catalog.btrim(t.v)))
+  into v_to
+  from pg_catalog.jsonb_array_elements_text(
+         case pg_catalog.jsonb_typeof(v_data -> 'to') when 'array' then v_data -> 'to'
+              when 'string' then pg_catalog.jsonb_build_array(v_data -> 'to') else '[]'::jsonb end) t (v)
+  where t.v ~ '^[^@\s]+@[^@\s]+$' and char_length(t.v) <= 320;
+
+  -- The notification the email was sent for: the tag the sender put on it.
+  select (t.value ->> 'value')::uuid into v_notification
+  from pg_catalog.jsonb_array_elements(case when pg_catalog.jsonb_typeof(v_data -> 'tags') = 'array' then v_data -> 'tags' else '[]' end) t
+  where t.value ->> 'name' = 'notification_id'
+    and t.value ->> 'value' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  limit 1;
+  if v_notification is null and pg_catalog.jsonb_typeof(v_data -> 'tags') = 'object'
+     and v_data -> 'tags' ->> 'notification_id' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    v_notification := (v_data -> 'tags' ->> 'notification_id')::uuid;
+  end if;
+
+  insert into private.email_events (id, type, email, notification_id, payload)
+  values (p_event_id, p_type, v_to[1], v_notification, p_payload)
+  on conflict on constraint email_events_pkey do nothing;
+  if not found then
+    return pg_catalog.jsonb_build_object('recorded', false, 'duplicate', true, 'suppressed', '[]'::jsonb);
+  end if;
+
+  -- A bounce for good (not a full mailbox: Resend's bounce.type "Permanent")
+  -- or a complaint: the addresses go on the suppression list.
+  v_reason := case
+                when p_type = 'email.complained' then 'complaint'
+                when p_type = 'email.bounced' and pg_catalog.lower(coalesce(v_data -> 'bounce' ->> 'type', '')) in ('permanent', 'hard')
+                  then 'hard_bounce'
+              end;
+  if v_reason is not null and v_to is not null then
+    with added as (
+      insert into private.email_suppressions (email, reason, event_id)
+      select distinct e, v_reason, p_event_id from pg_catalog.unnest(v_to) e
+      on conflict (email) do nothing
+      returning email)
+    select coalesce(pg_catalog.array_agg(a.email order by a.email), '{}'::text[]) into v_suppressed from added a;
+    -- Emails already queued to those addresses will not go out either.
+    update public.notifications n
+    set delivery_status = 'failed', next_attempt_at = null, last_error = 'suppressed: ' || v_reason
+    where n.channel = 'email' and n.delivery_status = 'pending'
+      and (pg_catalog.lower(n.recipient_email) = any (v_to)
+           or n.user_id in (select u.id from auth.users u where pg_catalog.lower(u.email) = any (v_to)));
+  end if;
+
+  return pg_catalog.jsonb_build_object('recorded', true, 'duplicate', false, 'suppressed', pg_catalog.to_jsonb(v_suppressed));
+end;
+$_$;
+
+ALTER FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) OWNER TO postgres;
+
+--
+-- Name: FUNCTION record_email_event(p_event_id text, p_type text, p_payload jsonb); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) IS 'RPC (service_role, the email webhook function once the signature is checked): records a provider event once per id (a replay returns duplicate true and changes nothing). email.bounced with bounce.type Permanent and email.complained put data.to on the suppression list and fail the emails still queued to them.';
+
+--
 -- Name: record_stock_use(uuid, numeric, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8523,6 +8777,48 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: send_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.send_invoice(p_invoice_id uuid) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv public.invoices;
+begin
+  if p_invoice_id is null then
+    perform private.raise_api_error('missing_parameter', 'send_invoice needs an invoice id');
+  end if;
+  select * into v_inv from public.invoices i where i.id = p_invoice_id;
+  if v_inv.id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  perform private.authorize_invoicing(v_inv.org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'send_invoice', pg_catalog.format('Invoice %s', p_invoice_id));
+  if v_inv.status = 'draft' then
+    perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
+  end if;
+  return private.queue_client_email(
+    v_inv.org_id, v_inv.client_id, 'invoice_sent', 'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
+    pg_catalog.jsonb_build_object(
+      'invoice_id', v_inv.id,
+      'number', v_inv.number,
+      'amount', private.format_amount(v_inv.total_ttc_cents, 'fr'),
+      'due_date', private.format_date(v_inv.due_date, 'fr'),
+      'organization', (select o.name from public.organizations o where o.id = v_inv.org_id)));
+end;
+$$;
+
+ALTER FUNCTION public.send_invoice(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.send_invoice(p_invoice_id uuid) IS 'RPC (owner, admin, accountant): queues the email of an issued invoice or credit note to its client, PDF attached by the sender, which then marks it sent (mark_invoice_sent). Idempotent: one email per document; a failed one is queued again. 409 invalid_transition for a draft, 422 client_without_email.';
 
 --
 -- Name: send_quote(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10121,6 +10417,51 @@ ALTER TABLE private.api_errors OWNER TO postgres;
 COMMENT ON TABLE private.api_errors IS 'One row per stable API error code: the HTTP status PostgREST answers, the SQLSTATE other callers see. Raised by private.raise_api_error(); documented in docs/errors.md.';
 
 --
+-- Name: email_events; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.email_events (
+    id text NOT NULL,
+    type text NOT NULL,
+    email text,
+    notification_id uuid,
+    payload jsonb NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT email_events_id_length CHECK (((char_length(id) >= 1) AND (char_length(id) <= 200))),
+    CONSTRAINT email_events_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT email_events_type_format CHECK (((type ~ '^[a-z_]+(\.[a-z_]+)*$'::text) AND (char_length(type) <= 100)))
+);
+
+ALTER TABLE private.email_events OWNER TO postgres;
+
+--
+-- Name: TABLE email_events; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.email_events IS 'Events of the email provider''s webhook (email.delivered, email.bounced, email.complained, …), one per event id (svix-id), with the payload as received. Written by public.record_email_event.';
+
+--
+-- Name: email_suppressions; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.email_suppressions (
+    email text NOT NULL,
+    reason text NOT NULL,
+    event_id text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT email_suppressions_email_format CHECK (((email = lower(email)) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND (char_length(email) <= 320))),
+    CONSTRAINT email_suppressions_reason CHECK ((reason = ANY (ARRAY['hard_bounce'::text, 'complaint'::text])))
+);
+
+ALTER TABLE private.email_suppressions OWNER TO postgres;
+
+--
+-- Name: TABLE email_suppressions; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
+
+--
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -11155,6 +11496,20 @@ ALTER TABLE ONLY private.api_errors
     ADD CONSTRAINT api_errors_pkey PRIMARY KEY (code);
 
 --
+-- Name: email_events email_events_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.email_events
+    ADD CONSTRAINT email_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: email_suppressions email_suppressions_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.email_suppressions
+    ADD CONSTRAINT email_suppressions_pkey PRIMARY KEY (email);
+
+--
 -- Name: invoice_chain_heads invoice_chain_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -11717,6 +12072,12 @@ CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id DESC);
 
 --
+-- Name: email_events_notification_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
 --
 
@@ -12098,6 +12459,12 @@ COMMENT ON INDEX public.missions_technician_scope_idx IS 'RLS technician scope k
 --
 
 CREATE INDEX notification_preferences_user_id_idx ON public.notification_preferences USING btree (user_id);
+
+--
+-- Name: notifications_client_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX notifications_client_idx ON public.notifications USING btree (org_id, client_id) WHERE (client_id IS NOT NULL);
 
 --
 -- Name: notifications_pending_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -13070,6 +13437,12 @@ CREATE TRIGGER memberships_touch BEFORE UPDATE ON public.memberships FOR EACH RO
 CREATE TRIGGER missions_guard_columns BEFORE UPDATE ON public.missions FOR EACH ROW EXECUTE FUNCTION private.guard_mission_columns();
 
 --
+-- Name: missions missions_intervention_report; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_intervention_report AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'done'::public.mission_status) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.queue_intervention_report();
+
+--
 -- Name: missions missions_log_blocked; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -13610,6 +13983,13 @@ ALTER TABLE ONLY public.missions
 
 ALTER TABLE ONLY public.notification_preferences
     ADD CONSTRAINT notification_preferences_member_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_client_fkey FOREIGN KEY (org_id, client_id) REFERENCES public.clients(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: notifications notifications_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -15758,6 +16138,18 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
 
 --
+-- Name: FUNCTION queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_intervention_report(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_intervention_report() FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15975,6 +16367,13 @@ GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO service_role;
 
 --
+-- Name: FUNCTION claim_email_deliveries(p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.claim_email_deliveries(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.claim_email_deliveries(p_limit integer) TO service_role;
+
+--
 -- Name: TABLE notifications; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16077,6 +16476,13 @@ GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_typ
 
 REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
+
+--
+-- Name: FUNCTION email_suppression(p_email text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.email_suppression(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.email_suppression(p_email text) TO service_role;
 
 --
 -- Name: FUNCTION issue_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -16186,6 +16592,13 @@ GRANT ALL ON FUNCTION public.reconcile_payments(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.reconcile_payments(p_org_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION record_email_event(p_event_id text, p_type text, p_payload jsonb); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) TO service_role;
+
+--
 -- Name: FUNCTION record_stock_use(p_item_id uuid, p_quantity numeric, p_mission_id uuid, p_idempotency_key text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16222,6 +16635,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION send_quote(p_quote_id uuid); Type: ACL; Schema: public; Owner: postgres

@@ -1189,6 +1189,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -1198,16 +1199,19 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         Insert: {
           attempts?: number
           body?: string | null
           channel: string
+          client_id?: string | null
           created_at?: string
           dedupe_key?: string | null
           delivery_status?: string
@@ -1217,16 +1221,19 @@ export type Database = {
           last_error?: string | null
           next_attempt_at?: string | null
           org_id: string
+          params?: NonNullable<Json>
           read_at?: string | null
+          recipient_email?: string | null
           sent_at?: string | null
           title: string
           type: string
-          user_id: string
+          user_id?: string | null
         }
         Update: {
           attempts?: number
           body?: string | null
           channel?: string
+          client_id?: string | null
           created_at?: string
           dedupe_key?: string | null
           delivery_status?: string
@@ -1236,13 +1243,21 @@ export type Database = {
           last_error?: string | null
           next_attempt_at?: string | null
           org_id?: string
+          params?: NonNullable<Json>
           read_at?: string | null
+          recipient_email?: string | null
           sent_at?: string | null
           title?: string
           type?: string
-          user_id?: string
+          user_id?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "notifications_client_fkey"
+            columns: ["org_id", "client_id"]
+            referencedRelation: "clients"
+            referencedColumns: ["org_id", "id"]
+          },
           {
             foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
@@ -2347,12 +2362,32 @@ export type Database = {
         }
         Returns: Json
       }
+      claim_email_deliveries: {
+        Args: { p_limit?: number }
+        Returns: {
+          attempts: number
+          body: string
+          client_id: string
+          critical: boolean
+          entity_id: string
+          entity_table: string
+          id: string
+          language: string
+          org_id: string
+          params: Json
+          title: string
+          to_email: string
+          type: string
+          user_id: string
+        }[]
+      }
       claim_pending_notifications: {
         Args: { p_channel: string; p_limit?: number }
         Returns: {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2362,11 +2397,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }[]
         SetofOptions: {
           from: "*"
@@ -2425,6 +2462,7 @@ export type Database = {
         Args: { p_endpoint: string }
         Returns: boolean
       }
+      email_suppression: { Args: { p_email: string }; Returns: string }
       issue_invoice: { Args: { p_invoice_id: string }; Returns: Json }
       list_api_keys: {
         Args: { p_org_id: string }
@@ -2467,6 +2505,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2476,11 +2515,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         SetofOptions: {
           from: "*"
@@ -2496,6 +2537,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2505,11 +2547,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         SetofOptions: {
           from: "*"
@@ -2543,6 +2587,10 @@ export type Database = {
         }
       }
       reconcile_payments: { Args: { p_org_id: string }; Returns: Json }
+      record_email_event: {
+        Args: { p_event_id: string; p_payload: Json; p_type: string }
+        Returns: Json
+      }
       record_stock_use: {
         Args: {
           p_idempotency_key: string
@@ -2562,6 +2610,7 @@ export type Database = {
         Returns: Json
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
+      send_invoice: { Args: { p_invoice_id: string }; Returns: string }
       send_quote: { Args: { p_quote_id: string }; Returns: Json }
       set_notification_preference: {
         Args: {
