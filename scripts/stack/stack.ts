@@ -19,12 +19,18 @@ import { clusterState, stopCluster } from "./db/postgres.ts";
 import { startPostgrest } from "./db/postgrest.ts";
 import { isPidAlive, stopChild } from "./proc.ts";
 import { createRateLimiter, type RateLimiter } from "./gateway/ratelimit.ts";
+import { maildevUrl, startMaildev } from "./mail/maildev.ts";
+import { type Dispatcher, startDispatcher } from "./deliveries.ts";
 
 export interface RunningStack {
   cfg: StackConfig;
   keys: ApiKeys;
   postgrest: ChildProcess;
   functions: ChildProcess;
+  /** The local mail catcher (maildev): send-email delivers there without a Resend key. */
+  maildev: ChildProcess;
+  /** LISTEN terrain_deliveries → POST the senders (deliveries.ts). */
+  dispatcher: Dispatcher;
   gateway: Server;
   authPool: pg.Pool;
   /** Absent when the database has no rate limiting (role terrain_gateway missing). */
@@ -125,9 +131,12 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
   let authPool: pg.Pool | undefined;
   let rateLimiter: RateLimiter | undefined;
   let accessLog: ReturnType<typeof bufferedLog> | undefined;
+  let dispatcher: Dispatcher | undefined;
+  let maildev: ChildProcess | undefined;
   let startedCluster = false;
 
   const stop = async ({ keepDatabase = false } = {}) => {
+    await dispatcher?.close();
     if (gateway) await new Promise<void>((r) => gateway!.close(() => r()));
     gateway?.closeAllConnections?.();
     await Promise.all(children.map((c) => stopChild(c)));
@@ -151,6 +160,9 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
 
     children.push(await startPostgrest(cfg));
     say(`• PostgREST ready`);
+    maildev = await startMaildev(cfg);
+    children.push(maildev);
+    say(`• Mail catcher (maildev): inbox ${maildevUrl(cfg)}  SMTP 127.0.0.1:${cfg.ports.mailSmtp}`);
     const functions = await startFunctions(cfg, keys);
     children.push(functions.child);
     const booted = functions.status.functions.length - functions.status.failed.length;
@@ -188,6 +200,14 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
       JSON.stringify({ pid: process.pid, apiUrl: cfg.apiUrl, startedAt: new Date().toISOString() } satisfies Lock),
     );
     say(`• Gateway listening on ${cfg.apiUrl}`);
+    const deliveriesLog = createWriteStream(join(cfg.logDir, "deliveries.log"), { flags: "a" });
+    dispatcher = startDispatcher({
+      dbUrl: cfg.dbUrl,
+      apiUrl: cfg.apiUrl,
+      serviceRoleKey: keys.serviceRoleKey,
+      log: (line) => deliveriesLog.write(line + "\n"),
+    });
+    say(`• Delivery dispatcher listening (terrain_deliveries → send-email, push)`);
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -197,7 +217,9 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     cfg,
     keys,
     postgrest: children[0]!,
-    functions: children[1]!,
+    functions: children[2]!,
+    maildev: maildev!,
+    dispatcher: dispatcher!,
     gateway: gateway!,
     authPool: authPool!,
     ...(rateLimiter ? { rateLimiter } : {}),
