@@ -29,8 +29,8 @@ export interface RunningStack {
   functions: ChildProcess;
   /** The local mail catcher (maildev): send-email delivers there without a Resend key. */
   maildev: ChildProcess;
-  /** LISTEN terrain_deliveries → POST the senders (deliveries.ts). */
-  dispatcher: Dispatcher;
+  /** LISTEN terrain_deliveries → POST the senders (deliveries.ts); absent when off (deliveriesEnabled). */
+  dispatcher?: Dispatcher;
   gateway: Server;
   authPool: pg.Pool;
   /** Absent when the database has no rate limiting (role terrain_gateway missing). */
@@ -77,6 +77,20 @@ export function rateLimitMode(cfg: StackConfig): RateLimitMode {
   if (env === "strict" || env === "relaxed") return env;
   if (env) throw new Error(`TERRAIN_RATE_LIMITS must be strict or relaxed (got ${env})`);
   return cfg.profile === "test" ? "relaxed" : "strict";
+}
+
+/**
+ * Whether the delivery dispatcher runs (deliveries.ts). On by default in the
+ * dev profile; off in the test profile, so the suites decide when the email
+ * queue drains (they call send-email, or start a dispatcher of their own)
+ * and no sender claims rows another suite is counting.
+ * TERRAIN_DELIVERIES=on|off overrides either profile.
+ */
+export function deliveriesEnabled(cfg: StackConfig): boolean {
+  const env = process.env.TERRAIN_DELIVERIES;
+  if (env === "on" || env === "off") return env === "on";
+  if (env) throw new Error(`TERRAIN_DELIVERIES must be on or off (got ${env})`);
+  return cfg.profile === "dev";
 }
 
 const RELAXED_REASON = "local test profile (TERRAIN_RATE_LIMITS=relaxed): integration suites reuse the demo users and 127.0.0.1";
@@ -200,14 +214,18 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
       JSON.stringify({ pid: process.pid, apiUrl: cfg.apiUrl, startedAt: new Date().toISOString() } satisfies Lock),
     );
     say(`• Gateway listening on ${cfg.apiUrl}`);
-    const deliveriesLog = createWriteStream(join(cfg.logDir, "deliveries.log"), { flags: "a" });
-    dispatcher = startDispatcher({
-      dbUrl: cfg.dbUrl,
-      apiUrl: cfg.apiUrl,
-      serviceRoleKey: keys.serviceRoleKey,
-      log: (line) => deliveriesLog.write(line + "\n"),
-    });
-    say(`• Delivery dispatcher listening (terrain_deliveries → send-email, push)`);
+    if (deliveriesEnabled(cfg)) {
+      const deliveriesLog = createWriteStream(join(cfg.logDir, "deliveries.log"), { flags: "a" });
+      dispatcher = startDispatcher({
+        dbUrl: cfg.dbUrl,
+        apiUrl: cfg.apiUrl,
+        serviceRoleKey: keys.serviceRoleKey,
+        log: (line) => deliveriesLog.write(line + "\n"),
+      });
+      say(`• Delivery dispatcher listening (terrain_deliveries → send-email, push)`);
+    } else {
+      say(`• Delivery dispatcher off (TERRAIN_DELIVERIES=off, the test profile's default): emails wait in the queue`);
+    }
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -219,7 +237,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     postgrest: children[0]!,
     functions: children[2]!,
     maildev: maildev!,
-    dispatcher: dispatcher!,
+    ...(dispatcher ? { dispatcher } : {}),
     gateway: gateway!,
     authPool: authPool!,
     ...(rateLimiter ? { rateLimiter } : {}),
