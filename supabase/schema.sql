@@ -5401,6 +5401,79 @@ $$;
 ALTER FUNCTION private.notify_api_key_event(p_key public.api_keys, p_event text, p_detail text) OWNER TO postgres;
 
 --
+-- Name: notify_invitation(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.notify_invitation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang text;
+begin
+  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+    return null;
+  end if;
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  perform private.create_notification(
+    new.org_id, new.user_id, 'email', 'invitation', 'public.memberships', new.id, 'invitation:' || new.id::text,
+    pg_catalog.jsonb_build_object(
+      'organization', (select o.name from public.organizations o where o.id = new.org_id),
+      'role', private.role_label(new.role, v_lang),
+      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
+                        (select u.email::text from auth.users u where u.id = auth.uid()),
+                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.notify_invitation() OWNER TO postgres;
+
+--
+-- Name: FUNCTION notify_invitation(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.notify_invitation() IS 'Trigger: emails a new member added through the API (a signed-in user or the service role) which organization and role they joined, in their language.';
+
+--
+-- Name: notify_role_changed(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.notify_role_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang  text;
+  v_params jsonb;
+  v_channel text;
+begin
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  v_params := pg_catalog.jsonb_build_object(
+    'organization', (select o.name from public.organizations o where o.id = new.org_id),
+    'old_role', private.role_label(old.role, v_lang),
+    'new_role', private.role_label(new.role, v_lang),
+    'actor', coalesce((select u.email::text from auth.users u where u.id = auth.uid()),
+                      case v_lang when 'en' then 'the system' else 'le système' end));
+  foreach v_channel in array array['in_app', 'email'] loop
+    perform private.create_notification(new.org_id, new.user_id, v_channel, 'security.role_changed', 'public.memberships', new.id,
+                                        pg_catalog.format('role_changed:%s:%s:%s', new.id, pg_catalog.txid_current(), v_channel), v_params);
+  end loop;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.notify_role_changed() OWNER TO postgres;
+
+--
+-- Name: FUNCTION notify_role_changed(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.notify_role_changed() IS 'Trigger: tells a member (in-app and email, critical) that their role changed, from what to what and by whom.';
+
+--
 -- Name: notify_roles(uuid, public.member_role[], text, text, text, text, uuid, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5710,6 +5783,67 @@ ALTER FUNCTION private.queue_invoice_for_overdue_check() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.queue_invoice_for_overdue_check() IS 'Trigger: queues an invoice for the next overdue-invoice alert check.';
+
+--
+-- Name: queue_weekly_digests(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_weekly_digests() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer := 0;
+  r record;
+begin
+  for r in
+    with figures as (
+      select o.id as org_id, o.name as organization,
+             pg_catalog.to_char(pg_catalog.now() at time zone o.timezone - interval '7 days', 'IYYY-"W"IW') as week,
+             (select pg_catalog.count(*) from public.missions m
+              where m.org_id = o.id and m.status in ('done', 'invoiced') and m.completed_at >= pg_catalog.now() - interval '7 days') as missions_done,
+             (select pg_catalog.count(*) from public.missions m
+              where m.org_id = o.id and m.status in ('assigned', 'in_progress', 'blocked')) as missions_open,
+             (select pg_catalog.count(*) from public.alerts a
+              where a.org_id = o.id and a.status in ('firing', 'acknowledged')) as alerts_open,
+             (select pg_catalog.count(*) from public.invoices i
+              where i.org_id = o.id and i.kind = 'invoice' and i.status in ('sent', 'partially_paid')
+                and i.due_date < (pg_catalog.now() at time zone o.timezone)::date) as invoices_overdue,
+             (select coalesce(pg_catalog.sum(i.total_ttc_cents), 0)::bigint from public.invoices i
+              where i.org_id = o.id and i.kind = 'invoice' and i.status in ('sent', 'partially_paid')
+                and i.due_date < (pg_catalog.now() at time zone o.timezone)::date) as overdue_cents,
+             (select pg_catalog.count(*) from public.timesheets t
+              where t.org_id = o.id and t.approved_at is null) as timesheets_unapproved
+      from public.organizations o
+    )
+    select f.*, m.user_id, coalesce(p.language, 'fr') as language
+    from figures f
+    join public.memberships m on m.org_id = f.org_id and m.role in ('owner', 'admin')
+    left join public.profiles p on p.id = m.user_id
+    order by f.org_id, m.user_id
+  loop
+    if (private.create_notification_row(
+          r.org_id, r.user_id, 'email', 'weekly_digest', null, null,
+          pg_catalog.format('weekly_digest:%s:%s', r.week, r.user_id),
+          pg_catalog.jsonb_build_object(
+            'organization', r.organization, 'week', r.week,
+            'missions_done', r.missions_done, 'missions_open', r.missions_open, 'alerts_open', r.alerts_open,
+            'invoices_overdue', r.invoices_overdue, 'overdue_amount', private.format_amount(r.overdue_cents, r.language),
+            'timesheets_unapproved', r.timesheets_unapproved))).created then
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+ALTER FUNCTION private.queue_weekly_digests() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_weekly_digests(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_weekly_digests() IS 'Queues the weekly digest email of every owner and admin (figures of their organization, in their language), once per ISO week. pg_cron Mondays 06:00 UTC.';
 
 --
 -- Name: raise_api_error(text, text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6203,6 +6337,30 @@ ALTER FUNCTION private.require_live_session() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.require_live_session() IS 'BEFORE … FOR EACH STATEMENT trigger: private.assert_live_session() before a sensitive table is written.';
+
+--
+-- Name: role_label(public.member_role, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.role_label(p_role public.member_role, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case p_language
+           when 'en' then case p_role when 'owner' then 'owner' when 'admin' then 'administrator' when 'dispatcher' then 'dispatcher'
+                                      when 'technician' then 'technician' when 'accountant' then 'accountant' else 'client' end
+           else case p_role when 'owner' then 'propriétaire' when 'admin' then 'administrateur' when 'dispatcher' then 'répartiteur'
+                            when 'technician' then 'technicien' when 'accountant' then 'comptable' else 'client' end
+         end
+$$;
+
+ALTER FUNCTION private.role_label(p_role public.member_role, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION role_label(p_role public.member_role, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.role_label(p_role public.member_role, p_language text) IS 'The name of a member role for a reader of the language (fr, en).';
 
 --
 -- Name: rules_validate(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -13425,6 +13583,18 @@ CREATE TRIGGER maintenance_contracts_touch BEFORE UPDATE ON public.maintenance_c
 CREATE TRIGGER memberships_guard_change BEFORE INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.guard_membership_change();
 
 --
+-- Name: memberships memberships_notify_invitation; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_notify_invitation AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.notify_invitation();
+
+--
+-- Name: memberships memberships_notify_role_changed; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_notify_role_changed AFTER UPDATE OF role ON public.memberships FOR EACH ROW WHEN ((old.role IS DISTINCT FROM new.role)) EXECUTE FUNCTION private.notify_role_changed();
+
+--
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -16091,6 +16261,18 @@ REVOKE ALL ON FUNCTION private.notify_alert(p_alert public.alerts, p_roles publi
 REVOKE ALL ON FUNCTION private.notify_api_key_event(p_key public.api_keys, p_event text, p_detail text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION notify_invitation(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.notify_invitation() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_role_changed(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.notify_role_changed() FROM PUBLIC;
+
+--
 -- Name: FUNCTION notify_roles(p_org uuid, p_roles public.member_role[], p_type text, p_title text, p_body text, p_entity_table text, p_entity_id uuid, p_dedupe_key text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16154,6 +16336,13 @@ REVOKE ALL ON FUNCTION private.queue_intervention_report() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.queue_invoice_for_overdue_check() FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_weekly_digests(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_weekly_digests() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.queue_weekly_digests() TO service_role;
 
 --
 -- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: ACL; Schema: private; Owner: postgres
@@ -16242,6 +16431,12 @@ REVOKE ALL ON FUNCTION private.render_template(p_template text, p_params jsonb) 
 --
 
 REVOKE ALL ON FUNCTION private.require_live_session() FROM PUBLIC;
+
+--
+-- Name: FUNCTION role_label(p_role public.member_role, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.role_label(p_role public.member_role, p_language text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION rules_validate(); Type: ACL; Schema: private; Owner: postgres
@@ -17838,3 +18033,6 @@ select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_
 
 -- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
+
+-- weekly-admin-digest
+select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');
