@@ -5385,16 +5385,21 @@ declare
   v_actor text;
 begin
   select coalesce(u.email::text, u.id::text) into v_actor from auth.users u where u.id = auth.uid();
-  perform private.notify_roles(
+  perform private.notify_roles_with_params(
     p_key.org_id,
     '{owner,admin}',
     'security.api_key_' || p_event,
-    format('API key %s %s', p_key.prefix, p_event),
-    format('API key "%s" (%s) %s by %s. %s', p_key.name, p_key.prefix, p_event, coalesce(v_actor, 'the system'), coalesce(p_detail, '')),
     'public.api_keys',
     p_key.id,
-    format('api_key_%s:%s', p_event, p_key.id)
-  );
+    pg_catalog.format('api_key_%s:%s', p_event, p_key.id),
+    pg_catalog.jsonb_build_object(
+      -- The ready text, for a type without a template.
+      'title', pg_catalog.format('API key %s %s', p_key.prefix, p_event),
+      'body', pg_catalog.format('API key "%s" (%s) %s by %s. %s', p_key.name, p_key.prefix, p_event, coalesce(v_actor, 'Terrain'), coalesce(p_detail, '')),
+      'name', p_key.name,
+      'prefix', p_key.prefix,
+      'actor', coalesce(v_actor, 'Terrain'),
+      'detail', coalesce(p_detail, '')));
 end;
 $$;
 
