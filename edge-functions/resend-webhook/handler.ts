@@ -36,11 +36,17 @@ export function createResendWebhookHandler(deps: ResendWebhookDeps): FunctionHan
   return async (req, { log }) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, ["POST", "OPTIONS"]);
     const id = req.headers.get("svix-id") ?? req.headers.get("webhook-id") ?? "";
-    const timestamp = req.headers.get("svix-timestamp") ?? req.headers.get("webhook-timestamp") ?? "";
-    const signature = req.headers.get("svix-signature") ?? req.headers.get("webhook-signature") ?? "";
+    const timestamp = req.headers.get("svix-timestamp") ?? req.headers.get("webhook-timestamp") ??
+      "";
+    const signature = req.headers.get("svix-signature") ?? req.headers.get("webhook-signature") ??
+      "";
     const body = await req.text();
     try {
-      webhook.verify(body, { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature });
+      webhook.verify(body, {
+        "webhook-id": id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": signature,
+      });
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
       log.warn("webhook refused", { reason: error.message });
@@ -53,7 +59,9 @@ export function createResendWebhookHandler(deps: ResendWebhookDeps): FunctionHan
       throw new HttpError(400, "invalid_json", "The request body is not valid JSON");
     }
     const parsed = Event.safeParse(raw);
-    if (!parsed.success) throw new HttpError(400, "validation_failed", "The event has no valid type");
+    if (!parsed.success) {
+      throw new HttpError(400, "validation_failed", "The event has no valid type");
+    }
     const result = await deps.record(id, parsed.data.type, parsed.data as Record<string, unknown>);
     log.info("webhook event", { svix_id: id, type: parsed.data.type, ...result });
     return json(result);

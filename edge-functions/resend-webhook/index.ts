@@ -13,7 +13,10 @@ import { createResendWebhookHandler, type RecordedEvent } from "./handler.ts";
 
 const env = readEnv({
   SUPABASE_DB_URL: postgresUrl,
-  RESEND_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, "must be a whsec_… signing secret"),
+  RESEND_WEBHOOK_SECRET: z.string().regex(
+    /^whsec_[A-Za-z0-9+/=]{16,}$/,
+    "must be a whsec_… signing secret",
+  ),
 });
 
 Deno.serve(
@@ -24,7 +27,9 @@ Deno.serve(
       record: async (id, type, payload) => {
         const sql = db({ url: env.SUPABASE_DB_URL });
         const [row] = await sql<[{ result: RecordedEvent }]>`
-          select public.record_email_event(${id}, ${type}, ${sql.json(payload as never)}) as result`;
+          select public.record_email_event(${id}, ${type}, ${
+          sql.json(payload as never)
+        }) as result`;
         return row!.result;
       },
     }),

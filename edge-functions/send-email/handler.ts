@@ -21,7 +21,13 @@
  * succeeded is not repeated by the provider and the SQL steps are no-ops.
  */
 import type { Sql } from "../_shared/db.ts";
-import { type FunctionHandler, HttpError, json, methodNotAllowed, readJson } from "../_shared/http.ts";
+import {
+  type FunctionHandler,
+  HttpError,
+  json,
+  methodNotAllowed,
+  readJson,
+} from "../_shared/http.ts";
 import { isServiceRole } from "../_shared/auth.ts";
 import { z } from "zod";
 import { renderEmail } from "./render.ts";
@@ -78,7 +84,9 @@ export function invoicePdfFetcher(supabaseUrl: string, serviceRoleKey: string) {
       },
       body: JSON.stringify({ invoice_id: invoiceId }),
     });
-    if (res.status !== 200 || !(res.headers.get("content-type") ?? "").startsWith("application/pdf")) {
+    if (
+      res.status !== 200 || !(res.headers.get("content-type") ?? "").startsWith("application/pdf")
+    ) {
       const detail = (await res.text()).slice(0, 200);
       throw new Error(`invoice-pdf answered ${res.status}: ${detail}`);
     }
@@ -86,7 +94,9 @@ export function invoicePdfFetcher(supabaseUrl: string, serviceRoleKey: string) {
     const sha256 = await sha256Hex(bytes);
     const announced = (res.headers.get("x-pdf-sha256") ?? "").toLowerCase();
     if (announced !== sha256) {
-      throw new Error(`invoice-pdf: x-pdf-sha256 ${announced || "(missing)"} does not match the PDF (${sha256})`);
+      throw new Error(
+        `invoice-pdf: x-pdf-sha256 ${announced || "(missing)"} does not match the PDF (${sha256})`,
+      );
     }
     return { bytes, sha256 };
   };
@@ -103,7 +113,9 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
       throw new HttpError(403, "forbidden", "send-email is called with the service role key");
     }
     const hasBody = req.headers.get("content-length") !== "0" && req.body !== null;
-    const { limit } = hasBody && req.headers.get("content-type") ? await readJson(req, Body) : Body.parse({});
+    const { limit } = hasBody && req.headers.get("content-type")
+      ? await readJson(req, Body)
+      : Body.parse({});
 
     const sql = deps.sql();
     const claimed = await sql<ClaimedEmail[]>`
@@ -132,15 +144,24 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
         let invoice: { id: string; sha256: string } | undefined;
         if (row.type === "invoice_sent") {
           const invoiceId = String(row.params.invoice_id ?? "");
-          if (!UUID.test(invoiceId)) throw new Error("invoice_sent row without an invoice_id param");
+          if (!UUID.test(invoiceId)) {
+            throw new Error("invoice_sent row without an invoice_id param");
+          }
           const pdf = await deps.fetchInvoicePdf(invoiceId);
           const number = String(row.params.number ?? invoiceId).replace(/[^A-Za-z0-9._-]/g, "_");
-          attachments.push({ filename: `${number}.pdf`, content: pdf.bytes, contentType: "application/pdf" });
+          attachments.push({
+            filename: `${number}.pdf`,
+            content: pdf.bytes,
+            contentType: "application/pdf",
+          });
           invoice = { id: invoiceId, sha256: pdf.sha256 };
         }
 
         const headers: Record<string, string> = unsubscribeUrl
-          ? { "List-Unsubscribe": `<${unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
+          ? {
+            "List-Unsubscribe": `<${unsubscribeUrl}>`,
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+          }
           : {};
         const { providerId } = await deps.transport.send({
           id: row.id,
@@ -155,7 +176,12 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
         if (invoice) await sql`select public.mark_invoice_sent(${invoice.id}, ${invoice.sha256})`;
         await sql`select public.mark_notification_sent(${row.id})`;
         sent += 1;
-        log.info("email sent", { notification_id: row.id, type: row.type, transport: deps.transport.name, provider_id: providerId });
+        log.info("email sent", {
+          notification_id: row.id,
+          type: row.type,
+          transport: deps.transport.name,
+          provider_id: providerId,
+        });
       } catch (error) {
         const message = messageOf(error);
         await sql`select public.mark_notification_failed(${row.id}, ${message})`;

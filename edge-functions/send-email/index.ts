@@ -22,7 +22,10 @@ const env = readEnv({
   SUPABASE_DB_URL: postgresUrl,
   RESEND_API_KEY: z.string().min(1).optional(),
   RESEND_BASE_URL: httpUrl.optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s/]+\/?$/, "must be smtp://host:port or smtps://host:port").optional(),
+  SMTP_URL: z.string().regex(
+    /^smtps?:\/\/[^\s/]+\/?$/,
+    "must be smtp://host:port or smtps://host:port",
+  ).optional(),
   EMAIL_FROM: z.string().min(3).max(200).default("Terrain <no-reply@terrain.local>"),
   UNSUBSCRIBE_URL: httpUrl.optional(),
 });
@@ -39,7 +42,8 @@ Deno.serve(
       sql: () => db({ url: env.SUPABASE_DB_URL }),
       transport,
       from: env.EMAIL_FROM,
-      unsubscribeUrl: env.UNSUBSCRIBE_URL ?? `${env.SUPABASE_URL.replace(/\/$/, "")}/functions/v1/unsubscribe`,
+      unsubscribeUrl: env.UNSUBSCRIBE_URL ??
+        `${env.SUPABASE_URL.replace(/\/$/, "")}/functions/v1/unsubscribe`,
       fetchInvoicePdf: invoicePdfFetcher(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY),
     }),
   ),

@@ -43,26 +43,39 @@ export function kindOf(type: string): EmailKind {
   if (type === "intervention_report") return "intervention_report";
   if (type === "weekly_digest" || type.endsWith(".weekly_digest")) return "digest";
   if (type === "invitation" || type.endsWith(".invitation")) return "invitation";
-  if (/(^|\.)(api_key_(created|revoked|rotated)|role_changed)$/.test(type) || type.startsWith("security.")) {
+  if (
+    /(^|\.)(api_key_(created|revoked|rotated)|role_changed)$/.test(type) ||
+    type.startsWith("security.")
+  ) {
     return "security";
   }
   return "notification";
 }
 
-const WORDS: Record<Language, Record<EmailKind, { heading: string; closing: string }> & {
-  unsubscribe: string;
-  why: string;
-  open: string;
-}> = {
+const WORDS: Record<
+  Language,
+  Record<EmailKind, { heading: string; closing: string }> & {
+    unsubscribe: string;
+    why: string;
+    open: string;
+  }
+> = {
   fr: {
-    alert: { heading: "Alerte", closing: "Ouvrez le tableau des alertes pour la prendre en charge." },
+    alert: {
+      heading: "Alerte",
+      closing: "Ouvrez le tableau des alertes pour la prendre en charge.",
+    },
     invoice: { heading: "Facture", closing: "Merci de votre confiance." },
-    intervention_report: { heading: "Rapport d'intervention", closing: "Merci de votre confiance." },
+    intervention_report: {
+      heading: "Rapport d'intervention",
+      closing: "Merci de votre confiance.",
+    },
     digest: { heading: "Résumé de la semaine", closing: "Bonne semaine." },
     invitation: { heading: "Invitation", closing: "À bientôt sur Terrain." },
     security: {
       heading: "Sécurité de votre compte",
-      closing: "Si vous n'êtes pas à l'origine de ce changement, prévenez immédiatement un administrateur.",
+      closing:
+        "Si vous n'êtes pas à l'origine de ce changement, prévenez immédiatement un administrateur.",
     },
     notification: { heading: "Notification", closing: "" },
     unsubscribe: "Se désabonner de ces emails",
@@ -72,7 +85,10 @@ const WORDS: Record<Language, Record<EmailKind, { heading: string; closing: stri
   en: {
     alert: { heading: "Alert", closing: "Open the alert board to take care of it." },
     invoice: { heading: "Invoice", closing: "Thank you for your business." },
-    intervention_report: { heading: "Intervention report", closing: "Thank you for your business." },
+    intervention_report: {
+      heading: "Intervention report",
+      closing: "Thank you for your business.",
+    },
     digest: { heading: "Your week", closing: "Have a good week." },
     invitation: { heading: "Invitation", closing: "See you soon on Terrain." },
     security: {
@@ -111,7 +127,9 @@ export function renderEmail(input: EmailInput): RenderedEmail {
   const words = WORDS[lang];
   const frame = words[kindOf(input.type)];
   const subject = oneLine(input.title);
-  const paragraphs = (input.body ?? "").split(/\n{2,}/).map((p) => p.trim()).filter((p) => p !== "");
+  const paragraphs = (input.body ?? "").split(/\n{2,}/).map((p) => p.trim()).filter((p) =>
+    p !== ""
+  );
 
   const text = [
     subject,
@@ -119,27 +137,49 @@ export function renderEmail(input: EmailInput): RenderedEmail {
     ...paragraphs.flatMap((p) => [p, ""]),
     ...(frame.closing ? [frame.closing, ""] : []),
     ...(input.appUrl ? [`${words.open}: ${input.appUrl}`, ""] : []),
-    ...(input.unsubscribeUrl ? ["--", words.why, `${words.unsubscribe}: ${input.unsubscribeUrl}`] : []),
+    ...(input.unsubscribeUrl
+      ? ["--", words.why, `${words.unsubscribe}: ${input.unsubscribeUrl}`]
+      : []),
   ].join("\n").trimEnd() + "\n";
 
   const html = `<!doctype html>
 <html lang="${lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${
+    escapeHtml(subject)
+  }</title></head>
 <body style="margin:0;padding:24px;background:#f4f5f7;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#1f2933">
 <table role="presentation" width="100%" style="max-width:600px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">
 <tr><td>
-<p style="margin:0 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:#52606d">${escapeHtml(frame.heading)}</p>
+<p style="margin:0 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:#52606d">${
+    escapeHtml(frame.heading)
+  }</p>
 <h1 style="margin:0 0 16px;font-size:20px">${escapeHtml(subject)}</h1>
-${paragraphs.map((p) => `<p style="margin:0 0 12px;line-height:1.5">${escapeHtml(p).replaceAll("\n", "<br>")}</p>`).join("\n")}
-${frame.closing ? `<p style="margin:16px 0 0;line-height:1.5">${escapeHtml(frame.closing)}</p>` : ""}
-${input.appUrl ? `<p style="margin:16px 0 0"><a href="${escapeHtml(input.appUrl)}" style="color:#1d4ed8">${escapeHtml(words.open)}</a></p>` : ""}
+${
+    paragraphs.map((p) =>
+      `<p style="margin:0 0 12px;line-height:1.5">${escapeHtml(p).replaceAll("\n", "<br>")}</p>`
+    ).join("\n")
+  }
+${
+    frame.closing
+      ? `<p style="margin:16px 0 0;line-height:1.5">${escapeHtml(frame.closing)}</p>`
+      : ""
+  }
+${
+    input.appUrl
+      ? `<p style="margin:16px 0 0"><a href="${escapeHtml(input.appUrl)}" style="color:#1d4ed8">${
+        escapeHtml(words.open)
+      }</a></p>`
+      : ""
+  }
 </td></tr>
 </table>
 ${
     input.unsubscribeUrl
-      ? `<p style="max-width:600px;margin:16px auto 0;font-size:12px;color:#7b8794">${escapeHtml(words.why)} <a href="${
-        escapeHtml(input.unsubscribeUrl)
-      }" style="color:#7b8794">${escapeHtml(words.unsubscribe)}</a></p>`
+      ? `<p style="max-width:600px;margin:16px auto 0;font-size:12px;color:#7b8794">${
+        escapeHtml(words.why)
+      } <a href="${escapeHtml(input.unsubscribeUrl)}" style="color:#7b8794">${
+        escapeHtml(words.unsubscribe)
+      }</a></p>`
       : ""
   }
 </body>

@@ -75,7 +75,9 @@ export function resendTransport(apiKey: string, baseUrl?: string): MailTransport
         { idempotencyKey: email.id },
       );
       if (error || !data) {
-        throw new ProviderError(`resend: ${error?.name ?? "error"}: ${error?.message ?? "no answer"}`);
+        throw new ProviderError(
+          `resend: ${error?.name ?? "error"}: ${error?.message ?? "no answer"}`,
+        );
       }
       return { providerId: data.id };
     },
@@ -93,7 +95,12 @@ export function smtpTransport(url: string): MailTransport {
     // EHLO name given, so nodemailer does not ask the OS for the host name.
     name: "terrain.local",
     ...(target.username
-      ? { auth: { user: decodeURIComponent(target.username), pass: decodeURIComponent(target.password) } }
+      ? {
+        auth: {
+          user: decodeURIComponent(target.username),
+          pass: decodeURIComponent(target.password),
+        },
+      }
       : {}),
   });
   return {

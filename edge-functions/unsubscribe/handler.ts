@@ -22,7 +22,12 @@ export interface UnsubscribeDeps {
 
 const TOKEN = /^[0-9a-f]{64}$/;
 
-function page(status: number, title: string, paragraphs: string[], form?: { action: string }): Response {
+function page(
+  status: number,
+  title: string,
+  paragraphs: string[],
+  form?: { action: string },
+): Response {
   const html = `<!doctype html>
 <html lang="fr">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex">
@@ -32,7 +37,9 @@ function page(status: number, title: string, paragraphs: string[], form?: { acti
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${
     form
-      ? `<form method="post" action="${escapeHtml(form.action)}"><button type="submit" style="padding:8px 16px">Me désabonner / Unsubscribe</button></form>`
+      ? `<form method="post" action="${
+        escapeHtml(form.action)
+      }"><button type="submit" style="padding:8px 16px">Me désabonner / Unsubscribe</button></form>`
       : ""
   }
 </body>
@@ -44,7 +51,8 @@ ${
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",
-      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      "content-security-policy":
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
     },
   });
 }
@@ -58,7 +66,9 @@ export function createUnsubscribeHandler(deps: UnsubscribeDeps): FunctionHandler
   return async (req) => {
     const url = new URL(req.url);
     const token = url.searchParams.get("token") ?? "";
-    if (req.method !== "GET" && req.method !== "POST") throw methodNotAllowed(req.method, ["GET", "POST", "OPTIONS"]);
+    if (req.method !== "GET" && req.method !== "POST") {
+      throw methodNotAllowed(req.method, ["GET", "POST", "OPTIONS"]);
+    }
     if (!TOKEN.test(token)) return page(400, "Lien invalide / Invalid link", INVALID);
 
     if (req.method === "GET") {
@@ -71,7 +81,9 @@ export function createUnsubscribeHandler(deps: UnsubscribeDeps): FunctionHandler
     try {
       await deps.unsubscribe(token);
     } catch (error) {
-      if (error instanceof HttpError && error.status === 400) return page(400, "Lien invalide / Invalid link", INVALID);
+      if (error instanceof HttpError && error.status === 400) {
+        return page(400, "Lien invalide / Invalid link", INVALID);
+      }
       throw error;
     }
     return page(200, "Désabonné / Unsubscribed", [
