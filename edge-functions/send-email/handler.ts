@@ -112,10 +112,9 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
     if (!isServiceRole(req)) {
       throw new HttpError(403, "forbidden", "send-email is called with the service role key");
     }
-    const hasBody = req.headers.get("content-length") !== "0" && req.body !== null;
-    const { limit } = hasBody && req.headers.get("content-type")
-      ? await readJson(req, Body)
-      : Body.parse({});
+    // No body: the defaults. A body must be JSON (415 otherwise) and valid (400).
+    const hasBody = req.body !== null && req.headers.get("content-length") !== "0";
+    const { limit } = hasBody ? await readJson(req, Body) : Body.parse({});
 
     const sql = deps.sql();
     const claimed = await sql<ClaimedEmail[]>`

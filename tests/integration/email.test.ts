@@ -219,6 +219,17 @@ describe("send-email → maildev (no Resend key: the local mail catcher)", () =>
     const bad = await sendEmail(gatewayFunctions, stack.serviceRoleKey, { limit: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: "validation_failed" } });
+    const unknownField = await sendEmail(gatewayFunctions, stack.serviceRoleKey, { limit: 5, ids: ["x"] });
+    expect(unknownField.status).toBe(400);
+    const notJson = await fetch(`${gatewayFunctions}/send-email`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.serviceRoleKey}`, "content-type": "text/plain" },
+      body: "limit=5",
+    });
+    expect(notJson.status).toBe(415);
+    const noBody = await fetch(`${gatewayFunctions}/send-email`, { method: "POST", headers: { authorization: `Bearer ${stack.serviceRoleKey}` } });
+    expect(noBody.status).toBe(200);
+    expect(await noBody.json()).toMatchObject({ claimed: expect.any(Number), sent: expect.any(Number), failed: expect.any(Array) });
     const noAuth = await fetch(`${gatewayFunctions}/send-email`, { method: "POST" });
     expect(noAuth.status).toBe(401);
   });
