@@ -8964,8 +8964,10 @@ begin
   if v_inv.status = 'draft' then
     perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
   end if;
+  -- One email per document, whatever its kind (the dedupe key).
   return private.queue_client_email(
-    v_inv.org_id, v_inv.client_id, 'invoice_sent', 'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
+    v_inv.org_id, v_inv.client_id, case v_inv.kind when 'credit_note' then 'credit_note_sent' else 'invoice_sent' end,
+    'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
     pg_catalog.jsonb_build_object(
       'invoice_id', v_inv.id,
       'number', v_inv.number,

@@ -141,10 +141,10 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
 
         const attachments: Attachment[] = [];
         let invoice: { id: string; sha256: string } | undefined;
-        if (row.type === "invoice_sent") {
+        if (row.type === "invoice_sent" || row.type === "credit_note_sent") {
           const invoiceId = String(row.params.invoice_id ?? "");
           if (!UUID.test(invoiceId)) {
-            throw new Error("invoice_sent row without an invoice_id param");
+            throw new Error(`${row.type} row without an invoice_id param`);
           }
           const pdf = await deps.fetchInvoicePdf(invoiceId);
           const number = String(row.params.number ?? invoiceId).replace(/[^A-Za-z0-9._-]/g, "_");

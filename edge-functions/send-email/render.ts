@@ -30,6 +30,7 @@ export interface RenderedEmail {
 export type EmailKind =
   | "alert"
   | "invoice"
+  | "credit_note"
   | "intervention_report"
   | "digest"
   | "invitation"
@@ -40,6 +41,7 @@ export type EmailKind =
 export function kindOf(type: string): EmailKind {
   if (type.startsWith("alert.") || type === "alert_escalated") return "alert";
   if (type === "invoice_sent") return "invoice";
+  if (type === "credit_note_sent") return "credit_note";
   if (type === "intervention_report") return "intervention_report";
   if (type === "weekly_digest" || type.endsWith(".weekly_digest")) return "digest";
   if (type === "invitation" || type.endsWith(".invitation")) return "invitation";
@@ -66,6 +68,7 @@ const WORDS: Record<
       closing: "Ouvrez le tableau des alertes pour la prendre en charge.",
     },
     invoice: { heading: "Facture", closing: "Merci de votre confiance." },
+    credit_note: { heading: "Avoir", closing: "Merci de votre confiance." },
     intervention_report: {
       heading: "Rapport d'intervention",
       closing: "Merci de votre confiance.",
@@ -85,6 +88,7 @@ const WORDS: Record<
   en: {
     alert: { heading: "Alert", closing: "Open the alert board to take care of it." },
     invoice: { heading: "Invoice", closing: "Thank you for your business." },
+    credit_note: { heading: "Credit note", closing: "Thank you for your business." },
     intervention_report: {
       heading: "Intervention report",
       closing: "Thank you for your business.",

@@ -70,6 +70,7 @@ Deno.test("kinds: alert, invoice, report, digest, invitation, security", () => {
   assert.equal(kindOf("alert.emergency_pending"), "alert");
   assert.equal(kindOf("alert_escalated"), "alert");
   assert.equal(kindOf("invoice_sent"), "invoice");
+  assert.equal(kindOf("credit_note_sent"), "credit_note");
   assert.equal(kindOf("intervention_report"), "intervention_report");
   assert.equal(kindOf("weekly_digest"), "digest");
   assert.equal(kindOf("invitation"), "invitation");

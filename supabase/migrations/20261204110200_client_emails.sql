@@ -23,6 +23,10 @@ insert into public.notification_templates (type, language, title_template, body_
    'Bonjour, veuillez trouver ci-jointe la facture {{number}} d''un montant de {{amount}}, à régler avant le {{due_date}}.', false),
   ('invoice_sent', 'en', '{{organization}}: invoice {{number}}',
    'Hello, please find attached invoice {{number}} for {{amount}}, due on {{due_date}}.', false),
+  ('credit_note_sent', 'fr', '{{organization}} : avoir {{number}}',
+   'Bonjour, veuillez trouver ci-joint l''avoir {{number}} d''un montant de {{amount}}.', false),
+  ('credit_note_sent', 'en', '{{organization}}: credit note {{number}}',
+   'Hello, please find attached credit note {{number}} for {{amount}}.', false),
   ('intervention_report', 'fr', '{{organization}} : rapport d''intervention « {{mission}} »',
    'Bonjour, l''intervention « {{mission}} » a été terminée le {{completed_on}} par {{technician}}.', false),
   ('intervention_report', 'en', '{{organization}}: intervention report "{{mission}}"',
@@ -94,8 +98,10 @@ begin
   if v_inv.status = 'draft' then
     perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
   end if;
+  -- One email per document, whatever its kind (the dedupe key).
   return private.queue_client_email(
-    v_inv.org_id, v_inv.client_id, 'invoice_sent', 'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
+    v_inv.org_id, v_inv.client_id, case v_inv.kind when 'credit_note' then 'credit_note_sent' else 'invoice_sent' end,
+    'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
     pg_catalog.jsonb_build_object(
       'invoice_id', v_inv.id,
       'number', v_inv.number,

@@ -1,7 +1,7 @@
 begin;
 -- send_invoice: who may queue an invoice email, for which invoices, once;
 -- and the intervention report queued when a mission is done.
-select plan(14);
+select plan(15);
 delete from public.notifications;
 
 -- FAC-2026-00004 (sent) and a draft, both of client c1 (an address).
@@ -37,6 +37,12 @@ update public.notifications set delivery_status = 'failed', next_attempt_at = nu
 select is(public.send_invoice('a0000000-0000-4000-8000-000000004004'), (select id from sent), 'after a failure for good, sending again …');
 select results_eq($$select delivery_status, attempts from public.notifications where id = (select id from sent)$$,
   $$values ('pending'::text, 0)$$, '… queues the same row again, attempts reset');
+
+insert into sent select public.send_invoice('a0000000-0000-4000-8000-000000004009');
+select results_eq(
+  $$select n.type, n.title from public.notifications n join sent s using (id) where n.entity_id = 'a0000000-0000-4000-8000-000000004009'$$,
+  $$values ('credit_note_sent'::text, 'Chaleur Express : avoir AV-2026-00001'::text)$$,
+  'a credit note is sent as a credit note');
 
 update public.clients set email = null where id = 'a0000000-0000-4000-8000-0000000000c2';
 select throws_ok($$select public.send_invoice(i.id) from public.invoices i where i.number = 'FAC-2026-00005'$$,
