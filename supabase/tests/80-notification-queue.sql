@@ -2,6 +2,10 @@ begin;
 -- The sender's queue: claim exactly once with a lease, sent, failed with
 -- exponential backoff, failed for good after 5 attempts with an app_event.
 select plan(22);
+-- pg_cron's alert checks write notifications every minute, in their own
+-- transactions: hold them off until this test rolls back, so the queue holds
+-- only the rows made here.
+lock table public.notifications in share row exclusive mode;
 delete from public.notifications;
 create temp table ids (label text primary key, id uuid) on commit drop;
 grant select on ids to service_role;

@@ -13,6 +13,7 @@ import { denoNetworkEnv } from "./deno-env.ts";
 import { localSecrets } from "./local-secrets.ts";
 import { smtpUrl } from "../mail/maildev.ts";
 import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
+import type { VapidKeys } from "./vapid.ts";
 
 export function denoBinary(): string {
   // The npm package `deno` ships the real binary next to its package.json.
@@ -72,7 +73,12 @@ export function functionsRuntimeArgs(): string[] {
  * (certificate authorities, proxies: deno-env.ts), since functions call
  * outside services.
  */
-export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function functionsRuntimeEnv(
+  cfg: StackConfig,
+  keys: ApiKeys,
+  parent: NodeJS.ProcessEnv = process.env,
+  vapid?: VapidKeys,
+): Record<string, string> {
   return {
     PATH: parent.PATH ?? "/usr/bin:/bin",
     HOME: parent.HOME ?? "/tmp",
@@ -94,6 +100,8 @@ export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: Nod
     // into the state directory (local-secrets.ts).
     SMTP_URL: smtpUrl(cfg),
     ...localSecrets(cfg),
+    // The push function's secrets (vapid.ts); without them only `push` fails to boot.
+    ...(vapid ? { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: vapid.subject } : {}),
     NO_COLOR: "1",
   };
 }
@@ -108,6 +116,8 @@ export interface StartFunctionsOptions {
   parentEnv?: NodeJS.ProcessEnv;
   /** Where the boot failures are announced (default: stderr). */
   warn?: (line: string) => void;
+  /** The Web Push key pair handed to the `push` function. */
+  vapid?: VapidKeys;
 }
 
 /**
@@ -120,7 +130,7 @@ export async function startFunctions(cfg: StackConfig, keys: ApiKeys, opts: Star
   const warn = opts.warn ?? ((line: string) => console.error(line));
   const child = spawnLogged(denoBinary(), functionsRuntimeArgs(), log, {
     cwd: ROOT,
-    env: functionsRuntimeEnv(cfg, keys, opts.parentEnv ?? process.env),
+    env: functionsRuntimeEnv(cfg, keys, opts.parentEnv ?? process.env, opts.vapid),
   });
   let status: RuntimeStatus | undefined;
   await waitFor(
