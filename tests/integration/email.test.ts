@@ -9,8 +9,8 @@
  *     Resend server (RESEND_BASE_URL) that checks the request as Resend does
  *     (Authorization: Bearer, Idempotency-Key, body fields): retries with
  *     backoff then failure for good, the same idempotency key on every replay,
- *     the invoice PDF attached (from a local stand-in of the invoice-pdf
- *     function, until that function exists) and the invoice marked sent;
+ *     the invoice PDF attached (from the stack's invoice-pdf function, behind
+ *     a local proxy that can fail it once) and the invoice marked sent;
  *     that runtime has no RESEND_WEBHOOK_SECRET: only resend-webhook fails to boot;
  *   - resend-webhook: valid Svix signature recorded, wrong or stale 401 and
  *     nothing recorded, a hard bounce suppresses the address.
@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, ROOT } from "../../scripts/stack/config.ts";
 import { startDispatcher } from "../../scripts/stack/deliveries.ts";
 import { localSecretsPath } from "../../scripts/stack/functions/local-secrets.ts";
+import { ensureVapidKeys } from "../../scripts/stack/functions/vapid.ts";
 import { denoBinary, functionsRuntimeArgs, functionsRuntimeEnv } from "../../scripts/stack/functions/supervisor.ts";
 import { maildevUrl } from "../../scripts/stack/mail/maildev.ts";
 import { requiredEnv, stack, withDb } from "./harness.ts";
@@ -256,7 +257,7 @@ describe("the delivery dispatcher", () => {
 });
 
 // ---------------------------------------------------------------------------
-// A second functions runtime: Resend (fake), a stand-in invoice-pdf, no webhook secret.
+// A second functions runtime: Resend (fake), the real invoice-pdf behind a fault-injecting proxy, no webhook secret.
 // ---------------------------------------------------------------------------
 const RESEND_KEY = "re_local_test_key";
 
@@ -294,7 +295,7 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
   let pdfOutages = 0;
   const pdfs = new Map<string, Buffer>();
   let resend: Server;
-  let pdfStandIn: Server;
+  let pdfProxy: Server;
   let runtime: ChildProcess;
   let base = "";
 
@@ -314,23 +315,33 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
       if (mode === "fail") return reply(500, { statusCode: 500, name: "application_error", message: "fake outage" });
       return reply(200, { id: randomUUID() });
     });
-    // Stand-in for the invoice-pdf function (built in parallel): its contract only.
-    pdfStandIn = createServer(async (req, res) => {
+    // In front of the stack's real invoice-pdf function: forwards each call,
+    // except that it can answer 503 (a PDF renderer outage) to test the retry.
+    pdfProxy = createServer(async (req, res) => {
       const raw = await readBody(req);
-      if (req.method !== "POST" || req.url !== "/functions/v1/invoice-pdf" || req.headers.authorization !== `Bearer ${stack.serviceRoleKey}`) {
-        return res.writeHead(401).end();
-      }
+      if (req.method !== "POST" || req.url !== "/functions/v1/invoice-pdf") return res.writeHead(404).end();
       if (pdfOutages > 0) {
         pdfOutages -= 1;
         return res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"code":"unavailable","message":"PDF renderer down"}}');
       }
-      const { invoice_id } = JSON.parse(raw) as { invoice_id: string };
-      const pdf = Buffer.from(`%PDF-1.4\n% stand-in ${invoice_id}\n%%EOF\n`);
-      pdfs.set(invoice_id, pdf);
-      res.writeHead(200, { "content-type": "application/pdf", "x-pdf-sha256": createHash("sha256").update(pdf).digest("hex") }).end(pdf);
+      const upstream = await fetch(`${stack.apiUrl}/functions/v1/invoice-pdf`, {
+        method: "POST",
+        headers: {
+          authorization: String(req.headers.authorization ?? ""),
+          apikey: String(req.headers.apikey ?? ""),
+          "content-type": String(req.headers["content-type"] ?? ""),
+        },
+        body: raw,
+      });
+      const bytes = Buffer.from(await upstream.arrayBuffer());
+      if (upstream.status === 200) pdfs.set((JSON.parse(raw) as { invoice_id: string }).invoice_id, bytes);
+      res.writeHead(upstream.status, {
+        "content-type": upstream.headers.get("content-type") ?? "application/octet-stream",
+        ...(upstream.headers.get("x-pdf-sha256") ? { "x-pdf-sha256": upstream.headers.get("x-pdf-sha256")! } : {}),
+      }).end(bytes);
     });
     const resendUrl = await listen(resend);
-    const pdfUrl = await listen(pdfStandIn);
+    const pdfUrl = await listen(pdfProxy);
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, "127.0.0.1", () => {
         const p = (s.address() as AddressInfo).port;
@@ -338,7 +349,7 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
       });
     });
     const env: Record<string, string> = {
-      ...functionsRuntimeEnv(cfg, { anonKey: stack.anonKey, serviceRoleKey: stack.serviceRoleKey }),
+      ...functionsRuntimeEnv(cfg, { anonKey: stack.anonKey, serviceRoleKey: stack.serviceRoleKey }, process.env, ensureVapidKeys(cfg.stateDir)),
       FUNCTIONS_PORT: String(port),
       SUPABASE_URL: pdfUrl,
       RESEND_API_KEY: RESEND_KEY,
@@ -357,7 +368,7 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
   afterAll(async () => {
     runtime?.kill("SIGTERM");
     await new Promise<void>((r) => resend?.close(() => r()));
-    await new Promise<void>((r) => pdfStandIn?.close(() => r()));
+    await new Promise<void>((r) => pdfProxy?.close(() => r()));
   });
 
   it("a missing RESEND_WEBHOOK_SECRET is a boot error of resend-webhook only", async () => {
@@ -437,9 +448,15 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
     // Clients have no unsubscribe preference: a document, not a newsletter.
     expect(call.body.headers ?? {}).not.toHaveProperty("List-Unsubscribe");
     const pdf = pdfs.get(invoice.id)!;
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     expect(call.body.attachments).toEqual([{ filename: "FAC-2026-00005.pdf", content: pdf.toString("base64"), content_type: "application/pdf" }]);
     const after = await withDb(async (c) => (await c.query(`select status, pdf_sha256 from public.invoices where id = $1`, [invoice.id])).rows[0]);
     expect(after).toEqual({ status: "sent", pdf_sha256: createHash("sha256").update(pdf).digest("hex") });
+    // The PDF sent is the PDF stored by invoice-pdf.
+    const stored = await withDb(async (c) =>
+      (await c.query(`select encode(extensions.digest(p.pdf, 'sha256'), 'hex') as sha from public.invoice_pdfs p where p.invoice_id = $1`, [invoice.id])).rows
+    );
+    expect(stored).toEqual([{ sha: createHash("sha256").update(pdf).digest("hex") }]);
     // Sending again: the same email (sent), not a second one.
     const again = await withDb(async (c) => (await c.query(`select public.send_invoice($1) as id`, [invoice.id])).rows[0].id);
     expect(again).toBe(id);
