@@ -162,7 +162,7 @@ ALTER TYPE private.alert_notice OWNER TO postgres;
 -- Name: TYPE alert_notice; Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed ESCALATED).';
+COMMENT ON TYPE private.alert_notice IS 'One alert to notify: the alert row, the roles to notify, whether on-call technicians are added, the dedupe key prefix, and whether it is an escalation (title prefixed "Escalade : " / "Escalated: " in the recipient''s language).';
 
 --
 -- Name: attachment_owner_type; Type: TYPE; Schema: public; Owner: postgres
@@ -1953,6 +1953,87 @@ ALTER FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) OWNER TO postg
 COMMENT ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) IS 'Alert views: now() minus the (minutes/hours) threshold of an enabled alert type, or null. Security invoker.';
 
 --
+-- Name: alert_notification_params(public.alerts, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_strip_nulls(
+           pg_catalog.jsonb_build_object(
+             'title', case p_language
+                        when 'en' then pg_catalog.format('%s alert: %s', pg_catalog.initcap(sev.en), kind.en)
+                        else pg_catalog.format('Alerte %s : %s', sev.fr, kind.fr)
+                      end,
+             'body', case p_language
+                       when 'en' then pg_catalog.format('Firing since %s UTC.',
+                                        pg_catalog.to_char(p_alert.first_fired_at at time zone 'UTC', 'DD Mon YYYY HH24:MI'))
+                       else pg_catalog.format('Active depuis le %s UTC.',
+                                        pg_catalog.to_char(p_alert.first_fired_at at time zone 'UTC', 'DD/MM/YYYY HH24:MI'))
+                     end,
+             'severity', case p_language when 'en' then sev.en else sev.fr end)
+           || case
+                when p_alert.alert_type = 'emergency_pending' then pg_catalog.jsonb_build_object(
+                  'client', (select c.name from public.clients c
+                             where c.org_id = p_alert.org_id and c.id = (p_alert.details ->> 'client_id')::uuid),
+                  'description', p_alert.details ->> 'description',
+                  'minutes', (select (pg_catalog.floor(extract(epoch from pg_catalog.now() - e.created_at) / 60))::bigint::text
+                              from public.emergency_requests e
+                              where e.org_id = p_alert.org_id and e.id = p_alert.entity_id))
+                when p_alert.alert_type in ('invoice_overdue_7days', 'invoice_overdue_30days') then pg_catalog.jsonb_build_object(
+                  'number', p_alert.details ->> 'number',
+                  'client', (select c.name from public.clients c
+                             where c.org_id = p_alert.org_id and c.id = (p_alert.details ->> 'client_id')::uuid),
+                  'amount', private.format_amount((p_alert.details ->> 'total_ttc_cents')::bigint, p_language),
+                  'due_date', private.format_date((p_alert.details ->> 'due_date')::date, p_language))
+                when p_alert.alert_type = 'stock_critical' then pg_catalog.jsonb_build_object(
+                  'item', p_alert.details ->> 'name',
+                  'quantity', pg_catalog.concat_ws(' ', (p_alert.details ->> 'on_hand')::numeric::text, p_alert.details ->> 'unit'),
+                  'threshold', (p_alert.details ->> 'min_stock')::numeric::text)
+                when p_alert.alert_type = 'mission_blocked' then pg_catalog.jsonb_build_object(
+                  'mission', p_alert.details ->> 'title',
+                  'reason', coalesce(p_alert.details ->> 'reason', ''),
+                  'hours', (select (pg_catalog.floor(extract(epoch from pg_catalog.now() - m.blocked_at) / 3600))::bigint::text
+                            from public.missions m
+                            where m.org_id = p_alert.org_id and m.id = p_alert.entity_id))
+                when p_alert.alert_type = 'timesheet_unapproved' then pg_catalog.jsonb_build_object(
+                  'count', p_alert.details ->> 'lines',
+                  'days', (select c.threshold::bigint::text from public.alert_config c
+                           where c.org_id = p_alert.org_id and c.alert_type = 'timesheet_unapproved'))
+                else '{}'::jsonb
+              end)
+  from (select case p_alert.severity when 'critical' then 'critique' when 'warning' then 'avertissement' else 'information' end as fr,
+               case p_alert.severity when 'critical' then 'critical' when 'warning' then 'warning' else 'info' end as en) sev,
+       (select case p_alert.alert_type
+                 when 'emergency_pending' then 'urgence en attente'
+                 when 'invoice_overdue_7days' then 'facture en retard de 7 jours'
+                 when 'invoice_overdue_30days' then 'facture en retard de 30 jours'
+                 when 'stock_critical' then 'stock critique'
+                 when 'mission_blocked' then 'intervention bloquée'
+                 when 'timesheet_unapproved' then 'feuilles de temps à valider'
+                 else pg_catalog.replace(p_alert.alert_type, '_', ' ')
+               end as fr,
+               case p_alert.alert_type
+                 when 'emergency_pending' then 'emergency pending'
+                 when 'invoice_overdue_7days' then 'invoice 7 days overdue'
+                 when 'invoice_overdue_30days' then 'invoice 30 days overdue'
+                 when 'stock_critical' then 'critical stock'
+                 when 'mission_blocked' then 'mission blocked'
+                 when 'timesheet_unapproved' then 'timesheets awaiting approval'
+                 else pg_catalog.replace(p_alert.alert_type, '_', ' ')
+               end as en) kind
+$$;
+
+ALTER FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION alert_notification_params(p_alert public.alerts, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) IS 'Template params of an alert for readers of a language: title, body and severity (generic, always there) and the params of the alert type''s template (client, number, amount, due_date, item, quantity, threshold, mission, hours, reason, count, days, minutes, description), formatted for the language; a value that cannot be found is left out.';
+
+--
 -- Name: alert_notify_batch_size(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2885,17 +2966,12 @@ begin
   end if;
 
   -- EXECUTE: a one-shot plan for this batch, its size known to the planner
-  -- (see the header: never a cached generic plan).
+  -- (see 20261203150100_alert_notifications_render_once.sql: never a cached generic plan).
   execute $sql$
     with notice as materialized (
-      select n.notice_no,
+      select n.notice_no, n.alert,
              (n.alert).org_id as org_id, (n.alert).entity_table as entity_table, (n.alert).entity_id as entity_id,
-             'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key,
-             pg_catalog.format('%s%s alert: %s', case when n.escalation then 'ESCALATED ' else '' end,
-                               pg_catalog.initcap((n.alert).severity), pg_catalog.replace((n.alert).alert_type, '_', ' ')) as title,
-             pg_catalog.format('%s firing since %s. %s', (n.alert).fingerprint,
-                               pg_catalog.to_char((n.alert).first_fired_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-                               pg_catalog.left((n.alert).details::text, 1000)) as body
+             'alert.' || (n.alert).alert_type as type, n.roles, n.on_call, n.dedupe_key, n.escalation
       from pg_catalog.unnest($1) with ordinality as n (alert, roles, on_call, dedupe_key, escalation, notice_no)
     ), type_kind as materialized (
       -- Per type: critical or not (one lookup per distinct type).
@@ -2910,27 +2986,40 @@ begin
       cross join (values ('email'), ('in_app'), ('push')) as ch (channel)
       left join public.profiles pr on pr.id = m.user_id
       where ch.channel <> 'push' or exists (select from public.push_subscriptions s where s.user_id = m.user_id)
+    ), on_call_recipient as materialized (
+      select nt.notice_no, nt.org_id, nt.type, m.user_id, ch.channel, coalesce(pr.language, 'fr') as language
+      from notice nt
+      join public.memberships m
+        on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
+      cross join (values ('in_app'), ('email')) as ch (channel)
+      left join public.profiles pr on pr.id = m.user_id
+      where nt.on_call
+    ), notice_language as materialized (
+      select distinct r.notice_no, r.type, r.language from role_recipient r
+      union
+      select distinct r.notice_no, r.type, r.language from on_call_recipient r
     ), template_of as materialized (
-      -- Per type and language: the template, and whether the ready title/body
-      -- (the only params given) fill it.
-      select tl.type, tl.language, tpl.title_template, tpl.body_template,
-             tpl.type is not null
-               and not private.template_params_missing(tpl.title_template || ' ' || tpl.body_template,
-                                                       '{"title": "", "body": ""}'::jsonb) as use_template
-      from (select distinct r.type, r.language from role_recipient r) tl
+      -- Per type and language: the template (type, else its last segment).
+      select tl.type, tl.language, tpl.title_template, tpl.body_template
+      from (select distinct nl.type, nl.language from notice_language nl) tl
       cross join lateral private.notification_template(tl.type, tl.language) tpl
     ), rendered as materialized (
-      -- Per notice and language: the title and body its recipients of that language get.
+      -- Per notice and language: the params, then the title and body its
+      -- recipients of that language get.
       select nl.notice_no, nl.language,
-             case when t.use_template
-                  then private.render_template(t.title_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
-                  else nt.title end as title,
-             case when t.use_template
-                  then private.render_template(t.body_template, pg_catalog.jsonb_build_object('title', nt.title, 'body', nt.body))
-                  else nt.body end as body
-      from (select distinct r.notice_no, r.type, r.language from role_recipient r) nl
+             case when nt.escalation then case nl.language when 'en' then 'Escalated: ' else 'Escalade : ' end else '' end
+             || case when t.title_template is not null
+                      and not private.template_params_missing(t.title_template || ' ' || t.body_template, p.params)
+                     then private.render_template(t.title_template, p.params)
+                     else p.params ->> 'title' end as title,
+             case when t.title_template is not null
+                   and not private.template_params_missing(t.title_template || ' ' || t.body_template, p.params)
+                  then private.render_template(t.body_template, p.params)
+                  else p.params ->> 'body' end as body
+      from notice_language nl
       join notice nt on nt.notice_no = nl.notice_no
       join template_of t on t.type = nl.type and t.language = nl.language
+      cross join lateral (select private.alert_notification_params(nt.alert, nl.language) as params) p
     ), role_row as (
       select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
              nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key,
@@ -2949,13 +3038,11 @@ begin
       where (k.critical and r.channel = 'in_app')
          or coalesce(p_exact.enabled, p_segment.enabled, case when not k.critical then p_any.enabled end, true)
     ), on_call_row as (
-      select nt.org_id, m.user_id, ch.channel, nt.type, nt.entity_table, nt.entity_id,
-             nt.dedupe_key || ':' || m.user_id::text || ':' || ch.channel as dedupe_key, nt.title, nt.body
-      from notice nt
-      join public.memberships m
-        on m.org_id = nt.org_id and m.role = 'technician' and m.on_call and not (m.role = any (nt.roles))
-      cross join (values ('in_app'), ('email')) as ch (channel)
-      where nt.on_call
+      select r.org_id, r.user_id, r.channel, r.type, nt.entity_table, nt.entity_id,
+             nt.dedupe_key || ':' || r.user_id::text || ':' || r.channel as dedupe_key, x.title, x.body
+      from on_call_recipient r
+      join notice nt on nt.notice_no = r.notice_no
+      join rendered x on x.notice_no = r.notice_no and x.language = r.language
     ), written as (
       insert into public.notifications (
         org_id, user_id, channel, type, title, body, entity_table, entity_id, dedupe_key, delivery_status, sent_at, next_attempt_at
@@ -3251,6 +3338,28 @@ ALTER FUNCTION private.forget_invoice_overdue_evaluations() OWNER TO postgres;
 COMMENT ON FUNCTION private.forget_invoice_overdue_evaluations() IS 'Trigger: alerts were deleted; the next overdue-invoice check evaluates every organization in full.';
 
 --
+-- Name: format_amount(bigint, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.format_amount(p_cents bigint, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case p_language
+           when 'en' then '€' || pg_catalog.to_char(p_cents / 100.0, 'FM999,999,999,990.00')
+           else pg_catalog.replace(pg_catalog.replace(pg_catalog.to_char(p_cents / 100.0, 'FM999,999,999,990.00'), ',', ' '), '.', ',') || ' €'
+         end
+$$;
+
+ALTER FUNCTION private.format_amount(p_cents bigint, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION format_amount(p_cents bigint, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.format_amount(p_cents bigint, p_language text) IS 'Formats cents for a reader of the language: fr "1 234,56 €", en "€1,234.56" (null cents: null).';
+
+--
 -- Name: format_cents(bigint); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3268,6 +3377,25 @@ ALTER FUNCTION private.format_cents(p_cents bigint) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.format_cents(p_cents bigint) IS 'Formats an amount in cents as "1234.56 EUR" for messages.';
+
+--
+-- Name: format_date(date, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.format_date(p_date date, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_char(p_date, case p_language when 'en' then 'DD Mon YYYY' else 'DD/MM/YYYY' end)
+$$;
+
+ALTER FUNCTION private.format_date(p_date date, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION format_date(p_date date, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.format_date(p_date date, p_language text) IS 'Formats a date for a reader of the language: fr 03/12/2026, en 03 Dec 2026.';
 
 --
 -- Name: guard_document_line_changes(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5211,20 +5339,98 @@ declare
   v_actor text;
 begin
   select coalesce(u.email::text, u.id::text) into v_actor from auth.users u where u.id = auth.uid();
-  perform private.notify_roles(
+  perform private.notify_roles_with_params(
     p_key.org_id,
     '{owner,admin}',
     'security.api_key_' || p_event,
-    format('API key %s %s', p_key.prefix, p_event),
-    format('API key "%s" (%s) %s by %s. %s', p_key.name, p_key.prefix, p_event, coalesce(v_actor, 'the system'), coalesce(p_detail, '')),
     'public.api_keys',
     p_key.id,
-    format('api_key_%s:%s', p_event, p_key.id)
-  );
+    pg_catalog.format('api_key_%s:%s', p_event, p_key.id),
+    pg_catalog.jsonb_build_object(
+      -- The ready text, for a type without a template.
+      'title', pg_catalog.format('API key %s %s', p_key.prefix, p_event),
+      'body', pg_catalog.format('API key "%s" (%s) %s by %s. %s', p_key.name, p_key.prefix, p_event, coalesce(v_actor, 'Terrain'), coalesce(p_detail, '')),
+      'name', p_key.name,
+      'prefix', p_key.prefix,
+      'actor', coalesce(v_actor, 'Terrain'),
+      'detail', coalesce(p_detail, '')));
 end;
 $$;
 
 ALTER FUNCTION private.notify_api_key_event(p_key public.api_keys, p_event text, p_detail text) OWNER TO postgres;
+
+--
+-- Name: notify_invitation(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.notify_invitation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang text;
+begin
+  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+    return null;
+  end if;
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  perform private.create_notification(
+    new.org_id, new.user_id, 'email', 'invitation', 'public.memberships', new.id, 'invitation:' || new.id::text,
+    pg_catalog.jsonb_build_object(
+      'organization', (select o.name from public.organizations o where o.id = new.org_id),
+      'role', private.role_label(new.role, v_lang),
+      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
+                        (select u.email::text from auth.users u where u.id = auth.uid()),
+                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.notify_invitation() OWNER TO postgres;
+
+--
+-- Name: FUNCTION notify_invitation(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.notify_invitation() IS 'Trigger: emails a new member added through the API (a signed-in user or the service role) which organization and role they joined, in their language.';
+
+--
+-- Name: notify_role_changed(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.notify_role_changed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang  text;
+  v_params jsonb;
+  v_channel text;
+begin
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  v_params := pg_catalog.jsonb_build_object(
+    'organization', (select o.name from public.organizations o where o.id = new.org_id),
+    'old_role', private.role_label(old.role, v_lang),
+    'new_role', private.role_label(new.role, v_lang),
+    'actor', coalesce((select u.email::text from auth.users u where u.id = auth.uid()),
+                      case v_lang when 'en' then 'the system' else 'le système' end));
+  foreach v_channel in array array['in_app', 'email'] loop
+    perform private.create_notification(new.org_id, new.user_id, v_channel, 'security.role_changed', 'public.memberships', new.id,
+                                        pg_catalog.format('role_changed:%s:%s:%s', new.id, pg_catalog.txid_current(), v_channel), v_params);
+  end loop;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.notify_role_changed() OWNER TO postgres;
+
+--
+-- Name: FUNCTION notify_role_changed(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.notify_role_changed() IS 'Trigger: tells a member (in-app and email, critical) that their role changed, from what to what and by whom.';
 
 --
 -- Name: notify_roles(uuid, public.member_role[], text, text, text, text, uuid, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5461,6 +5667,83 @@ ALTER FUNCTION private.purge_stale_push_subscriptions() OWNER TO postgres;
 COMMENT ON FUNCTION private.purge_stale_push_subscriptions() IS 'Deletes Web Push subscriptions whose app has not registered them for 90 days (last_seen_at), since some push services accept messages for dead subscriptions. Returns the number deleted. pg_cron daily.';
 
 --
+-- Name: queue_client_email(uuid, uuid, text, text, uuid, text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_email text;
+  v_tpl   public.notification_templates;
+  v_id    uuid;
+begin
+  select c.email into v_email from public.clients c where c.org_id = p_org and c.id = p_client;
+  if v_email is null or pg_catalog.btrim(v_email) = '' then
+    perform private.raise_api_error('client_without_email',
+      pg_catalog.format('Client %s has no email address', (select c.name from public.clients c where c.org_id = p_org and c.id = p_client)));
+  end if;
+  v_tpl := private.notification_template(p_type, 'fr');
+  insert into public.notifications (org_id, user_id, client_id, recipient_email, channel, type, title, body,
+                                    entity_table, entity_id, dedupe_key, params, delivery_status, next_attempt_at)
+  values (p_org, null, p_client, pg_catalog.btrim(v_email), 'email', p_type,
+          pg_catalog.left(pg_catalog.btrim(private.render_template(v_tpl.title_template, p_params)), 200),
+          pg_catalog.left(private.render_template(v_tpl.body_template, p_params), 4000),
+          p_entity_table, p_entity_id, p_dedupe_key, p_params, 'pending', pg_catalog.now())
+  on conflict (org_id, dedupe_key) do update
+    set delivery_status = 'pending', attempts = 0, next_attempt_at = pg_catalog.now(), last_error = null
+    where public.notifications.delivery_status = 'failed'
+  returning public.notifications.id into v_id;
+  if v_id is null then
+    select n.id into v_id from public.notifications n where n.org_id = p_org and n.dedupe_key = p_dedupe_key;
+  end if;
+  return v_id;
+end;
+$$;
+
+ALTER FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) IS 'Queues an email to a client (notifications row with client_id and the client''s address), rendered from the French template; one per dedupe key (a failed one is queued again). 422 client_without_email when the client has no address.';
+
+--
+-- Name: queue_intervention_report(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_intervention_report() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if exists (select from public.clients c where c.org_id = new.org_id and c.id = new.client_id
+             and coalesce(pg_catalog.btrim(c.email), '') <> '') then
+    perform private.queue_client_email(
+      new.org_id, new.client_id, 'intervention_report', 'public.missions', new.id, 'intervention_report:' || new.id::text,
+      pg_catalog.jsonb_build_object(
+        'mission_id', new.id,
+        'mission', new.title,
+        'completed_on', (select private.format_date((coalesce(new.completed_at, pg_catalog.now()) at time zone o.timezone)::date, 'fr')
+                         from public.organizations o where o.id = new.org_id),
+        'technician', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = new.technician_id), 'notre technicien'),
+        'organization', (select o.name from public.organizations o where o.id = new.org_id)));
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.queue_intervention_report() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_intervention_report(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_intervention_report() IS 'Trigger: when a mission becomes done, queues the intervention report email to its client (if the client has an address).';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5485,6 +5768,67 @@ ALTER FUNCTION private.queue_invoice_for_overdue_check() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.queue_invoice_for_overdue_check() IS 'Trigger: queues an invoice for the next overdue-invoice alert check.';
+
+--
+-- Name: queue_weekly_digests(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_weekly_digests() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count integer := 0;
+  r record;
+begin
+  for r in
+    with figures as (
+      select o.id as org_id, o.name as organization,
+             pg_catalog.to_char(pg_catalog.now() at time zone o.timezone - interval '7 days', 'IYYY-"W"IW') as week,
+             (select pg_catalog.count(*) from public.missions m
+              where m.org_id = o.id and m.status in ('done', 'invoiced') and m.completed_at >= pg_catalog.now() - interval '7 days') as missions_done,
+             (select pg_catalog.count(*) from public.missions m
+              where m.org_id = o.id and m.status in ('assigned', 'in_progress', 'blocked')) as missions_open,
+             (select pg_catalog.count(*) from public.alerts a
+              where a.org_id = o.id and a.status in ('firing', 'acknowledged')) as alerts_open,
+             (select pg_catalog.count(*) from public.invoices i
+              where i.org_id = o.id and i.kind = 'invoice' and i.status in ('sent', 'partially_paid')
+                and i.due_date < (pg_catalog.now() at time zone o.timezone)::date) as invoices_overdue,
+             (select coalesce(pg_catalog.sum(i.total_ttc_cents), 0)::bigint from public.invoices i
+              where i.org_id = o.id and i.kind = 'invoice' and i.status in ('sent', 'partially_paid')
+                and i.due_date < (pg_catalog.now() at time zone o.timezone)::date) as overdue_cents,
+             (select pg_catalog.count(*) from public.timesheets t
+              where t.org_id = o.id and t.approved_at is null) as timesheets_unapproved
+      from public.organizations o
+    )
+    select f.*, m.user_id, coalesce(p.language, 'fr') as language
+    from figures f
+    join public.memberships m on m.org_id = f.org_id and m.role in ('owner', 'admin')
+    left join public.profiles p on p.id = m.user_id
+    order by f.org_id, m.user_id
+  loop
+    if (private.create_notification_row(
+          r.org_id, r.user_id, 'email', 'weekly_digest', null, null,
+          pg_catalog.format('weekly_digest:%s:%s', r.week, r.user_id),
+          pg_catalog.jsonb_build_object(
+            'organization', r.organization, 'week', r.week,
+            'missions_done', r.missions_done, 'missions_open', r.missions_open, 'alerts_open', r.alerts_open,
+            'invoices_overdue', r.invoices_overdue, 'overdue_amount', private.format_amount(r.overdue_cents, r.language),
+            'timesheets_unapproved', r.timesheets_unapproved))).created then
+      v_count := v_count + 1;
+    end if;
+  end loop;
+  return v_count;
+end;
+$$;
+
+ALTER FUNCTION private.queue_weekly_digests() OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_weekly_digests(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_weekly_digests() IS 'Queues the weekly digest email of every owner and admin (figures of their organization, in their language), once per ISO week. pg_cron Mondays 06:00 UTC.';
 
 --
 -- Name: raise_api_error(text, text, text, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6030,6 +6374,30 @@ ALTER FUNCTION private.require_live_session() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.require_live_session() IS 'BEFORE … FOR EACH STATEMENT trigger: private.assert_live_session() before a sensitive table is written.';
+
+--
+-- Name: role_label(public.member_role, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.role_label(p_role public.member_role, p_language text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case p_language
+           when 'en' then case p_role when 'owner' then 'owner' when 'admin' then 'administrator' when 'dispatcher' then 'dispatcher'
+                                      when 'technician' then 'technician' when 'accountant' then 'accountant' else 'client' end
+           else case p_role when 'owner' then 'propriétaire' when 'admin' then 'administrateur' when 'dispatcher' then 'répartiteur'
+                            when 'technician' then 'technicien' when 'accountant' then 'comptable' else 'client' end
+         end
+$$;
+
+ALTER FUNCTION private.role_label(p_role public.member_role, p_language text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION role_label(p_role public.member_role, p_language text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.role_label(p_role public.member_role, p_language text) IS 'The name of a member role for a reader of the language (fr, en).';
 
 --
 -- Name: rules_validate(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7197,6 +7565,50 @@ ALTER FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status
 COMMENT ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) IS 'Moves up to 100 missions to p_to_status, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}. Not idempotent by key: a repeated bulk call finds the missions already moved and reports them unchanged.';
 
 --
+-- Name: claim_email_deliveries(integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.claim_email_deliveries(p_limit integer DEFAULT 20) RETURNS TABLE(id uuid, org_id uuid, type text, title text, body text, to_email text, language text, critical boolean, user_id uuid, client_id uuid, entity_table text, entity_id uuid, params jsonb, attempts integer)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  r record;
+begin
+  for r in
+    select n.*, pg_catalog.lower(coalesce(n.recipient_email, u.email)) as address, coalesce(pr.language, 'fr') as lang,
+           s.reason as suppressed
+    from public.claim_pending_notifications('email', p_limit) n
+    left join auth.users u on u.id = n.user_id
+    left join public.profiles pr on pr.id = n.user_id
+    left join private.email_suppressions s on s.email = pg_catalog.lower(coalesce(n.recipient_email, u.email))
+  loop
+    if r.address is null or r.suppressed is not null then
+      -- Never sent: failed for good at once, with the reason (no retry can help).
+      update public.notifications n
+      set delivery_status = 'failed', next_attempt_at = null,
+          last_error = case when r.address is null then 'no email address' else 'suppressed: ' || r.suppressed end
+      where n.id = r.id;
+      continue;
+    end if;
+    id := r.id; org_id := r.org_id; type := r.type; title := r.title; body := r.body; to_email := r.address;
+    language := r.lang; critical := private.notification_is_critical(r.type); user_id := r.user_id;
+    client_id := r.client_id; entity_table := r.entity_table; entity_id := r.entity_id; params := r.params;
+    attempts := r.attempts;
+    return next;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION public.claim_email_deliveries(p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION claim_email_deliveries(p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.claim_email_deliveries(p_limit integer) IS 'RPC (service_role, the send-email function): claim_pending_notifications(''email'', n) with each row''s address (the member''s auth email, or the client''s copied address), language (the member''s profile, fr for clients) and whether the type is critical (no unsubscribe link). Rows to a suppressed address or without an address are failed for good here and not returned.';
+
+--
 -- Name: claim_orphaned_attachments(interval, integer); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -7255,7 +7667,7 @@ COMMENT ON FUNCTION public.claim_orphaned_attachments(p_older_than interval, p_l
 CREATE TABLE public.notifications (
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     org_id uuid NOT NULL,
-    user_id uuid NOT NULL,
+    user_id uuid,
     channel text NOT NULL,
     type text NOT NULL,
     title text NOT NULL,
@@ -7270,6 +7682,9 @@ CREATE TABLE public.notifications (
     sent_at timestamp with time zone,
     read_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    client_id uuid,
+    recipient_email text,
+    params jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT notifications_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT notifications_body_length CHECK (((body IS NULL) OR (length(body) <= 4000))),
     CONSTRAINT notifications_channel_check CHECK ((channel = ANY (ARRAY['in_app'::text, 'email'::text, 'push'::text]))),
@@ -7280,6 +7695,10 @@ CREATE TABLE public.notifications (
     CONSTRAINT notifications_entity_table_length CHECK ((char_length(entity_table) <= 127)),
     CONSTRAINT notifications_in_app_is_sent CHECK (((channel <> 'in_app'::text) OR (delivery_status = 'sent'::text))),
     CONSTRAINT notifications_last_error_length CHECK ((char_length(last_error) <= 2000)),
+    CONSTRAINT notifications_params_length CHECK ((octet_length((params)::text) <= 8000)),
+    CONSTRAINT notifications_params_object CHECK ((jsonb_typeof(params) = 'object'::text)),
+    CONSTRAINT notifications_recipient_email_format CHECK (((recipient_email IS NULL) OR ((recipient_email ~ '^[^@\s]+@[^@\s]+$'::text) AND (char_length(recipient_email) <= 320)))),
+    CONSTRAINT notifications_recipient_kind CHECK ((((user_id IS NOT NULL) AND (client_id IS NULL) AND (recipient_email IS NULL)) OR ((user_id IS NULL) AND (client_id IS NOT NULL) AND (channel = 'email'::text) AND (recipient_email IS NOT NULL)))),
     CONSTRAINT notifications_sent_has_time CHECK (((delivery_status = 'sent'::text) = (sent_at IS NOT NULL))),
     CONSTRAINT notifications_title_length CHECK (((length(btrim(title)) >= 1) AND (length(btrim(title)) <= 200))),
     CONSTRAINT notifications_type_format CHECK (((type ~ '^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$'::text) AND (length(type) <= 100)))
@@ -7294,6 +7713,12 @@ ALTER TABLE public.notifications OWNER TO postgres;
 COMMENT ON TABLE public.notifications IS 'One notification per recipient and channel (in_app rows are sent on creation; email/push rows start pending and are delivered by a sender). Members read their own rows and may set read_at; rows are written by definer functions and the service role.';
 
 --
+-- Name: COLUMN notifications.user_id; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.user_id IS 'The member notified; null for an email to a client (client_id, recipient_email).';
+
+--
 -- Name: COLUMN notifications.dedupe_key; Type: COMMENT; Schema: public; Owner: postgres
 --
 
@@ -7304,6 +7729,24 @@ COMMENT ON COLUMN public.notifications.dedupe_key IS 'Unique per organization. p
 --
 
 COMMENT ON COLUMN public.notifications.next_attempt_at IS 'When a pending row is next due for a delivery attempt (null: now).';
+
+--
+-- Name: COLUMN notifications.client_id; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.client_id IS 'An email to a client (invoice sent, intervention report): the client; user_id is then null.';
+
+--
+-- Name: COLUMN notifications.recipient_email; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.recipient_email IS 'Address of an email to a client, copied when queued.';
+
+--
+-- Name: COLUMN notifications.params; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.notifications.params IS 'What the sender needs beyond title and body (invoice_id to attach, mission_id), set by the SQL that queues the row.';
 
 --
 -- Name: claim_pending_notifications(text, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -7676,6 +8119,25 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: email_suppression(text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.email_suppression(p_email text) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select s.reason from private.email_suppressions s where s.email = pg_catalog.lower(pg_catalog.btrim(p_email))
+$$;
+
+ALTER FUNCTION public.email_suppression(p_email text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION email_suppression(p_email text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.email_suppression(p_email text) IS 'RPC (service_role): why an address is suppressed (hard_bounce, complaint), or null.';
 
 --
 -- Name: finalize_attachment(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
@@ -8525,6 +8987,89 @@ ALTER FUNCTION public.reconcile_payments(p_org_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.reconcile_payments(p_org_id uuid) IS 'RPC: marks invoices paid / partially paid from their payments net of credit notes; reports partial, over-paid, unmatched payments and payments awaiting the PDF. Idempotent. Roles owner, admin, accountant.';
 
 --
+-- Name: record_email_event(text, text, jsonb); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_data       jsonb := p_payload -> 'data';
+  v_to         text[];
+  v_notification uuid;
+  v_reason     text;
+  v_suppressed text[] := '{}'::text[];
+begin
+  if p_event_id is null or p_type is null or p_payload is null then
+    perform private.raise_api_error('missing_parameter', 'event id, type and payload are required');
+  end if;
+  if char_length(p_event_id) not between 1 and 200 or p_type !~ '^[a-z_]+(\.[a-z_]+)*$' or char_length(p_type) > 100
+     or pg_catalog.jsonb_typeof(p_payload) <> 'object' then
+    perform private.raise_api_error('invalid_parameter', 'an event has an id of 1 to 200 characters, a dotted lower-case type and a JSON object');
+  end if;
+
+  -- Recipients: data.to is an array of addresses (a string is accepted too).
+  select pg_catalog.array_agg(pg_catalog.lower(pg_catalog.btrim(t.v)))
+  into v_to
+  from pg_catalog.jsonb_array_elements_text(
+         case pg_catalog.jsonb_typeof(v_data -> 'to') when 'array' then v_data -> 'to'
+              when 'string' then pg_catalog.jsonb_build_array(v_data -> 'to') else '[]'::jsonb end) t (v)
+  where t.v ~ '^[^@\s]+@[^@\s]+$' and char_length(t.v) <= 320;
+
+  -- The notification the email was sent for: the tag the sender put on it.
+  select (t.value ->> 'value')::uuid into v_notification
+  from pg_catalog.jsonb_array_elements(case when pg_catalog.jsonb_typeof(v_data -> 'tags') = 'array' then v_data -> 'tags' else '[]' end) t
+  where t.value ->> 'name' = 'notification_id'
+    and t.value ->> 'value' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  limit 1;
+  if v_notification is null and pg_catalog.jsonb_typeof(v_data -> 'tags') = 'object'
+     and v_data -> 'tags' ->> 'notification_id' ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+    v_notification := (v_data -> 'tags' ->> 'notification_id')::uuid;
+  end if;
+
+  insert into private.email_events (id, type, email, notification_id, payload)
+  values (p_event_id, p_type, v_to[1], v_notification, p_payload)
+  on conflict on constraint email_events_pkey do nothing;
+  if not found then
+    return pg_catalog.jsonb_build_object('recorded', false, 'duplicate', true, 'suppressed', '[]'::jsonb);
+  end if;
+
+  -- A bounce for good (not a full mailbox: Resend's bounce.type "Permanent")
+  -- or a complaint: the addresses go on the suppression list.
+  v_reason := case
+                when p_type = 'email.complained' then 'complaint'
+                when p_type = 'email.bounced' and pg_catalog.lower(coalesce(v_data -> 'bounce' ->> 'type', '')) in ('permanent', 'hard')
+                  then 'hard_bounce'
+              end;
+  if v_reason is not null and v_to is not null then
+    with added as (
+      insert into private.email_suppressions (email, reason, event_id)
+      select distinct e, v_reason, p_event_id from pg_catalog.unnest(v_to) e
+      on conflict (email) do nothing
+      returning email)
+    select coalesce(pg_catalog.array_agg(a.email order by a.email), '{}'::text[]) into v_suppressed from added a;
+    -- Emails already queued to those addresses will not go out either.
+    update public.notifications n
+    set delivery_status = 'failed', next_attempt_at = null, last_error = 'suppressed: ' || v_reason
+    where n.channel = 'email' and n.delivery_status = 'pending'
+      and (pg_catalog.lower(n.recipient_email) = any (v_to)
+           or n.user_id in (select u.id from auth.users u where pg_catalog.lower(u.email) = any (v_to)));
+  end if;
+
+  return pg_catalog.jsonb_build_object('recorded', true, 'duplicate', false, 'suppressed', pg_catalog.to_jsonb(v_suppressed));
+end;
+$_$;
+
+ALTER FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) OWNER TO postgres;
+
+--
+-- Name: FUNCTION record_email_event(p_event_id text, p_type text, p_payload jsonb); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) IS 'RPC (service_role, the email webhook function once the signature is checked): records a provider event once per id (a replay returns duplicate true and changes nothing). email.bounced with bounce.type Permanent and email.complained put data.to on the suppression list and fail the emails still queued to them.';
+
+--
 -- Name: record_stock_use(uuid, numeric, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8829,6 +9374,50 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: send_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.send_invoice(p_invoice_id uuid) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv public.invoices;
+begin
+  if p_invoice_id is null then
+    perform private.raise_api_error('missing_parameter', 'send_invoice needs an invoice id');
+  end if;
+  select * into v_inv from public.invoices i where i.id = p_invoice_id;
+  if v_inv.id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  perform private.authorize_invoicing(v_inv.org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'send_invoice', pg_catalog.format('Invoice %s', p_invoice_id));
+  if v_inv.status = 'draft' then
+    perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
+  end if;
+  -- One email per document, whatever its kind (the dedupe key).
+  return private.queue_client_email(
+    v_inv.org_id, v_inv.client_id, case v_inv.kind when 'credit_note' then 'credit_note_sent' else 'invoice_sent' end,
+    'public.invoices', v_inv.id, 'invoice_sent:' || v_inv.id::text,
+    pg_catalog.jsonb_build_object(
+      'invoice_id', v_inv.id,
+      'number', v_inv.number,
+      'amount', private.format_amount(v_inv.total_ttc_cents, 'fr'),
+      'due_date', private.format_date(v_inv.due_date, 'fr'),
+      'organization', (select o.name from public.organizations o where o.id = v_inv.org_id)));
+end;
+$$;
+
+ALTER FUNCTION public.send_invoice(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.send_invoice(p_invoice_id uuid) IS 'RPC (owner, admin, accountant): queues the email of an issued invoice or credit note to its client, PDF attached by the sender, which then marks it sent (mark_invoice_sent). Idempotent: one email per document; a failed one is queued again. 409 invalid_transition for a draft, 422 client_without_email.';
 
 --
 -- Name: send_quote(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10620,6 +11209,51 @@ ALTER TABLE private.attachment_types OWNER TO postgres;
 COMMENT ON TABLE private.attachment_types IS 'Per kind of attachment: size limit and the roles that may upload it. The MIME allow-list is private.attachment_type_mimes.';
 
 --
+-- Name: email_events; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.email_events (
+    id text NOT NULL,
+    type text NOT NULL,
+    email text,
+    notification_id uuid,
+    payload jsonb NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT email_events_id_length CHECK (((char_length(id) >= 1) AND (char_length(id) <= 200))),
+    CONSTRAINT email_events_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT email_events_type_format CHECK (((type ~ '^[a-z_]+(\.[a-z_]+)*$'::text) AND (char_length(type) <= 100)))
+);
+
+ALTER TABLE private.email_events OWNER TO postgres;
+
+--
+-- Name: TABLE email_events; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.email_events IS 'Events of the email provider''s webhook (email.delivered, email.bounced, email.complained, …), one per event id (svix-id), with the payload as received. Written by public.record_email_event.';
+
+--
+-- Name: email_suppressions; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.email_suppressions (
+    email text NOT NULL,
+    reason text NOT NULL,
+    event_id text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT email_suppressions_email_format CHECK (((email = lower(email)) AND (email ~ '^[^@\s]+@[^@\s]+$'::text) AND (char_length(email) <= 320))),
+    CONSTRAINT email_suppressions_reason CHECK ((reason = ANY (ARRAY['hard_bounce'::text, 'complaint'::text])))
+);
+
+ALTER TABLE private.email_suppressions OWNER TO postgres;
+
+--
+-- Name: TABLE email_suppressions; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
+
+--
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -11703,6 +12337,20 @@ ALTER TABLE ONLY private.attachment_types
     ADD CONSTRAINT attachment_types_pkey PRIMARY KEY (owner_type);
 
 --
+-- Name: email_events email_events_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.email_events
+    ADD CONSTRAINT email_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: email_suppressions email_suppressions_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.email_suppressions
+    ADD CONSTRAINT email_suppressions_pkey PRIMARY KEY (email);
+
+--
 -- Name: invoice_chain_heads invoice_chain_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -12307,6 +12955,12 @@ CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id DESC);
 
 --
+-- Name: email_events_notification_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
 --
 
@@ -12724,6 +13378,12 @@ COMMENT ON INDEX public.missions_technician_scope_idx IS 'RLS technician scope k
 --
 
 CREATE INDEX notification_preferences_user_id_idx ON public.notification_preferences USING btree (user_id);
+
+--
+-- Name: notifications_client_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX notifications_client_idx ON public.notifications USING btree (org_id, client_id) WHERE (client_id IS NOT NULL);
 
 --
 -- Name: notifications_pending_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -13714,6 +14374,18 @@ CREATE TRIGGER maintenance_contracts_touch BEFORE UPDATE ON public.maintenance_c
 CREATE TRIGGER memberships_guard_change BEFORE INSERT OR DELETE OR UPDATE ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.guard_membership_change();
 
 --
+-- Name: memberships memberships_notify_invitation; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_notify_invitation AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.notify_invitation();
+
+--
+-- Name: memberships memberships_notify_role_changed; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_notify_role_changed AFTER UPDATE OF role ON public.memberships FOR EACH ROW WHEN ((old.role IS DISTINCT FROM new.role)) EXECUTE FUNCTION private.notify_role_changed();
+
+--
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -13724,6 +14396,12 @@ CREATE TRIGGER memberships_touch BEFORE UPDATE ON public.memberships FOR EACH RO
 --
 
 CREATE TRIGGER missions_guard_columns BEFORE UPDATE ON public.missions FOR EACH ROW EXECUTE FUNCTION private.guard_mission_columns();
+
+--
+-- Name: missions missions_intervention_report; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_intervention_report AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'done'::public.mission_status) AND (old.status IS DISTINCT FROM new.status))) EXECUTE FUNCTION private.queue_intervention_report();
 
 --
 -- Name: missions missions_log_blocked; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14308,6 +14986,13 @@ ALTER TABLE ONLY public.missions
 
 ALTER TABLE ONLY public.notification_preferences
     ADD CONSTRAINT notification_preferences_member_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: notifications notifications_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_client_fkey FOREIGN KEY (org_id, client_id) REFERENCES public.clients(org_id, id) ON DELETE CASCADE;
 
 --
 -- Name: notifications notifications_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -15605,6 +16290,12 @@ GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO auth
 GRANT ALL ON FUNCTION private.alert_cutoff_time(p_org uuid, p_type text) TO service_role;
 
 --
+-- Name: FUNCTION alert_notification_params(p_alert public.alerts, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.alert_notification_params(p_alert public.alerts, p_language text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION alert_notify_batch_size(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16003,10 +16694,22 @@ REVOKE ALL ON FUNCTION private.expire_quotes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.forget_invoice_overdue_evaluations() FROM PUBLIC;
 
 --
+-- Name: FUNCTION format_amount(p_cents bigint, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.format_amount(p_cents bigint, p_language text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION format_cents(p_cents bigint); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.format_cents(p_cents bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION format_date(p_date date, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.format_date(p_date date, p_language text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_document_line_changes(); Type: ACL; Schema: private; Owner: postgres
@@ -16393,6 +17096,18 @@ REVOKE ALL ON FUNCTION private.notify_alert(p_alert public.alerts, p_roles publi
 REVOKE ALL ON FUNCTION private.notify_api_key_event(p_key public.api_keys, p_event text, p_detail text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION notify_invitation(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.notify_invitation() FROM PUBLIC;
+
+--
+-- Name: FUNCTION notify_role_changed(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.notify_role_changed() FROM PUBLIC;
+
+--
 -- Name: FUNCTION notify_roles(p_org uuid, p_roles public.member_role[], p_type text, p_title text, p_body text, p_entity_table text, p_entity_id uuid, p_dedupe_key text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16447,10 +17162,29 @@ REVOKE ALL ON FUNCTION private.purge_stale_push_subscriptions() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.purge_stale_push_subscriptions() TO service_role;
 
 --
+-- Name: FUNCTION queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb) FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_intervention_report(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_intervention_report() FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.queue_invoice_for_overdue_check() FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_weekly_digests(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_weekly_digests() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.queue_weekly_digests() TO service_role;
 
 --
 -- Name: FUNCTION raise_api_error(p_code text, p_message text, p_details text, p_hint text); Type: ACL; Schema: private; Owner: postgres
@@ -16551,6 +17285,12 @@ REVOKE ALL ON FUNCTION private.render_template(p_template text, p_params jsonb) 
 --
 
 REVOKE ALL ON FUNCTION private.require_live_session() FROM PUBLIC;
+
+--
+-- Name: FUNCTION role_label(p_role public.member_role, p_language text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.role_label(p_role public.member_role, p_language text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION rules_validate(); Type: ACL; Schema: private; Owner: postgres
@@ -16674,6 +17414,13 @@ GRANT ALL ON FUNCTION public.bulk_invoice_missions(p_mission_ids uuid[]) TO serv
 REVOKE ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO service_role;
+
+--
+-- Name: FUNCTION claim_email_deliveries(p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.claim_email_deliveries(p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.claim_email_deliveries(p_limit integer) TO service_role;
 
 --
 -- Name: FUNCTION claim_orphaned_attachments(p_older_than interval, p_limit integer); Type: ACL; Schema: public; Owner: postgres
@@ -16808,6 +17555,13 @@ REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUB
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
 
 --
+-- Name: FUNCTION email_suppression(p_email text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.email_suppression(p_email text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.email_suppression(p_email text) TO service_role;
+
+--
 -- Name: FUNCTION finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16937,6 +17691,13 @@ GRANT ALL ON FUNCTION public.reconcile_payments(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.reconcile_payments(p_org_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION record_email_event(p_event_id text, p_type text, p_payload jsonb); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.record_email_event(p_event_id text, p_type text, p_payload jsonb) TO service_role;
+
+--
 -- Name: FUNCTION record_stock_use(p_item_id uuid, p_quantity numeric, p_mission_id uuid, p_idempotency_key text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16973,6 +17734,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.send_invoice(p_invoice_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION send_quote(p_quote_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -18205,3 +18974,6 @@ select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.
 
 -- purge-stale-push-subscriptions
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
+
+-- weekly-admin-digest
+select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');

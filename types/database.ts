@@ -1317,6 +1317,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -1326,16 +1327,19 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         Insert: {
           attempts?: number
           body?: string | null
           channel: string
+          client_id?: string | null
           created_at?: string
           dedupe_key?: string | null
           delivery_status?: string
@@ -1345,16 +1349,19 @@ export type Database = {
           last_error?: string | null
           next_attempt_at?: string | null
           org_id: string
+          params?: NonNullable<Json>
           read_at?: string | null
+          recipient_email?: string | null
           sent_at?: string | null
           title: string
           type: string
-          user_id: string
+          user_id?: string | null
         }
         Update: {
           attempts?: number
           body?: string | null
           channel?: string
+          client_id?: string | null
           created_at?: string
           dedupe_key?: string | null
           delivery_status?: string
@@ -1364,13 +1371,21 @@ export type Database = {
           last_error?: string | null
           next_attempt_at?: string | null
           org_id?: string
+          params?: NonNullable<Json>
           read_at?: string | null
+          recipient_email?: string | null
           sent_at?: string | null
           title?: string
           type?: string
-          user_id?: string
+          user_id?: string | null
         }
         Relationships: [
+          {
+            foreignKeyName: "notifications_client_fkey"
+            columns: ["org_id", "client_id"]
+            referencedRelation: "clients"
+            referencedColumns: ["org_id", "id"]
+          },
           {
             foreignKeyName: "notifications_org_id_fkey"
             columns: ["org_id"]
@@ -2475,6 +2490,25 @@ export type Database = {
         }
         Returns: Json
       }
+      claim_email_deliveries: {
+        Args: { p_limit?: number }
+        Returns: {
+          attempts: number
+          body: string
+          client_id: string
+          critical: boolean
+          entity_id: string
+          entity_table: string
+          id: string
+          language: string
+          org_id: string
+          params: Json
+          title: string
+          to_email: string
+          type: string
+          user_id: string
+        }[]
+      }
       claim_orphaned_attachments: {
         Args: { p_limit?: number; p_older_than?: string }
         Returns: {
@@ -2488,6 +2522,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2497,11 +2532,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }[]
         SetofOptions: {
           from: "*"
@@ -2600,6 +2637,7 @@ export type Database = {
         Args: { p_endpoint: string }
         Returns: boolean
       }
+      email_suppression: { Args: { p_email: string }; Returns: string }
       finalize_attachment: {
         Args: { p_sha256: string; p_upload_id: string; p_uploader: string }
         Returns: {
@@ -2672,6 +2710,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2681,11 +2720,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         SetofOptions: {
           from: "*"
@@ -2701,6 +2742,7 @@ export type Database = {
           attempts: number
           body: string | null
           channel: string
+          client_id: string | null
           created_at: string
           dedupe_key: string | null
           delivery_status: string
@@ -2710,11 +2752,13 @@ export type Database = {
           last_error: string | null
           next_attempt_at: string | null
           org_id: string
+          params: NonNullable<Json>
           read_at: string | null
+          recipient_email: string | null
           sent_at: string | null
           title: string
           type: string
-          user_id: string
+          user_id: string | null
         }
         SetofOptions: {
           from: "*"
@@ -2758,6 +2802,10 @@ export type Database = {
         }[]
       }
       reconcile_payments: { Args: { p_org_id: string }; Returns: Json }
+      record_email_event: {
+        Args: { p_event_id: string; p_payload: Json; p_type: string }
+        Returns: Json
+      }
       record_stock_use: {
         Args: {
           p_idempotency_key: string
@@ -2777,6 +2825,7 @@ export type Database = {
         Returns: Json
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
+      send_invoice: { Args: { p_invoice_id: string }; Returns: string }
       send_quote: { Args: { p_quote_id: string }; Returns: Json }
       set_notification_preference: {
         Args: {

@@ -19,6 +19,7 @@ import { postgrestVersion } from "./db/postgrest.ts";
 import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
 import { bringUp, runningSupervisor } from "./stack.ts";
 import { precompressDir } from "./gateway/precompress.ts";
+import { maildevUrl } from "./mail/maildev.ts";
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -79,6 +80,7 @@ Terrain local stack is up (${seconds}s) — LOCAL DEVELOPMENT DEFAULTS, not for 
   App            ${cfg.apiUrl}/
   API (SUPABASE_URL)  ${cfg.apiUrl}        REST ${cfg.apiUrl}/rest/v1   Auth ${cfg.apiUrl}/auth/v1   Functions ${cfg.apiUrl}/functions/v1
   Database       ${cfg.dbUrl}
+  Mail catcher   ${maildevUrl(cfg)}   (every email sent locally lands here; SMTP 127.0.0.1:${cfg.ports.mailSmtp})
   JWT secret     ${cfg.jwtSecret}
   anon key       ${stack.keys.anonKey}
   service_role   ${stack.keys.serviceRoleKey}
@@ -140,6 +142,7 @@ async function status(cfg: StackConfig) {
   console.log(`gateway     ${await piece(cfg.ports.api, Boolean(sup))}`);
   console.log(`postgrest   ${await piece(cfg.ports.rest, Boolean(sup))}`);
   console.log(`functions   ${await piece(cfg.ports.functions, Boolean(sup))}`);
+  console.log(`maildev     ${await piece(cfg.ports.mailWeb, Boolean(sup))}   ${maildevUrl(cfg)}`);
   console.log(`versions    ${serverVersion()} · ${postgrestVersion()} · ${denoVersion()}`);
 }
 

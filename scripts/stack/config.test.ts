@@ -18,8 +18,8 @@ afterEach(() => {
 describe("stack profiles", () => {
   it("defaults: dev on the Supabase CLI's ports, test 1000 above", () => {
     for (const n of names) delete process.env[n];
-    expect(loadConfig("dev").ports).toEqual({ api: 54321, db: 54322, rest: 54330, functions: 54331 });
-    expect(loadConfig("test").ports).toEqual({ api: 55321, db: 55322, rest: 55330, functions: 55331 });
+    expect(loadConfig("dev").ports).toEqual({ api: 54321, db: 54322, rest: 54330, functions: 54331, mailSmtp: 54345, mailWeb: 54346 });
+    expect(loadConfig("test").ports).toEqual({ api: 55321, db: 55322, rest: 55330, functions: 55331, mailSmtp: 55345, mailWeb: 55346 });
   });
 
   it("TERRAIN_PORT_BASE and TERRAIN_STATE_DIR move the dev stack only", () => {

@@ -35,7 +35,7 @@ export interface StackConfig {
   /** PostgreSQL data directory (owned by the `postgres` system user when we run as root). */
   pgData: string;
   logDir: string;
-  ports: { api: number; db: number; rest: number; functions: number };
+  ports: { api: number; db: number; rest: number; functions: number; mailSmtp: number; mailWeb: number };
   jwtSecret: string;
   /** Public URL of the gateway: what supabase-js is pointed at (SUPABASE_URL). */
   apiUrl: string;
@@ -74,7 +74,8 @@ function portsFor(profile: Profile, placement: Placement) {
     throw new Error(`${PROFILE_ENV[profile].portBase} must be a port number (got ${raw})`);
   }
   const api = placement.portBase ?? fromEnv ?? DEFAULT_API_PORT[profile];
-  return { api, db: api + 1, rest: api + 9, functions: api + 10 };
+  // mailSmtp / mailWeb: the local mail catcher (maildev), SMTP in, web UI and REST API out.
+  return { api, db: api + 1, rest: api + 9, functions: api + 10, mailSmtp: api + 24, mailWeb: api + 25 };
 }
 
 /**

@@ -21,12 +21,18 @@ import { clusterState, stopCluster } from "./db/postgres.ts";
 import { startPostgrest } from "./db/postgrest.ts";
 import { isPidAlive, stopChild } from "./proc.ts";
 import { createRateLimiter, type RateLimiter } from "./gateway/ratelimit.ts";
+import { maildevUrl, startMaildev } from "./mail/maildev.ts";
+import { type Dispatcher, startDispatcher } from "./deliveries.ts";
 
 export interface RunningStack {
   cfg: StackConfig;
   keys: ApiKeys;
   postgrest: ChildProcess;
   functions: ChildProcess;
+  /** The local mail catcher (maildev): send-email delivers there without a Resend key. */
+  maildev: ChildProcess;
+  /** LISTEN terrain_deliveries → POST the senders (deliveries.ts); absent when off (deliveriesEnabled). */
+  dispatcher?: Dispatcher;
   gateway: Server;
   authPool: pg.Pool;
   storagePool: pg.Pool;
@@ -74,6 +80,20 @@ export function rateLimitMode(cfg: StackConfig): RateLimitMode {
   if (env === "strict" || env === "relaxed") return env;
   if (env) throw new Error(`TERRAIN_RATE_LIMITS must be strict or relaxed (got ${env})`);
   return cfg.profile === "test" ? "relaxed" : "strict";
+}
+
+/**
+ * Whether the delivery dispatcher runs (deliveries.ts). On by default in the
+ * dev profile; off in the test profile, so the suites decide when the email
+ * queue drains (they call send-email, or start a dispatcher of their own)
+ * and no sender claims rows another suite is counting.
+ * TERRAIN_DELIVERIES=on|off overrides either profile.
+ */
+export function deliveriesEnabled(cfg: StackConfig): boolean {
+  const env = process.env.TERRAIN_DELIVERIES;
+  if (env === "on" || env === "off") return env === "on";
+  if (env) throw new Error(`TERRAIN_DELIVERIES must be on or off (got ${env})`);
+  return cfg.profile === "dev";
 }
 
 const RELAXED_REASON = "local test profile (TERRAIN_RATE_LIMITS=relaxed): integration suites reuse the demo users and 127.0.0.1";
@@ -129,9 +149,12 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
   let storagePool: pg.Pool | undefined;
   let rateLimiter: RateLimiter | undefined;
   let accessLog: ReturnType<typeof bufferedLog> | undefined;
+  let dispatcher: Dispatcher | undefined;
+  let maildev: ChildProcess | undefined;
   let startedCluster = false;
 
   const stop = async ({ keepDatabase = false } = {}) => {
+    await dispatcher?.close();
     if (gateway) await new Promise<void>((r) => gateway!.close(() => r()));
     gateway?.closeAllConnections?.();
     await Promise.all(children.map((c) => stopChild(c)));
@@ -156,6 +179,9 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
 
     children.push(await startPostgrest(cfg));
     say(`• PostgREST ready`);
+    maildev = await startMaildev(cfg);
+    children.push(maildev);
+    say(`• Mail catcher (maildev): inbox ${maildevUrl(cfg)}  SMTP 127.0.0.1:${cfg.ports.mailSmtp}`);
     const vapid = ensureVapidKeys(cfg.stateDir);
     const functions = await startFunctions(cfg, keys, { vapid });
     children.push(functions.child);
@@ -203,6 +229,18 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
       JSON.stringify({ pid: process.pid, apiUrl: cfg.apiUrl, startedAt: new Date().toISOString() } satisfies Lock),
     );
     say(`• Gateway listening on ${cfg.apiUrl}`);
+    if (deliveriesEnabled(cfg)) {
+      const deliveriesLog = createWriteStream(join(cfg.logDir, "deliveries.log"), { flags: "a" });
+      dispatcher = startDispatcher({
+        dbUrl: cfg.dbUrl,
+        apiUrl: cfg.apiUrl,
+        serviceRoleKey: keys.serviceRoleKey,
+        log: (line) => deliveriesLog.write(line + "\n"),
+      });
+      say(`• Delivery dispatcher listening (terrain_deliveries → send-email, push)`);
+    } else {
+      say(`• Delivery dispatcher off (TERRAIN_DELIVERIES=off, the test profile's default): emails wait in the queue`);
+    }
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -212,7 +250,9 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
     cfg,
     keys,
     postgrest: children[0]!,
-    functions: children[1]!,
+    functions: children[2]!,
+    maildev: maildev!,
+    ...(dispatcher ? { dispatcher } : {}),
     gateway: gateway!,
     authPool: authPool!,
     storagePool: storagePool!,

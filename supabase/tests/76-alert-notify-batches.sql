@@ -96,10 +96,10 @@ select is((select count(*)::int from public.notifications where entity_id::text 
 -- -----------------------------------------------------------------------------
 -- Rendering: per recipient language, each alert with its own text
 -- -----------------------------------------------------------------------------
--- A template of the full alert type filled by the ready title and body only (so the bulk path uses it).
+-- A template of the full alert type using the generic title and body and one param of the alert.
 insert into public.notification_templates (type, language, title_template, body_template, critical) values
-  ('alert.emergency_pending', 'fr', '[FR] {{title}}', 'FR {{body}}', true),
-  ('alert.emergency_pending', 'en', '[EN] {{title}}', 'EN {{body}}', true);
+  ('alert.emergency_pending', 'fr', '[FR] {{title}} — {{description}}', 'FR {{body}}', true),
+  ('alert.emergency_pending', 'en', '[EN] {{title}} — {{description}}', 'EN {{body}}', true);
 update public.profiles set language = 'en' where id = 'a0000000-0000-4000-8000-000000000002';
 insert into public.emergency_requests (id, org_id, client_id, description, source, created_at)
 select ('c7600000-0000-4000-8000-00000000000' || n)::uuid, 'a0000000-0000-4000-8000-0000000000a0',
@@ -109,14 +109,14 @@ select is((pg_temp.run() ->> 'fired')::int, 2, 'two more emergencies fire and ar
 select is((select count(*)::int from public.notifications
             where entity_id in ('c7600000-0000-4000-8000-000000000006', 'c7600000-0000-4000-8000-000000000007')
               and user_id = 'a0000000-0000-4000-8000-000000000002'
-              and title = '[EN] Critical alert: emergency pending'
-              and body like 'EN emergency_pending:' || entity_id::text || ' firing since %'), 4,
+              and title = '[EN] Critical alert: emergency pending — Panne ' || right(entity_id::text, 1)
+              and body like 'EN Firing since % UTC.'), 4,
   'the English-speaking dispatcher gets the English template, with each alert''s own text (2 alerts × in_app, email)');
 select is((select count(*)::int from public.notifications
             where entity_id in ('c7600000-0000-4000-8000-000000000006', 'c7600000-0000-4000-8000-000000000007')
               and user_id = 'a0000000-0000-4000-8000-000000000001'
-              and title = '[FR] Critical alert: emergency pending'
-              and body like 'FR emergency_pending:' || entity_id::text || ' firing since %'), 4,
+              and title = '[FR] Alerte critique : urgence en attente — Panne ' || right(entity_id::text, 1)
+              and body like 'FR Active depuis le % UTC.'), 4,
   '… the French-speaking owner the French one, in the same batch');
 
 select * from finish();

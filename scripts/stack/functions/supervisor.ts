@@ -10,6 +10,8 @@ import { ROOT, type StackConfig } from "../config.ts";
 import { MAX_BODY_BYTES } from "../http.ts";
 import type { ApiKeys } from "../keys.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
+import { localSecrets } from "./local-secrets.ts";
+import { smtpUrl } from "../mail/maildev.ts";
 import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
 import type { VapidKeys } from "./vapid.ts";
 
@@ -93,6 +95,11 @@ export function functionsRuntimeEnv(
     TERRAIN_VERSION: appVersion(),
     // Local only: lets the health function report functions that failed to boot.
     TERRAIN_RUNTIME_STATUS_URL: runtimeStatusUrl(cfg),
+    // Local only: send-email delivers to the stack's mail catcher unless
+    // edge-functions/.env sets RESEND_API_KEY; the webhook secret is generated
+    // into the state directory (local-secrets.ts).
+    SMTP_URL: smtpUrl(cfg),
+    ...localSecrets(cfg),
     // The push function's secrets (vapid.ts); without them only `push` fails to boot.
     ...(vapid ? { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: vapid.subject } : {}),
     NO_COLOR: "1",

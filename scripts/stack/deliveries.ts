@@ -1,0 +1,145 @@
+/**
+ * The local delivery dispatcher: what wakes the senders on this machine.
+ *
+ * pg_cron runs private.signal_due_notifications() every minute; it NOTIFYs
+ * `terrain_deliveries` with the due rows per channel ({"email": 3}). This
+ * service LISTENs on that channel and POSTs /functions/v1/<sender> through
+ * the gateway with the service-role key, one call in flight per channel (a
+ * signal during a call runs one more call after it). It also kicks once at
+ * start, so emails queued while the stack was down go out at once.
+ *
+ * In production there is no listener: pg_cron calls the functions itself
+ * with pg_net (`net.http_post` to <project>/functions/v1/send-email, the key
+ * from Vault), as Supabase documents for scheduled functions. pg_net is not
+ * available locally, hence this service.
+ *
+ * A sender that does not exist yet (404) is logged, not fatal. A lost
+ * connection (db reset) is retried every 2 s.
+ */
+import pg from "pg";
+
+/** Channel of the queue → the function that delivers it. */
+export const SENDERS: Readonly<Record<string, string>> = { email: "send-email", push: "push" };
+
+export interface DispatcherOptions {
+  dbUrl: string;
+  apiUrl: string;
+  serviceRoleKey: string;
+  log: (line: string) => void;
+}
+
+export interface Dispatcher {
+  /** Asks the database to signal what is due now (as pg_cron does every minute). */
+  kick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startDispatcher(opts: DispatcherOptions): Dispatcher {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  const inFlight = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+
+  const log = (msg: string, extra: Record<string, unknown> = {}) =>
+    opts.log(JSON.stringify({ ts: new Date().toISOString(), svc: "deliveries", msg, ...extra }));
+
+  async function call(channel: string, fn: string): Promise<void> {
+    try {
+      const res = await fetch(`${opts.apiUrl}/functions/v1/${fn}`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${opts.serviceRoleKey}`,
+          apikey: opts.serviceRoleKey,
+          "content-type": "application/json",
+        },
+        body: "{}",
+      });
+      const text = await res.text();
+      if (res.status === 404) log("sender not deployed (yet): skipped", { channel, fn });
+      else if (!res.ok) log("sender failed", { channel, fn, status: res.status, body: text.slice(0, 300) });
+      else log("sender ran", { channel, fn, result: safeJson(text) });
+    } catch (error) {
+      log("sender unreachable", { channel, fn, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  function dispatch(channel: string): void {
+    const fn = SENDERS[channel];
+    if (!fn || closed) return;
+    if (inFlight.has(channel)) {
+      again.add(channel);
+      return;
+    }
+    const run = call(channel, fn).finally(() => {
+      inFlight.delete(channel);
+      if (again.delete(channel)) dispatch(channel);
+    });
+    inFlight.set(channel, run);
+  }
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: opts.dbUrl, application_name: "terrain-deliveries" });
+    c.on("notification", (msg) => {
+      if (msg.channel !== "terrain_deliveries") return;
+      const due = safeJson(msg.payload ?? "{}");
+      if (due && typeof due === "object") {
+        for (const [channel, count] of Object.entries(due)) if (Number(count) > 0) dispatch(channel);
+      }
+    });
+    c.on("error", (err) => {
+      log("connection lost", { error: err.message });
+      scheduleReconnect();
+    });
+    try {
+      await c.connect();
+      await c.query("listen terrain_deliveries");
+      client = c;
+      log("listening", { channel: "terrain_deliveries" });
+      await kick();
+    } catch (error) {
+      log("cannot listen yet", { error: error instanceof Error ? error.message : String(error) });
+      await c.end().catch(() => undefined);
+      scheduleReconnect();
+    }
+  }
+
+  function scheduleReconnect(): void {
+    const stale = client;
+    client = undefined;
+    void stale?.end().catch(() => undefined);
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, 2_000);
+  }
+
+  async function kick(): Promise<void> {
+    // The same signal pg_cron sends: a NOTIFY per round with what is due.
+    await client?.query("select private.signal_due_notifications()").catch((error: Error) =>
+      log("kick failed", { error: error.message })
+    );
+  }
+
+  void connect();
+
+  return {
+    kick,
+    async close() {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+      await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.slice(0, 300);
+  }
+}
