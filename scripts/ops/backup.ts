@@ -26,7 +26,7 @@ import { loadConfig } from "../stack/config.ts";
 import { databaseUrl } from "../docs/generated-file.ts";
 import { backedUpSchemas, backedUpTables, captureState, installedExtensions } from "./database-state.ts";
 import { DUMP_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifest, sha256File, type Manifest } from "./manifest.ts";
-import { assertSameMajor, databaseNameOf, pgTool, pgToolVersion, redactUrl } from "./postgres-tools.ts";
+import { assertSameMajor, databaseNameOf, every, pgTool, pgToolVersion, redactUrl } from "./postgres-tools.ts";
 import { backupsToKeep, DEFAULT_RETENTION, type RetentionPolicy } from "./retention.ts";
 
 export interface BackupOptions {
@@ -103,6 +103,12 @@ export async function createBackup({ dbUrl, outDir, checksums = true, retention 
       ],
       dbUrl,
     ).then(() => say(`  dump written in ${seconds(tDump)}`));
+    // Awaited below; a pg_dump that fails while the rows are counted must not be an unhandled rejection meanwhile.
+    dumping.catch(() => undefined);
+    const stopReporting = every(5000, () => {
+      if (existsSync(dumpPath)) say(`  dump: ${(statSync(dumpPath).size / 1024 / 1024).toFixed(0)} MiB written (${seconds(tDump)})`);
+    });
+    void dumping.finally(stopReporting).catch(() => undefined);
 
     // Counted in the same snapshot while pg_dump reads it.
     const tState = performance.now();

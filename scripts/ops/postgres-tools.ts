@@ -73,3 +73,9 @@ export function pgToolVersion(name: "pg_dump" | "pg_restore"): Promise<string> {
 export function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** Calls `report` every `ms` until the returned function is called: progress of a long step. */
+export function every(ms: number, report: () => void | Promise<void>): () => void {
+  const timer = setInterval(() => void Promise.resolve(report()).catch(() => undefined), ms);
+  return () => clearInterval(timer);
+}

@@ -40,7 +40,7 @@ import { clusterState, restartCluster } from "../stack/db/postgres.ts";
 import { databaseUrl } from "../docs/generated-file.ts";
 import { captureState, compareStates } from "./database-state.ts";
 import { BackupRefusedError, checkBackup, type Manifest } from "./manifest.ts";
-import { assertSameMajor, databaseNameOf, databaseUrlFor, ident, pgTool, withDatabase } from "./postgres-tools.ts";
+import { assertSameMajor, databaseNameOf, databaseUrlFor, every, ident, pgTool, withDatabase } from "./postgres-tools.ts";
 
 const CRON_STAND_IN = join(import.meta.dirname, "cron-stand-in.sql");
 
@@ -178,11 +178,19 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     writeFileSync(list, toc);
     const tRestore = performance.now();
     say(`• pg_restore into ${targetDb}…`);
-    await pgTool(
-      "pg_restore",
-      ["--exit-on-error", "--single-transaction", "--no-password", `--dbname=${targetDb}`, `--use-list=${list}`, checked.dumpPath],
-      targetUrl,
-    );
+    const stopReporting = every(5000, async () => {
+      const size = await withDatabase(adminUrl, (c) => c.query<{ b: string }>("select pg_catalog.pg_database_size($1) as b", [targetDb]));
+      say(`  ${targetDb}: ${(Number(size.rows[0]!.b) / 1024 / 1024).toFixed(0)} MiB (${((performance.now() - tRestore) / 1000).toFixed(0)}s)`);
+    });
+    try {
+      await pgTool(
+        "pg_restore",
+        ["--exit-on-error", "--single-transaction", "--no-password", `--dbname=${targetDb}`, `--use-list=${list}`, checked.dumpPath],
+        targetUrl,
+      );
+    } finally {
+      stopReporting();
+    }
     say(`  restored in ${((performance.now() - tRestore) / 1000).toFixed(1)}s`);
 
     await applySqlFiles(targetUrl, compat);
