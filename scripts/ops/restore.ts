@@ -110,8 +110,9 @@ function compatFiles(): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(".sql")).sort().map((f) => join(dir, f));
 }
 
-/** pg_cron's own entries, which cannot be restored outside its database (the stand-in takes the rest). */
+/** `pg_restore --list` lines: a schema's creation … */
 const SCHEMA_TOC_ENTRY = /^\d+; \d+ \d+ SCHEMA - (\S+) \S+$/;
+/** … and pg_cron's own entries, which cannot be restored outside its database (the stand-in takes the rest). */
 const PG_CRON_TOC_ENTRY = /^\d+; \d+ \d+ (EXTENSION - pg_cron |COMMENT - EXTENSION pg_cron |ACL cron FUNCTION )/;
 
 export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult> {
