@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# PostgreSQL 15 with the extensions the schema and tests use, pg_prove, and
+# PostgreSQL 15 with the extensions the schema and tests use, pg_prove,
+# poppler-utils (pdftotext: the tests read the invoice PDFs back as text), openssl
+# (npm test makes a throw-away CA for local stand-ins of HTTPS services), and
 # Chromium for browser tests.
 SYSTEM_PACKAGES=(
   postgresql-15
@@ -13,7 +15,9 @@ SYSTEM_PACKAGES=(
   postgresql-15-cron
   postgresql-15-pgtap
   postgresql-15-plpgsql-check
+  openssl
   libtap-parser-sourcehandler-pgtap-perl
+  poppler-utils
 )
 if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
 

@@ -3355,6 +3355,7 @@ declare
   v_op    text := case when current_user::text not in ('anon', 'authenticated')
                          then coalesce(pg_catalog.current_setting('terrain.invoicing_op', true), '') else '' end;
   v_send  constant text[] := array['status', 'pdf_sha256', 'sent_at', 'updated_at', 'series', 'total_ttc_cents'];
+  v_pdf   constant text[] := array['pdf_sha256', 'updated_at', 'series', 'total_ttc_cents'];
   v_pay   constant text[] := array['status', 'paid_at', 'updated_at', 'series', 'total_ttc_cents'];
 begin
   if tg_op = 'DELETE' then
@@ -3382,9 +3383,15 @@ begin
   end if;
 
   -- Locked.
+  if v_op = 'pdf'
+     and old.status = 'issued' and new.status = 'issued'
+     and old.pdf_sha256 is null and new.pdf_sha256 is not null
+     and (pg_catalog.to_jsonb(new) - v_pdf) = (pg_catalog.to_jsonb(old) - v_pdf) then
+    return new;
+  end if;
   if v_op = 'send'
      and old.status = 'issued' and new.status = 'sent'
-     and old.pdf_sha256 is null and new.pdf_sha256 is not null
+     and new.pdf_sha256 is not null and (old.pdf_sha256 is null or old.pdf_sha256 = new.pdf_sha256)
      and old.sent_at is null and new.sent_at is not null
      and (pg_catalog.to_jsonb(new) - v_send) = (pg_catalog.to_jsonb(old) - v_send) then
     return new;
@@ -3406,7 +3413,7 @@ ALTER FUNCTION private.guard_invoice_updates() OWNER TO postgres;
 -- Name: FUNCTION guard_invoice_updates(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward send and payment moves; only drafts can be deleted.';
+COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves: PDF hash recorded once, send, payment; only drafts can be deleted.';
 
 --
 -- Name: guard_membership_change(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4137,7 +4144,7 @@ END, fiscal_year, sequence)) AND (issue_date IS NOT NULL) AND (service_date IS N
     CONSTRAINT invoices_pdf_sha256_check CHECK (((pdf_sha256 IS NULL) OR (pdf_sha256 ~ '^[0-9a-f]{64}$'::text))),
     CONSTRAINT invoices_prev_hash_check CHECK (((prev_hash IS NULL) OR (prev_hash ~ '^[0-9a-f]{64}$'::text))),
     CONSTRAINT invoices_row_hash_check CHECK (((row_hash IS NULL) OR (row_hash ~ '^[0-9a-f]{64}$'::text))),
-    CONSTRAINT invoices_sent_has_pdf CHECK ((((status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) = ((pdf_sha256 IS NOT NULL) AND (sent_at IS NOT NULL))) AND ((pdf_sha256 IS NULL) = (sent_at IS NULL)))),
+    CONSTRAINT invoices_sent_has_pdf CHECK ((((status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) = (sent_at IS NOT NULL)) AND ((sent_at IS NULL) OR (pdf_sha256 IS NOT NULL)) AND ((status <> 'draft'::public.invoice_status) OR (pdf_sha256 IS NULL)))),
     CONSTRAINT invoices_total_ht_cents_check CHECK ((total_ht_cents >= 0)),
     CONSTRAINT invoices_total_vat_cents_check CHECK ((total_vat_cents >= 0))
 );
@@ -4167,6 +4174,12 @@ COMMENT ON COLUMN public.invoices.legal_mentions IS 'Frozen at issue: seller and
 --
 
 COMMENT ON COLUMN public.invoices.row_hash IS 'sha256(prev_hash || private.invoice_canonical(row)), hex. Recomputed by verify_invoice_chain().';
+
+--
+-- Name: COLUMN invoices.pdf_sha256; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.invoices.pdf_sha256 IS 'SHA-256 (hex) of the PDF of the issued document: recorded once, by store_invoice_pdf() (the bytes are in invoice_pdfs) or by mark_invoice_sent(); never changed afterwards. Required once sent.';
 
 --
 -- Name: invoice_canonical(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5481,6 +5494,32 @@ ALTER FUNCTION private.purge_rate_limit_buckets(p_older_than interval) OWNER TO 
 COMMENT ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) IS 'Deletes rate-limit windows older than 10 minutes (default); pg_cron every 5 minutes.';
 
 --
+-- Name: purge_stale_push_subscriptions(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.purge_stale_push_subscriptions() RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deleted integer;
+begin
+  -- One row per device and a daily run: a sequential scan, no index needed.
+  delete from public.push_subscriptions s where s.last_seen_at < pg_catalog.now() - interval '90 days';
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end;
+$$;
+
+ALTER FUNCTION private.purge_stale_push_subscriptions() OWNER TO postgres;
+
+--
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.purge_stale_push_subscriptions() IS 'Deletes Web Push subscriptions whose app has not registered them for 90 days (last_seen_at), since some push services accept messages for dead subscriptions. Returns the number deleted. pg_cron daily.';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5879,6 +5918,23 @@ ALTER FUNCTION private.refuse_append_only_change() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.refuse_append_only_change() IS 'Trigger function: refuses UPDATE, DELETE and TRUNCATE on append-only tables (audit records, stock movements).';
+
+--
+-- Name: refuse_invoice_pdf_change(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_invoice_pdf_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.raise_api_error('append_only',
+    pg_catalog.format('The stored PDF of invoice %s cannot be changed nor removed (%s refused)', old.invoice_id, tg_op));
+  return null; -- not reached: raise_api_error never returns
+end;
+$$;
+
+ALTER FUNCTION private.refuse_invoice_pdf_change() OWNER TO postgres;
 
 --
 -- Name: refuse_non_finite_line_quantity(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7414,6 +7470,34 @@ ALTER FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text,
 COMMENT ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) IS 'RPC (owner, admin): creates a rule on external events. The condition must be a jsonpath predicate (Invalid rule condition: …, 22023); client_id/site_id must belong to the organization (23503). Audited.';
 
 --
+-- Name: delete_gone_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.delete_gone_push_subscription(p_endpoint text) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_deleted integer;
+begin
+  if p_endpoint is null then
+    perform private.raise_api_error('missing_parameter', 'delete_gone_push_subscription: the endpoint is required');
+  end if;
+  delete from public.push_subscriptions s where s.endpoint = p_endpoint;
+  get diagnostics v_deleted = row_count;
+  return v_deleted > 0;
+end;
+$$;
+
+ALTER FUNCTION public.delete_gone_push_subscription(p_endpoint text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) IS 'RPC (service_role: the push sender): deletes the subscription of an endpoint its push service answered 404 or 410 for. True when a row was deleted, false when none had that endpoint (already deleted).';
+
+--
 -- Name: delete_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -7432,6 +7516,73 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: invoice_pdf_source(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.invoice_pdf_source(p_invoice_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv public.invoices;
+begin
+  if p_invoice_id is null then
+    perform private.raise_api_error('missing_parameter', 'invoice_id is required');
+  end if;
+  select * into v_inv from public.invoices i where i.id = p_invoice_id;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  if v_inv.status = 'draft' then
+    perform private.raise_api_error('invoice_not_issued',
+      pg_catalog.format('Invoice %s is a draft: issue it before rendering its PDF', p_invoice_id));
+  end if;
+
+  return pg_catalog.jsonb_build_object(
+    'id', v_inv.id,
+    'kind', v_inv.kind,
+    'title', case v_inv.kind when 'credit_note' then 'Avoir' else 'Facture' end,
+    'number', v_inv.number,
+    'status', v_inv.status,
+    'issue_date', v_inv.issue_date,
+    'service_date', v_inv.service_date,
+    'due_date', v_inv.due_date,
+    'issued_at', pg_catalog.to_char(v_inv.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'notes', v_inv.notes,
+    'legal_mentions', v_inv.legal_mentions,
+    'total_ht_cents', v_inv.total_ht_cents,
+    'total_vat_cents', v_inv.total_vat_cents,
+    'total_ttc_cents', v_inv.total_ht_cents + v_inv.total_vat_cents,
+    'pdf_sha256', v_inv.pdf_sha256,
+    'lines', (
+      select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'position', l.position, 'description', l.description, 'quantity', l.quantity, 'unit', l.unit,
+               'unit_price_cents', l.unit_price_cents, 'vat_rate', l.vat_rate,
+               'line_ht_cents', l.line_ht_cents, 'line_vat_cents', l.line_vat_cents)
+             order by l.position, l.id), '[]'::jsonb)
+      from public.invoice_lines l
+      where l.org_id = v_inv.org_id and l.invoice_id = v_inv.id),
+    'vat_breakdown', (
+      select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'vat_rate', r.vat_rate, 'base_ht_cents', r.base_ht_cents, 'vat_cents', r.vat_cents)
+             order by r.vat_rate), '[]'::jsonb)
+      from (select l.vat_rate, sum(l.line_ht_cents) as base_ht_cents, sum(l.line_vat_cents) as vat_cents
+            from public.invoice_lines l
+            where l.org_id = v_inv.org_id and l.invoice_id = v_inv.id
+            group by l.vat_rate) r)
+  );
+end;
+$$;
+
+ALTER FUNCTION public.invoice_pdf_source(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_pdf_source(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) IS 'RPC (invoice-pdf function, as the caller): what the PDF of an issued document prints — frozen legal mentions, lines, VAT per rate, totals. not_found when the caller may not read the invoice; invoice_not_issued for a draft.';
 
 --
 -- Name: issue_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -7725,14 +7876,19 @@ begin
   if v_inv.status = 'draft' then
     perform private.raise_api_error('invalid_transition', 'Invoice must be issued before it is sent');
   end if;
+  if v_inv.pdf_sha256 is not null and v_inv.pdf_sha256 <> v_hash then
+    if v_inv.status = 'issued' then
+      perform private.raise_api_error('pdf_hash_mismatch', pg_catalog.format(
+        'Invoice %s: the PDF hash %s is not the hash of its stored PDF (%s)', v_inv.number, v_hash, v_inv.pdf_sha256));
+    end if;
+    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_inv.number, v_inv.status));
+  end if;
   if v_inv.status = 'issued' then
     perform pg_catalog.set_config('terrain.invoicing_op', 'send', true);
     update public.invoices i set status = 'sent', pdf_sha256 = v_hash, sent_at = now()
     where i.id = p_invoice_id
     returning * into v_inv;
     perform pg_catalog.set_config('terrain.invoicing_op', '', true);
-  elsif v_inv.pdf_sha256 is distinct from v_hash then
-    perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', v_inv.number, v_inv.status));
   end if;
 
   return pg_catalog.jsonb_build_object(
@@ -7746,7 +7902,7 @@ ALTER FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) OW
 -- Name: FUNCTION mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) IS 'RPC (PDF edge function): records the PDF SHA-256 of an issued document, once, and marks it sent. Same hash again: no-op.';
+COMMENT ON FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) IS 'RPC (after the PDF is rendered and stored): marks an issued document sent with its PDF SHA-256 — the stored PDF''s hash when one is recorded (pdf_hash_mismatch otherwise). Same hash again: no-op.';
 
 --
 -- Name: mark_notification_failed(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
@@ -7995,6 +8151,64 @@ ALTER FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jso
 --
 
 COMMENT ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) IS 'Owner/admin correction of an approved, not invoiced timesheet (hours, work_date, note, mission_id, or unapprove), with a reason of at least 10 characters; writes a lock_overrides row with before and after.';
+
+--
+-- Name: push_deliveries(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.push_deliveries(p_notification_ids uuid[]) RETURNS TABLE(notification_id uuid, payload jsonb, ttl_seconds integer, urgency text, subscriptions jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_notification_ids is null then
+    perform private.raise_api_error('missing_parameter', 'push_deliveries: notification ids are required');
+  end if;
+  if pg_catalog.cardinality(p_notification_ids) > 500 then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('push_deliveries: at most 500 notifications at a time, got %s', pg_catalog.cardinality(p_notification_ids)));
+  end if;
+  return query
+  select n.id,
+         pg_catalog.jsonb_build_object(
+           'id', n.id,
+           'title', n.title,
+           'body', pg_catalog.left(n.body, 500),
+           -- The app's page for what the notification is about (/missions/<id>,
+           -- /invoices/<id>, /stock-items/<id>, …), else the inbox.
+           'url', case
+                    when n.entity_table like 'public.%'
+                      then '/' || pg_catalog.replace(pg_catalog.substr(n.entity_table, 8), '_', '-') || '/' || n.entity_id::text
+                    else '/notifications'
+                  end),
+         -- A day: an older push is stale (alerts repeat while they fire), and
+         -- the in-app row stays in the inbox whatever happens to the push.
+         86400,
+         -- Critical types (emergencies, critical stock, escalations, security)
+         -- wake the device; the others may wait for the push service's
+         -- power-saving delivery.
+         case when private.notification_is_critical(n.type) then 'high' else 'normal' end,
+         coalesce((select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                            'endpoint', s.endpoint, 'p256dh', s.p256dh, 'auth', s.auth)
+                          order by s.created_at, s.id)
+                   from public.push_subscriptions s
+                   where s.user_id = n.user_id), '[]'::jsonb)
+  from public.notifications n
+  where n.id = any (p_notification_ids)
+    -- Only rows a sender may still deliver: a push row waiting for its sender.
+    and n.channel = 'push'
+    and n.delivery_status = 'pending'
+  order by n.id;
+end;
+$$;
+
+ALTER FUNCTION public.push_deliveries(p_notification_ids uuid[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION push_deliveries(p_notification_ids uuid[]); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) IS 'RPC (service_role: the push sender): for each pending push notification among the ids (at most 500), the payload {id, title, body (500 characters at most), url}, the TTL in seconds (a day), the urgency (high for critical types, else normal) and every Web Push subscription {endpoint, p256dh, auth} of its user ([] when none). Other ids (unknown, another channel, already sent or failed) are left out.';
 
 --
 -- Name: reconcile_payments(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -8562,6 +8776,75 @@ ALTER FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone)
 COMMENT ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) IS 'RPC: no notification or escalation for this alert until the given time (at most 30 days ahead); it keeps firing and resolving. Owner, admin, dispatcher and the roles the alert notifies.';
 
 --
+-- Name: store_invoice_pdf(uuid, bytea); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.store_invoice_pdf(p_invoice_id uuid, p_pdf bytea) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv    public.invoices;
+  v_stored public.invoice_pdfs;
+  v_sha256 text;
+begin
+  if p_invoice_id is null or p_pdf is null then
+    perform private.raise_api_error('missing_parameter', 'invoice_id and pdf are required');
+  end if;
+  if pg_catalog.octet_length(p_pdf) > 10485760 then
+    perform private.raise_api_error('payload_too_large', 'A stored PDF is at most 10 MiB');
+  end if;
+  if pg_catalog.substr(p_pdf, 1, 5) is distinct from '\x255044462d'::bytea then
+    perform private.raise_api_error('invalid_parameter', 'The file is not a PDF (it does not start with %PDF-)');
+  end if;
+
+  select * into v_inv from public.invoices i where i.id = p_invoice_id for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  if v_inv.status = 'draft' then
+    perform private.raise_api_error('invoice_not_issued',
+      pg_catalog.format('Invoice %s is a draft: issue it before storing its PDF', p_invoice_id));
+  end if;
+
+  select * into v_stored from public.invoice_pdfs p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
+  if found then
+    return pg_catalog.jsonb_build_object(
+      'invoice_id', v_inv.id, 'number', v_inv.number, 'sha256', v_stored.sha256,
+      'size_bytes', v_stored.size_bytes, 'rendered_at', v_stored.rendered_at, 'created', false);
+  end if;
+
+  v_sha256 := pg_catalog.encode(pg_catalog.sha256(p_pdf), 'hex');
+  if v_inv.pdf_sha256 is not null and v_inv.pdf_sha256 <> v_sha256 then
+    perform private.raise_api_error('pdf_hash_mismatch', pg_catalog.format(
+      'Invoice %s already records the PDF hash %s; this PDF hashes to %s', v_inv.number, v_inv.pdf_sha256, v_sha256));
+  end if;
+
+  insert into public.invoice_pdfs (invoice_id, org_id, pdf)
+  values (v_inv.id, v_inv.org_id, p_pdf)
+  returning * into v_stored;
+
+  if v_inv.pdf_sha256 is null then
+    perform pg_catalog.set_config('terrain.invoicing_op', 'pdf', true);
+    update public.invoices i set pdf_sha256 = v_stored.sha256 where i.id = v_inv.id;
+    perform pg_catalog.set_config('terrain.invoicing_op', '', true);
+  end if;
+
+  return pg_catalog.jsonb_build_object(
+    'invoice_id', v_inv.id, 'number', v_inv.number, 'sha256', v_stored.sha256,
+    'size_bytes', v_stored.size_bytes, 'rendered_at', v_stored.rendered_at, 'created', true);
+end;
+$$;
+
+ALTER FUNCTION public.store_invoice_pdf(p_invoice_id uuid, p_pdf bytea) OWNER TO postgres;
+
+--
+-- Name: FUNCTION store_invoice_pdf(p_invoice_id uuid, p_pdf bytea); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.store_invoice_pdf(p_invoice_id uuid, p_pdf bytea) IS 'RPC (invoice-pdf function, service role only): stores the PDF of an issued document and records sha256(bytes) as invoices.pdf_sha256 in one transaction; returns the stored PDF''s description (created = false when one was already stored).';
+
+--
 -- Name: transfer_ownership(uuid, uuid, public.member_role); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8793,6 +9076,58 @@ ALTER FUNCTION public.verify_invoice_chain(p_org_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.verify_invoice_chain(p_org_id uuid) IS 'RPC: recomputes an organization''s invoice hash chain; returns ok, or the first broken document (number) and why.';
+
+--
+-- Name: verify_invoice_pdf(uuid, bytea); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_stored   text;
+  v_rendered text := pg_catalog.encode(pg_catalog.sha256(p_rendered), 'hex');
+begin
+  if p_invoice_id is null or p_rendered is null then
+    perform private.raise_api_error('missing_parameter', 'invoice_id and the rendered PDF are required');
+  end if;
+  select * into v_inv from public.invoices i where i.id = p_invoice_id;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  if v_inv.status = 'draft' then
+    perform private.raise_api_error('invoice_not_issued',
+      pg_catalog.format('Invoice %s is a draft: it has no PDF', p_invoice_id));
+  end if;
+  select pg_catalog.encode(pg_catalog.sha256(p.pdf), 'hex') into v_stored
+  from public.invoice_pdfs p
+  where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
+  if not found then
+    perform private.raise_api_error('invalid_state',
+      pg_catalog.format('Invoice %s has no stored PDF yet: render it first', v_inv.number));
+  end if;
+
+  return pg_catalog.jsonb_build_object(
+    'invoice_id', v_inv.id,
+    'number', v_inv.number,
+    'recorded_sha256', v_inv.pdf_sha256,
+    'stored_sha256', v_stored,
+    'rendered_sha256', v_rendered,
+    'stored_matches_recorded', v_stored = v_inv.pdf_sha256,
+    'rendered_matches_recorded', v_rendered = v_inv.pdf_sha256,
+    'ok', v_stored = v_inv.pdf_sha256 and v_rendered = v_inv.pdf_sha256);
+end;
+$$;
+
+ALTER FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) OWNER TO postgres;
+
+--
+-- Name: FUNCTION verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) IS 'RPC (invoice-pdf function, verify mode): recomputes the stored PDF''s SHA-256 and compares it and the hash of a fresh render with invoices.pdf_sha256; ok = all agree (a tampered stored file gives stored_matches_recorded = false).';
 
 --
 -- Name: excluded_columns; Type: TABLE; Schema: audit; Owner: postgres
@@ -10483,6 +10818,41 @@ ALTER TABLE public.invoice_lines OWNER TO postgres;
 COMMENT ON TABLE public.invoice_lines IS 'Lines of an invoice or credit note. line_ht = round(quantity × unit price), line_vat = round(line_ht × rate / 100), half up, per line.';
 
 --
+-- Name: invoice_pdfs; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.invoice_pdfs (
+    invoice_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    sha256 text GENERATED ALWAYS AS (encode(sha256(pdf), 'hex'::text)) STORED,
+    size_bytes integer GENERATED ALWAYS AS (octet_length(pdf)) STORED,
+    pdf bytea NOT NULL,
+    rendered_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_pdfs_is_pdf CHECK ((substr(pdf, 1, 5) = '\x255044462d'::bytea)),
+    CONSTRAINT invoice_pdfs_size CHECK ((octet_length(pdf) <= 10485760))
+);
+
+ALTER TABLE public.invoice_pdfs OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_pdfs; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.invoice_pdfs IS 'The rendered PDF of each issued invoice or credit note, written once by store_invoice_pdf() with the invoice''s pdf_sha256 in the same transaction; never changed nor removed.';
+
+--
+-- Name: COLUMN invoice_pdfs.sha256; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.invoice_pdfs.sha256 IS 'hex SHA-256 of pdf, computed by Postgres (generated column); equals invoices.pdf_sha256 unless the stored file was tampered with.';
+
+--
+-- Name: COLUMN invoice_pdfs.rendered_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.invoice_pdfs.rendered_at IS 'When the PDF was stored (the PDF itself carries the issue time, so a render is reproducible).';
+
+--
 -- Name: lock_overrides; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -10698,7 +11068,7 @@ ALTER TABLE public.push_subscriptions OWNER TO postgres;
 -- Name: TABLE push_subscriptions; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender (definer function, later issue). A user with one gets push notifications from notify_roles.';
+COMMENT ON TABLE public.push_subscriptions IS 'Web Push subscriptions, one per device (endpoint). Closed to the API: written through register/delete_push_subscription, read by the push sender through public.push_deliveries, deleted when its push service answers 404/410 (public.delete_gone_push_subscription). A user with one gets push notifications from notify_roles.';
 
 --
 -- Name: quote_lines; Type: TABLE; Schema: public; Owner: postgres
@@ -11207,6 +11577,20 @@ ALTER TABLE ONLY public.invoice_lines
 
 ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_pkey PRIMARY KEY (id);
+
+--
+-- Name: invoice_pdfs invoice_pdfs_org_invoice_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.invoice_pdfs
+    ADD CONSTRAINT invoice_pdfs_org_invoice_key UNIQUE (org_id, invoice_id);
+
+--
+-- Name: invoice_pdfs invoice_pdfs_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.invoice_pdfs
+    ADD CONSTRAINT invoice_pdfs_pkey PRIMARY KEY (invoice_id);
 
 --
 -- Name: invoices invoices_number_key; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -12846,6 +13230,12 @@ CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines 
 CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
+-- Name: invoice_pdfs invoice_pdfs_10_immutable; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoice_pdfs_10_immutable BEFORE DELETE OR UPDATE ON public.invoice_pdfs FOR EACH ROW EXECUTE FUNCTION private.refuse_invoice_pdf_change();
+
+--
 -- Name: invoices invoices_10_guard; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -13335,6 +13725,13 @@ ALTER TABLE ONLY public.invoice_lines
 
 ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_timesheet_fkey FOREIGN KEY (org_id, timesheet_id) REFERENCES public.timesheets(org_id, id);
+
+--
+-- Name: invoice_pdfs invoice_pdfs_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.invoice_pdfs
+    ADD CONSTRAINT invoice_pdfs_invoice_fkey FOREIGN KEY (org_id, invoice_id) REFERENCES public.invoices(org_id, id);
 
 --
 -- Name: invoices invoices_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -13952,6 +14349,18 @@ CREATE POLICY invoice_lines_select ON public.invoice_lines FOR SELECT TO authent
 --
 
 CREATE POLICY invoice_lines_update ON public.invoice_lines FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: invoice_pdfs; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.invoice_pdfs ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_pdfs invoice_pdfs_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY invoice_pdfs_select ON public.invoice_pdfs FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (invoice_id IN ( SELECT private.my_client_invoice_ids() AS my_client_invoice_ids)))));
 
 --
 -- Name: invoices; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -15612,6 +16021,13 @@ GRANT ALL ON FUNCTION private.purge_notifications() TO service_role;
 REVOKE ALL ON FUNCTION private.purge_rate_limit_buckets(p_older_than interval) FROM PUBLIC;
 
 --
+-- Name: FUNCTION purge_stale_push_subscriptions(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.purge_stale_push_subscriptions() FROM PUBLIC;
+GRANT ALL ON FUNCTION private.purge_stale_push_subscriptions() TO service_role;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -15680,6 +16096,12 @@ REVOKE ALL ON FUNCTION private.refresh_rule_summary(p_org uuid, p_dedupe_key tex
 --
 
 REVOKE ALL ON FUNCTION private.refuse_append_only_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refuse_invoice_pdf_change(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_invoice_pdf_change() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refuse_non_finite_line_quantity(); Type: ACL; Schema: private; Owner: postgres
@@ -15926,11 +16348,26 @@ GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_typ
 GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) TO service_role;
 
 --
+-- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) TO service_role;
+
+--
 -- Name: FUNCTION delete_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
+
+--
+-- Name: FUNCTION invoice_pdf_source(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION issue_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -16032,6 +16469,13 @@ GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_chan
 GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) TO service_role;
 
 --
+-- Name: FUNCTION push_deliveries(p_notification_ids uuid[]); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.push_deliveries(p_notification_ids uuid[]) TO service_role;
+
+--
 -- Name: FUNCTION reconcile_payments(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16108,6 +16552,13 @@ GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with tim
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO service_role;
 
 --
+-- Name: FUNCTION store_invoice_pdf(p_invoice_id uuid, p_pdf bytea); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.store_invoice_pdf(p_invoice_id uuid, p_pdf bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.store_invoice_pdf(p_invoice_id uuid, p_pdf bytea) TO service_role;
+
+--
 -- Name: FUNCTION transfer_ownership(p_org_id uuid, p_to_user_id uuid, p_keep_current_as public.member_role); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16145,6 +16596,14 @@ GRANT ALL ON FUNCTION public.unsubscribe(p_token text) TO service_role;
 REVOKE ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) TO authenticated;
+GRANT ALL ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) TO service_role;
 
 --
 -- Name: TABLE check_credit_notes_invalid; Type: ACL; Schema: ops; Owner: postgres
@@ -16823,6 +17282,13 @@ GRANT INSERT(timesheet_id),UPDATE(timesheet_id) ON TABLE public.invoice_lines TO
 GRANT INSERT(stock_item_id),UPDATE(stock_item_id) ON TABLE public.invoice_lines TO authenticated;
 
 --
+-- Name: TABLE invoice_pdfs; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.invoice_pdfs TO authenticated;
+GRANT SELECT ON TABLE public.invoice_pdfs TO service_role;
+
+--
 -- Name: TABLE lock_overrides; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -17271,3 +17737,6 @@ select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_
 
 -- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
+
+-- purge-stale-push-subscriptions
+select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');

@@ -624,6 +624,46 @@ export type Database = {
           },
         ]
       }
+      invoice_pdfs: {
+        Row: {
+          invoice_id: string
+          org_id: string
+          pdf: string
+          rendered_at: string
+          sha256: string | null
+          size_bytes: number | null
+        }
+        Insert: {
+          invoice_id: string
+          org_id: string
+          pdf: string
+          rendered_at?: string
+          sha256?: never
+          size_bytes?: never
+        }
+        Update: {
+          invoice_id?: string
+          org_id?: string
+          pdf?: string
+          rendered_at?: string
+          sha256?: never
+          size_bytes?: never
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invoice_pdfs_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "alert_invoices_overdue"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "invoice_pdfs_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "invoices"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       invoices: {
         Row: {
           chain_position: number | null
@@ -2421,10 +2461,15 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      delete_gone_push_subscription: {
+        Args: { p_endpoint: string }
+        Returns: boolean
+      }
       delete_push_subscription: {
         Args: { p_endpoint: string }
         Returns: boolean
       }
+      invoice_pdf_source: { Args: { p_invoice_id: string }; Returns: Json }
       issue_invoice: { Args: { p_invoice_id: string }; Returns: Json }
       list_api_keys: {
         Args: { p_org_id: string }
@@ -2542,6 +2587,16 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      push_deliveries: {
+        Args: { p_notification_ids: string[] }
+        Returns: {
+          notification_id: string
+          payload: Json
+          subscriptions: Json
+          ttl_seconds: number
+          urgency: string
+        }[]
+      }
       reconcile_payments: { Args: { p_org_id: string }; Returns: Json }
       record_stock_use: {
         Args: {
@@ -2586,6 +2641,10 @@ export type Database = {
         }
       }
       silence_alert: { Args: { p_id: string; p_until: string }; Returns: Json }
+      store_invoice_pdf: {
+        Args: { p_invoice_id: string; p_pdf: string }
+        Returns: Json
+      }
       transfer_ownership: {
         Args: {
           p_keep_current_as?: Database["public"]["Enums"]["member_role"]
@@ -2618,6 +2677,10 @@ export type Database = {
           ok: boolean
           reason: string
         }[]
+      }
+      verify_invoice_pdf: {
+        Args: { p_invoice_id: string; p_rendered: string }
+        Returns: Json
       }
     }
     Enums: {

@@ -8,14 +8,10 @@
  * Run with the other Deno tests: `deno task --config edge-functions/deno.json test`.
  */
 import assert from "node:assert/strict";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { startRuntime } from "./runtime_testing.ts";
 
-const REPO_ROOT = resolve(import.meta.dirname!, "../..");
-const RUNTIME = join(REPO_ROOT, "edge-functions/_main/index.ts");
-const DENO_CONFIG = join(REPO_ROOT, "edge-functions/deno.json");
 const MAX_BODY_BYTES = 1024;
-/** A cold Deno cache downloads zod from the npm registry before the first function loads. */
-const STARTUP_TIMEOUT_MS = 60_000;
 
 const FIXTURES: Record<string, string> = {
   // A normal function that reports what it received; importing zod proves the
@@ -81,85 +77,11 @@ const PROCESS_ENV = {
   OVERRIDDEN: "from-process",
 };
 
-interface RunningRuntime {
-  baseUrl: string;
-  child: Deno.ChildProcess;
-  /** Every JSON line the runtime printed (stdout and stderr), as it arrives. */
-  logs: Record<string, unknown>[];
-  /** Resolves once both output streams are closed. */
-  drained: Promise<void>;
-}
-
 function writeFixtures(dir: string): void {
   for (const [path, content] of Object.entries(FIXTURES)) {
     const file = join(dir, path);
     Deno.mkdirSync(join(file, ".."), { recursive: true });
     Deno.writeTextFileSync(file, content);
-  }
-}
-
-async function collectLines(
-  stream: ReadableStream<Uint8Array>,
-  into: Record<string, unknown>[],
-): Promise<void> {
-  let buffered = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (!line) continue;
-      try {
-        into.push(JSON.parse(line));
-      } catch {
-        into.push({ raw: line });
-      }
-    }
-  }
-}
-
-async function startRuntime(functionsDir: string): Promise<RunningRuntime> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--cached-only",
-      "--config",
-      DENO_CONFIG,
-      "--no-prompt",
-      "--allow-net",
-      "--allow-env",
-      `--allow-read=${functionsDir}`,
-      RUNTIME,
-    ],
-    env: {
-      ...PROCESS_ENV,
-      // No call home for a newer Deno: only the npm registry is reachable.
-      DENO_NO_UPDATE_CHECK: "1",
-      FUNCTIONS_PORT: "0",
-      FUNCTIONS_DIR: functionsDir,
-      FUNCTIONS_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-
-  const logs: Record<string, unknown>[] = [];
-  const drained = Promise.all([collectLines(child.stdout, logs), collectLines(child.stderr, logs)])
-    .then(() => {});
-
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  for (;;) {
-    const listening = logs.find((line) => line.msg === "listening");
-    if (listening) return { baseUrl: String(listening.url), child, logs, drained };
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      await child.status;
-      await drained;
-      throw new Error(`runtime did not start:\n${logs.map((l) => JSON.stringify(l)).join("\n")}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -178,7 +100,10 @@ async function getJson(
 Deno.test("local functions runtime", async (t) => {
   const functionsDir = Deno.makeTempDirSync({ prefix: "terrain-functions-" });
   writeFixtures(functionsDir);
-  const runtime = await startRuntime(functionsDir);
+  const runtime = await startRuntime(functionsDir, {
+    ...PROCESS_ENV,
+    FUNCTIONS_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+  });
   const url = (path: string) => runtime.baseUrl + path;
   let exited = false;
 

@@ -6,7 +6,8 @@
  *     echoed in the response header and carried by every log line;
  *   - one error body everywhere: `{ "error": { "code", "message", "details"? } }`,
  *     4xx for the caller's mistakes, 500 without internals for ours;
- *   - one access log line per request (see log.ts).
+ *   - one access log line per request (see log.ts);
+ *   - unhandled errors (the 500s) reported to Sentry when SENTRY_DSN is set (sentry.ts).
  *
  * A function is written the Supabase way, with this wrapper around its handler:
  *
@@ -15,6 +16,7 @@
 import { z } from "zod";
 import { corsHeaders, REQUEST_ID_HEADER } from "./cors.ts";
 import { createLogger, logAccess, type Logger, safeErrorMessage } from "./log.ts";
+import { defaultErrorReporter, type ErrorReporter } from "./sentry.ts";
 
 export { corsHeaders, REQUEST_ID_HEADER };
 
@@ -146,6 +148,14 @@ export interface RequestContext {
 
 export type FunctionHandler = (req: Request, ctx: RequestContext) => Response | Promise<Response>;
 
+export interface HandlerOptions {
+  /**
+   * Where unhandled errors (the 500s) are reported. Default: Sentry when
+   * SENTRY_DSN is set, else nowhere (sentry.ts), read once per isolate.
+   */
+  reportError?: ErrorReporter;
+}
+
 /**
  * Adds headers the handler did not set itself. Responses built by fetch() or
  * Response.redirect() have immutable headers: those are copied into a new one.
@@ -167,6 +177,10 @@ export function withDefaultHeaders(res: Response, defaults: Record<string, strin
   }
 }
 
+/** A caller's mistake or a deliberate answer, as opposed to our bug or an outside failure. */
+const isExpected = (error: unknown): boolean =>
+  error instanceof HttpError || error instanceof z.ZodError;
+
 /** Maps anything a handler threw to a response; only unexpected errors are logged as errors. */
 function responseForError(error: unknown, log: Logger, requestId: string): Response {
   if (error instanceof HttpError) {
@@ -186,13 +200,16 @@ function responseForError(error: unknown, log: Logger, requestId: string): Respo
 
 /**
  * Wraps a function's handler with the shared conventions (preflight, request id,
- * error mapping, CORS on every response, one access log line). The returned
- * function is what goes to `Deno.serve`.
+ * error mapping, CORS on every response, error reporting, one access log line).
+ * The returned function is what goes to `Deno.serve`. Called at a function's
+ * top level, it reads SENTRY_DSN there: a malformed one is a boot error.
  */
 export function createHandler(
   fn: string,
   handler: FunctionHandler,
+  options: HandlerOptions = {},
 ): (req: Request) => Promise<Response> {
+  const reportError = options.reportError ?? defaultErrorReporter();
   return async (req: Request): Promise<Response> => {
     const startedAt = performance.now();
     const requestId = requestIdOf(req);
@@ -207,6 +224,7 @@ export function createHandler(
         res = await handler(req, { fn, requestId, log });
       } catch (error) {
         res = responseForError(error, log, requestId);
+        if (!isExpected(error)) await reportError({ fn, requestId, error });
       }
     }
 

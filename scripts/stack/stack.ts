@@ -12,6 +12,7 @@ import pg from "pg";
 import { ensureDir, LOCAL_DEV_DB_PASSWORD, type StackConfig } from "./config.ts";
 import { createAuthHandler } from "./auth/index.ts";
 import { startFunctions } from "./functions/supervisor.ts";
+import { ensureVapidKeys } from "./functions/vapid.ts";
 import { bufferedLog, createGateway } from "./gateway/index.ts";
 import { apiKeys, type ApiKeys } from "./keys.ts";
 import { ensureDatabase } from "./db/ensure.ts";
@@ -151,7 +152,8 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
 
     children.push(await startPostgrest(cfg));
     say(`• PostgREST ready`);
-    const functions = await startFunctions(cfg, keys);
+    const vapid = ensureVapidKeys(cfg.stateDir);
+    const functions = await startFunctions(cfg, keys, { vapid });
     children.push(functions.child);
     const booted = functions.status.functions.length - functions.status.failed.length;
     say(
@@ -178,7 +180,7 @@ export async function bringUp(cfg: StackConfig, say: Say = console.log): Promise
       rateLimiter = createRateLimiter({ connectionString: gatewayDbUrl(cfg), log: accessLog });
       say(`• Rate limiting on (${mode})`);
     }
-    gateway = createGateway({ cfg, keys, auth, rateLimiter, log: accessLog });
+    gateway = createGateway({ cfg, keys, auth, rateLimiter, log: accessLog, vapidPublicKey: vapid.publicKey });
     await new Promise<void>((resolve, reject) => {
       gateway!.once("error", reject);
       gateway!.listen(cfg.ports.api, "127.0.0.1", () => resolve());

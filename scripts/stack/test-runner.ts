@@ -23,6 +23,7 @@ import { SCHEMA_FILE, schemaDump } from "../db/schema.ts";
 import { isFresh } from "../docs/generated-file.ts";
 import { generateTypes, TYPES_FILE } from "../db/types.ts";
 import { bringUp, runningSupervisor, type RunningStack } from "./stack.ts";
+import { denoCertWithTestCa, ensureTestCa } from "./test-ca.ts";
 
 interface StageResult {
   stage: string;
@@ -161,6 +162,9 @@ async function main() {
   }
 
   await typecheck();
+  // Local stand-ins for HTTPS services (the fake push service) present
+  // certificates of this CA; the stack's functions runtime trusts it.
+  process.env.DENO_CERT = denoCertWithTestCa(ensureTestCa(join(cfg.stateDir, "test-ca")));
   banner("Starting a throw-away stack");
   const stackStart = performance.now();
   const stack = await bringUp(cfg);

@@ -84,6 +84,7 @@ create temp table scope_parents (table_name text, parent_table text, fk_column t
 insert into scope_parents values
   ('public.quote_lines', 'public.quotes', 'quote_id'),
   ('public.invoice_lines', 'public.invoices', 'invoice_id'),
+  ('public.invoice_pdfs', 'public.invoices', 'invoice_id'),
   ('public.payments', 'public.invoices', 'invoice_id');
 
 -- For scope 'assigned': which column of missions a table's id is.

@@ -66,7 +66,7 @@ describe("edge functions through the gateway", () => {
     expect(body.checks.pg_cron.launcher_running).toBe(true);
     expect(body.checks.functions.ok).toBe(true);
     expect(body.checks.functions.failed).toEqual([]);
-    expect(body.checks.functions.loaded).toEqual(expect.arrayContaining(["events", "health", "metrics"]));
+    expect(body.checks.functions.loaded).toEqual(expect.arrayContaining(["events", "health", "metrics", "push"]));
   });
 
   it("health: a request id is returned, and the caller's own is kept", async () => {

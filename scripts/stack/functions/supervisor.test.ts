@@ -12,6 +12,7 @@ import { ensureDir, loadConfig, LOCAL_DEV_JWT_SECRET } from "../config.ts";
 import { functionsRuntimeArgs, functionsRuntimeEnv, startFunctions } from "./supervisor.ts";
 import { MAX_BODY_BYTES } from "../http.ts";
 import { apiKeys } from "../keys.ts";
+import { stopChild } from "../proc.ts";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,5 +78,25 @@ describe("functions runtime supervisor", () => {
     }
     // The cache stayed empty: the runtime did not try to download at boot.
     expect(readFileSync(join(cfg.logDir, "functions.log"), "utf8")).not.toMatch(/Download https?:/);
+  }, 60_000);
+
+  it("without the VAPID variables `push` fails to boot, naming them; events, health and metrics serve", async () => {
+    const base = loadConfig("test", { stateDir: join(scratch, "no-vapid") });
+    const cfg = { ...base, ports: { ...base.ports, functions: await freePort() } };
+    ensureDir(cfg.logDir);
+    const warnings: string[] = [];
+    const { child, status } = await startFunctions(cfg, await apiKeys(LOCAL_DEV_JWT_SECRET), { warn: (line) => warnings.push(line) });
+    try {
+      // Other functions with secrets of their own may fail here too; these three need none.
+      expect(status.failed).toContain("push");
+      expect(status.functions).toEqual(expect.arrayContaining(["events", "health", "metrics", "push"]));
+      for (const name of ["events", "health", "metrics"]) expect(status.failed).not.toContain(name);
+      for (const name of ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"]) {
+        expect(status.boot_errors.push).toContain(`${name} (missing)`);
+      }
+      expect(warnings).toContainEqual(expect.stringMatching(/^✖ edge function "push" failed to boot: .*VAPID_PUBLIC_KEY/));
+    } finally {
+      await stopChild(child);
+    }
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { MAX_BODY_BYTES } from "../http.ts";
 import type { ApiKeys } from "../keys.ts";
 import { denoNetworkEnv } from "./deno-env.ts";
 import { run, spawnLogged, stopChild, waitFor } from "../proc.ts";
+import type { VapidKeys } from "./vapid.ts";
 
 export function denoBinary(): string {
   // The npm package `deno` ships the real binary next to its package.json.
@@ -70,7 +71,12 @@ export function functionsRuntimeArgs(): string[] {
  * (certificate authorities, proxies: deno-env.ts), since functions call
  * outside services.
  */
-export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function functionsRuntimeEnv(
+  cfg: StackConfig,
+  keys: ApiKeys,
+  parent: NodeJS.ProcessEnv = process.env,
+  vapid?: VapidKeys,
+): Record<string, string> {
   return {
     PATH: parent.PATH ?? "/usr/bin:/bin",
     HOME: parent.HOME ?? "/tmp",
@@ -87,6 +93,8 @@ export function functionsRuntimeEnv(cfg: StackConfig, keys: ApiKeys, parent: Nod
     TERRAIN_VERSION: appVersion(),
     // Local only: lets the health function report functions that failed to boot.
     TERRAIN_RUNTIME_STATUS_URL: runtimeStatusUrl(cfg),
+    // The push function's secrets (vapid.ts); without them only `push` fails to boot.
+    ...(vapid ? { VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: vapid.subject } : {}),
     NO_COLOR: "1",
   };
 }
@@ -101,6 +109,8 @@ export interface StartFunctionsOptions {
   parentEnv?: NodeJS.ProcessEnv;
   /** Where the boot failures are announced (default: stderr). */
   warn?: (line: string) => void;
+  /** The Web Push key pair handed to the `push` function. */
+  vapid?: VapidKeys;
 }
 
 /**
@@ -113,7 +123,7 @@ export async function startFunctions(cfg: StackConfig, keys: ApiKeys, opts: Star
   const warn = opts.warn ?? ((line: string) => console.error(line));
   const child = spawnLogged(denoBinary(), functionsRuntimeArgs(), log, {
     cwd: ROOT,
-    env: functionsRuntimeEnv(cfg, keys, opts.parentEnv ?? process.env),
+    env: functionsRuntimeEnv(cfg, keys, opts.parentEnv ?? process.env, opts.vapid),
   });
   let status: RuntimeStatus | undefined;
   await waitFor(

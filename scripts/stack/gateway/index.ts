@@ -6,7 +6,7 @@
  *   /auth/v1/*       → local auth stand-in  (apikey required)
  *   /functions/v1/*  → Deno functions runtime (JWT verified unless verify_jwt = false)
  *   /storage/v1/*    → not in the local stack yet: 501
- *   /config.json     → the public URL and anon key for the web app
+ *   /config.json     → the public URL, anon key and Web Push (VAPID) public key for the web app
  *   /                → the built PWA (web/dist), SPA fallback to index.html;
  *                      brotli/gzip by Accept-Encoding, hashed assets cached
  *                      immutable (static.ts)
@@ -55,6 +55,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Counts reads, token requests and failed writes (state in the database); none: no rate limiting. */
   rateLimiter?: RateLimiter;
+  /** The VAPID public key browsers subscribe to Web Push with (functions/vapid.ts). */
+  vapidPublicKey?: string;
 }
 
 /** `/p` itself and everything under `/p/`. */
@@ -100,7 +102,7 @@ export function createGateway(opts: GatewayOptions): Server {
       ),
     ],
     [(path) => path.startsWith("/storage/v1"), chain(declaredBodyLimit("storage"), storageNotImplemented(upstreams.oversized))],
-    [(path) => path === "/config.json", chain(publicConfig(cfg, keys))],
+    [(path) => path === "/config.json", chain(publicConfig(cfg, keys, opts.vapidPublicKey))],
   ];
   const otherwise = chain(builtApp(serveWeb));
 

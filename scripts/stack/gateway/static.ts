@@ -52,7 +52,12 @@ export function builtApp(serveWeb: ReturnType<typeof serveBuiltApp> | undefined)
 
 export const notFound = (res: ServerResponse) => sendJson(res, 404, { message: "Not found" });
 
-/** /config.json: public values only, what any browser of the app may know. */
-export function publicConfig(cfg: StackConfig, keys: ApiKeys): Middleware {
-  return ({ res }) => sendJson(res, 200, { supabaseUrl: cfg.apiUrl, anonKey: keys.anonKey }, { "cache-control": "no-store" });
+/**
+ * /config.json: public values only, what any browser of the app may know —
+ * including the VAPID public key the app subscribes to Web Push with
+ * (`applicationServerKey`); its private half stays with the push function.
+ */
+export function publicConfig(cfg: StackConfig, keys: ApiKeys, vapidPublicKey?: string): Middleware {
+  const body = { supabaseUrl: cfg.apiUrl, anonKey: keys.anonKey, ...(vapidPublicKey ? { vapidPublicKey } : {}) };
+  return ({ res }) => sendJson(res, 200, body, { "cache-control": "no-store" });
 }
