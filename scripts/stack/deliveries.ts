@@ -1,8 +1,10 @@
 /**
  * The local delivery dispatcher: what wakes the senders on this machine.
  *
- * pg_cron runs private.signal_due_notifications() every minute; it NOTIFYs
- * `terrain_deliveries` with the due rows per channel ({"email": 3}). This
+ * A statement that queues email or push rows NOTIFYs `terrain_deliveries`
+ * at commit (trigger notifications_signal_queued), and pg_cron runs
+ * private.signal_due_notifications() every minute for retries and leases that
+ * fell due; both send the due rows per channel ({"email": 3}). This
  * service LISTENs on that channel and POSTs /functions/v1/<sender> through
  * the gateway with the service-role key, one call in flight per channel (a
  * signal during a call runs one more call after it). It also kicks once at
