@@ -15,7 +15,10 @@ SYSTEM_PACKAGES=(
   postgresql-15-plpgsql-check
   libtap-parser-sourcehandler-pgtap-perl
 )
-if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+# Debian's chromium for the browser tests (playwright-core drives it; no browser
+# download), and the fonts it only recommends (installs skip recommends), so
+# screenshots show real text.
+if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium fonts-liberation); fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -3,8 +3,8 @@
  * the real stack: the gateway serves the built app at /, the service worker
  * precaches it, the data lives in IndexedDB, actions wait in the outbox.
  *
- * Sign in → go offline → accept, start, log hours, record a part (and one the
- * stock cannot cover), add a note, complete → reload, still offline: the app
+ * Sign in → go offline → accept, start, block with a reason, resume, log hours,
+ * record a part (and one the stock cannot cover), add a note, complete → reload, still offline: the app
  * opens and every action is still pending → back online: each action lands
  * exactly once (checked in the database), the one the server refuses is shown
  * with its reason and can be discarded. One reply is lost on the way back (the
@@ -64,7 +64,7 @@ beforeAll(async () => {
     await db.query("select public.transition_mission($1, 'published', $2)", [missionId, `browser-publish-${run}`]);
     itemId = (
       await db.query<{ id: string }>(
-        `insert into public.stock_items (org_id, sku, name, unit) values ($1, $2, $3, 'u') returning id`,
+        `insert into public.stock_items (org_id, sku, name, unit, price_cents) values ($1, $2, $3, 'u', 12345) returning id`,
         [ORG, partSku, partName],
       )
     ).rows[0]!.id;
@@ -87,6 +87,13 @@ describe("technician PWA", () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("fr");
     await expectNoSeriousAxeViolations("sign-in");
     await screenshot(page, "01-sign-in");
+    // Installable: the manifest the page links, with the icons an install needs.
+    const manifest = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="manifest"]')!.href;
+      return (await fetch(href)).json() as Promise<{ start_url: string; display: string; icons: Array<{ sizes: string }> }>;
+    });
+    expect(manifest).toMatchObject({ start_url: "/", display: "standalone" });
+    expect(manifest.icons.map((icon) => icon.sizes)).toEqual(expect.arrayContaining(["192x192", "512x512"]));
 
     await page.getByLabel("E-mail").fill(TECH_EMAIL);
     await page.getByLabel("Mot de passe").fill(PASSWORD);
@@ -99,7 +106,7 @@ describe("technician PWA", () => {
     await screenshot(page, "02-missions");
   });
 
-  it("works offline: accept, start, hours, parts, a note, complete — all kept in the outbox", async () => {
+  it("works offline: accept, start, block, resume, hours, parts, a note, complete — all kept in the outbox", async () => {
     await context.setOffline(true);
     await expect.poll(pendingBannerText).toContain("Hors ligne");
 
@@ -114,6 +121,12 @@ describe("technician PWA", () => {
     await expect.poll(() => status.textContent()).toBe("Acceptée");
     await page.getByRole("button", { name: "Démarrer" }).click();
     await expect.poll(() => status.textContent()).toBe("En cours");
+    await page.getByRole("button", { name: "Bloquer" }).click();
+    await page.getByLabel("Motif du blocage").fill("Attente du gardien pour l'accès.");
+    await page.getByRole("button", { name: "Confirmer le blocage" }).click();
+    await expect.poll(() => status.textContent()).toBe("Bloquée");
+    await page.getByRole("button", { name: "Reprendre" }).click();
+    await expect.poll(() => status.textContent()).toBe("En cours");
 
     await page.getByLabel("Heures travaillées").fill("2,5");
     await page.getByRole("button", { name: "Enregistrer les heures" }).click();
@@ -121,7 +134,10 @@ describe("technician PWA", () => {
 
     for (const quantity of ["2", "99"]) {
       await page.getByLabel("Rechercher une pièce (nom ou référence)").fill(partSku.toLowerCase());
-      await page.getByRole("button", { name: new RegExp(partName) }).click();
+      const choice = page.getByRole("button", { name: new RegExp(partName) });
+      // Stock and price in the user's locale: "10 u en stock · 123,45 €".
+      expect(await choice.textContent()).toContain("123,45\u00a0€");
+      await choice.click();
       await page.getByLabel("Quantité").fill(quantity);
       await page.getByRole("button", { name: "Enregistrer la pièce" }).click();
     }
@@ -129,7 +145,7 @@ describe("technician PWA", () => {
     await page.getByRole("button", { name: "Ajouter la note" }).click();
     await page.getByRole("button", { name: "Terminer" }).click();
     await expect.poll(() => status.textContent()).toBe("Terminée");
-    await expect.poll(pendingBannerText).toBe("Hors ligne · 7 actions en attente");
+    await expect.poll(pendingBannerText).toBe("Hors ligne · 9 actions en attente");
     await expectNoSeriousAxeViolations("mission (done, pending)");
     await screenshot(page, "04-mission-done-offline");
 
@@ -147,10 +163,10 @@ describe("technician PWA", () => {
     await page.reload();
     await page.getByRole("heading", { name: missionTitle }).waitFor();
     await expect.poll(() => page.getByTestId("mission-status").textContent()).toBe("Terminée");
-    await expect.poll(pendingBannerText).toBe("Hors ligne · 7 actions en attente");
+    await expect.poll(pendingBannerText).toBe("Hors ligne · 9 actions en attente");
     await page.getByRole("link", { name: "Synchronisation" }).click();
     await page.getByRole("heading", { name: "Synchronisation" }).waitFor();
-    expect(await page.getByTestId("pending-actions").getByRole("listitem").count()).toBe(7);
+    expect(await page.getByTestId("pending-actions").getByRole("listitem").count()).toBe(9);
     await expectNoSeriousAxeViolations("sync (offline)");
     await screenshot(page, "05-sync-offline-after-reload");
   });
@@ -184,6 +200,7 @@ describe("technician PWA", () => {
         status: await q("select status::text as n from public.missions where id = $1"),
         accepted: await q("select count(*)::text as n from public.mission_status_history where mission_id = $1 and to_status = 'assigned'"),
         started: await q("select count(*)::text as n from public.mission_status_history where mission_id = $1 and to_status = 'in_progress'"),
+        blocked: await q("select string_agg(reason, ',') as n from public.mission_status_history where mission_id = $1 and to_status = 'blocked'"),
         completed: await q("select count(*)::text as n from public.mission_status_history where mission_id = $1 and to_status = 'done'"),
         timesheets: await q("select coalesce(string_agg(hours::text, ','), '') as n from public.timesheets where mission_id = $1"),
         parts: await q("select coalesce(string_agg(quantity::text, ','), '') as n from public.stock_movements where mission_id = $1"),
@@ -194,7 +211,8 @@ describe("technician PWA", () => {
     expect(facts).toEqual({
       status: "done",
       accepted: "1",
-      started: "1",
+      started: "2", // started, then resumed after the block
+      blocked: "Attente du gardien pour l'accès.",
       completed: "1",
       timesheets: "2.50",
       parts: "2",
@@ -206,9 +224,9 @@ describe("technician PWA", () => {
     const keys = await withDb(async (db) =>
       (await db.query<{ n: string }>("select count(*)::text as n from public.idempotency_keys where user_id = $1 and created_at >= $2", [techId, startedAt])).rows[0]!.n,
     );
-    // accept, start, hours, part, note, complete: six actions applied, each under its own key.
-    expect(keys).toBe("6");
-    console.log(`offline scenario: 7 actions queued, 6 applied once, 1 refused and shown, log_hours sent ${logHoursCalls}× (1 reply lost), duplicates 0, lost 0`);
+    // accept, start, block, resume, hours, part, note, complete: eight actions applied, each under its own key.
+    expect(keys).toBe("8");
+    console.log(`offline scenario: 9 actions queued, 8 applied once, 1 refused and shown, log_hours sent ${logHoursCalls}× (1 reply lost), duplicates 0, lost 0`);
 
     await page.getByRole("button", { name: /Abandonner/ }).click();
     await page.getByText("Aucune action refusée.").waitFor();

@@ -38,6 +38,7 @@ export interface LocalStockItem {
   name: string;
   unit: string;
   on_hand: number;
+  price_cents: number;
 }
 
 export interface LocalNotification {

@@ -40,7 +40,7 @@ export async function pull(db: TerrainDb, supabase: TerrainClient, now = new Dat
       .not("status", "in", "(new,cancelled)")
       .order("scheduled_start", { ascending: true, nullsFirst: false })
       .limit(200),
-    supabase.from("stock_items").select("id, org_id, sku, name, unit, on_hand").order("name").limit(2000),
+    supabase.from("stock_items").select("id, org_id, sku, name, unit, on_hand, price_cents").order("name").limit(2000),
     supabase
       .from("notifications")
       .select("id, title, body, created_at, read_at, entity_table, entity_id")

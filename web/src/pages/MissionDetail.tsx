@@ -1,7 +1,7 @@
 import { Suspense, useId, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../components/Page.tsx";
-import { formatDate, formatDateTime, formatNumber } from "../i18n/index.ts";
+import { formatDate, formatDateTime, formatMoney, formatNumber } from "../i18n/index.ts";
 import { addMissionNote, logHours, recordStockUse, transitionMission } from "../offline/actions.ts";
 import { getMeta, type LocalStockItem, type MemberRole, type MissionStatus, type OutboxAction } from "../offline/db.ts";
 import { useLiveQuery } from "../offline/hooks.ts";
@@ -381,7 +381,8 @@ function PartForm({ missionId, items }: { missionId: string; items: LocalStockIt
                 >
                   <span className="part-name">{item.name}</span>
                   <span className="muted small">
-                    {item.sku} · {t("mission.parts.onHand", { quantity: formatNumber(Number(item.on_hand)), unit: item.unit })}
+                    {item.sku} · {t("mission.parts.onHand", { quantity: formatNumber(Number(item.on_hand)), unit: item.unit })} ·{" "}
+                    {formatMoney(item.price_cents)}
                   </span>
                 </button>
               </li>
