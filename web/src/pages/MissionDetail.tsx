@@ -275,9 +275,34 @@ function WorkList({ done, pending, empty }: { done: Array<{ key: string; text: s
   );
 }
 
-function useSavedMessage() {
+/**
+ * A form whose submission becomes an outbox action: saved on the device first
+ * (the technician is told so), then sent at once if the network allows.
+ * `save` returns false when there is nothing to save.
+ */
+function OutboxForm({ save, submitLabel, canSubmit = true, children }: { save: () => Promise<boolean>; submitLabel: string; canSubmit?: boolean; children: ReactNode }) {
+  const { t } = useTranslation();
+  const { engine } = useTechnician();
   const [saved, setSaved] = useState(false);
-  return { saved, flash: () => setSaved(true), clear: () => setSaved(false) };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!(await save())) return;
+    setSaved(true);
+    void engine.sync();
+  }
+
+  return (
+    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={() => setSaved(false)}>
+      {children}
+      <button type="submit" className="button" disabled={!canSubmit}>
+        {submitLabel}
+      </button>
+      <p role="status" className="saved">
+        {saved ? t("mission.saved") : ""}
+      </p>
+    </form>
+  );
 }
 
 function localToday(): string {
@@ -292,24 +317,21 @@ function parseDecimal(value: string): number {
 
 function HoursForm({ missionId }: { missionId: string }) {
   const { t } = useTranslation();
-  const { db, engine } = useTechnician();
+  const { db } = useTechnician();
   const [date, setDate] = useState(localToday);
   const [hours, setHours] = useState("");
   const [note, setNote] = useState("");
-  const saved = useSavedMessage();
   const ids = { date: useId(), hours: useId(), note: useId() };
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  async function save() {
     await logHours(db, missionId, date, parseDecimal(hours), note.trim() || null);
     setHours("");
     setNote("");
-    saved.flash();
-    void engine.sync();
+    return true;
   }
 
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={saved.clear}>
+    <OutboxForm save={save} submitLabel={t("mission.hours.submit")}>
       <div className="row">
         <div className="field">
           <label htmlFor={ids.date}>{t("mission.hours.date")}</label>
@@ -324,13 +346,7 @@ function HoursForm({ missionId }: { missionId: string }) {
         <label htmlFor={ids.note}>{t("mission.hours.note")}</label>
         <input id={ids.note} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
       </div>
-      <button type="submit" className="button">
-        {t("mission.hours.submit")}
-      </button>
-      <p role="status" className="saved">
-        {saved.saved ? t("mission.saved") : ""}
-      </p>
-    </form>
+    </OutboxForm>
   );
 }
 
@@ -341,28 +357,25 @@ function fold(value: string): string {
 
 function PartForm({ missionId, items }: { missionId: string; items: LocalStockItem[] }) {
   const { t } = useTranslation();
-  const { db, engine } = useTechnician();
+  const { db } = useTechnician();
   const [query, setQuery] = useState("");
   const [chosen, setChosen] = useState<LocalStockItem | null>(null);
   const [quantity, setQuantity] = useState("1");
-  const saved = useSavedMessage();
   const ids = { search: useId(), quantity: useId(), results: useId() };
   const needle = fold(query.trim());
   const matches = needle ? items.filter((item) => fold(`${item.name} ${item.sku}`).includes(needle)).slice(0, 8) : [];
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!chosen) return;
+  async function save() {
+    if (!chosen) return false;
     await recordStockUse(db, missionId, chosen.id, parseDecimal(quantity));
     setChosen(null);
     setQuery("");
     setQuantity("1");
-    saved.flash();
-    void engine.sync();
+    return true;
   }
 
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={saved.clear}>
+    <OutboxForm save={save} submitLabel={t("mission.parts.submit")} canSubmit={chosen !== null}>
       <div className="field">
         <label htmlFor={ids.search}>{t("mission.parts.search")}</label>
         <input id={ids.search} type="search" autoComplete="off" value={query} onChange={(e) => setQuery(e.target.value)} aria-controls={ids.results} />
@@ -395,44 +408,29 @@ function PartForm({ missionId, items }: { missionId: string; items: LocalStockIt
         <label htmlFor={ids.quantity}>{t("mission.parts.quantity")}</label>
         <input id={ids.quantity} inputMode="decimal" required pattern="[0-9]+([.,][0-9]{1,3})?" value={quantity} onChange={(e) => setQuantity(e.target.value)} />
       </div>
-      <button type="submit" className="button" disabled={!chosen}>
-        {t("mission.parts.submit")}
-      </button>
-      <p role="status" className="saved">
-        {saved.saved ? t("mission.saved") : ""}
-      </p>
-    </form>
+    </OutboxForm>
   );
 }
 
 function NoteForm({ missionId }: { missionId: string }) {
   const { t } = useTranslation();
-  const { db, engine } = useTechnician();
+  const { db } = useTechnician();
   const [body, setBody] = useState("");
-  const saved = useSavedMessage();
   const id = useId();
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!body.trim()) return;
+  async function save() {
+    if (!body.trim()) return false;
     await addMissionNote(db, missionId, body);
     setBody("");
-    saved.flash();
-    void engine.sync();
+    return true;
   }
 
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={saved.clear}>
+    <OutboxForm save={save} submitLabel={t("mission.notes.submit")}>
       <div className="field">
         <label htmlFor={id}>{t("mission.notes.body")}</label>
         <textarea id={id} required maxLength={10000} value={body} onChange={(e) => setBody(e.target.value)} />
       </div>
-      <button type="submit" className="button">
-        {t("mission.notes.submit")}
-      </button>
-      <p role="status" className="saved">
-        {saved.saved ? t("mission.saved") : ""}
-      </p>
-    </form>
+    </OutboxForm>
   );
 }
