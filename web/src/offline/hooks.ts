@@ -11,7 +11,7 @@ export function useLiveQuery<T>(query: () => Promise<T>, deps: DependencyList): 
       error: (error: unknown) => console.error("Local database query failed", error),
     });
     return () => subscription.unsubscribe();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller lists what the query depends on, as with useEffect.
   }, deps);
   return value;
 }

@@ -31,8 +31,8 @@ export default function TechnicianApp({ supabase, session }: { supabase: Terrain
       pull: () => pull(db, supabase),
     });
     return { supabase, session, userId, db, engine };
-    // A token refresh gives a new session object for the same user: same database, same engine.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Keyed on the user, not the session object: a token refresh gives a new session for the
+    // same user, who keeps the same database and the same engine.
   }, [supabase, userId]);
 
   useEffect(() => {
