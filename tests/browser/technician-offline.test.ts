@@ -9,8 +9,9 @@
  * exactly once (checked in the database), the one the server refuses is shown
  * with its reason and can be discarded. One reply is lost on the way back (the
  * server applied log_hours, the browser saw a reset connection): its replay with
- * the same key changes nothing. Then the notifications inbox and English
- * (the update banner has its own file: update-banner.test.ts). axe-core runs on every screen; screenshots at phone size.
+ * the same key changes nothing. Then the notifications inbox, English, and two
+ * tabs coming back online together: one flushes (Web Locks), each action is
+ * sent once. The update banner has its own file: update-banner.test.ts. axe-core runs on every screen; screenshots at phone size.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -270,5 +271,32 @@ describe("technician PWA", () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe("en");
     await expectNoSeriousAxeViolations("missions (English)");
     await screenshot(page, "09-missions-english");
+  });
+
+  it("with two tabs open, one flushes the outbox: each action is sent once (Web Locks)", async () => {
+    const second = await context.newPage();
+    await second.goto(`/missions/${missionId}`);
+    await second.getByRole("heading", { name: missionTitle }).waitFor();
+    const noteCalls: string[] = [];
+    for (const [tab, p] of [["first", page], ["second", second]] as const) {
+      p.on("request", (request) => {
+        if (request.url().endsWith("/rest/v1/rpc/add_mission_note")) noteCalls.push(tab);
+      });
+    }
+    await context.setOffline(true);
+    // The language chosen in the first tab holds in the second (same device).
+    await second.getByLabel("New note").fill("Second visit planned for the pressure test.");
+    await second.getByRole("button", { name: "Add note" }).click();
+    await second.getByText("Second visit planned for the pressure test.").waitFor();
+
+    // Both tabs see the network return at the same moment and both try to flush.
+    await context.setOffline(false);
+    await expect
+      .poll(() => withDb(async (db) => (await db.query("select 1 from public.mission_notes where mission_id = $1 and body like 'Second visit%'", [missionId])).rowCount))
+      .toBe(1);
+    await expect.poll(() => page.getByTestId("pending-banner").count()).toBe(0);
+    await expect.poll(() => second.getByTestId("pending-banner").count()).toBe(0);
+    expect(noteCalls).toHaveLength(1);
+    await second.close();
   });
 });
