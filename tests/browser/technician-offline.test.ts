@@ -39,10 +39,13 @@ let context: BrowserContext;
 let page: Page;
 const axeReport: Record<string, number> = {};
 
+/** axe-core finds no serious or critical violation, and nothing overflows the phone's width. */
 async function expectNoSeriousAxeViolations(screen: string) {
   const violations = await seriousAxeViolations(page);
   axeReport[screen] = violations.length;
   expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
+  const widths = await page.evaluate(() => ({ content: document.documentElement.scrollWidth, viewport: window.innerWidth }));
+  expect(widths.content, `${screen} is wider than the phone`).toBeLessThanOrEqual(widths.viewport);
 }
 
 async function pendingBannerText() {
@@ -165,7 +168,7 @@ describe("technician PWA", () => {
     await page.getByRole("heading", { name: missionTitle }).waitFor();
     await expect.poll(() => page.getByTestId("mission-status").textContent()).toBe("Terminée");
     await expect.poll(pendingBannerText).toBe("Hors ligne · 9 actions en attente");
-    await page.getByRole("link", { name: "Synchronisation" }).click();
+    await page.getByRole("link", { name: "Synchro", exact: true }).click();
     await page.getByRole("heading", { name: "Synchronisation" }).waitFor();
     expect(await page.getByTestId("pending-actions").getByRole("listitem").count()).toBe(9);
     await expectNoSeriousAxeViolations("sync (offline)");

@@ -23,7 +23,7 @@ export const fr = {
     inbox: "Notifications",
     unread_one: "non lue",
     unread_other: "non lues",
-    sync: "Synchronisation",
+    sync: "Synchro",
     signOut: "Se déconnecter",
     signingOut: "Déconnexion…",
     language: "Langue",
