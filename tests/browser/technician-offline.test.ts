@@ -16,16 +16,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { stack, withDb } from "../integration/harness.ts";
+import { stack, supabaseClient, withDb } from "../integration/harness.ts";
 import { launchBrowser, phoneContext, screenshot, seriousAxeViolations } from "./browser.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
 const CLIENT = "a0000000-0000-4000-8000-0000000000c1";
 const SITE = "a0000000-0000-4000-8000-0000000000d1";
-const TECH_EMAIL = "tech1@chaleur-express.test";
-const PASSWORD = "terrain-demo";
-
 const run = randomUUID().slice(0, 8);
+// A technician of Chaleur Express of its own, so the day's hours, notifications and
+// outbox keys counted below are this run's only (the demo technicians are shared).
+const TECH_EMAIL = `tech-browser-${run}@chaleur-express.test`;
+const PASSWORD = `browser-${run}-secret`;
 const missionTitle = `Remplacement circulateur ${run}`;
 const partName = `Circulateur test ${run}`;
 const partSku = `BRW-${run}`;
@@ -54,8 +55,11 @@ async function pendingBannerText() {
 
 beforeAll(async () => {
   startedAt = new Date();
+  const created = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({ email: TECH_EMAIL, password: PASSWORD, email_confirm: true });
+  if (created.error) throw created.error;
+  techId = created.data.user.id;
   await withDb(async (db) => {
-    techId = (await db.query<{ id: string }>("select id from auth.users where email = $1", [TECH_EMAIL])).rows[0]!.id;
+    await db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'technician')", [ORG, techId]);
     // A mission of its own, published to the pool (as the system actor), scheduled today,
     // and a part with 10 in stock: nothing another test touches.
     missionId = (
@@ -190,7 +194,18 @@ describe("technician PWA", () => {
     });
     await context.setOffline(false);
 
-    await expect.poll(() => page.getByTestId("pending-actions").count(), { timeout: 60_000 }).toBe(0);
+    const rpcLog: string[] = [];
+    page.on("requestfinished", async (request) => {
+      if (request.url().includes("/rpc/")) rpcLog.push(`${request.url().split("/rpc/")[1]} ${(await request.response())?.status()}`);
+    });
+    page.on("requestfailed", (request) => rpcLog.push(`${request.url().split("/").pop()} failed ${request.failure()?.errorText}`));
+    try {
+      await expect.poll(() => page.getByTestId("pending-actions").count(), { timeout: 60_000 }).toBe(0);
+    } catch (error) {
+      // What was still waiting, and what the page sent: the first thing to read when this fails.
+      console.log(`still pending: ${await page.getByTestId("pending-actions").textContent()}\nrequests: ${rpcLog.join(", ")}`);
+      throw error;
+    }
     const refused = page.getByTestId("refused-actions").getByRole("listitem");
     await expect.poll(() => refused.count()).toBe(1);
     expect(await refused.first().textContent()).toContain("Insufficient stock. Available: 8, Requested: 99");

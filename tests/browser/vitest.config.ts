@@ -12,5 +12,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // expect.poll waits for the page or the database to catch up; 1 s (the default) is
+    // too short on a loaded 2-core machine. A wait, not a timing target.
+    expect: { poll: { timeout: 20_000, interval: 100 } },
   },
 });
