@@ -19,7 +19,10 @@ SYSTEM_PACKAGES=(
   libtap-parser-sourcehandler-pgtap-perl
   poppler-utils
 )
-if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+# Debian's chromium for the browser tests (playwright-core drives it; no browser
+# download), and the fonts it only recommends (installs skip recommends), so
+# screenshots show real text.
+if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium fonts-liberation); fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
