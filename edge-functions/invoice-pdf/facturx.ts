@@ -65,19 +65,16 @@ export function facturXInvoice(source: InvoicePdfSource): Invoice {
       legal["cbc:CompanyID"] = p.siren;
       legal["cbc:CompanyID@schemeID"] = "0002";
     }
-    return {
-      ...extra,
-      "cac:PostalAddress": address(postal),
-      ...(p.vat_number
-        ? {
-          "cac:PartyTaxScheme": [{
-            "cbc:CompanyID": p.vat_number,
-            "cac:TaxScheme": { "cbc:ID": "VAT" },
-          }],
-        }
-        : {}),
-      "cac:PartyLegalEntity": legal,
-    };
+    const vat = p.vat_number
+      ? { "cbc:CompanyID": p.vat_number, "cac:TaxScheme": { "cbc:ID": "VAT" } }
+      : null;
+    return { ...extra, "cac:PostalAddress": address(postal), vat, "cac:PartyLegalEntity": legal };
+  };
+  // The library's schema takes the seller's tax schemes as a list (VAT id and
+  // tax registration) and the buyer's VAT id alone.
+  const withTaxScheme = (p: ReturnType<typeof party>, asList: boolean) => {
+    const { vat, ...rest } = p;
+    return vat ? { ...rest, "cac:PartyTaxScheme": asList ? [vat] : vat } : rest;
   };
 
   // SIRET (BT-29) and the legal form, capital and RCS (BT-33) are given, but
@@ -91,7 +88,7 @@ export function facturXInvoice(source: InvoicePdfSource): Invoice {
       "cbc:ID@schemeID": "0009",
     }];
   }
-  const seller = party(m.seller, e.seller_address, sellerExtra);
+  const seller = withTaxScheme(party(m.seller, e.seller_address, sellerExtra), true);
   if (e.seller_legal_info) {
     (seller["cac:PartyLegalEntity"] as Record<string, unknown>)["cbc:CompanyLegalForm"] =
       e.seller_legal_info;
@@ -109,7 +106,9 @@ export function facturXInvoice(source: InvoicePdfSource): Invoice {
     "cbc:IssueDate": source.issue_date,
     "cbc:DueDate": source.due_date,
     "cbc:InvoiceTypeCode": e.type_code,
-    "cbc:Note": e.notes,
+    // EN 16931 allows one note per document in the library's (UBL) input: the
+    // mentions, in print order, one per line.
+    ...(e.notes.length ? { "cbc:Note": [e.notes.join("\n")] } : {}),
     "cbc:DocumentCurrencyCode": currency,
     ...(e.preceding_invoice
       ? {
@@ -122,7 +121,9 @@ export function facturXInvoice(source: InvoicePdfSource): Invoice {
       }
       : {}),
     "cac:AccountingSupplierParty": { "cac:Party": seller },
-    "cac:AccountingCustomerParty": { "cac:Party": party(m.buyer, e.buyer_address) },
+    "cac:AccountingCustomerParty": {
+      "cac:Party": withTaxScheme(party(m.buyer, e.buyer_address), false),
+    },
     "cac:Delivery": delivery,
     ...(m.payment_terms ? { "cac:PaymentTerms": { "cbc:Note": m.payment_terms } } : {}),
     "cac:TaxTotal": [{

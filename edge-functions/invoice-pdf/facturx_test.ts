@@ -61,7 +61,10 @@ Deno.test("the invoice PDF is a PDF/A-3 carrying factur-x.xml with the Factur-X 
 });
 
 Deno.test("factur-x.xml says what the source says, with the EN 16931 codes", async () => {
-  const { xml } = await inspect(await renderInvoicePdf(sampleSource()));
+  const source = sampleSource();
+  source.legal_mentions.buyer.vat_number = "FR83552100554";
+  source.e_invoice.notes = ["Catégorie de l'opération : prestation de services", "Pas d'escompte."];
+  const { xml } = await inspect(await renderInvoicePdf(source));
   const flat = squash(xml);
   for (
     const expected of [
@@ -72,8 +75,11 @@ Deno.test("factur-x.xml says what the source says, with the EN 16931 codes", asy
       // Seller: SIREN (0002) as legal registration, VAT id.
       '<ram:IDschemeID="0002">443061841</ram:ID>',
       '<ram:IDschemeID="VA">FR40443061841</ram:ID>',
-      // Buyer's SIREN, the reform's first new mention.
+      // Buyer's SIREN, the reform's first new mention, and VAT id.
       '<ram:IDschemeID="0002">552100554</ram:ID>',
+      '<ram:IDschemeID="VA">FR83552100554</ram:ID>',
+      // The mentions as one note, one per line.
+      "<ram:IncludedNote><ram:Content>Catégoriedel'opération:prestationdeservices\nPasd'escompte.</ram:Content>",
       '<ram:BilledQuantityunitCode="HUR">2.5</ram:BilledQuantity>',
       "<ram:CategoryCode>S</ram:CategoryCode><ram:RateApplicablePercent>10</ram:RateApplicablePercent>",
       "<ram:LineTotalAmount>1234.56</ram:LineTotalAmount>",
