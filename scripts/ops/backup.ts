@@ -12,7 +12,9 @@
  * `extensions`, the extensions to recreate, pg_cron's jobs) and
  * manifest.json (see manifest.ts). The facts in the manifest are read in
  * the very snapshot pg_dump dumps (pg_export_snapshot), so writes that land
- * during the backup are in neither. The directory is written as
+ * during the backup are in neither. A database whose rows break one of its
+ * foreign keys (rows written with the triggers off) gets no backup: pg_restore
+ * would refuse the archive; the error names every such constraint. The directory is written as
  * `<name>.partial` and renamed when complete: a backup cut short never looks
  * like a backup. Then older backups beyond the retention are deleted.
  * docs/operations.md says how to schedule it and what it adds to Supabase's own backups.
@@ -24,7 +26,7 @@ import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { loadConfig } from "../stack/config.ts";
 import { databaseUrl } from "../docs/generated-file.ts";
-import { backedUpSchemas, backedUpTables, captureState, installedExtensions } from "./database-state.ts";
+import { backedUpSchemas, backedUpTables, captureState, foreignKeyViolations, installedExtensions, type ForeignKeyViolation } from "./database-state.ts";
 import { DUMP_FILE, MANIFEST_FILE, MANIFEST_FORMAT, readManifest, sha256File, type Manifest } from "./manifest.ts";
 import { assertSameMajor, databaseNameOf, every, pgTool, pgToolVersion, redactUrl } from "./postgres-tools.ts";
 import { backupsToKeep, DEFAULT_RETENTION, type RetentionPolicy } from "./retention.ts";
@@ -42,6 +44,28 @@ export interface BackupResult {
   dir: string;
   manifest: Manifest;
   deleted: string[];
+}
+
+/**
+ * The database holds rows that break its own foreign keys. pg_restore adds
+ * every constraint after the rows and would refuse the whole archive, so it
+ * is not kept: a backup that cannot be restored must not count as one (nor
+ * let the retention delete an older one that can).
+ */
+export class BrokenForeignKeysError extends Error {
+  constructor(readonly violations: ForeignKeyViolation[]) {
+    super(
+      [
+        "The database breaks its own foreign keys: pg_restore would refuse this backup, so none was written.",
+        ...violations.map(
+          (v) => `  ${v.table}: ${v.rows} ${v.rows === 1 ? "row" : "rows"} whose (${v.columns.join(", ")}) is not in ${v.references} (${v.constraint}), e.g. ${v.example}`,
+        ),
+        "Such rows are left by writes made with the foreign keys' triggers off (session_replication_role = replica, " +
+          "alter table … disable trigger): a delete then skips its cascades. Delete or repair them, then back up again.",
+      ].join("\n"),
+    );
+    this.name = "BrokenForeignKeysError";
+  }
 }
 
 export const BACKUP_NAME = /^terrain-.+-\d{8}T\d{6}(\d{3})?Z$/;
@@ -125,8 +149,11 @@ export async function createBackup({ dbUrl, outDir, checksums = true, retention 
     });
     say(`  ${Object.keys(state.tables).length} tables, ${state.migrations.length} migrations, ${state.cronJobs.length} cron jobs, ` +
       `${state.healthChecks.length} health checks, ${Object.keys(state.invoiceChains).length} invoice chains read in ${seconds(tState)}`);
+    // Also in that snapshot: rows that break a foreign key make the archive unrestorable.
+    const violations = await foreignKeyViolations(client, tables);
     await dumping;
     await client.query("commit");
+    if (violations.length) throw new BrokenForeignKeysError(violations);
 
     const tHash = performance.now();
     const bytes = statSync(dumpPath).size;

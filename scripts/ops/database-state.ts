@@ -155,6 +155,92 @@ export async function captureState(client: pg.Client, { tables, checksums, onTab
   return state;
 }
 
+export interface ForeignKeyViolation {
+  constraint: string;
+  /** The referencing table, `schema.table`. */
+  table: string;
+  columns: string[];
+  /** The referenced table. */
+  references: string;
+  rows: number;
+  /** One offending key, as pg_restore would print it: `(col, …)=(value, …)`. */
+  example: string;
+}
+
+/**
+ * Rows of `tables` whose foreign key finds no referenced row, per validated
+ * constraint. PostgreSQL never lets such rows in, except when the triggers
+ * that enforce foreign keys are skipped: `session_replication_role = replica`
+ * or `alter table … disable trigger all` (a delete then skips its cascades).
+ * pg_restore adds every constraint after the rows and refuses the archive at
+ * the first of them; read in the backup's snapshot, this names them all.
+ * `NOT VALID` constraints are dumped as such and not checked by pg_restore,
+ * so they are not checked here either.
+ */
+export async function foreignKeyViolations(client: pg.Client, tables: string[]): Promise<ForeignKeyViolation[]> {
+  const { rows: constraints } = await client.query<{
+    constraint: string;
+    table: string;
+    table_only: boolean;
+    columns: string[];
+    references: string;
+    references_only: boolean;
+    ref_columns: string[];
+    match_full: boolean;
+  }>(
+    `select c.conname as constraint,
+            pg_catalog.format('%I.%I', n.nspname, t.relname) as table,
+            t.relkind = 'r' as table_only,
+            array(select pg_catalog.quote_ident(a.attname)
+                    from unnest(c.conkey) with ordinality as k(attnum, i)
+                    join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+                   order by k.i) as columns,
+            pg_catalog.format('%I.%I', rn.nspname, r.relname) as references,
+            r.relkind = 'r' as references_only,
+            array(select pg_catalog.quote_ident(a.attname)
+                    from unnest(c.confkey) with ordinality as k(attnum, i)
+                    join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum
+                   order by k.i) as ref_columns,
+            c.confmatchtype = 'f' as match_full
+       from pg_catalog.pg_constraint c
+       join pg_catalog.pg_class t on t.oid = c.conrelid
+       join pg_catalog.pg_namespace n on n.oid = t.relnamespace
+       join pg_catalog.pg_class r on r.oid = c.confrelid
+       join pg_catalog.pg_namespace rn on rn.oid = r.relnamespace
+      where c.contype = 'f' and c.convalidated
+        and c.conparentid = 0 -- a partition's copy of its parent's constraint is checked through the parent
+        and pg_catalog.format('%I.%I', n.nspname, t.relname) = any ($1::text[])
+      order by 2, 1`,
+    [tables],
+  );
+  const violations: ForeignKeyViolation[] = [];
+  for (const fk of constraints) {
+    // Identifiers come from the catalog, quoted by quote_ident / format('%I').
+    // MATCH SIMPLE checks rows whose key has no null; MATCH FULL any row whose key is not all null.
+    const present = fk.columns.map((col) => `t.${col} is not null`).join(fk.match_full ? " or " : " and ");
+    const joined = fk.columns.map((col, i) => `r.${fk.ref_columns[i]} = t.${col}`).join(" and ");
+    const key = fk.columns.length === 1 ? `t.${fk.columns[0]}::text` : `row(${fk.columns.map((col) => `t.${col}`).join(", ")})::text`;
+    const { rows } = await client.query<{ rows: string; example: string | null }>(
+      `select count(*) as rows, min(${key}) as example
+         from ${fk.table_only ? "only " : ""}${fk.table} as t
+        where (${present})
+          and not exists (select from ${fk.references_only ? "only " : ""}${fk.references} as r where ${joined})`,
+    );
+    const count = Number(rows[0]!.rows);
+    if (count === 0) continue;
+    const example = rows[0]!.example!;
+    violations.push({
+      constraint: fk.constraint,
+      table: fk.table,
+      columns: fk.columns,
+      references: fk.references,
+      rows: count,
+      example: `(${fk.columns.join(", ")})=${fk.columns.length === 1 ? `(${example})` : example}`,
+    });
+  }
+  return violations;
+}
+
 /**
  * Every way `actual` differs from `expected`, one line each (empty: identical).
  * A broken invoice chain in `actual` is a difference even when it was already

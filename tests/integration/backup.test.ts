@@ -8,12 +8,17 @@
  *  - restore refuses (exit 2, nothing created): a dump with a flipped byte, a
  *    manifest whose hash was edited, a truncated dump whose manifest was
  *    rewritten to match, the live database without --force-over-live, an
- *    existing database without --replace, no --target-db.
+ *    existing database without --replace, no --target-db;
+ *  - a backup taken while another connection creates and deletes
+ *    organizations (each with its cascading alert_config rows) verifies;
+ *  - backup refuses (exit 1, no backup written) a database holding rows that
+ *    break a foreign key (deleted with the triggers off): pg_restore would
+ *    refuse that archive.
  * pg_cron's jobs are paused while the state is fingerprinted, so that nothing
  * writes between the fingerprint and the backup's snapshot.
  * The restore over the live database is in backup-over-live.test.ts (its own cluster).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, openSync, readSync, writeSync, closeSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -240,5 +245,62 @@ describe("npm run verify-backup", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Refusing");
     expect(await scratchDatabases()).toEqual([]);
+  });
+});
+
+describe("npm run backup under concurrent writes", () => {
+  it("takes a consistent snapshot while another connection creates and deletes organizations: it verifies", async () => {
+    // Every organization brings its alert_config rows (a trigger); deleting it
+    // cascades to them. A backup that saw one table before a commit and the
+    // other after would hold rows that pg_restore's foreign keys refuse.
+    let stop = false;
+    let cycles = 0;
+    const writer = withDb(async (c) => {
+      while (!stop) {
+        const { rows } = await c.query<{ id: string }>("insert into public.organizations (name) values ('Backup race') returning id");
+        await c.query("delete from public.organizations where id = $1", [rows[0]!.id]);
+        cycles++;
+      }
+    });
+    let dir = "";
+    try {
+      dir = backupDirOf(await opsScript("backup", ["--out", join(work, "concurrent")], stack.dbUrl));
+    } finally {
+      stop = true;
+      await writer;
+    }
+    expect(cycles).toBeGreaterThan(0);
+    const r = await opsScript("verify-backup", [dir], stack.dbUrl);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain("VERIFIED");
+  }, 60_000);
+});
+
+describe("npm run backup of a database that breaks its own foreign keys", () => {
+  // What a clean-up with the triggers off leaves (session_replication_role =
+  // replica also skips the foreign keys' cascades): an organization deleted,
+  // its alert_config rows still there. pg_restore re-creates the constraint
+  // after the rows and refuses the whole archive.
+  const ORPHANED = "5b0f5c1e-0b1a-4c8e-9d2f-6a7e0c3d4b21";
+
+  afterAll(async () => {
+    await withDb((c) => c.query("delete from public.alert_config where org_id = $1", [ORPHANED]));
+  });
+
+  it("refuses, names the constraint, the table, the rows and a key, and writes no backup", async () => {
+    await withDb(async (c) => {
+      await c.query("insert into public.organizations (id, name) values ($1, 'Deleted with the triggers off')", [ORPHANED]);
+      await c.query("begin");
+      await c.query("set local session_replication_role = replica");
+      await c.query("delete from public.organizations where id = $1", [ORPHANED]);
+      await c.query("commit");
+    });
+    const out = join(work, "orphans");
+    const r = await opsScript("backup", ["--out", out], stack.dbUrl);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain("breaks its own foreign keys");
+    expect(r.stderr).toMatch(/public\.alert_config: 6 rows? whose \(org_id\) is not in public\.organizations \(alert_config_org_id_fkey\), e\.g\. \(org_id\)=\(/);
+    expect(r.stderr).toContain(ORPHANED);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 });
