@@ -1,0 +1,6 @@
+-- Reverts 20261204170100_fec_export.sql: drops what it created, in reverse order.
+drop function if exists public.export_fec(uuid, date);
+drop function if exists public.fec_file_name(uuid, date);
+drop function if exists private.fec_check_request(uuid, date);
+drop function if exists private.fec_amount(bigint);
+drop function if exists private.fec_text(text);
