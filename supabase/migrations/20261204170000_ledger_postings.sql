@@ -151,11 +151,14 @@ declare
   v_op text := case when current_user::text not in ('anon', 'authenticated')
                     then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
 begin
-  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'lettering'
-     and old.lettering_code is null and new.lettering_code is not null and new.lettering_date is not null
-     and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
-         = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
-    return new;
+  -- Nested: an expression naming old.lettering_code cannot even be planned
+  -- for a ledger_entries row.
+  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'lettering' then
+    if old.lettering_code is null and new.lettering_code is not null and new.lettering_date is not null
+       and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
+           = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
+      return new;
+    end if;
   end if;
   perform private.raise_api_error('append_only',
     pg_catalog.format('Ledger %s are never changed nor removed (%s refused): post a correcting entry instead',
