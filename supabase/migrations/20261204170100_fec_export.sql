@@ -115,3 +115,17 @@ comment on function public.export_fec(uuid, date) is
   'RPC (owner, admin, accountant): the FEC lines (header first, 18 TAB-separated fields) of the fiscal year ending on p_fiscal_year_end, one per ledger line in validation order.';
 revoke all on function public.export_fec(uuid, date) from public;
 grant execute on function public.export_fec(uuid, date) to authenticated, service_role;
+
+-- The same file as one text, lines ended by CRLF: what a download returns
+-- (an RPC returning rows would be cut at PostgREST's max_rows).
+create function public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) returns text
+  language sql stable security definer
+  set search_path = ''
+as $$
+  select pg_catalog.string_agg(f.line, E'\r\n' order by f.n) || E'\r\n'
+  from public.export_fec(p_org_id, p_fiscal_year_end) with ordinality as f (line, n)
+$$;
+comment on function public.export_fec_text(uuid, date) is
+  'RPC (owner, admin, accountant): the FEC of the fiscal year ending on p_fiscal_year_end as one text, CRLF line ends (export_fec''s lines).';
+revoke all on function public.export_fec_text(uuid, date) from public;
+grant execute on function public.export_fec_text(uuid, date) to authenticated, service_role;
