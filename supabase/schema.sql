@@ -3795,14 +3795,15 @@ declare
   v_op text := case when current_user::text not in ('anon', 'authenticated')
                     then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
 begin
-  -- Nested: an expression naming old.lettering_code cannot even be planned
-  -- for a ledger_entries row.
-  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'lettering' then
-    if old.lettering_code is null and new.lettering_code is not null and new.lettering_date is not null
-       and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
-           = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
-      return new;
-    end if;
+  -- Read through jsonb: one function guards both tables, and a ledger_entries
+  -- record has no lettering fields to name.
+  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'lettering'
+     and pg_catalog.to_jsonb(old) ->> 'lettering_code' is null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_code' is not null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_date' is not null
+     and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
+         = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
+    return new;
   end if;
   perform private.raise_api_error('append_only',
     pg_catalog.format('Ledger %s are never changed nor removed (%s refused): post a correcting entry instead',
@@ -4694,6 +4695,7 @@ CREATE TABLE public.invoice_log (
     data jsonb NOT NULL,
     prev_hash text,
     hash text NOT NULL,
+    CONSTRAINT invoice_log_data_check CHECK ((octet_length((data)::text) <= 65536)),
     CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text]))),
     CONSTRAINT invoice_log_first_has_no_prev CHECK (((prev_hash IS NULL) = (seq = 1))),
     CONSTRAINT invoice_log_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text)),
@@ -12900,6 +12902,8 @@ CREATE TABLE public.ledger_lines (
     CONSTRAINT ledger_lines_account_label_check CHECK (((length(account_label) >= 1) AND (length(account_label) <= 200))),
     CONSTRAINT ledger_lines_account_number_check CHECK ((account_number ~ '^[1-7][0-9]{2,9}$'::text)),
     CONSTRAINT ledger_lines_aux CHECK (((aux_number IS NULL) = (aux_label IS NULL))),
+    CONSTRAINT ledger_lines_aux_label_check CHECK ((char_length(aux_label) <= 200)),
+    CONSTRAINT ledger_lines_aux_number_check CHECK ((char_length(aux_number) <= 20)),
     CONSTRAINT ledger_lines_label_check CHECK (((length(label) >= 1) AND (length(label) <= 500))),
     CONSTRAINT ledger_lines_lettering CHECK (((lettering_code IS NULL) = (lettering_date IS NULL))),
     CONSTRAINT ledger_lines_lettering_code_check CHECK ((lettering_code ~ '^[A-Z]{1,10}$'::text)),
