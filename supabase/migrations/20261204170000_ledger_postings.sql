@@ -626,3 +626,9 @@ grant execute on function public.set_accounting_settings(uuid, boolean, jsonb) t
 insert into ops.lint_allowlist (rule, object, reason) values
   ('authenticated_security_definer_function_executable', 'public.set_accounting_settings(uuid,boolean,jsonb)',
    'private.authorize_invoicing checks the caller is an owner or admin of the organization; definer to write private.accounting_settings, which no API role can reach.');
+
+-- The ledger is its own audit trail: append-only, written only by the
+-- database from facts that are audited where they happen (invoices, payments).
+insert into audit.unaudited_tables (table_name, why) values
+  ('public.ledger_entries', 'Append-only ledger posted by the database from audited facts (invoices, payments); it never changes, so an audit row would only copy it.'),
+  ('public.ledger_lines', 'Append-only lines of ledger entries; the only change (lettering, once, by the database) follows a payment, which is audited.');

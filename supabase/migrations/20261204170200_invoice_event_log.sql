@@ -299,3 +299,6 @@ insert into ops.lint_allowlist (rule, object, reason) values
    'private.authorize_invoicing checks the caller is an owner, admin or accountant of the organization; definer to read private.invoice_log_heads.'),
   ('authenticated_security_definer_function_executable', 'public.verify_invoice_log(uuid,text,bigint)',
    'private.authorize_invoicing checks the caller is an owner, admin or accountant of the organization; definer to read the whole log and its private head.');
+
+insert into audit.unaudited_tables (table_name, why) values
+  ('public.invoice_log', 'Append-only, hash-chained record of invoicing events, itself the evidence; its rows never change, so an audit row would only copy it.');

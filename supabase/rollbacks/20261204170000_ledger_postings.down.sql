@@ -1,4 +1,5 @@
 -- Reverts 20261204170000_ledger_postings.sql: drops what it created, in reverse order.
+delete from audit.unaudited_tables where table_name in ('public.ledger_entries', 'public.ledger_lines');
 delete from ops.lint_allowlist where object = 'public.set_accounting_settings(uuid,boolean,jsonb)';
 drop function if exists public.set_accounting_settings(uuid, boolean, jsonb);
 drop trigger if exists payments_50_ledger_match on public.payments;

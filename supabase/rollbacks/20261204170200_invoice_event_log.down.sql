@@ -1,4 +1,5 @@
 -- Reverts 20261204170200_invoice_event_log.sql: drops what it created, in reverse order.
+delete from audit.unaudited_tables where table_name = 'public.invoice_log';
 delete from ops.lint_allowlist where object in ('public.invoice_log_head(uuid)', 'public.verify_invoice_log(uuid,text,bigint)');
 drop function if exists public.verify_invoice_log(uuid, text, bigint);
 drop function if exists public.invoice_log_head(uuid);
