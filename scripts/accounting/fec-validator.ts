@@ -97,9 +97,10 @@ export function validateFec(fileName: string, content: string): FecReport {
   if (!name) {
     report("file_name", 0, `file name ${fileName} is not <SIREN>FEC<AAAAMMJJ>.txt`);
   } else {
-    if (!luhnOk(name[1])) report("file_name", 0, `SIREN ${name[1]} fails its check digit`);
-    closing = parseFecDate(name[2]);
-    if (!closing) report("file_name", 0, `closing date ${name[2]} in the file name is not a date`);
+    const [, siren = "", closingDate = ""] = name;
+    if (!luhnOk(siren)) report("file_name", 0, `SIREN ${siren} fails its check digit`);
+    closing = parseFecDate(closingDate);
+    if (!closing) report("file_name", 0, `closing date ${closingDate} in the file name is not a date`);
   }
 
   const rows = content.replace(/^\uFEFF/, "").split(/\r?\n/);
@@ -110,7 +111,7 @@ export function validateFec(fileName: string, content: string): FecReport {
     return empty;
   }
 
-  const header = rows[0];
+  const header = rows[0] ?? "";
   const separator = header.includes("\t") ? "\t" : header.includes("|") ? "|" : null;
   if (!separator) {
     report("separator", 1, "the header is separated neither by TAB nor by |");
@@ -131,7 +132,7 @@ export function validateFec(fileName: string, content: string): FecReport {
 
   for (let i = 1; i < rows.length; i++) {
     const lineNo = i + 1;
-    const fields = rows[i].split(separator);
+    const fields = (rows[i] ?? "").split(separator);
     if (fields.length !== FEC_FIELDS.length) {
       report("field_count", lineNo, `${fields.length} fields instead of ${FEC_FIELDS.length}`);
       continue;
@@ -192,11 +193,11 @@ export function validateFec(fileName: string, content: string): FecReport {
   }
 
   for (const [key, e] of entries) {
+    const [journal = "", num = ""] = key.split("\u0000");
     if (e.debit !== e.credit) {
-      const [journal, num] = key.split("\u0000");
       report("entry_balance", e.line, `entry ${journal} ${num}: debit ${e.debit / 100} ≠ credit ${e.credit / 100}`);
     }
-    journals[key.split("\u0000")[0]].entries++;
+    journals[journal]!.entries++;
   }
   for (const [code, j] of Object.entries(journals)) {
     if (j.debitCents !== j.creditCents) report("journal_balance", 0, `journal ${code}: debit ${j.debitCents / 100} ≠ credit ${j.creditCents / 100}`);
@@ -204,7 +205,7 @@ export function validateFec(fileName: string, content: string): FecReport {
   for (const [code, set] of numbers) {
     const sorted = [...set].sort((a, b) => a - b);
     for (let k = 1; k < sorted.length; k++) {
-      if (sorted[k] !== sorted[k - 1] + 1) {
+      if (sorted[k] !== sorted[k - 1]! + 1) {
         report("numbering", 0, `journal ${code}: EcritureNum jumps from ${sorted[k - 1]} to ${sorted[k]}`);
       }
     }
