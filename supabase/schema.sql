@@ -1836,6 +1836,64 @@ ALTER FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) O
 COMMENT ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) IS 'Runs one statement as anon, authenticated or service_role with the JWT claims of an auth user, inside a subtransaction that is always rolled back; returns the rows as jsonb. SECURITY INVOKER: for DBAs (postgres) only.';
 
 --
+-- Name: accounting_settings; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.accounting_settings (
+    org_id uuid NOT NULL,
+    vat_on_receipts boolean DEFAULT false NOT NULL,
+    account_clients text DEFAULT '411'::text NOT NULL,
+    account_services text DEFAULT '706'::text NOT NULL,
+    account_goods text DEFAULT '707'::text NOT NULL,
+    account_rebates text DEFAULT '709'::text NOT NULL,
+    account_vat_collected text DEFAULT '44571'::text NOT NULL,
+    account_vat_pending text DEFAULT '44574'::text NOT NULL,
+    account_bank text DEFAULT '512'::text NOT NULL,
+    last_client_aux bigint DEFAULT 0 NOT NULL,
+    last_lettering bigint DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT accounting_settings_bank CHECK ((account_bank ~ '^51[0-9]{1,8}$'::text)),
+    CONSTRAINT accounting_settings_clients CHECK ((account_clients ~ '^411[0-9]{0,7}$'::text)),
+    CONSTRAINT accounting_settings_goods CHECK ((account_goods ~ '^707[0-9]{0,7}$'::text)),
+    CONSTRAINT accounting_settings_last_client_aux_check CHECK ((last_client_aux >= 0)),
+    CONSTRAINT accounting_settings_last_lettering_check CHECK ((last_lettering >= 0)),
+    CONSTRAINT accounting_settings_rebates CHECK ((account_rebates ~ '^709[0-9]{0,7}$'::text)),
+    CONSTRAINT accounting_settings_services CHECK ((account_services ~ '^706[0-9]{0,7}$'::text)),
+    CONSTRAINT accounting_settings_vat_collected CHECK ((account_vat_collected ~ '^4457[0-9]{1,6}$'::text)),
+    CONSTRAINT accounting_settings_vat_distinct CHECK ((account_vat_collected <> account_vat_pending)),
+    CONSTRAINT accounting_settings_vat_pending CHECK ((account_vat_pending ~ '^4457[0-9]{1,6}$'::text))
+);
+
+ALTER TABLE private.accounting_settings OWNER TO postgres;
+
+--
+-- Name: TABLE accounting_settings; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.accounting_settings IS 'Per-organization accounting settings: VAT on receipts for services, and the accounts postings use (plan comptable defaults). Its row lock serializes an organization''s postings.';
+
+--
+-- Name: account_label(private.accounting_settings, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case p_account
+    when p_settings.account_clients then 'Clients'
+    when p_settings.account_services then 'Prestations de services'
+    when p_settings.account_goods then 'Ventes de marchandises'
+    when p_settings.account_rebates then 'Rabais, remises et ristournes accordés'
+    when p_settings.account_vat_collected then 'TVA collectée'
+    when p_settings.account_vat_pending then 'TVA à régulariser (encaissements)'
+    when p_settings.account_bank then 'Banque'
+  end
+$$;
+
+ALTER FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) OWNER TO postgres;
+
+--
 -- Name: alert_config; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -2312,6 +2370,39 @@ ALTER FUNCTION private.api_pre_request() OWNER TO postgres;
 COMMENT ON FUNCTION private.api_pre_request() IS 'PostgREST db-pre-request hook: counts writes (WRITE, or the RPC''s bucket) per user / API key / IP and answers 429 with Retry-After past the limit. Reads are counted by the API gateway; read-only RPC POSTs are checked here and counted by the gateway (X-Terrain-Rate-Limit: deferred).';
 
 --
+-- Name: append_invoice_log(uuid, text, uuid, uuid, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.append_invoice_log(p_org_id uuid, p_event text, p_invoice_id uuid, p_payment_id uuid, p_data jsonb) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_head  private.invoice_log_heads;
+  v_event public.invoice_log;
+begin
+  insert into private.invoice_log_heads (org_id) values (p_org_id) on conflict (org_id) do nothing;
+  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id for update;
+  v_event.org_id := p_org_id;
+  v_event.seq := v_head.last_seq + 1;
+  v_event.event := p_event;
+  v_event.invoice_id := p_invoice_id;
+  v_event.payment_id := p_payment_id;
+  -- Clock time under the lock: event times follow the sequence.
+  v_event.occurred_at := pg_catalog.clock_timestamp();
+  v_event.data := pg_catalog.jsonb_strip_nulls(p_data);
+  v_event.prev_hash := v_head.last_hash;
+  v_event.hash := private.invoice_log_hash(v_head.last_hash, v_event);
+  insert into public.invoice_log select v_event.*;
+  update private.invoice_log_heads h set last_seq = v_event.seq, last_hash = v_event.hash, updated_at = now()
+  where h.org_id = p_org_id;
+  return v_event.seq;
+end;
+$$;
+
+ALTER FUNCTION private.append_invoice_log(p_org_id uuid, p_event text, p_invoice_id uuid, p_payment_id uuid, p_data jsonb) OWNER TO postgres;
+
+--
 -- Name: apply_mission_transition(uuid, public.mission_status, text, uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2693,6 +2784,36 @@ ALTER FUNCTION private.check_invoices_overdue() OWNER TO postgres;
 COMMENT ON FUNCTION private.check_invoices_overdue() IS 'Alert check over public.alert_invoices_overdue (see private.run_alert_check).';
 
 --
+-- Name: check_ledger_entry_balanced(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.check_ledger_entry_balanced() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  -- The entry's id, or the line's entry (a record has only its table's fields).
+  v_entry_id uuid := (pg_catalog.to_jsonb(new) ->> case tg_table_name when 'ledger_entries' then 'id' else 'entry_id' end)::uuid;
+  v_lines    bigint;
+  v_debit    bigint;
+  v_credit   bigint;
+begin
+  select count(*), coalesce(sum(l.debit_cents), 0), coalesce(sum(l.credit_cents), 0)
+  into v_lines, v_debit, v_credit
+  from public.ledger_lines l
+  where l.org_id = new.org_id and l.entry_id = v_entry_id;
+  if v_lines < 2 or v_debit <> v_credit then
+    perform private.raise_api_error('ledger_unbalanced',
+      pg_catalog.format('Ledger entry %s is unbalanced: %s line(s), debit %s, credit %s',
+                        v_entry_id, v_lines, private.format_cents(v_debit), private.format_cents(v_credit)));
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.check_ledger_entry_balanced() OWNER TO postgres;
+
+--
 -- Name: check_mission_technician(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -2929,6 +3050,35 @@ ALTER FUNCTION private.check_timesheets_unapproved() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.check_timesheets_unapproved() IS 'Alert check over public.alert_timesheets_unapproved (see private.run_alert_check).';
+
+--
+-- Name: client_aux_number(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_aux text;
+  v_n   bigint;
+begin
+  select a.aux_number into v_aux from private.ledger_client_accounts a
+  where a.org_id = p_org_id and a.client_id = p_client_id;
+  if found then
+    return v_aux;
+  end if;
+  -- The settings row is locked by the caller (lock_accounting_settings).
+  update private.accounting_settings s set last_client_aux = s.last_client_aux + 1
+  where s.org_id = p_org_id
+  returning s.last_client_aux into v_n;
+  v_aux := 'C' || pg_catalog.lpad(v_n::text, greatest(5, length(v_n::text)), '0');
+  insert into private.ledger_client_accounts (org_id, client_id, aux_number) values (p_org_id, p_client_id, v_aux);
+  return v_aux;
+end;
+$$;
+
+ALTER FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) OWNER TO postgres;
 
 --
 -- Name: consume_rate_limit(text, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -3173,6 +3323,20 @@ ALTER FUNCTION private.create_notification_row(p_org uuid, p_user uuid, p_channe
 COMMENT ON FUNCTION private.create_notification_row(p_org uuid, p_user uuid, p_channel text, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb, OUT id uuid, OUT created boolean) IS 'create_notification, also returning whether the row was written by this call (false: deduplicated or disabled).';
 
 --
+-- Name: csv_semicolon_field(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.csv_semicolon_field(p_value text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select case when f.field like '%;%' and f.field not like '"%' then '"' || f.field || '"' else f.field end
+  from (select audit.csv_field(p_value) as field) as f
+$$;
+
+ALTER FUNCTION private.csv_semicolon_field(p_value text) OWNER TO postgres;
+
+--
 -- Name: derive_invoice_fields(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3310,6 +3474,62 @@ ALTER FUNCTION private.expire_quotes() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.expire_quotes() IS 'Marks sent quotes past their validity date as expired; returns how many.';
+
+--
+-- Name: fec_amount(bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.fec_amount(p_cents bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.replace(pg_catalog.to_char(p_cents / 100.0, 'FM999999999999990.00'), '.', ',')
+$$;
+
+ALTER FUNCTION private.fec_amount(p_cents bigint) OWNER TO postgres;
+
+--
+-- Name: fec_check_request(uuid, date); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.fec_check_request(p_org_id uuid, p_fiscal_year_end date) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_siren text;
+begin
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'export_fec', pg_catalog.format('Organization %s', p_org_id));
+  if p_fiscal_year_end is null then
+    perform private.raise_api_error('missing_parameter', 'fiscal_year_end is required (YYYY-MM-DD)');
+  end if;
+  if extract(month from p_fiscal_year_end) <> 12 or extract(day from p_fiscal_year_end) <> 31 then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Fiscal years end on 31 December: %s is not a fiscal year end', p_fiscal_year_end));
+  end if;
+  select o.siren into v_siren from public.organizations o where o.id = p_org_id;
+  if v_siren is null then
+    perform private.raise_api_error('rule_violation', 'The organization has no SIREN: the FEC file is named after it (set organizations.siren)');
+  end if;
+  return v_siren;
+end;
+$$;
+
+ALTER FUNCTION private.fec_check_request(p_org_id uuid, p_fiscal_year_end date) OWNER TO postgres;
+
+--
+-- Name: fec_text(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.fec_text(p_value text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select coalesce(pg_catalog.regexp_replace(p_value, E'[\\t\\r\\n|]', ' ', 'g'), '')
+$$;
+
+ALTER FUNCTION private.fec_text(p_value text) OWNER TO postgres;
 
 --
 -- Name: forget_invoice_overdue_evaluations(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -3562,6 +3782,37 @@ ALTER FUNCTION private.guard_invoice_updates() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves: PDF hash recorded once, send, payment; only drafts can be deleted.';
+
+--
+-- Name: guard_ledger_changes(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.guard_ledger_changes() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_op text := case when current_user::text not in ('anon', 'authenticated')
+                    then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
+begin
+  -- Read through jsonb: one function guards both tables, and a ledger_entries
+  -- record has no lettering fields to name.
+  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'lettering'
+     and pg_catalog.to_jsonb(old) ->> 'lettering_code' is null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_code' is not null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_date' is not null
+     and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
+         = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
+    return new;
+  end if;
+  perform private.raise_api_error('append_only',
+    pg_catalog.format('Ledger %s are never changed nor removed (%s refused): post a correcting entry instead',
+                      pg_catalog.replace(tg_table_name, 'ledger_', ''), tg_op));
+  return null; -- not reached: raise_api_error never returns
+end;
+$$;
+
+ALTER FUNCTION private.guard_ledger_changes() OWNER TO postgres;
 
 --
 -- Name: guard_membership_change(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4467,6 +4718,71 @@ ALTER FUNCTION private.invoice_legal_mentions(p_inv public.invoices) OWNER TO po
 COMMENT ON FUNCTION private.invoice_legal_mentions(p_inv public.invoices) IS 'The legal texts and identities printed on a document, frozen at issue: seller (SIREN, SIRET, VAT, RCS, capital, structured address), buyer (SIREN, VAT, structured address), delivery address when it differs (the mission site), operation category (goods / services / mixed), VAT-on-debits option, payment terms, no early-payment discount, late-penalty rate, the 40 EUR recovery indemnity (D441-5), credited invoice for a credit note.';
 
 --
+-- Name: invoice_log; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.invoice_log (
+    org_id uuid NOT NULL,
+    seq bigint NOT NULL,
+    event text NOT NULL,
+    invoice_id uuid,
+    payment_id uuid,
+    occurred_at timestamp with time zone NOT NULL,
+    data jsonb NOT NULL,
+    prev_hash text,
+    hash text NOT NULL,
+    CONSTRAINT invoice_log_data_check CHECK ((octet_length((data)::text) <= 65536)),
+    CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text]))),
+    CONSTRAINT invoice_log_first_has_no_prev CHECK (((prev_hash IS NULL) = (seq = 1))),
+    CONSTRAINT invoice_log_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT invoice_log_prev_hash_check CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT invoice_log_seq_check CHECK ((seq >= 1))
+);
+
+ALTER TABLE public.invoice_log OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_log; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.invoice_log IS 'Append-only, hash-chained log of invoicing events per organization (issued, pdf_hashed, sent, payment_status, payment_received, payment_matched, credit_note_issued); hash = sha256(prev_hash || canonical event). Verified against an exported head by verify_invoice_log().';
+
+--
+-- Name: invoice_log_canonical(public.invoice_log); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_log_canonical(p_event public.invoice_log) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object(
+    'format', 1,
+    'org_id', p_event.org_id,
+    'seq', p_event.seq,
+    'event', p_event.event,
+    'invoice_id', p_event.invoice_id,
+    'payment_id', p_event.payment_id,
+    'occurred_at', pg_catalog.to_char(p_event.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    'data', p_event.data)::text
+$$;
+
+ALTER FUNCTION private.invoice_log_canonical(p_event public.invoice_log) OWNER TO postgres;
+
+--
+-- Name: invoice_log_hash(text, public.invoice_log); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(
+           coalesce(p_prev_hash, '') || private.invoice_log_canonical(p_event), 'UTF8')), 'hex')
+$$;
+
+ALTER FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) OWNER TO postgres;
+
+--
 -- Name: invoice_missing_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4736,6 +5052,85 @@ ALTER FUNCTION private.issue_unsubscribe_token(p_user uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.issue_unsubscribe_token(p_user uuid) IS 'Issues an unsubscribe token for a user (returned once, stored as sha256).';
 
 --
+-- Name: letter_invoice(uuid, uuid, date); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.letter_invoice(p_org_id uuid, p_invoice_id uuid, p_date date) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_settings private.accounting_settings;
+  v_open     bigint;
+  v_balance  bigint;
+  v_n        bigint;
+  v_code     text;
+begin
+  select * into v_settings from private.accounting_settings s where s.org_id = p_org_id;
+  select count(*), coalesce(sum(l.debit_cents - l.credit_cents), 0) into v_open, v_balance
+  from public.ledger_lines l
+  where l.org_id = p_org_id and l.invoice_id = p_invoice_id
+    and l.account_number = v_settings.account_clients and l.lettering_code is null;
+  if v_open < 2 or v_balance <> 0 then
+    return null;
+  end if;
+  update private.accounting_settings s set last_lettering = s.last_lettering + 1
+  where s.org_id = p_org_id
+  returning s.last_lettering into v_n;
+  v_code := private.lettering_code(v_n);
+  perform pg_catalog.set_config('terrain.ledger_op', 'lettering', true);
+  update public.ledger_lines l set lettering_code = v_code, lettering_date = p_date
+  where l.org_id = p_org_id and l.invoice_id = p_invoice_id
+    and l.account_number = v_settings.account_clients and l.lettering_code is null;
+  perform pg_catalog.set_config('terrain.ledger_op', '', true);
+  return v_code;
+end;
+$$;
+
+ALTER FUNCTION private.letter_invoice(p_org_id uuid, p_invoice_id uuid, p_date date) OWNER TO postgres;
+
+--
+-- Name: lettering_code(bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.lettering_code(p_n bigint) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path TO ''
+    AS $$
+declare
+  v_n    bigint := p_n;
+  v_code text := '';
+begin
+  while v_n > 0 loop
+    v_code := pg_catalog.chr(65 + ((v_n - 1) % 26)::integer) || v_code;
+    v_n := (v_n - 1) / 26;
+  end loop;
+  return v_code;
+end;
+$$;
+
+ALTER FUNCTION private.lettering_code(p_n bigint) OWNER TO postgres;
+
+--
+-- Name: lock_accounting_settings(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.lock_accounting_settings(p_org_id uuid) RETURNS private.accounting_settings
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_settings private.accounting_settings;
+begin
+  insert into private.accounting_settings (org_id) values (p_org_id) on conflict (org_id) do nothing;
+  select * into v_settings from private.accounting_settings s where s.org_id = p_org_id for update;
+  return v_settings;
+end;
+$$;
+
+ALTER FUNCTION private.lock_accounting_settings(p_org_id uuid) OWNER TO postgres;
+
+--
 -- Name: lock_alert_for_caller(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4843,6 +5238,44 @@ ALTER FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p
 COMMENT ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) IS 'Appends one business event (severity info/warning/critical) and returns its id. Internal: definer functions, triggers, service_role.';
 
 --
+-- Name: log_invoice_events(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.log_invoice_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if old.status = 'draft' and new.status = 'issued' then
+    perform private.append_invoice_log(new.org_id,
+      case new.kind when 'credit_note' then 'credit_note_issued' else 'issued' end, new.id, null,
+      pg_catalog.jsonb_build_object(
+        'number', new.number, 'kind', new.kind, 'status', new.status, 'client_id', new.client_id,
+        'credited_invoice_id', new.credited_invoice_id, 'issue_date', new.issue_date,
+        'total_ht_cents', new.total_ht_cents, 'total_vat_cents', new.total_vat_cents,
+        'row_hash', new.row_hash, 'notes', new.notes));
+  end if;
+  if old.pdf_sha256 is null and new.pdf_sha256 is not null then
+    perform private.append_invoice_log(new.org_id, 'pdf_hashed', new.id, null,
+      pg_catalog.jsonb_build_object('number', new.number, 'pdf_sha256', new.pdf_sha256));
+  end if;
+  if old.sent_at is null and new.sent_at is not null then
+    perform private.append_invoice_log(new.org_id, 'sent', new.id, null,
+      pg_catalog.jsonb_build_object('number', new.number, 'status', new.status,
+        'sent_at', pg_catalog.to_char(new.sent_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')));
+  end if;
+  if new.status in ('partially_paid', 'paid') and new.status <> old.status then
+    perform private.append_invoice_log(new.org_id, 'payment_status', new.id, null,
+      pg_catalog.jsonb_build_object('number', new.number, 'status', new.status,
+        'paid_at', pg_catalog.to_char(new.paid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')));
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.log_invoice_events() OWNER TO postgres;
+
+--
 -- Name: log_lock_override(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4859,6 +5292,28 @@ end;
 $$;
 
 ALTER FUNCTION private.log_lock_override() OWNER TO postgres;
+
+--
+-- Name: log_payment_events(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.log_payment_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_number text;
+begin
+  select i.number into v_number from public.invoices i where i.org_id = new.org_id and i.id = new.invoice_id;
+  perform private.append_invoice_log(new.org_id,
+    case tg_op when 'INSERT' then 'payment_received' else 'payment_matched' end, new.invoice_id, new.id,
+    pg_catalog.jsonb_build_object('invoice_number', v_number, 'amount_cents', new.amount_cents,
+      'method', new.method, 'paid_on', new.paid_on, 'external_ref', new.external_ref));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.log_payment_events() OWNER TO postgres;
 
 --
 -- Name: log_row_event(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5233,6 +5688,31 @@ ALTER FUNCTION private.next_document_sequence(p_org_id uuid, p_series text, p_fi
 --
 
 COMMENT ON FUNCTION private.next_document_sequence(p_org_id uuid, p_series text, p_fiscal_year integer) IS 'Hands out the next number of a series for the year. Gapless: the increment commits or rolls back with the caller.';
+
+--
+-- Name: next_ledger_entry_number(uuid, text, integer); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.next_ledger_entry_number(p_org_id uuid, p_journal text, p_fiscal_year integer) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_next bigint;
+begin
+  -- ON CONFLICT DO NOTHING waits for a concurrent creator of the same row.
+  insert into private.ledger_journal_counters (org_id, journal_code, fiscal_year)
+  values (p_org_id, p_journal, p_fiscal_year)
+  on conflict (org_id, journal_code, fiscal_year) do nothing;
+  update private.ledger_journal_counters c
+  set last_value = c.last_value + 1
+  where c.org_id = p_org_id and c.journal_code = p_journal and c.fiscal_year = p_fiscal_year
+  returning c.last_value into v_next;
+  return v_next;
+end;
+$$;
+
+ALTER FUNCTION private.next_ledger_entry_number(p_org_id uuid, p_journal text, p_fiscal_year integer) OWNER TO postgres;
 
 --
 -- Name: normalize_api_key_scopes(text[]); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5619,6 +6099,196 @@ ALTER FUNCTION private.org_today(p_org_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.org_today(p_org_id uuid) IS 'The current calendar date in the organization''s timezone.';
+
+--
+-- Name: post_invoice(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_invoice(p_invoice_id uuid) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_settings private.accounting_settings;
+  v_client   text;
+  v_aux      text;
+  v_journal  text;
+  v_entry_id uuid;
+  v_label    text;
+  v_settles  uuid;
+  v_credit   boolean;
+begin
+  select * into v_inv from public.invoices i where i.id = p_invoice_id;
+  if v_inv.total_ht_cents + v_inv.total_vat_cents = 0 then
+    return null;
+  end if;
+  v_settings := private.lock_accounting_settings(v_inv.org_id);
+  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
+  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
+  v_credit := v_inv.kind = 'credit_note';
+  v_journal := case when v_credit then 'AV' else 'VT' end;
+  v_settles := case when v_credit then v_inv.credited_invoice_id else v_inv.id end;
+  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', case when v_credit then 'Avoir' else 'Facture' end,
+                                               v_inv.number, v_client), 500);
+
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id)
+  values (v_inv.org_id, v_journal, v_inv.fiscal_year,
+          private.next_ledger_entry_number(v_inv.org_id, v_journal, v_inv.fiscal_year),
+          v_inv.issue_date, v_inv.number, v_inv.issue_date, v_label, v_inv.id)
+  returning id into v_entry_id;
+
+  -- Amounts per account: the client's total, then the amounts before VAT by
+  -- nature, then VAT by account. A credit note swaps debit and credit.
+  with totals as (
+    select coalesce(sum(l.line_ht_cents) filter (where l.stock_item_id is null), 0) as services_ht,
+           coalesce(sum(l.line_ht_cents) filter (where l.stock_item_id is not null), 0) as goods_ht,
+           coalesce(sum(l.line_vat_cents) filter (where l.stock_item_id is null), 0) as services_vat,
+           coalesce(sum(l.line_vat_cents) filter (where l.stock_item_id is not null), 0) as goods_vat
+    from public.invoice_lines l
+    where l.org_id = v_inv.org_id and l.invoice_id = v_inv.id
+  ),
+  amounts (ord, account, aux, client_side, cents) as (
+    select 1, v_settings.account_clients, v_aux, true, t.services_ht + t.goods_ht + t.services_vat + t.goods_vat from totals t
+    union all
+    select 2, case when v_credit then v_settings.account_rebates else v_settings.account_services end, null, false,
+           case when v_credit then t.services_ht + t.goods_ht else t.services_ht end from totals t
+    union all
+    select 3, v_settings.account_goods, null, false, t.goods_ht from totals t where not v_credit
+    union all
+    select 4, v_settings.account_vat_collected, null, false,
+           t.goods_vat + case when v_settings.vat_on_receipts then 0 else t.services_vat end from totals t
+    union all
+    select 5, v_settings.account_vat_pending, null, false, t.services_vat from totals t where v_settings.vat_on_receipts
+  )
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
+                                   label, debit_cents, credit_cents, invoice_id)
+  select v_inv.org_id, v_entry_id, row_number() over (order by a.ord), a.account,
+         private.account_label(v_settings, a.account), a.aux, case when a.aux is not null then pg_catalog.left(v_client, 200) end,
+         v_label,
+         case when a.client_side <> v_credit then a.cents else 0 end,
+         case when a.client_side <> v_credit then 0 else a.cents end,
+         v_settles
+  from amounts a
+  where a.cents > 0;
+
+  if v_credit then
+    perform private.letter_invoice(v_inv.org_id, v_settles, v_inv.issue_date);
+  end if;
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_invoice(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: post_issued_invoice(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_issued_invoice() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.post_invoice(new.id);
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.post_issued_invoice() OWNER TO postgres;
+
+--
+-- Name: post_matched_payment(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_matched_payment() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.post_payment(new.id);
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.post_matched_payment() OWNER TO postgres;
+
+--
+-- Name: post_payment(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_payment(p_payment_id uuid) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_pay      public.payments;
+  v_inv      public.invoices;
+  v_settings private.accounting_settings;
+  v_client   text;
+  v_aux      text;
+  v_entry_id uuid;
+  v_label    text;
+  v_year     integer;
+  v_pending  bigint := 0;
+  v_due      bigint;
+  v_received bigint;
+  v_moved    bigint;
+  v_transfer bigint := 0;
+begin
+  select * into v_pay from public.payments p where p.id = p_payment_id;
+  select * into v_inv from public.invoices i where i.org_id = v_pay.org_id and i.id = v_pay.invoice_id;
+  v_settings := private.lock_accounting_settings(v_pay.org_id);
+  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
+  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
+  v_year := extract(year from v_pay.paid_on);
+  v_label := pg_catalog.left(pg_catalog.format('Règlement %s %s', v_inv.number, v_client), 500);
+
+  if v_settings.vat_on_receipts then
+    -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
+    select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
+    into v_pending
+    from public.invoices d
+    join public.invoice_lines l on l.org_id = d.org_id and l.invoice_id = d.id
+    where d.org_id = v_inv.org_id and (d.id = v_inv.id or (d.credited_invoice_id = v_inv.id and d.status <> 'draft'))
+      and l.stock_item_id is null;
+    select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
+    from public.invoices c
+    where c.org_id = v_inv.org_id and c.credited_invoice_id = v_inv.id and c.kind = 'credit_note' and c.status <> 'draft';
+    select coalesce(sum(p.amount_cents), 0) into v_received
+    from public.payments p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
+    select coalesce(sum(l.debit_cents), 0) into v_moved
+    from public.ledger_entries e
+    join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+    where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
+      and l.account_number = v_settings.account_vat_pending;
+    v_transfer := greatest(0, case when v_due <= 0 then v_pending
+                                   else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved);
+  end if;
+
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
+  values (v_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(v_pay.org_id, 'BQ', v_year),
+          v_pay.paid_on, pg_catalog.left(coalesce(v_pay.external_ref, v_inv.number), 200), v_pay.paid_on, v_label, v_inv.id, v_pay.id)
+  returning id into v_entry_id;
+
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
+                                   label, debit_cents, credit_cents, invoice_id)
+  select v_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(v_settings, x.account),
+         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
+  from (values
+    (1, v_settings.account_bank, null::text, v_pay.amount_cents, 0::bigint),
+    (2, v_settings.account_clients, v_aux, 0::bigint, v_pay.amount_cents),
+    (3, v_settings.account_vat_pending, null::text, v_transfer, 0::bigint),
+    (4, v_settings.account_vat_collected, null::text, 0::bigint, v_transfer)
+  ) as x (ord, account, aux, debit, credit)
+  where x.debit > 0 or x.credit > 0;
+
+  perform private.letter_invoice(v_pay.org_id, v_inv.id, v_pay.paid_on);
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment(p_payment_id uuid) OWNER TO postgres;
 
 --
 -- Name: purge_idempotency_keys(interval); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6301,6 +6971,23 @@ ALTER FUNCTION private.refuse_append_only_change() OWNER TO postgres;
 COMMENT ON FUNCTION private.refuse_append_only_change() IS 'Trigger function: refuses UPDATE, DELETE and TRUNCATE on append-only tables (audit records, stock movements).';
 
 --
+-- Name: refuse_invoice_log_change(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_invoice_log_change() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.raise_api_error('append_only',
+    pg_catalog.format('The invoice log is append-only (%s refused)', tg_op));
+  return null; -- not reached: raise_api_error never returns
+end;
+$$;
+
+ALTER FUNCTION private.refuse_invoice_log_change() OWNER TO postgres;
+
+--
 -- Name: refuse_invoice_pdf_change(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6316,6 +7003,22 @@ end;
 $$;
 
 ALTER FUNCTION private.refuse_invoice_pdf_change() OWNER TO postgres;
+
+--
+-- Name: refuse_ledger_truncate(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_ledger_truncate() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.raise_api_error('append_only', pg_catalog.format('%s is append-only (TRUNCATE refused)', tg_table_name));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.refuse_ledger_truncate() OWNER TO postgres;
 
 --
 -- Name: refuse_non_finite_line_quantity(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8270,6 +8973,156 @@ ALTER FUNCTION public.email_suppression(p_email text) OWNER TO postgres;
 COMMENT ON FUNCTION public.email_suppression(p_email text) IS 'RPC (service_role): why an address is suppressed (hard_bounce, complaint), or null.';
 
 --
+-- Name: export_fec(uuid, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) RETURNS SETOF text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_timezone text;
+begin
+  perform private.fec_check_request(p_org_id, p_fiscal_year_end);
+  select o.timezone into v_timezone from public.organizations o where o.id = p_org_id;
+
+  return next pg_catalog.array_to_string(array[
+    'JournalCode', 'JournalLib', 'EcritureNum', 'EcritureDate', 'CompteNum', 'CompteLib', 'CompAuxNum',
+    'CompAuxLib', 'PieceRef', 'PieceDate', 'EcritureLib', 'Debit', 'Credit', 'EcritureLet', 'DateLet',
+    'ValidDate', 'Montantdevise', 'Idevise'], E'\t');
+
+  return query
+  select pg_catalog.concat_ws(E'\t',
+           e.journal_code,
+           case e.journal_code when 'VT' then 'Ventes' when 'AV' then 'Avoirs' else 'Banque' end,
+           e.entry_number::text,
+           pg_catalog.to_char(e.entry_date, 'YYYYMMDD'),
+           l.account_number,
+           private.fec_text(l.account_label),
+           private.fec_text(l.aux_number),
+           private.fec_text(l.aux_label),
+           private.fec_text(e.piece_ref),
+           pg_catalog.to_char(e.piece_date, 'YYYYMMDD'),
+           private.fec_text(l.label),
+           private.fec_amount(l.debit_cents),
+           private.fec_amount(l.credit_cents),
+           coalesce(l.lettering_code, ''),
+           coalesce(pg_catalog.to_char(l.lettering_date, 'YYYYMMDD'), ''),
+           pg_catalog.to_char(pg_catalog.timezone(v_timezone, e.validated_at), 'YYYYMMDD'),
+           '',
+           '')
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = p_org_id and e.fiscal_year = extract(year from p_fiscal_year_end)::integer
+  order by e.validated_at, e.journal_code, e.entry_number, l.line_number;
+end;
+$$;
+
+ALTER FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION export_fec(p_org_id uuid, p_fiscal_year_end date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) IS 'RPC (owner, admin, accountant): the FEC lines (header first, 18 TAB-separated fields) of the fiscal year ending on p_fiscal_year_end, one per ledger line in validation order.';
+
+--
+-- Name: export_fec_text(uuid, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.string_agg(f.line, E'\r\n' order by f.n) || E'\r\n'
+  from public.export_fec(p_org_id, p_fiscal_year_end) with ordinality as f (line, n)
+$$;
+
+ALTER FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION export_fec_text(p_org_id uuid, p_fiscal_year_end date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) IS 'RPC (owner, admin, accountant): the FEC of the fiscal year ending on p_fiscal_year_end as one text, CRLF line ends (export_fec''s lines).';
+
+--
+-- Name: export_journal_csv(uuid, text, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_csv text;
+begin
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'export_journal_csv', pg_catalog.format('Organization %s', p_org_id));
+  if p_journal is null or p_journal not in ('VT', 'AV', 'BQ') then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Unknown journal: %s (expected VT sales, AV credit notes or BQ bank)', coalesce(p_journal, 'null')));
+  end if;
+  if p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'from and to dates are required (YYYY-MM-DD)');
+  end if;
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+
+  select pg_catalog.string_agg(r.line, E'\r\n' order by r.validated_at, r.entry_number, r.line_number)
+  into v_csv
+  from (
+    select e.validated_at, e.entry_number, l.line_number,
+           pg_catalog.concat_ws(';',
+             pg_catalog.to_char(e.entry_date, 'DD/MM/YYYY'),
+             e.journal_code,
+             private.csv_semicolon_field(e.piece_ref),
+             private.csv_semicolon_field(l.account_number),
+             private.csv_semicolon_field(coalesce(l.aux_number, '')),
+             private.csv_semicolon_field(l.label),
+             private.fec_amount(l.debit_cents),
+             private.fec_amount(l.credit_cents)) as line
+    from public.ledger_entries e
+    join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+    where e.org_id = p_org_id and e.journal_code = p_journal and e.entry_date between p_from and p_to
+  ) as r;
+
+  return pg_catalog.chr(65279) || 'date;journal;piece;account;auxiliary;label;debit;credit'
+         || coalesce(E'\r\n' || v_csv, '') || E'\r\n';
+end;
+$$;
+
+ALTER FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) IS 'RPC (owner, admin, accountant): a journal (VT, AV or BQ) between two entry dates as CSV for accounting software: UTF-8 with BOM, '';''-separated, decimal comma, formula-safe text fields.';
+
+--
+-- Name: fec_file_name(uuid, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) RETURNS text
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  return private.fec_check_request(p_org_id, p_fiscal_year_end) || 'FEC' || pg_catalog.to_char(p_fiscal_year_end, 'YYYYMMDD') || '.txt';
+end;
+$$;
+
+ALTER FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION fec_file_name(p_org_id uuid, p_fiscal_year_end date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) IS 'RPC (owner, admin, accountant): the FEC file name <SIREN>FEC<AAAAMMJJ>.txt of the fiscal year ending on p_fiscal_year_end (a 31 December).';
+
+--
 -- Name: finalize_attachment(uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8328,6 +9181,32 @@ ALTER FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_s
 --
 
 COMMENT ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) IS 'Marks the uploader''s pending upload ready with the SHA-256 of the stored bytes, once Storage holds the object with the declared size and MIME type (422 otherwise). Idempotent on p_upload_id. Service role only (the attachments function).';
+
+--
+-- Name: invoice_log_head(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.invoice_log_head(p_org_id uuid) RETURNS TABLE(seq bigint, head text, updated_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'invoice_log_head', pg_catalog.format('Organization %s', p_org_id));
+  return query
+  select coalesce(h.last_seq, 0), h.last_hash, h.updated_at
+  from (select 1) as one
+  left join private.invoice_log_heads h on h.org_id = p_org_id;
+end;
+$$;
+
+ALTER FUNCTION public.invoice_log_head(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_log_head(p_org_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.invoice_log_head(p_org_id uuid) IS 'RPC (owner, admin, accountant): the invoice log''s current head hash and sequence number, to export outside the database for verify_invoice_log().';
 
 --
 -- Name: invoice_pdf_source(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -9653,6 +10532,59 @@ ALTER FUNCTION public.send_quote(p_quote_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.send_quote(p_quote_id uuid) IS 'RPC: sends a draft quote (number DEV-YYYY-NNNNN, date, validity 30 days by default). Roles owner, admin, dispatcher, accountant.';
 
 --
+-- Name: set_accounting_settings(uuid, boolean, jsonb); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean DEFAULT NULL::boolean, p_accounts jsonb DEFAULT NULL::jsonb) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_settings private.accounting_settings;
+  v_unknown  text;
+begin
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin']::public.member_role[],
+                                      'set_accounting_settings', pg_catalog.format('Organization %s', p_org_id));
+  if p_accounts is not null and pg_catalog.jsonb_typeof(p_accounts) <> 'object' then
+    perform private.raise_api_error('invalid_parameter', 'accounts must be a JSON object of account numbers');
+  end if;
+  select k into v_unknown from pg_catalog.jsonb_object_keys(coalesce(p_accounts, '{}')) k
+  where k not in ('clients', 'services', 'goods', 'rebates', 'vat_collected', 'vat_pending', 'bank')
+  limit 1;
+  if v_unknown is not null then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown account: %s (expected clients, services, goods, rebates, vat_collected, vat_pending, bank)', v_unknown));
+  end if;
+  perform private.lock_accounting_settings(p_org_id);
+  update private.accounting_settings s
+  set vat_on_receipts = coalesce(p_vat_on_receipts, s.vat_on_receipts),
+      account_clients = coalesce(p_accounts ->> 'clients', s.account_clients),
+      account_services = coalesce(p_accounts ->> 'services', s.account_services),
+      account_goods = coalesce(p_accounts ->> 'goods', s.account_goods),
+      account_rebates = coalesce(p_accounts ->> 'rebates', s.account_rebates),
+      account_vat_collected = coalesce(p_accounts ->> 'vat_collected', s.account_vat_collected),
+      account_vat_pending = coalesce(p_accounts ->> 'vat_pending', s.account_vat_pending),
+      account_bank = coalesce(p_accounts ->> 'bank', s.account_bank),
+      updated_at = now()
+  where s.org_id = p_org_id
+  returning * into v_settings;
+  return pg_catalog.jsonb_build_object(
+    'org_id', p_org_id, 'vat_on_receipts', v_settings.vat_on_receipts,
+    'accounts', pg_catalog.jsonb_build_object(
+      'clients', v_settings.account_clients, 'services', v_settings.account_services, 'goods', v_settings.account_goods,
+      'rebates', v_settings.account_rebates, 'vat_collected', v_settings.account_vat_collected,
+      'vat_pending', v_settings.account_vat_pending, 'bank', v_settings.account_bank));
+end;
+$$;
+
+ALTER FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) OWNER TO postgres;
+
+--
+-- Name: FUNCTION set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) IS 'RPC (owner, admin): VAT on receipts for services and the account mapping (keys clients, services, goods, rebates, vat_collected, vat_pending, bank); each account stays in its plan comptable class (23514 otherwise). Later postings only.';
+
+--
 -- Name: notification_preferences; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -10049,6 +10981,82 @@ ALTER FUNCTION public.verify_invoice_chain(p_org_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.verify_invoice_chain(p_org_id uuid) IS 'RPC: recomputes an organization''s invoice hash chain; returns ok, or the first broken document (number) and why.';
+
+--
+-- Name: verify_invoice_log(uuid, text, bigint); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) RETURNS TABLE(ok boolean, checked bigint, seq bigint, reason text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  r          public.invoice_log;
+  v_prev     text;
+  v_hash     text;
+  v_expected bigint := 1;
+  v_head     private.invoice_log_heads;
+begin
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'verify_invoice_log', pg_catalog.format('Organization %s', p_org_id));
+  if p_expected_seq is null or p_expected_seq < 0 then
+    perform private.raise_api_error('invalid_parameter', 'expected_seq must be the exported sequence number (0 or more)');
+  end if;
+  if (p_expected_seq = 0) <> (p_expected_head is null)
+     or (p_expected_head is not null and p_expected_head !~ '^[0-9a-f]{64}$') then
+    perform private.raise_api_error('invalid_parameter',
+      'expected_head must be the exported head: 64 lowercase hexadecimal characters (none for sequence 0)');
+  end if;
+
+  for r in select * from public.invoice_log l where l.org_id = p_org_id order by l.seq loop
+    if r.seq <> v_expected then
+      return query select false, v_expected - 1, v_expected,
+        pg_catalog.format('event %s is missing or out of place (found %s): the log was cut or reordered', v_expected, r.seq);
+      return;
+    end if;
+    if r.prev_hash is distinct from v_prev then
+      return query select false, v_expected - 1, r.seq,
+        pg_catalog.format('event %s does not link to the recomputed hash of event %s: the history before it was rewritten', r.seq, r.seq - 1);
+      return;
+    end if;
+    v_hash := private.invoice_log_hash(v_prev, r);
+    if r.hash <> v_hash then
+      return query select false, v_expected - 1, r.seq,
+        pg_catalog.format('event %s does not match its hash: it was edited', r.seq);
+      return;
+    end if;
+    if r.seq = p_expected_seq and v_hash <> p_expected_head then
+      return query select false, v_expected, r.seq,
+        pg_catalog.format('the history up to event %s differs from the exported head: it was rewritten and its hashes recomputed', r.seq);
+      return;
+    end if;
+    v_prev := v_hash;
+    v_expected := v_expected + 1;
+  end loop;
+
+  if v_expected - 1 < p_expected_seq then
+    return query select false, v_expected - 1, v_expected,
+      pg_catalog.format('the log ends at event %s but the exported head is at event %s: events were removed', v_expected - 1, p_expected_seq);
+    return;
+  end if;
+  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id;
+  if coalesce(v_head.last_seq, 0) <> v_expected - 1 or v_head.last_hash is distinct from v_prev then
+    return query select false, v_expected - 1, coalesce(v_head.last_seq, 0),
+      pg_catalog.format('the head records %s events ending with %s, the log has %s: the head or the latest events were changed',
+                        coalesce(v_head.last_seq, 0), coalesce(v_head.last_hash, 'none'), v_expected - 1);
+    return;
+  end if;
+  return query select true, v_expected - 1, null::bigint, null::text;
+end;
+$_$;
+
+ALTER FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) OWNER TO postgres;
+
+--
+-- Name: FUNCTION verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) IS 'RPC (owner, admin, accountant): recomputes the invoice log and checks it against a head exported earlier; detects edited, deleted and reordered events and a history rewritten with every hash recomputed.';
 
 --
 -- Name: verify_invoice_pdf(uuid, bytea); Type: FUNCTION; Schema: public; Owner: postgres
@@ -11448,6 +12456,68 @@ ALTER TABLE private.invoice_counters OWNER TO postgres;
 COMMENT ON TABLE private.invoice_counters IS 'Last number handed out per organization, series (DEV, FAC, AV) and fiscal year. Incremented under a row lock in the issuing transaction: gapless, never reused.';
 
 --
+-- Name: invoice_log_heads; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invoice_log_heads (
+    org_id uuid NOT NULL,
+    last_seq bigint DEFAULT 0 NOT NULL,
+    last_hash text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_log_heads_last_hash_check CHECK ((last_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT invoice_log_heads_last_seq_check CHECK ((last_seq >= 0))
+);
+
+ALTER TABLE private.invoice_log_heads OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_log_heads; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invoice_log_heads IS 'Last event of each organization''s invoice log; its row lock orders the organization''s events.';
+
+--
+-- Name: ledger_client_accounts; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.ledger_client_accounts (
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    aux_number text NOT NULL,
+    CONSTRAINT ledger_client_accounts_aux_number_check CHECK ((aux_number ~ '^C[0-9]{5,}$'::text))
+);
+
+ALTER TABLE private.ledger_client_accounts OWNER TO postgres;
+
+--
+-- Name: TABLE ledger_client_accounts; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.ledger_client_accounts IS 'Auxiliary account of each client in the 411 ledger (C00001, C00002…), assigned at the client''s first posting.';
+
+--
+-- Name: ledger_journal_counters; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.ledger_journal_counters (
+    org_id uuid NOT NULL,
+    journal_code text NOT NULL,
+    fiscal_year integer NOT NULL,
+    last_value bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT ledger_journal_counters_fiscal_year_check CHECK (((fiscal_year >= 2000) AND (fiscal_year <= 2999))),
+    CONSTRAINT ledger_journal_counters_journal_code_check CHECK ((journal_code = ANY (ARRAY['VT'::text, 'AV'::text, 'BQ'::text]))),
+    CONSTRAINT ledger_journal_counters_last_value_check CHECK ((last_value >= 0))
+);
+
+ALTER TABLE private.ledger_journal_counters OWNER TO postgres;
+
+--
+-- Name: TABLE ledger_journal_counters; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.ledger_journal_counters IS 'Last entry number per organization, journal and fiscal year; incremented under a row lock in the posting transaction: gapless, never reused.';
+
+--
 -- Name: permission_matrix; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -11948,6 +13018,77 @@ COMMENT ON COLUMN public.invoice_pdfs.sha256 IS 'hex SHA-256 of pdf, computed by
 --
 
 COMMENT ON COLUMN public.invoice_pdfs.rendered_at IS 'When the PDF was stored (the PDF itself carries the issue time, so a render is reproducible).';
+
+--
+-- Name: ledger_entries; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.ledger_entries (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    journal_code text NOT NULL,
+    fiscal_year integer NOT NULL,
+    entry_number bigint NOT NULL,
+    entry_date date NOT NULL,
+    piece_ref text NOT NULL,
+    piece_date date NOT NULL,
+    label text NOT NULL,
+    invoice_id uuid,
+    payment_id uuid,
+    validated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT ledger_entries_entry_number_check CHECK ((entry_number >= 1)),
+    CONSTRAINT ledger_entries_fiscal_year CHECK (((fiscal_year)::numeric = EXTRACT(year FROM entry_date))),
+    CONSTRAINT ledger_entries_journal_code_check CHECK ((journal_code = ANY (ARRAY['VT'::text, 'AV'::text, 'BQ'::text]))),
+    CONSTRAINT ledger_entries_label_check CHECK (((length(label) >= 1) AND (length(label) <= 500))),
+    CONSTRAINT ledger_entries_piece_ref_check CHECK (((length(piece_ref) >= 1) AND (length(piece_ref) <= 200)))
+);
+
+ALTER TABLE public.ledger_entries OWNER TO postgres;
+
+--
+-- Name: TABLE ledger_entries; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.ledger_entries IS 'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued and payments matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
+
+--
+-- Name: ledger_lines; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.ledger_lines (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    entry_id uuid NOT NULL,
+    line_number integer NOT NULL,
+    account_number text NOT NULL,
+    account_label text NOT NULL,
+    aux_number text,
+    aux_label text,
+    label text NOT NULL,
+    debit_cents bigint DEFAULT 0 NOT NULL,
+    credit_cents bigint DEFAULT 0 NOT NULL,
+    invoice_id uuid,
+    lettering_code text,
+    lettering_date date,
+    CONSTRAINT ledger_lines_account_label_check CHECK (((length(account_label) >= 1) AND (length(account_label) <= 200))),
+    CONSTRAINT ledger_lines_account_number_check CHECK ((account_number ~ '^[1-7][0-9]{2,9}$'::text)),
+    CONSTRAINT ledger_lines_aux CHECK (((aux_number IS NULL) = (aux_label IS NULL))),
+    CONSTRAINT ledger_lines_aux_label_check CHECK ((char_length(aux_label) <= 200)),
+    CONSTRAINT ledger_lines_aux_number_check CHECK ((char_length(aux_number) <= 20)),
+    CONSTRAINT ledger_lines_label_check CHECK (((length(label) >= 1) AND (length(label) <= 500))),
+    CONSTRAINT ledger_lines_lettering CHECK (((lettering_code IS NULL) = (lettering_date IS NULL))),
+    CONSTRAINT ledger_lines_lettering_code_check CHECK ((lettering_code ~ '^[A-Z]{1,10}$'::text)),
+    CONSTRAINT ledger_lines_line_number_check CHECK ((line_number >= 1)),
+    CONSTRAINT ledger_lines_one_side CHECK ((((debit_cents > 0) AND (credit_cents = 0)) OR ((credit_cents > 0) AND (debit_cents = 0))))
+);
+
+ALTER TABLE public.ledger_lines OWNER TO postgres;
+
+--
+-- Name: TABLE ledger_lines; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date, set once) ever changes.';
 
 --
 -- Name: lock_overrides; Type: TABLE; Schema: public; Owner: postgres
@@ -12473,6 +13614,13 @@ ALTER TABLE ONLY ops.lint_allowlist
     ADD CONSTRAINT lint_allowlist_pkey PRIMARY KEY (rule, object);
 
 --
+-- Name: accounting_settings accounting_settings_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.accounting_settings
+    ADD CONSTRAINT accounting_settings_pkey PRIMARY KEY (org_id);
+
+--
 -- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -12534,6 +13682,34 @@ ALTER TABLE ONLY private.invoice_chain_heads
 
 ALTER TABLE ONLY private.invoice_counters
     ADD CONSTRAINT invoice_counters_pkey PRIMARY KEY (org_id, series, fiscal_year);
+
+--
+-- Name: invoice_log_heads invoice_log_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_log_heads
+    ADD CONSTRAINT invoice_log_heads_pkey PRIMARY KEY (org_id);
+
+--
+-- Name: ledger_client_accounts ledger_client_accounts_org_id_aux_number_key; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_client_accounts
+    ADD CONSTRAINT ledger_client_accounts_org_id_aux_number_key UNIQUE (org_id, aux_number);
+
+--
+-- Name: ledger_client_accounts ledger_client_accounts_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_client_accounts
+    ADD CONSTRAINT ledger_client_accounts_pkey PRIMARY KEY (org_id, client_id);
+
+--
+-- Name: ledger_journal_counters ledger_journal_counters_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_journal_counters
+    ADD CONSTRAINT ledger_journal_counters_pkey PRIMARY KEY (org_id, journal_code, fiscal_year);
 
 --
 -- Name: permission_matrix_closed_tables permission_matrix_closed_tables_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
@@ -12732,6 +13908,13 @@ ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_pkey PRIMARY KEY (id);
 
 --
+-- Name: invoice_log invoice_log_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.invoice_log
+    ADD CONSTRAINT invoice_log_pkey PRIMARY KEY (org_id, seq);
+
+--
 -- Name: invoice_pdfs invoice_pdfs_org_invoice_key; Type: CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -12772,6 +13955,41 @@ ALTER TABLE ONLY public.invoices
 
 ALTER TABLE ONLY public.invoices
     ADD CONSTRAINT invoices_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_entries ledger_entries_number_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_number_key UNIQUE (org_id, journal_code, fiscal_year, entry_number);
+
+--
+-- Name: ledger_entries ledger_entries_org_id_id_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_org_id_id_key UNIQUE (org_id, id);
+
+--
+-- Name: ledger_entries ledger_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_pkey PRIMARY KEY (id);
+
+--
+-- Name: ledger_lines ledger_lines_entry_line_key; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_lines
+    ADD CONSTRAINT ledger_lines_entry_line_key UNIQUE (entry_id, line_number);
+
+--
+-- Name: ledger_lines ledger_lines_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_lines
+    ADD CONSTRAINT ledger_lines_pkey PRIMARY KEY (id);
 
 --
 -- Name: lock_overrides lock_overrides_org_id_id_key; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -13394,6 +14612,36 @@ CREATE UNIQUE INDEX invoices_sequence_key ON public.invoices USING btree (org_id
 --
 
 CREATE INDEX invoices_unpaid_due_idx ON public.invoices USING btree (org_id, due_date) INCLUDE (id, number, client_id, total_ttc_cents, status) WHERE ((kind = 'invoice'::public.invoice_kind) AND (status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status])));
+
+--
+-- Name: ledger_entries_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX ledger_entries_invoice_idx ON public.ledger_entries USING btree (org_id, invoice_id) WHERE (invoice_id IS NOT NULL);
+
+--
+-- Name: ledger_entries_payment_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX ledger_entries_payment_idx ON public.ledger_entries USING btree (org_id, payment_id) WHERE (payment_id IS NOT NULL);
+
+--
+-- Name: ledger_entries_validation_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX ledger_entries_validation_idx ON public.ledger_entries USING btree (org_id, fiscal_year, validated_at);
+
+--
+-- Name: ledger_lines_entry_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX ledger_lines_entry_idx ON public.ledger_lines USING btree (org_id, entry_id);
+
+--
+-- Name: ledger_lines_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX ledger_lines_invoice_idx ON public.ledger_lines USING btree (org_id, invoice_id, account_number) WHERE (invoice_id IS NOT NULL);
 
 --
 -- Name: lock_overrides_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -14455,6 +15703,18 @@ CREATE TRIGGER invoice_lines_20_totals_ins AFTER INSERT ON public.invoice_lines 
 CREATE TRIGGER invoice_lines_20_totals_upd AFTER UPDATE ON public.invoice_lines REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refresh_document_totals('invoice');
 
 --
+-- Name: invoice_log invoice_log_10_append_only; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoice_log_10_append_only BEFORE DELETE OR UPDATE ON public.invoice_log FOR EACH ROW EXECUTE FUNCTION private.refuse_invoice_log_change();
+
+--
+-- Name: invoice_log invoice_log_11_no_truncate; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoice_log_11_no_truncate BEFORE TRUNCATE ON public.invoice_log FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_invoice_log_change();
+
+--
 -- Name: invoice_pdfs invoice_pdfs_10_immutable; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -14477,6 +15737,18 @@ CREATE TRIGGER invoices_20_derive BEFORE INSERT OR UPDATE ON public.invoices FOR
 --
 
 CREATE TRIGGER invoices_30_credit_note BEFORE INSERT OR UPDATE ON public.invoices FOR EACH ROW EXECUTE FUNCTION private.validate_credit_note();
+
+--
+-- Name: invoices invoices_50_ledger; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_50_ledger AFTER UPDATE OF status ON public.invoices FOR EACH ROW WHEN (((old.status = 'draft'::public.invoice_status) AND (new.status = 'issued'::public.invoice_status))) EXECUTE FUNCTION private.post_issued_invoice();
+
+--
+-- Name: invoices invoices_60_log; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_60_log AFTER UPDATE ON public.invoices FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.pdf_sha256 IS DISTINCT FROM new.pdf_sha256) OR (old.sent_at IS DISTINCT FROM new.sent_at))) EXECUTE FUNCTION private.log_invoice_events();
 
 --
 -- Name: invoices invoices_90_touch; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14507,6 +15779,42 @@ CREATE TRIGGER invoices_queue_overdue_check_insert AFTER INSERT ON public.invoic
 --
 
 CREATE TRIGGER invoices_queue_overdue_check_update AFTER UPDATE OF org_id, kind, status, due_date, number, client_id, total_ht_cents, total_vat_cents ON public.invoices FOR EACH ROW WHEN ((((old.kind = 'invoice'::public.invoice_kind) AND (old.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))) OR ((new.kind = 'invoice'::public.invoice_kind) AND (new.status = ANY (ARRAY['sent'::public.invoice_status, 'partially_paid'::public.invoice_status]))))) EXECUTE FUNCTION private.queue_invoice_for_overdue_check();
+
+--
+-- Name: ledger_entries ledger_entries_10_append_only; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER ledger_entries_10_append_only BEFORE DELETE OR UPDATE ON public.ledger_entries FOR EACH ROW EXECUTE FUNCTION private.guard_ledger_changes();
+
+--
+-- Name: ledger_entries ledger_entries_11_no_truncate; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER ledger_entries_11_no_truncate BEFORE TRUNCATE ON public.ledger_entries FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_ledger_truncate();
+
+--
+-- Name: ledger_entries ledger_entries_20_balanced; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER ledger_entries_20_balanced AFTER INSERT ON public.ledger_entries DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.check_ledger_entry_balanced();
+
+--
+-- Name: ledger_lines ledger_lines_10_append_only; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER ledger_lines_10_append_only BEFORE DELETE OR UPDATE ON public.ledger_lines FOR EACH ROW EXECUTE FUNCTION private.guard_ledger_changes();
+
+--
+-- Name: ledger_lines ledger_lines_11_no_truncate; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER ledger_lines_11_no_truncate BEFORE TRUNCATE ON public.ledger_lines FOR EACH STATEMENT EXECUTE FUNCTION private.refuse_ledger_truncate();
+
+--
+-- Name: ledger_lines ledger_lines_20_balanced; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER ledger_lines_20_balanced AFTER INSERT ON public.ledger_lines DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION private.check_ledger_entry_balanced();
 
 --
 -- Name: lock_overrides lock_overrides_append_only; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14633,6 +15941,30 @@ CREATE TRIGGER organizations_timezone_valid BEFORE INSERT OR UPDATE OF timezone 
 --
 
 CREATE TRIGGER organizations_touch BEFORE UPDATE ON public.organizations FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
+
+--
+-- Name: payments payments_50_ledger_insert; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER payments_50_ledger_insert AFTER INSERT ON public.payments FOR EACH ROW WHEN ((new.invoice_id IS NOT NULL)) EXECUTE FUNCTION private.post_matched_payment();
+
+--
+-- Name: payments payments_50_ledger_match; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER payments_50_ledger_match AFTER UPDATE OF invoice_id ON public.payments FOR EACH ROW WHEN (((old.invoice_id IS NULL) AND (new.invoice_id IS NOT NULL))) EXECUTE FUNCTION private.post_matched_payment();
+
+--
+-- Name: payments payments_60_log_insert; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER payments_60_log_insert AFTER INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION private.log_payment_events();
+
+--
+-- Name: payments payments_60_log_match; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER payments_60_log_match AFTER UPDATE OF invoice_id ON public.payments FOR EACH ROW WHEN (((old.invoice_id IS NULL) AND (new.invoice_id IS NOT NULL))) EXECUTE FUNCTION private.log_payment_events();
 
 --
 -- Name: payments payments_guard; Type: TRIGGER; Schema: public; Owner: postgres
@@ -14773,6 +16105,13 @@ CREATE TRIGGER timesheets_technician_role BEFORE INSERT OR UPDATE OF org_id, tec
 CREATE TRIGGER timesheets_touch BEFORE UPDATE ON public.timesheets FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 --
+-- Name: accounting_settings accounting_settings_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.accounting_settings
+    ADD CONSTRAINT accounting_settings_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
 -- Name: alert_invoice_overdue_evaluations alert_invoice_overdue_evaluations_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -14799,6 +16138,34 @@ ALTER TABLE ONLY private.invoice_chain_heads
 
 ALTER TABLE ONLY private.invoice_counters
     ADD CONSTRAINT invoice_counters_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_log_heads invoice_log_heads_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_log_heads
+    ADD CONSTRAINT invoice_log_heads_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: ledger_client_accounts ledger_client_accounts_org_id_client_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_client_accounts
+    ADD CONSTRAINT ledger_client_accounts_org_id_client_id_fkey FOREIGN KEY (org_id, client_id) REFERENCES public.clients(org_id, id);
+
+--
+-- Name: ledger_client_accounts ledger_client_accounts_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_client_accounts
+    ADD CONSTRAINT ledger_client_accounts_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: ledger_journal_counters ledger_journal_counters_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.ledger_journal_counters
+    ADD CONSTRAINT ledger_journal_counters_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
 -- Name: rate_limit_rpc_buckets rate_limit_rpc_buckets_bucket_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
@@ -15011,6 +16378,13 @@ ALTER TABLE ONLY public.invoice_lines
     ADD CONSTRAINT invoice_lines_timesheet_fkey FOREIGN KEY (org_id, timesheet_id) REFERENCES public.timesheets(org_id, id);
 
 --
+-- Name: invoice_log invoice_log_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.invoice_log
+    ADD CONSTRAINT invoice_log_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
 -- Name: invoice_pdfs invoice_pdfs_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -15037,6 +16411,41 @@ ALTER TABLE ONLY public.invoices
 
 ALTER TABLE ONLY public.invoices
     ADD CONSTRAINT invoices_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
+-- Name: ledger_entries ledger_entries_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_invoice_fkey FOREIGN KEY (org_id, invoice_id) REFERENCES public.invoices(org_id, id);
+
+--
+-- Name: ledger_entries ledger_entries_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
+-- Name: ledger_entries ledger_entries_payment_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_entries
+    ADD CONSTRAINT ledger_entries_payment_fkey FOREIGN KEY (org_id, payment_id) REFERENCES public.payments(org_id, id);
+
+--
+-- Name: ledger_lines ledger_lines_entry_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_lines
+    ADD CONSTRAINT ledger_lines_entry_fkey FOREIGN KEY (org_id, entry_id) REFERENCES public.ledger_entries(org_id, id);
+
+--
+-- Name: ledger_lines ledger_lines_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.ledger_lines
+    ADD CONSTRAINT ledger_lines_invoice_fkey FOREIGN KEY (org_id, invoice_id) REFERENCES public.invoices(org_id, id);
 
 --
 -- Name: lock_overrides lock_overrides_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -15390,6 +16799,12 @@ ALTER TABLE ops.health_check_catalog ENABLE ROW LEVEL SECURITY;
 ALTER TABLE ops.lint_allowlist ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: accounting_settings; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.accounting_settings ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: alert_invoice_overdue_evaluations; Type: ROW SECURITY; Schema: private; Owner: postgres
 --
 
@@ -15424,6 +16839,24 @@ ALTER TABLE private.invoice_chain_heads ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE private.invoice_counters ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_log_heads; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.invoice_log_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ledger_client_accounts; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.ledger_client_accounts ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ledger_journal_counters; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.ledger_journal_counters ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: permission_matrix; Type: ROW SECURITY; Schema: private; Owner: postgres
@@ -15672,6 +17105,18 @@ CREATE POLICY invoice_lines_select ON public.invoice_lines FOR SELECT TO authent
 CREATE POLICY invoice_lines_update ON public.invoice_lines FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
+-- Name: invoice_log; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.invoice_log ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_log invoice_log_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY invoice_log_select ON public.invoice_log FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
 -- Name: invoice_pdfs; Type: ROW SECURITY; Schema: public; Owner: postgres
 --
 
@@ -15712,6 +17157,30 @@ CREATE POLICY invoices_select ON public.invoices FOR SELECT TO authenticated USI
 --
 
 CREATE POLICY invoices_update ON public.invoices FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: ledger_entries; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.ledger_entries ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ledger_entries ledger_entries_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY ledger_entries_select ON public.ledger_entries FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: ledger_lines; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.ledger_lines ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: ledger_lines ledger_lines_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY ledger_lines_select ON public.ledger_lines FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
 -- Name: lock_overrides; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -16382,6 +17851,12 @@ REVOKE ALL ON FUNCTION ops.sql_statement_count(p_sql text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION account_label(p_settings private.accounting_settings, p_account text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) FROM PUBLIC;
+
+--
 -- Name: TABLE alert_config; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -16618,6 +18093,12 @@ GRANT ALL ON FUNCTION private.api_pre_request() TO authenticated;
 GRANT ALL ON FUNCTION private.api_pre_request() TO service_role;
 
 --
+-- Name: FUNCTION append_invoice_log(p_org_id uuid, p_event text, p_invoice_id uuid, p_payment_id uuid, p_data jsonb); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.append_invoice_log(p_org_id uuid, p_event text, p_invoice_id uuid, p_payment_id uuid, p_data jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16767,6 +18248,12 @@ REVOKE ALL ON FUNCTION private.check_invoices_overdue() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_invoices_overdue() TO service_role;
 
 --
+-- Name: FUNCTION check_ledger_entry_balanced(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.check_ledger_entry_balanced() FROM PUBLIC;
+
+--
 -- Name: FUNCTION check_mission_technician(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16812,6 +18299,12 @@ REVOKE ALL ON FUNCTION private.check_timesheets_unapproved() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_timesheets_unapproved() TO service_role;
 
 --
+-- Name: FUNCTION client_aux_number(p_org_id uuid, p_client_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION consume_rate_limit(p_key text, p_bucket text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16839,6 +18332,12 @@ GRANT ALL ON FUNCTION private.create_notification(p_org uuid, p_user uuid, p_cha
 REVOKE ALL ON FUNCTION private.create_notification_row(p_org uuid, p_user uuid, p_channel text, p_type text, p_entity_table text, p_entity_id uuid, p_dedupe_key text, p_params jsonb, OUT id uuid, OUT created boolean) FROM PUBLIC;
 
 --
+-- Name: FUNCTION csv_semicolon_field(p_value text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.csv_semicolon_field(p_value text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION derive_invoice_fields(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -16863,6 +18362,24 @@ GRANT ALL ON FUNCTION private.document_number(p_series text, p_fiscal_year integ
 --
 
 REVOKE ALL ON FUNCTION private.expire_quotes() FROM PUBLIC;
+
+--
+-- Name: FUNCTION fec_amount(p_cents bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.fec_amount(p_cents bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION fec_check_request(p_org_id uuid, p_fiscal_year_end date); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.fec_check_request(p_org_id uuid, p_fiscal_year_end date) FROM PUBLIC;
+
+--
+-- Name: FUNCTION fec_text(p_value text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.fec_text(p_value text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION forget_invoice_overdue_evaluations(); Type: ACL; Schema: private; Owner: postgres
@@ -16905,6 +18422,12 @@ REVOKE ALL ON FUNCTION private.guard_emergency_status() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.guard_invoice_updates() FROM PUBLIC;
+
+--
+-- Name: FUNCTION guard_ledger_changes(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.guard_ledger_changes() FROM PUBLIC;
 
 --
 -- Name: FUNCTION guard_membership_change(); Type: ACL; Schema: private; Owner: postgres
@@ -17067,6 +18590,25 @@ REVOKE ALL ON FUNCTION private.invoice_canonical(p_inv public.invoices) FROM PUB
 REVOKE ALL ON FUNCTION private.invoice_legal_mentions(p_inv public.invoices) FROM PUBLIC;
 
 --
+-- Name: TABLE invoice_log; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.invoice_log TO authenticated;
+GRANT SELECT ON TABLE public.invoice_log TO service_role;
+
+--
+-- Name: FUNCTION invoice_log_canonical(p_event public.invoice_log); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_log_canonical(p_event public.invoice_log) FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_log_hash(p_prev_hash text, p_event public.invoice_log); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_missing_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -17116,6 +18658,24 @@ REVOKE ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) TO service_role;
 
 --
+-- Name: FUNCTION letter_invoice(p_org_id uuid, p_invoice_id uuid, p_date date); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.letter_invoice(p_org_id uuid, p_invoice_id uuid, p_date date) FROM PUBLIC;
+
+--
+-- Name: FUNCTION lettering_code(p_n bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.lettering_code(p_n bigint) FROM PUBLIC;
+
+--
+-- Name: FUNCTION lock_accounting_settings(p_org_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.lock_accounting_settings(p_org_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION lock_alert_for_caller(p_id uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -17135,10 +18695,22 @@ REVOKE ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity
 GRANT ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity text, p_entity_table text, p_entity_id uuid, p_payload jsonb) TO service_role;
 
 --
+-- Name: FUNCTION log_invoice_events(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.log_invoice_events() FROM PUBLIC;
+
+--
 -- Name: FUNCTION log_lock_override(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.log_lock_override() FROM PUBLIC;
+
+--
+-- Name: FUNCTION log_payment_events(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.log_payment_events() FROM PUBLIC;
 
 --
 -- Name: FUNCTION log_row_event(); Type: ACL; Schema: private; Owner: postgres
@@ -17245,6 +18817,12 @@ REVOKE ALL ON FUNCTION private.new_api_key_secret(OUT prefix text, OUT secret te
 REVOKE ALL ON FUNCTION private.next_document_sequence(p_org_id uuid, p_series text, p_fiscal_year integer) FROM PUBLIC;
 
 --
+-- Name: FUNCTION next_ledger_entry_number(p_org_id uuid, p_journal text, p_fiscal_year integer); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.next_ledger_entry_number(p_org_id uuid, p_journal text, p_fiscal_year integer) FROM PUBLIC;
+
+--
 -- Name: FUNCTION normalize_api_key_scopes(p_scopes text[]); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -17319,6 +18897,30 @@ REVOKE ALL ON FUNCTION private.notify_rule_roles(p_org uuid, p_roles public.memb
 REVOKE ALL ON FUNCTION private.org_today(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_invoice(p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_issued_invoice(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_issued_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_matched_payment(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment(p_payment_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION purge_idempotency_keys(p_older_than interval); Type: ACL; Schema: private; Owner: postgres
@@ -17442,10 +19044,22 @@ REVOKE ALL ON FUNCTION private.refresh_rule_summary(p_org uuid, p_dedupe_key tex
 REVOKE ALL ON FUNCTION private.refuse_append_only_change() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refuse_invoice_log_change(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_invoice_log_change() FROM PUBLIC;
+
+--
 -- Name: FUNCTION refuse_invoice_pdf_change(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.refuse_invoice_pdf_change() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refuse_ledger_truncate(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_ledger_truncate() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refuse_non_finite_line_quantity(); Type: ACL; Schema: private; Owner: postgres
@@ -17761,11 +19375,51 @@ REVOKE ALL ON FUNCTION public.email_suppression(p_email text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.email_suppression(p_email text) TO service_role;
 
 --
+-- Name: FUNCTION export_fec(p_org_id uuid, p_fiscal_year_end date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) TO authenticated;
+GRANT ALL ON FUNCTION public.export_fec(p_org_id uuid, p_fiscal_year_end date) TO service_role;
+
+--
+-- Name: FUNCTION export_fec_text(p_org_id uuid, p_fiscal_year_end date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) TO authenticated;
+GRANT ALL ON FUNCTION public.export_fec_text(p_org_id uuid, p_fiscal_year_end date) TO service_role;
+
+--
+-- Name: FUNCTION export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.export_journal_csv(p_org_id uuid, p_journal text, p_from date, p_to date) TO service_role;
+
+--
+-- Name: FUNCTION fec_file_name(p_org_id uuid, p_fiscal_year_end date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) TO authenticated;
+GRANT ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date) TO service_role;
+
+--
 -- Name: FUNCTION finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text); Type: ACL; Schema: public; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) TO service_role;
+
+--
+-- Name: FUNCTION invoice_log_head(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.invoice_log_head(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invoice_log_head(p_org_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.invoice_log_head(p_org_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION invoice_pdf_source(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -17951,6 +19605,14 @@ GRANT ALL ON FUNCTION public.send_quote(p_quote_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.send_quote(p_quote_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) TO authenticated;
+GRANT ALL ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) TO service_role;
+
+--
 -- Name: TABLE notification_preferences; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -18017,6 +19679,14 @@ GRANT ALL ON FUNCTION public.unsubscribe(p_token text) TO service_role;
 REVOKE ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.verify_invoice_chain(p_org_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) TO authenticated;
+GRANT ALL ON FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p_expected_seq bigint) TO service_role;
 
 --
 -- Name: FUNCTION verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea); Type: ACL; Schema: public; Owner: postgres
@@ -18726,6 +20396,20 @@ GRANT INSERT(stock_item_id),UPDATE(stock_item_id) ON TABLE public.invoice_lines 
 
 GRANT SELECT ON TABLE public.invoice_pdfs TO authenticated;
 GRANT SELECT ON TABLE public.invoice_pdfs TO service_role;
+
+--
+-- Name: TABLE ledger_entries; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.ledger_entries TO authenticated;
+GRANT SELECT ON TABLE public.ledger_entries TO service_role;
+
+--
+-- Name: TABLE ledger_lines; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.ledger_lines TO authenticated;
+GRANT SELECT ON TABLE public.ledger_lines TO service_role;
 
 --
 -- Name: TABLE lock_overrides; Type: ACL; Schema: public; Owner: postgres

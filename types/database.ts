@@ -712,6 +712,49 @@ export type Database = {
           },
         ]
       }
+      invoice_log: {
+        Row: {
+          data: NonNullable<Json>
+          event: string
+          hash: string
+          invoice_id: string | null
+          occurred_at: string
+          org_id: string
+          payment_id: string | null
+          prev_hash: string | null
+          seq: number
+        }
+        Insert: {
+          data: NonNullable<Json>
+          event: string
+          hash: string
+          invoice_id?: string | null
+          occurred_at: string
+          org_id: string
+          payment_id?: string | null
+          prev_hash?: string | null
+          seq: number
+        }
+        Update: {
+          data?: NonNullable<Json>
+          event?: string
+          hash?: string
+          invoice_id?: string | null
+          occurred_at?: string
+          org_id?: string
+          payment_id?: string | null
+          prev_hash?: string | null
+          seq?: number
+        }
+        Relationships: [
+          {
+            foreignKeyName: "invoice_log_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       invoice_pdfs: {
         Row: {
           invoice_id: string
@@ -870,6 +913,146 @@ export type Database = {
             columns: ["org_id"]
             referencedRelation: "organizations"
             referencedColumns: ["id"]
+          },
+        ]
+      }
+      ledger_entries: {
+        Row: {
+          entry_date: string
+          entry_number: number
+          fiscal_year: number
+          id: string
+          invoice_id: string | null
+          journal_code: string
+          label: string
+          org_id: string
+          payment_id: string | null
+          piece_date: string
+          piece_ref: string
+          validated_at: string
+        }
+        Insert: {
+          entry_date: string
+          entry_number: number
+          fiscal_year: number
+          id?: string
+          invoice_id?: string | null
+          journal_code: string
+          label: string
+          org_id: string
+          payment_id?: string | null
+          piece_date: string
+          piece_ref: string
+          validated_at?: string
+        }
+        Update: {
+          entry_date?: string
+          entry_number?: number
+          fiscal_year?: number
+          id?: string
+          invoice_id?: string | null
+          journal_code?: string
+          label?: string
+          org_id?: string
+          payment_id?: string | null
+          piece_date?: string
+          piece_ref?: string
+          validated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "ledger_entries_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "alert_invoices_overdue"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "ledger_entries_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "invoices"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "ledger_entries_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "ledger_entries_payment_fkey"
+            columns: ["org_id", "payment_id"]
+            referencedRelation: "payments"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
+      ledger_lines: {
+        Row: {
+          account_label: string
+          account_number: string
+          aux_label: string | null
+          aux_number: string | null
+          credit_cents: number
+          debit_cents: number
+          entry_id: string
+          id: string
+          invoice_id: string | null
+          label: string
+          lettering_code: string | null
+          lettering_date: string | null
+          line_number: number
+          org_id: string
+        }
+        Insert: {
+          account_label: string
+          account_number: string
+          aux_label?: string | null
+          aux_number?: string | null
+          credit_cents?: number
+          debit_cents?: number
+          entry_id: string
+          id?: string
+          invoice_id?: string | null
+          label: string
+          lettering_code?: string | null
+          lettering_date?: string | null
+          line_number: number
+          org_id: string
+        }
+        Update: {
+          account_label?: string
+          account_number?: string
+          aux_label?: string | null
+          aux_number?: string | null
+          credit_cents?: number
+          debit_cents?: number
+          entry_id?: string
+          id?: string
+          invoice_id?: string | null
+          label?: string
+          lettering_code?: string | null
+          lettering_date?: string | null
+          line_number?: number
+          org_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "ledger_lines_entry_fkey"
+            columns: ["org_id", "entry_id"]
+            referencedRelation: "ledger_entries"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "ledger_lines_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "alert_invoices_overdue"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "ledger_lines_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "invoices"
+            referencedColumns: ["org_id", "id"]
           },
         ]
       }
@@ -2641,6 +2824,27 @@ export type Database = {
         Returns: boolean
       }
       email_suppression: { Args: { p_email: string }; Returns: string }
+      export_fec: {
+        Args: { p_fiscal_year_end: string; p_org_id: string }
+        Returns: string[]
+      }
+      export_fec_text: {
+        Args: { p_fiscal_year_end: string; p_org_id: string }
+        Returns: string
+      }
+      export_journal_csv: {
+        Args: {
+          p_from: string
+          p_journal: string
+          p_org_id: string
+          p_to: string
+        }
+        Returns: string
+      }
+      fec_file_name: {
+        Args: { p_fiscal_year_end: string; p_org_id: string }
+        Returns: string
+      }
       finalize_attachment: {
         Args: { p_sha256: string; p_upload_id: string; p_uploader: string }
         Returns: {
@@ -2669,6 +2873,14 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      invoice_log_head: {
+        Args: { p_org_id: string }
+        Returns: {
+          head: string
+          seq: number
+          updated_at: string
+        }[]
       }
       invoice_pdf_source: { Args: { p_invoice_id: string }; Returns: Json }
       issue_invoice: { Args: { p_invoice_id: string }; Returns: Json }
@@ -2830,6 +3042,14 @@ export type Database = {
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
       send_invoice: { Args: { p_invoice_id: string }; Returns: string }
       send_quote: { Args: { p_quote_id: string }; Returns: Json }
+      set_accounting_settings: {
+        Args: {
+          p_accounts?: Json
+          p_org_id: string
+          p_vat_on_receipts?: boolean
+        }
+        Returns: Json
+      }
       set_notification_preference: {
         Args: {
           p_channel: string
@@ -2888,6 +3108,19 @@ export type Database = {
           number: string
           ok: boolean
           reason: string
+        }[]
+      }
+      verify_invoice_log: {
+        Args: {
+          p_expected_head: string
+          p_expected_seq: number
+          p_org_id: string
+        }
+        Returns: {
+          checked: number
+          ok: boolean
+          reason: string
+          seq: number
         }[]
       }
       verify_invoice_pdf: {

@@ -1,0 +1,27 @@
+-- Reverts 20261204170000_ledger_postings.sql: drops what it created, in reverse order.
+delete from audit.unaudited_tables where table_name in ('public.ledger_entries', 'public.ledger_lines');
+delete from ops.lint_allowlist where object = 'public.set_accounting_settings(uuid,boolean,jsonb)';
+drop function if exists public.set_accounting_settings(uuid, boolean, jsonb);
+drop trigger if exists payments_50_ledger_match on public.payments;
+drop trigger if exists payments_50_ledger_insert on public.payments;
+drop function if exists private.post_matched_payment();
+drop trigger if exists invoices_50_ledger on public.invoices;
+drop function if exists private.post_issued_invoice();
+drop function if exists private.post_payment(uuid);
+drop function if exists private.post_invoice(uuid);
+drop function if exists private.letter_invoice(uuid, uuid, date);
+drop function if exists private.account_label(private.accounting_settings, text);
+drop function if exists private.lettering_code(bigint);
+drop function if exists private.next_ledger_entry_number(uuid, text, integer);
+drop function if exists private.client_aux_number(uuid, uuid);
+drop function if exists private.lock_accounting_settings(uuid);
+delete from private.permission_matrix where table_name in ('public.ledger_entries', 'public.ledger_lines');
+drop table if exists public.ledger_lines;
+drop table if exists public.ledger_entries;
+drop function if exists private.check_ledger_entry_balanced();
+drop function if exists private.refuse_ledger_truncate();
+drop function if exists private.guard_ledger_changes();
+drop table if exists private.ledger_journal_counters;
+drop table if exists private.ledger_client_accounts;
+drop table if exists private.accounting_settings;
+delete from private.api_errors where code = 'ledger_unbalanced';

@@ -1,0 +1,199 @@
+/**
+ * Accounting on the real stack: the FEC download (edge function fec, as the
+ * caller) checked by the FEC validator on the demo data and on a generated
+ * year; the invoice log head it carries verifies the log; gapless journal
+ * numbers when invoices are issued and payments recorded from parallel
+ * connections, some of which roll back; the CSV journal through PostgREST.
+ */
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
+import { validateFec } from "../../scripts/accounting/fec-validator.ts";
+import { generateYear } from "../../scripts/accounting/generated-year.ts";
+import { stack, supabaseClient, withDb } from "./harness.ts";
+
+const DEMO_ORG = "a0000000-0000-4000-8000-0000000000a0";
+const url = `${stack.apiUrl}/functions/v1/fec`;
+const tokens = { accountant: "", technician: "", stranger: "" };
+
+async function signIn(email: string): Promise<string> {
+  const { data, error } = await supabaseClient().auth.signInWithPassword({ email, password: LOCAL_DEV_DEMO_PASSWORD });
+  expect(error).toBeNull();
+  return data.session!.access_token;
+}
+
+function download(token: string | null, query: string) {
+  const headers: Record<string, string> = { apikey: stack.anonKey };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return fetch(`${url}?${query}`, { headers });
+}
+
+async function errorOf(res: Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  return body.error;
+}
+
+/** The demo data's fiscal year: the one of its first sales entry. */
+let demoYear = 0;
+
+beforeAll(async () => {
+  tokens.accountant = await signIn("compta@chaleur-express.test");
+  tokens.technician = await signIn("tech1@chaleur-express.test");
+  tokens.stranger = await signIn("compta@plomberie-rhone.test");
+  demoYear = await withDb(async (c) =>
+    (await c.query(`select min(fiscal_year) as y from public.ledger_entries where org_id = $1 and journal_code = 'VT'`, [DEMO_ORG])).rows[0].y);
+});
+
+describe("FEC download (edge function fec)", () => {
+  it("gives the accountant the demo year's FEC, valid, with the invoice log head to keep", async () => {
+    const res = await download(tokens.accountant, `org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    const fileName = `732829320FEC${demoYear}1231.txt`;
+    expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${fileName}"`);
+    const content = await res.text();
+    const report = validateFec(fileName, content);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.journals.VT?.entries).toBeGreaterThanOrEqual(5);
+    expect(report.debitCents).toBe(report.creditCents);
+    console.log(`demo FEC ${fileName}: ${report.lines} lines, ${report.entries} entries — validator: valid\n` +
+      content.split("\r\n").slice(0, 4).join("\n"));
+
+    const [seq = "", head = ""] = res.headers.get("x-invoice-log-head")!.split(":");
+    const { data, error } = await supabaseClient(stack.anonKey, tokens.accountant)
+      .rpc("verify_invoice_log", { p_org_id: DEMO_ORG, p_expected_head: head, p_expected_seq: Number(seq) });
+    expect(error).toBeNull();
+    expect(data).toEqual([{ ok: true, checked: Number(seq), seq: null, reason: null }]);
+  });
+
+  it("refuses a technician (403), another organization (404), a date that ends no fiscal year (400), no token (401)", async () => {
+    await errorOf(await download(tokens.technician, `org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`), 403, "forbidden_role");
+    await errorOf(await download(tokens.stranger, `org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`), 404, "not_found");
+    const notAnEnd = await errorOf(await download(tokens.accountant, `org_id=${DEMO_ORG}&year_end=${demoYear}-06-30`), 400, "invalid_parameter");
+    expect(notAnEnd.message).toBe(`Fiscal years end on 31 December: ${demoYear}-06-30 is not a fiscal year end`);
+    await errorOf(await download(tokens.accountant, `org_id=${DEMO_ORG}&year_end=soon`), 400, "invalid_parameter");
+    const anonymous = await download(null, `org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.body?.cancel();
+  });
+});
+
+describe("a generated fiscal year", () => {
+  it("posts 500 invoices with credit notes and payments into a FEC the validator accepts", async () => {
+    await withDb(async (c) => {
+      await c.query("begin");
+      try {
+        const year = await generateYear(c, 500);
+        const report = validateFec(year.fileName, year.content);
+        expect(report.problems).toEqual([]);
+        expect(report.journals.VT?.entries).toBe(500);
+        expect(report.journals.AV?.entries).toBe(year.creditNotes);
+        expect(report.journals.BQ?.entries).toBe(year.payments);
+        console.log(`generated year: ${year.invoices} invoices, ${year.payments} payments, ${year.ledgerLines} FEC lines; ` +
+          `generate ${year.seconds.generate.toFixed(1)} s, export ${year.seconds.export.toFixed(2)} s`);
+      } finally {
+        await c.query("rollback");
+      }
+    });
+  }, 120_000);
+});
+
+describe("journal numbers under concurrency", () => {
+  const org = randomUUID();
+  const clients: string[] = [];
+  const year = new Date().getFullYear();
+
+  beforeAll(async () => {
+    await withDb(async (c) => {
+      await c.query(
+        `insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate, timezone)
+         values ($1, 'Concurrence SAS', 'SAS', '443061841', 'FR40443061841', '1 rue des Verrous', '69001', 'Lyon', 10, 'UTC')`, [org]);
+      const rows = await c.query(
+        `insert into public.clients (org_id, name, billing_address, billing_postal_code, billing_city)
+         select $1, 'Client ' || n, n || ' rue', '69001', 'Lyon' from generate_series(1, 4) n returning id`, [org]);
+      clients.push(...rows.rows.map((r) => r.id as string));
+    });
+  });
+
+  it("hands out VT and BQ numbers 1, 2, 3… without gaps, whatever commits or rolls back in parallel", async () => {
+    const workers = 6;
+    const perWorker = 5;
+    // Each worker, on its own connection: drafts an invoice, issues it, records
+    // a payment, and commits — or, one time in three, rolls it all back.
+    const results = await Promise.all(Array.from({ length: workers }, async (_, w) => {
+      const c = new pg.Client({ connectionString: stack.dbUrl });
+      await c.connect();
+      let committed = 0;
+      try {
+        for (let k = 0; k < perWorker; k++) {
+          await c.query("begin");
+          const id = randomUUID();
+          await c.query(
+            `insert into public.invoices (id, org_id, client_id, service_date) values ($1, $2, $3, current_date)`,
+            [id, org, clients[(w + k) % clients.length]]);
+          await c.query(
+            `insert into public.invoice_lines (org_id, invoice_id, description, quantity, unit_price_cents, vat_rate)
+             values ($1, $2, 'Intervention', 1, $3, 20)`, [org, id, 10000 + w * 100 + k]);
+          await c.query(`select public.issue_invoice($1)`, [id]);
+          await c.query(
+            `insert into public.payments (org_id, invoice_id, amount_cents, method, paid_on, external_ref)
+             select $1, $2, i.total_ttc_cents, 'transfer', current_date, $3 from public.invoices i where i.id = $2`,
+            [org, id, `VIR-${w}-${k}`]);
+          if ((w + k) % 3 === 0) {
+            await c.query("rollback");
+          } else {
+            await c.query("commit");
+            committed++;
+          }
+        }
+      } finally {
+        await c.end();
+      }
+      return committed;
+    }));
+    const committed = results.reduce((a, b) => a + b, 0);
+    expect(committed).toBeGreaterThan(0);
+
+    await withDb(async (c) => {
+      const numbers = await c.query(
+        `select journal_code, array_agg(entry_number order by entry_number) as numbers
+         from public.ledger_entries where org_id = $1 group by journal_code order by journal_code`, [org]);
+      const expected = Array.from({ length: committed }, (_, i) => String(i + 1));
+      expect(numbers.rows).toEqual([
+        { journal_code: "BQ", numbers: expected },
+        { journal_code: "VT", numbers: expected },
+      ]);
+      const fileName = (await c.query(`select public.fec_file_name($1, $2) as n`, [org, `${year}-12-31`])).rows[0].n;
+      const content = (await c.query(`select public.export_fec_text($1, $2) as t`, [org, `${year}-12-31`])).rows[0].t;
+      const report = validateFec(fileName, content);
+      expect(report.problems).toEqual([]);
+      expect(report.journals.VT?.entries).toBe(committed);
+      // Every settled invoice is lettered: as many codes as invoices.
+      const letters = await c.query(
+        `select count(distinct lettering_code) as n from public.ledger_lines where org_id = $1 and lettering_code is not null`, [org]);
+      expect(Number(letters.rows[0].n)).toBe(committed);
+    });
+  }, 60_000);
+});
+
+describe("CSV journals through PostgREST", () => {
+  it("gives the accountant the sales journal as ';'-separated UTF-8 with a BOM", async () => {
+    const { data, error } = await supabaseClient(stack.anonKey, tokens.accountant)
+      .rpc("export_journal_csv", { p_org_id: DEMO_ORG, p_journal: "VT", p_from: `${demoYear}-01-01`, p_to: `${demoYear}-12-31` });
+    expect(error).toBeNull();
+    const rows = (data as string).split("\r\n");
+    expect(rows[0]).toBe("\uFEFFdate;journal;piece;account;auxiliary;label;debit;credit");
+    expect(rows[1]).toMatch(/^\d{2}\/\d{2}\/\d{4};VT;FAC-\d{4}-\d{5};411;C\d{5};Facture FAC-\d{4}-\d{5} [^;]+;\d+,\d{2};0,00$/);
+  });
+
+  it("refuses the technician", async () => {
+    const { error, status } = await supabaseClient(stack.anonKey, tokens.technician)
+      .rpc("export_journal_csv", { p_org_id: DEMO_ORG, p_journal: "VT", p_from: `${demoYear}-01-01`, p_to: `${demoYear}-12-31` });
+    expect(status).toBe(403);
+    expect(error?.code).toBe("forbidden_role");
+  });
+});
