@@ -7,11 +7,11 @@
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { validateFec } from "../../scripts/accounting/fec-validator.ts";
 import { generateYear } from "../../scripts/accounting/generated-year.ts";
-import { stack, supabaseClient, withDb } from "./harness.ts";
+import { removeTestOrganization, stack, supabaseClient, withDb } from "./harness.ts";
 
 const DEMO_ORG = "a0000000-0000-4000-8000-0000000000a0";
 const url = `${stack.apiUrl}/functions/v1/fec`;
@@ -118,6 +118,7 @@ describe("journal numbers under concurrency", () => {
       clients.push(...rows.rows.map((r) => r.id as string));
     });
   });
+  afterAll(() => removeTestOrganization(org));
 
   it("hands out VT and BQ numbers 1, 2, 3… without gaps, whatever commits or rolls back in parallel", async () => {
     const workers = 6;

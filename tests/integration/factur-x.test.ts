@@ -30,7 +30,7 @@ import {
   validateXsd,
   xmpOf,
 } from "../validation/factur-x.ts";
-import { stack, withDb } from "./harness.ts";
+import { stack, withDb, removeTestOrganization } from "./harness.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const url = `${stack.apiUrl}/functions/v1/invoice-pdf`;
@@ -199,27 +199,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  // Issued documents and stored PDFs are undeletable by design: remove the
-  // test organization as a superuser with the triggers off.
-  await withDb(async (c) => {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    for (
-      const sql of [
-        "delete from public.invoice_pdfs where org_id = $1",
-        "delete from public.invoice_lines where org_id = $1",
-        "delete from public.invoices where org_id = $1",
-        "delete from private.invoice_counters where org_id = $1",
-        "delete from private.invoice_chain_heads where org_id = $1",
-        "delete from public.missions where org_id = $1",
-        "delete from public.stock_items where org_id = $1",
-        "delete from public.sites where org_id = $1",
-        "delete from public.clients where org_id = $1",
-        "delete from public.organizations where id = $1",
-      ]
-    ) await c.query(sql, [ORG]);
-    await c.query("commit");
-  });
+  await removeTestOrganization(ORG);
 });
 
 describe("Factur-X: the demo documents of the seed", () => {

@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { constants, inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
-import { stack, supabaseClient, withDb } from "./harness.ts";
+import { stack, supabaseClient, withDb, removeTestOrganization } from "./harness.ts";
 
 const ORG = randomUUID();
 const CLIENT = randomUUID();
@@ -150,29 +150,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Issued documents and stored PDFs are undeletable by design: remove the
-  // test organization as a superuser with the triggers off.
-  await withDb(async (c) => {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    for (const sql of [
-      "delete from public.invoice_pdfs where org_id = $1",
-      "delete from public.invoice_lines where org_id = $1",
-      "delete from public.invoices where org_id = $1",
-      "delete from private.invoice_counters where org_id = $1",
-      "delete from private.invoice_chain_heads where org_id = $1",
-      "delete from public.memberships where org_id = $1",
-      "delete from public.clients where org_id = $1",
-    ]) {
-      await c.query(sql, [ORG]);
-    }
-    await c.query("commit");
-    // With the triggers on: the delete cascades to the rows the organization
-    // brought (alert_config, events, …). Deleted with them off, those would
-    // break their foreign key, and npm run backup refuses such a database.
-    await c.query("delete from public.organizations where id = $1", [ORG]);
-    await c.query("delete from auth.users where id = any($1::uuid[])", [createdUsers]);
-  });
+  await removeTestOrganization(ORG);
+  await withDb((c) => c.query("delete from auth.users where id = any($1::uuid[])", [createdUsers]));
 });
 
 describe("invoice-pdf: render, store, return", () => {

@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stack, withDb } from "./harness.ts";
+import { stack, withDb, removeTestOrganization } from "./harness.ts";
 
 const ORG = randomUUID();
 const CLIENT = randomUUID();
@@ -67,27 +67,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Issued invoices are undeletable by design: remove the test organization
-  // as a superuser with the triggers off.
-  await withDb(async (c) => {
-    await c.query("begin");
-    await c.query("set local session_replication_role = replica");
-    for (const sql of [
-      "delete from public.payments where org_id = $1",
-      "delete from public.invoice_lines where org_id = $1",
-      "delete from public.invoices where org_id = $1",
-      "delete from private.invoice_counters where org_id = $1",
-      "delete from private.invoice_chain_heads where org_id = $1",
-      "delete from public.clients where org_id = $1",
-    ]) {
-      await c.query(sql, [ORG]);
-    }
-    await c.query("commit");
-    // With the triggers on: the delete cascades to the rows the organization
-    // brought (alert_config, events, …). Deleted with them off, those would
-    // break their foreign key, and npm run backup refuses such a database.
-    await c.query("delete from public.organizations where id = $1", [ORG]);
-  });
+  await removeTestOrganization(ORG);
 });
 
 describe("issue_invoice under concurrency", () => {
