@@ -11,16 +11,20 @@ import { ensureDatabase } from "../../scripts/stack/db/ensure.ts";
 import { sleep } from "../../scripts/stack/proc.ts";
 import { withDb } from "./harness.ts";
 import { backupDirOf, opsScript, tableFingerprints } from "./backup-tools.ts";
-import { dedicatedConfig, dedicatedEnv, removeCluster } from "./dedicated-cluster.ts";
+import type { StackConfig } from "../../scripts/stack/config.ts";
+import { dedicatedConfigOnFreePorts, dedicatedEnv, removeCluster } from "./dedicated-cluster.ts";
 
-const cfg = dedicatedConfig("backup-over-live", 50);
+let cfg: StackConfig;
 
 beforeAll(async () => {
+  cfg = await dedicatedConfigOnFreePorts("backup-over-live", 50);
   removeCluster(cfg); // whatever an interrupted run left
   await ensureDatabase(cfg);
 }, 180_000);
 
-afterAll(() => removeCluster(cfg));
+afterAll(() => {
+  if (cfg) removeCluster(cfg);
+});
 
 it("replaces the live database with the backed-up state only with --force-over-live, and pg_cron runs its jobs again", async () => {
   // pg_cron starts its jobs on minute boundaries and they write (alerts, run

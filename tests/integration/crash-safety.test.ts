@@ -22,9 +22,10 @@ import { sleep } from "../../scripts/stack/proc.ts";
 import { bringUp, type RunningStack } from "../../scripts/stack/stack.ts";
 import { createNodeClient, type TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { withDb } from "./harness.ts";
-import { dedicatedConfig, removeCluster } from "./dedicated-cluster.ts";
+import type { StackConfig } from "../../scripts/stack/config.ts";
+import { dedicatedConfigOnFreePorts, removeCluster } from "./dedicated-cluster.ts";
 
-const cfg = dedicatedConfig("crash-safety", 60);
+let cfg: StackConfig;
 let running: RunningStack | undefined;
 let api: TerrainClient;
 let orgId = "";
@@ -32,6 +33,7 @@ let clientId = "";
 let itemIds: string[] = [];
 
 beforeAll(async () => {
+  cfg = await dedicatedConfigOnFreePorts("crash-safety", 60);
   removeCluster(cfg); // whatever an interrupted run left
   // The burst comes from 127.0.0.1 as a demo user: the test profile's relaxed limits.
   process.env.TERRAIN_RATE_LIMITS = "relaxed";
@@ -57,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.stop();
-  removeCluster(cfg);
+  if (cfg) removeCluster(cfg);
 });
 
 interface Acknowledged {
