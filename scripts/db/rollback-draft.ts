@@ -1,25 +1,26 @@
 /**
- * `npm run db:rollback:draft -- <migration file name>…`: drafts the down file of
- * migrations from what they actually did to a database, for a human to read,
- * complete and commit (docs/conventions.md § Reversible migrations).
+ * `npm run db:rollback:draft -- <migration file>… [--overwrite]`: applies new
+ * migrations to the dev database (or TERRAIN_DB_URL) one at a time, as `npm run
+ * db:migrate` would, and drafts each one's down file from what it actually did
+ * to the catalog, for a human to read, complete and commit
+ * (docs/conventions.md § Reversible migrations). The named migrations must be
+ * the next pending ones, in order.
  *
- * On a scratch database (TERRAIN_DB_URL, default the dev stack's, which it
- * RESETS: drop, compat, migrations up to the first named one) it applies the
- * named migrations one at a time and compares the catalog before and after
- * each:
- *   - objects the migration created (schemas, extensions, tables, views,
- *     sequences, types, functions) are dropped in reverse creation order (oid);
- *   - triggers, policies, constraints, indexes and columns it added to tables
- *     that existed before are dropped; those it replaced are put back;
- *   - functions and views it replaced get their previous definition back;
- *   - rows it inserted into, deleted from or changed in existing tables are
- *     undone (by primary key), with triggers off (session_replication_role);
- *   - grants and comments it changed on existing objects are restored;
- *   - pg_cron jobs it scheduled are unscheduled, those it changed restored.
- * The proof that a down file is exact is not this tool but the rollback test,
- * which compares full catalog snapshots (scripts/db/rollback.test.ts).
+ * Before and after each migration it reads the catalog and writes:
+ *   - pg_cron jobs it scheduled: unscheduled; jobs it changed: restored;
+ *   - rows it inserted into, deleted from or changed in tables that existed
+ *     before: undone by primary key;
+ *   - triggers, policies, constraints, indexes and columns it added to
+ *     existing tables: dropped; those it replaced: put back as they were;
+ *   - objects it created (tables, views, sequences, types, functions, schemas,
+ *     extensions): dropped, dependents first (pg_depend), without cascade;
+ *   - functions and views it replaced, columns it altered (null-ness,
+ *     default), grants and comments it changed: restored as they were.
+ * What it cannot restore it prints as a warning. The proof that a down file
+ * is exact is not this tool but scripts/db/rollback.test.ts, which compares
+ * whole-database snapshots before each migration and after its down file.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { databaseUrl } from "../docs/generated-file.ts";
@@ -32,6 +33,8 @@ const NOT_EXTENSION_MEMBER = (cls: string, oid: string) =>
 
 interface TopObject {
   kind: string;
+  /** `<catalog>:<oid>`, as the dependency edges name it. */
+  id: string;
   oid: number;
   ident: string;
 }
@@ -54,6 +57,8 @@ interface State {
   cron: Map<string, { schedule: string; command: string; active: boolean }>;
   /** `type identity` (pg_identify_object) of every object a comment can be on. */
   identities: Set<string>;
+  /** Dependencies between top-level objects (`dependent id` → `referenced ids`), from pg_depend. */
+  dependsOn: Map<string, Set<string>>;
 }
 
 async function q<T extends pg.QueryResultRow>(c: pg.Client, sql: string): Promise<T[]> {
@@ -74,20 +79,20 @@ export async function readState(c: pg.Client): Promise<State> {
 async function readStateQualified(c: pg.Client): Promise<State> {
   const top = new Map<string, TopObject>();
   const add = (rows: TopObject[]) => rows.forEach((r) => top.set(`${r.kind} ${r.ident}`, r));
-  add(await q(c, `select 'schema' kind, n.oid::int oid, pg_catalog.quote_ident(n.nspname) ident from pg_catalog.pg_namespace n
+  add(await q(c, `select 'schema' kind, 'pg_namespace:' || n.oid id, n.oid::int oid, pg_catalog.quote_ident(n.nspname) ident from pg_catalog.pg_namespace n
     where n.nspname not in ${SYSTEM_SCHEMAS} and n.nspname not like 'pg\\_%' and ${NOT_EXTENSION_MEMBER("pg_namespace", "n.oid")}`));
-  add(await q(c, `select 'extension' kind, e.oid::int oid, pg_catalog.quote_ident(e.extname) ident from pg_catalog.pg_extension e where e.extname <> 'plpgsql'`));
+  add(await q(c, `select 'extension' kind, 'pg_extension:' || e.oid id, e.oid::int oid, pg_catalog.quote_ident(e.extname) ident from pg_catalog.pg_extension e where e.extname <> 'plpgsql'`));
   add(await q(c, `select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' when 'S' then 'sequence' else 'table' end kind,
-      c.oid::int oid, c.oid::regclass::text ident
+      'pg_class:' || c.oid id, c.oid::int oid, c.oid::regclass::text ident
     from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p', 'v', 'm', 'S') and n.nspname not in ${SYSTEM_SCHEMAS} and n.nspname not like 'pg\\_%'
       and ${NOT_EXTENSION_MEMBER("pg_class", "c.oid")}
       and not (c.relkind = 'S' and exists (select from pg_catalog.pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')))`));
-  add(await q(c, `select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end kind, p.oid::int oid,
+  add(await q(c, `select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' else 'function' end kind, 'pg_proc:' || p.oid id, p.oid::int oid,
       pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) ident
     from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
     where n.nspname not in ${SYSTEM_SCHEMAS} and n.nspname not like 'pg\\_%' and ${NOT_EXTENSION_MEMBER("pg_proc", "p.oid")}`));
-  add(await q(c, `select case t.typtype when 'd' then 'domain' else 'type' end kind, t.oid::int oid, t.oid::regtype::text ident
+  add(await q(c, `select case t.typtype when 'd' then 'domain' else 'type' end kind, 'pg_type:' || t.oid id, t.oid::int oid, t.oid::regtype::text ident
     from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
     where n.nspname not in ${SYSTEM_SCHEMAS} and n.nspname not like 'pg\\_%' and ${NOT_EXTENSION_MEMBER("pg_type", "t.oid")}
       and (t.typtype in ('e', 'd', 'r') or (t.typtype = 'c' and (select relkind from pg_catalog.pg_class where oid = t.typrelid) = 'c'))`));
@@ -203,7 +208,37 @@ async function readStateQualified(c: pg.Client): Promise<State> {
               union all select 'pg_class'::regclass, attrelid, attnum from pg_catalog.pg_attribute where attnum > 0 and not attisdropped) x,
              lateral pg_catalog.pg_identify_object(x.cls, x.oid, x.sub) o`)).map((r) => r.k),
   );
-  return { top, functions, views, sub, columns, acl, comments, rows, pkeys, cron, identities };
+  // Any object is counted as the top-level object a drop takes it with:
+  // an index, trigger, policy, constraint, default or rule as its table; a
+  // table's row type as the table; an array type as its element type.
+  await c.query(`
+    create or replace function pg_temp.top_object(cls oid, obj oid) returns text language sql stable as $fn$
+      select case cls
+        when 'pg_class'::regclass then (
+          select case when c.relkind = 'c' then 'pg_type:' || c.reltype
+                      else 'pg_class:' || coalesce((select i.indrelid from pg_catalog.pg_index i where i.indexrelid = obj), obj) end
+            from pg_catalog.pg_class c where c.oid = obj)
+        when 'pg_type'::regclass then (
+          select case when t.typrelid <> 0 and (select relkind from pg_catalog.pg_class where oid = t.typrelid) <> 'c' then 'pg_class:' || t.typrelid
+                      when t.typcategory = 'A' and t.typelem <> 0 then 'pg_type:' || t.typelem
+                      else 'pg_type:' || t.oid end
+            from pg_catalog.pg_type t where t.oid = obj)
+        when 'pg_trigger'::regclass then (select 'pg_class:' || tgrelid from pg_catalog.pg_trigger where oid = obj)
+        when 'pg_policy'::regclass then (select 'pg_class:' || polrelid from pg_catalog.pg_policy where oid = obj)
+        when 'pg_constraint'::regclass then (select case when conrelid <> 0 then 'pg_class:' || conrelid else 'pg_type:' || contypid end from pg_catalog.pg_constraint where oid = obj)
+        when 'pg_attrdef'::regclass then (select 'pg_class:' || adrelid from pg_catalog.pg_attrdef where oid = obj)
+        when 'pg_rewrite'::regclass then (select 'pg_class:' || ev_class from pg_catalog.pg_rewrite where oid = obj)
+        else (select c.relname from pg_catalog.pg_class c where c.oid = cls) || ':' || obj end
+    $fn$`);
+  const dependsOn = new Map<string, Set<string>>();
+  for (const r of await q<{ dep: string; ref: string }>(c, `
+      select distinct pg_temp.top_object(d.classid, d.objid) dep, pg_temp.top_object(d.refclassid, d.refobjid) ref
+        from pg_catalog.pg_depend d where d.deptype = 'n' and d.objid >= 16384`)) {
+    if (!r.dep || !r.ref || r.dep === r.ref) continue;
+    if (!dependsOn.has(r.dep)) dependsOn.set(r.dep, new Set());
+    dependsOn.get(r.dep)!.add(r.ref);
+  }
+  return { top, functions, views, sub, columns, acl, comments, rows, pkeys, cron, identities, dependsOn };
 }
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -262,13 +297,7 @@ export function draftDown(before: State, after: State, file: string): { sql: str
       }
     }
   }
-  if (dataLines.length) {
-    section("rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)", [
-      "set local session_replication_role = replica;",
-      ...dataLines,
-      "set local session_replication_role = origin;",
-    ]);
-  }
+  section("rows it wrote into tables that existed before it", dataLines);
 
   // Sub-objects on tables that existed before.
   const subDrops: Keyed[] = [];
@@ -299,10 +328,24 @@ export function draftDown(before: State, after: State, file: string): { sql: str
   }
 
   // Objects it created, newest first.
-  section(
-    "objects it created, newest first",
-    newTop.sort((a, b) => b.oid - a.oid).map((o) => `drop ${o.kind} ${o.ident}${["schema", "extension"].includes(o.kind) ? "" : " cascade"};`),
-  );
+  // Dependents before what they depend on (pg_depend: a function returning a
+  // table's rows before the table, a view before what it reads, everything
+  // before its schema), then by kind, newest first. No cascade: a drop that
+  // would take anything else with it fails instead.
+  const dropOrder = ["view", "materialized view", "table", "function", "procedure", "aggregate", "sequence", "domain", "type", "schema", "extension"];
+  const pending = [...newTop].sort((a, b) => dropOrder.indexOf(a.kind) - dropOrder.indexOf(b.kind) || b.oid - a.oid);
+  const ordered: TopObject[] = [];
+  while (pending.length) {
+    const free = pending.find((o) => !pending.some((other) => other !== o && after.dependsOn.get(other.id)?.has(o.id)));
+    if (!free) {
+      warnings.push(`dependency cycle among ${pending.map((o) => o.ident).join(", ")}: ordered by kind`);
+      ordered.push(...pending.splice(0));
+      break;
+    }
+    ordered.push(free);
+    pending.splice(pending.indexOf(free), 1);
+  }
+  section("objects it created, dependents first", ordered.map((o) => `drop ${o.kind} ${o.ident};`));
 
   // Replaced definitions.
   const defs: string[] = [];
@@ -352,17 +395,29 @@ export function draftDown(before: State, after: State, file: string): { sql: str
   return { sql: out.join("\n"), warnings: warnings.map((w) => `${file}: ${w}`) };
 }
 
-/** Applies `files` one at a time to the database at `url` (already migrated up to the first) and writes their drafts. */
+export const DOWN_FILE_HEADER = (migration: string) => `-- Down file of supabase/migrations/${migration}: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by \`npm run db:rollback:draft\` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
+`;
+
 async function main() {
-  const names = process.argv.slice(2);
-  const url = databaseUrl();
+  const args = process.argv.slice(2);
+  const overwrite = args.includes("--overwrite");
+  const names = args.filter((a) => a !== "--overwrite");
   const migrations = listMigrations();
-  const c = new pg.Client({ connectionString: url });
+  const c = new pg.Client({ connectionString: databaseUrl() });
   await c.connect();
   try {
+    const applied = new Set((await c.query<{ version: string }>("select version from supabase_migrations.schema_migrations")).rows.map((r) => r.version));
+    const pending = migrations.filter((m) => !applied.has(m.version)).map((m) => `${m.version}_${m.name}.sql`);
+    if (!names.length || names.some((n, i) => pending[i] !== n)) {
+      throw new Error(`Name the next pending migrations, in order: ${pending.join(" ") || "(none pending)"}`);
+    }
     for (const name of names) {
-      const m = migrations.find((f) => `${f.version}_${f.name}.sql` === name);
-      if (!m) throw new Error(`No migration ${name}`);
+      const out = join(ROLLBACKS_DIR, downFileName(name));
+      if (existsSync(out) && !overwrite) throw new Error(`${out} exists (--overwrite to replace it)`);
+      const m = migrations.find((f) => `${f.version}_${f.name}.sql` === name)!;
       const before = await readState(c);
       await c.query("begin");
       try {
@@ -374,12 +429,10 @@ async function main() {
         await c.query("rollback");
         throw describeSqlError(err, m.path, m.sql);
       }
-      const after = await readState(c);
-      const { sql, warnings } = draftDown(before, after, name);
-      const out = join(ROLLBACKS_DIR, downFileName(name));
-      writeFileSync(out, `-- DRAFT down file of ${name}\n\n${sql}`);
-      for (const w of warnings) console.warn(w);
-      console.log(`drafted ${out}`);
+      const { sql, warnings } = draftDown(before, await readState(c), name);
+      writeFileSync(out, `${DOWN_FILE_HEADER(name)}\n${sql}`);
+      for (const w of warnings) console.warn(`⚠ ${w}`);
+      console.log(`Applied ${name}; drafted supabase/rollbacks/${downFileName(name)}`);
     }
   } finally {
     await c.end();
