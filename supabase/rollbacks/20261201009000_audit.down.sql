@@ -1,4 +1,7 @@
--- DRAFT down file of 20261201009000_audit.sql
+-- Down file of supabase/migrations/20261201009000_audit.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
 -- triggers, policies, constraints and indexes it added to existing tables
 drop trigger audit_record_lock_override on public.lock_overrides;
@@ -85,29 +88,29 @@ drop trigger audit_record_updates on public.client_requests;
 drop trigger audit_record_inserts on public.client_requests;
 drop trigger audit_record_deletes on public.client_requests;
 
--- objects it created, newest first
-drop table audit.unaudited_tables cascade;
-drop table audit.excluded_columns cascade;
-drop function audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) cascade;
-drop table audit.log cascade;
-drop function public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) cascade;
-drop function public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) cascade;
-drop function audit.utc_iso(p_time timestamp with time zone) cascade;
-drop function audit.row_org_id(p_table_name text, p_row jsonb) cascade;
-drop function audit.row_id(p_row jsonb, p_key_columns text[]) cascade;
-drop function audit.row_diff(p_table_name text, p_old jsonb, p_new jsonb) cascade;
-drop function audit.refuse_change() cascade;
-drop function audit.refresh_triggers() cascade;
-drop function audit.record_lock_override() cascade;
-drop function audit.record_change() cascade;
-drop function audit.qualified_table_name(p_table_name text) cascade;
-drop function audit.enable_for(p_table regclass, p_events text[]) cascade;
-drop function audit.diff(p_old jsonb, p_new jsonb, p_ignore text[], p_redact text[]) cascade;
-drop function audit.current_request_id() cascade;
-drop function audit.csv_rows(p_rows text[]) cascade;
-drop function audit.csv_field(p_value text) cascade;
-drop function audit.columns_with_mode(p_table_name text, p_mode text) cascade;
-drop function audit.check_lock_override_recorded() cascade;
-drop function audit.authorize_reader(p_org_id uuid) cascade;
-drop function audit.append(p_org_id uuid, p_action text, p_table_name text, p_row_id text, p_diff jsonb, p_reason text) cascade;
-drop domain public."text/csv" cascade;
+-- objects it created, dependents first
+drop table audit.unaudited_tables;
+drop table audit.excluded_columns;
+drop function audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer);
+drop table audit.log;
+drop function public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer);
+drop function public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer);
+drop function audit.utc_iso(p_time timestamp with time zone);
+drop function audit.row_org_id(p_table_name text, p_row jsonb);
+drop function audit.row_id(p_row jsonb, p_key_columns text[]);
+drop function audit.row_diff(p_table_name text, p_old jsonb, p_new jsonb);
+drop function audit.refuse_change();
+drop function audit.refresh_triggers();
+drop function audit.record_lock_override();
+drop function audit.record_change();
+drop function audit.qualified_table_name(p_table_name text);
+drop function audit.enable_for(p_table regclass, p_events text[]);
+drop function audit.diff(p_old jsonb, p_new jsonb, p_ignore text[], p_redact text[]);
+drop function audit.current_request_id();
+drop function audit.csv_rows(p_rows text[]);
+drop function audit.csv_field(p_value text);
+drop function audit.columns_with_mode(p_table_name text, p_mode text);
+drop function audit.check_lock_override_recorded();
+drop function audit.authorize_reader(p_org_id uuid);
+drop function audit.append(p_org_id uuid, p_action text, p_table_name text, p_row_id text, p_diff jsonb, p_reason text);
+drop domain public."text/csv";

@@ -1,12 +1,13 @@
--- DRAFT down file of 20261204100000_attachment_error_codes.sql
+-- Down file of supabase/migrations/20261204100000_attachment_error_codes.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 delete from private.api_errors where code = 'unsupported_media_type';
 delete from private.api_errors where code = 'attachment_not_uploaded';
 delete from private.api_errors where code = 'attachment_mismatch';
 delete from private.api_errors where code = 'rate_limited';
-set local session_replication_role = origin;
 
--- objects it created, newest first
-drop function private.raise_rate_limited(p_retry_after_seconds integer, p_message text) cascade;
+-- objects it created, dependents first
+drop function private.raise_rate_limited(p_retry_after_seconds integer, p_message text);

@@ -1,9 +1,10 @@
--- DRAFT down file of 20261204100200_attachments_bucket.sql
+-- Down file of supabase/migrations/20261204100200_attachments_bucket.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 delete from storage.buckets where id = 'attachments';
-set local session_replication_role = origin;
 
 -- triggers, policies, constraints and indexes it added to existing tables
 drop policy attachments_objects_select on storage.objects;

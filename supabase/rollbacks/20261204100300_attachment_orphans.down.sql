@@ -1,12 +1,13 @@
--- DRAFT down file of 20261204100300_attachment_orphans.sql
+-- Down file of supabase/migrations/20261204100300_attachment_orphans.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 update ops.health_check_catalog t set ("description", "details_key", "details_when_clean") = (select o."description", o."details_key", o."details_when_clean" from jsonb_populate_record(null::ops.health_check_catalog, '{"name":"orphaned_attachments","view":"check_orphaned_attachments","cadence":"weekly","position":11,"description":"Placeholder until an attachments table exists: then it fails until a real orphan check is written.","details_key":"note","details_when_clean":{"note":"no attachments table"}}') o) where t.name = 'orphaned_attachments';
-set local session_replication_role = origin;
 
--- objects it created, newest first
-drop function public.claim_orphaned_attachments(p_older_than interval, p_limit integer) cascade;
+-- objects it created, dependents first
+drop function public.claim_orphaned_attachments(p_older_than interval, p_limit integer);
 
 -- definitions it replaced, as they were
 drop view ops.check_orphaned_attachments;

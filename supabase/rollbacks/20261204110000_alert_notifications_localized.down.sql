@@ -1,9 +1,12 @@
--- DRAFT down file of 20261204110000_alert_notifications_localized.sql
+-- Down file of supabase/migrations/20261204110000_alert_notifications_localized.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- objects it created, newest first
-drop function private.alert_notification_params(p_alert public.alerts, p_language text) cascade;
-drop function private.format_date(p_date date, p_language text) cascade;
-drop function private.format_amount(p_cents bigint, p_language text) cascade;
+-- objects it created, dependents first
+drop function private.alert_notification_params(p_alert public.alerts, p_language text);
+drop function private.format_date(p_date date, p_language text);
+drop function private.format_amount(p_cents bigint, p_language text);
 
 -- definitions it replaced, as they were
 CREATE OR REPLACE FUNCTION private.create_alert_notifications(p_notices private.alert_notice[])

@@ -1,4 +1,7 @@
--- DRAFT down file of 20261204110100_email_delivery.sql
+-- Down file of supabase/migrations/20261204110100_email_delivery.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
 -- triggers, policies, constraints and indexes it added to existing tables
 drop index public.notifications_client_idx;
@@ -13,12 +16,12 @@ alter table public.notifications drop column client_id;
 alter table public.notifications drop column recipient_email;
 alter table public.notifications drop column params;
 
--- objects it created, newest first
-drop function public.email_suppression(p_email text) cascade;
-drop function public.record_email_event(p_event_id text, p_type text, p_payload jsonb) cascade;
-drop function public.claim_email_deliveries(p_limit integer) cascade;
-drop table private.email_events cascade;
-drop table private.email_suppressions cascade;
+-- objects it created, dependents first
+drop table private.email_events;
+drop table private.email_suppressions;
+drop function public.email_suppression(p_email text);
+drop function public.record_email_event(p_event_id text, p_type text, p_payload jsonb);
+drop function public.claim_email_deliveries(p_limit integer);
 
 -- columns it changed, as they were
 alter table public.notifications alter column user_id set not null;

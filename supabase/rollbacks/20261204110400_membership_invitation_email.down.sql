@@ -1,13 +1,14 @@
--- DRAFT down file of 20261204110400_membership_invitation_email.sql
+-- Down file of supabase/migrations/20261204110400_membership_invitation_email.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 delete from public.notification_templates where type = 'invitation' and language = 'fr';
 delete from public.notification_templates where type = 'invitation' and language = 'en';
-set local session_replication_role = origin;
 
 -- triggers, policies, constraints and indexes it added to existing tables
 drop trigger memberships_notify_invitation on public.memberships;
 
--- objects it created, newest first
-drop function private.notify_invitation() cascade;
+-- objects it created, dependents first
+drop function private.notify_invitation();

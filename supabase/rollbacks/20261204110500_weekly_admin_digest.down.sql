@@ -1,13 +1,14 @@
--- DRAFT down file of 20261204110500_weekly_admin_digest.sql
+-- Down file of supabase/migrations/20261204110500_weekly_admin_digest.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
 -- pg_cron jobs the migration scheduled
 select cron.unschedule('weekly-admin-digest');
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 delete from public.notification_templates where type = 'weekly_digest' and language = 'fr';
 delete from public.notification_templates where type = 'weekly_digest' and language = 'en';
-set local session_replication_role = origin;
 
--- objects it created, newest first
-drop function private.queue_weekly_digests() cascade;
+-- objects it created, dependents first
+drop function private.queue_weekly_digests();

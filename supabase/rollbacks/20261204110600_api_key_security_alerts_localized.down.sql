@@ -1,14 +1,15 @@
--- DRAFT down file of 20261204110600_api_key_security_alerts_localized.sql
+-- Down file of supabase/migrations/20261204110600_api_key_security_alerts_localized.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_created","critical":true,"language":"fr","body_template":"Une clé API a été créée. {{body}}","title_template":"Sécurité : {{title}}"}') o) where t.type = 'api_key_created' and t.language = 'fr';
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_created","critical":true,"language":"en","body_template":"An API key was created. {{body}}","title_template":"Security: {{title}}"}') o) where t.type = 'api_key_created' and t.language = 'en';
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_revoked","critical":true,"language":"fr","body_template":"Une clé API a été révoquée. {{body}}","title_template":"Sécurité : {{title}}"}') o) where t.type = 'api_key_revoked' and t.language = 'fr';
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_revoked","critical":true,"language":"en","body_template":"An API key was revoked. {{body}}","title_template":"Security: {{title}}"}') o) where t.type = 'api_key_revoked' and t.language = 'en';
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_rotated","critical":true,"language":"fr","body_template":"Une clé API a été renouvelée. {{body}}","title_template":"Sécurité : {{title}}"}') o) where t.type = 'api_key_rotated' and t.language = 'fr';
 update public.notification_templates t set ("body_template", "title_template") = (select o."body_template", o."title_template" from jsonb_populate_record(null::public.notification_templates, '{"type":"api_key_rotated","critical":true,"language":"en","body_template":"An API key was rotated. {{body}}","title_template":"Security: {{title}}"}') o) where t.type = 'api_key_rotated' and t.language = 'en';
-set local session_replication_role = origin;
 
 -- definitions it replaced, as they were
 CREATE OR REPLACE FUNCTION private.notify_api_key_event(p_key public.api_keys, p_event text, p_detail text)

@@ -1,9 +1,10 @@
--- DRAFT down file of 20261204120000_invoice_pdf_hash_before_send.sql
+-- Down file of supabase/migrations/20261204120000_invoice_pdf_hash_before_send.sql: returns the database to the
+-- state before that migration (docs/conventions.md § Reversible migrations).
+-- Drafted by `npm run db:rollback:draft` from what the migration did to the
+-- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
--- rows the migration wrote into tables that existed before it (triggers off: configuration, not business events)
-set local session_replication_role = replica;
+-- rows it wrote into tables that existed before it
 delete from private.api_errors where code = 'pdf_hash_mismatch';
-set local session_replication_role = origin;
 
 -- triggers, policies, constraints and indexes it added to existing tables
 alter table public.invoices drop constraint invoices_sent_has_pdf;
