@@ -3,6 +3,12 @@
 -- Drafted by `npm run db:rollback:draft` from what the migration did to the
 -- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
+-- Emails to clients (user_id null, client_id set) cannot exist before this
+-- migration: user_id becomes not null again below. They go first; the
+-- rollback tool reports them as the values of the dropped client_id column
+-- and refuses unless forced.
+delete from public.notifications where user_id is null;
+
 -- triggers, policies, constraints and indexes it added to existing tables
 drop index public.notifications_client_idx;
 alter table public.notifications drop constraint notifications_params_length;
