@@ -6847,6 +6847,38 @@ ALTER FUNCTION private.signal_due_notifications() OWNER TO postgres;
 COMMENT ON FUNCTION private.signal_due_notifications() IS 'Counts due pending email/push rows (expired leases included) and NOTIFYs terrain_deliveries with {channel: count}. pg_cron every minute.';
 
 --
+-- Name: signal_queued_notifications(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.signal_queued_notifications() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_due jsonb;
+begin
+  select pg_catalog.jsonb_object_agg(x.channel, x.n) into v_due
+  from (select q.channel, count(*) as n
+        from queued q
+        where q.delivery_status = 'pending' and q.channel in ('email', 'push')
+          and q.next_attempt_at <= pg_catalog.now()
+        group by q.channel) x;
+  if v_due is not null then
+    perform pg_catalog.pg_notify('terrain_deliveries', v_due::text);
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.signal_queued_notifications() OWNER TO postgres;
+
+--
+-- Name: FUNCTION signal_queued_notifications(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.signal_queued_notifications() IS 'AFTER INSERT statement trigger on public.notifications: NOTIFYs terrain_deliveries with {channel: count} of the due email/push rows the statement queued, so the senders run at commit instead of at the next pg_cron minute.';
+
+--
 -- Name: template_params_missing(text, jsonb); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -14440,6 +14472,12 @@ CREATE TRIGGER missions_technician_role BEFORE INSERT OR UPDATE OF technician_id
 CREATE TRIGGER missions_touch BEFORE UPDATE ON public.missions FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 --
+-- Name: notifications notifications_signal_queued; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER notifications_signal_queued AFTER INSERT ON public.notifications REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION private.signal_queued_notifications();
+
+--
 -- Name: organizations organizations_seed_alert_config; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17328,6 +17366,12 @@ REVOKE ALL ON FUNCTION private.set_audit_reason(p_reason text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION private.signal_due_notifications() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.signal_due_notifications() TO service_role;
+
+--
+-- Name: FUNCTION signal_queued_notifications(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.signal_queued_notifications() FROM PUBLIC;
 
 --
 -- Name: FUNCTION template_params_missing(p_template text, p_params jsonb); Type: ACL; Schema: private; Owner: postgres

@@ -1,8 +1,10 @@
 /**
  * The local delivery dispatcher: what wakes the senders on this machine.
  *
- * pg_cron runs private.signal_due_notifications() every minute; it NOTIFYs
- * `terrain_deliveries` with the due rows per channel ({"email": 3}). This
+ * A statement that queues email or push rows NOTIFYs `terrain_deliveries`
+ * at commit (trigger notifications_signal_queued), and pg_cron runs
+ * private.signal_due_notifications() every minute for retries and leases that
+ * fell due; both send the due rows per channel ({"email": 3}). This
  * service LISTENs on that channel and POSTs /functions/v1/<sender> through
  * the gateway with the service-role key, one call in flight per channel (a
  * signal during a call runs one more call after it). It also kicks once at
@@ -13,6 +15,10 @@
  * from Vault), as Supabase documents for scheduled functions. pg_net is not
  * available locally, hence this service.
  *
+ * The same service runs the local stack's scheduled functions (SCHEDULED):
+ * the attachments clean-up, at start and hourly — in production a pg_cron
+ * job calls it through pg_net.
+ *
  * A sender that does not exist yet (404) is logged, not fatal. A lost
  * connection (db reset) is retried every 2 s.
  */
@@ -20,6 +26,12 @@ import pg from "pg";
 
 /** Channel of the queue → the function that delivers it. */
 export const SENDERS: Readonly<Record<string, string>> = { email: "send-email", push: "push" };
+
+/** Functions the local stack calls on a schedule (production: pg_cron + pg_net). */
+export const SCHEDULED: ReadonlyArray<{ fn: string; body: Record<string, unknown>; everyMs: number }> = [
+  // Uploads never finalized and objects without a row, older than 24 hours.
+  { fn: "attachments", body: { action: "cleanup" }, everyMs: 60 * 60 * 1000 },
+];
 
 export interface DispatcherOptions {
   dbUrl: string;
@@ -44,7 +56,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   const log = (msg: string, extra: Record<string, unknown> = {}) =>
     opts.log(JSON.stringify({ ts: new Date().toISOString(), svc: "deliveries", msg, ...extra }));
 
-  async function call(channel: string, fn: string): Promise<void> {
+  async function call(channel: string, fn: string, body: Record<string, unknown> = {}): Promise<void> {
     try {
       const res = await fetch(`${opts.apiUrl}/functions/v1/${fn}`, {
         method: "POST",
@@ -53,7 +65,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
           apikey: opts.serviceRoleKey,
           "content-type": "application/json",
         },
-        body: "{}",
+        body: JSON.stringify(body),
       });
       const text = await res.text();
       if (res.status === 404) log("sender not deployed (yet): skipped", { channel, fn });
@@ -124,12 +136,18 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
   }
 
   void connect();
+  const timers = SCHEDULED.map(({ fn, body, everyMs }) => {
+    const run = () => void call("scheduled", fn, body);
+    run();
+    return setInterval(run, everyMs).unref();
+  });
 
   return {
     kick,
     async close() {
       closed = true;
       if (retry) clearTimeout(retry);
+      for (const timer of timers) clearInterval(timer);
       await client?.end().catch(() => undefined);
       await Promise.allSettled([...inFlight.values()]);
     },

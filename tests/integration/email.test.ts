@@ -250,6 +250,10 @@ describe("the delivery dispatcher", () => {
       await waitFor("the email in maildev", async () => (await inbox()).find((m) => m.headers["x-notification-id"] === id));
       expect(await row(id)).toMatchObject({ delivery_status: "sent" });
       expect(lines.some((l) => l.includes('"channel":"sms"'))).toBe(false);
+      // The scheduled functions of the local stack run at start: the attachments clean-up.
+      const cleanup = await waitFor("the attachments clean-up", async () =>
+        lines.map((l) => JSON.parse(l)).find((l) => l.fn === "attachments" && l.channel === "scheduled"));
+      expect(cleanup).toMatchObject({ msg: "sender ran" });
     } finally {
       await dispatcher.close();
     }
