@@ -95,7 +95,15 @@ interface Column {
   name: string;
 }
 
-/** Every table (ordinary or partitioned) and column outside the system schemas. */
+/**
+ * pg_cron's run log: it fills by itself every minute and says what ran, not
+ * what the business holds; dropping pg_cron (the first migration's down file)
+ * may drop it without asking. cron.job itself is checked: a job scheduled by
+ * hand outside the migrations would be lost.
+ */
+const RUN_LOGS = ["cron.job_run_details"];
+
+/** Every table (ordinary or partitioned) and column outside the system schemas, pg_cron's run log aside. */
 async function userColumns(c: pg.Client): Promise<{ tables: Map<number, string>; columns: Column[] }> {
   const { rows } = await c.query<{ relid: number; tbl: string; attnum: number | null; attname: string | null }>(`
     select cl.oid::int as relid,
@@ -106,7 +114,8 @@ async function userColumns(c: pg.Client): Promise<{ tables: Map<number, string>;
       left join pg_catalog.pg_attribute a on a.attrelid = cl.oid and a.attnum > 0 and not a.attisdropped
      where cl.relkind in ('r', 'p')
        and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast', 'supabase_migrations')
-       and n.nspname not like 'pg_temp%'`);
+       and n.nspname not like 'pg_temp%'
+       and pg_catalog.format('%I.%I', n.nspname, cl.relname) <> all ($1)`, [RUN_LOGS]);
   const tables = new Map<number, string>();
   const columns: Column[] = [];
   for (const r of rows) {
