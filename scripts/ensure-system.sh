@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # PostgreSQL 15 with the extensions the schema and tests use, pg_prove,
-# poppler-utils (pdftotext: the tests read the invoice PDFs back as text), openssl
+# poppler-utils (pdftotext, pdfdetach, pdfinfo: the tests read the invoice PDFs
+# back as text and extract their Factur-X XML and XMP), libxml2-utils (xmllint:
+# the tests check that XML against the Factur-X XSD), openssl
 # (npm test makes a throw-away CA for local stand-ins of HTTPS services), and
 # Chromium for browser tests.
 SYSTEM_PACKAGES=(
@@ -18,8 +20,12 @@ SYSTEM_PACKAGES=(
   openssl
   libtap-parser-sourcehandler-pgtap-perl
   poppler-utils
+  libxml2-utils
 )
-if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium); fi
+# Debian's chromium for the browser tests (playwright-core drives it; no browser
+# download), and the fonts it only recommends (installs skip recommends), so
+# screenshots show real text.
+if [ "${TERRAIN_WITH_BROWSER:-0}" = "1" ]; then SYSTEM_PACKAGES+=(chromium fonts-liberation); fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

@@ -4391,6 +4391,9 @@ CREATE FUNCTION private.invoice_legal_mentions(p_inv public.invoices) RETURNS js
       'legal_form', o.legal_form,
       'share_capital', case when o.share_capital_cents is not null then private.format_cents(o.share_capital_cents) end,
       'address', concat_ws(', ', o.address_line1, o.address_line2, concat_ws(' ', o.postal_code, o.city)),
+      'postal_address', pg_catalog.jsonb_build_object(
+        'line1', o.address_line1, 'line2', o.address_line2, 'postal_code', o.postal_code, 'city', o.city,
+        'country', o.country_code),
       'country', o.country_code,
       'siren', o.siren,
       'siret', o.siret,
@@ -4399,9 +4402,42 @@ CREATE FUNCTION private.invoice_legal_mentions(p_inv public.invoices) RETURNS js
     'buyer', pg_catalog.jsonb_build_object(
       'name', c.name,
       'address', concat_ws(', ', c.billing_address, concat_ws(' ', c.billing_postal_code, c.billing_city)),
+      'postal_address', pg_catalog.jsonb_build_object(
+        'line1', c.billing_address, 'line2', null, 'postal_code', c.billing_postal_code, 'city', c.billing_city,
+        'country', c.billing_country),
       'country', c.billing_country,
       'siren', c.siren,
       'vat_number', c.vat_number),
+    -- Where the work was done, when it is not the billing address: the site
+    -- of the mission of the first line that has one.
+    'delivery_address', (
+      select pg_catalog.jsonb_build_object(
+               'name', s.name,
+               'address', concat_ws(', ', s.address, concat_ws(' ', s.postal_code, s.city)),
+               'postal_address', pg_catalog.jsonb_build_object(
+                 'line1', s.address, 'line2', null, 'postal_code', s.postal_code, 'city', s.city,
+                 'country', c.billing_country))
+      from public.invoice_lines l
+      join public.missions mi on mi.org_id = l.org_id and mi.id = l.mission_id
+      join public.sites s on s.org_id = mi.org_id and s.id = mi.site_id
+      where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id
+        and (pg_catalog.lower(pg_catalog.btrim(s.address)), pg_catalog.lower(pg_catalog.btrim(coalesce(s.postal_code, ''))),
+             pg_catalog.lower(pg_catalog.btrim(coalesce(s.city, ''))))
+            is distinct from
+            (pg_catalog.lower(pg_catalog.btrim(coalesce(c.billing_address, ''))),
+             pg_catalog.lower(pg_catalog.btrim(coalesce(c.billing_postal_code, ''))),
+             pg_catalog.lower(pg_catalog.btrim(coalesce(c.billing_city, ''))))
+      order by l.position, l.id
+      limit 1),
+    'operation_category', private.invoice_operation_category(p_inv.org_id, p_inv.id),
+    'operation_category_text', 'Catégorie de l''opération : ' ||
+      case private.invoice_operation_category(p_inv.org_id, p_inv.id)
+        when 'goods' then 'livraison de biens'
+        when 'services' then 'prestation de services'
+        else 'mixte (livraison de biens et prestation de services)'
+      end,
+    'vat_on_debits', o.vat_on_debits,
+    'vat_on_debits_text', case when o.vat_on_debits then 'Option pour le paiement de la taxe d''après les débits.' end,
     'payment_terms', p_inv.payment_terms,
     'early_payment_discount', 'Pas d''escompte pour paiement anticipé.',
     'late_penalty_rate', o.late_penalty_rate,
@@ -4428,7 +4464,7 @@ ALTER FUNCTION private.invoice_legal_mentions(p_inv public.invoices) OWNER TO po
 -- Name: FUNCTION invoice_legal_mentions(p_inv public.invoices); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.invoice_legal_mentions(p_inv public.invoices) IS 'The legal texts and identities printed on a document: seller (SIREN, VAT, RCS, capital), buyer, payment terms, no early-payment discount, late-penalty rate, the 40 EUR recovery indemnity (D441-5), credited invoice for a credit note.';
+COMMENT ON FUNCTION private.invoice_legal_mentions(p_inv public.invoices) IS 'The legal texts and identities printed on a document, frozen at issue: seller (SIREN, SIRET, VAT, RCS, capital, structured address), buyer (SIREN, VAT, structured address), delivery address when it differs (the mission site), operation category (goods / services / mixed), VAT-on-debits option, payment terms, no early-payment discount, late-penalty rate, the 40 EUR recovery indemnity (D441-5), credited invoice for a credit note.';
 
 --
 -- Name: invoice_missing_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4576,6 +4612,31 @@ ALTER FUNCTION private.invoice_mission(p_mission_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.invoice_mission(p_mission_id uuid) IS 'Creates the draft invoice of one done mission (approved hours × hourly rate, parts used × price) and marks the mission and its timesheets invoiced (invoicing system context). Raises a readable message when it cannot.';
+
+--
+-- Name: invoice_operation_category(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select case
+    when pg_catalog.count(*) filter (where l.stock_item_id is not null) = 0 then 'services'
+    when pg_catalog.count(*) filter (where l.stock_item_id is null) = 0 then 'goods'
+    else 'mixed'
+  end
+  from public.invoice_lines l
+  where l.org_id = p_org_id and l.invoice_id = p_invoice_id
+$$;
+
+ALTER FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_operation_category(p_org_id uuid, p_invoice_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) IS 'Category of the operation an invoice records (e-invoicing mention): goods when every line comes from stock, services when none does, mixed otherwise.';
 
 --
 -- Name: invoice_overdue_alert_type(uuid, date); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6915,6 +6976,43 @@ $$;
 ALTER FUNCTION private.touch_updated_at() OWNER TO postgres;
 
 --
+-- Name: unece_unit_code(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.unece_unit_code(p_unit text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select case pg_catalog.lower(pg_catalog.btrim(coalesce(p_unit, '')))
+    when 'h' then 'HUR'
+    when 'heure' then 'HUR'
+    when 'heures' then 'HUR'
+    when 'min' then 'MIN'
+    when 'j' then 'DAY'
+    when 'jour' then 'DAY'
+    when 'jours' then 'DAY'
+    when 'kg' then 'KGM'
+    when 'g' then 'GRM'
+    when 'm' then 'MTR'
+    when 'ml' then 'MTR'
+    when 'm2' then 'MTK'
+    when 'm²' then 'MTK'
+    when 'm3' then 'MTQ'
+    when 'm³' then 'MTQ'
+    when 'l' then 'LTR'
+    else 'C62'
+  end
+$$;
+
+ALTER FUNCTION private.unece_unit_code(p_unit text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION unece_unit_code(p_unit text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.unece_unit_code(p_unit text) IS 'UN/ECE Rec. 20 code (EN 16931 BT-130) of an invoice line''s free-text unit: h → HUR, j → DAY, kg → KGM, m → MTR, m2 → MTK, l → LTR…; any other unit → C62 (one).';
+
+--
 -- Name: validate_alert_config(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8241,6 +8339,8 @@ CREATE FUNCTION public.invoice_pdf_source(p_invoice_id uuid) RETURNS jsonb
     AS $$
 declare
   v_inv public.invoices;
+  v_lm  jsonb;
+  v_category text;
 begin
   if p_invoice_id is null then
     perform private.raise_api_error('missing_parameter', 'invoice_id is required');
@@ -8253,6 +8353,9 @@ begin
     perform private.raise_api_error('invoice_not_issued',
       pg_catalog.format('Invoice %s is a draft: issue it before rendering its PDF', p_invoice_id));
   end if;
+  v_lm := v_inv.legal_mentions;
+  -- Issued lines never change, so the category derived now is the one at issue.
+  v_category := coalesce(v_lm ->> 'operation_category', private.invoice_operation_category(v_inv.org_id, v_inv.id));
 
   return pg_catalog.jsonb_build_object(
     'id', v_inv.id,
@@ -8265,22 +8368,51 @@ begin
     'due_date', v_inv.due_date,
     'issued_at', pg_catalog.to_char(v_inv.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'notes', v_inv.notes,
-    'legal_mentions', v_inv.legal_mentions,
+    'legal_mentions', v_lm,
     'total_ht_cents', v_inv.total_ht_cents,
     'total_vat_cents', v_inv.total_vat_cents,
     'total_ttc_cents', v_inv.total_ht_cents + v_inv.total_vat_cents,
     'pdf_sha256', v_inv.pdf_sha256,
+    'e_invoice', pg_catalog.jsonb_build_object(
+      'type_code', case v_inv.kind when 'credit_note' then '381' else '380' end,
+      -- organizations.currency accepts EUR only.
+      'currency', 'EUR',
+      'business_process', case v_category when 'goods' then 'B1' when 'services' then 'S1' else 'M1' end,
+      'seller_address', coalesce(v_lm -> 'seller' -> 'postal_address', pg_catalog.jsonb_build_object(
+        'line1', v_lm -> 'seller' ->> 'address', 'country', coalesce(v_lm -> 'seller' ->> 'country', 'FR'))),
+      'buyer_address', coalesce(v_lm -> 'buyer' -> 'postal_address', pg_catalog.jsonb_build_object(
+        'line1', v_lm -> 'buyer' ->> 'address', 'country', coalesce(v_lm -> 'buyer' ->> 'country', 'FR'))),
+      'delivery_address', v_lm -> 'delivery_address' -> 'postal_address',
+      'seller_legal_info', nullif(concat_ws(', ',
+        concat_ws(' au capital de ', v_lm -> 'seller' ->> 'legal_form', v_lm -> 'seller' ->> 'share_capital'),
+        v_lm -> 'seller' ->> 'rcs'), ''),
+      'notes', pg_catalog.to_jsonb(array_remove(array[
+        v_lm -> 'credited_invoice' ->> 'text',
+        v_lm ->> 'operation_category_text',
+        v_lm ->> 'vat_on_debits_text',
+        v_lm ->> 'early_payment_discount',
+        v_lm ->> 'late_penalty',
+        v_lm ->> 'recovery_indemnity',
+        v_inv.notes], null)),
+      'preceding_invoice', case when v_lm -> 'credited_invoice' is not null
+        and pg_catalog.jsonb_typeof(v_lm -> 'credited_invoice') = 'object' then
+          pg_catalog.jsonb_build_object(
+            'number', v_lm -> 'credited_invoice' ->> 'number',
+            'issue_date', v_lm -> 'credited_invoice' ->> 'issue_date') end),
     'lines', (
       select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                'position', l.position, 'description', l.description, 'quantity', l.quantity, 'unit', l.unit,
+               'unit_code', private.unece_unit_code(l.unit),
                'unit_price_cents', l.unit_price_cents, 'vat_rate', l.vat_rate,
+               'vat_category_code', case when l.vat_rate > 0 then 'S' else 'Z' end,
                'line_ht_cents', l.line_ht_cents, 'line_vat_cents', l.line_vat_cents)
              order by l.position, l.id), '[]'::jsonb)
       from public.invoice_lines l
       where l.org_id = v_inv.org_id and l.invoice_id = v_inv.id),
     'vat_breakdown', (
       select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-               'vat_rate', r.vat_rate, 'base_ht_cents', r.base_ht_cents, 'vat_cents', r.vat_cents)
+               'vat_rate', r.vat_rate, 'category_code', case when r.vat_rate > 0 then 'S' else 'Z' end,
+               'base_ht_cents', r.base_ht_cents, 'vat_cents', r.vat_cents)
              order by r.vat_rate), '[]'::jsonb)
       from (select l.vat_rate, sum(l.line_ht_cents) as base_ht_cents, sum(l.line_vat_cents) as vat_cents
             from public.invoice_lines l
@@ -8296,7 +8428,7 @@ ALTER FUNCTION public.invoice_pdf_source(p_invoice_id uuid) OWNER TO postgres;
 -- Name: FUNCTION invoice_pdf_source(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) IS 'RPC (invoice-pdf function, as the caller): what the PDF of an issued document prints — frozen legal mentions, lines, VAT per rate, totals. not_found when the caller may not read the invoice; invoice_not_issued for a draft.';
+COMMENT ON FUNCTION public.invoice_pdf_source(p_invoice_id uuid) IS 'RPC (invoice-pdf function, as the caller): what the PDF of an issued document prints and what its Factur-X XML says — frozen legal mentions, lines with unit and VAT category codes, VAT per rate, totals, and e_invoice (type code, business process, structured addresses, notes, preceding invoice). not_found when the caller may not read the invoice; invoice_not_issued for a draft.';
 
 --
 -- Name: issue_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10195,6 +10327,7 @@ CREATE TABLE public.organizations (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     hourly_rate_cents bigint,
     labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
+    vat_on_debits boolean DEFAULT false NOT NULL,
     CONSTRAINT organizations_address_line1_length CHECK ((char_length(address_line1) <= 200)),
     CONSTRAINT organizations_address_line2_length CHECK ((char_length(address_line2) <= 200)),
     CONSTRAINT organizations_city_length CHECK ((char_length(city) <= 100)),
@@ -10238,6 +10371,12 @@ COMMENT ON COLUMN public.organizations.hourly_rate_cents IS 'Hourly labour rate 
 --
 
 COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour lines (20 %; 10 % or 5.5 % for work on dwellings older than two years, CGI art. 279-0 bis and 278-0 bis A).';
+
+--
+-- Name: COLUMN organizations.vat_on_debits; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.vat_on_debits IS 'The organization opted to pay VAT on services when invoiced (d''après les débits, CGI art. 269-2-c) rather than when paid; printed on every invoice issued after the choice.';
 
 --
 -- Name: check_invoice_chain; Type: VIEW; Schema: ops; Owner: postgres
@@ -16940,6 +17079,14 @@ REVOKE ALL ON FUNCTION private.invoice_missing_mentions(p_inv public.invoices) F
 REVOKE ALL ON FUNCTION private.invoice_mission(p_mission_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_operation_category(p_org_id uuid, p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION private.invoice_operation_category(p_org_id uuid, p_invoice_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION invoice_overdue_alert_type(p_org uuid, p_due date); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -17384,6 +17531,14 @@ REVOKE ALL ON FUNCTION private.template_params_missing(p_template text, p_params
 --
 
 REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
+
+--
+-- Name: FUNCTION unece_unit_code(p_unit text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.unece_unit_code(p_unit text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.unece_unit_code(p_unit text) TO authenticated;
+GRANT ALL ON FUNCTION private.unece_unit_code(p_unit text) TO service_role;
 
 --
 -- Name: FUNCTION validate_alert_config(); Type: ACL; Schema: private; Owner: postgres
@@ -18064,6 +18219,12 @@ GRANT UPDATE(hourly_rate_cents) ON TABLE public.organizations TO authenticated;
 --
 
 GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.vat_on_debits; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(vat_on_debits) ON TABLE public.organizations TO authenticated;
 
 --
 -- Name: TABLE check_invoice_chain; Type: ACL; Schema: ops; Owner: postgres

@@ -1425,6 +1425,7 @@ export type Database = {
           timezone: string
           updated_at: string
           vat_number: string | null
+          vat_on_debits: boolean
         }
         Insert: {
           address_line1?: string | null
@@ -1450,6 +1451,7 @@ export type Database = {
           timezone?: string
           updated_at?: string
           vat_number?: string | null
+          vat_on_debits?: boolean
         }
         Update: {
           address_line1?: string | null
@@ -1475,6 +1477,7 @@ export type Database = {
           timezone?: string
           updated_at?: string
           vat_number?: string | null
+          vat_on_debits?: boolean
         }
         Relationships: []
       }

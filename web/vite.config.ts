@@ -1,5 +1,6 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 
 /**
  * In production the local gateway (or Supabase hosting) serves the built app and
@@ -13,7 +14,28 @@ const gatewayPaths = ["/config.json", "/rest/v1", "/auth/v1", "/functions/v1", "
 
 export default defineConfig({
   base: "/",
-  plugins: [react()],
+  plugins: [
+    react(),
+    VitePWA({
+      // A new version waits for the technician's "reload" (see src/pwa.ts): never auto-update under a form.
+      registerType: "prompt",
+      // src/pwa.ts registers the worker with workbox-window.
+      injectRegister: false,
+      // public/manifest.webmanifest is the manifest, linked from index.html.
+      manifest: false,
+      workbox: {
+        // The app shell: every built file, so the app opens with no network at all.
+        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        navigateFallback: "/index.html",
+        // API paths are never answered by the app shell.
+        navigateFallbackDenylist: [/^\/(rest|auth|functions|storage)\/v1\//, /^\/config\.json$/],
+        // The first install takes the open page at once; later versions wait (skipWaiting stays off).
+        clientsClaim: true,
+        skipWaiting: false,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   server: {
     proxy: Object.fromEntries(gatewayPaths.map((path) => [path, { target: gatewayUrl, changeOrigin: true }])),
   },

@@ -18,7 +18,9 @@
  *                            this file writes the secrets of edge-functions/.env
  *   --allow-read=<fn dir>    list the function folders, read .env, and dynamically import
  *                            each index.ts (dynamic imports need read permission; npm
- *                            packages in Deno's cache do not)
+ *                            packages in Deno's cache do not); and the temporary
+ *                            directory, as hosted functions have /tmp (invoice-pdf's
+ *                            Factur-X library resolves it when it loads)
  *   no --allow-sys           postgres.js needs it (userInfo) only for a URL without a user
  *   no write, run, ffi       functions never need them; --no-prompt turns a missing
  *                            permission into an error rather than a hung prompt

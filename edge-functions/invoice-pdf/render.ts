@@ -16,10 +16,21 @@ import { Buffer } from "node:buffer";
 import React from "react";
 import { Document, Font, Page, renderToBuffer, StyleSheet, Text, View } from "@react-pdf/renderer";
 import { FONT_FAMILY, fontFiles } from "./fonts.ts";
+import { embedFacturX } from "./facturx.ts";
+
+/** An address as e-invoices carry it (frozen at issue in legal_mentions). */
+export interface PostalAddress {
+  line1: string | null;
+  line2?: string | null;
+  postal_code?: string | null;
+  city?: string | null;
+  country: string;
+}
 
 export interface Party {
   name: string | null;
   address: string | null;
+  postal_address?: PostalAddress;
   country?: string | null;
   siren?: string | null;
   vat_number?: string | null;
@@ -41,6 +52,25 @@ export interface LegalMentions {
   late_penalty: string | null;
   recovery_indemnity: string | null;
   credited_invoice: { number: string; issue_date: string; text: string } | null;
+  // E-invoicing mentions (absent from snapshots taken before they existed).
+  delivery_address?: { name: string; address: string; postal_address: PostalAddress } | null;
+  operation_category?: "goods" | "services" | "mixed";
+  operation_category_text?: string;
+  vat_on_debits?: boolean;
+  vat_on_debits_text?: string | null;
+}
+
+/** What the Factur-X XML says beyond the printed mentions (public.invoice_pdf_source). */
+export interface EInvoiceFields {
+  type_code: "380" | "381";
+  currency: string;
+  business_process: "B1" | "S1" | "M1";
+  seller_address: PostalAddress;
+  buyer_address: PostalAddress;
+  delivery_address: PostalAddress | null;
+  seller_legal_info: string | null;
+  notes: string[];
+  preceding_invoice: { number: string; issue_date: string } | null;
 }
 
 export interface InvoiceLine {
@@ -48,8 +78,10 @@ export interface InvoiceLine {
   description: string;
   quantity: number;
   unit: string | null;
+  unit_code: string;
   unit_price_cents: number;
   vat_rate: number;
+  vat_category_code: string;
   line_ht_cents: number;
   line_vat_cents: number;
 }
@@ -71,8 +103,11 @@ export interface InvoicePdfSource {
   total_vat_cents: number;
   total_ttc_cents: number;
   pdf_sha256: string | null;
+  e_invoice: EInvoiceFields;
   lines: InvoiceLine[];
-  vat_breakdown: Array<{ vat_rate: number; base_ht_cents: number; vat_cents: number }>;
+  vat_breakdown: Array<
+    { vat_rate: number; category_code: string; base_ht_cents: number; vat_cents: number }
+  >;
 }
 
 const h = React.createElement;
@@ -260,6 +295,14 @@ export function invoiceDocument(source: InvoicePdfSource): React.ReactElement {
         h(Text, null, `Date d'émission : ${formatDate(source.issue_date)}`),
         h(Text, null, `Date de la prestation : ${formatDate(source.service_date)}`),
         h(Text, null, `Date d'échéance : ${formatDate(source.due_date)}`),
+        text(m.operation_category_text),
+        m.delivery_address
+          ? h(
+            Text,
+            null,
+            `Lieu d'intervention (adresse de livraison) : ${m.delivery_address.name}, ${m.delivery_address.address}`,
+          )
+          : null,
       ),
       m.credited_invoice ? h(Text, { style: styles.credited }, m.credited_invoice.text) : null,
       h(
@@ -311,6 +354,7 @@ export function invoiceDocument(source: InvoicePdfSource): React.ReactElement {
         View,
         { style: styles.terms, wrap: false },
         text(m.payment_terms),
+        text(m.vat_on_debits_text),
         text(m.early_payment_discount),
         text(m.late_penalty),
         text(m.recovery_indemnity),
@@ -324,10 +368,19 @@ export function invoiceDocument(source: InvoicePdfSource): React.ReactElement {
   );
 }
 
-/** The PDF bytes of an issued invoice or credit note; the same source gives the same bytes. */
-export async function renderInvoicePdf(source: InvoicePdfSource): Promise<Uint8Array> {
+/** The printed document alone, as react-pdf draws it. */
+export async function renderPrintedPdf(source: InvoicePdfSource): Promise<Uint8Array> {
   const buffer = await renderToBuffer(
     invoiceDocument(source) as Parameters<typeof renderToBuffer>[0],
   );
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/**
+ * The PDF bytes of an issued invoice or credit note: the printed document made
+ * a Factur-X PDF/A-3 carrying its CII XML (facturx.ts). The same source gives
+ * the same bytes.
+ */
+export async function renderInvoicePdf(source: InvoicePdfSource): Promise<Uint8Array> {
+  return embedFacturX(source, await renderPrintedPdf(source));
 }

@@ -8,72 +8,8 @@ import { Buffer } from "node:buffer";
 import { constants, inflateSync } from "node:zlib";
 import fontkitModule from "@react-pdf/fontkit";
 import { fontFiles, REQUIRED_CODE_POINTS } from "./fonts.ts";
-import { formatDate, formatEuros, type InvoicePdfSource, renderInvoicePdf } from "./render.ts";
-
-/** A credit-note-free invoice as public.invoice_pdf_source() returns it. */
-export function sampleSource(lineCount = 3): InvoicePdfSource {
-  const lines = Array.from({ length: lineCount }, (_, i) => ({
-    position: i + 1,
-    description: i === 0 ? "Main d'œuvre chauffagiste" : `Pièce détachée n° ${i + 1}`,
-    quantity: i === 0 ? 2.5 : 1,
-    unit: i === 0 ? "h" : null,
-    unit_price_cents: i === 0 ? 49382 : 1990,
-    vat_rate: i === 0 ? 10 : 20,
-    line_ht_cents: i === 0 ? 123456 : 1990,
-    line_vat_cents: i === 0 ? 12346 : 398,
-  }));
-  const ht = lines.reduce((s, l) => s + l.line_ht_cents, 0);
-  const vat = lines.reduce((s, l) => s + l.line_vat_cents, 0);
-  return {
-    id: "c4000000-0000-4000-8000-0000000000a1",
-    kind: "invoice",
-    title: "Facture",
-    number: "FAC-2026-00001",
-    status: "issued",
-    issue_date: "2026-03-01",
-    service_date: "2026-02-27",
-    due_date: "2026-03-31",
-    issued_at: "2026-03-01T09:15:00.000Z",
-    notes: null,
-    legal_mentions: {
-      seller: {
-        name: "Chaleur Express",
-        legal_form: "SAS",
-        share_capital: "10000.00 EUR",
-        address: "12 rue de la Forge, 69003 Lyon",
-        country: "FR",
-        siren: "443061841",
-        siret: "44306184100017",
-        vat_number: "FR40443061841",
-        rcs: "RCS Lyon 443061841",
-      },
-      buyer: {
-        name: "Copropriété Les Tilleuls",
-        address: "10 rue Client, 69007 Lyon",
-        country: "FR",
-        siren: "552100554",
-        vat_number: null,
-      },
-      payment_terms: "Paiement à 30 jours, échéance le 31/03/2026",
-      early_payment_discount: "Pas d'escompte pour paiement anticipé.",
-      late_penalty_rate: 10,
-      late_penalty: "En cas de retard de paiement, pénalités au taux annuel de 10,00 % exigibles.",
-      recovery_indemnity: "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
-      credited_invoice: null,
-    },
-    total_ht_cents: ht,
-    total_vat_cents: vat,
-    total_ttc_cents: ht + vat,
-    pdf_sha256: null,
-    lines,
-    vat_breakdown: [
-      { vat_rate: 10, base_ht_cents: 123456, vat_cents: 12346 },
-      ...(lineCount > 1
-        ? [{ vat_rate: 20, base_ht_cents: ht - 123456, vat_cents: vat - 12346 }]
-        : []),
-    ],
-  };
-}
+import { formatDate, formatEuros, renderInvoicePdf } from "./render.ts";
+import { sampleSource } from "./sample_source.ts";
 
 async function pdftotext(pdf: Uint8Array): Promise<string> {
   const out = await new Deno.Command("pdftotext", {
@@ -146,7 +82,9 @@ Deno.test("two renders of one source are byte-identical", async () => {
     import { renderInvoicePdf } from ${
     JSON.stringify(new URL("./render.ts", import.meta.url).href)
   };
-    import { sampleSource } from ${JSON.stringify(import.meta.url)};
+    import { sampleSource } from ${
+    JSON.stringify(new URL("./sample_source.ts", import.meta.url).href)
+  };
     await Deno.stdout.write(await renderInvoicePdf(sampleSource()));`;
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -237,4 +175,37 @@ Deno.test("a credit note prints the invoice it corrects", async () => {
   const text = await pdftotext(await renderInvoicePdf(source));
   assert.ok(text.includes("Avoir n° AV-2026-00001"));
   assert.ok(text.includes("Avoir sur la facture FAC-2026-00001 du 01/03/2026"));
+});
+
+Deno.test("the e-invoicing mentions are printed: category, delivery address, VAT on debits", async () => {
+  const source = sampleSource();
+  Object.assign(source.legal_mentions, {
+    operation_category: "mixed",
+    operation_category_text:
+      "Catégorie de l'opération : mixte (livraison de biens et prestation de services)",
+    delivery_address: {
+      name: "Chaufferie bâtiment B",
+      address: "5 allée des Pins, 69100 Villeurbanne",
+      postal_address: {
+        line1: "5 allée des Pins",
+        postal_code: "69100",
+        city: "Villeurbanne",
+        country: "FR",
+      },
+    },
+    vat_on_debits: true,
+    vat_on_debits_text: "Option pour le paiement de la taxe d'après les débits.",
+  });
+  const text = (await pdftotext(await renderInvoicePdf(source))).replace(/\s+/g, " ");
+  for (
+    const expected of [
+      "SIREN 552100554", // the client's SIREN
+      "Catégorie de l'opération : mixte (livraison de biens et prestation de services)",
+      "Lieu d'intervention (adresse de livraison) : Chaufferie bâtiment B, 5 allée des Pins, 69100 Villeurbanne",
+      "Option pour le paiement de la taxe d'après les débits.",
+    ]
+  ) assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
+  // Absent mentions print nothing (a snapshot without them, or no different site).
+  const plain = await pdftotext(await renderInvoicePdf(sampleSource()));
+  assert.ok(!plain.includes("Lieu d'intervention") && !plain.includes("débits"));
 });

@@ -12,7 +12,7 @@
  *   --reps <n>             repetitions per figure (default 7)
  *   --first-run-timeout s  statement timeout of an alert first run (default 300)
  *   --only <a,b>           run only these benches (rls, http, stock, audit, alerts,
- *                          issuing, chain); without alerts, the smaller alert
+ *                          issuing, chain, bundle); without alerts, the smaller alert
  *                          sizes are skipped too (e.g. `--only http` for the
  *                          gateway vs PostgREST figures alone)
  *
@@ -37,6 +37,7 @@ import { ensureDatabase } from "../stack/db/ensure.ts";
 import { clusterState, serverVersion, stopCluster } from "../stack/db/postgres.ts";
 import { run, runAsync } from "../stack/proc.ts";
 import { bringUp, type RunningStack } from "../stack/stack.ts";
+import { bundleReport, formatBundleReport, INITIAL_JS_BUDGET_BYTES, type BundleReport } from "./bundle.ts";
 import { startLoadWorker } from "./http-load.ts";
 import { measureGroups, peakSampler, type Groups, type Usage } from "./memory.ts";
 import { explain, setPlanRunLabel, withNestedPlans, writePlan } from "./plans.ts";
@@ -71,7 +72,7 @@ interface Options {
   only?: Set<string>;
 }
 
-const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain"];
+const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "bundle"];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => {
@@ -868,6 +869,19 @@ async function main() {
     say(`Note: at this scale some alert sizes generate the same data set (${opts.alertSizes.map((f) => `${orgsAt(f)} org`).join(", ")})`);
   }
   const datasets: DatasetInfo[] = [];
+  const wantedBench = (bench: string) => !opts.only || opts.only.has(bench);
+  // The web app's download sizes (gzipped, as served): a fresh production build.
+  let bundle: BundleReport | null = null;
+  const needsStack = BENCHES.some((b) => b !== "bundle" && wantedBench(b));
+  if (wantedBench("bundle")) {
+    await phase("bundle", async () => {
+      const build = await runAsync("npm", ["run", "build", "-w", "web"], { cwd: ROOT });
+      if (build.code !== 0) throw new Error(`web build failed:\n${build.stdout}${build.stderr}`);
+      bundle = bundleReport(join(ROOT, "web", "dist"));
+      say(formatBundleReport(bundle));
+      verdict("initial JS within budget", bundle.initialJsGzipBytes <= INITIAL_JS_BUDGET_BYTES, `${bundle.initialJsGzipBytes} B gz (budget ${INITIAL_JS_BUDGET_BYTES})`);
+    });
+  }
   let stack: RunningStack | undefined;
   let sampler: ReturnType<typeof peakSampler> | undefined;
   let memoryFinal: Record<string, Usage> = {};
@@ -890,43 +904,46 @@ async function main() {
       });
     }
 
-    // The full scale: every figure.
-    await phase("generate at scale", async () => {
-      await ensureDatabase(cfg, { reset: true });
-      const db = new pg.Client({ connectionString: cfg.dbUrl });
+    // The full scale: every figure (none when only the bundle was asked for).
+    if (needsStack) {
+      // The full scale: every figure.
+      await phase("generate at scale", async () => {
+        await ensureDatabase(cfg, { reset: true });
+        const db = new pg.Client({ connectionString: cfg.dbUrl });
+        await db.connect();
+        await prepareDatabase(db).finally(() => db.end());
+        datasets.push(await generate(cfg, opts.scale));
+      }, { fatal: true });
+      stack = await bringUp(cfg, () => undefined);
+      const s = stack;
+      sampler = peakSampler(() => stackGroups(cfg, s));
+      const db = new pg.Client({ connectionString: cfg.dbUrl, application_name: "terrain-bench" });
       await db.connect();
-      await prepareDatabase(db).finally(() => db.end());
-      datasets.push(await generate(cfg, opts.scale));
-    }, { fatal: true });
-    stack = await bringUp(cfg, () => undefined);
-    const s = stack;
-    sampler = peakSampler(() => stackGroups(cfg, s));
-    const db = new pg.Client({ connectionString: cfg.dbUrl, application_name: "terrain-bench" });
-    await db.connect();
-    try {
-      const actors = await findActors(db);
-      say(`Measured as: org ${actors.orgId}, technician ${actors.technicianId}, admin ${actors.adminId ?? "–"}, accountant ${actors.accountantId ?? "–"}`);
-      const reps = opts.reps;
-      // Whatever a failed bench left open on the shared session is undone before the next one.
-      const step = (name: string, fn: () => Promise<void>) =>
-        wanted(name.split(" ")[0]!)
-          ? phase(name, () => fn().finally(() => db.query("rollback; reset all").catch(() => undefined)))
-          : Promise.resolve();
-      await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
-      // Memory is sampled before and after the HTTP bursts, not during them (see peakSampler.pause).
-      sampler.pause();
-      await step("http", () => httpBenches(s, db, actors, reps)).finally(() => sampler?.resume());
-      await step("stock", () => stockBench(cfg, db, actors, reps));
-      await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
-      await step("alerts at 1", () =>
-        alertBench(db, 1, opts.scale, reps, { firstRunPlans: opts.alertSizes.length === 1, timeoutSeconds: opts.firstRunTimeoutSeconds }),
-      );
-      await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
-      await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
-    } finally {
-      await db.end();
+      try {
+        const actors = await findActors(db);
+        say(`Measured as: org ${actors.orgId}, technician ${actors.technicianId}, admin ${actors.adminId ?? "–"}, accountant ${actors.accountantId ?? "–"}`);
+        const reps = opts.reps;
+        // Whatever a failed bench left open on the shared session is undone before the next one.
+        const step = (name: string, fn: () => Promise<void>) =>
+          wanted(name.split(" ")[0]!)
+            ? phase(name, () => fn().finally(() => db.query("rollback; reset all").catch(() => undefined)))
+            : Promise.resolve();
+        await step("rls", () => rlsBenches(db, actors, Math.max(reps, 15)));
+        // Memory is sampled before and after the HTTP bursts, not during them (see peakSampler.pause).
+        sampler.pause();
+        await step("http", () => httpBenches(s, db, actors, reps)).finally(() => sampler?.resume());
+        await step("stock", () => stockBench(cfg, db, actors, reps));
+        await step("audit", () => auditBench(db, actors, Math.max(reps, 15)));
+        await step("alerts at 1", () =>
+          alertBench(db, 1, opts.scale, reps, { firstRunPlans: opts.alertSizes.length === 1, timeoutSeconds: opts.firstRunTimeoutSeconds }),
+        );
+        await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
+        await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
+      } finally {
+        await db.end();
+      }
+      memoryFinal = measureGroups(stackGroups(cfg, s));
     }
-    memoryFinal = measureGroups(stackGroups(cfg, s));
   } finally {
     memoryPeaks = sampler?.stop() ?? {};
     if (Object.keys(memoryFinal).length) memoryReport(memoryFinal, memoryPeaks);
@@ -950,6 +967,7 @@ async function main() {
     phasesSeconds: phases,
     figures,
     verdicts,
+    bundle,
     memory: { final: memoryFinal, peaks: memoryPeaks },
     comparedWith: comparison?.previous ?? null,
     totalSeconds: Math.round((performance.now() - t0Run) / 1000),

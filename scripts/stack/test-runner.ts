@@ -6,7 +6,9 @@
  *   3. pgTAP: `pg_prove` over supabase/tests, as `supabase test db` does
  *   4. Deno tests of the functions runtime and shared function code
  *   5. vitest: unit (scripts, web) and integration (supabase-js against the stack)
- *   6. build the web app
+ *   6. browser: the built app in Debian's Chromium (playwright-core) against the stack
+ * The web app is built before the stack starts: the gateway serves web/dist at /
+ * and indexes it once, at start.
  * then stop the stack and print one closing line: "total: N passed, M failed".
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -132,22 +134,27 @@ async function denoTests(stack: RunningStack) {
   results.push({ stage: "deno test", passed, failed, seconds: s });
 }
 
-async function vitest(stack: RunningStack) {
-  banner("vitest (unit + integration against the stack)");
-  const report = join(stack.cfg.stateDir, "vitest-report.json");
+/** The variables tests/integration/harness.ts reads: where the throw-away stack is and its keys. */
+function stackEnv(stack: RunningStack): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TERRAIN_API_URL: stack.cfg.apiUrl,
+    TERRAIN_ANON_KEY: stack.keys.anonKey,
+    TERRAIN_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
+    TERRAIN_JWT_SECRET: stack.cfg.jwtSecret,
+    TERRAIN_DB_URL: stack.cfg.dbUrl,
+    TERRAIN_STATE_DIR: stack.cfg.stateDir,
+  };
+}
+
+/** One vitest run, counted from its JSON report. */
+async function vitestStage(stack: RunningStack, stage: string, reportName: string, extraArgs: string[]) {
+  const report = join(stack.cfg.stateDir, reportName);
   const [r, s] = await timed(() =>
-    runAsync("node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+    runAsync("node_modules/.bin/vitest", ["run", ...extraArgs, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
       cwd: ROOT,
       echo: true,
-      env: {
-        ...process.env,
-        TERRAIN_API_URL: stack.cfg.apiUrl,
-        TERRAIN_ANON_KEY: stack.keys.anonKey,
-        TERRAIN_SERVICE_ROLE_KEY: stack.keys.serviceRoleKey,
-        TERRAIN_JWT_SECRET: stack.cfg.jwtSecret,
-        TERRAIN_DB_URL: stack.cfg.dbUrl,
-        TERRAIN_STATE_DIR: stack.cfg.stateDir,
-      },
+      env: stackEnv(stack),
     }),
   );
   let passed = 0;
@@ -157,7 +164,18 @@ async function vitest(stack: RunningStack) {
     passed = j.numPassedTests;
     failed = Math.max(j.numFailedTests, r.code === 0 ? 0 : 1);
   }
-  results.push({ stage: "vitest", passed, failed, seconds: s });
+  results.push({ stage, passed, failed, seconds: s });
+}
+
+async function vitest(stack: RunningStack) {
+  banner("vitest (unit + integration against the stack)");
+  await vitestStage(stack, "vitest", "vitest-report.json", []);
+}
+
+/** Needs the build (web/dist, served by the gateway) and Debian's chromium (scripts/ensure-system.sh). */
+async function browserTests(stack: RunningStack) {
+  banner("browser (Chromium + playwright-core against the stack)");
+  await vitestStage(stack, "browser", "browser-report.json", ["--config", "tests/browser/vitest.config.ts"]);
 }
 
 async function buildWeb() {
@@ -185,6 +203,7 @@ async function main() {
   // Local stand-ins for HTTPS services (the fake push service) present
   // certificates of this CA; the stack's functions runtime trusts it.
   process.env.DENO_CERT = denoCertWithTestCa(ensureTestCa(join(cfg.stateDir, "test-ca")));
+  await buildWeb();
   banner("Starting a throw-away stack");
   const stackStart = performance.now();
   const stack = await bringUp(cfg);
@@ -195,7 +214,8 @@ async function main() {
     await pgtap(stack);
     await denoTests(stack);
     await vitest(stack);
-    await buildWeb();
+    if (results.find((r) => r.stage === "web build")?.failed === 0) await browserTests(stack);
+    else results.push({ stage: "browser", passed: 0, failed: 1, seconds: 0, note: "web build failed" });
     ok = results.every((r) => r.failed === 0);
   } finally {
     await stack.stop();

@@ -157,7 +157,7 @@ select results_eq(
     from (select tests.as_user('a0000000-0000-4000-8000-000000000005',
             'select public.invoice_pdf_source(''c1200000-0000-4000-8000-0000000000a1'')') as s) q$$,
   $$select 'Facture', 125945::bigint, 125945::bigint + 12346 + 498, 3,
-           '[{"vat_rate": 10.0, "base_ht_cents": 123455, "vat_cents": 12346}, {"vat_rate": 20.0, "base_ht_cents": 2490, "vat_cents": 498}]'::jsonb,
+           '[{"vat_rate": 10.0, "category_code": "S", "base_ht_cents": 123455, "vat_cents": 12346}, {"vat_rate": 20.0, "category_code": "S", "base_ht_cents": 2490, "vat_cents": 498}]'::jsonb,
            (select siren from public.organizations where id = 'a0000000-0000-4000-8000-0000000000a0'), true$$,
   'the source carries the title, totals, lines, VAT per rate and the frozen legal mentions');
 select is(

@@ -25,7 +25,7 @@ function fakeSupabase({ password }: { password: string }) {
     }),
     signInWithPassword: vi.fn(async (credentials: { email: string; password: string }) => {
       if (credentials.password !== password) return { data: {}, error: { message: "Invalid login credentials" } };
-      session = { access_token: "user-jwt", user: { email: credentials.email } } as Session;
+      session = { access_token: "user-jwt", user: { id: "00000000-0000-4000-8000-000000000001", email: credentials.email } } as Session;
       emit("SIGNED_IN");
       return { data: { session }, error: null };
     }),
@@ -35,7 +35,11 @@ function fakeSupabase({ password }: { password: string }) {
       return { error: null };
     }),
   };
-  return { auth } as unknown as TerrainClient & { auth: typeof auth };
+  // No API behind this fake: every read fails, as it would with the server unreachable.
+  const unreachable = () => {
+    throw new TypeError("Failed to fetch");
+  };
+  return { auth, rpc: unreachable, from: unreachable } as unknown as TerrainClient & { auth: typeof auth };
 }
 
 describe("App", () => {
@@ -54,11 +58,8 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Sign in to Terrain" })).toBeInTheDocument();
   });
 
-  it("signs in, shows the user and the system status, and signs out", async () => {
+  it("signs in, opens the technician's missions, and signs out", async () => {
     const supabase = fakeSupabase({ password: "right" });
-    const healthFetch = vi.spyOn(window, "fetch").mockImplementation(async () =>
-      Response.json({ version: "0.1.0", checks: { database: true, migrations: true, pg_cron: true } }),
-    );
     render(<App loadAppConfig={async () => config} createSupabase={() => supabase} />);
     const user = userEvent.setup();
 
@@ -72,13 +73,9 @@ describe("App", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
 
     expect(await screen.findByText("tech@example.com")).toBeInTheDocument();
-    expect(await screen.findByText("All checks pass.")).toBeInTheDocument();
-    expect(screen.getByText(/the backend already serves missions, timesheets, stock, quotes and invoices/i)).toBeInTheDocument();
-    expect(screen.queryByText(/arrive with the domain schema/)).not.toBeInTheDocument();
-    expect(healthFetch).toHaveBeenCalledWith(
-      "http://127.0.0.1:54321/functions/v1/health",
-      expect.objectContaining({ headers: expect.objectContaining({ Authorization: "Bearer user-jwt" }) }),
-    );
+    expect(await screen.findByRole("heading", { name: "My missions" })).toBeInTheDocument();
+    // Nothing read from the server yet (this fake has no API): the app says so instead of showing an empty day.
+    expect(screen.getByText("No data on this device yet: connect to the network.")).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Sign out" }));
     expect(supabase.auth.signOut).toHaveBeenCalled();

@@ -1,28 +1,44 @@
 import type { Session } from "@supabase/supabase-js";
 import type { TerrainClient } from "./supabase.ts";
-import { useCallback, useEffect, useState } from "react";
-import { Home } from "./components/Home.tsx";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { UpdateBanner } from "./components/Banners.tsx";
 import { LoginForm } from "./components/LoginForm.tsx";
 import type { AppConfig } from "./config.ts";
+import "./i18n/index.ts";
+
+// Everything behind sign-in (the device database, the outbox, the screens) loads after the
+// first paint: the sign-in screen needs none of it.
+const TechnicianApp = lazy(() => import("./technician/TechnicianApp.tsx"));
 
 type Startup =
   | { kind: "loading" }
   | { kind: "failed"; message: string }
-  | { kind: "ready"; config: AppConfig; supabase: TerrainClient };
+  | { kind: "ready"; supabase: TerrainClient };
 
 export interface AppProps {
   loadAppConfig: () => Promise<AppConfig>;
   createSupabase: (config: AppConfig) => TerrainClient;
 }
 
-export function App({ loadAppConfig, createSupabase }: AppProps) {
+export function App(props: AppProps) {
+  return (
+    <>
+      <UpdateBanner />
+      <Startup {...props} />
+    </>
+  );
+}
+
+function Startup({ loadAppConfig, createSupabase }: AppProps) {
+  const { t } = useTranslation();
   const [startup, setStartup] = useState<Startup>({ kind: "loading" });
 
   const start = useCallback(async () => {
     setStartup({ kind: "loading" });
     try {
       const config = await loadAppConfig();
-      setStartup({ kind: "ready", config, supabase: createSupabase(config) });
+      setStartup({ kind: "ready", supabase: createSupabase(config) });
     } catch (error) {
       setStartup({ kind: "failed", message: (error as Error).message || "Unknown error." });
     }
@@ -32,26 +48,27 @@ export function App({ loadAppConfig, createSupabase }: AppProps) {
     void start();
   }, [start]);
 
-  if (startup.kind === "loading") return <p className="centered muted">Loading Terrain…</p>;
+  if (startup.kind === "loading") return <p className="centered muted">{t("app.loading")}</p>;
   if (startup.kind === "failed") {
     return (
       <main className="centered">
         <section className="card">
-          <h1>Terrain cannot start</h1>
+          <h1>{t("app.cannotStart")}</h1>
           <p role="alert" className="error-message">
-            The app configuration could not be loaded. {startup.message}
+            {t("app.configFailed", { message: startup.message })}
           </p>
           <button type="button" className="button primary" onClick={() => void start()}>
-            Try again
+            {t("app.tryAgain")}
           </button>
         </section>
       </main>
     );
   }
-  return <SignedInGate supabase={startup.supabase} config={startup.config} />;
+  return <SignedInGate supabase={startup.supabase} />;
 }
 
-function SignedInGate({ supabase, config }: { supabase: TerrainClient; config: AppConfig }) {
+function SignedInGate({ supabase }: { supabase: TerrainClient }) {
+  const { t } = useTranslation();
   // undefined = not known yet (the stored session is being read), null = signed out.
   const [session, setSession] = useState<Session | null | undefined>(undefined);
 
@@ -62,7 +79,7 @@ function SignedInGate({ supabase, config }: { supabase: TerrainClient; config: A
     return () => data.subscription.unsubscribe();
   }, [supabase]);
 
-  if (session === undefined) return <p className="centered muted">Loading Terrain…</p>;
+  if (session === undefined) return <p className="centered muted">{t("app.loading")}</p>;
   if (session === null) {
     return (
       <main className="centered">
@@ -70,5 +87,9 @@ function SignedInGate({ supabase, config }: { supabase: TerrainClient; config: A
       </main>
     );
   }
-  return <Home supabase={supabase} session={session} config={config} />;
+  return (
+    <Suspense fallback={<p className="centered muted">{t("app.loading")}</p>}>
+      <TechnicianApp supabase={supabase} session={session} />
+    </Suspense>
+  );
 }

@@ -85,3 +85,35 @@ describe("loadConfig", () => {
     expect(config.anonKey).toBe("served-key");
   });
 });
+
+describe("loadConfig offline", () => {
+  function memory(initial: string | null = null) {
+    let value = initial;
+    return { read: () => value, write: (next: string) => void (value = next), get: () => value };
+  }
+
+  it("remembers the configuration that loaded, and starts from it when /config.json cannot be reached", async () => {
+    const lastKnown = memory();
+    const online = await loadConfig({ ...sources(respondWith(JSON.stringify({ anonKey: "anon-jwt" }))), lastKnown });
+    expect(JSON.parse(lastKnown.get()!)).toEqual(online);
+
+    const offline = vi.fn<typeof fetch>(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(loadConfig({ ...sources(offline), lastKnown })).resolves.toEqual({ supabaseUrl: ORIGIN, anonKey: "anon-jwt" });
+  });
+
+  it("does not hide a wrong answer behind the remembered configuration", async () => {
+    const lastKnown = memory(JSON.stringify({ supabaseUrl: ORIGIN, anonKey: "anon-jwt" }));
+    await expect(
+      loadConfig({ ...sources(respondWith("not found", { status: 404, statusText: "Not Found" })), lastKnown }),
+    ).rejects.toThrow("HTTP 404");
+  });
+
+  it("ignores a remembered value that is not a configuration", async () => {
+    const offline = vi.fn<typeof fetch>(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(loadConfig({ ...sources(offline), lastKnown: memory("{not json") })).rejects.toThrow("Could not reach");
+  });
+});

@@ -20,6 +20,11 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** No answer at all (offline, server down), as opposed to a wrong answer. */
+export class ConfigUnreachableError extends ConfigError {
+  override name = "ConfigUnreachableError";
+}
+
 export interface ConfigEnv {
   VITE_SUPABASE_URL?: string | undefined;
   VITE_SUPABASE_ANON_KEY?: string | undefined;
@@ -32,12 +37,22 @@ export interface ConfigSources {
   configUrl: string;
   fetch: typeof fetch;
   env: ConfigEnv;
+  /**
+   * Where the last configuration that loaded is kept (localStorage in the
+   * browser): the app must start with no network, and a technician opens it
+   * offline. Without it, an unreachable /config.json is an error.
+   */
+  lastKnown?: { read(): string | null; write(value: string): void };
 }
 
 export async function loadConfig(sources: ConfigSources): Promise<AppConfig> {
   try {
-    return await fetchConfigJson(sources);
+    const config = await fetchConfigJson(sources);
+    sources.lastKnown?.write(JSON.stringify(config));
+    return config;
   } catch (error) {
+    const saved = error instanceof ConfigUnreachableError ? lastKnownConfig(sources) : null;
+    if (saved) return saved;
     const fromEnv = configFromEnv(sources.env, sources.origin);
     if (fromEnv) {
       console.warn(`${(error as Error).message} Using VITE_SUPABASE_* from the build environment instead.`);
@@ -52,7 +67,7 @@ async function fetchConfigJson({ configUrl, origin, fetch }: ConfigSources): Pro
   try {
     response = await fetch(configUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
   } catch (error) {
-    throw new ConfigError(`Could not reach ${configUrl}: ${(error as Error).message}.`);
+    throw new ConfigUnreachableError(`Could not reach ${configUrl}: ${(error as Error).message}.`);
   }
   if (!response.ok) {
     const statusText = response.statusText ? ` ${response.statusText}` : "";
@@ -86,6 +101,17 @@ export function parseConfig(body: unknown, origin: string, source: string): AppC
     throw new ConfigError(`${source} has a "supabaseUrl" that is not a string.`);
   }
   return { anonKey: anonKey.trim(), supabaseUrl: normaliseUrl(supabaseUrl || origin, source) };
+}
+
+/** Only when /config.json could not be reached: a server that answers wrongly is still reported. */
+function lastKnownConfig(sources: ConfigSources): AppConfig | null {
+  const text = sources.lastKnown?.read();
+  if (!text) return null;
+  try {
+    return parseConfig(JSON.parse(text), sources.origin, "the last known configuration");
+  } catch {
+    return null;
+  }
 }
 
 function configFromEnv(env: ConfigEnv, origin: string): AppConfig | null {

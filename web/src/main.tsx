@@ -5,7 +5,10 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
 import { loadConfig, type AppConfig } from "./config.ts";
+import { registerServiceWorker } from "./pwa.ts";
 import "./styles.css";
+
+const LAST_CONFIG_KEY = "terrain.config";
 
 const loadAppConfig = () =>
   loadConfig({
@@ -16,6 +19,10 @@ const loadAppConfig = () =>
     env: {
       VITE_SUPABASE_URL: import.meta.env.VITE_SUPABASE_URL,
       VITE_SUPABASE_ANON_KEY: import.meta.env.VITE_SUPABASE_ANON_KEY,
+    },
+    lastKnown: {
+      read: () => window.localStorage.getItem(LAST_CONFIG_KEY),
+      write: (value) => window.localStorage.setItem(LAST_CONFIG_KEY, value),
     },
   });
 
@@ -40,3 +47,5 @@ createRoot(rootElement).render(
     <App loadAppConfig={loadAppConfig} createSupabase={createSupabase} />
   </StrictMode>,
 );
+
+void registerServiceWorker().catch((error: unknown) => console.error("Service worker registration failed", error));

@@ -5,6 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, type StackConfig } from "../config.ts";
 import { MAX_BODY_BYTES } from "../http.ts";
@@ -32,10 +33,17 @@ export function appVersion(): string {
 /**
  * Permissions of the runtime: network (database, outside services), env
  * (postgres.js reads PG*; .env values are set), and reading the functions'
- * code only — packages in Deno's cache need no read permission. --no-prompt
+ * code — packages in Deno's cache need no read permission — and the temporary
+ * directory, which hosted functions may use too (their ephemeral /tmp):
+ * invoice-pdf's Factur-X library resolves it when it loads. --no-prompt
  * turns a missing permission into an error instead of a hung prompt.
  */
-export const denoPermissions = () => ["--no-prompt", "--allow-net", "--allow-env", `--allow-read=${join(ROOT, "edge-functions")}`];
+export const denoPermissions = () => [
+  "--no-prompt",
+  "--allow-net",
+  "--allow-env",
+  `--allow-read=${join(ROOT, "edge-functions")},${tmpdir()}`,
+];
 
 /** What the runtime's /_internal/health reports about the functions it loaded. */
 export interface RuntimeStatus {

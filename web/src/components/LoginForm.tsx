@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 
 export interface Credentials {
   email: string;
@@ -9,6 +10,7 @@ export interface Credentials {
 export type SignIn = (credentials: Credentials) => Promise<{ error: { message: string } | null }>;
 
 export function LoginForm({ signIn }: { signIn: SignIn }) {
+  const { t } = useTranslation();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [pending, setPending] = useState(false);
@@ -25,10 +27,11 @@ export function LoginForm({ signIn }: { signIn: SignIn }) {
     try {
       const { error } = await signIn({ email: email.trim(), password });
       // On success the auth state listener replaces this screen; nothing to do here.
-      if (error) setErrorMessage(error.message || "Sign-in failed.");
+      if (error) setErrorMessage(error.message || t("login.failed"));
     } catch (error) {
       // Network failures and unexpected errors must not leave the button stuck.
-      setErrorMessage(error instanceof Error && error.message ? error.message : "Sign-in failed.");
+      const message = error instanceof Error && error.message ? error.message : t("login.failed");
+      setErrorMessage(navigator.onLine === false ? `${t("login.offline")} (${message})` : message);
     } finally {
       setPending(false);
     }
@@ -36,9 +39,9 @@ export function LoginForm({ signIn }: { signIn: SignIn }) {
 
   return (
     <form className="card login-form" onSubmit={handleSubmit} aria-busy={pending}>
-      <h1>Sign in to Terrain</h1>
+      <h1>{t("login.title")}</h1>
       <div className="field">
-        <label htmlFor={emailId}>Email</label>
+        <label htmlFor={emailId}>{t("login.email")}</label>
         <input
           id={emailId}
           type="email"
@@ -50,7 +53,7 @@ export function LoginForm({ signIn }: { signIn: SignIn }) {
         />
       </div>
       <div className="field">
-        <label htmlFor={passwordId}>Password</label>
+        <label htmlFor={passwordId}>{t("login.password")}</label>
         <input
           id={passwordId}
           type="password"
@@ -65,7 +68,7 @@ export function LoginForm({ signIn }: { signIn: SignIn }) {
         {errorMessage}
       </div>
       <button type="submit" className="button primary" disabled={pending}>
-        {pending ? "Signing in…" : "Sign in"}
+        {pending ? t("login.submitting") : t("login.submit")}
       </button>
     </form>
   );

@@ -1,0 +1,71 @@
+/**
+ * What the browser tests share: Debian's Chromium (installed by
+ * scripts/ensure-system.sh; no browser download), axe-core injected into the
+ * page, and phone-sized screenshots under tests/browser/screenshots/ (gitignored).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+export const SCREENSHOT_DIR = join(new URL("../..", import.meta.url).pathname, "tests", "browser", "screenshots");
+
+/** TERRAIN_CHROMIUM, else Debian's chromium on PATH. */
+export function chromiumPath(): string {
+  const fromEnv = process.env.TERRAIN_CHROMIUM;
+  if (fromEnv) return fromEnv;
+  for (const candidate of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) if (existsSync(candidate)) return candidate;
+  try {
+    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error("Chromium not found: scripts/ensure-system.sh installs Debian's chromium (TERRAIN_WITH_BROWSER=1).");
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    // Root (CI) cannot use Chromium's sandbox; /dev/shm is small in containers.
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
+}
+
+/** A phone: 390×844 (iPhone 12-14 class), touch, French. */
+export async function phoneContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: "fr-FR",
+    timezoneId: "Europe/Paris",
+    serviceWorkers: "allow",
+  });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+}
+
+/** axe-core on the page as it is now: the serious and critical violations (WCAG 2.x A/AA rules and best practices). */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}

@@ -1,0 +1,128 @@
+import type { Session } from "@supabase/supabase-js";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { SyncBanners } from "../components/Banners.tsx";
+import { changeLanguage, LANGUAGES, type Language } from "../i18n/index.ts";
+import { databaseFor, getMeta } from "../offline/db.ts";
+import { useLiveQuery, useSyncState } from "../offline/hooks.ts";
+import { pull } from "../offline/pull.ts";
+import { rpcSender, sessionRefresher } from "../offline/send.ts";
+import { SyncEngine } from "../offline/sync.ts";
+import { unreadBadge } from "../offline/view.ts";
+import { MissionList } from "../pages/MissionList.tsx";
+import { Link, matchRoute, usePath } from "../router.tsx";
+import type { TerrainClient } from "../supabase.ts";
+import { TechnicianContext, useTechnician, type Technician } from "./context.tsx";
+
+// Loaded when first opened (and precached by the service worker for offline use).
+const MissionDetail = lazy(() => import("../pages/MissionDetail.tsx"));
+const Inbox = lazy(() => import("../pages/Inbox.tsx"));
+const SyncPage = lazy(() => import("../pages/SyncPage.tsx"));
+
+export default function TechnicianApp({ supabase, session }: { supabase: TerrainClient; session: Session }) {
+  const userId = session.user.id;
+  const technician = useMemo<Technician>(() => {
+    const db = databaseFor(userId);
+    const engine = new SyncEngine({
+      db,
+      lockName: `terrain-outbox-${userId}`,
+      send: rpcSender(supabase),
+      refreshSession: sessionRefresher(supabase),
+      pull: () => pull(db, supabase),
+    });
+    return { supabase, session, userId, db, engine };
+    // Keyed on the user, not the session object: a token refresh gives a new session for the
+    // same user, who keeps the same database and the same engine.
+  }, [supabase, userId]);
+
+  useEffect(() => {
+    technician.engine.start();
+    return () => technician.engine.stop();
+  }, [technician]);
+
+  return (
+    <TechnicianContext.Provider value={technician}>
+      <Shell />
+    </TechnicianContext.Provider>
+  );
+}
+
+function Shell() {
+  const { t, i18n } = useTranslation();
+  const { db, engine, supabase, session } = useTechnician();
+  const state = useSyncState(engine);
+  const outbox = useLiveQuery(() => db.outbox.orderBy("seq").toArray(), [db]) ?? [];
+  const unread = useLiveQuery(async () => {
+    const [count, notifications] = await Promise.all([getMeta<number>(db, "unreadCount"), db.notifications.toArray()]);
+    return { count: count ?? 0, notifications };
+  }, [db]);
+  const badge = unread ? unreadBadge(unread.count, unread.notifications, outbox) : 0;
+  const route = matchRoute(usePath());
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function signOut() {
+    setSigningOut(true);
+    // The outbox stays on the device for this user: signing back in sends it.
+    const { error } = await supabase.auth.signOut();
+    if (error) await supabase.auth.signOut({ scope: "local" });
+    setSigningOut(false);
+  }
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t("app.skipToContent")}
+      </a>
+      <header className="app-header">
+        <span className="brand">{t("app.name")}</span>
+        <span className="user-email" title={session.user.email}>
+          {session.user.email}
+        </span>
+        <label className="language">
+          <span className="visually-hidden">{t("nav.language")}</span>
+          <select value={i18n.language} onChange={(event) => void changeLanguage(event.target.value as Language)}>
+            {LANGUAGES.map((language) => (
+              <option key={language.code} value={language.code} lang={language.code}>
+                {language.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="button header-button" onClick={() => void signOut()} disabled={signingOut}>
+          {signingOut ? t("nav.signingOut") : t("nav.signOut")}
+        </button>
+      </header>
+      <nav className="app-nav" aria-label={t("nav.label")}>
+        <Link href="/" aria-current={route.name === "missions" || route.name === "mission" ? "page" : undefined}>
+          {t("nav.missions")}
+        </Link>
+        <Link href="/notifications" aria-current={route.name === "inbox" ? "page" : undefined}>
+          {t("nav.inbox")}
+          {badge > 0 && (
+            <>
+              {" "}
+              {/* Read as "Notifications 3 unread"; the visible label stays part of the name. */}
+              <span className="badge" data-testid="unread-badge">
+                {badge}
+              </span>
+              <span className="visually-hidden"> {t("nav.unread", { count: badge })}</span>
+            </>
+          )}
+        </Link>
+        <Link href="/sync" aria-current={route.name === "sync" ? "page" : undefined}>
+          {t("nav.sync")}
+        </Link>
+      </nav>
+      <SyncBanners state={state} outbox={outbox} onSyncNow={() => void engine.sync(true)} />
+      <main id="main" className="content">
+        <Suspense fallback={<p className="muted">{t("app.loading")}</p>}>
+          {route.name === "missions" && <MissionList />}
+          {route.name === "mission" && <MissionDetail missionId={route.id} />}
+          {route.name === "inbox" && <Inbox />}
+          {route.name === "sync" && <SyncPage />}
+          {route.name === "notFound" && <MissionList />}
+        </Suspense>
+      </main>
+    </>
+  );
+}
