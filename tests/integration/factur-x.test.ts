@@ -215,6 +215,9 @@ afterAll(async () => {
         "delete from public.stock_items where org_id = $1",
         "delete from public.sites where org_id = $1",
         "delete from public.clients where org_id = $1",
+        // Triggers off: no ON DELETE CASCADE, so the alert settings go by hand
+        // (orphans would make backup.test.ts's restore fail).
+        "delete from public.alert_config where org_id = $1",
         "delete from public.organizations where id = $1",
       ]
     ) await c.query(sql, [ORG]);
