@@ -30,7 +30,7 @@ import {
   validateXsd,
   xmpOf,
 } from "../validation/factur-x.ts";
-import { stack, withDb, removeTestOrganization } from "./harness.ts";
+import { stack, withDb, issueCreditNote, removeTestOrganization } from "./harness.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const url = `${stack.apiUrl}/functions/v1/invoice-pdf`;
@@ -184,17 +184,7 @@ beforeAll(async () => {
     );
     await c.query("select public.issue_invoice($1)", [INVOICE]);
     await c.query("select public.issue_invoice($1)", [LONG_INVOICE]);
-    await c.query(
-      `insert into public.invoices (id, org_id, client_id, kind, credited_invoice_id, service_date)
-       values ($1, $2, $3, 'credit_note', $4, current_date - 2)`,
-      [CREDIT_NOTE, ORG, CLIENT, INVOICE],
-    );
-    await c.query(
-      `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
-       values ($1, $2, 1, 'Geste commercial', 1, 10000, 20)`,
-      [ORG, CREDIT_NOTE],
-    );
-    await c.query("select public.issue_invoice($1)", [CREDIT_NOTE]);
+    await issueCreditNote(c, { org: ORG, client: CLIENT, creditNote: CREDIT_NOTE, invoice: INVOICE });
   });
 }, 180_000);
 

@@ -70,3 +70,21 @@ export async function removeTestOrganization(orgId: string): Promise<void> {
     await c.query("delete from public.organizations where id = $1", [orgId]);
   });
 }
+
+/** Drafts and issues a one-line credit note (100 € excl. VAT, 20 %) correcting an issued invoice. */
+export async function issueCreditNote(
+  c: pg.Client,
+  ids: { org: string; client: string; creditNote: string; invoice: string },
+): Promise<void> {
+  await c.query(
+    `insert into public.invoices (id, org_id, client_id, kind, credited_invoice_id, service_date)
+     values ($1, $2, $3, 'credit_note', $4, current_date - 2)`,
+    [ids.creditNote, ids.org, ids.client, ids.invoice],
+  );
+  await c.query(
+    `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
+     values ($1, $2, 1, 'Geste commercial', 1, 10000, 20)`,
+    [ids.org, ids.creditNote],
+  );
+  await c.query("select public.issue_invoice($1)", [ids.creditNote]);
+}

@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { constants, inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
-import { stack, supabaseClient, withDb, removeTestOrganization } from "./harness.ts";
+import { stack, supabaseClient, withDb, issueCreditNote, removeTestOrganization } from "./harness.ts";
 
 const ORG = randomUUID();
 const CLIENT = randomUUID();
@@ -135,17 +135,7 @@ beforeAll(async () => {
       [ORG, INVOICE, DRAFT],
     );
     await c.query("select public.issue_invoice($1)", [INVOICE]);
-    await c.query(
-      `insert into public.invoices (id, org_id, client_id, kind, credited_invoice_id, service_date)
-       values ($1, $2, $3, 'credit_note', $4, current_date - 2)`,
-      [CREDIT_NOTE, ORG, CLIENT, INVOICE],
-    );
-    await c.query(
-      `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
-       values ($1, $2, 1, 'Geste commercial', 1, 10000, 20)`,
-      [ORG, CREDIT_NOTE],
-    );
-    await c.query("select public.issue_invoice($1)", [CREDIT_NOTE]);
+    await issueCreditNote(c, { org: ORG, client: CLIENT, creditNote: CREDIT_NOTE, invoice: INVOICE });
   });
 });
 
