@@ -280,6 +280,40 @@ describe("Web Push opt-in", () => {
     await expectNoSeriousAxeViolations("notifications (after opt-in)");
     await screenshot(page, "13-notifications-push");
   });
+
+  it("the service worker shows a push as a notification that opens its url (a push event dispatched in the worker)", async () => {
+    const worker = context.serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+    expect(worker, "the app's service worker").toBeDefined();
+    const shown = await worker!.evaluate(async (id) => {
+      // The worker's own types (the project's TypeScript has no webworker lib).
+      type Shown = { title: string; body: string; tag: string; data: unknown };
+      const sw = self as unknown as {
+        registration: { getNotifications(): Promise<Shown[]> };
+        dispatchEvent(event: Event): boolean;
+        PushEvent: new (type: string, init: { data: string }) => Event;
+      };
+      const PushEvent = sw.PushEvent;
+      const payload = { id, title: "Mission urgente", body: "Fuite chez le client", url: "/missions/00000000-0000-4000-8000-000000000001" };
+      const event = new PushEvent("push", { data: JSON.stringify(payload) });
+      sw.dispatchEvent(event);
+      // A payload whose url leaves the app is opened as the inbox instead.
+      sw.dispatchEvent(new PushEvent("push", { data: JSON.stringify({ id: `${id}-2`, title: "Piège", body: "", url: "https://evil.example/" }) }));
+      for (let i = 0; i < 50; i++) {
+        const list = await sw.registration.getNotifications();
+        if (list.length >= 2) {
+          return list
+            .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as { url: string }).url }))
+            .sort((a, b) => a.tag.localeCompare(b.tag));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return [];
+    }, run);
+    expect(shown).toEqual([
+      { title: "Mission urgente", body: "Fuite chez le client", tag: run, url: "/missions/00000000-0000-4000-8000-000000000001" },
+      { title: "Piège", body: "", tag: `${run}-2`, url: "/notifications" },
+    ]);
+  });
 });
 
 describe("a refused upload", () => {
