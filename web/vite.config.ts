@@ -33,6 +33,9 @@ export default defineConfig({
         clientsClaim: true,
         skipWaiting: false,
         cleanupOutdatedCaches: true,
+        // generateSW writes the worker, so its push and notificationclick handlers live in
+        // public/push-sw.js, which the generated worker loads (README "The technician app").
+        importScripts: ["push-sw.js"],
       },
     }),
   ],

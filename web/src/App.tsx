@@ -14,7 +14,7 @@ const TechnicianApp = lazy(() => import("./technician/TechnicianApp.tsx"));
 type Startup =
   | { kind: "loading" }
   | { kind: "failed"; message: string }
-  | { kind: "ready"; supabase: TerrainClient };
+  | { kind: "ready"; supabase: TerrainClient; config: AppConfig };
 
 export interface AppProps {
   loadAppConfig: () => Promise<AppConfig>;
@@ -38,7 +38,7 @@ function Startup({ loadAppConfig, createSupabase }: AppProps) {
     setStartup({ kind: "loading" });
     try {
       const config = await loadAppConfig();
-      setStartup({ kind: "ready", supabase: createSupabase(config) });
+      setStartup({ kind: "ready", supabase: createSupabase(config), config });
     } catch (error) {
       setStartup({ kind: "failed", message: (error as Error).message || "Unknown error." });
     }
@@ -64,10 +64,10 @@ function Startup({ loadAppConfig, createSupabase }: AppProps) {
       </main>
     );
   }
-  return <SignedInGate supabase={startup.supabase} />;
+  return <SignedInGate supabase={startup.supabase} vapidPublicKey={startup.config.vapidPublicKey ?? null} />;
 }
 
-function SignedInGate({ supabase }: { supabase: TerrainClient }) {
+function SignedInGate({ supabase, vapidPublicKey }: { supabase: TerrainClient; vapidPublicKey: string | null }) {
   const { t } = useTranslation();
   // undefined = not known yet (the stored session is being read), null = signed out.
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -89,7 +89,7 @@ function SignedInGate({ supabase }: { supabase: TerrainClient }) {
   }
   return (
     <Suspense fallback={<p className="centered muted">{t("app.loading")}</p>}>
-      <TechnicianApp supabase={supabase} session={session} />
+      <TechnicianApp supabase={supabase} session={session} vapidPublicKey={vapidPublicKey} />
     </Suspense>
   );
 }

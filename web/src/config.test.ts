@@ -21,6 +21,21 @@ describe("loadConfig", () => {
     expect(fetchConfig).toHaveBeenCalledWith("/config.json", expect.anything());
   });
 
+  it("reads the Web Push public key (vapidPublicKey) when the server has one", async () => {
+    const key = "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM";
+    const config = await loadConfig(sources(respondWith(JSON.stringify({ anonKey: "anon-jwt", vapidPublicKey: key }))));
+    expect(config).toEqual({ supabaseUrl: ORIGIN, anonKey: "anon-jwt", vapidPublicKey: key });
+  });
+
+  it("refuses a vapidPublicKey that is not base64url text", async () => {
+    await expect(loadConfig(sources(respondWith(JSON.stringify({ anonKey: "k", vapidPublicKey: 42 }))))).rejects.toThrow(
+      '"vapidPublicKey" that is not a base64url string',
+    );
+    await expect(loadConfig(sources(respondWith(JSON.stringify({ anonKey: "k", vapidPublicKey: "not base64/url+" }))))).rejects.toThrow(
+      '"vapidPublicKey" that is not a base64url string',
+    );
+  });
+
   it("uses the page origin when config.json gives no supabaseUrl", async () => {
     const config = await loadConfig(sources(respondWith(JSON.stringify({ anonKey: "anon-jwt" }))));
     expect(config).toEqual({ supabaseUrl: ORIGIN, anonKey: "anon-jwt" });

@@ -14,6 +14,8 @@ export interface AppConfig {
   supabaseUrl: string;
   /** The public anon key (a JWT with role "anon"); never the service_role key. */
   anonKey: string;
+  /** The Web Push (VAPID) public key for pushManager.subscribe; absent when the server sends no push. */
+  vapidPublicKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -93,14 +95,21 @@ export function parseConfig(body: unknown, origin: string, source: string): AppC
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new ConfigError(`${source} must be a JSON object with "anonKey" (and optionally "supabaseUrl").`);
   }
-  const { anonKey, supabaseUrl } = body as Record<string, unknown>;
+  const { anonKey, supabaseUrl, vapidPublicKey } = body as Record<string, unknown>;
   if (typeof anonKey !== "string" || anonKey.trim() === "") {
     throw new ConfigError(`${source} has no "anonKey": the app cannot call the API without it.`);
   }
   if (supabaseUrl !== undefined && supabaseUrl !== null && typeof supabaseUrl !== "string") {
     throw new ConfigError(`${source} has a "supabaseUrl" that is not a string.`);
   }
-  return { anonKey: anonKey.trim(), supabaseUrl: normaliseUrl(supabaseUrl || origin, source) };
+  if (vapidPublicKey !== undefined && vapidPublicKey !== null && (typeof vapidPublicKey !== "string" || !/^[A-Za-z0-9_-]+=*$/.test(vapidPublicKey))) {
+    throw new ConfigError(`${source} has a "vapidPublicKey" that is not a base64url string.`);
+  }
+  return {
+    anonKey: anonKey.trim(),
+    supabaseUrl: normaliseUrl(supabaseUrl || origin, source),
+    ...(vapidPublicKey ? { vapidPublicKey } : {}),
+  };
 }
 
 /** Only when /config.json could not be reached: a server that answers wrongly is still reported. */

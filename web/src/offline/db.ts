@@ -65,7 +65,9 @@ export type ActionKind =
   | "log_hours"
   | "record_stock_use"
   | "add_mission_note"
-  | "mark_notification_read";
+  | "mark_notification_read"
+  /** Not an RPC: the attachments function's upload-url → Storage upload → finalize (attachments.ts). */
+  | "upload_attachment";
 
 export interface Refusal {
   status: number;
@@ -91,6 +93,19 @@ export interface OutboxAction {
   refusal: Refusal | null;
 }
 
+/**
+ * The bytes of a file waiting in the outbox (a photo, a signature), kept apart
+ * from the action so the outbox rows the screens read stay small. Keyed by the
+ * action's key, which is also the attachment's upload_id. Bytes, not a Blob:
+ * an ArrayBuffer survives IndexedDB in every browser.
+ */
+export interface OutboxFile {
+  key: string;
+  mime: string;
+  name: string;
+  bytes: ArrayBuffer;
+}
+
 export interface MetaRow {
   key: string;
   value: unknown;
@@ -103,6 +118,7 @@ export class TerrainDb extends Dexie {
   transitions!: Table<TransitionRule, [MissionStatus, MissionStatus]>;
   outbox!: Table<OutboxAction, number>;
   meta!: Table<MetaRow, string>;
+  files!: Table<OutboxFile, string>;
 
   constructor(name: string) {
     super(name);
@@ -114,6 +130,8 @@ export class TerrainDb extends Dexie {
       outbox: "++seq, &key, state, missionId",
       meta: "key",
     });
+    // Photos and signatures: their bytes wait here until uploaded.
+    this.version(2).stores({ files: "key" });
   }
 }
 

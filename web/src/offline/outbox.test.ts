@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TerrainDb, type OutboxAction } from "./db.ts";
-import { backoffMs, classifyResponse, discard, enqueue, flush, pendingActions, refusedActions, type SendOutcome } from "./outbox.ts";
+import { backoffMs, classifyResponse, discard, enqueue, enqueueWithFile, flush, pendingActions, refusedActions, type SendOutcome } from "./outbox.ts";
 
 let db: TerrainDb;
 let clock: number;
@@ -200,5 +200,71 @@ describe("classifyResponse", () => {
       kind: "refused",
       refusal: { status: 409, code: "insufficient_stock", message: "Insufficient stock. Available: 8, Requested: 99" },
     });
+  });
+});
+
+describe("actions carrying a file (photos, signatures)", () => {
+  const bytes = (n: number) => new Uint8Array(n).fill(7).buffer;
+  const photo = (missionId: string, name: string) =>
+    enqueueWithFile(
+      db,
+      { kind: "upload_attachment", missionId, args: { owner_type: "mission_photo", owner_id: missionId, mime: "image/jpeg", size: 10, name } },
+      { mime: "image/jpeg", name, bytes: bytes(10) },
+    );
+
+  it("keeps its place in the queue: a photo taken between start and complete is sent between them", async () => {
+    const start = await enqueue(db, { kind: "transition_mission", missionId: "m1", args: { p_mission_id: "m1", p_to_status: "in_progress" } });
+    const shot = await photo("m1", "photo-1.jpg");
+    const done = await enqueue(db, { kind: "transition_mission", missionId: "m1", args: { p_mission_id: "m1", p_to_status: "done" } });
+    const order: string[] = [];
+    await flush(db, { send: async (a) => (order.push(a.key), ok), refreshSession: noSession.refreshSession, now });
+    expect(order).toEqual([start.key, shot.key, done.key]);
+  });
+
+  it("the file is stored under the action's key (the upload_id) and leaves with it once sent", async () => {
+    const shot = await photo("m1", "photo-1.jpg");
+    expect((await db.files.get(shot.key))?.bytes.byteLength).toBe(10);
+    // Idempotency: the key is not added to the arguments; it is the upload_id.
+    expect(shot.args).not.toHaveProperty("p_idempotency_key");
+    await flush(db, { send: async () => ok, refreshSession: noSession.refreshSession, now });
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.files.count()).toBe(0);
+  });
+
+  it("a retried upload keeps the same key and the same bytes, however many times it is tried", async () => {
+    const shot = await photo("m1", "photo-1.jpg");
+    const keys: string[] = [];
+    const send = async (a: OutboxAction) => {
+      keys.push(a.key);
+      return keys.length < 3 ? networkDown : ok;
+    };
+    await flush(db, { send, refreshSession: noSession.refreshSession, now });
+    expect(await db.files.get(shot.key)).toBeDefined();
+    await flush(db, { send, refreshSession: noSession.refreshSession, now, force: true });
+    await flush(db, { send, refreshSession: noSession.refreshSession, now, force: true });
+    expect(keys).toEqual([shot.key, shot.key, shot.key]);
+    expect(await db.files.count()).toBe(0);
+  });
+
+  it("a refused upload keeps its file until discarded, and the queue goes on", async () => {
+    const shot = await photo("m1", "photo-1.jpg");
+    const note = await enqueue(db, { kind: "add_mission_note", missionId: "m1", args: { p_mission_id: "m1", p_body: "ok" } });
+    const refusal = { status: 415, code: "unsupported_media_type", message: "image/gif is not accepted" };
+    const { send, sent } = scriptedServer({ kind: "refused", refusal });
+    await flush(db, { send, refreshSession: noSession.refreshSession, now });
+    expect(sent.map((s) => s.kind)).toEqual(["upload_attachment", "add_mission_note"]);
+    expect(await db.outbox.get(note.seq!)).toBeUndefined();
+    expect((await refusedActions(db))[0]?.refusal).toEqual(refusal);
+    expect(await db.files.get(shot.key)).toBeDefined();
+    await discard(db, shot.seq!);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await db.files.count()).toBe(0);
+  });
+
+  it("a pending upload cannot be discarded: its file stays", async () => {
+    const shot = await photo("m1", "photo-1.jpg");
+    await discard(db, shot.seq!);
+    expect(await db.files.get(shot.key)).toBeDefined();
+    expect(await db.outbox.count()).toBe(1);
   });
 });

@@ -14,7 +14,7 @@
  *   and message, shown until the technician discards it, and the rest of the
  *   queue goes on. Never retried forever, never silently dropped.
  */
-import type { ActionKind, OutboxAction, Refusal, TerrainDb } from "./db.ts";
+import type { ActionKind, OutboxAction, OutboxFile, Refusal, TerrainDb } from "./db.ts";
 
 /** What one attempt to send an action gave. */
 export type SendOutcome =
@@ -86,6 +86,32 @@ export async function enqueue(db: TerrainDb, action: NewAction, now = Date.now()
   return row;
 }
 
+/**
+ * An action that carries a file (a photo, a signature): the file and the action
+ * are written in one transaction, so neither exists without the other. The
+ * file is keyed by the action's key (the attachment's upload_id).
+ */
+export async function enqueueWithFile(
+  db: TerrainDb,
+  action: NewAction,
+  file: Omit<OutboxFile, "key">,
+  now = Date.now(),
+): Promise<OutboxAction> {
+  const key = action.key ?? newActionKey();
+  return db.transaction("rw", db.outbox, db.files, async () => {
+    await db.files.put({ ...file, key });
+    return enqueue(db, { ...action, key }, now);
+  });
+}
+
+/** An action leaves the outbox with its file, if it has one. */
+async function removeAction(db: TerrainDb, seq: number, key: string): Promise<void> {
+  await db.transaction("rw", db.outbox, db.files, async () => {
+    await db.outbox.delete(seq);
+    await db.files.delete(key);
+  });
+}
+
 export async function pendingActions(db: TerrainDb): Promise<OutboxAction[]> {
   return db.outbox.where("state").equals("pending").sortBy("seq");
 }
@@ -96,9 +122,9 @@ export async function refusedActions(db: TerrainDb): Promise<OutboxAction[]> {
 
 /** Only a refused action can be discarded: a pending one may already be on its way. */
 export async function discard(db: TerrainDb, seq: number): Promise<void> {
-  await db.transaction("rw", db.outbox, async () => {
+  await db.transaction("rw", db.outbox, db.files, async () => {
     const row = await db.outbox.get(seq);
-    if (row?.state === "refused") await db.outbox.delete(seq);
+    if (row?.state === "refused") await removeAction(db, seq, row.key);
   });
 }
 
@@ -126,7 +152,7 @@ export async function flush(db: TerrainDb, options: FlushOptions): Promise<Flush
     }
     switch (outcome.kind) {
       case "ok":
-        await db.outbox.delete(next.seq);
+        await removeAction(db, next.seq, next.key);
         report.sent++;
         break;
       case "refused":

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../components/Page.tsx";
 import { formatDateTime } from "../i18n/index.ts";
@@ -5,6 +6,9 @@ import { markNotificationRead } from "../offline/actions.ts";
 import { useLiveQuery } from "../offline/hooks.ts";
 import { isRead } from "../offline/view.ts";
 import { useTechnician } from "../technician/context.tsx";
+
+// The Web Push switch and its code load with this screen only.
+const PushOptIn = lazy(() => import("./PushOptIn.tsx"));
 
 export default function Inbox() {
   const { t } = useTranslation();
@@ -17,6 +21,9 @@ export default function Inbox() {
   if (!data) return <p className="muted">{t("app.loading")}</p>;
   return (
     <Page title={t("inbox.title")}>
+      <Suspense fallback={null}>
+        <PushOptIn />
+      </Suspense>
       {data.length === 0 ? (
         <p className="muted">{t("inbox.none")}</p>
       ) : (

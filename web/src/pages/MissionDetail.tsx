@@ -110,7 +110,8 @@ export default function MissionDetail({ missionId }: { missionId: string }) {
           </ol>
         )}
       </Section>
-      {missionExtensions.length > 0 && (
+      {/* Photos and the signature go to missions assigned to the technician (the server refuses others). */}
+      {canRecordWork && missionExtensions.length > 0 && (
         <Section title={t("mission.extensions")}>
           <Suspense fallback={<p className="muted">{t("app.loading")}</p>}>
             {missionExtensions.map(({ id, Component }) => (

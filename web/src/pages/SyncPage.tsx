@@ -97,5 +97,7 @@ function describeAction(
       return t("sync.kind.add_mission_note", { mission });
     case "mark_notification_read":
       return t("sync.kind.mark_notification_read");
+    case "upload_attachment":
+      return t("sync.kind.upload_attachment", { mission, name: String(a.name ?? "") });
   }
 }

@@ -19,26 +19,35 @@ const MissionDetail = lazy(() => import("../pages/MissionDetail.tsx"));
 const Inbox = lazy(() => import("../pages/Inbox.tsx"));
 const SyncPage = lazy(() => import("../pages/SyncPage.tsx"));
 
-export default function TechnicianApp({ supabase, session }: { supabase: TerrainClient; session: Session }) {
+export default function TechnicianApp({ supabase, session, vapidPublicKey = null }: { supabase: TerrainClient; session: Session; vapidPublicKey?: string | null }) {
   const userId = session.user.id;
   const technician = useMemo<Technician>(() => {
     const db = databaseFor(userId);
     const engine = new SyncEngine({
       db,
       lockName: `terrain-outbox-${userId}`,
-      send: rpcSender(supabase),
+      send: rpcSender(supabase, db),
       refreshSession: sessionRefresher(supabase),
       pull: () => pull(db, supabase),
     });
-    return { supabase, session, userId, db, engine };
+    return { supabase, session, userId, db, engine, vapidPublicKey };
     // Keyed on the user, not the session object: a token refresh gives a new session for the
     // same user, who keeps the same database and the same engine.
-  }, [supabase, userId]);
+  }, [supabase, userId, vapidPublicKey]);
 
   useEffect(() => {
     technician.engine.start();
     return () => technician.engine.stop();
   }, [technician]);
+
+  useEffect(() => {
+    // A subscribed device registers again at every start (the server purges devices silent for 90 days).
+    // The push code loads only on a device that granted notifications.
+    if (!vapidPublicKey || typeof Notification === "undefined" || Notification.permission !== "granted") return;
+    import("../push/push.ts")
+      .then((push) => push.reRegisterAtStart(supabase))
+      .catch((error: unknown) => console.warn("Push subscription not registered again", error));
+  }, [supabase, userId, vapidPublicKey]);
 
   return (
     <TechnicianContext.Provider value={technician}>

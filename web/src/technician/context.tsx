@@ -10,6 +10,8 @@ export interface Technician {
   userId: string;
   db: TerrainDb;
   engine: SyncEngine;
+  /** From /config.json; null when the server sends no Web Push. */
+  vapidPublicKey: string | null;
 }
 
 export const TechnicianContext = createContext<Technician | null>(null);
