@@ -60,10 +60,36 @@ export interface ClientError {
 export function httpErrorOf(error: ClientError, status?: number): HttpError {
   const upstream = status ?? error.status ?? Number(error.statusCode);
   if (!Number.isInteger(upstream) || upstream < 400 || upstream >= 500) {
-    throw new Error(`upstream error ${upstream || "(no status)"}: ${error.code ?? ""} ${error.message}`);
+    throw new Error(
+      `upstream error ${upstream || "(no status)"}: ${error.code ?? ""} ${error.message}`,
+    );
   }
-  const code = error.code && /^[a-z][a-z0-9_]*$/.test(error.code) ? error.code : statusCode(upstream);
+  const code = error.code && /^[a-z][a-z0-9_]*$/.test(error.code)
+    ? error.code
+    : statusCode(upstream);
+  if (upstream === 429) return rateLimited(error);
   return new HttpError(upstream, code, error.message, error.details ?? undefined);
+}
+
+/** The rate limiter's window when its answer names none. */
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * A 429 from the database's rate limiter (private.raise_rate_limited) carries
+ * its seconds in `details` — supabase-js exposes no response header — and
+ * they become the function's Retry-After again.
+ */
+function rateLimited(error: ClientError): HttpError {
+  let seconds = DEFAULT_RETRY_AFTER_SECONDS;
+  try {
+    const parsed = JSON.parse(String(error.details ?? "{}"));
+    if (Number.isInteger(parsed?.retry_after_seconds)) seconds = parsed.retry_after_seconds;
+  } catch {
+    // keep the default window
+  }
+  return new HttpError(429, "rate_limited", error.message, { retry_after_seconds: seconds }, {
+    "Retry-After": String(seconds),
+  });
 }
 
 /** A readable code for statuses whose upstream code is a raw SQLSTATE or PGRST code. */

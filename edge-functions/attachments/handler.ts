@@ -28,7 +28,7 @@ import {
   readJson,
   type RequestContext,
 } from "../_shared/http.ts";
-import { type ClientError, httpErrorOf } from "../_shared/supabase.ts";
+import { httpErrorOf } from "../_shared/supabase.ts";
 
 /** Lifetime of a download URL. */
 export const DOWNLOAD_URL_SECONDS = 60 * 60;
@@ -92,26 +92,6 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * An RPC or table error as the function's error body. A 429 from
- * private.raise_rate_limited carries its seconds in `details` (supabase-js
- * exposes no response header): they become Retry-After again.
- */
-export function apiError(error: ClientError, status?: number): HttpError {
-  const err = httpErrorOf(error, status);
-  if (err.status !== 429) return err;
-  let seconds = 60;
-  try {
-    const parsed = JSON.parse(String(error.details ?? "{}"));
-    if (Number.isInteger(parsed?.retry_after_seconds)) seconds = parsed.retry_after_seconds;
-  } catch {
-    // keep the window's length
-  }
-  return new HttpError(429, "rate_limited", err.message, { retry_after_seconds: seconds }, {
-    "Retry-After": String(seconds),
-  });
-}
-
 const notFound = (what: string) =>
   new HttpError(404, "not_found", `No ${what} of yours with that id`);
 
@@ -151,7 +131,7 @@ export function createAttachmentsHandler(clients: Clients) {
           p_upload_id: body.upload_id,
           p_original_name: body.name ?? null,
         });
-        if (error) throw apiError(error, status);
+        if (error) throw httpErrorOf(error, status);
         const attachment = data as Attachment;
         if (attachment.status === "ready") {
           return json({ attachment: publicView(attachment), upload: null });
@@ -181,7 +161,7 @@ export function createAttachmentsHandler(clients: Clients) {
       case "finalize": {
         const found = await caller.from("attachments").select("*").eq("upload_id", body.upload_id)
           .eq("uploader", userId).maybeSingle();
-        if (found.error) throw apiError(found.error, found.status);
+        if (found.error) throw httpErrorOf(found.error, found.status);
         if (!found.data) throw notFound("upload");
         const pending = found.data as Attachment;
         let sha256: string | null = pending.sha256;
@@ -196,7 +176,7 @@ export function createAttachmentsHandler(clients: Clients) {
           p_uploader: userId,
           p_sha256: sha256,
         });
-        if (error) throw apiError(error, status);
+        if (error) throw httpErrorOf(error, status);
         const ready = data as Attachment;
         ctx.log.info("upload finalized", { attachment_id: ready.id, size: ready.size_bytes });
         return json({ attachment: publicView(ready) });
@@ -207,7 +187,7 @@ export function createAttachmentsHandler(clients: Clients) {
           .eq("owner_type", body.owner_type).eq("owner_id", body.owner_id).eq("status", "ready")
           .order("created_at", { ascending: false }).order("id")
           .range(body.offset, body.offset + body.limit - 1);
-        if (error) throw apiError(error, status);
+        if (error) throw httpErrorOf(error, status);
         const items = data ?? [];
         return json({
           items,
@@ -220,7 +200,7 @@ export function createAttachmentsHandler(clients: Clients) {
           "bucket, object_path, original_name",
         )
           .eq("id", body.attachment_id).eq("status", "ready").maybeSingle();
-        if (error) throw apiError(error, status);
+        if (error) throw httpErrorOf(error, status);
         if (!data) throw notFound("attachment");
         const signed = await service.storage.from(data.bucket).createSignedUrl(
           data.object_path,
@@ -233,13 +213,13 @@ export function createAttachmentsHandler(clients: Clients) {
       case "delete": {
         const removed = await caller.from("attachments").delete().eq("id", body.attachment_id)
           .select("id, bucket, object_path");
-        if (removed.error) throw apiError(removed.error, removed.status);
+        if (removed.error) throw httpErrorOf(removed.error, removed.status);
         const row = removed.data?.[0];
         if (!row) {
           // Seen but not removable (RLS: not the uploader, not an owner/admin) or not seen at all.
           const seen = await caller.from("attachments").select("id").eq("id", body.attachment_id)
             .maybeSingle();
-          if (seen.error) throw apiError(seen.error, seen.status);
+          if (seen.error) throw httpErrorOf(seen.error, seen.status);
           if (seen.data) {
             throw new HttpError(
               403,
@@ -263,7 +243,7 @@ export function createAttachmentsHandler(clients: Clients) {
 /** Removes what claim_orphaned_attachments hands over, one Storage call per bucket. */
 async function cleanup(service: SupabaseClient, ctx: RequestContext) {
   const { data, error, status } = await service.rpc("claim_orphaned_attachments", {});
-  if (error) throw apiError(error, status);
+  if (error) throw httpErrorOf(error, status);
   const byBucket = new Map<string, string[]>();
   for (const o of (data ?? []) as { bucket: string; object_path: string }[]) {
     byBucket.set(o.bucket, [...(byBucket.get(o.bucket) ?? []), o.object_path]);

@@ -1,29 +1,11 @@
 import assert from "node:assert/strict";
-import { apiError, type Attachment, attachmentsBody, publicView, sha256Hex } from "./handler.ts";
+import { type Attachment, attachmentsBody, publicView, sha256Hex } from "./handler.ts";
 
 Deno.test("sha256Hex: the hex SHA-256 of the bytes (FIPS 180-2 'abc')", async () => {
   assert.equal(
     await sha256Hex(new TextEncoder().encode("abc").buffer),
     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
   );
-});
-
-Deno.test("apiError: a 429 from private.raise_rate_limited gets Retry-After back from details", () => {
-  const err = apiError({
-    code: "rate_limited",
-    message: "Too many uploads: retry in 17 seconds",
-    details: '{"retry_after_seconds": 17}',
-  }, 429);
-  assert.equal(err.status, 429);
-  assert.equal(err.code, "rate_limited");
-  assert.equal(new Headers(err.headers).get("Retry-After"), "17");
-});
-
-Deno.test("apiError: other 4xx keep the catalogue's status and code", () => {
-  const err = apiError({ code: "unsupported_media_type", message: "nope" }, 415);
-  assert.equal(err.status, 415);
-  assert.equal(err.code, "unsupported_media_type");
-  assert.equal(err.headers, undefined);
 });
 
 Deno.test("attachmentsBody: each action's fields, nothing more", () => {
