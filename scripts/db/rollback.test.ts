@@ -229,12 +229,15 @@ describe("db:rollback refuses to lose data unless forced", () => {
     expect(left, "the first down file's drop was undone with the second's failure").toEqual([{ t: "job_tags" }]);
   });
 
-  it("runs the whole plan again when a concurrent transaction deadlocks it (as a pg_cron job can), and then succeeds", async () => {
-    // The part a pg_cron job plays on a live database: a transaction that reads
-    // public.jobs, then public.job_tags. The down file of job_notes drops
-    // job_tags, then alters jobs: once it holds job_tags and waits for jobs,
-    // reading job_tags closes the cycle. This session's deadlock_timeout is
-    // longer than the rollback's, so the rollback is the one PostgreSQL aborts.
+  /**
+   * Makes the rollback deadlock with a concurrent transaction, the part a
+   * pg_cron job plays on a live database: it reads public.jobs, then
+   * public.job_tags. The down file of job_notes drops job_tags, then alters
+   * jobs: once it holds job_tags and waits for jobs, reading job_tags closes
+   * the cycle. This session's deadlock_timeout is longer than the rollback's,
+   * so the rollback is the one PostgreSQL aborts. Returns the rollback's outcome.
+   */
+  async function rollbackDeadlockedOnce(deadlockAttempts?: number) {
     write("rollbacks", "20260101000000_jobs.down.sql", "drop table public.jobs;");
     await migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(migrationsDir()));
     expect(await history()).toEqual(["20260101000000", "20260102000000"]);
@@ -244,7 +247,7 @@ describe("db:rollback refuses to lose data unless forced", () => {
       await job.query("set deadlock_timeout = '30s'");
       await job.query("begin");
       await job.query("select count(*) from public.jobs");
-      const attempt = rollback(scratchUrl, opts({ count: 1, force: true }));
+      const attempt = rollback(scratchUrl, opts({ count: 1, force: true, deadlockAttempts }));
       attempt.catch(() => undefined);
       for (let i = 0; ; i++) {
         const waiting = await sql<{ n: number }>(
@@ -257,12 +260,31 @@ describe("db:rollback refuses to lose data unless forced", () => {
       // Blocks until PostgreSQL aborts the rollback's transaction (deadlock_timeout, 1 s).
       expect(await job.query("select count(*)::int as n from public.job_tags")).toMatchObject({ rows: [{ n: 0 }] });
       await job.query("commit");
-      const r = await attempt;
-      expect(r.rolledBack).toEqual(["20260102000000_job_notes.sql"]);
-      expect(await history()).toEqual(["20260101000000"]);
+      return await attempt.then(
+        (result) => ({ result, error: undefined }),
+        (error: unknown) => ({ result: undefined, error }),
+      );
     } finally {
       await job.end();
     }
+  }
+
+  it("refuses, changing nothing, when deadlocks use up its attempts", async () => {
+    const { result, error } = await rollbackDeadlockedOnce(1);
+    expect(result).toBeUndefined();
+    expect(error).toBeInstanceOf(RollbackRefusedError);
+    expect((error as Error).message).toMatch(
+      /^The rollback deadlocked with concurrent transactions \(pg_cron jobs\?\) once: nothing was changed\. Pause the jobs .*\n  20260102000000_job_notes\.down\.sql: deadlock detected \[SQLSTATE 40P01\]/,
+    );
+    expect(await history()).toEqual(["20260101000000", "20260102000000"]);
+    expect(await sql("select to_regclass('public.job_tags')::text as t", scratchUrl)).toEqual([{ t: "job_tags" }]);
+  }, 30_000);
+
+  it("runs the whole plan again when a concurrent transaction deadlocks it (as a pg_cron job can), and then succeeds", async () => {
+    const { result, error } = await rollbackDeadlockedOnce();
+    expect(error).toBeUndefined();
+    expect(result!.rolledBack).toEqual(["20260102000000_job_notes.sql"]);
+    expect(await history()).toEqual(["20260101000000"]);
   }, 30_000);
 
   it("reads [n] and --force from the command line, and nothing else", () => {

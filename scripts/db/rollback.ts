@@ -35,12 +35,13 @@
  * same tables in their own order, so a down file can meet one in a deadlock
  * (SQLSTATE 40P01); PostgreSQL then aborts one of the two transactions whole.
  * When that is the rollback's, nothing of it was committed, and the tool runs
- * the whole plan again (dry run included), once: a job that took part in the
- * deadlock has usually finished by then. Taking every lock up front instead
- * would need the list of relations each down file touches before running it
- * (`drop schema … cascade`, `drop extension` and function bodies name none),
- * and a LOCK of several tables can itself deadlock with a job that holds one
- * of them. A second deadlock is reported, with nothing changed.
+ * the whole plan again (dry run included) after a pause of 1 s, then 2 s: the
+ * job that took part has finished by then. Three deadlocks in a row are
+ * reported, with nothing changed (pause the jobs, then run it again). Taking
+ * every lock up front instead would need the list of relations each down file
+ * touches before running it (`drop schema … cascade`, `drop extension` and
+ * function bodies name none), and a LOCK of several tables can itself
+ * deadlock with a job that holds one of them.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -93,6 +94,8 @@ export interface RollbackOptions {
   force?: boolean;
   migrationsDir?: string;
   rollbacksDir?: string;
+  /** How many times the plan runs when a concurrent transaction deadlocks it (default 3). */
+  deadlockAttempts?: number;
 }
 
 export interface RollbackResult {
@@ -274,20 +277,21 @@ export async function rollback(dbUrl: string, options: RollbackOptions = {}): Pr
     const hasHistory = (await c.query("select to_regclass('supabase_migrations.schema_migrations') is not null as ok")).rows[0].ok;
     if (!hasHistory) throw new RollbackRefusedError("This database has no migration history (supabase_migrations.schema_migrations): nothing to roll back.");
     const downs = await plan(c, count, migrations, options.rollbacksDir ?? ROLLBACKS_DIR);
-    let result: RollbackResult;
-    try {
-      result = await runPlan(c, downs, options.force ?? false);
-    } catch (err) {
-      if (sqlState(err) !== DEADLOCK_DETECTED) throw err;
-      console.warn(`db:rollback: a concurrent transaction deadlocked the rollback, which changed nothing; running it again.\n  ${errorMessage(err)}`);
+    const attempts = options.deadlockAttempts ?? 3;
+    let result: RollbackResult | undefined;
+    for (let attempt = 1; !result; attempt++) {
       try {
         result = await runPlan(c, downs, options.force ?? false);
-      } catch (again) {
-        if (sqlState(again) !== DEADLOCK_DETECTED) throw again;
-        throw new RollbackRefusedError(
-          `The rollback deadlocked twice with concurrent transactions (pg_cron jobs?): nothing was changed. ` +
-            `Run it again, or pause the jobs first (cron.alter_job(jobid, active := false)).\n  ${errorMessage(again)}`,
-        );
+      } catch (err) {
+        if (sqlState(err) !== DEADLOCK_DETECTED) throw err;
+        if (attempt >= attempts) {
+          throw new RollbackRefusedError(
+            `The rollback deadlocked with concurrent transactions (pg_cron jobs?) ${attempts === 1 ? "once" : `${attempts} times in a row`}: nothing was changed. ` +
+              `Pause the jobs (cron.alter_job(jobid, active := false)) and run it again.\n  ${errorMessage(err)}`,
+          );
+        }
+        console.warn(`db:rollback: a concurrent transaction deadlocked the rollback, which changed nothing; running it again.\n  ${errorMessage(err)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
       }
     }
     // PostgREST reloads its schema cache and in-database config, as after a migration.
