@@ -127,7 +127,7 @@ describe("db:rollback refuses to lose data unless forced", () => {
   const migrationsDir = () => join(dir, "migrations");
   const rollbacksDir = () => join(dir, "rollbacks");
   const write = (sub: string, file: string, text: string) => writeFileSync(join(dir, sub, file), text);
-  const opts = (extra: { count?: number; force?: boolean } = {}) => ({ ...extra, migrationsDir: migrationsDir(), rollbacksDir: rollbacksDir() });
+  const opts = (extra: { count?: number; force?: boolean; deadlockAttempts?: number } = {}) => ({ ...extra, migrationsDir: migrationsDir(), rollbacksDir: rollbacksDir() });
   const history = async () => (await sql<{ version: string }>("select version from supabase_migrations.schema_migrations order by version", scratchUrl)).map((r) => r.version);
 
   beforeAll(async () => {
