@@ -9630,17 +9630,29 @@ ALTER FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) OW
 COMMENT ON FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) IS 'RPC (after the PDF is rendered and stored): marks an issued document sent with its PDF SHA-256 — the stored PDF''s hash when one is recorded (pdf_hash_mismatch otherwise). Same hash again: no-op.';
 
 --
--- Name: mark_notification_failed(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+-- Name: mark_notification_failed(uuid, text, boolean, integer); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
-CREATE FUNCTION public.mark_notification_failed(p_id uuid, p_error text) RETURNS public.notifications
+CREATE FUNCTION public.mark_notification_failed(p_id uuid, p_error text, p_permanent boolean DEFAULT false, p_retry_after_seconds integer DEFAULT NULL::integer) RETURNS public.notifications
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
-    AS $_$
+    AS $$
 declare
   c_max_attempts constant integer := 5;
+  c_max_backoff constant interval := interval '6 hours';
+  c_max_retry_after constant integer := 86400;
   v_row public.notifications;
+  v_wait interval;
 begin
+  if p_permanent is null then
+    perform private.raise_api_error('invalid_parameter', 'mark_notification_failed: permanent must be true or false, got null');
+  end if;
+  if p_retry_after_seconds < 0 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('mark_notification_failed: retry_after_seconds must be 0 or more, got %s', p_retry_after_seconds));
+  end if;
+  if p_permanent and p_retry_after_seconds is not null then
+    perform private.raise_api_error('invalid_parameter', 'mark_notification_failed: a permanent failure is not retried, so it takes no retry_after_seconds');
+  end if;
   select * into v_row from public.notifications n where n.id = p_id for update;
   if v_row.id is null then
     perform private.raise_api_error('not_found', pg_catalog.format('notification %s not found', p_id));
@@ -9648,37 +9660,38 @@ begin
   if v_row.delivery_status <> 'pending' then
     perform private.raise_api_error('invalid_state', pg_catalog.format('notification %s is %s and cannot be marked failed', p_id, v_row.delivery_status));
   end if;
-  if v_row.attempts >= c_max_attempts then
+  if p_permanent or v_row.attempts >= c_max_attempts then
     update public.notifications n
     set delivery_status = 'failed', next_attempt_at = null, last_error = left(p_error, 2000)
     where n.id = p_id
     returning * into v_row;
-    -- Dynamic: private.log_app_event belongs to the events_and_rules baseline, applied after this one.
-    if to_regprocedure('private.log_app_event(uuid, text, text, text, uuid, jsonb)') is not null then
-      execute 'select private.log_app_event($1, $2, $3, $4, $5, $6)'
-      using v_row.org_id, 'notification_failed', 'warning', 'public.notifications', v_row.id,
-            jsonb_build_object('channel', v_row.channel, 'type', v_row.type, 'user_id', v_row.user_id,
-                               'attempts', v_row.attempts, 'error', left(p_error, 500));
-    end if;
+    perform private.log_app_event(
+      v_row.org_id, 'notification_failed', 'warning', 'public.notifications', v_row.id,
+      pg_catalog.jsonb_build_object('channel', v_row.channel, 'type', v_row.type, 'user_id', v_row.user_id,
+                                    'attempts', v_row.attempts, 'permanent', p_permanent, 'error', left(p_error, 500)));
   else
-    -- Backoff: 1, 2, 4, 8 min … (1 min × 2^(attempts-1)), at most 6 h.
+    -- Backoff: 1, 2, 4, 8 min … (1 min × 2^(attempts-1)), at most 6 h; a
+    -- longer Retry-After from the service wins.
+    v_wait := greatest(
+      least(interval '1 minute' * pg_catalog.power(2, greatest(v_row.attempts, 1) - 1), c_max_backoff),
+      pg_catalog.make_interval(secs => least(coalesce(p_retry_after_seconds, 0), c_max_retry_after)));
     update public.notifications n
-    set next_attempt_at = now() + least(interval '1 minute' * power(2, greatest(v_row.attempts, 1) - 1), interval '6 hours'),
+    set next_attempt_at = pg_catalog.now() + v_wait,
         last_error = left(p_error, 2000)
     where n.id = p_id
     returning * into v_row;
   end if;
   return v_row;
 end;
-$_$;
+$$;
 
-ALTER FUNCTION public.mark_notification_failed(p_id uuid, p_error text) OWNER TO postgres;
+ALTER FUNCTION public.mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer) OWNER TO postgres;
 
 --
--- Name: FUNCTION mark_notification_failed(p_id uuid, p_error text); Type: COMMENT; Schema: public; Owner: postgres
+-- Name: FUNCTION mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text) IS 'RPC (service_role): a delivery attempt failed. Retried after 1 min × 2^(attempts-1) (max 6 h); after 5 attempts the row is failed for good and an app_event notification_failed (warning) is logged. 55000 if the row is not pending.';
+COMMENT ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer) IS 'RPC (service_role): a delivery attempt failed. Retried after 1 min × 2^(attempts-1) (max 6 h), or after p_retry_after_seconds when longer (max 1 day); after 5 attempts, or at once when p_permanent (a refusal no retry changes), the row is failed for good and an app_event notification_failed (warning, payload permanent) is logged. 22023 for a negative wait or a permanent failure with a wait; 55000 if the row is not pending.';
 
 --
 -- Name: mark_notification_read(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -19469,11 +19482,11 @@ GRANT ALL ON FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 t
 GRANT ALL ON FUNCTION public.mark_invoice_sent(p_invoice_id uuid, p_pdf_sha256 text) TO service_role;
 
 --
--- Name: FUNCTION mark_notification_failed(p_id uuid, p_error text); Type: ACL; Schema: public; Owner: postgres
+-- Name: FUNCTION mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer); Type: ACL; Schema: public; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text) TO service_role;
+REVOKE ALL ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.mark_notification_failed(p_id uuid, p_error text, p_permanent boolean, p_retry_after_seconds integer) TO service_role;
 
 --
 -- Name: FUNCTION mark_notification_read(p_id uuid); Type: ACL; Schema: public; Owner: postgres

@@ -2920,7 +2920,12 @@ export type Database = {
         Returns: Json
       }
       mark_notification_failed: {
-        Args: { p_error: string; p_id: string }
+        Args: {
+          p_error: string
+          p_id: string
+          p_permanent?: boolean
+          p_retry_after_seconds?: number
+        }
         Returns: {
           attempts: number
           body: string | null

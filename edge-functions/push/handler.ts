@@ -11,10 +11,16 @@
  * every device of the user, then report each row:
  *   - a device answered 2xx                → mark_notification_sent
  *   - a device answered 404/410            → delete_gone_push_subscription
- *   - no device took it (5xx, 429, other 4xx, network, no device left)
- *                                          → mark_notification_failed, whose
- *     backoff (1 min × 2^(attempts-1)) and limit (5 attempts) are the queue's.
+ *   - no device took it                    → mark_notification_failed:
+ *       every device refused it for good (413, 400/401/403: web_push.ts)
+ *                                          → permanent: failed now, no retry;
+ *       else (5xx, 429, 408, network, no device left)
+ *                                          → retried with the queue's backoff
+ *         (1 min × 2^(attempts-1), 5 attempts), not before the longest
+ *         Retry-After a 429 gave.
  * Every rule above lives in SQL; this module only speaks HTTP to both sides.
+ * A refusal that says our request or VAPID signature is wrong is logged as an
+ * error: it is a configuration problem that every push meets until fixed.
  */
 import { z } from "zod";
 import { isServiceRole } from "../_shared/auth.ts";
@@ -25,6 +31,7 @@ import {
   methodNotAllowed,
   readJson,
 } from "../_shared/http.ts";
+import type { Logger } from "../_shared/log.ts";
 import type { PushMessage, PushSubscription, SendPush } from "./web_push.ts";
 
 export const pushRequestBody = z.object({
@@ -37,6 +44,14 @@ export interface PushDelivery extends PushMessage {
   subscriptions: PushSubscription[];
 }
 
+/** What the push services said about a notification no device took. */
+export interface FailureReport {
+  /** Every device refused it in a way no retry changes. */
+  permanent: boolean;
+  /** The longest Retry-After a device's push service asked for, in seconds. */
+  retryAfterSeconds?: number;
+}
+
 /** The SQL functions the round calls (store.ts: through PostgREST as the service role). */
 export interface PushQueue {
   /** claim_pending_notifications('push', limit): the ids of the rows leased to this round. */
@@ -44,7 +59,7 @@ export interface PushQueue {
   deliveries(ids: string[]): Promise<PushDelivery[]>;
   markSent(id: string): Promise<void>;
   /** The row's status afterwards: pending (retried later) or failed (for good). */
-  markFailed(id: string, error: string): Promise<"pending" | "failed">;
+  markFailed(id: string, error: string, report: FailureReport): Promise<"pending" | "failed">;
   deleteGoneSubscription(endpoint: string): Promise<boolean>;
 }
 
@@ -74,14 +89,31 @@ async function deliver(
   send: SendPush,
   delivery: PushDelivery,
   result: PushRoundResult,
+  log: Logger,
 ): Promise<void> {
   const outcomes = await Promise.all(delivery.subscriptions.map((s) => send(s, delivery)));
-  const failures: string[] = [];
+  const retryable: string[] = [];
+  const rejected: string[] = [];
+  const retryAfters: number[] = [];
   let delivered = false;
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.kind === "delivered") delivered = true;
-    else if (outcome.kind === "failed") failures.push(outcome.reason);
-    else if (await queue.deleteGoneSubscription(delivery.subscriptions[i]!.endpoint)) {
+    else if (outcome.kind === "failed") {
+      retryable.push(outcome.reason);
+      if (outcome.retryAfterSeconds !== undefined) retryAfters.push(outcome.retryAfterSeconds);
+    } else if (outcome.kind === "rejected") {
+      rejected.push(outcome.reason);
+      if (outcome.configurationError) {
+        log.error(
+          "push service refused the request: check VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT",
+          {
+            notification_id: delivery.notification_id,
+            status: outcome.status,
+            reason: outcome.reason,
+          },
+        );
+      }
+    } else if (await queue.deleteGoneSubscription(delivery.subscriptions[i]!.endpoint)) {
       result.subscriptions_removed++;
     }
   }
@@ -90,11 +122,19 @@ async function deliver(
     result.sent++;
     return;
   }
+  const failures = [...rejected, ...retryable];
   const error = failures.length > 0
     ? failures.join("; ")
     : "the user has no push subscription left (gone or never registered)";
-  if ((await queue.markFailed(delivery.notification_id, error)) === "failed") result.failed++;
-  else result.retrying++;
+  const report: FailureReport = rejected.length > 0 && retryable.length === 0
+    ? { permanent: true }
+    : {
+      permanent: false,
+      ...(retryAfters.length > 0 ? { retryAfterSeconds: Math.max(...retryAfters) } : {}),
+    };
+  if ((await queue.markFailed(delivery.notification_id, error, report)) === "failed") {
+    result.failed++;
+  } else result.retrying++;
 }
 
 export function createPushHandler(deps: { queue: PushQueue; send: SendPush }): FunctionHandler {
@@ -123,7 +163,7 @@ export function createPushHandler(deps: { queue: PushQueue; send: SendPush }): F
       await eachLimited(
         await deps.queue.deliveries(ids),
         CONCURRENCY,
-        (delivery) => deliver(deps.queue, deps.send, delivery, result),
+        (delivery) => deliver(deps.queue, deps.send, delivery, result, ctx.log),
       );
     }
     ctx.log.info("push round", { ...result });

@@ -21,10 +21,12 @@ export function sqlPushQueue(client: () => SupabaseClient): PushQueue {
     markSent: async (id) => {
       await rpc(client(), "mark_notification_sent", { p_id: id });
     },
-    markFailed: async (id, error) =>
+    markFailed: async (id, error, report) =>
       (await rpc<{ delivery_status: "pending" | "failed" }>(client(), "mark_notification_failed", {
         p_id: id,
         p_error: error,
+        p_permanent: report.permanent,
+        p_retry_after_seconds: report.retryAfterSeconds ?? null,
       })).delivery_status,
     deleteGoneSubscription: (endpoint) =>
       rpc<boolean>(client(), "delete_gone_push_subscription", { p_endpoint: endpoint }),

@@ -5,9 +5,18 @@
  * signed with the project's VAPID key (RFC 8292). `web-push` builds the
  * request (generateRequestDetails); Deno's fetch sends it.
  *
- * What an answer means (RFC 8030 §7.3, §8.3): 2xx delivered (201 Created);
- * 404 or 410 the subscription is gone for good; anything else, and a network
- * failure, is a failed attempt the queue retries with its backoff.
+ * What an answer means (pushOutcomeOf; RFC 8030 §5, §7.3, §8.3, and what FCM,
+ * Mozilla autopush and Apple document for their services):
+ *   2xx                 delivered (201 Created);
+ *   404, 410            the subscription is gone for good: delete the device;
+ *   413                 the payload is too large: no retry sends it smaller;
+ *   400, 401, 403       the request or its VAPID signature is refused: a
+ *                       configuration error no retry fixes (logged loudly);
+ *   429                 rate-limited: retry, not before its Retry-After;
+ *   408, 5xx, other     a failed attempt the queue retries with its backoff;
+ *   network failure     likewise.
+ * What each outcome does to the queue is decided in SQL
+ * (mark_notification_failed's permanent flag and Retry-After).
  */
 import webpush from "web-push";
 import { z } from "zod";
@@ -59,7 +68,65 @@ export interface PushMessage {
 export type PushOutcome =
   | { kind: "delivered"; status: number }
   | { kind: "gone"; status: number }
-  | { kind: "failed"; reason: string };
+  /** Worth another attempt later; a 429's Retry-After in seconds when it gave one. */
+  | { kind: "failed"; reason: string; retryAfterSeconds?: number }
+  /** Refused for good: the same request would be refused again. */
+  | { kind: "rejected"; reason: string; status: number; configurationError: boolean };
+
+/** Statuses that say our request (or its VAPID signature) is refused as such. */
+const CONFIGURATION_ERRORS = new Set([400, 401, 403]);
+
+/**
+ * Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; seconds from
+ * `now`, never negative; undefined when absent or unreadable.
+ */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^[0-9]+$/.test(text)) return Math.min(Number(text), 2 ** 31 - 1);
+  // An HTTP-date starts with the day's name (IMF-fixdate and the two obsolete forms).
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** What a push service's answer means for this device and this message (see the header). */
+export function pushOutcomeOf(
+  status: number,
+  headers: Headers,
+  origin: string,
+  now = Date.now(),
+): PushOutcome {
+  if (status >= 200 && status < 300) return { kind: "delivered", status };
+  if (status === 404 || status === 410) return { kind: "gone", status };
+  const reason = `push service ${origin} answered HTTP ${status}`;
+  if (status === 413) {
+    return {
+      kind: "rejected",
+      status,
+      configurationError: false,
+      reason: `${reason} (payload too large)`,
+    };
+  }
+  if (CONFIGURATION_ERRORS.has(status)) {
+    return {
+      kind: "rejected",
+      status,
+      configurationError: true,
+      reason: `${reason} (request or VAPID signature refused: check the VAPID keys and subject)`,
+    };
+  }
+  if (status === 429) {
+    const wait = retryAfterSeconds(headers.get("retry-after"), now);
+    return wait === undefined ? { kind: "failed", reason: `${reason} (rate-limited)` } : {
+      kind: "failed",
+      reason: `${reason} (rate-limited, retry after ${wait} s)`,
+      retryAfterSeconds: wait,
+    };
+  }
+  return { kind: "failed", reason };
+}
 
 export type SendPush = (
   subscription: PushSubscription,
@@ -124,9 +191,7 @@ export function webPushSender(vapid: VapidEnv, timeoutMs = REQUEST_TIMEOUT_MS): 
         signal: AbortSignal.timeout(timeoutMs),
       });
       await res.body?.cancel();
-      if (res.ok) return { kind: "delivered", status: res.status };
-      if (res.status === 404 || res.status === 410) return { kind: "gone", status: res.status };
-      return { kind: "failed", reason: `push service ${origin} answered HTTP ${res.status}` };
+      return pushOutcomeOf(res.status, res.headers, origin);
     } catch (error) {
       return {
         kind: "failed",

@@ -10,9 +10,15 @@
  *   2. up one migration at a time, snapshot after each (scripts/db/catalog-state.ts);
  *      then down one at a time: after each down file the snapshot equals the
  *      one taken before that migration was applied; at zero, up again: the
- *      snapshot equals the one after the first up;
+ *      snapshot equals the one after the first up. The cluster's pg_cron jobs
+ *      are paused after every step (scripts/stack/db/cron.ts): the migrations
+ *      schedule per-minute jobs on this cluster, and a job running while a
+ *      down file drops what it touches could deadlock with it (40P01) — a
+ *      test of the down files must not depend on the minute it runs in;
  *   3. a rollback that would drop rows refuses, naming tables, columns and
- *      counts, and changes nothing; --force drops them.
+ *      counts, and changes nothing; --force drops them; several down files
+ *      are all or nothing; a deadlock with a concurrent transaction (what a
+ *      pg_cron job does on a live database) is retried, once.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,7 +26,8 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type StackConfig } from "../stack/config.ts";
-import { applyCompat, listMigrations, migrate } from "../stack/db/migrate.ts";
+import { pauseCronJobs } from "../stack/db/cron.ts";
+import { applyCompat, listMigrations, migrate, type MigrationFile } from "../stack/db/migrate.ts";
 import { initCluster, startCluster, stopCluster } from "../stack/db/postgres.ts";
 import { catalogSnapshot } from "./catalog-state.ts";
 import { ROLLBACKS_DIR, RollbackRefusedError, downFileName, parseArgs, rollback } from "./rollback.ts";
@@ -37,6 +44,31 @@ async function sql<T extends pg.QueryResultRow>(text: string, url = cfg.dbUrl): 
     await c.end();
   }
 }
+
+/** Switches off the cluster's active pg_cron jobs and waits out a run in progress; returns how many were active. */
+async function pauseCron(): Promise<number> {
+  const c = new pg.Client({ connectionString: cfg.dbUrl });
+  await c.connect();
+  try {
+    return (await pauseCronJobs(c)).length;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Applies the migrations one at a time, pausing the jobs each one schedules before the next runs. */
+async function migrateOneByOne(files: MigrationFile[], onEach?: () => Promise<void>): Promise<number> {
+  let applied = 0;
+  for (let i = 0; i < files.length; i++) {
+    applied += (await migrate(cfg, files.slice(0, i + 1))).applied.length;
+    await pauseCron();
+    await onEach?.();
+  }
+  return applied;
+}
+
+const activeCronJobs = async () =>
+  (await sql<{ n: number }>("select case when to_regclass('cron.job') is null then 0 else (select count(*)::int from cron.job where active) end as n"))[0]!.n;
 
 beforeAll(async () => {
   stopCluster(cfg, "immediate");
@@ -67,11 +99,11 @@ describe("down files", () => {
       const files = listMigrations();
       const started = performance.now();
       const snapshots = [await catalogSnapshot(cfg.dbUrl)];
-      for (let i = 0; i < files.length; i++) {
-        await migrate(cfg, files.slice(0, i + 1));
+      await migrateOneByOne(files, async () => {
         snapshots.push(await catalogSnapshot(cfg.dbUrl));
-      }
+      });
       for (let i = files.length; i >= 1; i--) {
+        expect(await activeCronJobs(), "no pg_cron job active during the round trip").toBe(0);
         const r = await rollback(cfg.dbUrl, { count: 1 });
         const name = `${files[i - 1]!.version}_${files[i - 1]!.name}.sql`;
         expect(r.rolledBack).toEqual([name]);
@@ -80,8 +112,7 @@ describe("down files", () => {
       }
       const applied = await sql<{ n: number }>("select count(*)::int as n from supabase_migrations.schema_migrations");
       expect(applied[0]!.n).toBe(0);
-      const again = await migrate(cfg);
-      expect(again.applied).toHaveLength(files.length);
+      expect(await migrateOneByOne(files)).toBe(files.length);
       expect(await catalogSnapshot(cfg.dbUrl), "catalog after up → down → up = after up").toBe(snapshots[files.length]);
       console.log(`up → down → up of ${files.length} migrations, a catalog snapshot after each step: ${((performance.now() - started) / 1000).toFixed(1)} s`);
     },
@@ -96,7 +127,7 @@ describe("db:rollback refuses to lose data unless forced", () => {
   const migrationsDir = () => join(dir, "migrations");
   const rollbacksDir = () => join(dir, "rollbacks");
   const write = (sub: string, file: string, text: string) => writeFileSync(join(dir, sub, file), text);
-  const opts = (extra: { count?: number; force?: boolean } = {}) => ({ ...extra, migrationsDir: migrationsDir(), rollbacksDir: rollbacksDir() });
+  const opts = (extra: { count?: number; force?: boolean; deadlockAttempts?: number } = {}) => ({ ...extra, migrationsDir: migrationsDir(), rollbacksDir: rollbacksDir() });
   const history = async () => (await sql<{ version: string }>("select version from supabase_migrations.schema_migrations order by version", scratchUrl)).map((r) => r.version);
 
   beforeAll(async () => {
@@ -181,6 +212,80 @@ describe("db:rollback refuses to lose data unless forced", () => {
     expect(await history()).toEqual(["20260101000000"]);
     expect(await sql("select count(*)::int as n from public.jobs", scratchUrl)).toEqual([{ n: 3 }]);
   });
+
+  it("undoes several migrations all or nothing: a down file failing after another ran leaves both applied", async () => {
+    // Fails only in the real run, where the newer migration's history row is
+    // already deleted in the same transaction (the dry run keeps history).
+    write(
+      "rollbacks",
+      "20260101000000_jobs.down.sql",
+      "do $$ begin if not exists (select from supabase_migrations.schema_migrations where version = '20260102000000') then raise exception 'jobs are still needed'; end if; end $$;\ndrop table public.jobs;",
+    );
+    await migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(migrationsDir()));
+    expect(await history()).toEqual(["20260101000000", "20260102000000"]);
+    await expect(rollback(scratchUrl, opts({ count: 2, force: true }))).rejects.toThrow(/20260101000000_jobs\.down\.sql.*jobs are still needed/s);
+    expect(await history()).toEqual(["20260101000000", "20260102000000"]);
+    const left = await sql<{ t: string | null }>("select to_regclass('public.job_tags')::text as t", scratchUrl);
+    expect(left, "the first down file's drop was undone with the second's failure").toEqual([{ t: "job_tags" }]);
+  });
+
+  /**
+   * Makes the rollback deadlock with a concurrent transaction, the part a
+   * pg_cron job plays on a live database: it reads public.jobs, then
+   * public.job_tags. The down file of job_notes drops job_tags, then alters
+   * jobs: once it holds job_tags and waits for jobs, reading job_tags closes
+   * the cycle. This session's deadlock_timeout is longer than the rollback's,
+   * so the rollback is the one PostgreSQL aborts. Returns the rollback's outcome.
+   */
+  async function rollbackDeadlockedOnce(deadlockAttempts?: number) {
+    write("rollbacks", "20260101000000_jobs.down.sql", "drop table public.jobs;");
+    await migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(migrationsDir()));
+    expect(await history()).toEqual(["20260101000000", "20260102000000"]);
+    const job = new pg.Client({ connectionString: scratchUrl, application_name: "deadlocking-job" });
+    await job.connect();
+    try {
+      await job.query("set deadlock_timeout = '30s'");
+      await job.query("begin");
+      await job.query("select count(*) from public.jobs");
+      const attempt = rollback(scratchUrl, opts({ count: 1, force: true, deadlockAttempts }));
+      attempt.catch(() => undefined);
+      for (let i = 0; ; i++) {
+        const waiting = await sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = '${scratchDb}' and application_name = 'terrain-rollback' and wait_event_type = 'Lock'`,
+        );
+        if (waiting[0]!.n > 0) break;
+        if (i > 200) throw new Error("the rollback never waited for the job's lock");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Blocks until PostgreSQL aborts the rollback's transaction (deadlock_timeout, 1 s).
+      expect(await job.query("select count(*)::int as n from public.job_tags")).toMatchObject({ rows: [{ n: 0 }] });
+      await job.query("commit");
+      return await attempt.then(
+        (result) => ({ result, error: undefined }),
+        (error: unknown) => ({ result: undefined, error }),
+      );
+    } finally {
+      await job.end();
+    }
+  }
+
+  it("refuses, changing nothing, when deadlocks use up its attempts", async () => {
+    const { result, error } = await rollbackDeadlockedOnce(1);
+    expect(result).toBeUndefined();
+    expect(error).toBeInstanceOf(RollbackRefusedError);
+    expect((error as Error).message).toMatch(
+      /^The rollback deadlocked with concurrent transactions \(pg_cron jobs\?\) once: nothing was changed\. Pause the jobs .*\n  20260102000000_job_notes\.down\.sql: deadlock detected \[SQLSTATE 40P01\]/,
+    );
+    expect(await history()).toEqual(["20260101000000", "20260102000000"]);
+    expect(await sql("select to_regclass('public.job_tags')::text as t", scratchUrl)).toEqual([{ t: "job_tags" }]);
+  }, 30_000);
+
+  it("runs the whole plan again when a concurrent transaction deadlocks it (as a pg_cron job can), and then succeeds", async () => {
+    const { result, error } = await rollbackDeadlockedOnce();
+    expect(error).toBeUndefined();
+    expect(result!.rolledBack).toEqual(["20260102000000_job_notes.sql"]);
+    expect(await history()).toEqual(["20260101000000"]);
+  }, 30_000);
 
   it("reads [n] and --force from the command line, and nothing else", () => {
     expect(parseArgs([])).toEqual({ count: 1, force: false });

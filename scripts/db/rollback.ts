@@ -9,10 +9,10 @@
  *   npm run db:rollback -- 3 --force    … even when that drops tables or columns holding rows
  *   TERRAIN_DB_URL=… npm run db:rollback   another database
  *
- * Each down file runs in its own transaction together with the runner's
- * bookkeeping: its row in supabase_migrations.schema_migrations is deleted
- * (the local checksum row goes with it, `on delete cascade`), so a later
- * `db:migrate` applies the migration again.
+ * Each down file runs together with the runner's bookkeeping: its row in
+ * supabase_migrations.schema_migrations is deleted (the local checksum row
+ * goes with it, `on delete cascade`), so a later `db:migrate` applies the
+ * migration again.
  *
  * How the tool knows what a down file would destroy: it does not parse SQL.
  * It runs every down file of the request first as a DRY RUN, in one
@@ -27,6 +27,21 @@
  * of a dropped column, is. When any would be lost the tool refuses before
  * changing anything and prints tables and columns with their row counts;
  * `--force` proceeds.
+ *
+ * The down files of one request then run in ONE transaction, with the
+ * history rows: a rollback of n migrations is all or nothing, never left
+ * half-way. On a live database other transactions (pg_cron's jobs above all:
+ * the alert checks and the notification signal run every minute) lock the
+ * same tables in their own order, so a down file can meet one in a deadlock
+ * (SQLSTATE 40P01); PostgreSQL then aborts one of the two transactions whole.
+ * When that is the rollback's, nothing of it was committed, and the tool runs
+ * the whole plan again (dry run included) after a pause of 1 s, then 2 s: the
+ * job that took part has finished by then. Three deadlocks in a row are
+ * reported, with nothing changed (pause the jobs, then run it again). Taking
+ * every lock up front instead would need the list of relations each down file
+ * touches before running it (`drop schema … cascade`, `drop extension` and
+ * function bodies name none), and a LOCK of several tables can itself
+ * deadlock with a job that holds one of them.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -79,6 +94,8 @@ export interface RollbackOptions {
   force?: boolean;
   migrationsDir?: string;
   rollbacksDir?: string;
+  /** How many times the plan runs when a concurrent transaction deadlocks it (default 3). */
+  deadlockAttempts?: number;
 }
 
 export interface RollbackResult {
@@ -123,6 +140,15 @@ async function userColumns(c: pg.Client): Promise<{ tables: Map<number, string>;
     if (r.attnum !== null) columns.push({ table: r.tbl, relid: r.relid, attnum: r.attnum, name: r.attname! });
   }
   return { tables, columns };
+}
+
+/** PostgreSQL's deadlock_detected: the transaction was aborted whole; running it again is safe. */
+export const DEADLOCK_DETECTED = "40P01";
+
+function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : undefined;
 }
 
 async function runFile(c: pg.Client, path: string, sql: string): Promise<void> {
@@ -174,7 +200,9 @@ async function measureLosses(c: pg.Client, down: DownFile, index: number): Promi
   await c.query("savepoint before_up");
   try {
     await c.query(down.upSql);
-  } catch {
+  } catch (err) {
+    // A deadlock is no verdict on the migration: the whole plan is retried.
+    if (sqlState(err) === DEADLOCK_DETECTED) throw err;
     reapplied = false;
     await c.query("rollback to savepoint before_up");
   }
@@ -249,44 +277,68 @@ export async function rollback(dbUrl: string, options: RollbackOptions = {}): Pr
     const hasHistory = (await c.query("select to_regclass('supabase_migrations.schema_migrations') is not null as ok")).rows[0].ok;
     if (!hasHistory) throw new RollbackRefusedError("This database has no migration history (supabase_migrations.schema_migrations): nothing to roll back.");
     const downs = await plan(c, count, migrations, options.rollbacksDir ?? ROLLBACKS_DIR);
-
-    // Dry run of the whole request in one transaction, rolled back.
-    const losses: DataLoss[] = [];
-    await c.query("begin");
-    try {
-      for (const down of downs) {
-        losses.push(...(await measureLosses(c, down, downs.indexOf(down))));
-      }
-    } finally {
-      await c.query("rollback");
-    }
-    if (losses.length && !options.force) {
-      throw new RollbackRefusedError(
-        `Rolling back would drop data:\n${describeLosses(losses)}\nNothing was changed. Run again with --force to drop it.`,
-        losses,
-      );
-    }
-
-    const rolledBack: string[] = [];
-    for (const down of downs) {
-      await c.query("begin");
+    const attempts = options.deadlockAttempts ?? 3;
+    let result: RollbackResult | undefined;
+    for (let attempt = 1; !result; attempt++) {
       try {
-        await c.query(down.sql);
-        await c.query("delete from supabase_migrations.schema_migrations where version = $1", [down.version]);
-        await c.query("commit");
+        result = await runPlan(c, downs, options.force ?? false);
       } catch (err) {
-        await c.query("rollback");
-        throw describeSqlError(err, down.path, down.sql);
+        if (sqlState(err) !== DEADLOCK_DETECTED) throw err;
+        if (attempt >= attempts) {
+          throw new RollbackRefusedError(
+            `The rollback deadlocked with concurrent transactions (pg_cron jobs?) ${attempts === 1 ? "once" : `${attempts} times in a row`}: nothing was changed. ` +
+              `Pause the jobs (cron.alter_job(jobid, active := false)) and run it again.\n  ${errorMessage(err)}`,
+          );
+        }
+        console.warn(`db:rollback: a concurrent transaction deadlocked the rollback, which changed nothing; running it again.\n  ${errorMessage(err)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
       }
-      rolledBack.push(down.migration);
     }
     // PostgREST reloads its schema cache and in-database config, as after a migration.
     await c.query("notify pgrst, 'reload schema'");
     await c.query("notify pgrst, 'reload config'");
-    return { rolledBack, losses };
+    return result;
   } finally {
     await c.end();
   }
+}
+
+const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0];
+
+/**
+ * The dry run, then the down files and their history rows in one transaction.
+ * Throws a deadlock (40P01) as it came, with nothing committed.
+ */
+async function runPlan(c: pg.Client, downs: DownFile[], force: boolean): Promise<RollbackResult> {
+  // Dry run of the whole request in one transaction, rolled back.
+  const losses: DataLoss[] = [];
+  await c.query("begin");
+  try {
+    for (const [index, down] of downs.entries()) {
+      losses.push(...(await measureLosses(c, down, index)));
+    }
+  } finally {
+    await c.query("rollback");
+  }
+  if (losses.length && !force) {
+    throw new RollbackRefusedError(
+      `Rolling back would drop data:\n${describeLosses(losses)}\nNothing was changed. Run again with --force to drop it.`,
+      losses,
+    );
+  }
+
+  await c.query("begin");
+  try {
+    for (const down of downs) {
+      await runFile(c, down.path, down.sql);
+      await c.query("delete from supabase_migrations.schema_migrations where version = $1", [down.version]);
+    }
+    await c.query("commit");
+  } catch (err) {
+    await c.query("rollback");
+    throw err;
+  }
+  return { rolledBack: downs.map((d) => d.migration), losses };
 }
 
 export function parseArgs(argv: string[]): { count: number; force: boolean } {

@@ -6,7 +6,7 @@
  *   status           what is running, on which ports
  *   db start|stop|status|reset|migrate
  */
-import { statSync, readdirSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { LOCAL_DEV_DEMO_PASSWORD, ROOT, loadConfig, type StackConfig } from "./config.ts";
@@ -20,25 +20,15 @@ import { isPidAlive, portInUse, run, sleep } from "./proc.ts";
 import { bringUp, runningSupervisor } from "./stack.ts";
 import { precompressDir } from "./gateway/precompress.ts";
 import { maildevUrl } from "./mail/maildev.ts";
+import { staleWebBuildInputs } from "./web-build.ts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Build the PWA when web/dist is missing or older than anything it is built from. */
+/** Build the PWA when web/dist is missing or older than anything it is built from (web-build.ts). */
 function buildWebIfStale() {
   const web = join(ROOT, "web");
-  const dist = join(web, "dist", "index.html");
   if (!existsSync(join(web, "src"))) return;
-  const inputs = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(web, p)).filter(existsSync);
-  const newestInput = Math.max(...inputs.map((p) => (statSync(p).isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)));
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newestInput) return;
-  console.log("• Building the web app (web/dist)…");
+  const stale = staleWebBuildInputs(ROOT);
+  if (stale.length === 0) return;
+  console.log(`• Building the web app (web/dist; changed: ${stale.join(", ")})…`);
   const r = run("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
   if (r.code !== 0) throw new Error("The web app failed to build (npm run build -w web).");
   // Part of the build: the brotli/gzip twins the gateway serves (see precompress.ts).

@@ -18,6 +18,7 @@ import { ROOT, loadConfig } from "./config.ts";
 import { denoNetworkEnv } from "./functions/deno-env.ts";
 import { denoBinary, denoVersion } from "./functions/supervisor.ts";
 import { serverVersion, stopCluster } from "./db/postgres.ts";
+import { pauseCronJobs, resumeCronJobs } from "./db/cron.ts";
 import { precompressDir } from "./gateway/precompress.ts";
 import { postgrestVersion } from "./db/postgrest.ts";
 import { runAsync } from "./proc.ts";
@@ -53,15 +54,6 @@ async function typecheck() {
   results.push({ stage: "typecheck", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 
-/** Waits (up to 30 s) until no pg_cron job run is starting or running. */
-async function waitForCronIdle(client: pg.Client): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    const { rows } = await client.query("select count(*)::int as n from cron.job_run_details where status in ('starting', 'running')");
-    if (rows[0].n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 async function pgtap(stack: RunningStack) {
   banner("pgTAP (pg_prove supabase/tests)");
   const client = new pg.Client({ connectionString: stack.cfg.dbUrl });
@@ -69,12 +61,8 @@ async function pgtap(stack: RunningStack) {
   await client.query("create extension if not exists pgtap with schema extensions");
   // pg_cron's per-minute jobs (alert checks above all) write alerts and
   // notifications in their own transactions, which a test reading those tables
-  // would see appear mid-file: pause them for the pgTAP run, wait out a run in
-  // progress, and resume exactly the jobs that were active.
-  const paused = await client.query<{ jobid: string }>(
-    "select j.jobid, cron.alter_job(j.jobid, active := false) from cron.job j where j.active",
-  );
-  await waitForCronIdle(client);
+  // would see appear mid-file: pause them for the pgTAP run.
+  const paused = await pauseCronJobs(client);
   await client.end();
   const url = new URL(stack.cfg.dbUrl);
   const [r, s] = await timed(() =>
@@ -91,7 +79,7 @@ async function pgtap(stack: RunningStack) {
   await after.connect();
   await after
     .query("drop extension if exists pgtap")
-    .then(() => after.query("select cron.alter_job(id::bigint, active := true) from unnest($1::text[]) id", [paused.rows.map((r) => r.jobid)]))
+    .then(() => resumeCronJobs(after, paused))
     .finally(() => after.end());
   const total = Number(/Tests=(\d+)/.exec(r.stdout)?.[1] ?? 0);
   let failed = [...r.stdout.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);

@@ -22,7 +22,7 @@ where n.channel = 'email';
 select ok(has_function_privilege('service_role', 'public.claim_pending_notifications(text, integer)', 'execute')
           and not has_function_privilege('authenticated', 'public.claim_pending_notifications(text, integer)', 'execute')
           and not has_function_privilege('anon', 'public.claim_pending_notifications(text, integer)', 'execute')
-          and not has_function_privilege('authenticated', 'public.mark_notification_failed(uuid, text)', 'execute')
+          and not has_function_privilege('authenticated', 'public.mark_notification_failed(uuid, text, boolean, integer)', 'execute')
           and not has_function_privilege('authenticated', 'public.mark_notification_sent(uuid)', 'execute'),
   'the sender functions are for service_role only');
 select is(tests.as_service($$select jsonb_agg(dedupe_key order by dedupe_key) from public.claim_pending_notifications('email', 3)$$),

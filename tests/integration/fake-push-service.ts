@@ -33,6 +33,8 @@ export interface FakePushService {
   received: ReceivedPush[];
   /** The status a device's endpoint answers (201 when not set). */
   answers: Map<string, number>;
+  /** Headers a device's endpoint answers with (a 429's Retry-After). */
+  answerHeaders: Map<string, Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export function testCa(stateDir: string): TestCa {
 export async function startFakePushService(ca: TestCa): Promise<FakePushService> {
   const received: ReceivedPush[] = [];
   const answers = new Map<string, number>();
+  const answerHeaders = new Map<string, Record<string, string>>();
   const server: Server = createServer(issueServerCertificate(ca, "fake-push-service"), (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -55,7 +58,7 @@ export async function startFakePushService(ca: TestCa): Promise<FakePushService>
         return;
       }
       received.push({ device, headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(answers.get(device) ?? 201, { location: `/message/${received.length}` }).end();
+      res.writeHead(answers.get(device) ?? 201, { location: `/message/${received.length}`, ...answerHeaders.get(device) }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -65,6 +68,7 @@ export async function startFakePushService(ca: TestCa): Promise<FakePushService>
     endpoint: (device) => `${origin}/push/${device}`,
     received,
     answers,
+    answerHeaders,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

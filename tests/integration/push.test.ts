@@ -4,7 +4,8 @@
  * local push service over verified TLS (fake-push-service.ts).
  *
  * Chaleur Express tech2 (a…04) subscribes a phone (answers 201) and an old
- * tablet (answers 410); the accountant (a…05) a flaky device (answers 500).
+ * tablet (answers 410); the accountant (a…05) a flaky device (answers 500,
+ * then 413, 400, 403 and 429 with Retry-After) and later a second one.
  * Devices register through the RPC the web app calls. Pending push rows of
  * other tests are pushed out of the way during this file and put back after.
  */
@@ -214,6 +215,69 @@ describe("push: delivery to a Web Push service", () => {
       async (c) => (await c.query(`select severity from public.app_events where type = 'notification_failed' and entity_id = $1`, [id])).rows,
     );
     expect(events).toEqual([{ severity: "warning" }]);
+  });
+});
+
+describe("push: what each refusal of the push service does to the queue", () => {
+  // The accountant's only device (FLAKY) answers what each case needs.
+  const appEvent = (id: string) =>
+    withDb(async (c) => (await c.query(`select severity, payload from public.app_events where type = 'notification_failed' and entity_id = $1`, [id])).rows);
+
+  for (const [status, why] of [
+    [413, "payload too large"],
+    [400, "request or VAPID signature refused"],
+    [403, "request or VAPID signature refused"],
+  ] as const) {
+    it(`${status}: failed for good at the first attempt, never retried, the device kept`, async () => {
+      pushService.answers.set(FLAKY, status);
+      const id = await pushNotification(ACCOUNTANT, `refused-${status}`, { title: `Refus ${status}` });
+      const round = await pushRound();
+      expect(round.failed).toBeGreaterThanOrEqual(1);
+      const row = await notification(id);
+      expect([row.delivery_status, row.attempts, row.next_attempt_at]).toEqual(["failed", 1, null]);
+      expect(row.last_error).toBe(`push service ${pushService.origin} answered HTTP ${status} (${why}${status === 413 ? "" : ": check the VAPID keys and subject"})`);
+      expect(await appEvent(id)).toEqual([{ severity: "warning", payload: expect.objectContaining({ permanent: true, attempts: 1 }) }]);
+      // Not a sign the subscription is gone: it stays.
+      expect(await subscriptionCount(pushService.endpoint(FLAKY))).toBe(1);
+      // Due again or not, a failed row is never claimed: one request only.
+      await withDb((c) => c.query(`update public.notifications set next_attempt_at = now() - interval '1 second' where id = $1`, [id]));
+      await pushRound();
+      expect((await deliveriesOf(id)).filter((p) => p.device === FLAKY)).toHaveLength(1);
+    });
+  }
+
+  it("429: retried, not before the Retry-After the push service asked for", async () => {
+    pushService.answers.set(FLAKY, 429);
+    pushService.answerHeaders.set(FLAKY, { "retry-after": "600" });
+    try {
+      const id = await pushNotification(ACCOUNTANT, "rate-limited", { title: "Trop de messages" });
+      const round = await pushRound();
+      expect(round.retrying).toBeGreaterThanOrEqual(1);
+      const row = await notification(id);
+      expect([row.delivery_status, row.attempts]).toEqual(["pending", 1]);
+      expect(row.last_error).toBe(`push service ${pushService.origin} answered HTTP 429 (rate-limited, retry after 600 s)`);
+      // Ten minutes, not the one-minute backoff of a first failure.
+      const waitSeconds = (new Date(row.next_attempt_at).getTime() - Date.now()) / 1000;
+      expect(waitSeconds).toBeGreaterThan(590);
+      expect(waitSeconds).toBeLessThanOrEqual(600);
+      expect(await appEvent(id)).toEqual([]);
+    } finally {
+      pushService.answerHeaders.delete(FLAKY);
+    }
+  });
+
+  it("a device refusing for good does not stop the retries another device still deserves", async () => {
+    const second = `second-${RUN}`;
+    devices.set(second, await newDevice());
+    await register("compta@chaleur-express.test", pushService.endpoint(second), devices.get(second)!);
+    pushService.answers.set(FLAKY, 413);
+    pushService.answers.set(second, 503);
+    const id = await pushNotification(ACCOUNTANT, "mixed", { title: "Deux appareils" });
+    await pushRound();
+    const row = await notification(id);
+    expect([row.delivery_status, row.attempts]).toEqual(["pending", 1]);
+    expect(row.last_error).toContain("HTTP 413");
+    expect(row.last_error).toContain("HTTP 503");
   });
 });
 

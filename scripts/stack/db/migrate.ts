@@ -56,7 +56,8 @@ export function describeSqlError(err: unknown, file: string, sql: string): Error
     where = ` (${e.where.split("\n")[0]})`;
   }
   const detail = [e.detail && `DETAIL: ${e.detail}`, e.hint && `HINT: ${e.hint}`].filter(Boolean).join("\n");
-  return new Error(`${basename(file)}${where}: ${e.message}${e.code ? ` [SQLSTATE ${e.code}]` : ""}${detail ? "\n" + detail : ""}`);
+  // The driver's error stays the cause: callers branch on its SQLSTATE (a deadlock is retried).
+  return new Error(`${basename(file)}${where}: ${e.message}${e.code ? ` [SQLSTATE ${e.code}]` : ""}${detail ? "\n" + detail : ""}`, { cause: err });
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
