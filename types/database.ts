@@ -2733,6 +2733,10 @@ export type Database = {
           isSetofReturn: true
         }
       }
+      closing_report: {
+        Args: { p_month: string; p_org_id: string }
+        Returns: Json
+      }
       create_api_key: {
         Args: {
           p_expires_at?: string

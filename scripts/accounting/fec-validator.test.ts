@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FEC_FIELDS, parseFecAmount, parseFecDate, validateFec, type FecCheck } from "./fec-validator.ts";
+import { FEC_CHECKS, FEC_FIELDS, FecValidator, parseFecAmount, parseFecDate, validateFec, type FecCheck } from "./fec-validator.ts";
 
 // A small valid FEC: a sale, a credit note, a lettered payment.
 const NAME = "732829320FEC20261231.txt";
@@ -75,5 +75,20 @@ describe("FEC validator", () => {
 
   it("refuses an empty file", () => {
     expect(checks(NAME, "")).toEqual(["header"]);
+  });
+
+  it("gives the same report fed line by line (as a stream) as on the whole file", () => {
+    const broken = file(withField(5, "Credit", "19,00").map((r, i) => (i === 1 ? r.map((v, j) => (j === 3 ? "20261131" : v)) : r)));
+    const streamed = new FecValidator(NAME);
+    for (const line of broken.split("\r\n").slice(0, -1)) streamed.line(line);
+    const report = streamed.finish();
+    expect(report).toEqual(validateFec(NAME, broken));
+    expect([...new Set(report.problems.map((p) => p.check))].sort()).toEqual(["date", "entry_balance", "journal_balance"]);
+    expect(new FecValidator(NAME).finish().problems.map((p) => p.check)).toEqual(["header"]);
+  });
+
+  it("lists every check it can report", () => {
+    const fired = new Set(cases.flatMap(([, , , expected]) => expected));
+    expect([...FEC_CHECKS].sort()).toEqual([...fired].sort());
   });
 });

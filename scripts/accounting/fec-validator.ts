@@ -24,9 +24,13 @@ export const FEC_FIELDS = [
   "ValidDate", "Montantdevise", "Idevise",
 ] as const;
 
-export type FecCheck =
-  | "file_name" | "separator" | "header" | "field_count" | "date" | "fiscal_year" | "amount" | "mandatory"
-  | "debit_and_credit" | "entry_balance" | "journal_balance" | "numbering" | "lettering" | "auxiliary" | "account";
+/** Every check the validator applies, in the order of the list above. */
+export const FEC_CHECKS = [
+  "file_name", "separator", "header", "field_count", "date", "fiscal_year", "amount", "mandatory",
+  "debit_and_credit", "entry_balance", "journal_balance", "numbering", "lettering", "auxiliary", "account",
+] as const;
+
+export type FecCheck = (typeof FEC_CHECKS)[number];
 
 export interface FecProblem {
   check: FecCheck;
@@ -82,142 +86,173 @@ export function parseFecAmount(value: string): number | null {
   return m[1] === "-" ? -cents : cents;
 }
 
-export function validateFec(fileName: string, content: string): FecReport {
-  const problems: FecProblem[] = [];
-  const counts = new Map<FecCheck, number>();
-  const report = (check: FecCheck, line: number, message: string) => {
-    const n = (counts.get(check) ?? 0) + 1;
-    counts.set(check, n);
-    if (n <= MAX_PROBLEMS_PER_CHECK) problems.push({ check, line, message });
-  };
+/**
+ * The validator fed line by line, so a year of a million lines is checked
+ * while it streams from the database, without the file in memory: what it
+ * keeps is per entry (balance) and per journal (numbers). `line()` takes each
+ * line without its terminator, the header first; `finish()` gives the report.
+ */
+export class FecValidator {
+  private readonly problems: FecProblem[] = [];
+  private readonly counts = new Map<FecCheck, number>();
+  private readonly closing: Date | null = null;
+  private readonly closingText: string = "";
+  private readonly fiscalStart: Date | null = null;
+  private separator: string | null = null;
+  private rows = 0;
+  private readonly entries = new Map<string, { debit: number; credit: number; line: number }>();
+  private readonly journals: FecReport["journals"] = {};
+  private readonly numbers = new Map<string, Set<number>>();
+  private debitTotal = 0;
+  private creditTotal = 0;
 
-  // File name: <SIREN>FEC<AAAAMMJJ>.txt
-  let closing: Date | null = null;
-  const name = /^(\d{9})FEC(\d{8})\.txt$/.exec(fileName.split(/[\\/]/).pop() ?? "");
-  if (!name) {
-    report("file_name", 0, `file name ${fileName} is not <SIREN>FEC<AAAAMMJJ>.txt`);
-  } else {
-    const [, siren = "", closingDate = ""] = name;
-    if (!luhnOk(siren)) report("file_name", 0, `SIREN ${siren} fails its check digit`);
-    closing = parseFecDate(closingDate);
-    if (!closing) report("file_name", 0, `closing date ${closingDate} in the file name is not a date`);
+  constructor(fileName: string) {
+    // File name: <SIREN>FEC<AAAAMMJJ>.txt
+    const name = /^(\d{9})FEC(\d{8})\.txt$/.exec(fileName.split(/[\\/]/).pop() ?? "");
+    if (!name) {
+      this.report("file_name", 0, `file name ${fileName} is not <SIREN>FEC<AAAAMMJJ>.txt`);
+    } else {
+      const [, siren = "", closingDate = ""] = name;
+      if (!luhnOk(siren)) this.report("file_name", 0, `SIREN ${siren} fails its check digit`);
+      this.closingText = closingDate;
+      this.closing = parseFecDate(closingDate);
+      if (!this.closing) this.report("file_name", 0, `closing date ${closingDate} in the file name is not a date`);
+    }
+    const c = this.closing;
+    this.fiscalStart = c ? new Date(Date.UTC(c.getUTCFullYear() - 1, c.getUTCMonth(), c.getUTCDate() + 1)) : null;
   }
 
-  const rows = content.replace(/^\uFEFF/, "").split(/\r?\n/);
-  if (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-  const empty: FecReport = { ok: false, problems, lines: 0, entries: 0, journals: {}, debitCents: 0, creditCents: 0 };
-  if (rows.length === 0) {
-    report("header", 1, "the file is empty");
-    return empty;
+  private report(check: FecCheck, line: number, message: string): void {
+    const n = (this.counts.get(check) ?? 0) + 1;
+    this.counts.set(check, n);
+    if (n <= MAX_PROBLEMS_PER_CHECK) this.problems.push({ check, line, message });
   }
 
-  const header = rows[0] ?? "";
-  const separator = header.includes("\t") ? "\t" : header.includes("|") ? "|" : null;
-  if (!separator) {
-    report("separator", 1, "the header is separated neither by TAB nor by |");
-    return empty;
-  }
-  if (separator === "\t" && header.includes("|")) report("separator", 1, "the header mixes TAB and |");
-  const names = header.split(separator);
-  if (names.length !== FEC_FIELDS.length || names.some((n, i) => n !== FEC_FIELDS[i])) {
-    report("header", 1, `header is ${names.join(",")}; expected ${FEC_FIELDS.join(",")}`);
+  line(text: string): void {
+    this.rows++;
+    if (this.rows === 1) {
+      this.header(text.replace(/^\uFEFF/, ""));
+      return;
+    }
+    if (!this.separator) return; // no usable header: reported once
+    this.row(text, this.rows);
   }
 
-  const entries = new Map<string, { debit: number; credit: number; line: number }>();
-  const journals: FecReport["journals"] = {};
-  const numbers = new Map<string, Set<number>>();
-  let debitTotal = 0;
-  let creditTotal = 0;
-  const fiscalStart = closing ? new Date(Date.UTC(closing.getUTCFullYear() - 1, closing.getUTCMonth(), closing.getUTCDate() + 1)) : null;
+  private header(header: string): void {
+    const separator = header.includes("\t") ? "\t" : header.includes("|") ? "|" : null;
+    if (!separator) {
+      this.report("separator", 1, "the header is separated neither by TAB nor by |");
+      return;
+    }
+    this.separator = separator;
+    if (separator === "\t" && header.includes("|")) this.report("separator", 1, "the header mixes TAB and |");
+    const names = header.split(separator);
+    if (names.length !== FEC_FIELDS.length || names.some((n, i) => n !== FEC_FIELDS[i])) {
+      this.report("header", 1, `header is ${names.join(",")}; expected ${FEC_FIELDS.join(",")}`);
+    }
+  }
 
-  for (let i = 1; i < rows.length; i++) {
-    const lineNo = i + 1;
-    const fields = (rows[i] ?? "").split(separator);
+  private row(text: string, lineNo: number): void {
+    const fields = text.split(this.separator!);
     if (fields.length !== FEC_FIELDS.length) {
-      report("field_count", lineNo, `${fields.length} fields instead of ${FEC_FIELDS.length}`);
-      continue;
+      this.report("field_count", lineNo, `${fields.length} fields instead of ${FEC_FIELDS.length}`);
+      return;
     }
     const f = Object.fromEntries(FEC_FIELDS.map((k, j) => [k, fields[j]])) as Record<(typeof FEC_FIELDS)[number], string>;
 
     for (const k of MANDATORY) {
-      if (f[k].trim() === "") report("mandatory", lineNo, `${k} is empty`);
+      if (f[k].trim() === "") this.report("mandatory", lineNo, `${k} is empty`);
     }
     for (const k of ["EcritureDate", "PieceDate", "ValidDate"] as const) {
-      if (f[k] !== "" && !parseFecDate(f[k])) report("date", lineNo, `${k} ${f[k]} is not a date AAAAMMJJ`);
+      if (f[k] !== "" && !parseFecDate(f[k])) this.report("date", lineNo, `${k} ${f[k]} is not a date AAAAMMJJ`);
     }
-    if (f.DateLet !== "" && !parseFecDate(f.DateLet)) report("date", lineNo, `DateLet ${f.DateLet} is not a date AAAAMMJJ`);
+    if (f.DateLet !== "" && !parseFecDate(f.DateLet)) this.report("date", lineNo, `DateLet ${f.DateLet} is not a date AAAAMMJJ`);
     const entryDate = parseFecDate(f.EcritureDate);
-    if (entryDate && closing && fiscalStart && (entryDate > closing || entryDate < fiscalStart)) {
-      report("fiscal_year", lineNo, `EcritureDate ${f.EcritureDate} is outside the fiscal year closing on ${name?.[2]}`);
+    if (entryDate && this.closing && this.fiscalStart && (entryDate > this.closing || entryDate < this.fiscalStart)) {
+      this.report("fiscal_year", lineNo, `EcritureDate ${f.EcritureDate} is outside the fiscal year closing on ${this.closingText}`);
     }
 
     const debit = parseFecAmount(f.Debit);
     const credit = parseFecAmount(f.Credit);
-    if (f.Debit !== "" && debit === null) report("amount", lineNo, `Debit ${f.Debit} is not an amount with a decimal comma and no thousands separator`);
-    if (f.Credit !== "" && credit === null) report("amount", lineNo, `Credit ${f.Credit} is not an amount with a decimal comma and no thousands separator`);
+    if (f.Debit !== "" && debit === null) this.report("amount", lineNo, `Debit ${f.Debit} is not an amount with a decimal comma and no thousands separator`);
+    if (f.Credit !== "" && credit === null) this.report("amount", lineNo, `Credit ${f.Credit} is not an amount with a decimal comma and no thousands separator`);
     if (f.Montantdevise !== "" && parseFecAmount(f.Montantdevise) === null) {
-      report("amount", lineNo, `Montantdevise ${f.Montantdevise} is not an amount with a decimal comma`);
+      this.report("amount", lineNo, `Montantdevise ${f.Montantdevise} is not an amount with a decimal comma`);
     }
-    if ((debit ?? 0) !== 0 && (credit ?? 0) !== 0) report("debit_and_credit", lineNo, `both Debit ${f.Debit} and Credit ${f.Credit}`);
+    if ((debit ?? 0) !== 0 && (credit ?? 0) !== 0) this.report("debit_and_credit", lineNo, `both Debit ${f.Debit} and Credit ${f.Credit}`);
 
     if ((f.EcritureLet === "") !== (f.DateLet === "")) {
-      report("lettering", lineNo, f.EcritureLet === "" ? "DateLet without a lettering code" : `lettering code ${f.EcritureLet} without DateLet`);
+      this.report("lettering", lineNo, f.EcritureLet === "" ? "DateLet without a lettering code" : `lettering code ${f.EcritureLet} without DateLet`);
     }
     if ((f.CompAuxNum === "") !== (f.CompAuxLib === "")) {
-      report("auxiliary", lineNo, f.CompAuxNum === "" ? "CompAuxLib without CompAuxNum" : `CompAuxNum ${f.CompAuxNum} without CompAuxLib`);
+      this.report("auxiliary", lineNo, f.CompAuxNum === "" ? "CompAuxLib without CompAuxNum" : `CompAuxNum ${f.CompAuxNum} without CompAuxLib`);
     }
     if (f.CompteNum !== "" && !/^[1-7][0-9A-Z]{2,}$/.test(f.CompteNum)) {
-      report("account", lineNo, `CompteNum ${f.CompteNum} is not an account of the plan comptable (classes 1 to 7)`);
+      this.report("account", lineNo, `CompteNum ${f.CompteNum} is not an account of the plan comptable (classes 1 to 7)`);
     }
 
     const d = debit ?? 0;
     const c = credit ?? 0;
-    debitTotal += d;
-    creditTotal += c;
+    this.debitTotal += d;
+    this.creditTotal += c;
     const key = `${f.JournalCode}\u0000${f.EcritureNum}`;
-    const entry = entries.get(key) ?? { debit: 0, credit: 0, line: lineNo };
+    const entry = this.entries.get(key) ?? { debit: 0, credit: 0, line: lineNo };
     entry.debit += d;
     entry.credit += c;
-    entries.set(key, entry);
-    const journal = (journals[f.JournalCode] ??= { entries: 0, debitCents: 0, creditCents: 0 });
+    this.entries.set(key, entry);
+    const journal = (this.journals[f.JournalCode] ??= { entries: 0, debitCents: 0, creditCents: 0 });
     journal.debitCents += d;
     journal.creditCents += c;
     const num = /(\d+)$/.exec(f.EcritureNum);
     if (num) {
-      const set = numbers.get(f.JournalCode) ?? new Set<number>();
+      const set = this.numbers.get(f.JournalCode) ?? new Set<number>();
       set.add(Number(num[1]));
-      numbers.set(f.JournalCode, set);
+      this.numbers.set(f.JournalCode, set);
     } else if (f.EcritureNum !== "") {
-      report("numbering", lineNo, `EcritureNum ${f.EcritureNum} does not end with a sequence number`);
+      this.report("numbering", lineNo, `EcritureNum ${f.EcritureNum} does not end with a sequence number`);
     }
   }
 
-  for (const [key, e] of entries) {
-    const [journal = "", num = ""] = key.split("\u0000");
-    if (e.debit !== e.credit) {
-      report("entry_balance", e.line, `entry ${journal} ${num}: debit ${e.debit / 100} ≠ credit ${e.credit / 100}`);
+  finish(): FecReport {
+    const problems = this.problems;
+    if (this.rows === 0) this.report("header", 1, "the file is empty");
+    if (!this.separator) return { ok: false, problems, lines: 0, entries: 0, journals: {}, debitCents: 0, creditCents: 0 };
+    const journals = this.journals;
+    for (const [key, e] of this.entries) {
+      const [journal = "", num = ""] = key.split("\u0000");
+      if (e.debit !== e.credit) {
+        this.report("entry_balance", e.line, `entry ${journal} ${num}: debit ${e.debit / 100} ≠ credit ${e.credit / 100}`);
+      }
+      journals[journal]!.entries++;
     }
-    journals[journal]!.entries++;
-  }
-  for (const [code, j] of Object.entries(journals)) {
-    if (j.debitCents !== j.creditCents) report("journal_balance", 0, `journal ${code}: debit ${j.debitCents / 100} ≠ credit ${j.creditCents / 100}`);
-  }
-  for (const [code, set] of numbers) {
-    const sorted = [...set].sort((a, b) => a - b);
-    for (let k = 1; k < sorted.length; k++) {
-      if (sorted[k] !== sorted[k - 1]! + 1) {
-        report("numbering", 0, `journal ${code}: EcritureNum jumps from ${sorted[k - 1]} to ${sorted[k]}`);
+    for (const [code, j] of Object.entries(journals)) {
+      if (j.debitCents !== j.creditCents) this.report("journal_balance", 0, `journal ${code}: debit ${j.debitCents / 100} ≠ credit ${j.creditCents / 100}`);
+    }
+    for (const [code, set] of this.numbers) {
+      const sorted = [...set].sort((a, b) => a - b);
+      for (let k = 1; k < sorted.length; k++) {
+        if (sorted[k] !== sorted[k - 1]! + 1) {
+          this.report("numbering", 0, `journal ${code}: EcritureNum jumps from ${sorted[k - 1]} to ${sorted[k]}`);
+        }
       }
     }
+    return {
+      ok: problems.length === 0,
+      problems,
+      lines: this.rows - 1,
+      entries: this.entries.size,
+      journals,
+      debitCents: this.debitTotal,
+      creditCents: this.creditTotal,
+    };
   }
+}
 
-  return {
-    ok: problems.length === 0,
-    problems,
-    lines: rows.length - 1,
-    entries: entries.size,
-    journals,
-    debitCents: debitTotal,
-    creditCents: creditTotal,
-  };
+/** The whole file at once (CRLF or LF line ends, an optional BOM). */
+export function validateFec(fileName: string, content: string): FecReport {
+  const validator = new FecValidator(fileName);
+  const rows = content.split(/\r?\n/);
+  if (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
+  for (const row of rows) validator.line(row);
+  return validator.finish();
 }

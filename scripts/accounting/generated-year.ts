@@ -8,23 +8,55 @@
  * suite (a small year) and by `npm run fec:bench` (200,000 invoices).
  */
 import type pg from "pg";
+import { FecValidator, type FecReport } from "./fec-validator.ts";
+import { streamFec } from "./fec-stream.ts";
 
 export const GENERATED_ORG = "c9990000-0000-4000-8000-0000000000f0";
 export const GENERATED_SIREN = "443061841";
 export const GENERATED_YEAR_END = "2025-12-31";
 
 export interface GeneratedYear {
-  fileName: string;
-  content: string;
   invoices: number;
   creditNotes: number;
   payments: number;
+  /** Seconds to create and issue the invoices, credit notes and payments (postings included). */
+  generateSeconds: number;
+}
+
+export interface GeneratedFec {
+  fileName: string;
+  report: FecReport;
+  /** Ledger lines (the file's lines after the header) and the file's size in bytes, CRLF line ends. */
   ledgerLines: number;
-  seconds: { generate: number; export: number };
+  bytes: number;
+  /** export: reading the lines from export_fec (validation excluded); validate: the validator's own time. */
+  seconds: { export: number; validate: number };
+}
+
+export interface GenerateOptions {
+  /**
+   * ANALYZE the loaded tables inside the transaction, as a bulk load should
+   * (default). `false` keeps the statistics as they were before the load, to
+   * show how the posting triggers' lookups behave when nobody analyzed.
+   */
+  analyze?: boolean;
+}
+
+// Autovacuum never analyzes rows a transaction has not committed, so after a
+// bulk load in one transaction the planner still sees the tables as they were
+// before it. The per-call queries of the posting triggers (lettering reads an
+// invoice's open 411 lines) then get plans that scan every ledger line of the
+// organization, once per invoice and payment: quadratic. ANALYZE inside the
+// transaction samples its own rows, as a bulk load should.
+async function analyzeLoadedTables(client: pg.Client): Promise<void> {
+  await client.query(
+    "analyze public.invoices, public.invoice_lines, public.payments, public.ledger_entries, public.ledger_lines",
+  );
 }
 
 /** Call inside `begin` … `rollback` on `client` (a superuser connection). */
-export async function generateYear(client: pg.Client, invoices: number): Promise<GeneratedYear> {
+export async function generateYear(client: pg.Client, invoices: number, options: GenerateOptions = {}): Promise<GeneratedYear> {
+  const analyze = options.analyze ?? true;
   const t0 = performance.now();
   await client.query(
     `insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
@@ -64,7 +96,9 @@ export async function generateYear(client: pg.Client, invoices: number): Promise
      from gen_invoices g where g.n % 3 = 0`,
     [GENERATED_ORG],
   );
+  if (analyze) await analyzeLoadedTables(client);
   await client.query(`select count(public.issue_invoice(g.id)) from (select id from gen_invoices order by n) g`);
+  if (analyze) await analyzeLoadedTables(client);
 
   // One credit note (one hour) every 100 invoices, issued at the year's end.
   const credit = await client.query(
@@ -102,20 +136,44 @@ export async function generateYear(client: pg.Client, invoices: number): Promise
      returning 1`,
     [GENERATED_ORG],
   );
-  const t1 = performance.now();
-
-  const fileName = (await client.query(`select public.fec_file_name($1::uuid, $2) as name`, [GENERATED_ORG, GENERATED_YEAR_END])).rows[0].name;
-  const lines = await client.query({ text: `select line from public.export_fec($1::uuid, $2) as line`, values: [GENERATED_ORG, GENERATED_YEAR_END], rowMode: "array" });
-  const content = lines.rows.map((r) => r[0]).join("\r\n") + "\r\n";
-  const t2 = performance.now();
-
   return {
-    fileName,
-    content,
     invoices,
     creditNotes: credit.rowCount ?? 0,
     payments: paid.rowCount ?? 0,
-    ledgerLines: lines.rows.length - 1,
-    seconds: { generate: (t1 - t0) / 1000, export: (t2 - t1) / 1000 },
+    generateSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * The generated year's FEC, streamed from export_fec() through the validator
+ * (and to `onLines`, e.g. a file, when given), never whole in memory.
+ */
+export async function exportGeneratedFec(
+  client: pg.Client,
+  onLines?: (lines: string[]) => void | Promise<void>,
+): Promise<GeneratedFec> {
+  const t0 = performance.now();
+  const fileName = (await client.query(`select public.fec_file_name($1::uuid, $2) as name`, [GENERATED_ORG, GENERATED_YEAR_END])).rows[0].name;
+  const validator = new FecValidator(fileName);
+  let bytes = 0;
+  let validateMs = 0;
+  const lines = await streamFec(client, GENERATED_ORG, GENERATED_YEAR_END, async (batch) => {
+    const v0 = performance.now();
+    for (const line of batch) {
+      validator.line(line);
+      bytes += Buffer.byteLength(line, "utf8") + 2;
+    }
+    validateMs += performance.now() - v0;
+    await onLines?.(batch);
+  });
+  const v0 = performance.now();
+  const report = validator.finish();
+  validateMs += performance.now() - v0;
+  return {
+    fileName,
+    report,
+    ledgerLines: lines - 1,
+    bytes,
+    seconds: { export: (performance.now() - t0 - validateMs) / 1000, validate: validateMs / 1000 },
   };
 }

@@ -11,8 +11,10 @@
  *                          where every other figure is measured
  *   --reps <n>             repetitions per figure (default 7)
  *   --first-run-timeout s  statement timeout of an alert first run (default 300)
+ *   --fec-invoices <n>     size of the generated fiscal year of the fec bench
+ *                          (default 10000; `npm run fec:bench` runs 200,000)
  *   --only <a,b>           run only these benches (rls, http, stock, audit, alerts,
- *                          issuing, chain, bundle); without alerts, the smaller alert
+ *                          issuing, chain, fec, bundle); without alerts, the smaller alert
  *                          sizes are skipped too (e.g. `--only http` for the
  *                          gateway vs PostgREST figures alone)
  *
@@ -37,6 +39,7 @@ import { ensureDatabase } from "../stack/db/ensure.ts";
 import { clusterState, serverVersion, stopCluster } from "../stack/db/postgres.ts";
 import { run, runAsync } from "../stack/proc.ts";
 import { bringUp, type RunningStack } from "../stack/stack.ts";
+import { exportGeneratedFec, generateYear } from "../accounting/generated-year.ts";
 import { bundleReport, formatBundleReport, INITIAL_JS_BUDGET_BYTES, type BundleReport } from "./bundle.ts";
 import { startLoadWorker } from "./http-load.ts";
 import { measureGroups, peakSampler, type Groups, type Usage } from "./memory.ts";
@@ -68,11 +71,12 @@ interface Options {
   alertSizes: number[];
   reps: number;
   firstRunTimeoutSeconds: number;
+  fecInvoices: number;
   /** Benches to run (all when absent). */
   only?: Set<string>;
 }
 
-const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "bundle"];
+const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "fec", "bundle"];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => {
@@ -82,7 +86,7 @@ function parseOptions(argv: string[]): Options {
     if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
     return v;
   };
-  const known = new Set(["--scale", "--alert-sizes", "--reps", "--first-run-timeout", "--only"]);
+  const known = new Set(["--scale", "--alert-sizes", "--reps", "--first-run-timeout", "--fec-invoices", "--only"]);
   for (const a of argv) if (a.startsWith("--") && !known.has(a)) throw new Error(`Unknown option ${a} (known: ${[...known].join(", ")})`);
   const scale = parseScale(get("--scale") ?? "0.01");
   const alertSizes = (get("--alert-sizes") ?? "0.1,0.3,1").split(",").map((s) => {
@@ -96,10 +100,12 @@ function parseOptions(argv: string[]): Options {
   if (!(Number.isInteger(reps) && reps >= 3 && reps <= 101)) throw new Error(`--reps must be an integer from 3 to 101`);
   const firstRunTimeoutSeconds = Number(get("--first-run-timeout") ?? 300);
   if (!(firstRunTimeoutSeconds > 0)) throw new Error(`--first-run-timeout must be a number of seconds`);
+  const fecInvoices = Number(get("--fec-invoices") ?? 10_000);
+  if (!(Number.isInteger(fecInvoices) && fecInvoices >= 100)) throw new Error(`--fec-invoices must be an integer of 100 or more`);
   const onlyArg = get("--only");
   const only = onlyArg === undefined ? undefined : new Set(onlyArg.split(",").map((b) => b.trim()));
   for (const b of only ?? []) if (!BENCHES.includes(b)) throw new Error(`--only takes bench names from ${BENCHES.join(", ")} (got ${b})`);
-  return { scale, alertSizes: [...new Set(alertSizes)], reps, firstRunTimeoutSeconds, ...(only ? { only } : {}) };
+  return { scale, alertSizes: [...new Set(alertSizes)], reps, firstRunTimeoutSeconds, fecInvoices, ...(only ? { only } : {}) };
 }
 
 // ---------------------------------------------------------------------------
@@ -846,6 +852,51 @@ function compareWithPrevious(current: string, scale: number) {
 }
 
 // ---------------------------------------------------------------------------
+// A generated fiscal year through the FEC validator
+// ---------------------------------------------------------------------------
+// scripts/accounting/generated-year.ts: one year of invoices, credit notes and
+// payments posted by the database, its FEC streamed from export_fec through
+// the validator; twice, rolled back each time: with the ANALYZE a bulk load
+// should run, and with the statistics left as they were before the load
+// (what a bulk import nobody analyzed gets). Postings whose lookups the
+// planner can get wrong on stale statistics show as a ratio far above 1.
+async function fecBench(db: pg.Client, invoices: number) {
+  say(`FEC: a generated year of ${invoices} invoices, statistics left stale vs analyzed after the load`);
+  const once = async (analyze: boolean) => {
+    await db.query("begin");
+    try {
+      const year = await generateYear(db, invoices, { analyze });
+      const fec = await exportGeneratedFec(db);
+      return { year, fec };
+    } finally {
+      await db.query("rollback");
+    }
+  };
+  const analyzed = await once(true);
+  const stale = await once(false);
+  const per1000 = (r: typeof stale) => (r.year.generateSeconds * 1000 * 1000) / invoices;
+  const lines = analyzed.fec.ledgerLines;
+  addFigure({
+    id: "fec.generate_per_1000_invoices", label: "generated year: issue + post per 1,000 invoices", unit: "ms", better: "lower",
+    samples: [per1000(stale)], baseline: { label: "analyzed after the load", samples: [per1000(analyzed)] },
+    note: `${invoices} invoices, ${analyzed.year.creditNotes} credit notes, ${analyzed.year.payments} payments; statistics stale`,
+  });
+  addFigure({
+    id: "fec.export_per_100k_lines", label: "export_fec streamed, per 100,000 lines", unit: "ms", better: "lower",
+    samples: [(analyzed.fec.seconds.export * 1000 * 100_000) / lines],
+    note: `${lines} lines, ${(analyzed.fec.bytes / 1e6).toFixed(1)} MB`,
+  });
+  addFigure({
+    id: "fec.validate_per_100k_lines", label: "FEC validator, per 100,000 lines", unit: "ms", better: "lower",
+    samples: [(analyzed.fec.seconds.validate * 1000 * 100_000) / lines],
+  });
+  for (const [label, r] of [["analyzed", analyzed], ["stale statistics", stale]] as const) {
+    verdict(`generated FEC valid (${label})`, r.fec.report.ok,
+      r.fec.report.ok ? `${r.fec.report.lines} lines, ${r.fec.report.entries} entries` : JSON.stringify(r.fec.report.problems.slice(0, 3)));
+  }
+}
+
+// ---------------------------------------------------------------------------
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const cfg = loadConfig("test", {
@@ -939,6 +990,7 @@ async function main() {
         );
         await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
         await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
+        await step("fec", () => fecBench(db, opts.fecInvoices));
       } finally {
         await db.end();
       }

@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { validateFec } from "../../scripts/accounting/fec-validator.ts";
-import { generateYear } from "../../scripts/accounting/generated-year.ts";
+import { exportGeneratedFec, generateYear } from "../../scripts/accounting/generated-year.ts";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "./harness.ts";
 
 const DEMO_ORG = "a0000000-0000-4000-8000-0000000000a0";
@@ -83,18 +83,20 @@ describe("FEC download (edge function fec)", () => {
 });
 
 describe("a generated fiscal year", () => {
-  it("posts 500 invoices with credit notes and payments into a FEC the validator accepts", async () => {
+  it("posts 500 invoices with credit notes and payments into a FEC the validator accepts, streamed", async () => {
     await withDb(async (c) => {
       await c.query("begin");
       try {
         const year = await generateYear(c, 500);
-        const report = validateFec(year.fileName, year.content);
-        expect(report.problems).toEqual([]);
-        expect(report.journals.VT?.entries).toBe(500);
-        expect(report.journals.AV?.entries).toBe(year.creditNotes);
-        expect(report.journals.BQ?.entries).toBe(year.payments);
-        console.log(`generated year: ${year.invoices} invoices, ${year.payments} payments, ${year.ledgerLines} FEC lines; ` +
-          `generate ${year.seconds.generate.toFixed(1)} s, export ${year.seconds.export.toFixed(2)} s`);
+        const fec = await exportGeneratedFec(c);
+        expect(fec.report.problems).toEqual([]);
+        expect(fec.report.ok).toBe(true);
+        expect(fec.report.journals.VT?.entries).toBe(500);
+        expect(fec.report.journals.AV?.entries).toBe(year.creditNotes);
+        expect(fec.report.journals.BQ?.entries).toBe(year.payments);
+        expect(fec.report.lines).toBe(fec.ledgerLines);
+        console.log(`generated year: ${year.invoices} invoices, ${year.payments} payments, ${fec.ledgerLines} FEC lines; ` +
+          `generate ${year.generateSeconds.toFixed(1)} s, export ${fec.seconds.export.toFixed(2)} s`);
       } finally {
         await c.query("rollback");
       }
