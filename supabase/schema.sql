@@ -19231,6 +19231,8 @@ REVOKE ALL ON FUNCTION private.role_label(p_role public.member_role, p_language 
 --
 
 REVOKE ALL ON FUNCTION private.rule_condition_error(p_condition text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rule_condition_error(p_condition text) TO authenticated;
+GRANT ALL ON FUNCTION private.rule_condition_error(p_condition text) TO service_role;
 
 --
 -- Name: FUNCTION rules_validate(); Type: ACL; Schema: private; Owner: postgres

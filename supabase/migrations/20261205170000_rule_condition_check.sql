@@ -49,6 +49,9 @@ $$;
 
 comment on function private.rule_condition_error(p_condition text) is 'The message saving a rule with this condition would raise (Invalid rule condition: …), or null when it is a valid jsonpath predicate. Shared by the rules_validate trigger and check_rule_condition.';
 revoke all on function private.rule_condition_error(text) from public;
+-- rules_validate runs as the caller (an owner or admin updating a rule under
+-- RLS, or the service role): they need to run the check it delegates to.
+grant execute on function private.rule_condition_error(text) to authenticated, service_role;
 
 -- Validation on save: the condition parses as a jsonpath predicate and the
 -- action parameters fit the action. Runs before the generated columns are

@@ -2,7 +2,7 @@
 -- message a save would raise (one function words both), saves nothing, and is
 -- for signed-in users only.
 begin;
-select plan(12);
+select plan(14);
 
 -- Org A: …01 owner, …02 dispatcher; client …c1.
 create function pg_temp.save_rule(p_condition text) returns uuid language sql as $$
@@ -11,6 +11,21 @@ create function pg_temp.save_rule(p_condition text) returns uuid language sql as
           '{"client_id": "a0000000-0000-4000-8000-0000000000c1"}')
   returning id
 $$;
+
+-- ------------------------------------------------------------------ the same words on an update under RLS
+-- The trigger runs as the caller: an owner editing a rule through the API role.
+-- First in the file, and the fixture inserted with triggers off: PL/pgSQL keeps
+-- an expression's state for the transaction, so a first run of the trigger as
+-- postgres would hide a missing grant from the runs as the owner.
+set local session_replication_role = replica;
+select pg_temp.save_rule('$.a == 1');
+set local session_replication_role = origin;
+select tests.throws_as_user('a0000000-0000-4000-8000-000000000001',
+  $$ update public.rules set condition = '$.a ==' where condition = '$.a == 1' $$, '22023',
+  public.check_rule_condition('$.a ==') ->> 'message', 'an owner''s update with an invalid condition is refused in the same words');
+select is(tests.as_user('a0000000-0000-4000-8000-000000000001',
+  $$ with u as (update public.rules set condition = '$.a == 2' where condition = '$.a == 1' returning 1) select to_jsonb(count(*)) from u $$),
+  '1'::jsonb, 'an owner''s update with a valid condition is saved');
 
 -- ------------------------------------------------------------------ answers
 select is(public.check_rule_condition('$.temperature > 90 && $.site == "boiler-1"'),
