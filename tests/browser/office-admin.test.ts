@@ -105,6 +105,18 @@ describe("members", () => {
       (await db.query(`select role::text from public.memberships where org_id = $1 and user_id = $2`, [org, users.dispatcher])).rows[0].role))
       .toBe("accountant");
   });
+
+  it("asks before removing a member, and shows SQL's refusal when an admin removes the owner", async () => {
+    const owner = `owner ${run}`;
+    await page.getByRole("button", { name: `Retirer · ${owner}` }).click();
+    await page.getByRole("group", { name: `Retirer ${owner} de l’organisation ?` }).waitFor();
+    await expectNoSeriousAxeViolations("members-remove-confirm");
+    await page.getByRole("button", { name: "Confirmer le retrait" }).click();
+    await page.getByRole("alert").getByText("Only an owner can grant or remove the owner role, or change an owner's membership").waitFor();
+    expect(await withDb(async (db) =>
+      (await db.query(`select count(*)::int as n from public.memberships where org_id = $1 and user_id = $2`, [org, users.owner])).rows[0].n))
+      .toBe(1);
+  });
 });
 
 describe("API keys", () => {
@@ -194,10 +206,43 @@ describe("rules editor", () => {
     expect(await withDb(async (db) => (await db.query(`select enabled from public.rules where org_id = $1`, [org])).rows[0].enabled)).toBe(false);
     await expectNoSeriousAxeViolations("rules-list");
     await desktopScreenshot(page, "office-rules");
+
+    await page.getByRole("link", { name: `Surchauffe ${run}` }).click();
+    await page.getByRole("heading", { level: 1, name: `Modifier la règle Surchauffe ${run}` }).waitFor();
+    await page.getByLabel("Condition").fill("$.temperature > 95");
+    await expect.poll(() => feedback.textContent()).toBe("✓ Condition valide.");
+    await page.getByLabel("Règle active").check();
+    await expectNoSeriousAxeViolations("rules-editor-edit");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByRole("heading", { level: 1, name: "Règles sur les événements" }).waitFor();
+    expect(await withDb(async (db) => (await db.query(`select condition, enabled from public.rules where org_id = $1`, [org])).rows))
+      .toEqual([{ condition: "$.temperature > 95", enabled: true }]);
   });
 
   it("shows a not-found page for a rule that is not the organization's", async () => {
     await page.goto(`/office/rules/${randomUUID()}`);
     await page.getByRole("heading", { level: 1, name: "Page introuvable" }).waitFor();
+  });
+});
+
+describe("ownership", () => {
+  it("the owner hands ownership over to the admin and stays admin", async () => {
+    const ownerContext = await desktopContext(browser, stack.apiUrl);
+    try {
+      const ownerPage = await ownerContext.newPage();
+      await ownerPage.goto("/");
+      await signIn(ownerPage, emailOf("owner"), password);
+      await ownerPage.getByRole("navigation", { name: "Navigation du bureau" }).getByRole("link", { name: "Membres" }).click();
+      await ownerPage.getByRole("heading", { level: 1, name: "Membres" }).waitFor();
+      await ownerPage.getByLabel("Nouveau propriétaire").selectOption({ label: `admin ${run}` });
+      await ownerPage.getByRole("button", { name: "Transférer" }).click();
+      await expect.poll(() => ownerPage.getByTestId("members-notice").textContent()).toBe(`admin ${run} est maintenant propriétaire.`);
+      const roles = await withDb(async (db) => (await db.query(
+        `select user_id, role::text from public.memberships where org_id = $1 and user_id in ($2, $3) order by role::text`,
+        [org, users.owner, users.admin])).rows);
+      expect(roles).toEqual([{ user_id: users.owner, role: "admin" }, { user_id: users.admin, role: "owner" }]);
+    } finally {
+      await ownerContext.close();
+    }
   });
 });
