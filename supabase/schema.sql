@@ -8514,7 +8514,7 @@ COMMENT ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_s
 --
 
 CREATE FUNCTION public.check_rule_condition(p_condition text) RETURNS jsonb
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $$
 declare

@@ -49,8 +49,9 @@ $$;
 
 comment on function private.rule_condition_error(p_condition text) is 'The message saving a rule with this condition would raise (Invalid rule condition: …), or null when it is a valid jsonpath predicate. Shared by the rules_validate trigger and check_rule_condition.';
 revoke all on function private.rule_condition_error(text) from public;
--- rules_validate runs as the caller (an owner or admin updating a rule under
--- RLS, or the service role): they need to run the check it delegates to.
+-- rules_validate and check_rule_condition run as the caller (an owner or
+-- admin updating a rule under RLS, anyone signed in checking a condition, or
+-- the service role): they need to run the check both delegate to.
 grant execute on function private.rule_condition_error(text) to authenticated, service_role;
 
 -- Validation on save: the condition parses as a jsonpath predicate and the
@@ -118,11 +119,10 @@ $_$;
 
 
 -- RPC for the rules editor: checks a condition without saving anything.
--- Security definer only to reach the private helper; it reads no table.
+-- Runs as the caller (it reads no table; the helper is granted to the API roles).
 create function public.check_rule_condition(p_condition text) returns jsonb
 language plpgsql
 stable
-security definer
 set search_path = ''
 as $$
 declare

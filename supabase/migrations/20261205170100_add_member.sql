@@ -87,3 +87,7 @@ $$;
 comment on function public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) is 'RPC (owner, admin; live session): adds the account of p_email to the organization in p_role (client-portal members name their client). Only owners add owners. account_not_found (404) when no account uses the email: invite-member creates it. The membership triggers audit it and queue the invitation email.';
 revoke all on function public.add_member(uuid, text, public.member_role, uuid) from public, anon;
 grant execute on function public.add_member(uuid, text, public.member_role, uuid) to authenticated, service_role;
+
+insert into ops.lint_allowlist (rule, object, reason) values
+  ('authenticated_security_definer_function_executable', 'public.add_member(uuid,text,public.member_role,uuid)',
+   'Checks the caller itself (signed in, live session, owner or admin of the organization; owner to add an owner) before reading auth.users; definer to find the account by email and insert the membership, which API roles cannot insert.');
