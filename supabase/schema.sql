@@ -7166,28 +7166,29 @@ ALTER FUNCTION private.role_label(p_role public.member_role, p_language text) OW
 COMMENT ON FUNCTION private.role_label(p_role public.member_role, p_language text) IS 'The name of a member role for a reader of the language (fr, en).';
 
 --
--- Name: rules_validate(); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: rule_condition_error(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.rules_validate() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE FUNCTION private.rule_condition_error(p_condition text) RETURNS text
+    LANGUAGE plpgsql STABLE
     SET search_path TO ''
     AS $_$
 declare
-  v_path    jsonpath;
-  v_probe   jsonb;
-  v_allowed text[];
-  v_unknown text[];
-  v_role    text;
+  v_path  jsonpath;
+  v_probe jsonb;
 begin
-  if new.action is null or new.action not in ('create_emergency', 'create_client_request', 'notify_roles') then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown rule action %s (create_emergency, create_client_request or notify_roles)', new.action));
+  -- 0. Same bounds as the rules_condition_length check, in words.
+  if p_condition is null or pg_catalog.length(pg_catalog.btrim(p_condition)) = 0 then
+    return 'Invalid rule condition: the condition is empty (write a comparison or test, e.g. $.temperature > 90)';
+  end if;
+  if pg_catalog.length(pg_catalog.btrim(p_condition)) > 2000 then
+    return 'Invalid rule condition: longer than 2000 characters';
   end if;
   -- 1. Syntax: the cast is the parser; nothing is executed.
   begin
-    v_path := new.condition::jsonpath;
+    v_path := p_condition::jsonpath;
   exception when others then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s', sqlerrm));
+    return pg_catalog.format('Invalid rule condition: %s', sqlerrm);
   end;
   -- 2. A predicate: on an empty object it yields exactly one boolean (or
   --    unknown), whatever paths it names ($.a > 1 on {} is false). A plain path
@@ -7196,11 +7197,45 @@ begin
     perform pg_catalog.jsonb_path_match('{}'::jsonb, v_path, '{}'::jsonb, true);
     v_probe := pg_catalog.jsonb_path_query_array('{}'::jsonb, v_path, '{}'::jsonb, true);
   exception when others then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s', sqlerrm));
+    return pg_catalog.format('Invalid rule condition: %s', sqlerrm);
   end;
   if pg_catalog.jsonb_array_length(v_probe) <> 1
      or pg_catalog.jsonb_typeof(v_probe -> 0) not in ('boolean', 'null') then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Invalid rule condition: %s is not a predicate (write a comparison or test, e.g. $.temperature > 90)', new.condition));
+    return pg_catalog.format('Invalid rule condition: %s is not a predicate (write a comparison or test, e.g. $.temperature > 90)', p_condition);
+  end if;
+  return null;
+end;
+$_$;
+
+ALTER FUNCTION private.rule_condition_error(p_condition text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION rule_condition_error(p_condition text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.rule_condition_error(p_condition text) IS 'The message saving a rule with this condition would raise (Invalid rule condition: …), or null when it is a valid jsonpath predicate. Shared by the rules_validate trigger and check_rule_condition.';
+
+--
+-- Name: rules_validate(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.rules_validate() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $_$
+declare
+  v_condition_error text;
+  v_allowed text[];
+  v_unknown text[];
+  v_role    text;
+begin
+  if new.action is null or new.action not in ('create_emergency', 'create_client_request', 'notify_roles') then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown rule action %s (create_emergency, create_client_request or notify_roles)', new.action));
+  end if;
+  -- 1-2. The condition: syntax, then a predicate (private.rule_condition_error).
+  v_condition_error := private.rule_condition_error(new.condition);
+  if v_condition_error is not null then
+    perform private.raise_api_error('invalid_parameter', v_condition_error);
   end if;
 
   -- 3. Action parameters.
@@ -7989,6 +8024,83 @@ ALTER FUNCTION public.acknowledge_alert(p_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.acknowledge_alert(p_id uuid) IS 'RPC: acknowledges a firing alert (no more repeats or escalation; it still resolves when the condition clears). Owner, admin, dispatcher and the roles the alert notifies. Idempotent.';
 
 --
+-- Name: add_member(uuid, text, public.member_role, uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $_$
+declare
+  v_email text := pg_catalog.lower(pg_catalog.btrim(p_email));
+  v_user_id uuid;
+  v_existing public.member_role;
+  v_membership public.memberships%rowtype;
+begin
+  if auth.uid() is null then
+    perform private.raise_api_error('authentication_required', 'Sign in as an owner or admin of the organization to add members');
+  end if;
+  perform private.assert_live_session();
+  if p_org_id is null or v_email is null or v_email = '' or p_role is null then
+    perform private.raise_api_error('missing_parameter', 'An organization, an email address and a role are required');
+  end if;
+  -- Same answer for an unknown organization and one the caller does not manage.
+  if not private.has_role_in(p_org_id, '{owner,admin}') then
+    perform private.raise_api_error('forbidden_role', 'Only an owner or admin of the organization can add members');
+  end if;
+  -- The guard trigger refuses this too; asked here first so that no account
+  -- is created for an invitation that cannot succeed.
+  if p_role = 'owner' and not private.has_role_in(p_org_id, '{owner}') then
+    perform private.raise_api_error('forbidden_role',
+      'Only an owner can grant or remove the owner role, or change an owner''s membership',
+      null, 'Admins manage every other role. An owner hands over ownership with transfer_ownership.');
+  end if;
+  if v_email !~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$' or pg_catalog.length(v_email) > 320 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('%s is not an email address', p_email));
+  end if;
+  if (p_role = 'client') <> (p_client_id is not null) then
+    perform private.raise_api_error('validation_failed',
+      'A client-portal member needs a client, and only client-portal members have one');
+  end if;
+  if p_client_id is not null
+     and not exists (select from public.clients c where c.id = p_client_id and c.org_id = p_org_id) then
+    perform private.raise_api_error('unknown_reference', 'That client does not belong to this organization');
+  end if;
+
+  select u.id into v_user_id
+  from auth.users u
+  where pg_catalog.lower(u.email) = v_email and not u.is_sso_user and u.deleted_at is null;
+  if v_user_id is null then
+    perform private.raise_api_error('account_not_found', pg_catalog.format('No account uses %s yet', v_email),
+      null, 'The invite-member function creates the account and adds the membership.');
+  end if;
+
+  select m.role into v_existing from public.memberships m where m.org_id = p_org_id and m.user_id = v_user_id;
+  if found then
+    perform private.raise_api_error('already_member',
+      pg_catalog.format('%s is already a member of this organization (%s)', v_email, v_existing),
+      null, 'Change their role instead.');
+  end if;
+
+  insert into public.memberships (org_id, user_id, role, client_id)
+  values (p_org_id, v_user_id, p_role, p_client_id)
+  returning * into v_membership;
+
+  return pg_catalog.jsonb_build_object(
+    'membership_id', v_membership.id, 'user_id', v_user_id, 'email', v_email,
+    'role', v_membership.role, 'client_id', v_membership.client_id);
+end;
+$_$;
+
+ALTER FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) IS 'RPC (owner, admin; live session): adds the account of p_email to the organization in p_role (client-portal members name their client). Only owners add owners. account_not_found (404) when no account uses the email: invite-member creates it. The membership triggers audit it and queue the invitation email.';
+
+--
 -- Name: add_mission_note(uuid, text, text, uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8398,6 +8510,29 @@ ALTER FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status
 --
 
 COMMENT ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) IS 'Moves up to 100 missions to p_to_status, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}. Not idempotent by key: a repeated bulk call finds the missions already moved and reports them unchanged.';
+
+--
+-- Name: check_rule_condition(text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.check_rule_condition(p_condition text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_error text := private.rule_condition_error(p_condition);
+begin
+  return pg_catalog.jsonb_build_object('valid', v_error is null, 'message', v_error);
+end;
+$$;
+
+ALTER FUNCTION public.check_rule_condition(p_condition text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION check_rule_condition(p_condition text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.check_rule_condition(p_condition text) IS 'RPC (signed-in user): {valid, message} for a rule condition, without saving: message is what create_rule or a rules update would raise (Invalid rule condition: …), null when valid. Reads no table.';
 
 --
 -- Name: claim_email_deliveries(integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -19250,6 +19385,14 @@ REVOKE ALL ON FUNCTION private.require_live_session() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.role_label(p_role public.member_role, p_language text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION rule_condition_error(p_condition text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.rule_condition_error(p_condition text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.rule_condition_error(p_condition text) TO authenticated;
+GRANT ALL ON FUNCTION private.rule_condition_error(p_condition text) TO service_role;
+
+--
 -- Name: FUNCTION rules_validate(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -19339,6 +19482,14 @@ GRANT ALL ON FUNCTION public.acknowledge_alert(p_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.acknowledge_alert(p_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.add_member(p_org_id uuid, p_email text, p_role public.member_role, p_client_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -19385,6 +19536,14 @@ GRANT ALL ON FUNCTION public.bulk_invoice_missions(p_mission_ids uuid[]) TO serv
 REVOKE ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION public.bulk_transition_missions(p_mission_ids uuid[], p_to_status public.mission_status, p_reason text) TO service_role;
+
+--
+-- Name: FUNCTION check_rule_condition(p_condition text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.check_rule_condition(p_condition text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.check_rule_condition(p_condition text) TO authenticated;
+GRANT ALL ON FUNCTION public.check_rule_condition(p_condition text) TO service_role;
 
 --
 -- Name: FUNCTION claim_email_deliveries(p_limit integer); Type: ACL; Schema: public; Owner: postgres

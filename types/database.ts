@@ -2627,6 +2627,15 @@ export type Database = {
     }
     Functions: {
       acknowledge_alert: { Args: { p_id: string }; Returns: Json }
+      add_member: {
+        Args: {
+          p_client_id?: string
+          p_email: string
+          p_org_id: string
+          p_role: Database["public"]["Enums"]["member_role"]
+        }
+        Returns: Json
+      }
       add_mission_note: {
         Args: {
           p_body: string
@@ -2676,6 +2685,7 @@ export type Database = {
         }
         Returns: Json
       }
+      check_rule_condition: { Args: { p_condition: string }; Returns: Json }
       claim_email_deliveries: {
         Args: { p_limit?: number }
         Returns: {

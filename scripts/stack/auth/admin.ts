@@ -273,3 +273,29 @@ function parsePositiveInt(raw: string | null, fallback: number, name: string): n
   if (!Number.isInteger(n) || n < 1) throw badRequest("validation_failed", `Bad Pagination Parameters: invalid ${name}`);
   return n;
 }
+
+/**
+ * POST /invite — GoTrue's Invite (internal/api/invite.go): an email with no
+ * account gets one (no password, user_metadata from `data`, an email
+ * identity); an unconfirmed account is invited again; a confirmed one is
+ * 422 email_exists. GoTrue then mails a link to set a password: the stand-in
+ * sends no mail, it only records invited_at and confirmation_sent_at as
+ * sendInvite does.
+ */
+export async function inviteUser(pool: pg.Pool, body: JsonObject): Promise<Record<string, unknown>> {
+  const email = validateEmail(stringField(body, "email"));
+  const data = objectField(body, "data");
+  const existing = await pool.query<{ id: string; confirmed: boolean }>(
+    `select id, email_confirmed_at is not null as confirmed
+       from auth.users where lower(email) = $1 and aud = $2 and is_sso_user = false`,
+    [email, DEFAULT_AUDIENCE],
+  );
+  let userId = existing.rows[0]?.id;
+  if (existing.rows[0]?.confirmed) throw unprocessable("email_exists", DUPLICATE_EMAIL);
+  if (!userId) userId = String((await createUser(pool, { email, ...(data ? { user_metadata: data } : {}) })).id);
+  await pool.query(
+    `update auth.users set invited_at = now(), confirmation_sent_at = now(), updated_at = now() where id = $1`,
+    [userId],
+  );
+  return userJson((await findUserById(pool, userId))!);
+}

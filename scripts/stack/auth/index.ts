@@ -14,6 +14,7 @@
  *   POST   /logout?scope=global|local|others end sessions
  *   GET    /admin/users, POST /admin/users   list / create   (service_role)
  *   GET    /admin/users/{id}, DELETE …       get / delete    (service_role)
+ *   POST   /invite                           invite by email (service_role; no mail sent)
  *   GET    /health, GET /settings
  *   POST   /signup                           always 422 signup_disabled
  *
@@ -23,7 +24,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 import { formatLogLine, levelForStatus } from "../log.ts";
-import { createUser, deleteUser, getUser, listUsers } from "./admin.ts";
+import { createUser, deleteUser, getUser, inviteUser, listUsers } from "./admin.ts";
 import { requireAdmin, requireUser } from "./authn.ts";
 import { readBody, readJsonObject, parseJsonObject } from "./body.ts";
 import {
@@ -179,6 +180,15 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
         POST: async ({ req, res }) => {
           await requireAdmin(req, signer);
           sendJson(req, res, 200, await createUser(pool, await readJsonObject(req)));
+        },
+      },
+    },
+    {
+      pattern: /^\/invite$/,
+      methods: {
+        POST: async ({ req, res }) => {
+          await requireAdmin(req, signer);
+          sendJson(req, res, 200, await inviteUser(pool, await readJsonObject(req)));
         },
       },
     },

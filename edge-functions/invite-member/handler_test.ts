@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { createHandler, HttpError } from "../_shared/http.ts";
+import { type AddedMember, createInviteMemberHandler, type InviteRequest } from "./handler.ts";
+
+const ORG = "a0000000-0000-4000-8000-0000000000a0";
+const CLIENT = "a0000000-0000-4000-8000-0000000000c1";
+const USER = "c0000000-0000-4000-8000-000000000001";
+
+/** A directory whose accounts live in a Set: add_member's account_not_found, the rest as given. */
+function directoryWith(accounts: Set<string>, refuse?: HttpError) {
+  const calls: string[] = [];
+  const handler = createHandler("invite-member", createInviteMemberHandler({
+    addMember(_req, request: InviteRequest): Promise<AddedMember> {
+      calls.push(`add ${request.email} ${request.role}`);
+      if (refuse) return Promise.reject(refuse);
+      if (!accounts.has(request.email)) {
+        return Promise.reject(new HttpError(404, "account_not_found", `No account uses ${request.email} yet`));
+      }
+      return Promise.resolve({ membership_id: "m1", user_id: USER, email: request.email, role: request.role, client_id: request.client_id ?? null });
+    },
+    inviteAccount(email: string, orgId: string): Promise<void> {
+      calls.push(`invite ${email} ${orgId}`);
+      accounts.add(email);
+      return Promise.resolve();
+    },
+  }));
+  return { handler, calls };
+}
+
+function post(body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
+  return new Request("http://localhost/invite-member", { method: "POST", headers, body: JSON.stringify(body) });
+}
+
+Deno.test("an existing account is added without an invite", async () => {
+  const { handler, calls } = directoryWith(new Set(["known@example.test"]));
+  const res = await handler(post({ org_id: ORG, email: " Known@Example.test ", role: "dispatcher" }));
+  assert.equal(res.status, 201);
+  const body = await res.json();
+  assert.equal(body.account_created, false);
+  assert.equal(body.email, "known@example.test");
+  assert.deepEqual(calls, ["add known@example.test dispatcher"]);
+});
+
+Deno.test("an email without an account is invited through Auth, then added", async () => {
+  const { handler, calls } = directoryWith(new Set());
+  const res = await handler(post({ org_id: ORG, email: "new@example.test", role: "client", client_id: CLIENT }));
+  assert.equal(res.status, 201);
+  const body = await res.json();
+  assert.equal(body.account_created, true);
+  assert.equal(body.client_id, CLIENT);
+  assert.deepEqual(calls, ["add new@example.test client", `invite new@example.test ${ORG}`, "add new@example.test client"]);
+});
+
+for (const [status, code] of [[401, "authentication_required"], [403, "forbidden_role"], [409, "already_member"], [422, "validation_failed"]] as const) {
+  Deno.test(`a ${status} ${code} from SQL is answered as is, and no account is created`, async () => {
+    const { handler, calls } = directoryWith(new Set(), new HttpError(status, code, "refused by SQL"));
+    const res = await handler(post({ org_id: ORG, email: "new@example.test", role: "technician" }));
+    assert.equal(res.status, status);
+    assert.deepEqual((await res.json()).error, { code, message: "refused by SQL" });
+    assert.deepEqual(calls, ["add new@example.test technician"]);
+  });
+}
+
+for (const [what, body] of [
+  ["an org_id that is not a UUID", { org_id: "42", email: "a@example.test", role: "technician" }],
+  ["an address that is not one", { org_id: ORG, email: "not-an-email", role: "technician" }],
+  ["an unknown role", { org_id: ORG, email: "a@example.test", role: "superuser" }],
+  ["an unknown field", { org_id: ORG, email: "a@example.test", role: "technician", password: "x" }],
+  ["a client_id that is not a UUID", { org_id: ORG, email: "a@example.test", role: "client", client_id: "c1" }],
+] as const) {
+  Deno.test(`400 on ${what}, nothing called`, async () => {
+    const { handler, calls } = directoryWith(new Set());
+    const res = await handler(post(body));
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "validation_failed");
+    assert.deepEqual(calls, []);
+  });
+}
+
+Deno.test("415 on a body that is not JSON, 405 on another method", async () => {
+  const { handler, calls } = directoryWith(new Set());
+  const notJson = await handler(post({ org_id: ORG }, { "content-type": "text/plain" }));
+  assert.equal(notJson.status, 415);
+  await notJson.body?.cancel();
+  const get = await handler(new Request("http://localhost/invite-member"));
+  assert.equal(get.status, 405);
+  await get.body?.cancel();
+  assert.deepEqual(calls, []);
+});

@@ -1,0 +1,27 @@
+/** The SQL and the Supabase Auth admin API behind invite-member. */
+import type { SupabaseClient } from "@supabase/supabase-js";
+import { rpc } from "../_shared/supabase.ts";
+import type { AddedMember, InviteRequest, MemberDirectory } from "./handler.ts";
+
+export function supabaseMemberDirectory(
+  callerFor: (req: Request) => SupabaseClient,
+  service: () => SupabaseClient,
+): MemberDirectory {
+  return {
+    addMember(req: Request, request: InviteRequest): Promise<AddedMember> {
+      return rpc<AddedMember>(callerFor(req), "add_member", {
+        p_org_id: request.org_id,
+        p_email: request.email,
+        p_role: request.role,
+        p_client_id: request.client_id ?? null,
+      });
+    },
+    async inviteAccount(email: string, orgId: string): Promise<void> {
+      const { error } = await service().auth.admin.inviteUserByEmail(email, { data: { invited_to_org: orgId } });
+      // Created meanwhile by another invitation: add_member finds it now.
+      if (error && error.code !== "email_exists") {
+        throw new Error(`Supabase Auth invite failed: ${error.status ?? ""} ${error.code ?? ""} ${error.message}`);
+      }
+    },
+  };
+}

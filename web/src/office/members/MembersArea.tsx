@@ -1,0 +1,339 @@
+/**
+ * Members (owner, admin): who belongs to the organization and in which role;
+ * invite by email (the invite-member function: SQL's add_member decides, the
+ * function creates a missing account), change a role or remove a member
+ * (memberships under RLS; the guard trigger's ownership rules answer in
+ * words), and, for an owner, hand over ownership (transfer_ownership).
+ */
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { Page } from "../../components/Page.tsx";
+import type { MemberRole } from "../../workspace.ts";
+import type { AreaProps } from "../areas.ts";
+import { useOffice } from "../context.tsx";
+import { DataTable, ErrorMessage, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { invokeFunction } from "../ui/invokeFunction.ts";
+import "./i18n.ts";
+import "../ui/admin-forms.css";
+import "./members.css";
+
+const STAFF_ROLES: MemberRole[] = ["owner", "admin", "dispatcher", "technician", "accountant"];
+const INVITE_ROLES: MemberRole[] = [...STAFF_ROLES, "client"];
+
+interface Member {
+  id: string;
+  userId: string;
+  role: MemberRole;
+  clientName: string | null;
+  email: string | null;
+  name: string;
+  createdAt: string;
+}
+
+interface InviteAnswer {
+  email: string;
+  role: MemberRole;
+  account_created: boolean;
+}
+
+export default function MembersArea({ path }: AreaProps) {
+  if (path !== "" && path !== "/") return <NotFound />;
+  return <MembersScreen />;
+}
+
+function MembersScreen() {
+  const { t } = useTranslation("members");
+  const { supabase, org, role, userId } = useOffice();
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+
+  const query = useQuery(async () => {
+    const memberships = unwrap(
+      await supabase.from("memberships").select("id, user_id, role, client_id, created_at").eq("org_id", org.id).order("created_at"),
+    );
+    const ids = memberships.map((m) => m.user_id);
+    const profiles = ids.length ? unwrap(await supabase.from("profiles").select("id, email, full_name").in("id", ids)) : [];
+    // The portal clients: to name a client member's client and to choose one when inviting.
+    const clients = unwrap(await supabase.from("clients").select("id, name").eq("org_id", org.id).order("name").limit(500));
+    const profileOf = new Map(profiles.map((p) => [p.id, p]));
+    const clientName = new Map(clients.map((c) => [c.id, c.name]));
+    const members: Member[] = memberships.map((m) => {
+      const profile = profileOf.get(m.user_id);
+      return {
+        id: m.id,
+        userId: m.user_id,
+        role: m.role,
+        clientName: m.client_id ? (clientName.get(m.client_id) ?? null) : null,
+        email: profile?.email ?? null,
+        name: profile?.full_name?.trim() || profile?.email || m.user_id,
+        createdAt: m.created_at,
+      };
+    });
+    return { members, clients };
+  }, [supabase, org.id]);
+
+  function done(message: string) {
+    setActionError(null);
+    setNotice(message);
+    void query.reload();
+  }
+  function failed(error: unknown) {
+    setNotice(null);
+    setActionError(toApiError(error));
+  }
+
+  const roleLabel = (r: MemberRole) => t(`office:shell.role.${r}`);
+  const columns: Column<Member>[] = [
+    {
+      key: "name",
+      header: t("columns.name"),
+      render: (m) => (m.userId === userId ? `${m.name} (${t("you")})` : m.name),
+      sortValue: (m) => m.name,
+    },
+    { key: "email", header: t("columns.email"), render: (m) => m.email ?? "—", sortValue: (m) => m.email },
+    {
+      key: "role",
+      header: t("columns.role"),
+      render: (m) =>
+        m.role === "client" ? (
+          <span>
+            {roleLabel("client")}
+            {m.clientName ? <span className="muted"> · {t("clientOf", { client: m.clientName })}</span> : null}
+          </span>
+        ) : (
+          <RoleForm member={m} onDone={done} onError={failed} />
+        ),
+      sortValue: (m) => m.role,
+    },
+    { key: "since", header: t("columns.since"), render: (m) => formatDate(m.createdAt), sortValue: (m) => m.createdAt },
+    { key: "actions", header: t("columns.actions"), render: (m) => <RemoveButton member={m} onDone={done} onError={failed} /> },
+  ];
+
+  return (
+    <Page title={t("title")}>
+      <p role="status" className="saved" data-testid="members-notice">
+        {notice ?? ""}
+      </p>
+      <ErrorMessage error={actionError} />
+      {query.error ? <ErrorMessage error={query.error} onRetry={() => void query.reload()} /> : null}
+      {query.data ? (
+        <DataTable caption={t("caption")} columns={columns} rows={query.data.members} rowKey={(m) => m.id} />
+      ) : (
+        !query.error && <p className="muted">{t("office:common.loading")}</p>
+      )}
+      <InviteForm clients={query.data?.clients ?? []} onDone={done} />
+      {role === "owner" && query.data ? (
+        <TransferForm members={query.data.members.filter((m) => m.userId !== userId && m.role !== "client")} onDone={done} onError={failed} />
+      ) : null}
+    </Page>
+  );
+}
+
+function RoleForm({ member, onDone, onError }: { member: Member; onDone: (m: string) => void; onError: (e: unknown) => void }) {
+  const { t } = useTranslation("members");
+  const { supabase } = useOffice();
+  const [chosen, setChosen] = useState<MemberRole>(member.role);
+  const [busy, setBusy] = useState(false);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      // RLS limits the update to owners and admins; the guard trigger keeps the ownership rules.
+      const rows = unwrap(await supabase.from("memberships").update({ role: chosen }).eq("id", member.id).select("id"));
+      if (rows.length === 0) throw { message: t("notRemoved", { name: member.name }) };
+      onDone(t("roleChanged", { name: member.name, role: t(`office:shell.role.${chosen}`) }));
+    } catch (error) {
+      setChosen(member.role);
+      onError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="role-form" onSubmit={save}>
+      <label className="visually-hidden" htmlFor={`role-${member.id}`}>
+        {t("roleOf", { name: member.name })}
+      </label>
+      <select id={`role-${member.id}`} value={chosen} onChange={(e) => setChosen(e.target.value as MemberRole)} disabled={busy}>
+        {STAFF_ROLES.map((r) => (
+          <option key={r} value={r}>
+            {t(`office:shell.role.${r}`)}
+          </option>
+        ))}
+      </select>
+      <button type="submit" className="button small" disabled={busy || chosen === member.role}>
+        {t("saveRole")}
+        <span className="visually-hidden"> · {member.name}</span>
+      </button>
+    </form>
+  );
+}
+
+function RemoveButton({ member, onDone, onError }: { member: Member; onDone: (m: string) => void; onError: (e: unknown) => void }) {
+  const { t } = useTranslation("members");
+  const { supabase } = useOffice();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function remove() {
+    setBusy(true);
+    try {
+      const rows = unwrap(await supabase.from("memberships").delete().eq("id", member.id).select("id"));
+      if (rows.length === 0) throw { message: t("notRemoved", { name: member.name }) };
+      onDone(t("removed", { name: member.name }));
+    } catch (error) {
+      onError(error);
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  }
+
+  if (!confirming) {
+    return (
+      <button type="button" className="button small" onClick={() => setConfirming(true)}>
+        {t("remove")}
+        <span className="visually-hidden"> · {member.name}</span>
+      </button>
+    );
+  }
+  return (
+    <div className="confirm" role="group" aria-label={t("removeConfirm", { name: member.name })}>
+      <span>{t("removeConfirm", { name: member.name })}</span>
+      <button type="button" className="button small danger" onClick={() => void remove()} disabled={busy}>
+        {t("confirmRemove")}
+      </button>
+      <button type="button" className="button small" onClick={() => setConfirming(false)} disabled={busy}>
+        {t("cancel")}
+      </button>
+    </div>
+  );
+}
+
+function InviteForm({ clients, onDone }: { clients: { id: string; name: string }[]; onDone: (m: string) => void }) {
+  const { t } = useTranslation("members");
+  const { supabase, org } = useOffice();
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<MemberRole>("technician");
+  const [clientId, setClientId] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await invokeFunction<InviteAnswer>(supabase, "invite-member", {
+        org_id: org.id,
+        email,
+        role,
+        ...(role === "client" ? { client_id: clientId || null } : {}),
+      });
+      const roleName = t(`office:shell.role.${answer.role}`);
+      onDone(t(answer.account_created ? "invite.doneNewAccount" : "invite.done", { email: answer.email, role: roleName }));
+      setEmail("");
+    } catch (caught) {
+      setError(toApiError(caught));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card admin-form" onSubmit={submit} aria-labelledby="invite-title">
+      <h2 id="invite-title">{t("invite.title")}</h2>
+      <p className="muted">{t("invite.help")}</p>
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor="invite-email">{t("invite.email")}</label>
+          <input id="invite-email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="invite-role">{t("invite.role")}</label>
+          <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as MemberRole)}>
+            {INVITE_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`office:shell.role.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        {role === "client" ? (
+          <div className="field">
+            <label htmlFor="invite-client">{t("invite.client")}</label>
+            <select id="invite-client" value={clientId} onChange={(e) => setClientId(e.target.value)}>
+              <option value="">{t("invite.chooseClient")}</option>
+              {clients.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+      <button type="submit" className="button inline" disabled={busy}>
+        {busy ? t("invite.sending") : t("invite.submit")}
+      </button>
+    </form>
+  );
+}
+
+function TransferForm({ members, onDone, onError }: { members: Member[]; onDone: (m: string) => void; onError: (e: unknown) => void }) {
+  const { t } = useTranslation("members");
+  const { supabase, org } = useOffice();
+  const [to, setTo] = useState("");
+  const [keepAs, setKeepAs] = useState<MemberRole>("admin");
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      unwrap(await supabase.rpc("transfer_ownership", { p_org_id: org.id, p_to_user_id: to, p_keep_current_as: keepAs }));
+      onDone(t("transfer.done", { name: members.find((m) => m.userId === to)?.name ?? to }));
+      setTo("");
+    } catch (error) {
+      onError(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card admin-form" onSubmit={submit} aria-labelledby="transfer-title">
+      <h2 id="transfer-title">{t("transfer.title")}</h2>
+      <p className="muted">{t("transfer.help")}</p>
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor="transfer-to">{t("transfer.to")}</label>
+          <select id="transfer-to" required value={to} onChange={(e) => setTo(e.target.value)}>
+            <option value="">{t("transfer.choose")}</option>
+            {members.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="transfer-keep">{t("transfer.keepAs")}</label>
+          <select id="transfer-keep" value={keepAs} onChange={(e) => setKeepAs(e.target.value as MemberRole)}>
+            {STAFF_ROLES.filter((r) => r !== "owner").map((r) => (
+              <option key={r} value={r}>
+                {t(`office:shell.role.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <button type="submit" className="button inline" disabled={busy || !to}>
+        {t("transfer.submit")}
+      </button>
+    </form>
+  );
+}
