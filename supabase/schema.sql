@@ -9183,6 +9183,53 @@ ALTER FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_s
 COMMENT ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) IS 'Marks the uploader''s pending upload ready with the SHA-256 of the stored bytes, once Storage holds the object with the declared size and MIME type (422 otherwise). Idempotent on p_upload_id. Service role only (the attachments function).';
 
 --
+-- Name: invoice_email_status(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.invoice_email_status(p_invoice_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_row    public.notifications;
+begin
+  if p_invoice_id is null then
+    perform private.raise_api_error('missing_parameter', 'invoice_email_status needs an invoice id');
+  end if;
+  select i.org_id into v_org_id from public.invoices i where i.id = p_invoice_id;
+  if v_org_id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'invoice_email_status', pg_catalog.format('Invoice %s', p_invoice_id));
+
+  -- The key send_invoice() writes; (org_id, dedupe_key) is unique and indexed.
+  select n.* into v_row from public.notifications n
+  where n.org_id = v_org_id and n.dedupe_key = 'invoice_sent:' || p_invoice_id::text;
+
+  return pg_catalog.jsonb_build_object(
+    'invoice_id', p_invoice_id,
+    'notification_id', v_row.id,
+    'delivery_status', v_row.delivery_status,
+    'recipient_email', v_row.recipient_email,
+    'attempts', v_row.attempts,
+    'last_error', v_row.last_error,
+    'next_attempt_at', v_row.next_attempt_at,
+    'sent_at', v_row.sent_at,
+    'queued_at', v_row.created_at);
+end;
+$$;
+
+ALTER FUNCTION public.invoice_email_status(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_email_status(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.invoice_email_status(p_invoice_id uuid) IS 'RPC (owner, admin, accountant): the delivery state of the email send_invoice() queued for this invoice or credit note (delivery_status null when none was queued), with the attempts and the last error; 404 for an invoice the caller cannot see.';
+
+--
 -- Name: invoice_log_head(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -19412,6 +19459,14 @@ GRANT ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date
 
 REVOKE ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) TO service_role;
+
+--
+-- Name: FUNCTION invoice_email_status(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION invoice_log_head(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
