@@ -11,7 +11,7 @@ import { useOffice } from "../context.tsx";
 import { ErrorMessage, NotFound, toApiError, unwrap, type ApiError } from "../ui/index.ts";
 import "./i18n.ts";
 import "./invoicing.css";
-import { callFunction, fileNameOf, saveBlob, todayIso } from "./shared.tsx";
+import { callFunction, FileLink, fileNameOf, prepareFile, todayIso, type PreparedFile } from "./shared.tsx";
 
 const JOURNALS = ["VT", "AV", "BQ"] as const;
 
@@ -50,6 +50,8 @@ function Exports() {
   const [to, setTo] = useState(todayIso());
   const fec = useDownload();
   const csv = useDownload();
+  const [fecFile, setFecFile] = useState<PreparedFile | null>(null);
+  const [csvFile, setCsvFile] = useState<PreparedFile | null>(null);
 
   function downloadFec(event: FormEvent) {
     event.preventDefault();
@@ -57,7 +59,7 @@ function Exports() {
       const yearEnd = `${year}-12-31`;
       const { data, response } = await callFunction<string>(supabase, "fec", { org_id: org.id, year_end: yearEnd });
       const name = fileNameOf(response, `FEC${year}1231.txt`);
-      saveBlob(new Blob([data], { type: "text/plain;charset=utf-8" }), name);
+      setFecFile((previous) => prepareFile(new Blob([data], { type: "text/plain;charset=utf-8" }), name, previous));
       const lines = data.split(/\r?\n/).filter((line) => line !== "").length;
       return t("exports.fecReady", { name, lines, head: response.headers.get("x-invoice-log-head") ?? "—" });
     });
@@ -66,9 +68,10 @@ function Exports() {
   function downloadCsv(event: FormEvent) {
     event.preventDefault();
     void csv.run(async () => {
-      const text = unwrap(await supabase.rpc("export_journal_csv", { p_org_id: org.id, p_journal: journal, p_from: from, p_to: to })) as string;
+      // A read (stable function): GET, so it does not count as a write.
+      const text = unwrap(await supabase.rpc("export_journal_csv", { p_org_id: org.id, p_journal: journal, p_from: from, p_to: to }, { get: true })) as string;
       const name = `journal-${journal}-${from}-${to}.csv`;
-      saveBlob(new Blob([text], { type: "text/csv;charset=utf-8" }), name);
+      setCsvFile((previous) => prepareFile(new Blob([text], { type: "text/csv;charset=utf-8" }), name, previous));
       return t("exports.csvReady", { name });
     });
   }
@@ -99,6 +102,7 @@ function Exports() {
             {fec.done}
           </p>
         )}
+        <FileLink file={fec.done ? fecFile : null} label={t("exports.save", { name: fecFile?.name })} />
       </form>
 
       <form className="card" onSubmit={downloadCsv} aria-labelledby="csv-title">
@@ -132,6 +136,7 @@ function Exports() {
             {csv.done}
           </p>
         )}
+        <FileLink file={csv.done ? csvFile : null} label={t("exports.save", { name: csvFile?.name })} />
       </form>
     </Page>
   );

@@ -12,7 +12,7 @@ import { Page } from "../../components/Page.tsx";
 import { Link, navigate } from "../../router.tsx";
 import { useOffice } from "../context.tsx";
 import { DataTable, ErrorMessage, formatDate, formatDateTime, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
-import { callFunction, parseEuros, saveBlob, StatusBadge, type InvoiceStatus } from "./shared.tsx";
+import { callFunction, FileLink, parseEuros, prepareFile, StatusBadge, type InvoiceStatus, type PreparedFile } from "./shared.tsx";
 
 interface Invoice {
   id: string;
@@ -398,7 +398,7 @@ function SendSection({ invoice, onChange }: { invoice: Invoice; onChange: () => 
   const { supabase } = useOffice();
   const send = useAction();
   const status = useQuery(
-    async () => unwrap(await supabase.rpc("invoice_email_status", { p_invoice_id: invoice.id })) as unknown as EmailStatus,
+    async () => unwrap(await supabase.rpc("invoice_email_status", { p_invoice_id: invoice.id }, { get: true })) as unknown as EmailStatus,
     [supabase, invoice.id],
   );
   const s = status.data;
@@ -458,6 +458,7 @@ function PdfSection({ invoice }: { invoice: Invoice }) {
   const verify = useAction();
   const [sha, setSha] = useState<string | null>(invoice.pdf_sha256);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [file, setFile] = useState<PreparedFile | null>(null);
   return (
     <section className="card" aria-labelledby="pdf-title">
       <h2 id="pdf-title">{t("pdf.title")}</h2>
@@ -476,7 +477,7 @@ function PdfSection({ invoice }: { invoice: Invoice }) {
               const { data, response } = await callFunction<Blob>(supabase, "invoice-pdf", { invoice_id: invoice.id });
               const name = `${invoice.number}.pdf`;
               setSha(response.headers.get("x-pdf-sha256"));
-              saveBlob(data, name);
+              setFile((previous) => prepareFile(data, name, previous));
               return t("pdf.ready", { name });
             })
           }
@@ -499,6 +500,7 @@ function PdfSection({ invoice }: { invoice: Invoice }) {
         </button>
       </div>
       <Feedback action={download} />
+      <FileLink file={download.done ? file : null} label={t("pdf.save", { name: file?.name })} />
       <Feedback action={verify} />
       {verdict && (
         <div className={verdict.ok ? "verdict verdict-ok" : "verdict verdict-bad"} role="status" data-testid="pdf-verdict" data-ok={String(verdict.ok)}>

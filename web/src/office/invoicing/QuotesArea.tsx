@@ -63,7 +63,7 @@ function QuoteList({ base }: { base: string }) {
     },
     { key: "title", header: t("quotes.titleColumn"), render: (row) => row.title, sortValue: (row) => row.title },
     { key: "client", header: t("common.client"), render: (row) => row.clients?.name ?? "", sortValue: (row) => row.clients?.name ?? "" },
-    { key: "status", header: t("common.status"), render: (row) => <StatusBadge status={row.status} /> },
+    { key: "status", header: t("common.status"), render: (row) => <StatusBadge status={row.status} quote /> },
     { key: "valid", header: t("quotes.validUntil"), render: (row) => (row.valid_until ? formatDate(row.valid_until) : ""), sortValue: (row) => row.valid_until },
     { key: "total", header: t("common.total"), numeric: true, render: (row) => formatMoney(row.total_ttc_cents ?? 0), sortValue: (row) => row.total_ttc_cents },
   ];
@@ -202,7 +202,7 @@ function QuoteDetail({ id, base }: { id: string; base: string }) {
         <div>
           <dt>{t("common.status")}</dt>
           <dd>
-            <StatusBadge status={q.status} />
+            <StatusBadge status={q.status} quote />
           </dd>
         </div>
         <div>

@@ -11,11 +11,11 @@ export type InvoiceStatus = "draft" | "issued" | "sent" | "partially_paid" | "pa
 export type QuoteStatus = "draft" | "sent" | "accepted" | "rejected" | "expired";
 
 /** A status as a labelled badge: the word carries the meaning, the colour only repeats it. */
-export function StatusBadge({ status, overdue = false }: { status: InvoiceStatus | QuoteStatus; overdue?: boolean }) {
+export function StatusBadge({ status, overdue = false, quote = false }: { status: InvoiceStatus | QuoteStatus; overdue?: boolean; quote?: boolean }) {
   const { t } = useTranslation("invoicing");
   return (
     <span className={`status-badge status-${status}${overdue ? " status-overdue" : ""}`} data-testid="status">
-      {t(`status.${status}`)}
+      {t(quote ? `quoteStatus.${status}` : `status.${status}`)}
       {overdue ? ` · ${t("status.overdue")}` : ""}
     </span>
   );
@@ -53,17 +53,30 @@ export function fileNameOf(response: Response, fallback: string): string {
   return match?.[1] ?? fallback;
 }
 
-/** Hands a file to the browser's downloads. */
-export function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Give the download time to start before the URL goes.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+export interface PreparedFile {
+  url: string;
+  name: string;
+}
+
+/**
+ * A fetched file as an object URL, offered as a link the person clicks: a
+ * download started by the click itself is never taken for an unwanted
+ * automatic download by the browser (a script-started one after an await can be).
+ */
+export function prepareFile(blob: Blob, name: string, previous: PreparedFile | null): PreparedFile {
+  if (previous) URL.revokeObjectURL(previous.url);
+  return { url: URL.createObjectURL(blob), name };
+}
+
+export function FileLink({ file, label }: { file: PreparedFile | null; label: string }) {
+  if (!file) return null;
+  return (
+    <p>
+      <a className="button inline" href={file.url} download={file.name} data-testid="file-link">
+        {label}
+      </a>
+    </p>
+  );
 }
 
 /**
