@@ -71,7 +71,7 @@ export function prepareFile(blob: Blob, name: string, previous: PreparedFile | n
 export function FileLink({ file, label }: { file: PreparedFile | null; label: string }) {
   if (!file) return null;
   return (
-    <p>
+    <p className="file-link">
       <a className="button inline" href={file.url} download={file.name} data-testid="file-link">
         {label}
       </a>
