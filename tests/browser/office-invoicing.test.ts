@@ -207,7 +207,7 @@ describe("the accountant invoices a done mission", () => {
   });
 
   it("records the payment and reconciles: the invoice is paid and lettered", async () => {
-    await page.goto(`/office/payments?invoice=${invoiceId}`);
+    await page.getByRole("link", { name: "Enregistrer un paiement pour cette facture" }).click();
     await page.getByRole("heading", { level: 1, name: "Paiements" }).waitFor();
     await expect.poll(() => page.getByLabel("Facture", { exact: true }).inputValue()).toBe(invoiceId);
     // A refusal first: not an amount.

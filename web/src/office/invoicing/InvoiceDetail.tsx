@@ -570,6 +570,11 @@ function PaymentsSection({ invoice }: { invoice: Invoice }) {
       <h2 id="payments-title">{t("detail.paymentsCaption")}</h2>
       <ErrorMessage error={payments.error ?? lettering.error} />
       <DataTable caption={t("detail.paymentsCaption")} captionHidden columns={columns} rows={payments.data ?? []} rowKey={(p) => p.id} empty={t("detail.noPayments")} />
+      {invoice.status !== "paid" && (
+        <p>
+          <Link href={`/office/payments?invoice=${invoice.id}`}>{t("detail.recordPayment")}</Link>
+        </p>
+      )}
       <p>
         <strong>{t("detail.lettering")} : </strong>
         <span data-testid="lettering">

@@ -4,7 +4,7 @@
  * reconcile_payments(), which moves covered invoices forward and reports
  * what is left (partial, overpaid, paid but not sent, unmatched).
  */
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
@@ -78,6 +78,12 @@ function Payments() {
       ) as unknown as OpenInvoice[],
     [supabase, org.id],
   );
+
+  // A preselected invoice that cannot take a payment (a draft, paid, another
+  // organization's) is not offered: the form falls back to "unmatched".
+  useEffect(() => {
+    if (open.data && invoiceId && !open.data.some((i) => i.id === invoiceId)) setInvoiceId("");
+  }, [open.data, invoiceId]);
 
   const payments = useQuery(
     async () =>

@@ -101,6 +101,7 @@ export const fr = {
     reference: "Référence",
     amount: "Montant",
     noPayments: "Aucun paiement enregistré.",
+    recordPayment: "Enregistrer un paiement pour cette facture",
   },
   send: {
     title: "Envoi au client",
@@ -309,6 +310,7 @@ export const en: Translations<typeof fr> = {
     reference: "Reference",
     amount: "Amount",
     noPayments: "No payment recorded.",
+    recordPayment: "Record a payment for this invoice",
   },
   send: {
     title: "Sending to the client",
