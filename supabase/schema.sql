@@ -14649,6 +14649,18 @@ CREATE UNIQUE INDEX invoices_chain_position_key ON public.invoices USING btree (
 CREATE INDEX invoices_credited_idx ON public.invoices USING btree (org_id, credited_invoice_id, client_id) WHERE (credited_invoice_id IS NOT NULL);
 
 --
+-- Name: invoices_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_org_created_idx ON public.invoices USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX invoices_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.invoices_org_created_idx IS 'Back-office invoice list: newest first, keyset pages on (created_at, id) within an organization.';
+
+--
 -- Name: invoices_sequence_key; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -14882,6 +14894,18 @@ CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING 
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (org_id, invoice_id) WHERE (invoice_id IS NOT NULL);
 
 --
+-- Name: payments_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payments_org_created_idx ON public.payments USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX payments_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.payments_org_created_idx IS 'Back-office payment list: newest first within an organization.';
+
+--
 -- Name: payments_unmatched_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -14910,6 +14934,18 @@ CREATE INDEX quotes_client_idx ON public.quotes USING btree (org_id, client_id);
 --
 
 CREATE INDEX quotes_open_idx ON public.quotes USING btree (org_id, valid_until) WHERE (status = 'sent'::public.quote_status);
+
+--
+-- Name: quotes_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_org_created_idx ON public.quotes USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX quotes_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.quotes_org_created_idx IS 'Back-office quote list: newest first, keyset pages on (created_at, id) within an organization.';
 
 --
 -- Name: quotes_sequence_key; Type: INDEX; Schema: public; Owner: postgres
