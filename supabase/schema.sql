@@ -9451,6 +9451,53 @@ ALTER FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_s
 COMMENT ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) IS 'Marks the uploader''s pending upload ready with the SHA-256 of the stored bytes, once Storage holds the object with the declared size and MIME type (422 otherwise). Idempotent on p_upload_id. Service role only (the attachments function).';
 
 --
+-- Name: invoice_email_status(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.invoice_email_status(p_invoice_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_row    public.notifications;
+begin
+  if p_invoice_id is null then
+    perform private.raise_api_error('missing_parameter', 'invoice_email_status needs an invoice id');
+  end if;
+  select i.org_id into v_org_id from public.invoices i where i.id = p_invoice_id;
+  if v_org_id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Invoice %s not found', p_invoice_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'invoice_email_status', pg_catalog.format('Invoice %s', p_invoice_id));
+
+  -- The key send_invoice() writes; (org_id, dedupe_key) is unique and indexed.
+  select n.* into v_row from public.notifications n
+  where n.org_id = v_org_id and n.dedupe_key = 'invoice_sent:' || p_invoice_id::text;
+
+  return pg_catalog.jsonb_build_object(
+    'invoice_id', p_invoice_id,
+    'notification_id', v_row.id,
+    'delivery_status', v_row.delivery_status,
+    'recipient_email', v_row.recipient_email,
+    'attempts', v_row.attempts,
+    'last_error', v_row.last_error,
+    'next_attempt_at', v_row.next_attempt_at,
+    'sent_at', v_row.sent_at,
+    'queued_at', v_row.created_at);
+end;
+$$;
+
+ALTER FUNCTION public.invoice_email_status(p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_email_status(p_invoice_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.invoice_email_status(p_invoice_id uuid) IS 'RPC (owner, admin, accountant): the delivery state of the email send_invoice() queued for this invoice or credit note (delivery_status null when none was queued), with the attempts and the last error; 404 for an invoice the caller cannot see.';
+
+--
 -- Name: invoice_log_head(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -14883,6 +14930,18 @@ CREATE UNIQUE INDEX invoices_chain_position_key ON public.invoices USING btree (
 CREATE INDEX invoices_credited_idx ON public.invoices USING btree (org_id, credited_invoice_id, client_id) WHERE (credited_invoice_id IS NOT NULL);
 
 --
+-- Name: invoices_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_org_created_idx ON public.invoices USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX invoices_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.invoices_org_created_idx IS 'Back-office invoice list: newest first, keyset pages on (created_at, id) within an organization.';
+
+--
 -- Name: invoices_sequence_key; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -15128,6 +15187,18 @@ CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING 
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (org_id, invoice_id) WHERE (invoice_id IS NOT NULL);
 
 --
+-- Name: payments_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payments_org_created_idx ON public.payments USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX payments_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.payments_org_created_idx IS 'Back-office payment list: newest first within an organization.';
+
+--
 -- Name: payments_unmatched_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -15156,6 +15227,18 @@ CREATE INDEX quotes_client_idx ON public.quotes USING btree (org_id, client_id);
 --
 
 CREATE INDEX quotes_open_idx ON public.quotes USING btree (org_id, valid_until) WHERE (status = 'sent'::public.quote_status);
+
+--
+-- Name: quotes_org_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_org_created_idx ON public.quotes USING btree (org_id, created_at DESC, id DESC);
+
+--
+-- Name: INDEX quotes_org_created_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.quotes_org_created_idx IS 'Back-office quote list: newest first, keyset pages on (created_at, id) within an organization.';
 
 --
 -- Name: quotes_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -19737,6 +19820,14 @@ GRANT ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date
 
 REVOKE ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) TO service_role;
+
+--
+-- Name: FUNCTION invoice_email_status(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.invoice_email_status(p_invoice_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION invoice_log_head(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres

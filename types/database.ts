@@ -2888,6 +2888,7 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      invoice_email_status: { Args: { p_invoice_id: string }; Returns: Json }
       invoice_log_head: {
         Args: { p_org_id: string }
         Returns: {
