@@ -7772,6 +7772,53 @@ $$;
 ALTER FUNCTION private.validate_alert_config() OWNER TO postgres;
 
 --
+-- Name: validate_alert_config_bounds(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.validate_alert_config_bounds() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  -- The largest threshold per unit, and how it reads in a message.
+  v_max numeric := case new.unit when 'minutes' then 43200 when 'hours' then 720 when 'days' then 365
+                                 when 'units' then 1000000 end;
+  v_max_text text := case new.unit when 'minutes' then '43200 minutes (30 days)' when 'hours' then '720 hours (30 days)'
+                                   when 'days' then '365 days' when 'units' then '1000000 units' end;
+begin
+  if v_max is not null and new.threshold > v_max then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s needs a threshold of at most %s, got %s', new.alert_type, v_max_text, new.threshold));
+  end if;
+  if new.repeat_interval < interval '1 minute' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s repeats at most every minute (the checks run every minute), got %s', new.alert_type, new.repeat_interval));
+  end if;
+  if new.repeat_interval > interval '30 days' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s repeats at least every 30 days, got %s', new.alert_type, new.repeat_interval));
+  end if;
+  if new.escalate_after < interval '1 minute' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s escalates after a minute or more (the checks run every minute), got %s', new.alert_type, new.escalate_after));
+  end if;
+  if new.escalate_after > interval '30 days' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s escalates after 30 days at most, got %s', new.alert_type, new.escalate_after));
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.validate_alert_config_bounds() OWNER TO postgres;
+
+--
+-- Name: FUNCTION validate_alert_config_bounds(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.validate_alert_config_bounds() IS 'Trigger on public.alert_config (after alert_config_validate): thresholds at most 30 days (365 for days, 1,000,000 units), repeat interval and escalation delay from 1 minute to 30 days; invalid_parameter otherwise.';
+
+--
 -- Name: validate_credit_note(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -15098,6 +15145,12 @@ CREATE TRIGGER alert_config_touch BEFORE UPDATE ON public.alert_config FOR EACH 
 CREATE TRIGGER alert_config_validate BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config();
 
 --
+-- Name: alert_config alert_config_validate_bounds; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alert_config_validate_bounds BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config_bounds();
+
+--
 -- Name: alerts alerts_delete_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -19250,6 +19303,12 @@ GRANT ALL ON FUNCTION private.unece_unit_code(p_unit text) TO service_role;
 --
 
 REVOKE ALL ON FUNCTION private.validate_alert_config() FROM PUBLIC;
+
+--
+-- Name: FUNCTION validate_alert_config_bounds(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.validate_alert_config_bounds() FROM PUBLIC;
 
 --
 -- Name: FUNCTION validate_credit_note(); Type: ACL; Schema: private; Owner: postgres
