@@ -88,6 +88,25 @@ async function alertOf(emergencyId: string) {
   );
 }
 
+/** A tenth of a second of silence: a valid 8 kHz mono 8-bit PCM WAV file. */
+function silentWav(): Buffer {
+  const samples = 800;
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + samples, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(8000, 28);
+  header.writeUInt16LE(1, 32);
+  header.writeUInt16LE(8, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(samples, 40);
+  return Buffer.concat([header, Buffer.alloc(samples, 128)]);
+}
+
 async function expectNoSeriousViolations(page: Page) {
   const violations = await seriousAxeViolations(page);
   expect(violations, JSON.stringify(violations)).toEqual([]);
@@ -221,6 +240,24 @@ describe("the alert settings", () => {
       const enabled = await withDb(async (db) => (await db.query<{ on: boolean }>("select alert_sound_enabled as on from public.organizations where id = $1", [orgId])).rows[0]!.on);
       expect(enabled).toBe(true);
       await expect.poll(() => soundSetting.isChecked()).toBe(true);
+
+      // The organization's own sound, through the attachments function: a text file is refused
+      // with the function's message; a WAV is stored and becomes the current sound.
+      expect(await page.getByText("Aucun fichier : un bip est joué.").isVisible()).toBe(true);
+      const fileInput = page.getByLabel("Fichier son (MP3, OGG ou WAV, 1 Mo au plus)");
+      await fileInput.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("pas un son") });
+      await page.getByRole("button", { name: "Envoyer le fichier" }).click();
+      await page.getByRole("alert").filter({ hasText: "text/plain is not accepted for alert_sound attachments" }).waitFor();
+      await fileInput.setInputFiles({ name: "sirene.wav", mimeType: "audio/wav", buffer: silentWav() });
+      await page.getByRole("button", { name: "Envoyer le fichier" }).click();
+      await page.getByRole("status").filter({ hasText: "Son « sirene.wav » enregistré." }).waitFor();
+      await page.getByText("Son actuel : sirene.wav").waitFor();
+      const sounds = await withDb(async (db) =>
+        (await db.query<{ original_name: string; status: string }>(
+          "select original_name, status from public.attachments where org_id = $1 and owner_type = 'alert_sound'", [orgId],
+        )).rows,
+      );
+      expect(sounds).toEqual([{ original_name: "sirene.wav", status: "ready" }]);
 
       // On the dashboard, the person turns the sound on once (the click browsers require), and a
       // new critical alert plays it; what was open before does not.
