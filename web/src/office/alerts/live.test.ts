@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveUpdates, type ChannelStatus, type LiveMode, type LiveSource } from "./live.ts";
 
-const timing = { pollSeconds: 10, connectTimeoutMs: 5000, debounceMs: 300 };
+const timing = { pollSeconds: 10, connectTimeoutMs: 5000, debounceMs: 300, realtimeCheckSeconds: 60 };
 
 /** A page and a channel the test drives by hand. */
 function harness(options: { realtime?: boolean } = {}) {
@@ -55,7 +55,7 @@ afterEach(() => {
 });
 
 describe("LiveUpdates", () => {
-  it("uses Realtime once the channel is subscribed: a change loads (once per burst), no polling", () => {
+  it("uses Realtime once the channel is subscribed: a change loads (once per burst); only a slow safety load besides", () => {
     const h = harness();
     h.live.start();
     expect(h.live.current).toBe("connecting");
@@ -67,8 +67,11 @@ describe("LiveUpdates", () => {
     h.change();
     vi.advanceTimersByTime(300);
     expect(h.refresh).toHaveBeenCalledTimes(2);
-    vi.advanceTimersByTime(60_000);
+    vi.advanceTimersByTime(59_000);
     expect(h.refresh).toHaveBeenCalledTimes(2);
+    // A dropped event is caught up within a minute.
+    vi.advanceTimersByTime(1000);
+    expect(h.refresh).toHaveBeenCalledTimes(3);
     expect(h.closed).not.toHaveBeenCalled();
   });
 
@@ -130,16 +133,20 @@ describe("LiveUpdates", () => {
     expect(h.refresh).toHaveBeenCalledTimes(2);
   });
 
-  it("catches up when a Realtime tab comes back", () => {
+  it("pauses the safety load of a hidden Realtime tab and catches up when it comes back", () => {
     const h = harness();
     h.live.start();
     h.status("SUBSCRIBED");
     h.refresh.mockClear();
     h.setHidden(true);
+    vi.advanceTimersByTime(300_000);
+    expect(h.refresh).not.toHaveBeenCalled();
     h.setHidden(false);
     expect(h.refresh).toHaveBeenCalledTimes(1);
-    vi.advanceTimersByTime(60_000);
+    vi.advanceTimersByTime(59_000);
     expect(h.refresh).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(h.refresh).toHaveBeenCalledTimes(2);
   });
 
   it("does nothing once stopped", () => {

@@ -8,7 +8,10 @@
  * channel closing later, no answer within `connectTimeoutMs`) switches it to
  * polling for good. Polling pauses while the tab is hidden and, on return,
  * loads at once and starts again. In both modes the screen loads again when the
- * tab comes back (events missed while hidden or asleep are caught up).
+ * tab comes back (events missed while hidden or asleep are caught up), and a
+ * subscribed channel is backed by a slow reload (`realtimeCheckSeconds`): an
+ * event Realtime drops (a table left out of the publication, a replication
+ * hiccup) costs at most that long, never the rest of the day.
  */
 
 export type LiveMode = "connecting" | "realtime" | "polling";
@@ -38,9 +41,11 @@ export interface LiveTiming {
   connectTimeoutMs: number;
   /** Changes arriving together (a check firing ten alerts) make one load. */
   debounceMs: number;
+  /** Seconds between two safety loads while Realtime is subscribed. */
+  realtimeCheckSeconds: number;
 }
 
-export const DEFAULT_TIMING: LiveTiming = { pollSeconds: 10, connectTimeoutMs: 5000, debounceMs: 300 };
+export const DEFAULT_TIMING: LiveTiming = { pollSeconds: 10, connectTimeoutMs: 5000, debounceMs: 300, realtimeCheckSeconds: 60 };
 
 export class LiveUpdates {
   private mode: LiveMode = "connecting";
@@ -90,6 +95,7 @@ export class LiveUpdates {
       this.setMode("realtime");
       // What changed between the first load and the subscription.
       this.source.refresh();
+      if (!this.source.isHidden()) this.startPolling();
       return;
     }
     this.fallBackToPolling();
@@ -121,14 +127,16 @@ export class LiveUpdates {
     }
     // Back on the page: catch up at once, whatever the mode.
     this.source.refresh();
-    if (this.mode === "polling") this.startPolling();
+    if (this.mode !== "connecting") this.startPolling();
   }
 
+  /** Polling every pollSeconds, or the slow safety load while Realtime is subscribed. */
   private startPolling(): void {
     this.stopPolling();
+    const seconds = this.mode === "realtime" ? this.timing.realtimeCheckSeconds : this.timing.pollSeconds;
     this.pollTimer = setInterval(() => {
       if (!this.source.isHidden()) this.source.refresh();
-    }, this.timing.pollSeconds * 1000);
+    }, seconds * 1000);
   }
 
   private stopPolling(): void {
