@@ -28,7 +28,10 @@ declare
   v_max_text text := case new.unit when 'minutes' then '43200 minutes (30 days)' when 'hours' then '720 hours (30 days)'
                                    when 'days' then '365 days' when 'units' then '1000000 units' end;
 begin
-  if v_max is not null and new.threshold > v_max then
+  -- NaN and the infinities are the alert_config_threshold_finite constraint's
+  -- to refuse (NaN sorts above every number: it would land here).
+  if v_max is not null and new.threshold > v_max
+     and new.threshold not in ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) then
     perform private.raise_api_error('invalid_parameter',
       pg_catalog.format('Alert %s needs a threshold of at most %s, got %s', new.alert_type, v_max_text, new.threshold));
   end if;
