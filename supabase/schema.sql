@@ -7809,6 +7809,56 @@ $$;
 ALTER FUNCTION private.validate_alert_config() OWNER TO postgres;
 
 --
+-- Name: validate_alert_config_bounds(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.validate_alert_config_bounds() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  -- The largest threshold per unit, and how it reads in a message.
+  v_max numeric := case new.unit when 'minutes' then 43200 when 'hours' then 720 when 'days' then 365
+                                 when 'units' then 1000000 end;
+  v_max_text text := case new.unit when 'minutes' then '43200 minutes (30 days)' when 'hours' then '720 hours (30 days)'
+                                   when 'days' then '365 days' when 'units' then '1000000 units' end;
+begin
+  -- NaN and the infinities are the alert_config_threshold_finite constraint's
+  -- to refuse (NaN sorts above every number: it would land here).
+  if v_max is not null and new.threshold > v_max
+     and new.threshold not in ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s needs a threshold of at most %s, got %s', new.alert_type, v_max_text, new.threshold));
+  end if;
+  if new.repeat_interval < interval '1 minute' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s repeats at most every minute (the checks run every minute), got %s', new.alert_type, new.repeat_interval));
+  end if;
+  if new.repeat_interval > interval '30 days' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s repeats at least every 30 days, got %s', new.alert_type, new.repeat_interval));
+  end if;
+  if new.escalate_after < interval '1 minute' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s escalates after a minute or more (the checks run every minute), got %s', new.alert_type, new.escalate_after));
+  end if;
+  if new.escalate_after > interval '30 days' then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('Alert %s escalates after 30 days at most, got %s', new.alert_type, new.escalate_after));
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.validate_alert_config_bounds() OWNER TO postgres;
+
+--
+-- Name: FUNCTION validate_alert_config_bounds(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.validate_alert_config_bounds() IS 'Trigger on public.alert_config (after alert_config_validate): thresholds at most 30 days (365 for days, 1,000,000 units), repeat interval and escalation delay from 1 minute to 30 days; invalid_parameter otherwise.';
+
+--
 -- Name: validate_credit_note(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -10075,6 +10125,73 @@ ALTER FUNCTION public.mark_notification_sent(p_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.mark_notification_sent(p_id uuid) IS 'RPC (service_role): the sender delivered the row (idempotent). 55000 if failed for good.';
 
 --
+-- Name: organization_health_checks(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.organization_health_checks(p_org uuid) RETURNS TABLE(name text, period text, description text, ok boolean, count bigint, sample jsonb)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    SET jit TO 'off'
+    AS $_$
+#variable_conflict use_column
+declare
+  -- How many offending rows a check lists (their ids, the organization's own rows).
+  c_sample constant integer := 5;
+  v_check  record;
+  v_count  bigint;
+  v_sample jsonb;
+begin
+  if p_org is null then
+    perform private.raise_api_error('missing_parameter', 'Name the organization whose health checks to run (p_org)');
+  end if;
+  if not p_org = any (private.my_org_ids_as('{owner,admin,dispatcher,technician,accountant,client}')) then
+    -- Not a member: the organization is not theirs to know about.
+    perform private.raise_api_error('not_found', pg_catalog.format('No organization %s of yours', p_org));
+  end if;
+  if not p_org = any (private.my_org_ids_as('{owner,admin}')) then
+    perform private.raise_api_error('forbidden_role', 'Only the owners and administrators of the organization see its health checks');
+  end if;
+
+  for v_check in
+    select c.name, c.cadence, c.description, c.view, c.org_column
+    from ops.health_check_catalog c
+    where c.org_column is not null
+    order by c.position
+  loop
+    if v_check.name = 'invoice_chain' then
+      -- Its view verifies every organization's chain, which an organization's
+      -- admin may not do (verify_invoice_chain checks the caller's role in
+      -- each) and need not wait for: verify this organization's chain only.
+      select pg_catalog.count(*),
+             coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'org_id', p_org, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason)), '[]')
+        into v_count, v_sample
+        from public.verify_invoice_chain(p_org) v
+       where not v.ok;
+      return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
+      continue;
+    end if;
+    -- The view and column names come from the catalogue; %I quotes them.
+    execute pg_catalog.format(
+      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.rank) filter (where s.rank <= $2), ''[]'')'
+      ' from (select v.detail, pg_catalog.row_number() over (order by v.sample_rank) as rank from ops.%I v where v.%I = $1) s',
+      v_check.view, v_check.org_column)
+      into v_count, v_sample
+      using p_org, c_sample;
+    return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
+  end loop;
+end;
+$_$;
+
+ALTER FUNCTION public.organization_health_checks(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION organization_health_checks(p_org uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.organization_health_checks(p_org uuid) IS 'RPC: the health checks of one organization (ops.health_check_catalog rows with an org_column), counted on its rows: name, period, description, ok, count and the first offending rows. Owners and admins of the organization (forbidden_role otherwise, not_found for non-members). Platform checks are never included.';
+
+--
 -- Name: timesheets; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -11497,14 +11614,16 @@ COMMENT ON TABLE audit.unaudited_tables IS 'Allowlist of public tables without a
 CREATE VIEW ops.check_credit_notes_invalid AS
  WITH bad AS (
          SELECT cn.id,
-            'no original invoice'::text AS reason
+            'no original invoice'::text AS reason,
+            cn.org_id
            FROM public.invoices cn
           WHERE ((cn.kind = 'credit_note'::public.invoice_kind) AND (NOT (EXISTS ( SELECT
                    FROM public.invoices o
                   WHERE ((o.org_id = cn.org_id) AND (o.client_id = cn.client_id) AND (o.id = cn.credited_invoice_id) AND (o.kind = 'invoice'::public.invoice_kind))))))
         UNION ALL
          SELECT cn.id,
-            'credit notes exceed the invoice total'::text AS text
+            'credit notes exceed the invoice total'::text AS text,
+            cn.org_id
            FROM ((public.invoices cn
              JOIN ( SELECT c.org_id,
                     c.credited_invoice_id,
@@ -11518,7 +11637,8 @@ CREATE VIEW ops.check_credit_notes_invalid AS
  SELECT jsonb_build_object('id', b.id, 'reason', b.reason) AS detail,
     row_number() OVER (ORDER BY b.id) AS sample_rank,
     b.id,
-    b.reason
+    b.reason,
+    b.org_id
    FROM bad b;
 
 ALTER TABLE ops.check_credit_notes_invalid OWNER TO postgres;
@@ -11664,6 +11784,7 @@ CREATE TABLE public.organizations (
     hourly_rate_cents bigint,
     labour_vat_rate public.fr_vat_rate DEFAULT 20.0 NOT NULL,
     vat_on_debits boolean DEFAULT false NOT NULL,
+    alert_sound_enabled boolean DEFAULT false NOT NULL,
     CONSTRAINT organizations_address_line1_length CHECK ((char_length(address_line1) <= 200)),
     CONSTRAINT organizations_address_line2_length CHECK ((char_length(address_line2) <= 200)),
     CONSTRAINT organizations_city_length CHECK ((char_length(city) <= 100)),
@@ -11713,6 +11834,12 @@ COMMENT ON COLUMN public.organizations.labour_vat_rate IS 'VAT rate of labour li
 --
 
 COMMENT ON COLUMN public.organizations.vat_on_debits IS 'The organization opted to pay VAT on services when invoiced (d''après les débits, CGI art. 269-2-c) rather than when paid; printed on every invoice issued after the choice.';
+
+--
+-- Name: COLUMN organizations.alert_sound_enabled; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.organizations.alert_sound_enabled IS 'Play a sound on the alert dashboard for every new critical alert (the latest alert_sound attachment, else a beep). Off by default; owners and admins change it.';
 
 --
 -- Name: check_invoice_chain; Type: VIEW; Schema: ops; Owner: postgres
@@ -12155,7 +12282,8 @@ COMMENT ON VIEW public.stock_negative IS 'Stock items with a negative on_hand. M
 CREATE VIEW ops.check_stock_negative AS
  SELECT to_jsonb(n.item_id) AS detail,
     row_number() OVER (ORDER BY n.item_id) AS sample_rank,
-    n.item_id
+    n.item_id,
+    n.org_id
    FROM public.stock_negative n;
 
 ALTER TABLE ops.check_stock_negative OWNER TO postgres;
@@ -12274,6 +12402,7 @@ CREATE TABLE ops.health_check_catalog (
     view name NOT NULL,
     details_key text NOT NULL,
     details_when_clean jsonb,
+    org_column name,
     CONSTRAINT health_check_catalog_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
     CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
     CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
@@ -12287,6 +12416,12 @@ ALTER TABLE ops.health_check_catalog OWNER TO postgres;
 --
 
 COMMENT ON TABLE ops.health_check_catalog IS 'The operator health checks: one row per check, its cadence and the ops.check_<name> view returning its offending rows. ops.health_checks runs them.';
+
+--
+-- Name: COLUMN health_check_catalog.org_column; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON COLUMN ops.health_check_catalog.org_column IS 'The column of the check''s view holding the organization of each offending row: the check is shown to that organization''s owners and admins (public.organization_health_checks). Null: a platform check, for the operator only.';
 
 --
 -- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
@@ -14720,6 +14855,12 @@ CREATE INDEX alerts_open_type_idx ON public.alerts USING btree (alert_type, org_
 CREATE INDEX alerts_org_last_fired_idx ON public.alerts USING btree (org_id, last_fired_at DESC);
 
 --
+-- Name: alerts_org_resolved_recent_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_org_resolved_recent_idx ON public.alerts USING btree (org_id, resolved_at DESC) WHERE (status = 'resolved'::text);
+
+--
 -- Name: alerts_org_type_status_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -15381,6 +15522,12 @@ CREATE TRIGGER alert_config_touch BEFORE UPDATE ON public.alert_config FOR EACH 
 --
 
 CREATE TRIGGER alert_config_validate BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config();
+
+--
+-- Name: alert_config alert_config_validate_bounds; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER alert_config_validate_bounds BEFORE INSERT OR UPDATE ON public.alert_config FOR EACH ROW EXECUTE FUNCTION private.validate_alert_config_bounds();
 
 --
 -- Name: alerts alerts_delete_forgets_invoice_evaluations; Type: TRIGGER; Schema: public; Owner: postgres
@@ -19545,6 +19692,12 @@ GRANT ALL ON FUNCTION private.unece_unit_code(p_unit text) TO service_role;
 REVOKE ALL ON FUNCTION private.validate_alert_config() FROM PUBLIC;
 
 --
+-- Name: FUNCTION validate_alert_config_bounds(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.validate_alert_config_bounds() FROM PUBLIC;
+
+--
 -- Name: FUNCTION validate_credit_note(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -19904,6 +20057,14 @@ GRANT ALL ON FUNCTION public.mark_notification_read(p_id uuid) TO authenticated;
 
 REVOKE ALL ON FUNCTION public.mark_notification_sent(p_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.mark_notification_sent(p_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION organization_health_checks(p_org uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.organization_health_checks(p_org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.organization_health_checks(p_org uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.organization_health_checks(p_org uuid) TO service_role;
 
 --
 -- Name: TABLE timesheets; Type: ACL; Schema: public; Owner: postgres
@@ -20311,6 +20472,12 @@ GRANT UPDATE(labour_vat_rate) ON TABLE public.organizations TO authenticated;
 --
 
 GRANT UPDATE(vat_on_debits) ON TABLE public.organizations TO authenticated;
+
+--
+-- Name: COLUMN organizations.alert_sound_enabled; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT UPDATE(alert_sound_enabled) ON TABLE public.organizations TO authenticated;
 
 --
 -- Name: TABLE check_invoice_chain; Type: ACL; Schema: ops; Owner: postgres

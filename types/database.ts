@@ -1587,6 +1587,7 @@ export type Database = {
         Row: {
           address_line1: string | null
           address_line2: string | null
+          alert_sound_enabled: boolean
           city: string | null
           country_code: string
           created_at: string
@@ -1613,6 +1614,7 @@ export type Database = {
         Insert: {
           address_line1?: string | null
           address_line2?: string | null
+          alert_sound_enabled?: boolean
           city?: string | null
           country_code?: string
           created_at?: string
@@ -1639,6 +1641,7 @@ export type Database = {
         Update: {
           address_line1?: string | null
           address_line2?: string | null
+          alert_sound_enabled?: boolean
           city?: string | null
           country_code?: string
           created_at?: string
@@ -3001,6 +3004,17 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      organization_health_checks: {
+        Args: { p_org: string }
+        Returns: {
+          count: number
+          description: string
+          name: string
+          ok: boolean
+          period: string
+          sample: Json
+        }[]
       }
       override_timesheet_lock: {
         Args: { p_changes: Json; p_reason: string; p_timesheet_id: string }
