@@ -3081,6 +3081,84 @@ $$;
 ALTER FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) OWNER TO postgres;
 
 --
+-- Name: client_requests; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.client_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    site_id uuid,
+    subject text NOT NULL,
+    description text,
+    status text DEFAULT 'open'::text NOT NULL,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    decline_reason text,
+    CONSTRAINT client_requests_decline_reason_length CHECK (((decline_reason IS NULL) OR ((length(btrim(decline_reason)) >= 1) AND (length(btrim(decline_reason)) <= 2000)))),
+    CONSTRAINT client_requests_description_check CHECK (((description IS NULL) OR (length(description) <= 10000))),
+    CONSTRAINT client_requests_rejected_has_reason CHECK (((status = 'rejected'::text) = (decline_reason IS NOT NULL))),
+    CONSTRAINT client_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'rejected'::text, 'converted'::text]))),
+    CONSTRAINT client_requests_subject_check CHECK (((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 200)))
+);
+
+ALTER TABLE public.client_requests OWNER TO postgres;
+
+--
+-- Name: TABLE client_requests; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.client_requests IS 'Non-urgent requests from clients (portal or phone), turned into missions by dispatch.';
+
+--
+-- Name: COLUMN client_requests.decline_reason; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.client_requests.decline_reason IS 'Why the office declined the request (shown to the client); set by public.decline_client_request, present exactly when status is rejected.';
+
+--
+-- Name: client_request_for_decision(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.client_request_for_decision(p_request_id uuid) RETURNS public.client_requests
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+begin
+  if p_request_id is null then
+    perform private.raise_api_error('missing_parameter', 'A client request id is required');
+  end if;
+  select r.* into v_request
+  from public.client_requests r
+  where r.id = p_request_id
+    and (private.is_system_actor() or r.org_id in (select private.my_org_ids()))
+  for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Client request %s not found', p_request_id));
+  end if;
+  if not private.is_system_actor() and not private.has_role_in(v_request.org_id, '{owner,admin,dispatcher}') then
+    perform private.raise_api_error('forbidden_role', 'Only an owner, admin or dispatcher can decide on a client request');
+  end if;
+  if v_request.status not in ('open', 'accepted') then
+    perform private.raise_api_error('invalid_transition',
+      pg_catalog.format('Client request %s is already %s', p_request_id, v_request.status));
+  end if;
+  return v_request;
+end;
+$$;
+
+ALTER FUNCTION private.client_request_for_decision(p_request_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION client_request_for_decision(p_request_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.client_request_for_decision(p_request_id uuid) IS 'The client request, locked, when the caller (owner, admin, dispatcher of its organization, or the system) may decide on it and it is still open or accepted; raises not_found / forbidden_role / invalid_transition otherwise.';
+
+--
 -- Name: consume_rate_limit(text, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8276,6 +8354,71 @@ ALTER FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) OWNER TO p
 COMMENT ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) IS 'Approve up to 100 timesheets (owner, admin, dispatcher; never one''s own hours). Returns {results: [{id, ok, error}], summary: {requested, succeeded, failed}}; one bad item never blocks the others.';
 
 --
+-- Name: bulk_assign_missions(uuid[], uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count     integer := coalesce(pg_catalog.cardinality(p_mission_ids), 0);
+  v_results   jsonb[];
+  v_item      record;
+  v_result    jsonb;
+  v_succeeded integer := 0;
+  v_error     jsonb;
+  v_detail    text;
+begin
+  if p_mission_ids is null then
+    perform private.raise_api_error('missing_parameter', 'A list of mission ids is required');
+  end if;
+  if p_technician_id is null then
+    perform private.raise_api_error('missing_parameter', 'A technician is required to assign missions');
+  end if;
+  if v_count > 100 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('At most 100 missions per bulk assignment (got %s)', v_count));
+  end if;
+  if pg_catalog.array_ndims(p_mission_ids) > 1 then
+    perform private.raise_api_error('invalid_parameter', 'Mission ids must be a one-dimensional list');
+  end if;
+  v_results := pg_catalog.array_fill(null::jsonb, array[v_count]);
+
+  -- Locked in id order, as bulk_transition_missions does: two bulk calls over
+  -- the same missions wait for each other instead of deadlocking.
+  for v_item in
+    select u.id, u.ord from unnest(p_mission_ids) with ordinality as u (id, ord) order by u.id, u.ord
+  loop
+    begin
+      v_result := private.apply_mission_transition(v_item.id, 'assigned', null, p_technician_id);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', true,
+                                                             'status', v_result -> 'status', 'changed', v_result -> 'changed',
+                                                             'technician_id', v_result -> 'technician_id');
+      v_succeeded := v_succeeded + 1;
+    exception when others then
+      get stacked diagnostics v_detail = pg_exception_detail;
+      v_error := private.api_error_parts(sqlstate, sqlerrm, v_detail);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', false,
+                                                             'error', v_error ->> 'message', 'code', v_error -> 'code');
+    end;
+  end loop;
+
+  return pg_catalog.jsonb_build_object(
+    'results', coalesce(pg_catalog.to_jsonb(v_results), '[]'::jsonb),
+    'summary', pg_catalog.jsonb_build_object('requested', v_count, 'succeeded', v_succeeded, 'failed', v_count - v_succeeded)
+  );
+end;
+$$;
+
+ALTER FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) IS 'Assigns up to 100 missions (published, or already held by that technician) to one technician, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed, technician_id} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}.';
+
+--
 -- Name: bulk_invoice_missions(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8620,6 +8763,52 @@ ALTER FUNCTION public.claim_pending_notifications(p_channel text, p_limit intege
 COMMENT ON FUNCTION public.claim_pending_notifications(p_channel text, p_limit integer) IS 'RPC (service_role): hands up to p_limit due pending rows of a channel to a sender, each exactly once (SKIP LOCKED); counts the attempt and leases the row for 5 minutes. Report with mark_notification_sent / mark_notification_failed.';
 
 --
+-- Name: convert_client_request(uuid, uuid, text, timestamp with time zone, timestamp with time zone, public.mission_priority); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text, p_scheduled_start timestamp with time zone DEFAULT NULL::timestamp with time zone, p_scheduled_end timestamp with time zone DEFAULT NULL::timestamp with time zone, p_priority public.mission_priority DEFAULT 'normal'::public.mission_priority) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+  v_site    uuid;
+  v_mission uuid;
+begin
+  v_request := private.client_request_for_decision(p_request_id);
+  v_site := coalesce(p_site_id, v_request.site_id);
+  if v_site is null then
+    perform private.raise_api_error('missing_parameter', 'The request names no site: choose the site of the mission');
+  end if;
+  if not exists (select from public.sites s
+                 where s.org_id = v_request.org_id and s.client_id = v_request.client_id and s.id = v_site) then
+    perform private.raise_api_error('unknown_reference', pg_catalog.format('Site %s is not a site of this client', v_site));
+  end if;
+
+  -- The mission starts new, as every mission does (the state-machine trigger
+  -- insists); the board publishes and assigns it.
+  insert into public.missions (org_id, client_id, site_id, client_request_id, title, description,
+                               scheduled_start, scheduled_end, priority, created_by)
+  values (v_request.org_id, v_request.client_id, v_site, v_request.id,
+          coalesce(nullif(btrim(p_title), ''), v_request.subject), v_request.description,
+          p_scheduled_start, p_scheduled_end, coalesce(p_priority, 'normal'), auth.uid())
+  returning id into v_mission;
+
+  update public.client_requests r set status = 'converted' where r.id = v_request.id;
+
+  return pg_catalog.jsonb_build_object('request_id', v_request.id, 'status', 'converted', 'mission_id', v_mission);
+end;
+$$;
+
+ALTER FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) OWNER TO postgres;
+
+--
+-- Name: FUNCTION convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) IS 'Turns an open (or accepted) client request into a new mission of the same client (site: p_site_id, else the request''s; title: p_title, else the subject) and marks the request converted, in one transaction. Owner, admin, dispatcher. Returns {request_id, status, mission_id}.';
+
+--
 -- Name: create_api_key(uuid, text, text[], timestamp with time zone); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8906,6 +9095,39 @@ ALTER FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text,
 COMMENT ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) IS 'RPC (owner, admin): creates a rule on external events. The condition must be a jsonpath predicate (Invalid rule condition: …, 22023); client_id/site_id must belong to the organization (23503). Audited.';
 
 --
+-- Name: decline_client_request(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+begin
+  if p_reason is null or btrim(p_reason) = '' then
+    perform private.raise_api_error('validation_failed', 'A reason is required to decline a request: the client reads it');
+  end if;
+  if length(btrim(p_reason)) > 2000 then
+    perform private.raise_api_error('value_too_long', pg_catalog.format('A reason is at most 2000 characters (got %s)', length(btrim(p_reason))));
+  end if;
+  v_request := private.client_request_for_decision(p_request_id);
+  update public.client_requests r
+     set status = 'rejected', decline_reason = btrim(p_reason)
+   where r.id = v_request.id;
+  return pg_catalog.jsonb_build_object('request_id', v_request.id, 'status', 'rejected', 'decline_reason', btrim(p_reason));
+end;
+$$;
+
+ALTER FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION decline_client_request(p_request_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) IS 'Declines an open (or accepted) client request with a reason (1..2000 characters, shown to the client). Owner, admin, dispatcher. Returns {request_id, status, decline_reason}.';
+
+--
 -- Name: delete_gone_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8952,6 +9174,84 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: dispatch_emergency(uuid, uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid DEFAULT NULL::uuid, p_site_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_emergency public.emergency_requests%rowtype;
+  v_site      uuid;
+  v_mission   uuid;
+  v_result    jsonb;
+begin
+  if p_emergency_id is null then
+    perform private.raise_api_error('missing_parameter', 'An emergency id is required');
+  end if;
+  select e.* into v_emergency
+  from public.emergency_requests e
+  where e.id = p_emergency_id
+    and (private.is_system_actor() or e.org_id in (select private.my_org_ids()))
+  for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Emergency %s not found', p_emergency_id));
+  end if;
+  if not private.is_system_actor() and not private.has_role_in(v_emergency.org_id, '{owner,admin,dispatcher}') then
+    perform private.raise_api_error('forbidden_role', 'Only an owner, admin or dispatcher can dispatch an emergency');
+  end if;
+  if v_emergency.status not in ('pending', 'acknowledged') then
+    perform private.raise_api_error('invalid_transition',
+      pg_catalog.format('Emergency %s is already %s', p_emergency_id, v_emergency.status));
+  end if;
+  if p_title is not null and length(btrim(p_title)) > 200 then
+    perform private.raise_api_error('value_too_long', pg_catalog.format('A mission title is at most 200 characters (got %s)', length(btrim(p_title))));
+  end if;
+
+  v_site := coalesce(p_site_id, v_emergency.site_id);
+  if v_site is null then
+    perform private.raise_api_error('missing_parameter', 'The emergency names no site: choose the site of the mission');
+  end if;
+  if not exists (select from public.sites s
+                 where s.org_id = v_emergency.org_id and s.client_id = v_emergency.client_id and s.id = v_site) then
+    perform private.raise_api_error('unknown_reference', pg_catalog.format('Site %s is not a site of this client', v_site));
+  end if;
+
+  insert into public.missions (org_id, client_id, site_id, emergency_request_id, title, description,
+                               scheduled_start, priority, created_by)
+  values (v_emergency.org_id, v_emergency.client_id, v_site, v_emergency.id,
+          coalesce(nullif(btrim(p_title), ''), pg_catalog.left('Urgence : ' || btrim(v_emergency.description), 200)),
+          v_emergency.description, pg_catalog.now(), 'urgent', auth.uid())
+  returning id into v_mission;
+
+  v_result := private.apply_mission_transition(v_mission, 'published', null, null);
+  if p_technician_id is not null then
+    v_result := private.apply_mission_transition(v_mission, 'assigned', null, p_technician_id);
+  end if;
+
+  -- The status trigger allows pending → acknowledged → dispatched and stamps
+  -- who acknowledged it and when.
+  if v_emergency.status = 'pending' then
+    update public.emergency_requests e set status = 'acknowledged' where e.id = v_emergency.id;
+  end if;
+  update public.emergency_requests e set status = 'dispatched' where e.id = v_emergency.id;
+
+  return pg_catalog.jsonb_build_object(
+    'emergency_id', v_emergency.id, 'status', 'dispatched',
+    'mission_id', v_mission, 'mission_status', v_result -> 'status', 'technician_id', v_result -> 'technician_id');
+end;
+$$;
+
+ALTER FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) IS 'Turns a pending or acknowledged emergency into an urgent mission (published; assigned when p_technician_id is given) and marks the emergency dispatched, in one transaction. Owner, admin, dispatcher. Returns {emergency_id, status, mission_id, mission_status, technician_id}.';
 
 --
 -- Name: email_suppression(text); Type: FUNCTION; Schema: public; Owner: postgres
@@ -12816,34 +13116,6 @@ ALTER TABLE public.app_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: client_requests; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.client_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    client_id uuid NOT NULL,
-    site_id uuid,
-    subject text NOT NULL,
-    description text,
-    status text DEFAULT 'open'::text NOT NULL,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT client_requests_description_check CHECK (((description IS NULL) OR (length(description) <= 10000))),
-    CONSTRAINT client_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'rejected'::text, 'converted'::text]))),
-    CONSTRAINT client_requests_subject_check CHECK (((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 200)))
-);
-
-ALTER TABLE public.client_requests OWNER TO postgres;
-
---
--- Name: TABLE client_requests; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.client_requests IS 'Non-urgent requests from clients (portal or phone), turned into missions by dispatch.';
 
 --
 -- Name: clients; Type: TABLE; Schema: public; Owner: postgres
@@ -18305,6 +18577,61 @@ GRANT ALL ON FUNCTION private.check_timesheets_unapproved() TO service_role;
 REVOKE ALL ON FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) FROM PUBLIC;
 
 --
+-- Name: TABLE client_requests; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT,DELETE ON TABLE public.client_requests TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.client_requests TO service_role;
+
+--
+-- Name: COLUMN client_requests.id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.org_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(org_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.client_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(client_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.site_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(site_id),UPDATE(site_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.subject; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(subject),UPDATE(subject) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.description; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.status; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: FUNCTION client_request_for_decision(p_request_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.client_request_for_decision(p_request_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION consume_rate_limit(p_key text, p_bucket text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -19213,6 +19540,14 @@ GRANT ALL ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) TO 
 GRANT ALL ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) TO service_role;
 
 --
+-- Name: FUNCTION bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION bulk_invoice_missions(p_mission_ids uuid[]); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -19261,6 +19596,14 @@ GRANT UPDATE(read_at) ON TABLE public.notifications TO authenticated;
 
 REVOKE ALL ON FUNCTION public.claim_pending_notifications(p_channel text, p_limit integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.claim_pending_notifications(p_channel text, p_limit integer) TO service_role;
+
+--
+-- Name: FUNCTION convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) TO authenticated;
+GRANT ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) TO service_role;
 
 --
 -- Name: FUNCTION create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone); Type: ACL; Schema: public; Owner: postgres
@@ -19354,6 +19697,14 @@ GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_typ
 GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) TO service_role;
 
 --
+-- Name: FUNCTION decline_client_request(p_request_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) TO service_role;
+
+--
 -- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -19366,6 +19717,14 @@ GRANT ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) TO s
 
 REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
+
+--
+-- Name: FUNCTION dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) TO authenticated;
+GRANT ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) TO service_role;
 
 --
 -- Name: FUNCTION email_suppression(p_email text); Type: ACL; Schema: public; Owner: postgres
@@ -20163,55 +20522,6 @@ GRANT SELECT ON TABLE public.alert_timesheets_unapproved TO service_role;
 
 GRANT SELECT ON TABLE public.app_events TO authenticated;
 GRANT SELECT,INSERT ON TABLE public.app_events TO service_role;
-
---
--- Name: TABLE client_requests; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT,DELETE ON TABLE public.client_requests TO authenticated;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.client_requests TO service_role;
-
---
--- Name: COLUMN client_requests.id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.org_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(org_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.client_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(client_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.site_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(site_id),UPDATE(site_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.subject; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(subject),UPDATE(subject) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.description; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(description),UPDATE(description) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.status; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(status),UPDATE(status) ON TABLE public.client_requests TO authenticated;
 
 --
 -- Name: TABLE clients; Type: ACL; Schema: public; Owner: postgres
