@@ -215,7 +215,7 @@ describe("a mission's page", () => {
 });
 
 describe("emergency queue", () => {
-  it("lists pending emergencies oldest first and turns one into an assigned urgent mission", async () => {
+  it("lists pending emergencies oldest first, takes one on and turns it into an assigned urgent mission", async () => {
     const emergencyId = await withDb(async (db) => {
       return (
         await db.query<{ id: string }>(
@@ -234,6 +234,12 @@ describe("emergency queue", () => {
     expect(await mine.textContent()).toContain("Critique");
     await expectAxeClean("emergencies");
     await desktopScreenshot(page, "office-emergencies");
+
+    // Taken on first: the others see someone is on it (the status trigger stamps who).
+    await mine.getByRole("button", { name: "Prendre en charge" }).click();
+    await expect.poll(() => mine.textContent()).toContain("Prise en charge");
+    const acknowledged = await withDb((db) => db.query("select status::text, acknowledged_by from public.emergency_requests where id = $1", [emergencyId]));
+    expect(acknowledged.rows[0]).toEqual({ status: "acknowledged", acknowledged_by: "a0000000-0000-4000-8000-000000000002" });
 
     // No site on the emergency: the database asks for one, and says so.
     await mine.getByRole("button", { name: "Créer la mission" }).click();

@@ -34,7 +34,7 @@ interface EmergencyRow {
 export default function EmergenciesArea({ path }: AreaProps) {
   const { t } = useTranslation("dispatch");
   const { supabase, org } = useOffice();
-  const [dispatched, setDispatched] = useState<{ when: string; missionId: string } | null>(null);
+  const [dispatched, setDispatched] = useState<{ when: string; missionId?: string } | null>(null);
 
   const queue = useQuery(async () => {
     const [rows, technicians] = await Promise.all([
@@ -67,7 +67,13 @@ export default function EmergenciesArea({ path }: AreaProps) {
       <p role="status" className="saved">
         {dispatched ? (
           <>
-            {t("emergencies.dispatched", { when: dispatched.when })} <Link href={`/office/missions/${dispatched.missionId}`}>{t("emergencies.openMission")}</Link>
+            {dispatched.missionId ? (
+              <>
+                {t("emergencies.dispatched", { when: dispatched.when })} <Link href={`/office/missions/${dispatched.missionId}`}>{t("emergencies.openMission")}</Link>
+              </>
+            ) : (
+              t("emergencies.acknowledged", { when: dispatched.when })
+            )}
           </>
         ) : null}
       </p>
@@ -110,7 +116,7 @@ export default function EmergenciesArea({ path }: AreaProps) {
                       row={row}
                       technicians={queue.data?.technicians ?? []}
                       onDone={async (missionId) => {
-                        setDispatched({ when: formatDateTime(row.created_at), missionId });
+                        setDispatched({ when: formatDateTime(row.created_at), ...(missionId ? { missionId } : {}) });
                         await queue.reload();
                       }}
                     />
@@ -125,7 +131,7 @@ export default function EmergenciesArea({ path }: AreaProps) {
   );
 }
 
-function DispatchForm({ row, technicians, onDone }: { row: EmergencyRow; technicians: Person[]; onDone: (missionId: string) => Promise<void> }) {
+function DispatchForm({ row, technicians, onDone }: { row: EmergencyRow; technicians: Person[]; onDone: (missionId?: string) => Promise<void> }) {
   const { t } = useTranslation("dispatch");
   const { supabase } = useOffice();
   const [site, setSite] = useState(row.site_id ?? "");
@@ -150,8 +156,24 @@ function DispatchForm({ row, technicians, onDone }: { row: EmergencyRow; technic
     await onDone((data as { mission_id: string }).mission_id);
   }
 
+  // Taking an emergency on (pending → acknowledged, stamped by the status trigger) tells the
+  // others someone is on it, before a mission exists.
+  async function acknowledge() {
+    setBusy(true);
+    setError(null);
+    const { error: updateError } = await supabase.from("emergency_requests").update({ status: "acknowledged" }).eq("id", row.id);
+    setBusy(false);
+    if (updateError) return setError(updateError);
+    await onDone();
+  }
+
   return (
     <div className="row-moves">
+      {row.status === "pending" && (
+        <button type="button" className="button small" disabled={busy} onClick={() => void acknowledge()}>
+          {t("emergencies.acknowledge")}
+        </button>
+      )}
       {!row.site_id && (
         <select className="inline-select" aria-label={t("emergencies.chooseSite", { when })} value={site} onChange={(e) => setSite(e.target.value)}>
           <option value="">{t("requests.noSite")}</option>

@@ -101,8 +101,6 @@ export const fr = {
     item: "Article",
     attachments: "Pièces jointes",
     noAttachments: "Aucune pièce jointe.",
-    request: "Demande client d’origine",
-    emergency: "Urgence d’origine",
   },
   emergencies: {
     title: "Urgences",
@@ -120,6 +118,7 @@ export const fr = {
     publishOnly: "Publier sans assigner",
     dispatch: "Créer la mission",
     acknowledge: "Prendre en charge",
+    acknowledged: "Urgence du {{when}} prise en charge.",
     dispatched: "Mission créée pour l’urgence du {{when}}.",
     openMission: "Ouvrir la mission",
     empty: "Aucune urgence en attente.",
@@ -254,8 +253,6 @@ export const en: Translations<typeof fr> = {
     item: "Item",
     attachments: "Attachments",
     noAttachments: "No attachments.",
-    request: "Original client request",
-    emergency: "Original emergency",
   },
   emergencies: {
     title: "Emergencies",
@@ -273,6 +270,7 @@ export const en: Translations<typeof fr> = {
     publishOnly: "Publish without assigning",
     dispatch: "Create the mission",
     acknowledge: "Take it on",
+    acknowledged: "Emergency of {{when}} taken on.",
     dispatched: "Mission created for the emergency of {{when}}.",
     openMission: "Open the mission",
     empty: "No pending emergency.",

@@ -18,8 +18,6 @@ export const fr = {
     critical: "Critique",
     low: "Sous le minimum",
     ok: "Suffisant",
-    criticalHelp: "sous le minimum, alerte de stock critique",
-    lowHelp: "sous le minimum",
   },
   detail: {
     back: "Retour au stock",
@@ -73,8 +71,6 @@ export const en: Translations<typeof fr> = {
     critical: "Critical",
     low: "Below minimum",
     ok: "Enough",
-    criticalHelp: "below minimum, stock-critical alert",
-    lowHelp: "below minimum",
   },
   detail: {
     back: "Back to the stock",
