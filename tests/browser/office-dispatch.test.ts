@@ -204,6 +204,14 @@ describe("a mission's page", () => {
     const history = page.getByRole("table", { name: "Changements de statut, du plus ancien au plus récent" });
     await expect.poll(() => history.locator("tbody tr").count()).toBe(3);
     expect(await history.locator("tbody tr").last().textContent()).toContain("Assignée");
+
+    // A note for the technician: an empty one is refused by the database, a real one is listed with its author.
+    await page.getByRole("button", { name: "Ajouter la note" }).click();
+    await page.getByText("A note is 1 to 10000 characters").waitFor();
+    await page.getByLabel("Nouvelle note (lue par le technicien)").fill(`Code portail 4512 ${run}`);
+    await page.getByRole("button", { name: "Ajouter la note" }).click();
+    await page.getByText(`Code portail 4512 ${run}`).waitFor();
+    await page.getByText(/^Julien Petit ·/).waitFor();
     await expectAxeClean("mission-detail");
     await desktopScreenshot(page, "office-mission-detail");
   });

@@ -176,6 +176,7 @@ export function MissionDetail({ id, base }: { id: string; base: string }) {
                 ))}
               </ul>
             )}
+            <AddNote missionId={m.id} onAdded={() => related.reload()} />
           </section>
           <DataTable
             caption={t("detail.hoursCaption")}
@@ -305,5 +306,42 @@ function Moves({
         {done}
       </p>
     </section>
+  );
+}
+
+function AddNote({ missionId, onAdded }: { missionId: string; onAdded: () => Promise<void> }) {
+  const { t } = useTranslation("dispatch");
+  const { supabase } = useOffice();
+  const [body, setBody] = useState("");
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function add() {
+    setBusy(true);
+    setError(null);
+    const { error: rpcError } = await supabase.rpc("add_mission_note", { p_mission_id: missionId, p_body: body, p_idempotency_key: idempotencyKey() });
+    setBusy(false);
+    if (rpcError) return setError(rpcError);
+    setBody("");
+    await onAdded();
+  }
+
+  return (
+    <form
+      className="add-note"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void add();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="note-body">{t("detail.newNote")}</label>
+        <textarea id="note-body" value={body} onChange={(e) => setBody(e.target.value)} maxLength={10000} />
+      </div>
+      <ErrorMessage error={error} />
+      <button type="submit" className="button inline" disabled={busy}>
+        {t("detail.addNote")}
+      </button>
+    </form>
   );
 }
