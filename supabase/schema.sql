@@ -15018,6 +15018,18 @@ CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_
 CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
 
 --
+-- Name: missions_org_schedule_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_org_schedule_idx ON public.missions USING btree (org_id, scheduled_start, id);
+
+--
+-- Name: INDEX missions_org_schedule_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_org_schedule_idx IS 'The missions board''s order (web/src/office/dispatch/board.ts): an organization''s missions by scheduled date then id, read a page at a time.';
+
+--
 -- Name: missions_org_status_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 

@@ -39,14 +39,19 @@ async function expectAxeClean(screen: string) {
 }
 
 /** A mission of this run's client, brought to a status by the system actor. */
-async function missionAt(title: string, status: "new" | "published" | "assigned", startInDays: number): Promise<string> {
+async function missionAt(
+  title: string,
+  status: "new" | "published" | "assigned",
+  startInDays: number | null,
+  where: { client: string; site: string } = { client: clientId, site: siteId },
+): Promise<string> {
   return withDb(async (db) => {
     const id = (
       await db.query<{ id: string }>(
         `insert into public.missions (org_id, client_id, site_id, title, scheduled_start, scheduled_end)
          values ($1, $2, $3, $4, date_trunc('day', now()) + make_interval(days => $5) + interval '9 hours',
                  date_trunc('day', now()) + make_interval(days => $5) + interval '11 hours') returning id`,
-        [ORG, clientId, siteId, title, startInDays],
+        [ORG, where.client, where.site, title, startInDays],
       )
     ).rows[0]!.id;
     if (status !== "new") await db.query("select public.transition_mission($1, 'published', $2)", [id, `dispatch-${randomUUID()}`]);
@@ -172,15 +177,24 @@ describe("missions board", () => {
     await desktopScreenshot(page, "office-missions-bulk");
   });
 
-  it("pages through the missions with a cursor (never OFFSET) in scheduled order", async () => {
+  it("pages through the missions with a cursor (never OFFSET) in scheduled order, unscheduled ones last", async () => {
+    // A client of its own: its 26 scheduled missions and 1 unscheduled are the whole list.
+    const where = await withDb(async (db) => {
+      const client = (await db.query<{ id: string }>("insert into public.clients (org_id, name) values ($1, $2) returning id", [ORG, `Série ${run}`])).rows[0]!.id;
+      const site = (
+        await db.query<{ id: string }>("insert into public.sites (org_id, client_id, name, address) values ($1, $2, 'Site série', '5 rue Essai') returning id", [ORG, client])
+      ).rows[0]!.id;
+      return { client, site };
+    });
+    const unscheduled = await missionAt(`Série sans date ${run}`, "new", null, where);
     const ids: string[] = [];
-    for (let i = 0; i < 27; i++) ids.push(await missionAt(`Série ${String(i).padStart(2, "0")} ${run}`, "new", 30 + i));
-    await page.goto(`/office/missions?client=${clientId}&from=${dayIn(30)}`);
+    for (let i = 0; i < 26; i++) ids.push(await missionAt(`Série ${String(i).padStart(2, "0")} ${run}`, "new", 30 + i, where));
+    await page.goto(`/office/missions?client=${where.client}`);
     await expect.poll(() => page.getByTestId("board-row").count()).toBe(25);
     await page.getByRole("button", { name: "Afficher les missions suivantes" }).click();
     await expect.poll(() => page.getByTestId("board-row").count()).toBe(27);
     const shown = await page.getByTestId("board-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-mission-id")));
-    expect(shown).toEqual(ids);
+    expect(shown).toEqual([...ids, unscheduled]);
     await page.getByText("Fin de la liste.").waitFor();
   });
 });

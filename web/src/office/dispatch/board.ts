@@ -45,40 +45,51 @@ export async function loadBoardPage(
   filters: BoardFilters,
   after: Cursor | null,
 ): Promise<{ rows: BoardRow[]; next: Cursor | null }> {
-  let query = supabase
-    .from("missions")
-    .select("id, title, status, priority, scheduled_start, technician_id, client_id, clients(name), sites(name, city)")
-    .eq("org_id", orgId);
+  // A fresh query with the filters each time: supabase-js builders are mutable.
+  const filtered = () => {
+    let query = supabase
+      .from("missions")
+      .select("id, title, status, priority, scheduled_start, technician_id, client_id, clients(name), sites(name, city)")
+      .eq("org_id", orgId);
+    if (filters.status === "all") {
+      // every status
+    } else if ((STATUSES as string[]).includes(filters.status)) query = query.eq("status", filters.status as MissionStatus);
+    else query = query.in("status", OPEN_STATUSES);
+    if (filters.tech === "none") query = query.is("technician_id", null);
+    else if (UUID.test(filters.tech)) query = query.eq("technician_id", filters.tech);
+    if (UUID.test(filters.client)) query = query.eq("client_id", filters.client);
+    const from = dayStart(filters.from);
+    const to = dayStart(filters.to, 1);
+    if (from) query = query.gte("scheduled_start", from);
+    if (to) query = query.lt("scheduled_start", to);
+    return query;
+  };
 
-  if (filters.status === "all") {
-    // every status
-  } else if ((STATUSES as string[]).includes(filters.status)) query = query.eq("status", filters.status as MissionStatus);
-  else query = query.in("status", OPEN_STATUSES);
-
-  if (filters.tech === "none") query = query.is("technician_id", null);
-  else if (UUID.test(filters.tech)) query = query.eq("technician_id", filters.tech);
-  if (UUID.test(filters.client)) query = query.eq("client_id", filters.client);
-  const from = dayStart(filters.from);
-  const to = dayStart(filters.to, 1);
-  if (from) query = query.gte("scheduled_start", from);
-  if (to) query = query.lt("scheduled_start", to);
-
-  if (after) {
-    // (scheduled_start, id) > cursor, unscheduled missions (null) sorting last.
-    query =
-      after.scheduled_start === null
-        ? query.is("scheduled_start", null).gt("id", after.id)
-        : query.or(
-            `scheduled_start.gt."${after.scheduled_start}",and(scheduled_start.eq."${after.scheduled_start}",id.gt.${after.id}),scheduled_start.is.null`,
-          );
-  }
-
-  const rows = unwrap(
-    await query
+  const ordered = (q: ReturnType<typeof filtered>, limit: number) =>
+    q
       .order("scheduled_start", { ascending: true, nullsFirst: false })
       .order("id", { ascending: true })
-      .limit(PAGE_SIZE + 1),
-  ) as unknown as BoardRow[];
+      .limit(limit);
+
+  let rows: BoardRow[];
+  if (!after) {
+    rows = unwrap(await ordered(filtered(), PAGE_SIZE + 1)) as unknown as BoardRow[];
+  } else if (after.scheduled_start === null) {
+    // Among the unscheduled missions (they sort last): after the cursor's id.
+    rows = unwrap(await ordered(filtered().is("scheduled_start", null).gt("id", after.id), PAGE_SIZE + 1)) as unknown as BoardRow[];
+  } else {
+    // (scheduled_start, id) > cursor, written as one index range (missions_org_schedule_idx):
+    // scheduled_start >= x and (scheduled_start > x or id > y). Unscheduled missions come
+    // after every scheduled one: when the scheduled ones run out, the page goes on with them.
+    const at = after.scheduled_start;
+    rows = unwrap(
+      await ordered(filtered().gte("scheduled_start", at).or(`scheduled_start.gt."${at}",id.gt.${after.id}`), PAGE_SIZE + 1),
+    ) as unknown as BoardRow[];
+    if (rows.length <= PAGE_SIZE) {
+      const unscheduled = unwrap(await ordered(filtered().is("scheduled_start", null), PAGE_SIZE + 1 - rows.length)) as unknown as BoardRow[];
+      rows = [...rows, ...unscheduled];
+    }
+  }
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > PAGE_SIZE && last ? { scheduled_start: last.scheduled_start, id: last.id } : null };
