@@ -15015,7 +15015,7 @@ CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_
 -- Name: missions_org_open_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start, id) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
 
 --
 -- Name: missions_org_schedule_idx; Type: INDEX; Schema: public; Owner: postgres

@@ -15,3 +15,13 @@
 create index missions_org_schedule_idx on public.missions using btree (org_id, scheduled_start, id);
 
 comment on index public.missions_org_schedule_idx is 'The missions board''s order (web/src/office/dispatch/board.ts): an organization''s missions by scheduled date then id, read a page at a time.';
+
+-- The open-missions view (the board's default) keeps its partial index, now
+-- with the same tie-break: without id, under RLS the planner preferred walking
+-- the index above from the organization's oldest missions (mostly invoiced),
+-- filtering ~8,600 rows before the first open one (0.6 → 38 ms at 10,000
+-- missions per organization). With id both indexes give the order, and the
+-- partial one holds only open missions.
+drop index public.missions_org_open_idx;
+create index missions_org_open_idx on public.missions using btree (org_id, scheduled_start, id)
+  where status = any (array['new', 'published', 'assigned', 'in_progress', 'blocked']::public.mission_status[]);
