@@ -230,6 +230,9 @@ interface Actors {
   technicianMissionId: string;
   adminId?: string;
   accountantId?: string;
+  dispatcherId?: string;
+  /** The organization's client with the most missions (the board's client filter). */
+  busiestClientId?: string;
 }
 
 async function findActors(db: pg.Client): Promise<Actors> {
@@ -252,12 +255,22 @@ async function findActors(db: pg.Client): Promise<Actors> {
     `select user_id from public.memberships where org_id = $1 and role = 'accountant' limit 1`,
     [org.org_id],
   );
+  const dispatcher = await one<{ user_id: string }>(
+    `select user_id from public.memberships where org_id = $1 and role = 'dispatcher' order by user_id limit 1`,
+    [org.org_id],
+  );
+  const client = await one<{ client_id: string }>(
+    `select client_id from public.missions where org_id = $1 group by client_id order by count(*) desc, client_id limit 1`,
+    [org.org_id],
+  );
   return {
     orgId: org.org_id,
     technicianId: tech.technician_id,
     technicianMissionId: tech.id,
     ...(admin ? { adminId: admin.user_id } : {}),
     ...(accountant ? { accountantId: accountant.user_id } : {}),
+    ...(dispatcher ? { dispatcherId: dispatcher.user_id } : {}),
+    ...(client ? { busiestClientId: client.client_id } : {}),
   };
 }
 
@@ -295,6 +308,11 @@ async function rlsBenches(db: pg.Client, a: Actors, reps: number) {
              where m.status in ${OPEN} and $1::uuid is not null and m.org_id = any ($2::uuid[])
              order by m.scheduled_start, m.id`,
     },
+    // The back office's missions board (web/src/office/dispatch/board.ts): one
+    // page of 25 (+1 to know whether more follow) of the dispatcher's
+    // organization by scheduled date, with the filters people use; the same SQL
+    // PostgREST runs for it, minus the embedded client and site names.
+    ...boardCases(a, OPEN),
     {
       id: "rls.accountant_unpaid_invoices",
       label: "accountant: unpaid invoices",
@@ -377,6 +395,42 @@ async function rlsBenches(db: pg.Client, a: Actors, reps: number) {
       `── with RLS ──\n${c.rls}\n\n${planRls}\n\n── unrestricted ──\n${c.base}\n\n${planBase}`,
     );
   }
+}
+
+/** The missions board's queries as a dispatcher (RLS on) and unrestricted, one per filter people use. */
+function boardCases(a: Actors, open: string): { id: string; label: string; user?: string; roles: string; rls: string; base: string }[] {
+  const columns = "m.id, m.title, m.status, m.priority, m.scheduled_start, m.technician_id, m.client_id, m.site_id";
+  const page = "order by m.scheduled_start, m.id limit 26";
+  const filters: { id: string; label: string; where: string }[] = [
+    { id: "open", label: "open missions (default view)", where: `m.status in ${open}` },
+    {
+      id: "technician_week",
+      label: "one technician, all statuses, one week",
+      where: `m.technician_id = '${a.technicianId}' and m.scheduled_start >= now() - interval '7 days' and m.scheduled_start < now()`,
+    },
+    { id: "client", label: "one client, all statuses", where: `m.client_id = '${a.busiestClientId ?? a.orgId}'` },
+    { id: "status_published", label: "published only", where: `m.status = 'published'` },
+    { id: "all", label: "all statuses, first page", where: "true" },
+    {
+      id: "next_page",
+      label: "all statuses, next page after a cursor a year back",
+      // The cursor as the board writes it: scheduled_start >= x and (scheduled_start > x or id > y).
+      where: `m.scheduled_start >= date_trunc('day', now()) - interval '365 days'
+              and (m.scheduled_start > date_trunc('day', now()) - interval '365 days' or m.id > '00000000-0000-0000-0000-000000000000')`,
+    },
+  ];
+  return filters.map((f) => ({
+    id: `rls.dispatcher_board_${f.id}`,
+    label: `dispatcher board: ${f.label}`,
+    ...(a.dispatcherId ? { user: a.dispatcherId } : {}),
+    roles: "{dispatcher}",
+    rls: `select ${columns} from public.missions m
+          where m.org_id = '${a.orgId}' and ${f.where} and $1::uuid is not null
+          ${page}`,
+    base: `select ${columns} from public.missions m
+           where m.org_id = '${a.orgId}' and ${f.where} and $1::uuid is not null and m.org_id = any ($2::uuid[])
+           ${page}`,
+  }));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,349 @@
+/**
+ * The dispatcher's screens against the real stack: the missions board
+ * (filters in the URL, publish and assign a mission of this run's own, a
+ * technician's completion appearing on refresh, bulk moves with one result per
+ * mission), a mission's page, the emergency queue, the client requests and the
+ * clients. Every screen passes axe (0 serious/critical) and is photographed at
+ * desktop size (tests/browser/screenshots/desktop-*.png).
+ *
+ * This run works on its own client, site and technician (created below), so
+ * the board filtered on that client shows this run's missions only, whatever
+ * else the database holds.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { stack, supabaseClient, withDb } from "../integration/harness.ts";
+import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+
+const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
+const run = randomUUID().slice(0, 8);
+const CLIENT_NAME = `Copropriété Essai ${run}`;
+const TECH_NAME = `Technicien Essai ${run}`;
+const TECH_EMAIL = `tech-dispatch-${run}@chaleur-express.test`;
+const TECH_PASSWORD = `dispatch-${run}-secret`;
+let clientId: string;
+let siteId: string;
+let otherSiteId: string;
+let techId: string;
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const axeReport: Record<string, number> = {};
+
+async function expectAxeClean(screen: string) {
+  const violations = await seriousAxeViolations(page);
+  axeReport[screen] = violations.length;
+  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
+}
+
+/** A mission of this run's client, brought to a status by the system actor. */
+async function missionAt(
+  title: string,
+  status: "new" | "published" | "assigned",
+  startInDays: number | null,
+  where: { client: string; site: string } = { client: clientId, site: siteId },
+): Promise<string> {
+  return withDb(async (db) => {
+    const id = (
+      await db.query<{ id: string }>(
+        `insert into public.missions (org_id, client_id, site_id, title, scheduled_start, scheduled_end)
+         values ($1, $2, $3, $4, date_trunc('day', now()) + make_interval(days => $5) + interval '9 hours',
+                 date_trunc('day', now()) + make_interval(days => $5) + interval '11 hours') returning id`,
+        [ORG, where.client, where.site, title, startInDays],
+      )
+    ).rows[0]!.id;
+    if (status !== "new") await db.query("select public.transition_mission($1, 'published', $2)", [id, `dispatch-${randomUUID()}`]);
+    if (status === "assigned") await db.query("select public.transition_mission($1, 'assigned', $2, null, $3)", [id, `dispatch-${randomUUID()}`, techId]);
+    return id;
+  });
+}
+
+const row = (missionId: string): Locator => page.locator(`[data-testid="board-row"][data-mission-id="${missionId}"]`);
+const chipOf = (missionId: string) => row(missionId).getByTestId("status-chip");
+
+beforeAll(async () => {
+  const created = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({
+    email: TECH_EMAIL,
+    password: TECH_PASSWORD,
+    email_confirm: true,
+    user_metadata: { full_name: TECH_NAME },
+  });
+  if (created.error) throw created.error;
+  techId = created.data.user.id;
+  await withDb(async (db) => {
+    await db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'technician')", [ORG, techId]);
+    clientId = (await db.query<{ id: string }>("insert into public.clients (org_id, name, billing_city) values ($1, $2, 'Lyon') returning id", [ORG, CLIENT_NAME])).rows[0]!.id;
+    siteId = (
+      await db.query<{ id: string }>("insert into public.sites (org_id, client_id, name, address, city) values ($1, $2, 'Chaufferie A', '1 rue Essai', 'Lyon') returning id", [
+        ORG,
+        clientId,
+      ])
+    ).rows[0]!.id;
+    otherSiteId = (
+      await db.query<{ id: string }>("insert into public.sites (org_id, client_id, name, address, city) values ($1, $2, 'Local B', '3 rue Essai', 'Lyon') returning id", [
+        ORG,
+        clientId,
+      ])
+    ).rows[0]!.id;
+  });
+  browser = await launchBrowser();
+  context = await desktopContext(browser, stack.apiUrl);
+  page = await context.newPage();
+  await page.goto("/");
+  await signIn(page, "dispatch@chaleur-express.test");
+  await page.waitForURL((url) => url.pathname === "/office/missions");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  console.log(`axe (serious + critical violations per screen): ${JSON.stringify(axeReport)}`);
+});
+
+describe("missions board", () => {
+  it("is the dispatcher's home; a mission of this run is published, then assigned, from its row", async () => {
+    const title = `Entretien chaudière ${run}`;
+    const missionId = await missionAt(title, "new", 3);
+    await page.getByRole("heading", { level: 1, name: "Missions" }).waitFor();
+    await expectAxeClean("board-default");
+
+    // The client filter goes into the URL: the view can be reloaded or shared.
+    await page.getByLabel("Client", { exact: true }).selectOption(clientId);
+    await expect.poll(() => new URL(page.url()).searchParams.get("client")).toBe(clientId);
+    await page.reload();
+    await expect.poll(() => page.getByLabel("Client", { exact: true }).inputValue()).toBe(clientId);
+    await expect.poll(() => chipOf(missionId).textContent()).toBe("Nouvelle");
+    expect(await page.getByTestId("board-row").count()).toBe(1);
+
+    await row(missionId).getByRole("button", { name: "Publier" }).click();
+    await expect.poll(() => chipOf(missionId).textContent()).toBe("Publiée");
+    await row(missionId).getByLabel(`Technicien pour ${title}`).selectOption(techId);
+    await row(missionId).getByRole("button", { name: "Assigner" }).click();
+    await expect.poll(() => chipOf(missionId).textContent()).toBe("Assignée");
+    expect(await row(missionId).textContent()).toContain(TECH_NAME);
+
+    const stored = await withDb((db) => db.query("select status, technician_id from public.missions where id = $1", [missionId]));
+    expect(stored.rows[0]).toEqual({ status: "assigned", technician_id: techId });
+    await expectAxeClean("board-filtered");
+    await desktopScreenshot(page, "office-missions-board");
+  });
+
+  it("shows a technician's completion, made through the API as that technician, after a refresh", async () => {
+    const title = `Dépannage brûleur ${run}`;
+    const missionId = await missionAt(title, "assigned", 1);
+    await page.goto(`/office/missions?status=all&client=${clientId}`);
+    await expect.poll(() => chipOf(missionId).textContent()).toBe("Assignée");
+
+    const technician = supabaseClient();
+    const signedIn = await technician.auth.signInWithPassword({ email: TECH_EMAIL, password: TECH_PASSWORD });
+    expect(signedIn.error).toBeNull();
+    for (const to of ["in_progress", "done"] as const) {
+      const { error } = await technician.rpc("transition_mission", { p_mission_id: missionId, p_to_status: to, p_idempotency_key: `tech-${randomUUID()}` });
+      expect(error).toBeNull();
+    }
+    await page.getByTestId("board-refresh").click();
+    await expect.poll(() => chipOf(missionId).textContent()).toBe("Terminée");
+  });
+
+  it("moves several missions at once and shows one result per mission, refusals with the database's reason", async () => {
+    const a = await missionAt(`Lot A ${run}`, "new", 10);
+    const b = await missionAt(`Lot B ${run}`, "new", 11);
+    const c = await missionAt(`Lot C ${run}`, "assigned", 12);
+    await page.goto(`/office/missions?client=${clientId}&from=${dayIn(10)}&to=${dayIn(12)}`);
+    await expect.poll(() => page.getByTestId("board-row").count()).toBe(3);
+    await page.getByLabel("Sélectionner toutes les missions affichées").check();
+    await page.getByLabel("Action", { exact: true }).selectOption("published");
+    await page.getByRole("button", { name: "Appliquer" }).click();
+
+    await expect.poll(() => page.getByTestId("item-results-summary").textContent()).toBe("2 sur 3 actions réussies");
+    const lines = await page.getByTestId("item-result").allTextContents();
+    expect(lines).toEqual([`Réussi · Lot A ${run}`, `Réussi · Lot B ${run}`, `Refusé · Lot C ${run} — Invalid transition: assigned → published`]);
+    await expect.poll(() => chipOf(a).textContent()).toBe("Publiée");
+    await expect.poll(() => chipOf(b).textContent()).toBe("Publiée");
+    expect(await chipOf(c).textContent()).toBe("Assignée");
+
+    // The refused one stays selected; now assign the two published ones in one go.
+    await page.getByLabel(`Sélectionner Lot C ${run}`).uncheck();
+    await page.getByLabel(`Sélectionner Lot A ${run}`).check();
+    await page.getByLabel(`Sélectionner Lot B ${run}`).check();
+    await page.getByLabel("Action", { exact: true }).selectOption("assign");
+    await page.getByLabel("Technicien", { exact: true }).last().selectOption(techId);
+    await page.getByRole("button", { name: "Appliquer" }).click();
+    await expect.poll(() => page.getByTestId("item-results-summary").textContent()).toBe("2 sur 2 actions réussies");
+    await expect.poll(() => chipOf(a).textContent()).toBe("Assignée");
+    await expect.poll(() => chipOf(b).textContent()).toBe("Assignée");
+    await expectAxeClean("board-bulk-results");
+    await desktopScreenshot(page, "office-missions-bulk");
+  });
+
+  it("pages through the missions with a cursor (never OFFSET) in scheduled order, unscheduled ones last", async () => {
+    // A client of its own: its 26 scheduled missions and 1 unscheduled are the whole list.
+    const where = await withDb(async (db) => {
+      const client = (await db.query<{ id: string }>("insert into public.clients (org_id, name) values ($1, $2) returning id", [ORG, `Série ${run}`])).rows[0]!.id;
+      const site = (
+        await db.query<{ id: string }>("insert into public.sites (org_id, client_id, name, address) values ($1, $2, 'Site série', '5 rue Essai') returning id", [ORG, client])
+      ).rows[0]!.id;
+      return { client, site };
+    });
+    const unscheduled = await missionAt(`Série sans date ${run}`, "new", null, where);
+    const ids: string[] = [];
+    for (let i = 0; i < 26; i++) ids.push(await missionAt(`Série ${String(i).padStart(2, "0")} ${run}`, "new", 30 + i, where));
+    await page.goto(`/office/missions?client=${where.client}`);
+    await expect.poll(() => page.getByTestId("board-row").count()).toBe(25);
+    await page.getByRole("button", { name: "Afficher les missions suivantes" }).click();
+    await expect.poll(() => page.getByTestId("board-row").count()).toBe(27);
+    const shown = await page.getByTestId("board-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-mission-id")));
+    expect(shown).toEqual([...ids, unscheduled]);
+    await page.getByText("Fin de la liste.").waitFor();
+  });
+});
+
+function dayIn(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+describe("a mission's page", () => {
+  it("shows the client, site, technician and status history, and offers the moves the role may make", async () => {
+    const title = `Visite détaillée ${run}`;
+    const missionId = await missionAt(title, "published", 5);
+    await page.goto(`/office/missions/${missionId}`);
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    expect(await page.getByRole("link", { name: CLIENT_NAME }).getAttribute("href")).toBe(`/office/clients/${clientId}`);
+    await page.getByLabel("Technicien", { exact: true }).selectOption(techId);
+    await page.getByRole("button", { name: "Assigner" }).click();
+    await expect.poll(() => page.getByTestId("mission-technician").textContent()).toBe(TECH_NAME);
+    const history = page.getByRole("table", { name: "Changements de statut, du plus ancien au plus récent" });
+    await expect.poll(() => history.locator("tbody tr").count()).toBe(3);
+    expect(await history.locator("tbody tr").last().textContent()).toContain("Assignée");
+
+    // A note for the technician: an empty one is refused by the database, a real one is listed with its author.
+    await page.getByRole("button", { name: "Ajouter la note" }).click();
+    await page.getByText("A note is 1 to 10000 characters").waitFor();
+    await page.getByLabel("Nouvelle note (lue par le technicien)").fill(`Code portail 4512 ${run}`);
+    await page.getByRole("button", { name: "Ajouter la note" }).click();
+    await page.getByText(`Code portail 4512 ${run}`).waitFor();
+    await page.getByText(/^Julien Petit ·/).waitFor();
+    await expectAxeClean("mission-detail");
+    await desktopScreenshot(page, "office-mission-detail");
+  });
+
+  it("is a not-found page for a mission the dispatcher cannot see", async () => {
+    await page.goto(`/office/missions/${randomUUID()}`);
+    await page.getByRole("heading", { level: 1, name: "Page introuvable" }).waitFor();
+  });
+});
+
+describe("emergency queue", () => {
+  it("lists pending emergencies oldest first, takes one on and turns it into an assigned urgent mission", async () => {
+    const emergencyId = await withDb(async (db) => {
+      return (
+        await db.query<{ id: string }>(
+          `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source, created_at)
+           values ($1, $2, null, 'critical', $3, 'phone', now() - interval '20 minutes') returning id`,
+          [ORG, clientId, `Plus d'eau chaude ${run}`],
+        )
+      ).rows[0]!.id;
+    });
+    await page.goto("/office/emergencies");
+    await page.getByRole("heading", { level: 1, name: "Urgences" }).waitFor();
+    const mine = page.getByTestId("emergency-row").filter({ hasText: `Plus d'eau chaude ${run}` });
+    await mine.waitFor();
+    const created = await page.getByTestId("emergency-row").evaluateAll((rows) => rows.length);
+    expect(created).toBeGreaterThanOrEqual(1);
+    expect(await mine.textContent()).toContain("Critique");
+    await expectAxeClean("emergencies");
+    await desktopScreenshot(page, "office-emergencies");
+
+    // Taken on first: the others see someone is on it (the status trigger stamps who).
+    await mine.getByRole("button", { name: "Prendre en charge" }).click();
+    await expect.poll(() => mine.textContent()).toContain("Prise en charge");
+    const acknowledged = await withDb((db) => db.query("select status::text, acknowledged_by from public.emergency_requests where id = $1", [emergencyId]));
+    expect(acknowledged.rows[0]).toEqual({ status: "acknowledged", acknowledged_by: "a0000000-0000-4000-8000-000000000002" });
+
+    // No site on the emergency: the database asks for one, and says so.
+    await mine.getByRole("button", { name: "Créer la mission" }).click();
+    await mine.getByText("The emergency names no site: choose the site of the mission").waitFor();
+    await mine.getByRole("combobox").first().selectOption(otherSiteId);
+    await mine.getByRole("combobox").last().selectOption(techId);
+    await mine.getByRole("button", { name: "Créer la mission" }).click();
+    await page.getByRole("link", { name: "Ouvrir la mission" }).waitFor();
+    await expect.poll(() => page.getByTestId("emergency-row").filter({ hasText: `Plus d'eau chaude ${run}` }).count()).toBe(0);
+
+    const stored = await withDb((db) =>
+      db.query(
+        `select e.status::text as emergency, m.status::text as mission, m.priority::text, m.technician_id, m.site_id
+         from public.emergency_requests e join public.missions m on m.emergency_request_id = e.id where e.id = $1`,
+        [emergencyId],
+      ),
+    );
+    expect(stored.rows).toEqual([{ emergency: "dispatched", mission: "assigned", priority: "urgent", technician_id: techId, site_id: otherSiteId }]);
+  });
+});
+
+describe("client requests", () => {
+  it("turns one request into a mission and declines another with the reason the client reads", async () => {
+    const [toConvert, toDecline] = await withDb(async (db) => {
+      const insert = (subject: string) =>
+        db
+          .query<{ id: string }>("insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id", [ORG, clientId, siteId, subject])
+          .then((r) => r.rows[0]!.id);
+      return [await insert(`Radiateur froid ${run}`), await insert(`Devis piscine ${run}`)];
+    });
+    await page.goto("/office/requests");
+    await page.getByRole("heading", { level: 1, name: "Demandes clients" }).waitFor();
+    const convertRow = page.getByTestId("request-row").filter({ hasText: `Radiateur froid ${run}` });
+    const declineRow = page.getByTestId("request-row").filter({ hasText: `Devis piscine ${run}` });
+    await convertRow.waitFor();
+    await expectAxeClean("requests");
+    await desktopScreenshot(page, "office-requests");
+
+    await convertRow.getByRole("button", { name: "Créer la mission" }).click();
+    await page.getByText(`Mission créée pour « Radiateur froid ${run} ».`).waitFor();
+
+    await declineRow.getByRole("button", { name: "Refuser" }).click();
+    await declineRow.getByRole("button", { name: "Confirmer le refus" }).click();
+    await declineRow.getByText("A reason is required to decline a request: the client reads it").waitFor();
+    await declineRow.getByLabel(`Motif du refus de « Devis piscine ${run} » (lu par le client)`).fill("Nous n'intervenons pas sur les piscines.");
+    await declineRow.getByRole("button", { name: "Confirmer le refus" }).click();
+    await page.getByText(`Demande « Devis piscine ${run} » refusée.`).waitFor();
+
+    const stored = await withDb((db) =>
+      db.query(
+        `select r.id, r.status, r.decline_reason, (select count(*)::int from public.missions m where m.client_request_id = r.id) as missions
+         from public.client_requests r where r.id = any ($1::uuid[]) order by r.subject desc`,
+        [[toConvert, toDecline]],
+      ),
+    );
+    expect(stored.rows).toEqual([
+      { id: toConvert, status: "converted", decline_reason: null, missions: 1 },
+      { id: toDecline, status: "rejected", decline_reason: "Nous n'intervenons pas sur les piscines.", missions: 0 },
+    ]);
+  });
+});
+
+describe("clients", () => {
+  it("finds a client by name and shows its sites and recent missions", async () => {
+    await page.goto("/office/clients");
+    await page.getByRole("heading", { level: 1, name: "Clients" }).waitFor();
+    await page.getByLabel("Rechercher un client (nom, ville, e-mail)").fill(`Essai ${run}`);
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe(`Essai ${run}`);
+    await page.getByRole("link", { name: CLIENT_NAME }).waitFor();
+    await expectAxeClean("clients");
+    await desktopScreenshot(page, "office-clients");
+
+    await page.getByRole("link", { name: CLIENT_NAME }).click();
+    await page.getByRole("heading", { level: 1, name: CLIENT_NAME }).waitFor();
+    const sites = page.getByRole("table", { name: "Sites du client" });
+    await expect.poll(() => sites.locator("tbody tr").count()).toBe(2);
+    const missions = page.getByRole("table", { name: "Les 20 dernières missions du client, par date prévue" });
+    await expect.poll(() => missions.locator("tbody tr").count()).toBeGreaterThan(1);
+    await expectAxeClean("client-detail");
+    await desktopScreenshot(page, "office-client-detail");
+
+    await page.goto(`/office/clients/${randomUUID()}`);
+    await page.getByRole("heading", { level: 1, name: "Page introuvable" }).waitFor();
+  });
+});
