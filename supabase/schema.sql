@@ -9901,18 +9901,35 @@ begin
   end if;
   -- Definer to read the technician's profile; the rows are limited here to
   -- the caller's own client memberships, as the missions_select policy does.
-  -- missions_client_idx (org_id, client_id) finds one client's missions.
+  -- One mission is found by its key; a list takes the newest missions per
+  -- membership first (missions_client_recent_idx reads p_limit rows, not the
+  -- client's whole history). Each branch is gated by p_mission_id, so one
+  -- generic plan serves both. The site and the profile are joined for the
+  -- picked rows only.
   return query
+  with mine as (
+    select ms.org_id, ms.client_id from public.memberships ms where ms.user_id = auth.uid() and ms.role = 'client'
+  ), picked as (
+    select mm.*
+    from mine join public.missions mm on mm.org_id = mine.org_id and mm.client_id = mine.client_id
+    where mm.id = p_mission_id
+    union all
+    select mm.*
+    from mine cross join lateral (
+      select m1.*
+      from public.missions m1
+      where m1.org_id = mine.org_id and m1.client_id = mine.client_id
+      order by coalesce(m1.scheduled_start, m1.created_at) desc, m1.id desc
+      limit v_limit
+    ) mm
+    where p_mission_id is null
+  )
   select m.id, m.title, m.status, m.priority, m.scheduled_start, m.scheduled_end, m.started_at, m.completed_at,
          m.site_id, s.name,
          nullif(pg_catalog.split_part(pg_catalog.btrim(p.full_name), ' ', 1), '')
-  from public.memberships ms
-  join public.missions m on m.org_id = ms.org_id and m.client_id = ms.client_id
+  from picked m
   join public.sites s on s.id = m.site_id
   left join public.profiles p on p.id = m.technician_id
-  where ms.user_id = auth.uid()
-    and ms.role = 'client'
-    and (p_mission_id is null or m.id = p_mission_id)
   order by coalesce(m.scheduled_start, m.created_at) desc, m.id desc
   limit v_limit;
 end;
@@ -14775,6 +14792,18 @@ CREATE INDEX missions_blocked_idx ON public.missions USING btree (org_id, blocke
 --
 
 CREATE INDEX missions_client_idx ON public.missions USING btree (org_id, client_id);
+
+--
+-- Name: missions_client_recent_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_client_recent_idx ON public.missions USING btree (org_id, client_id, COALESCE(scheduled_start, created_at) DESC, id DESC);
+
+--
+-- Name: INDEX missions_client_recent_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_client_recent_idx IS 'public.portal_missions: a client''s missions newest first, the first page without a sort of the client''s history.';
 
 --
 -- Name: missions_client_request_idx; Type: INDEX; Schema: public; Owner: postgres

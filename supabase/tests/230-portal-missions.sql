@@ -3,7 +3,7 @@
 -- first name only; another client's mission is not there (the same empty
 -- answer as an unknown id); staff get no rows; anon may not call it.
 begin;
-select plan(12);
+select plan(14);
 
 -- Demo data (supabase/seeds): Chaleur Express (a…a0) with its clients Syndic
 -- Lumière (a…c1, portal user gestion@ a…06) and Boulangerie des Pentes (a…c2).
@@ -66,6 +66,19 @@ select is(
   array['id', 'title', 'status', 'priority', 'scheduled_start', 'scheduled_end', 'started_at', 'completed_at',
         'site_id', 'site_name', 'technician_first_name'],
   'the columns: nothing internal (no description, blocked reason, creator, contract nor technician id)');
+
+select is(
+  tests.values_as_user('a0000000-0000-4000-8000-000000000006', 'select id from public.portal_missions(p_limit => 1)'),
+  (select array[id::text] from public.missions where client_id = 'a0000000-0000-4000-8000-0000000000c1'
+   order by coalesce(scheduled_start, created_at) desc, id desc limit 1),
+  'p_limit 1: the newest mission (by planned start, else creation)');
+select is(
+  tests.values_as_user('a0000000-0000-4000-8000-000000000006',
+    format('select id from public.portal_missions(%L)', (select id from public.missions where client_id = 'a0000000-0000-4000-8000-0000000000c1'
+                                                          order by coalesce(scheduled_start, created_at) limit 1))),
+  (select array[id::text] from public.missions where client_id = 'a0000000-0000-4000-8000-0000000000c1'
+   order by coalesce(scheduled_start, created_at) limit 1),
+  'one of their own missions by id, even the oldest: that row');
 
 -- -----------------------------------------------------------------------------
 -- Limits
