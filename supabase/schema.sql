@@ -980,10 +980,10 @@ COMMENT ON COLUMN audit.log.action IS 'insert | update | delete, or a named acti
 COMMENT ON COLUMN audit.log.diff IS 'insert/delete: the row; update: {"col": {"old": …, "new": …}} for the changed columns only. Secrets are "[redacted]" (audit.excluded_columns).';
 
 --
--- Name: select_rows(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer); Type: FUNCTION; Schema: audit; Owner: postgres
+-- Name: select_rows(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer, text, text); Type: FUNCTION; Schema: audit; Owner: postgres
 --
 
-CREATE FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) RETURNS SETOF audit.log
+CREATE FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) RETURNS SETOF audit.log
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $_$
@@ -995,12 +995,20 @@ begin
   if p_from is not null then v_sql := v_sql || ' and l.occurred_at >= $4'; end if;
   if p_to is not null then v_sql := v_sql || ' and l.occurred_at < $5'; end if;
   if p_before_id is not null then v_sql := v_sql || ' and l.id < $6'; end if;
+  if p_action is not null then v_sql := v_sql || ' and l.action = $8'; end if;
+  if p_row_id is not null then v_sql := v_sql || ' and l.row_id = $9'; end if;
   v_sql := v_sql || ' order by l.id desc limit $7';
-  return query execute v_sql using p_org_id, p_table_name, p_actor, p_from, p_to, p_before_id, p_limit;
+  return query execute v_sql using p_org_id, p_table_name, p_actor, p_from, p_to, p_before_id, p_limit, p_action, p_row_id;
 end;
 $_$;
 
-ALTER FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) OWNER TO postgres;
+ALTER FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) IS 'The rows of one audit page or export, newest first, filtered by table, actor, time window, keyset id, action and row id (each optional).';
 
 --
 -- Name: utc_iso(timestamp with time zone); Type: FUNCTION; Schema: audit; Owner: postgres
@@ -8211,10 +8219,10 @@ ALTER FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempot
 COMMENT ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) IS 'Adds a note (1..10000 characters) to a mission: owner, admin, dispatcher, or the mission''s technician. Idempotent by p_idempotency_key; p_note_id lets the client choose the note id. Returns {note_id, mission_id, author_id, created_at}.';
 
 --
--- Name: audit_log_csv(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer); Type: FUNCTION; Schema: public; Owner: postgres
+-- Name: audit_log_csv(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer, text, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
-CREATE FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text DEFAULT NULL::text, p_actor uuid DEFAULT NULL::uuid, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id bigint DEFAULT NULL::bigint, p_limit integer DEFAULT 10000) RETURNS public."text/csv"
+CREATE FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text DEFAULT NULL::text, p_actor uuid DEFAULT NULL::uuid, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id bigint DEFAULT NULL::bigint, p_limit integer DEFAULT 10000, p_action text DEFAULT NULL::text, p_row_id text DEFAULT NULL::text) RETURNS public."text/csv"
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -8258,7 +8266,7 @@ begin
   into v_rows, v_count, v_last_id, v_more
   from (
     select s.*, row_number() over (order by s.id desc) as n
-    from audit.select_rows(p_org_id, v_table, p_actor, p_from, p_to, p_before_id, v_limit + 1) s
+    from audit.select_rows(p_org_id, v_table, p_actor, p_from, p_to, p_before_id, v_limit + 1, p_action, p_row_id) s
   ) r
   left join public.profiles p on p.id = r.actor_user_id;
 
@@ -8267,7 +8275,7 @@ begin
     pg_catalog.jsonb_build_object(
       'format', 'csv',
       'filters', pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-        'table_name', v_table, 'actor', p_actor, 'from', audit.utc_iso(p_from), 'to', audit.utc_iso(p_to),
+        'table_name', v_table, 'actor', p_actor, 'action', p_action, 'row_id', p_row_id, 'from', audit.utc_iso(p_from), 'to', audit.utc_iso(p_to),
         'before_id', p_before_id, 'limit', v_limit)),
       'rows', v_count,
       'truncated', v_more));
@@ -8287,19 +8295,19 @@ begin
 end;
 $$;
 
-ALTER FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) OWNER TO postgres;
+ALTER FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) OWNER TO postgres;
 
 --
--- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+-- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) IS 'RFC 4180 CSV export of an organization''s audit log (owners and admins), same filters and order as audit_log_page, p_limit 1..50000 (default 10000). Audited as action audit_export. Call with POST.';
+COMMENT ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) IS 'RFC 4180 CSV export of an organization''s audit log (owners and admins), same filters and order as audit_log_page, p_limit 1..50000 (default 10000). Audited as action audit_export. Call with POST.';
 
 --
--- Name: audit_log_page(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer); Type: FUNCTION; Schema: public; Owner: postgres
+-- Name: audit_log_page(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer, text, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
-CREATE FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text DEFAULT NULL::text, p_actor uuid DEFAULT NULL::uuid, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id bigint DEFAULT NULL::bigint, p_limit integer DEFAULT 50) RETURNS jsonb
+CREATE FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text DEFAULT NULL::text, p_actor uuid DEFAULT NULL::uuid, p_from timestamp with time zone DEFAULT NULL::timestamp with time zone, p_to timestamp with time zone DEFAULT NULL::timestamp with time zone, p_before_id bigint DEFAULT NULL::bigint, p_limit integer DEFAULT 50, p_action text DEFAULT NULL::text, p_row_id text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
@@ -8331,7 +8339,7 @@ begin
          count(*)
   into v_rows, v_count
   from audit.select_rows(p_org_id, audit.qualified_table_name(p_table_name), p_actor, p_from, p_to,
-                         p_before_id, v_limit + 1) r
+                         p_before_id, v_limit + 1, p_action, p_row_id) r
   left join public.profiles p on p.id = r.actor_user_id;
 
   if v_count > v_limit then
@@ -8343,13 +8351,13 @@ begin
 end;
 $$;
 
-ALTER FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) OWNER TO postgres;
+ALTER FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) OWNER TO postgres;
 
 --
--- Name: FUNCTION audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+-- Name: FUNCTION audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) IS 'Audit log of an organization, newest first, for its owners and admins: {rows: [...], next_before_id}. Keyset pagination (pass next_before_id as p_before_id), p_limit 1..500; filters: table, actor, occurred_at in [p_from, p_to).';
+COMMENT ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) IS 'Audit log of an organization, newest first, for its owners and admins: {rows: [...], next_before_id}. Keyset pagination (pass next_before_id as p_before_id), p_limit 1..500; filters: table, actor, occurred_at in [p_from, p_to), action, row id.';
 
 --
 -- Name: bulk_approve_timesheets(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10321,6 +10329,64 @@ ALTER FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jso
 --
 
 COMMENT ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) IS 'Owner/admin correction of an approved, not invoiced timesheet (hours, work_date, note, mission_id, or unapprove), with a reason of at least 10 characters; writes a lock_overrides row with before and after.';
+
+--
+-- Name: portal_missions(uuid, integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.portal_missions(p_mission_id uuid DEFAULT NULL::uuid, p_limit integer DEFAULT 100) RETURNS TABLE(id uuid, title text, status public.mission_status, priority public.mission_priority, scheduled_start timestamp with time zone, scheduled_end timestamp with time zone, started_at timestamp with time zone, completed_at timestamp with time zone, site_id uuid, site_name text, technician_first_name text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_limit integer := coalesce(p_limit, 100);
+begin
+  if v_limit < 1 or v_limit > 500 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('p_limit must be between 1 and 500 (got %s)', v_limit));
+  end if;
+  -- Definer to read the technician's profile; the rows are limited here to
+  -- the caller's own client memberships, as the missions_select policy does.
+  -- One mission is found by its key; a list takes the newest missions per
+  -- membership first (missions_client_recent_idx reads p_limit rows, not the
+  -- client's whole history). Each branch is gated by p_mission_id, so one
+  -- generic plan serves both. The site and the profile are joined for the
+  -- picked rows only.
+  return query
+  with mine as (
+    select ms.org_id, ms.client_id from public.memberships ms where ms.user_id = auth.uid() and ms.role = 'client'
+  ), picked as (
+    select mm.*
+    from mine join public.missions mm on mm.org_id = mine.org_id and mm.client_id = mine.client_id
+    where mm.id = p_mission_id
+    union all
+    select mm.*
+    from mine cross join lateral (
+      select m1.*
+      from public.missions m1
+      where m1.org_id = mine.org_id and m1.client_id = mine.client_id
+      order by coalesce(m1.scheduled_start, m1.created_at) desc, m1.id desc
+      limit v_limit
+    ) mm
+    where p_mission_id is null
+  )
+  select m.id, m.title, m.status, m.priority, m.scheduled_start, m.scheduled_end, m.started_at, m.completed_at,
+         m.site_id, s.name,
+         nullif(pg_catalog.split_part(pg_catalog.btrim(p.full_name), ' ', 1), '')
+  from picked m
+  join public.sites s on s.id = m.site_id
+  left join public.profiles p on p.id = m.technician_id
+  order by coalesce(m.scheduled_start, m.created_at) desc, m.id desc
+  limit v_limit;
+end;
+$$;
+
+ALTER FUNCTION public.portal_missions(p_mission_id uuid, p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION portal_missions(p_mission_id uuid, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.portal_missions(p_mission_id uuid, p_limit integer) IS 'Client portal: the missions of the clients the caller is a portal user of (newest first, p_limit 1..500, or the one p_mission_id), with the site name and the technician''s first name only. Staff get no rows.';
 
 --
 -- Name: push_deliveries(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
@@ -14801,6 +14867,18 @@ CREATE INDEX log_org_actor_idx ON audit.log USING btree (org_id, actor_user_id, 
 CREATE INDEX log_org_id_idx ON audit.log USING btree (org_id, id DESC);
 
 --
+-- Name: log_org_row_idx; Type: INDEX; Schema: audit; Owner: postgres
+--
+
+CREATE INDEX log_org_row_idx ON audit.log USING btree (org_id, row_id, id DESC) WHERE (row_id IS NOT NULL);
+
+--
+-- Name: INDEX log_org_row_idx; Type: COMMENT; Schema: audit; Owner: postgres
+--
+
+COMMENT ON INDEX audit.log_org_row_idx IS 'The row filter of audit_log_page / audit_log_csv: one row''s history, newest first.';
+
+--
 -- Name: log_org_table_idx; Type: INDEX; Schema: audit; Owner: postgres
 --
 
@@ -15207,6 +15285,18 @@ CREATE INDEX missions_blocked_idx ON public.missions USING btree (org_id, blocke
 --
 
 CREATE INDEX missions_client_idx ON public.missions USING btree (org_id, client_id);
+
+--
+-- Name: missions_client_recent_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_client_recent_idx ON public.missions USING btree (org_id, client_id, COALESCE(scheduled_start, created_at) DESC, id DESC);
+
+--
+-- Name: INDEX missions_client_recent_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_client_recent_idx IS 'public.portal_missions: a client''s missions newest first, the first page without a sort of the client''s history.';
 
 --
 -- Name: missions_client_request_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -18289,10 +18379,10 @@ REVOKE ALL ON TABLE audit.log FROM postgres;
 GRANT SELECT,INSERT ON TABLE audit.log TO postgres;
 
 --
--- Name: FUNCTION select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: ACL; Schema: audit; Owner: postgres
+-- Name: FUNCTION select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: ACL; Schema: audit; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION audit.select_rows(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION utc_iso(p_time timestamp with time zone); Type: ACL; Schema: audit; Owner: postgres
@@ -19734,20 +19824,20 @@ GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_
 GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) TO service_role;
 
 --
--- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+-- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: ACL; Schema: public; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) TO authenticated;
-GRANT ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) TO service_role;
+REVOKE ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) TO authenticated;
+GRANT ALL ON FUNCTION public.audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) TO service_role;
 
 --
--- Name: FUNCTION audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+-- Name: FUNCTION audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: ACL; Schema: public; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) TO authenticated;
-GRANT ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer) TO service_role;
+REVOKE ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) TO authenticated;
+GRANT ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text) TO service_role;
 
 --
 -- Name: FUNCTION bulk_approve_timesheets(p_timesheet_ids uuid[]); Type: ACL; Schema: public; Owner: postgres
@@ -20104,6 +20194,14 @@ GRANT UPDATE(note) ON TABLE public.timesheets TO authenticated;
 REVOKE ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) TO authenticated;
 GRANT ALL ON FUNCTION public.override_timesheet_lock(p_timesheet_id uuid, p_changes jsonb, p_reason text) TO service_role;
+
+--
+-- Name: FUNCTION portal_missions(p_mission_id uuid, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.portal_missions(p_mission_id uuid, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.portal_missions(p_mission_id uuid, p_limit integer) TO authenticated;
+GRANT ALL ON FUNCTION public.portal_missions(p_mission_id uuid, p_limit integer) TO service_role;
 
 --
 -- Name: FUNCTION push_deliveries(p_notification_ids uuid[]); Type: ACL; Schema: public; Owner: postgres

@@ -2650,11 +2650,13 @@ export type Database = {
       }
       audit_log_csv: {
         Args: {
+          p_action?: string
           p_actor?: string
           p_before_id?: number
           p_from?: string
           p_limit?: number
           p_org_id: string
+          p_row_id?: string
           p_table_name?: string
           p_to?: string
         }
@@ -2662,11 +2664,13 @@ export type Database = {
       }
       audit_log_page: {
         Args: {
+          p_action?: string
           p_actor?: string
           p_before_id?: number
           p_from?: string
           p_limit?: number
           p_org_id: string
+          p_row_id?: string
           p_table_name?: string
           p_to?: string
         }
@@ -3039,6 +3043,22 @@ export type Database = {
           isOneToOne: true
           isSetofReturn: false
         }
+      }
+      portal_missions: {
+        Args: { p_limit?: number; p_mission_id?: string }
+        Returns: {
+          completed_at: string
+          id: string
+          priority: Database["public"]["Enums"]["mission_priority"]
+          scheduled_end: string
+          scheduled_start: string
+          site_id: string
+          site_name: string
+          started_at: string
+          status: Database["public"]["Enums"]["mission_status"]
+          technician_first_name: string
+          title: string
+        }[]
       }
       push_deliveries: {
         Args: { p_notification_ids: string[] }

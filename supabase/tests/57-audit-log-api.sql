@@ -56,17 +56,17 @@ grant select on t_trail to authenticated;
 -- -----------------------------------------------------------------------------
 -- Grants and shapes
 -- -----------------------------------------------------------------------------
-select ok(not has_function_privilege('anon', 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)', 'execute')
-          and not has_function_privilege('anon', 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)', 'execute'),
+select ok(not has_function_privilege('anon', 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)', 'execute')
+          and not has_function_privilege('anon', 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)', 'execute'),
   'anon cannot execute the audit reading functions');
-select ok(has_function_privilege('authenticated', 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)', 'execute')
-          and has_function_privilege('authenticated', 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)', 'execute'),
+select ok(has_function_privilege('authenticated', 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)', 'execute')
+          and has_function_privilege('authenticated', 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)', 'execute'),
   'authenticated can execute them (the functions check the role)');
-select is((select provolatile from pg_proc where oid = 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)'::regprocedure),
+select is((select provolatile from pg_proc where oid = 'public.audit_log_page(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)'::regprocedure),
   's', 'audit_log_page is STABLE: PostgREST serves it on GET too');
-select is((select provolatile from pg_proc where oid = 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)'::regprocedure),
+select is((select provolatile from pg_proc where oid = 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)'::regprocedure),
   'v', 'audit_log_csv is VOLATILE: it writes the audit_export row (POST only)');
-select is(format_type((select prorettype from pg_proc where oid = 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer)'::regprocedure), null),
+select is(format_type((select prorettype from pg_proc where oid = 'public.audit_log_csv(uuid, text, uuid, timestamptz, timestamptz, bigint, integer, text, text)'::regprocedure), null),
   '"text/csv"', 'audit_log_csv returns the "text/csv" domain (PostgREST media type handler)');
 select is((select typbasetype::regtype::text from pg_type where oid = to_regtype('public."text/csv"')), 'text', '… a domain over text');
 

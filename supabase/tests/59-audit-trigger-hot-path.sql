@@ -26,8 +26,8 @@ select ok(
   'record_change stays SECURITY DEFINER with search_path = '''', and plans its statements once (generic plans)');
 select is(
   (select array_agg(indexrelid::regclass::text order by indexrelid::regclass::text) from pg_index where indrelid = 'audit.log'::regclass),
-  array['audit.log_occurred_at_brin', 'audit.log_org_actor_idx', 'audit.log_org_id_idx', 'audit.log_org_table_idx', 'audit.log_pkey'],
-  'audit.log indexes: the key, the three keyset filters of audit_log_page (organization, table, actor) and a BRIN on time');
+  array['audit.log_occurred_at_brin', 'audit.log_org_actor_idx', 'audit.log_org_id_idx', 'audit.log_org_row_idx', 'audit.log_org_table_idx', 'audit.log_pkey'],
+  'audit.log indexes: the key, the four keyset filters of audit_log_page (organization, table, actor, row) and a BRIN on time');
 
 -- -----------------------------------------------------------------------------
 -- A multi-row statement: one row each, the diff audit.diff() defines.

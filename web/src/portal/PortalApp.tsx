@@ -1,22 +1,31 @@
 /**
  * The client portal: what a client of the organization sees of their own sites,
- * missions and invoices — nothing of other clients and nothing internal. What
- * "their own" means is decided by RLS (docs/permissions.md); the portal shows
- * what the database answers and a not-found page for anything else.
+ * missions, invoices, quotes and requests — nothing of other clients and
+ * nothing internal. What "their own" means is decided by RLS
+ * (docs/permissions.md) and, for missions, by public.portal_missions; the
+ * portal shows what the database answers and the not-found page for anything
+ * else, an unknown id and another client's id alike.
  */
 import type { Session } from "@supabase/supabase-js";
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
-import { Page } from "../components/Page.tsx";
 import { HeaderControls } from "../components/HeaderControls.tsx";
-import { NotFound } from "../office/ui/NotFound.tsx";
 import "../office/i18n.ts";
 import "../office/office.css";
+import { NotFound } from "../office/ui/NotFound.tsx";
 import { Link, usePath } from "../router.tsx";
 import type { TerrainClient } from "../supabase.ts";
 import type { Membership } from "../workspace.ts";
 import { PortalContext, usePortal, type Portal } from "./context.tsx";
 import "./i18n.ts";
+import "./portal.css";
+import { matchPortalRoute, type PortalRoute } from "./routes.ts";
+import { HomeScreen } from "./screens/Home.tsx";
+import { InvoiceScreen, InvoicesScreen } from "./screens/Invoices.tsx";
+import { MissionScreen, MissionsScreen } from "./screens/Missions.tsx";
+import { QuoteScreen, QuotesScreen } from "./screens/Quotes.tsx";
+import { EmergencyScreen, NewRequestScreen, RequestsScreen } from "./screens/Requests.tsx";
+import { SiteScreen, SitesScreen } from "./screens/Sites.tsx";
 
 export default function PortalApp({ supabase, session, membership }: { supabase: TerrainClient; session: Session; membership: Membership }) {
   const portal = useMemo<Portal>(
@@ -36,10 +45,27 @@ export default function PortalApp({ supabase, session, membership }: { supabase:
   );
 }
 
+const NAV: Array<{ section: PortalRoute["section"]; href: string; label: string }> = [
+  { section: "home", href: "/portal", label: "nav.home" },
+  { section: "missions", href: "/portal/missions", label: "nav.missions" },
+  { section: "invoices", href: "/portal/invoices", label: "nav.invoices" },
+  { section: "quotes", href: "/portal/quotes", label: "nav.quotes" },
+  { section: "sites", href: "/portal/sites", label: "nav.sites" },
+  { section: "requests", href: "/portal/requests", label: "nav.requests" },
+  { section: "emergency", href: "/portal/emergency", label: "nav.emergency" },
+];
+
 function Shell() {
   const { t } = useTranslation("portal");
   const { supabase, session, org } = usePortal();
   const path = usePath();
+  const route = matchPortalRoute(path);
+
+  useEffect(() => {
+    const item = NAV.find((entry) => entry.section === route.section);
+    document.title = item ? `${t(item.label)} · ${t("title")}` : t("title");
+  }, [route.section, t]);
+
   return (
     <div className="office portal">
       <a className="skip-link" href="#main">
@@ -53,20 +79,55 @@ function Shell() {
         </span>
         <HeaderControls supabase={supabase} />
       </header>
-      <nav className="app-nav" aria-label={t("navLabel")}>
-        <Link href="/portal" aria-current={path === "/portal" ? "page" : undefined}>
-          {t("home.title")}
-        </Link>
+      <nav className="portal-nav" aria-label={t("navLabel")}>
+        <ul>
+          {NAV.map((entry) => (
+            <li key={entry.section}>
+              <Link
+                href={entry.href}
+                aria-current={route.section === entry.section ? "page" : undefined}
+                className={entry.section === "emergency" ? "nav-emergency" : undefined}
+              >
+                {t(entry.label)}
+              </Link>
+            </li>
+          ))}
+        </ul>
       </nav>
-      <main id="main" className="office-main">
-        {path === "/portal" || path === "/portal/" ? (
-          <Page title={t("home.title")}>
-            <p>{t("home.intro", { org: org.name })}</p>
-          </Page>
-        ) : (
-          <NotFound home="/portal" />
-        )}
+      <main id="main" className="office-main portal-main">
+        <Screen route={route} />
       </main>
     </div>
   );
+}
+
+function Screen({ route }: { route: PortalRoute }) {
+  switch (route.name) {
+    case "home":
+      return <HomeScreen />;
+    case "sites":
+      return <SitesScreen />;
+    case "site":
+      return <SiteScreen key={route.id} id={route.id} />;
+    case "missions":
+      return <MissionsScreen />;
+    case "mission":
+      return <MissionScreen key={route.id} id={route.id} />;
+    case "invoices":
+      return <InvoicesScreen />;
+    case "invoice":
+      return <InvoiceScreen key={route.id} id={route.id} />;
+    case "quotes":
+      return <QuotesScreen />;
+    case "quote":
+      return <QuoteScreen key={route.id} id={route.id} />;
+    case "requests":
+      return <RequestsScreen />;
+    case "newRequest":
+      return <NewRequestScreen />;
+    case "emergency":
+      return <EmergencyScreen />;
+    default:
+      return <NotFound home="/portal" />;
+  }
 }
