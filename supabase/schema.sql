@@ -7517,6 +7517,68 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
+-- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
+         operator(pg_catalog.||)
+         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
+$$;
+
+ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
+
+--
+-- Name: search_normalize(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_normalize(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.lower(extensions.unaccent('extensions.unaccent'::regdictionary, coalesce(p_text, '')))
+$$;
+
+ALTER FUNCTION private.search_normalize(p_text text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_normalize(p_text text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_normalize(p_text text) IS 'Lower-cased, accent-free text for trigram matching in the global search (indexed: keep IMMUTABLE).';
+
+--
+-- Name: search_prefix_query(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_prefix_query(p_query text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_tsquery('private.french_unaccent'::regconfig,
+           pg_catalog.string_agg(w.word operator(pg_catalog.||) ':*', ' & '))
+  from pg_catalog.regexp_split_to_table(private.search_normalize(p_query), '[^[:alnum:]]+') as w (word)
+  where pg_catalog.length(w.word) >= 2  -- a lone letter (the l of l'eau) would match half the dictionary
+$$;
+
+ALTER FUNCTION private.search_prefix_query(p_query text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_prefix_query(p_query text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_prefix_query(p_query text) IS 'tsquery of a search box input: each word as a prefix, all required; input characters are never tsquery syntax.';
+
+--
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8045,6 +8107,71 @@ ALTER FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempot
 --
 
 COMMENT ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) IS 'Adds a note (1..10000 characters) to a mission: owner, admin, dispatcher, or the mission''s technician. Idempotent by p_idempotency_key; p_note_id lets the client choose the note id. Returns {note_id, mission_id, author_id, created_at}.';
+
+--
+-- Name: alerts_over_time(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) RETURNS TABLE(day date, severity text, fired integer, resolved integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_zone text;
+begin
+  if p_org_id is null or p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'dispatcher']::public.member_role[],
+                                      'alerts_over_time', pg_catalog.format('Organization %s', p_org_id));
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+  if p_to - p_from >= 366 then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('At most 366 days per chart (asked: %s)', p_to - p_from + 1));
+  end if;
+  select o.timezone into v_zone from public.organizations o where o.id = p_org_id;
+
+  return query
+  with days as (
+    select d::date as day from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') as g (d)
+  ),
+  severities (severity, position) as (
+    values ('critical'::text, 1), ('warning', 2), ('info', 3)
+  ),
+  fired as (
+    select (a.first_fired_at at time zone v_zone)::date as day, a.severity, count(*)::integer as n
+    from public.alerts a
+    where a.org_id = p_org_id
+      and a.first_fired_at >= (p_from::timestamp at time zone v_zone)
+      and a.first_fired_at < ((p_to + 1)::timestamp at time zone v_zone)
+    group by 1, 2
+  ),
+  resolved as (
+    select (a.resolved_at at time zone v_zone)::date as day, a.severity, count(*)::integer as n
+    from public.alerts a
+    where a.org_id = p_org_id
+      and a.resolved_at >= (p_from::timestamp at time zone v_zone)
+      and a.resolved_at < ((p_to + 1)::timestamp at time zone v_zone)
+    group by 1, 2
+  )
+  select d.day, s.severity, coalesce(f.n, 0), coalesce(r.n, 0)
+  from days d
+  cross join severities s
+  left join fired f on f.day = d.day and f.severity = s.severity
+  left join resolved r on r.day = d.day and r.severity = s.severity
+  order by d.day, s.position;
+end;
+$$;
+
+ALTER FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION alerts_over_time(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, dispatcher): per day (organization time zone) and severity, the alerts fired (first_fired_at) and resolved (resolved_at) that day; every day and severity of the period, zeros included; at most 366 days.';
 
 --
 -- Name: audit_log_csv(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10290,6 +10417,98 @@ ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text,
 COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription. Another user''s endpoint moves to the caller only with the same keys and a shared organization (audited as push_subscription_moved); otherwise 42501.';
 
 --
+-- Name: revenue_by_month(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) RETURNS TABLE(month date, invoiced_ht_cents bigint, credit_notes_ht_cents bigint, collected_cents bigint, overdue_cents bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_first date;
+  v_last date;
+  v_today date;
+begin
+  if p_org_id is null or p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'revenue_by_month', pg_catalog.format('Organization %s', p_org_id));
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+  v_first := pg_catalog.date_trunc('month', p_from::timestamp)::date;
+  v_last := (pg_catalog.date_trunc('month', p_to::timestamp) + interval '1 month - 1 day')::date;
+  if v_last >= (v_first + interval '36 months')::date then
+    perform private.raise_api_error('invalid_parameter', 'At most 36 months per chart');
+  end if;
+  select (pg_catalog.now() at time zone o.timezone)::date into v_today from public.organizations o where o.id = p_org_id;
+
+  return query
+  with months as (
+    select g.m::date as month_start,
+           (g.m + interval '1 month - 1 day')::date as month_end,
+           -- the day the overdue amount is measured: the month's end, or today for the current month
+           least((g.m + interval '1 month - 1 day')::date, v_today) as as_of
+    from pg_catalog.generate_series(v_first::timestamp, v_last::timestamp, interval '1 month') as g (m)
+  ),
+  issued as (
+    select pg_catalog.date_trunc('month', i.issue_date::timestamp)::date as month_start,
+           sum(i.total_ht_cents) filter (where i.kind = 'invoice')::bigint as invoiced,
+           sum(i.total_ht_cents) filter (where i.kind = 'credit_note')::bigint as credited
+    from public.invoices i
+    where i.org_id = p_org_id and i.issue_date between v_first and v_last and i.status <> 'draft'
+    group by 1
+  ),
+  collected as (
+    select pg_catalog.date_trunc('month', p.paid_on::timestamp)::date as month_start, sum(p.amount_cents)::bigint as amount
+    from public.payments p
+    where p.org_id = p_org_id and p.paid_on between v_first and v_last
+    group by 1
+  ),
+  overdue as (
+    -- An invoice can only be owing at as_of if it was due before then and not
+    -- yet settled (paid_at after as_of, or never): that prunes the (month,
+    -- invoice) pairs to the months each invoice actually spent overdue; the
+    -- amounts themselves come from the dated payments and credit notes.
+    select mo.month_start,
+           sum(greatest(i.total_ttc_cents - coalesce(paid.amount, 0) - coalesce(credit.amount, 0), 0))::bigint as amount
+    from months mo
+    join public.invoices i
+      on i.org_id = p_org_id and i.kind = 'invoice' and i.status <> 'draft'
+     and i.issue_date <= mo.as_of and i.due_date < mo.as_of
+     and (i.paid_at is null or i.paid_at >= mo.as_of)
+    left join lateral (
+      select sum(p.amount_cents) as amount
+      from public.payments p
+      where p.org_id = p_org_id and p.invoice_id = i.id and p.paid_on <= mo.as_of
+    ) as paid on true
+    left join lateral (
+      select sum(c.total_ttc_cents) as amount
+      from public.invoices c
+      where c.org_id = p_org_id and c.credited_invoice_id = i.id and c.client_id = i.client_id
+        and c.status <> 'draft' and c.issue_date <= mo.as_of
+    ) as credit on true
+    group by mo.month_start
+  )
+  select mo.month_start, coalesce(s.invoiced, 0), coalesce(s.credited, 0), coalesce(c.amount, 0), coalesce(o.amount, 0)
+  from months mo
+  left join issued s on s.month_start = mo.month_start
+  left join collected c on c.month_start = mo.month_start
+  left join overdue o on o.month_start = mo.month_start
+  order by mo.month_start;
+end;
+$$;
+
+ALTER FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+
+--
 -- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -10417,6 +10636,169 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer DEFAULT 20) RETURNS TABLE(kind text, id uuid, title text, subtitle text, url_hint text, rank real)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "pg_trgm.word_similarity_threshold" TO '0.4'
+    AS $$
+declare
+  v_query text;
+  v_limit integer := least(greatest(coalesce(p_limit, 20), 1), 50);
+  v_norm text;
+  v_tsq tsquery;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required: the organization to search in');
+  end if;
+  if p_query is null then
+    perform private.raise_api_error('missing_parameter', 'p_query is required: the text to search for');
+  end if;
+  v_query := pg_catalog.regexp_replace(pg_catalog.btrim(p_query), '\s+', ' ', 'g');
+  if pg_catalog.char_length(v_query) < 2 then
+    perform private.raise_api_error('invalid_parameter', 'Type at least 2 characters to search');
+  end if;
+  if pg_catalog.char_length(v_query) > 100 then
+    perform private.raise_api_error('value_too_long',
+      pg_catalog.format('A search is at most 100 characters (got %s)', pg_catalog.char_length(v_query)));
+  end if;
+  v_norm := private.search_normalize(v_query);
+  -- Null when only stop words or punctuation were typed: then trigrams alone decide.
+  v_tsq := private.search_prefix_query(v_query);
+  if v_tsq is not null and pg_catalog.numnode(v_tsq) = 0 then
+    v_tsq := null;
+  end if;
+
+  return query
+  with matched_clients as (
+    select c.id, c.name, c.email, c.billing_city,
+           (coalesce(pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), v_tsq), 0)
+            + extensions.word_similarity(v_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real as rank
+    from public.clients c
+    where c.org_id = p_org_id
+      and (private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ v_tsq
+           or private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) v_norm)
+    order by 5 desc, c.name, c.id
+    limit v_limit
+  ),
+  mission_hits as (
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start,
+           (coalesce(pg_catalog.ts_rank(private.search_document(m.title, m.description), v_tsq), 0)
+            + extensions.word_similarity(v_norm, private.search_normalize(m.title)))::real as rank
+    from public.missions m
+    where m.org_id = p_org_id
+      and (private.search_document(m.title, m.description) @@ v_tsq
+           or private.search_normalize(m.title) operator(extensions.%>) v_norm)
+    union all
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.missions m on m.org_id = p_org_id and m.client_id = mc.id
+  ),
+  missions_found as (
+    select h.id, h.title, h.client_id, h.site_id, h.scheduled_start, max(h.rank) as rank
+    from mission_hits h
+    group by h.id, h.title, h.client_id, h.site_id, h.scheduled_start
+    order by 6 desc, h.scheduled_start desc nulls last, h.id
+    limit v_limit
+  ),
+  sites_found as (
+    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city,
+           (coalesce(pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), v_tsq), 0)
+            + extensions.word_similarity(v_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real as rank
+    from public.sites s
+    where s.org_id = p_org_id
+      and (private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ v_tsq
+           or private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) v_norm)
+    order by 7 desc, s.address, s.id
+    limit v_limit
+  ),
+  invoice_hits as (
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at,
+           extensions.word_similarity(v_norm, private.search_normalize(i.number))::real as rank
+    from public.invoices i
+    where i.org_id = p_org_id
+      and private.search_normalize(i.number) operator(extensions.%>) v_norm
+    union all
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.invoices i on i.org_id = p_org_id and i.client_id = mc.id
+  ),
+  invoices_found as (
+    select h.id, h.number, h.kind, h.status, h.client_id, h.issue_date, max(h.rank) as rank
+    from invoice_hits h
+    group by h.id, h.number, h.kind, h.status, h.client_id, h.issue_date, h.created_at
+    order by 7 desc, h.issue_date desc nulls first, h.created_at desc, h.id
+    limit v_limit
+  ),
+  quote_hits as (
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at,
+           (coalesce(pg_catalog.ts_rank(private.search_document(q.title, q.notes), v_tsq), 0)
+            + extensions.word_similarity(v_norm, private.search_normalize(coalesce(q.number, '') || ' ' || q.title)))::real as rank
+    from public.quotes q
+    where q.org_id = p_org_id
+      and (private.search_document(q.title, q.notes) @@ v_tsq
+           or private.search_normalize(coalesce(q.number, '') || ' ' || q.title) operator(extensions.%>) v_norm)
+    union all
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.quotes q on q.org_id = p_org_id and q.client_id = mc.id
+  ),
+  quotes_found as (
+    select h.id, h.number, h.title, h.status, h.client_id, h.created_at, max(h.rank) as rank
+    from quote_hits h
+    group by h.id, h.number, h.title, h.status, h.client_id, h.created_at
+    order by 7 desc, h.created_at desc, h.id
+    limit v_limit
+  ),
+  found as (
+    -- Labels come from rows the caller may read: a left join to a client or
+    -- site the caller may not see leaves that part of the subtitle out.
+    select 'mission'::text as kind, f.id, f.title,
+           pg_catalog.concat_ws(' · ', c.name, s.city, pg_catalog.to_char(f.scheduled_start, 'YYYY-MM-DD')) as subtitle,
+           '/office/missions/' || f.id as url_hint, f.rank
+    from missions_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+    left join public.sites s on s.org_id = p_org_id and s.id = f.site_id
+    union all
+    select 'client', c.id, c.name, pg_catalog.concat_ws(' · ', c.email, c.billing_city), '/office/clients/' || c.id, c.rank
+    from matched_clients c
+    union all
+    select 'site', s.id, s.address,
+           pg_catalog.concat_ws(' · ', s.name, pg_catalog.concat_ws(' ', s.postal_code, s.city), c.name),
+           '/office/clients/' || s.client_id, s.rank
+    from sites_found s
+    left join public.clients c on c.org_id = p_org_id and c.id = s.client_id
+    union all
+    select 'invoice', f.id, coalesce(f.number, f.kind::text || ' ' || f.status::text),
+           pg_catalog.concat_ws(' · ', c.name, f.kind::text, f.status::text, pg_catalog.to_char(f.issue_date, 'YYYY-MM-DD')),
+           '/office/invoices/' || f.id, f.rank
+    from invoices_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+    union all
+    select 'quote', f.id, f.title, pg_catalog.concat_ws(' · ', f.number, c.name, f.status::text),
+           '/office/quotes/' || f.id, f.rank
+    from quotes_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+  )
+  select f.kind, f.id, f.title, f.subtitle, f.url_hint, f.rank
+  from found f
+  order by f.rank desc, f.kind, f.title, f.id
+  limit v_limit;
+end;
+$$;
+
+ALTER FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) IS 'RPC: global search of one organization (missions, clients, sites, invoices, quotes) under the caller''s row-level security: rows (kind, id, title, subtitle, url_hint, rank), best first. Query 2..100 characters, accents and case ignored, prefixes and typos matched; limit clamped to 1..50.';
 
 --
 -- Name: send_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10679,6 +11061,82 @@ ALTER FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone)
 --
 
 COMMENT ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) IS 'RPC: no notification or escalation for this alert until the given time (at most 30 days ahead); it keeps firing and resolving. Owner, admin, dispatcher and the roles the alert notifies.';
+
+--
+-- Name: stock_level_history(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) RETURNS TABLE(day date, on_hand numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_zone text;
+  v_opening numeric;
+begin
+  if p_item_id is null or p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'p_item_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  end if;
+  select i.org_id into v_org_id from public.stock_items i where i.id = p_item_id;
+  if v_org_id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Stock item %s not found', p_item_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'dispatcher', 'accountant']::public.member_role[],
+                                      'stock_level_history', pg_catalog.format('Stock item %s', p_item_id));
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+  if p_to - p_from >= 366 then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('At most 366 days per chart (asked: %s)', p_to - p_from + 1));
+  end if;
+  select o.timezone into v_zone from public.organizations o where o.id = v_org_id;
+
+  -- The level when the period starts: after the last movement before it (0 before the first).
+  select coalesce((
+    select m.balance_after
+    from public.stock_movements m
+    where m.org_id = v_org_id and m.item_id = p_item_id
+      and m.created_at < (p_from::timestamp at time zone v_zone)
+    order by m.item_seq desc
+    limit 1), 0)
+  into v_opening;
+
+  return query
+  with days as (
+    select g.d::date as day from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') as g (d)
+  ),
+  closing as (
+    -- The day's last movement: its balance is the level at the end of the day.
+    select distinct on ((m.created_at at time zone v_zone)::date)
+           (m.created_at at time zone v_zone)::date as day, m.balance_after
+    from public.stock_movements m
+    where m.org_id = v_org_id and m.item_id = p_item_id
+      and m.created_at >= (p_from::timestamp at time zone v_zone)
+      and m.created_at < ((p_to + 1)::timestamp at time zone v_zone)
+    order by (m.created_at at time zone v_zone)::date, m.item_seq desc
+  ),
+  marked as (
+    -- Days without a movement carry the last known level: number the days
+    -- that have one, and each day belongs to the group of the last of them.
+    select d.day, c.balance_after, count(c.balance_after) over (order by d.day) as grp
+    from days d
+    left join closing c on c.day = d.day
+  )
+  select k.day, coalesce(max(k.balance_after) over (partition by k.grp), v_opening)
+  from marked k
+  order by k.day;
+end;
+$$;
+
+ALTER FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION stock_level_history(p_item_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, dispatcher, accountant): a stock item''s quantity on hand at the end of each day (organization time zone) of the period, from the ledger (balance_after of the day''s last movement, else the previous day''s level); at most 366 days.';
 
 --
 -- Name: store_invoice_pdf(uuid, bytea); Type: FUNCTION; Schema: public; Owner: postgres
@@ -11109,6 +11567,78 @@ ALTER FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) OW
 --
 
 COMMENT ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) IS 'RPC (invoice-pdf function, verify mode): recomputes the stored PDF''s SHA-256 and compares it and the hash of a fresh render with invoices.pdf_sha256; ok = all agree (a tampered stored file gives stored_matches_recorded = false).';
+
+--
+-- Name: french_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: private; Owner: postgres
+--
+
+CREATE TEXT SEARCH CONFIGURATION private.french_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR asciiword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_asciipart WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR asciihword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent OWNER TO postgres;
+
+--
+-- Name: TEXT SEARCH CONFIGURATION french_unaccent; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION private.french_unaccent IS 'French stemming and stop words with accents removed first: the configuration of the global search (public.search).';
 
 --
 -- Name: excluded_columns; Type: TABLE; Schema: audit; Owner: postgres
@@ -14386,10 +14916,22 @@ CREATE UNIQUE INDEX alerts_open_fingerprint_key ON public.alerts USING btree (or
 CREATE INDEX alerts_open_type_idx ON public.alerts USING btree (alert_type, org_id, fingerprint) WHERE (status <> 'resolved'::text);
 
 --
+-- Name: alerts_org_first_fired_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_org_first_fired_idx ON public.alerts USING btree (org_id, first_fired_at);
+
+--
 -- Name: alerts_org_last_fired_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE INDEX alerts_org_last_fired_idx ON public.alerts USING btree (org_id, last_fired_at DESC);
+
+--
+-- Name: alerts_org_resolved_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_org_resolved_idx ON public.alerts USING btree (org_id, resolved_at) WHERE (resolved_at IS NOT NULL);
 
 --
 -- Name: alerts_org_type_status_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -14506,6 +15048,18 @@ CREATE INDEX client_requests_site_idx ON public.client_requests USING btree (org
 CREATE INDEX clients_org_id_name_idx ON public.clients USING btree (org_id, name);
 
 --
+-- Name: clients_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX clients_search_document_idx ON public.clients USING gin (org_id, private.search_document(name, ((((COALESCE(email, ''::text) || ' '::text) || COALESCE(siren, ''::text)) || ' '::text) || COALESCE(billing_city, ''::text))));
+
+--
+-- Name: clients_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX clients_search_trgm_idx ON public.clients USING gin (org_id, private.search_normalize(((((name || ' '::text) || COALESCE(email, ''::text)) || ' '::text) || COALESCE(siren, ''::text))) extensions.gin_trgm_ops);
+
+--
 -- Name: emergency_requests_acknowledged_by_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -14600,6 +15154,18 @@ CREATE UNIQUE INDEX invoices_chain_position_key ON public.invoices USING btree (
 --
 
 CREATE INDEX invoices_credited_idx ON public.invoices USING btree (org_id, credited_invoice_id, client_id) WHERE (credited_invoice_id IS NOT NULL);
+
+--
+-- Name: invoices_org_issue_date_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_org_issue_date_idx ON public.invoices USING btree (org_id, issue_date) WHERE (issue_date IS NOT NULL);
+
+--
+-- Name: invoices_search_number_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_search_number_trgm_idx ON public.invoices USING gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
 
 --
 -- Name: invoices_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -14758,6 +15324,18 @@ CREATE INDEX missions_org_status_idx ON public.missions USING btree (org_id, sta
 CREATE INDEX missions_org_technician_idx ON public.missions USING btree (org_id, technician_id) WHERE (technician_id IS NOT NULL);
 
 --
+-- Name: missions_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, private.search_document(title, description));
+
+--
+-- Name: missions_search_title_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_search_title_trgm_idx ON public.missions USING gin (org_id, private.search_normalize(title) extensions.gin_trgm_ops);
+
+--
 -- Name: missions_site_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -14835,6 +15413,12 @@ CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING 
 CREATE INDEX payments_invoice_idx ON public.payments USING btree (org_id, invoice_id) WHERE (invoice_id IS NOT NULL);
 
 --
+-- Name: payments_org_paid_on_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payments_org_paid_on_idx ON public.payments USING btree (org_id, paid_on);
+
+--
 -- Name: payments_unmatched_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -14863,6 +15447,18 @@ CREATE INDEX quotes_client_idx ON public.quotes USING btree (org_id, client_id);
 --
 
 CREATE INDEX quotes_open_idx ON public.quotes USING btree (org_id, valid_until) WHERE (status = 'sent'::public.quote_status);
+
+--
+-- Name: quotes_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_document_idx ON public.quotes USING gin (org_id, private.search_document(title, notes));
+
+--
+-- Name: quotes_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(((COALESCE(number, ''::text) || ' '::text) || title)) extensions.gin_trgm_ops);
 
 --
 -- Name: quotes_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -14925,10 +15521,28 @@ CREATE INDEX rules_site_idx ON public.rules USING btree (org_id, client_id, site
 CREATE INDEX sites_client_idx ON public.sites USING btree (org_id, client_id);
 
 --
+-- Name: sites_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX sites_search_document_idx ON public.sites USING gin (org_id, private.search_document(name, ((((address || ' '::text) || COALESCE(postal_code, ''::text)) || ' '::text) || COALESCE(city, ''::text))));
+
+--
+-- Name: sites_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX sites_search_trgm_idx ON public.sites USING gin (org_id, private.search_normalize(((((address || ' '::text) || COALESCE(city, ''::text)) || ' '::text) || name)) extensions.gin_trgm_ops);
+
+--
 -- Name: stock_items_low_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE INDEX stock_items_low_idx ON public.stock_items USING btree (org_id) WHERE (on_hand < min_stock);
+
+--
+-- Name: stock_movements_item_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX stock_movements_item_created_idx ON public.stock_movements USING btree (org_id, item_id, created_at) INCLUDE (item_seq, balance_after);
 
 --
 -- Name: stock_movements_mission_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -18219,6 +18833,8 @@ REVOKE ALL ON FUNCTION private.authorize_api_key_admin(p_org_id uuid) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) TO authenticated;
+GRANT ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) TO service_role;
 
 --
 -- Name: FUNCTION base64url_bytes(p_text text); Type: ACL; Schema: private; Owner: postgres
@@ -19104,6 +19720,30 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
+
+--
+-- Name: FUNCTION search_normalize(p_text text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_normalize(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_normalize(p_text text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_normalize(p_text text) TO service_role;
+
+--
+-- Name: FUNCTION search_prefix_query(p_query text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_prefix_query(p_query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO service_role;
+
+--
 -- Name: FUNCTION seed_alert_config(p_org uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -19187,6 +19827,14 @@ GRANT ALL ON FUNCTION public.acknowledge_alert(p_id uuid) TO service_role;
 REVOKE ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION alerts_over_time(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) TO service_role;
 
 --
 -- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer); Type: ACL; Schema: public; Owner: postgres
@@ -19566,6 +20214,14 @@ REVOKE ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256
 GRANT ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) TO authenticated;
 
 --
+-- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO service_role;
+
+--
 -- Name: FUNCTION revoke_api_key(p_key_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -19587,6 +20243,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) TO authenticated;
+GRANT ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) TO service_role;
 
 --
 -- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -19633,6 +20297,14 @@ GRANT ALL ON FUNCTION public.set_notification_preference(p_org uuid, p_type text
 REVOKE ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO service_role;
+
+--
+-- Name: FUNCTION stock_level_history(p_item_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) TO service_role;
 
 --
 -- Name: FUNCTION store_invoice_pdf(p_invoice_id uuid, p_pdf bytea); Type: ACL; Schema: public; Owner: postgres
