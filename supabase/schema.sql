@@ -7538,6 +7538,113 @@ ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER T
 COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
 
 --
+-- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) RETURNS TABLE(kind text, id uuid, rank real)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 500
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "pg_trgm.word_similarity_threshold" TO '0.4'
+    AS $$
+declare
+  v_found boolean := false;
+begin
+  -- Only an organization the caller belongs to (or the system actor).
+  if not (private.is_system_actor() or private.member_role_in(p_org_id) is not null) then
+    return;
+  end if;
+
+  -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
+  -- to most rows ("entretien", "mission") can match thousands: ranking needs
+  -- each row's document, recomputed from its columns, so at most 500 rows per
+  -- kind are ranked — the first ones in a useful order (missions and quotes
+  -- most recent first, clients by name, sites by address).
+  if p_tsq is not null then
+    return query
+    select 'client'::text, c.id,
+           (pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real
+    from (select c.* from public.clients c
+          where c.org_id = p_org_id
+            and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
+          order by c.name, c.id limit 500) as c
+    union all
+    select 'mission', m.id,
+           (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
+    from (select m.id, m.title, m.description from public.missions m
+          where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
+          order by m.scheduled_start desc nulls last, m.id limit 500) as m
+    union all
+    select 'site', s.id,
+           (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real
+    from (select s.* from public.sites s
+          where s.org_id = p_org_id
+            and private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ p_tsq
+          order by s.address, s.id limit 500) as s
+    union all
+    select 'quote', q.id,
+           (pg_catalog.ts_rank(private.search_document(q.title, q.notes), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(q.title)))::real
+    from (select q.* from public.quotes q
+          where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
+          order by q.created_at desc, q.id limit 500) as q;
+    v_found := found;
+  end if;
+
+  -- 2. Document numbers, by trigrams: "00042" or "FAC-2026-0004" both find
+  -- FAC-2026-00042 (a number has no words to stem).
+  return query
+  select 'invoice'::text, i.id, extensions.word_similarity(p_norm, private.search_normalize(i.number))::real
+  from public.invoices i
+  where i.org_id = p_org_id
+    and private.search_normalize(i.number) operator(extensions.%>) p_norm
+  union all
+  select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.number))::real
+  from public.quotes q
+  where q.org_id = p_org_id
+    and private.search_normalize(q.number) operator(extensions.%>) p_norm;
+  v_found := v_found or found;
+
+  -- 3. Typos, when nothing matched word for word: trigram similarity
+  -- ("Lumire" → Lumière). Only then, because a trigram condition must be
+  -- rechecked on every row whose trigrams pass the index, and a common word
+  -- shares its trigrams with most rows.
+  if not v_found then
+    return query
+    select 'client'::text, c.id, extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')))::real
+    from public.clients c
+    where c.org_id = p_org_id
+      and private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) p_norm
+    union all
+    select 'mission', m.id, extensions.word_similarity(p_norm, private.search_normalize(m.title))::real
+    from public.missions m
+    where m.org_id = p_org_id and private.search_normalize(m.title) operator(extensions.%>) p_norm
+    union all
+    select 'site', s.id, extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name))::real
+    from public.sites s
+    where s.org_id = p_org_id
+      and private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) p_norm
+    union all
+    select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.title))::real
+    from public.quotes q
+    where q.org_id = p_org_id
+      and private.search_normalize(q.title) operator(extensions.%>) p_norm;
+  end if;
+end;
+$$;
+
+ALTER FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) IS 'For public.search: (kind, id, rank) of the rows of one organization matching a normalized query, through the search indexes, without RLS (definer, see the migration); nothing unless the caller belongs to the organization. Ids only: public.search reads the rows as the caller.';
+
+--
 -- Name: search_normalize(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -10645,7 +10752,6 @@ CREATE FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer DEFAU
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
     SET plan_cache_mode TO 'force_custom_plan'
-    SET "pg_trgm.word_similarity_threshold" TO '0.4'
     AS $$
 declare
   v_query text;
@@ -10675,25 +10781,23 @@ begin
   end if;
 
   return query
-  with matched_clients as (
-    select c.id, c.name, c.email, c.billing_city,
-           (coalesce(pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real as rank
-    from public.clients c
-    where c.org_id = p_org_id
-      and (private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ v_tsq
-           or private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) v_norm)
+  with matches as materialized (
+    select x.kind, x.id, x.rank from private.search_matches(p_org_id, v_norm, v_tsq) x
+  ),
+  -- From here on every table is read as the caller: their policies drop what they may not see.
+  matched_clients as (
+    select c.id, c.name, c.email, c.billing_city, x.rank
+    from matches x
+    join public.clients c on c.id = x.id
+    where x.kind = 'client' and c.org_id = p_org_id
     order by 5 desc, c.name, c.id
     limit v_limit
   ),
   mission_hits as (
-    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start,
-           (coalesce(pg_catalog.ts_rank(private.search_document(m.title, m.description), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(m.title)))::real as rank
-    from public.missions m
-    where m.org_id = p_org_id
-      and (private.search_document(m.title, m.description) @@ v_tsq
-           or private.search_normalize(m.title) operator(extensions.%>) v_norm)
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, x.rank
+    from matches x
+    join public.missions m on m.id = x.id
+    where x.kind = 'mission' and m.org_id = p_org_id
     union all
     select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, (mc.rank * 0.9)::real
     from matched_clients mc
@@ -10707,22 +10811,18 @@ begin
     limit v_limit
   ),
   sites_found as (
-    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city,
-           (coalesce(pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real as rank
-    from public.sites s
-    where s.org_id = p_org_id
-      and (private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ v_tsq
-           or private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) v_norm)
+    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city, x.rank
+    from matches x
+    join public.sites s on s.id = x.id
+    where x.kind = 'site' and s.org_id = p_org_id
     order by 7 desc, s.address, s.id
     limit v_limit
   ),
   invoice_hits as (
-    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at,
-           extensions.word_similarity(v_norm, private.search_normalize(i.number))::real as rank
-    from public.invoices i
-    where i.org_id = p_org_id
-      and private.search_normalize(i.number) operator(extensions.%>) v_norm
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, x.rank
+    from matches x
+    join public.invoices i on i.id = x.id
+    where x.kind = 'invoice' and i.org_id = p_org_id
     union all
     select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, (mc.rank * 0.9)::real
     from matched_clients mc
@@ -10736,13 +10836,10 @@ begin
     limit v_limit
   ),
   quote_hits as (
-    select q.id, q.number, q.title, q.status, q.client_id, q.created_at,
-           (coalesce(pg_catalog.ts_rank(private.search_document(q.title, q.notes), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(coalesce(q.number, '') || ' ' || q.title)))::real as rank
-    from public.quotes q
-    where q.org_id = p_org_id
-      and (private.search_document(q.title, q.notes) @@ v_tsq
-           or private.search_normalize(coalesce(q.number, '') || ' ' || q.title) operator(extensions.%>) v_norm)
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at, x.rank
+    from matches x
+    join public.quotes q on q.id = x.id
+    where x.kind = 'quote' and q.org_id = p_org_id
     union all
     select q.id, q.number, q.title, q.status, q.client_id, q.created_at, (mc.rank * 0.9)::real
     from matched_clients mc
@@ -15455,10 +15552,16 @@ CREATE INDEX quotes_open_idx ON public.quotes USING btree (org_id, valid_until) 
 CREATE INDEX quotes_search_document_idx ON public.quotes USING gin (org_id, private.search_document(title, notes));
 
 --
--- Name: quotes_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+-- Name: quotes_search_number_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX quotes_search_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(((COALESCE(number, ''::text) || ' '::text) || title)) extensions.gin_trgm_ops);
+CREATE INDEX quotes_search_number_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
+
+--
+-- Name: quotes_search_title_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_title_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(title) extensions.gin_trgm_ops);
 
 --
 -- Name: quotes_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -19726,6 +19829,14 @@ REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM
 REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
 GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
+
+--
+-- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) TO authenticated;
+GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) TO service_role;
 
 --
 -- Name: FUNCTION search_normalize(p_text text); Type: ACL; Schema: private; Owner: postgres

@@ -34,11 +34,14 @@ create index sites_search_trgm_idx on public.sites
   using gin (org_id, private.search_normalize(address || ' ' || coalesce(city, '') || ' ' || name) extensions.gin_trgm_ops);
 
 -- Invoices and quotes are found by their number (trigrams: "00042" or
--- "FAC-2026-0004" both match FAC-2026-00042), quotes also by title; both also
--- by their client's name, through the (org_id, client_id) indexes they have.
+-- "FAC-2026-0004" both match FAC-2026-00042), quotes also by title (full
+-- text, and trigrams for typos); both also by their client's name, through
+-- the (org_id, client_id) indexes they have.
 create index invoices_search_number_trgm_idx on public.invoices
   using gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
-create index quotes_search_trgm_idx on public.quotes
-  using gin (org_id, private.search_normalize(coalesce(number, '') || ' ' || title) extensions.gin_trgm_ops);
+create index quotes_search_number_trgm_idx on public.quotes
+  using gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
 create index quotes_search_document_idx on public.quotes
   using gin (org_id, private.search_document(title, notes));
+create index quotes_search_title_trgm_idx on public.quotes
+  using gin (org_id, private.search_normalize(title) extensions.gin_trgm_ops);

@@ -2,29 +2,145 @@
 -- "Global search") over missions, clients, sites, invoices and quotes of one
 -- organization.
 --
--- SECURITY INVOKER on purpose: every table is read under the caller's own
--- row-level policies, so the search can never show a row its caller could not
--- open — a technician finds the missions (and their clients and sites) they
--- may see, a portal user only their client's rows, a non-member nothing. No
--- rule of "who sees what" is repeated here.
+-- Who sees what: every row the search returns is read from its table by
+-- public.search, which is SECURITY INVOKER, under the caller's own row-level
+-- policies — a technician finds the missions (and their clients and sites)
+-- they may see, a portal user only their client's rows, a non-member
+-- nothing. No rule of "who sees what" is repeated here.
+--
+-- Why matching is a separate, definer step (private.search_matches): under
+-- row-level security Postgres evaluates a table's policies before any
+-- condition that is not LEAKPROOF, and a condition that must wait cannot be an
+-- index condition. The full-text (@@) and trigram (%>) operators are not
+-- leakproof (only a superuser can declare a function so), so inside an
+-- invoker query the GIN indexes cannot serve them: the search would recompute
+-- every document of the organization, ten times slower at 10,000 missions
+-- per organization (npm run bench). private.search_matches runs the indexed
+-- matching without RLS, for one organization the caller belongs to, and
+-- returns only (kind, id, rank): no text. public.search then reads those ids
+-- from the tables as the caller (an id condition is leakproof and indexed),
+-- so what the caller may not read is dropped there.
 --
 -- Matching: full text (French stemming, accents ignored, every word as a
--- prefix: private.search_prefix_query) OR trigram word similarity (partial
--- words and typos) on the same columns, both served by the indexes of
--- 20261205110100_search_indexes.sql. A mission, an invoice or a quote is also
--- found through its client's name. Rank: full-text rank plus trigram
--- similarity; a row found only through its client's name ranks below that
--- client. Ties: most recent first.
---
--- Input: the query is trimmed and its inner whitespace collapsed; 2 to 100
--- characters (invalid_parameter, value_too_long); the limit is clamped to
--- 1..50 (default 20) and applies to each kind and to the whole answer.
+-- prefix: private.search_prefix_query); invoice and quote numbers by trigram
+-- similarity; and, when nothing matched word for word, trigram word
+-- similarity for typos — all served by the indexes of
+-- 20261205110100_search_indexes.sql. Rank: full-text rank plus trigram
+-- similarity. A mission, an invoice or a quote is also found through its
+-- client's name (ranked below that client). Ties: most recent first.
+-- The trigram threshold 0.4 (pg_trgm's default is 0.6) lets one wrong letter
+-- in a short word still match ("Lumire" → "Lumière").
 --
 -- plan_cache_mode = force_custom_plan: PL/pgSQL would otherwise switch to a
 -- generic plan after five calls, planned without knowing how common the
 -- words are; a custom plan per call costs little next to the scans.
--- The trigram threshold 0.4 (pg_trgm's default is 0.6) lets one wrong letter
--- in a short word still match ("Lumire" → "Lumière").
+create function private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery)
+returns table (kind text, id uuid, rank real)
+language plpgsql
+stable
+security definer
+set search_path = ''
+set plan_cache_mode = force_custom_plan
+set pg_trgm.word_similarity_threshold = 0.4
+rows 500
+as $$
+declare
+  v_found boolean := false;
+begin
+  -- Only an organization the caller belongs to (or the system actor).
+  if not (private.is_system_actor() or private.member_role_in(p_org_id) is not null) then
+    return;
+  end if;
+
+  -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
+  -- to most rows ("entretien", "mission") can match thousands: ranking needs
+  -- each row's document, recomputed from its columns, so at most 500 rows per
+  -- kind are ranked — the first ones in a useful order (missions and quotes
+  -- most recent first, clients by name, sites by address).
+  if p_tsq is not null then
+    return query
+    select 'client'::text, c.id,
+           (pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real
+    from (select c.* from public.clients c
+          where c.org_id = p_org_id
+            and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
+          order by c.name, c.id limit 500) as c
+    union all
+    select 'mission', m.id,
+           (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
+    from (select m.id, m.title, m.description from public.missions m
+          where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
+          order by m.scheduled_start desc nulls last, m.id limit 500) as m
+    union all
+    select 'site', s.id,
+           (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real
+    from (select s.* from public.sites s
+          where s.org_id = p_org_id
+            and private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ p_tsq
+          order by s.address, s.id limit 500) as s
+    union all
+    select 'quote', q.id,
+           (pg_catalog.ts_rank(private.search_document(q.title, q.notes), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(q.title)))::real
+    from (select q.* from public.quotes q
+          where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
+          order by q.created_at desc, q.id limit 500) as q;
+    v_found := found;
+  end if;
+
+  -- 2. Document numbers, by trigrams: "00042" or "FAC-2026-0004" both find
+  -- FAC-2026-00042 (a number has no words to stem).
+  return query
+  select 'invoice'::text, i.id, extensions.word_similarity(p_norm, private.search_normalize(i.number))::real
+  from public.invoices i
+  where i.org_id = p_org_id
+    and private.search_normalize(i.number) operator(extensions.%>) p_norm
+  union all
+  select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.number))::real
+  from public.quotes q
+  where q.org_id = p_org_id
+    and private.search_normalize(q.number) operator(extensions.%>) p_norm;
+  v_found := v_found or found;
+
+  -- 3. Typos, when nothing matched word for word: trigram similarity
+  -- ("Lumire" → Lumière). Only then, because a trigram condition must be
+  -- rechecked on every row whose trigrams pass the index, and a common word
+  -- shares its trigrams with most rows.
+  if not v_found then
+    return query
+    select 'client'::text, c.id, extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')))::real
+    from public.clients c
+    where c.org_id = p_org_id
+      and private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) p_norm
+    union all
+    select 'mission', m.id, extensions.word_similarity(p_norm, private.search_normalize(m.title))::real
+    from public.missions m
+    where m.org_id = p_org_id and private.search_normalize(m.title) operator(extensions.%>) p_norm
+    union all
+    select 'site', s.id, extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name))::real
+    from public.sites s
+    where s.org_id = p_org_id
+      and private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) p_norm
+    union all
+    select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.title))::real
+    from public.quotes q
+    where q.org_id = p_org_id
+      and private.search_normalize(q.title) operator(extensions.%>) p_norm;
+  end if;
+end;
+$$;
+
+comment on function private.search_matches(uuid, text, tsquery) is
+  'For public.search: (kind, id, rank) of the rows of one organization matching a normalized query, through the search indexes, without RLS (definer, see the migration); nothing unless the caller belongs to the organization. Ids only: public.search reads the rows as the caller.';
+revoke all on function private.search_matches(uuid, text, tsquery) from public;
+grant execute on function private.search_matches(uuid, text, tsquery) to authenticated, service_role;
+
+-- Input: the query is trimmed and its inner whitespace collapsed; 2 to 100
+-- characters (invalid_parameter, value_too_long); the limit is clamped to
+-- 1..50 (default 20) and applies to each kind and to the whole answer.
 create function public.search(p_org_id uuid, p_query text, p_limit integer default 20)
 returns table (kind text, id uuid, title text, subtitle text, url_hint text, rank real)
 language plpgsql
@@ -32,7 +148,6 @@ stable
 security invoker
 set search_path = ''
 set plan_cache_mode = force_custom_plan
-set pg_trgm.word_similarity_threshold = 0.4
 as $$
 declare
   v_query text;
@@ -62,25 +177,23 @@ begin
   end if;
 
   return query
-  with matched_clients as (
-    select c.id, c.name, c.email, c.billing_city,
-           (coalesce(pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real as rank
-    from public.clients c
-    where c.org_id = p_org_id
-      and (private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ v_tsq
-           or private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) v_norm)
+  with matches as materialized (
+    select x.kind, x.id, x.rank from private.search_matches(p_org_id, v_norm, v_tsq) x
+  ),
+  -- From here on every table is read as the caller: their policies drop what they may not see.
+  matched_clients as (
+    select c.id, c.name, c.email, c.billing_city, x.rank
+    from matches x
+    join public.clients c on c.id = x.id
+    where x.kind = 'client' and c.org_id = p_org_id
     order by 5 desc, c.name, c.id
     limit v_limit
   ),
   mission_hits as (
-    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start,
-           (coalesce(pg_catalog.ts_rank(private.search_document(m.title, m.description), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(m.title)))::real as rank
-    from public.missions m
-    where m.org_id = p_org_id
-      and (private.search_document(m.title, m.description) @@ v_tsq
-           or private.search_normalize(m.title) operator(extensions.%>) v_norm)
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, x.rank
+    from matches x
+    join public.missions m on m.id = x.id
+    where x.kind = 'mission' and m.org_id = p_org_id
     union all
     select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, (mc.rank * 0.9)::real
     from matched_clients mc
@@ -94,22 +207,18 @@ begin
     limit v_limit
   ),
   sites_found as (
-    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city,
-           (coalesce(pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real as rank
-    from public.sites s
-    where s.org_id = p_org_id
-      and (private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ v_tsq
-           or private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) v_norm)
+    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city, x.rank
+    from matches x
+    join public.sites s on s.id = x.id
+    where x.kind = 'site' and s.org_id = p_org_id
     order by 7 desc, s.address, s.id
     limit v_limit
   ),
   invoice_hits as (
-    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at,
-           extensions.word_similarity(v_norm, private.search_normalize(i.number))::real as rank
-    from public.invoices i
-    where i.org_id = p_org_id
-      and private.search_normalize(i.number) operator(extensions.%>) v_norm
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, x.rank
+    from matches x
+    join public.invoices i on i.id = x.id
+    where x.kind = 'invoice' and i.org_id = p_org_id
     union all
     select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, (mc.rank * 0.9)::real
     from matched_clients mc
@@ -123,13 +232,10 @@ begin
     limit v_limit
   ),
   quote_hits as (
-    select q.id, q.number, q.title, q.status, q.client_id, q.created_at,
-           (coalesce(pg_catalog.ts_rank(private.search_document(q.title, q.notes), v_tsq), 0)
-            + extensions.word_similarity(v_norm, private.search_normalize(coalesce(q.number, '') || ' ' || q.title)))::real as rank
-    from public.quotes q
-    where q.org_id = p_org_id
-      and (private.search_document(q.title, q.notes) @@ v_tsq
-           or private.search_normalize(coalesce(q.number, '') || ' ' || q.title) operator(extensions.%>) v_norm)
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at, x.rank
+    from matches x
+    join public.quotes q on q.id = x.id
+    where x.kind = 'quote' and q.org_id = p_org_id
     union all
     select q.id, q.number, q.title, q.status, q.client_id, q.created_at, (mc.rank * 0.9)::real
     from matched_clients mc

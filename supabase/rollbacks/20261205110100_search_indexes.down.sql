@@ -4,8 +4,9 @@
 -- catalog, then reviewed; scripts/db/rollback.test.ts proves it exact.
 
 -- triggers, policies, constraints and indexes it added to existing tables
+drop index public.quotes_search_title_trgm_idx;
 drop index public.quotes_search_document_idx;
-drop index public.quotes_search_trgm_idx;
+drop index public.quotes_search_number_trgm_idx;
 drop index public.invoices_search_number_trgm_idx;
 drop index public.sites_search_trgm_idx;
 drop index public.sites_search_document_idx;

@@ -9,7 +9,7 @@
 -- site then matches by name, and every mission, invoice and quote through its
 -- client. p_limit 50 is above org A's 25 rows, so nothing is cut.
 begin;
-select plan(31);
+select plan(32);
 
 update public.clients set name = name || ' Quokka' where org_id = 'a0000000-0000-4000-8000-0000000000a0';
 update public.sites set name = name || ' Quokka' where org_id = 'a0000000-0000-4000-8000-0000000000a0';
@@ -73,5 +73,8 @@ select is((tests.as_service($$select count(*) from public.search('a0000000-0000-
   'service_role (edge functions) finds every row of the organization');
 select throws_ok($$select tests.as_anon('select count(*) from public.search(''a0000000-0000-4000-8000-0000000000a0'', ''quokka'')')$$,
   '42501', 'permission denied for function search', 'anon may not call the search');
+select is((tests.as_user('b0000000-0000-4000-8000-000000000001',
+  $$select count(*) from private.search_matches('a0000000-0000-4000-8000-0000000000a0', 'quokka', private.search_prefix_query('quokka'))$$))::int, 0,
+  'the matching step (definer, ids only) answers nothing for an organization the caller does not belong to');
 select * from finish();
 rollback;
