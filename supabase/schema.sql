@@ -7542,7 +7542,7 @@ COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS
 --
 
 CREATE FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) RETURNS TABLE(kind text, id uuid, rank real)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 500
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 200
     SET search_path TO ''
     SET plan_cache_mode TO 'force_custom_plan'
     SET "pg_trgm.word_similarity_threshold" TO '0.4'
@@ -7557,7 +7557,7 @@ begin
 
   -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
   -- to most rows ("entretien", "mission") can match thousands: ranking needs
-  -- each row's document, recomputed from its columns, so at most 500 rows per
+  -- each row's document, recomputed from its columns, so at most 200 rows per
   -- kind are ranked — the first ones in a useful order (missions and quotes
   -- most recent first, clients by name, sites by address).
   if p_tsq is not null then
@@ -7568,14 +7568,14 @@ begin
     from (select c.* from public.clients c
           where c.org_id = p_org_id
             and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
-          order by c.name, c.id limit 500) as c
+          order by c.name, c.id limit 200) as c
     union all
     select 'mission', m.id,
            (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
             + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
     from (select m.id, m.title, m.description from public.missions m
           where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
-          order by m.scheduled_start desc nulls last, m.id limit 500) as m
+          order by m.scheduled_start desc nulls last, m.id limit 200) as m
     union all
     select 'site', s.id,
            (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
@@ -7583,14 +7583,14 @@ begin
     from (select s.* from public.sites s
           where s.org_id = p_org_id
             and private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ p_tsq
-          order by s.address, s.id limit 500) as s
+          order by s.address, s.id limit 200) as s
     union all
     select 'quote', q.id,
            (pg_catalog.ts_rank(private.search_document(q.title, q.notes), p_tsq)
             + extensions.word_similarity(p_norm, private.search_normalize(q.title)))::real
     from (select q.* from public.quotes q
           where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
-          order by q.created_at desc, q.id limit 500) as q;
+          order by q.created_at desc, q.id limit 200) as q;
     v_found := found;
   end if;
 
@@ -10530,6 +10530,7 @@ COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh 
 CREATE FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) RETURNS TABLE(month date, invoiced_ht_cents bigint, credit_notes_ht_cents bigint, collected_cents bigint, overdue_cents bigint)
     LANGUAGE plpgsql STABLE
     SET search_path TO ''
+    SET jit TO 'off'
     AS $$
 declare
   v_first date;

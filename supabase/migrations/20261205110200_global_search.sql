@@ -42,7 +42,7 @@ security definer
 set search_path = ''
 set plan_cache_mode = force_custom_plan
 set pg_trgm.word_similarity_threshold = 0.4
-rows 500
+rows 200
 as $$
 declare
   v_found boolean := false;
@@ -54,7 +54,7 @@ begin
 
   -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
   -- to most rows ("entretien", "mission") can match thousands: ranking needs
-  -- each row's document, recomputed from its columns, so at most 500 rows per
+  -- each row's document, recomputed from its columns, so at most 200 rows per
   -- kind are ranked — the first ones in a useful order (missions and quotes
   -- most recent first, clients by name, sites by address).
   if p_tsq is not null then
@@ -65,14 +65,14 @@ begin
     from (select c.* from public.clients c
           where c.org_id = p_org_id
             and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
-          order by c.name, c.id limit 500) as c
+          order by c.name, c.id limit 200) as c
     union all
     select 'mission', m.id,
            (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
             + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
     from (select m.id, m.title, m.description from public.missions m
           where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
-          order by m.scheduled_start desc nulls last, m.id limit 500) as m
+          order by m.scheduled_start desc nulls last, m.id limit 200) as m
     union all
     select 'site', s.id,
            (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
@@ -80,14 +80,14 @@ begin
     from (select s.* from public.sites s
           where s.org_id = p_org_id
             and private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ p_tsq
-          order by s.address, s.id limit 500) as s
+          order by s.address, s.id limit 200) as s
     union all
     select 'quote', q.id,
            (pg_catalog.ts_rank(private.search_document(q.title, q.notes), p_tsq)
             + extensions.word_similarity(p_norm, private.search_normalize(q.title)))::real
     from (select q.* from public.quotes q
           where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
-          order by q.created_at desc, q.id limit 500) as q;
+          order by q.created_at desc, q.id limit 200) as q;
     v_found := found;
   end if;
 
