@@ -26,6 +26,9 @@ export default defineConfig({
       workbox: {
         // The app shell: every built file, so the app opens with no network at all.
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        // …except the back office and the portal: desktop screens that need the network anyway,
+        // which a technician's phone should not download to work offline (see chunkFileNames below).
+        globIgnores: ["assets/desk/**"],
         navigateFallback: "/index.html",
         // API paths are never answered by the app shell.
         navigateFallbackDenylist: [/^\/(rest|auth|functions|storage)\/v1\//, /^\/config\.json$/],
@@ -45,5 +48,18 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
+    // .vite/manifest.json: the chunk graph, from which `npm run bench -- --only bundle` gives
+    // the JavaScript each screen downloads (scripts/bench/bundle.ts).
+    manifest: true,
+    rollupOptions: {
+      output: {
+        // A chunk made only of back-office or portal code goes under assets/desk/, which the
+        // service worker does not precache: phones keep the technician's app and nothing else.
+        chunkFileNames: (chunk) =>
+          chunk.moduleIds.length > 0 && chunk.moduleIds.every((id) => /\/src\/(office|portal)\//.test(id))
+            ? "assets/desk/[name]-[hash].js"
+            : "assets/[name]-[hash].js",
+      },
+    },
   },
 });

@@ -69,3 +69,30 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/** A desktop: 1440×900, French, Paris time (the back office and the portal). */
+export async function desktopContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    viewport: { width: 1440, height: 900 },
+    locale: "fr-FR",
+    timezoneId: "Europe/Paris",
+    serviceWorkers: "block",
+  });
+}
+
+/** The demo users' password (supabase/seed.sql; LOCAL DEVELOPMENT ONLY, README "Demo logins"). */
+export const DEMO_PASSWORD = "terrain-demo";
+
+/** Signs in through the app's own form (in French) from wherever the page is. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
+  if (!page.url().startsWith("http")) await page.goto("/");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill(password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+/** A desktop screenshot of the screen as it is now (tests/browser/screenshots/, gitignored). */
+export async function desktopScreenshot(page: Page, name: string): Promise<void> {
+  await screenshot(page, `desktop-${name}`);
+}

@@ -6,10 +6,23 @@ import { UpdateBanner } from "./components/Banners.tsx";
 import { LoginForm } from "./components/LoginForm.tsx";
 import type { AppConfig } from "./config.ts";
 import "./i18n/index.ts";
+import { redirect, usePath } from "./router.tsx";
+import {
+  appFor,
+  CHOSEN_ORG_KEY,
+  currentMembership,
+  homeOf,
+  loadMemberships,
+  pathBelongsTo,
+  type LoadedMemberships,
+  type MembershipStore,
+} from "./workspace.ts";
 
 // Everything behind sign-in (the device database, the outbox, the screens) loads after the
-// first paint: the sign-in screen needs none of it.
+// first paint: the sign-in screen needs none of it. Each role's app is its own chunk.
 const TechnicianApp = lazy(() => import("./technician/TechnicianApp.tsx"));
+const OfficeApp = lazy(() => import("./office/OfficeApp.tsx"));
+const PortalApp = lazy(() => import("./portal/PortalApp.tsx"));
 
 type Startup =
   | { kind: "loading" }
@@ -87,9 +100,88 @@ function SignedInGate({ supabase, vapidPublicKey }: { supabase: TerrainClient; v
       </main>
     );
   }
+  return <Workspace supabase={supabase} session={session} vapidPublicKey={vapidPublicKey} />;
+}
+
+const deviceStore: MembershipStore = {
+  read: (key) => window.localStorage.getItem(key),
+  write: (key, value) => window.localStorage.setItem(key, value),
+};
+
+function readChosenOrg(): string | null {
+  try {
+    return window.localStorage.getItem(CHOSEN_ORG_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Opens the app made for the role the user holds in the organization they work in. */
+function Workspace({ supabase, session, vapidPublicKey }: { supabase: TerrainClient; session: Session; vapidPublicKey: string | null }) {
+  const { t } = useTranslation();
+  const userId = session.user.id;
+  const [loaded, setLoaded] = useState<LoadedMemberships | null>(null);
+  const [chosenOrg, setChosenOrg] = useState<string | null>(readChosenOrg);
+  const path = usePath();
+
+  useEffect(() => {
+    let live = true;
+    setLoaded(null);
+    void loadMemberships(supabase, userId, deviceStore).then((result) => live && setLoaded(result));
+    return () => {
+      live = false;
+    };
+  }, [supabase, userId]);
+
+  const switchOrg = useCallback((orgId: string) => {
+    try {
+      window.localStorage.setItem(CHOSEN_ORG_KEY, orgId);
+    } catch {
+      // Without storage the choice lasts until the page is reloaded.
+    }
+    setChosenOrg(orgId);
+  }, []);
+
+  const memberships = loaded?.kind === "loaded" ? loaded.memberships : null;
+  const membership = memberships ? currentMembership(memberships, chosenOrg) : null;
+  // Never read before (first start offline): only the technician's app works without the
+  // network, and it shows nothing it has not synced, so it is the safe one to open.
+  const app = membership ? appFor(membership.role) : loaded?.kind === "failed" ? "technician" : null;
+
+  useEffect(() => {
+    if (app && !pathBelongsTo(app, path)) {
+      redirect(homeOf(app));
+    }
+  }, [app, path]);
+
+  if (loaded === null || app === null) {
+    if (memberships && memberships.length === 0) return <NoMembership supabase={supabase} />;
+    return <p className="centered muted">{t("app.loading")}</p>;
+  }
+  if (!pathBelongsTo(app, path)) return <p className="centered muted">{t("app.loading")}</p>;
   return (
     <Suspense fallback={<p className="centered muted">{t("app.loading")}</p>}>
-      <TechnicianApp supabase={supabase} session={session} vapidPublicKey={vapidPublicKey} />
+      {app === "technician" && <TechnicianApp supabase={supabase} session={session} vapidPublicKey={vapidPublicKey} />}
+      {app === "office" && membership && (
+        <OfficeApp supabase={supabase} session={session} membership={membership} memberships={memberships!} switchOrg={switchOrg} />
+      )}
+      {app === "portal" && membership && <PortalApp supabase={supabase} session={session} membership={membership} />}
     </Suspense>
+  );
+}
+
+/** Signed in, but a member of no organization (removed, or never invited). */
+function NoMembership({ supabase }: { supabase: TerrainClient }) {
+  const { t } = useTranslation();
+  return (
+    <main className="centered">
+      <section className="card">
+        <h1>{t("app.noMembership")}</h1>
+        <p>{t("app.noMembershipHelp")}</p>
+        <button type="button" className="button" onClick={() => void supabase.auth.signOut()}>
+          {t("nav.signOut")}
+        </button>
+      </section>
+    </main>
   );
 }

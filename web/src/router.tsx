@@ -16,6 +16,13 @@ export function navigate(path: string): void {
   // The new screen's heading takes the focus (see Page), so screen readers hear the change.
 }
 
+/** Goes to a path without adding a history entry (a redirect: Back does not return to it). */
+export function redirect(path: string): void {
+  if (path === window.location.pathname) return;
+  window.history.replaceState(null, "", path);
+  notify();
+}
+
 export function usePath(): string {
   return useSyncExternalStore(
     (listener) => {

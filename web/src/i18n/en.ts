@@ -9,6 +9,8 @@ export const en: Messages = {
     configFailed: "The app configuration could not be loaded. {{message}}",
     tryAgain: "Try again",
     skipToContent: "Skip to content",
+    noMembership: "You are not a member of any organization",
+    noMembershipHelp: "Ask your company’s administrator to invite you, then sign in again.",
   },
   login: {
     title: "Sign in to Terrain",

@@ -7,6 +7,8 @@ export const fr = {
     configFailed: "La configuration de l'application n'a pas pu être chargée. {{message}}",
     tryAgain: "Réessayer",
     skipToContent: "Aller au contenu",
+    noMembership: "Vous n’êtes membre d’aucune organisation",
+    noMembershipHelp: "Demandez à l’administrateur de votre entreprise de vous inviter, puis reconnectez-vous.",
   },
   login: {
     title: "Connexion à Terrain",

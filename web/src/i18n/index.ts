@@ -9,8 +9,10 @@ import { initReactI18next } from "react-i18next";
 import { en } from "./en.ts";
 import { fr } from "./fr.ts";
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+export type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 export type Messages = Widen<typeof fr>;
+/** An area's English strings: the same keys as its French ones. */
+export type Translations<T> = Widen<T>;
 
 export const LANGUAGES = [
   { code: "fr", label: "Français", locale: "fr-FR" },
@@ -42,6 +44,17 @@ void i18n.use(initReactI18next).init({
 });
 setDocumentLanguage(i18n.language);
 i18n.on("languageChanged", setDocumentLanguage);
+
+/**
+ * The back office and the portal keep each area's strings in its own namespace
+ * (web/src/office/<area>/i18n.ts), registered when the area's code loads, so the
+ * technician's first download carries none of them.
+ */
+export function registerNamespace<T extends object>(namespace: string, messages: { fr: T; en: Widen<T> }): void {
+  if (i18n.hasResourceBundle("fr", namespace)) return;
+  i18n.addResourceBundle("fr", namespace, messages.fr);
+  i18n.addResourceBundle("en", namespace, messages.en);
+}
 
 function setDocumentLanguage(language: string) {
   if (typeof document !== "undefined") document.documentElement.lang = language;

@@ -1,8 +1,8 @@
 import type { Session } from "@supabase/supabase-js";
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { SyncBanners } from "../components/Banners.tsx";
-import { changeLanguage, LANGUAGES, type Language } from "../i18n/index.ts";
+import { HeaderControls } from "../components/HeaderControls.tsx";
 import { databaseFor, getMeta } from "../offline/db.ts";
 import { useLiveQuery, useSyncState } from "../offline/hooks.ts";
 import { pull } from "../offline/pull.ts";
@@ -57,7 +57,7 @@ export default function TechnicianApp({ supabase, session, vapidPublicKey = null
 }
 
 function Shell() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { db, engine, supabase, session } = useTechnician();
   const state = useSyncState(engine);
   const outbox = useLiveQuery(() => db.outbox.orderBy("seq").toArray(), [db]) ?? [];
@@ -67,16 +67,6 @@ function Shell() {
   }, [db]);
   const badge = unread ? unreadBadge(unread.count, unread.notifications, outbox) : 0;
   const route = matchRoute(usePath());
-  const [signingOut, setSigningOut] = useState(false);
-
-  async function signOut() {
-    setSigningOut(true);
-    // The outbox stays on the device for this user: signing back in sends it.
-    const { error } = await supabase.auth.signOut();
-    if (error) await supabase.auth.signOut({ scope: "local" });
-    setSigningOut(false);
-  }
-
   return (
     <>
       <a className="skip-link" href="#main">
@@ -87,19 +77,7 @@ function Shell() {
         <span className="user-email" title={session.user.email}>
           {session.user.email}
         </span>
-        <label className="language">
-          <span className="visually-hidden">{t("nav.language")}</span>
-          <select value={i18n.language} onChange={(event) => void changeLanguage(event.target.value as Language)}>
-            {LANGUAGES.map((language) => (
-              <option key={language.code} value={language.code} lang={language.code}>
-                {language.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="button" className="button header-button" onClick={() => void signOut()} disabled={signingOut}>
-          {signingOut ? t("nav.signingOut") : t("nav.signOut")}
-        </button>
+        <HeaderControls supabase={supabase} />
       </header>
       <nav className="app-nav" aria-label={t("nav.label")}>
         <Link href="/" aria-current={route.name === "missions" || route.name === "mission" ? "page" : undefined}>
