@@ -108,6 +108,11 @@ export default function SearchPalette() {
         event.preventDefault();
         go(flat[active >= 0 ? active : 0]);
         break;
+      case "Escape":
+        // Handled here rather than left to the dialog's "cancel", which a browser may skip or repeat.
+        event.preventDefault();
+        close(true);
+        break;
     }
   }
 
@@ -150,7 +155,7 @@ export default function SearchPalette() {
             <input
               ref={input}
               id={`${ids}-input`}
-              type="search"
+              type="text"
               role="combobox"
               autoComplete="off"
               spellCheck={false}
