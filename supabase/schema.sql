@@ -2498,6 +2498,36 @@ ALTER FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status p
 COMMENT ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) IS 'Moves one mission under its row lock (the trigger enforces the graph and roles); same status = no-op. Raises on refusal.';
 
 --
+-- Name: assert_chart_period(date, date, integer); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'p_from and p_to are required (dates as YYYY-MM-DD)');
+  end if;
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+  if p_to - p_from >= p_max_days then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('At most %s days per chart (asked: %s)', p_max_days, p_to - p_from + 1));
+  end if;
+end;
+$$;
+
+ALTER FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION assert_chart_period(p_from date, p_to date, p_max_days integer); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) IS 'Chart RPCs: raises missing_parameter without both dates, invalid_parameter for a period ending before it starts or longer than p_max_days days.';
+
+--
 -- Name: assert_live_session(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8225,20 +8255,19 @@ CREATE FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) R
     AS $$
 declare
   v_zone text;
+  v_start timestamptz;
+  v_end timestamptz;
 begin
-  if p_org_id is null or p_from is null or p_to is null then
-    perform private.raise_api_error('missing_parameter', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required');
   end if;
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'dispatcher']::public.member_role[],
                                       'alerts_over_time', pg_catalog.format('Organization %s', p_org_id));
-  if p_to < p_from then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
-  end if;
-  if p_to - p_from >= 366 then
-    perform private.raise_api_error('invalid_parameter',
-      pg_catalog.format('At most 366 days per chart (asked: %s)', p_to - p_from + 1));
-  end if;
+  perform private.assert_chart_period(p_from, p_to, 366);
   select o.timezone into v_zone from public.organizations o where o.id = p_org_id;
+  -- The period's bounds: midnight in the organization's time zone.
+  v_start := p_from::timestamp at time zone v_zone;
+  v_end := (p_to + 1)::timestamp at time zone v_zone;
 
   return query
   with days as (
@@ -8247,27 +8276,21 @@ begin
   severities (severity, position) as (
     values ('critical'::text, 1), ('warning', 2), ('info', 3)
   ),
-  fired as (
-    select (a.first_fired_at at time zone v_zone)::date as day, a.severity, count(*)::integer as n
+  events as (
+    -- One row per event in the period: an alert fired, or resolved, that day.
+    select (a.first_fired_at at time zone v_zone)::date as day, a.severity, 1 as fired, 0 as resolved
     from public.alerts a
-    where a.org_id = p_org_id
-      and a.first_fired_at >= (p_from::timestamp at time zone v_zone)
-      and a.first_fired_at < ((p_to + 1)::timestamp at time zone v_zone)
-    group by 1, 2
-  ),
-  resolved as (
-    select (a.resolved_at at time zone v_zone)::date as day, a.severity, count(*)::integer as n
+    where a.org_id = p_org_id and a.first_fired_at >= v_start and a.first_fired_at < v_end
+    union all
+    select (a.resolved_at at time zone v_zone)::date, a.severity, 0, 1
     from public.alerts a
-    where a.org_id = p_org_id
-      and a.resolved_at >= (p_from::timestamp at time zone v_zone)
-      and a.resolved_at < ((p_to + 1)::timestamp at time zone v_zone)
-    group by 1, 2
+    where a.org_id = p_org_id and a.resolved_at >= v_start and a.resolved_at < v_end
   )
-  select d.day, s.severity, coalesce(f.n, 0), coalesce(r.n, 0)
+  select d.day, s.severity, coalesce(sum(e.fired), 0)::integer, coalesce(sum(e.resolved), 0)::integer
   from days d
   cross join severities s
-  left join fired f on f.day = d.day and f.severity = s.severity
-  left join resolved r on r.day = d.day and r.severity = s.severity
+  left join events e on e.day = d.day and e.severity = s.severity
+  group by d.day, s.severity, s.position
   order by d.day, s.position;
 end;
 $$;
@@ -10537,14 +10560,12 @@ declare
   v_last date;
   v_today date;
 begin
-  if p_org_id is null or p_from is null or p_to is null then
-    perform private.raise_api_error('missing_parameter', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required');
   end if;
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'revenue_by_month', pg_catalog.format('Organization %s', p_org_id));
-  if p_to < p_from then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
-  end if;
+  perform private.assert_chart_period(p_from, p_to, null);
   v_first := pg_catalog.date_trunc('month', p_from::timestamp)::date;
   v_last := (pg_catalog.date_trunc('month', p_to::timestamp) + interval '1 month - 1 day')::date;
   if v_last >= (v_first + interval '36 months')::date then
@@ -11173,8 +11194,8 @@ declare
   v_zone text;
   v_opening numeric;
 begin
-  if p_item_id is null or p_from is null or p_to is null then
-    perform private.raise_api_error('missing_parameter', 'p_item_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  if p_item_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_item_id is required');
   end if;
   select i.org_id into v_org_id from public.stock_items i where i.id = p_item_id;
   if v_org_id is null then
@@ -11182,13 +11203,7 @@ begin
   end if;
   perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'dispatcher', 'accountant']::public.member_role[],
                                       'stock_level_history', pg_catalog.format('Stock item %s', p_item_id));
-  if p_to < p_from then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
-  end if;
-  if p_to - p_from >= 366 then
-    perform private.raise_api_error('invalid_parameter',
-      pg_catalog.format('At most 366 days per chart (asked: %s)', p_to - p_from + 1));
-  end if;
+  perform private.assert_chart_period(p_from, p_to, 366);
   select o.timezone into v_zone from public.organizations o where o.id = v_org_id;
 
   -- The level when the period starts: after the last movement before it (0 before the first).
@@ -18821,6 +18836,14 @@ REVOKE ALL ON FUNCTION private.append_invoice_log(p_org_id uuid, p_event text, p
 --
 
 REVOKE ALL ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION assert_chart_period(p_from date, p_to date, p_max_days integer); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) TO authenticated;
+GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) TO service_role;
 
 --
 -- Name: FUNCTION assert_live_session(); Type: ACL; Schema: private; Owner: postgres

@@ -317,16 +317,7 @@ async function rlsBenches(db: pg.Client, a: Actors, reps: number) {
     let rlsIds = "";
     let baseIds = "";
     let rowCount = 0;
-    const asUser = async <T>(fn: () => Promise<T>): Promise<T> => {
-      await db.query("begin");
-      try {
-        await db.query("set local role authenticated");
-        await db.query("select set_config('request.jwt.claims', $1, true)", [claimsOf(user)]);
-        return await fn();
-      } finally {
-        await db.query("rollback");
-      }
-    };
+    const asUser = <T>(fn: () => Promise<T>): Promise<T> => asSignedIn(db, user, fn);
     const viaRls = () =>
       asUser(async () => {
         const t = performance.now();

@@ -26,8 +26,8 @@ declare
   v_zone text;
   v_opening numeric;
 begin
-  if p_item_id is null or p_from is null or p_to is null then
-    perform private.raise_api_error('missing_parameter', 'p_item_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  if p_item_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_item_id is required');
   end if;
   select i.org_id into v_org_id from public.stock_items i where i.id = p_item_id;
   if v_org_id is null then
@@ -35,13 +35,7 @@ begin
   end if;
   perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'dispatcher', 'accountant']::public.member_role[],
                                       'stock_level_history', pg_catalog.format('Stock item %s', p_item_id));
-  if p_to < p_from then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
-  end if;
-  if p_to - p_from >= 366 then
-    perform private.raise_api_error('invalid_parameter',
-      pg_catalog.format('At most 366 days per chart (asked: %s)', p_to - p_from + 1));
-  end if;
+  perform private.assert_chart_period(p_from, p_to, 366);
   select o.timezone into v_zone from public.organizations o where o.id = v_org_id;
 
   -- The level when the period starts: after the last movement before it (0 before the first).

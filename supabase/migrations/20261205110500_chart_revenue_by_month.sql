@@ -40,14 +40,12 @@ declare
   v_last date;
   v_today date;
 begin
-  if p_org_id is null or p_from is null or p_to is null then
-    perform private.raise_api_error('missing_parameter', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)');
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required');
   end if;
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'revenue_by_month', pg_catalog.format('Organization %s', p_org_id));
-  if p_to < p_from then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
-  end if;
+  perform private.assert_chart_period(p_from, p_to, null);
   v_first := pg_catalog.date_trunc('month', p_from::timestamp)::date;
   v_last := (pg_catalog.date_trunc('month', p_to::timestamp) + interval '1 month - 1 day')::date;
   if v_last >= (v_first + interval '36 months')::date then

@@ -9,6 +9,7 @@ drop index public.alerts_org_first_fired_idx;
 
 -- objects it created, dependents first
 drop function public.alerts_over_time(p_org_id uuid, p_from date, p_to date);
+drop function private.assert_chart_period(p_from date, p_to date, p_max_days integer);
 
 -- grants it changed on existing objects
 revoke all on function private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) from authenticated, service_role;

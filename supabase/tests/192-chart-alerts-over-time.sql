@@ -57,7 +57,7 @@ select throws_ok($$select * from public.alerts_over_time('a0000000-0000-4000-800
 select throws_ok($$select * from public.alerts_over_time('a0000000-0000-4000-8000-0000000000a0', '2026-01-01', '2027-01-02')$$,
   '22023', 'At most 366 days per chart (asked: 367)', 'more than a year of days is refused');
 select throws_ok($$select * from public.alerts_over_time('a0000000-0000-4000-8000-0000000000a0', null, '2026-06-01')$$,
-  '22004', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)', 'a missing date is refused');
+  '22004', 'p_from and p_to are required (dates as YYYY-MM-DD)', 'a missing date is refused');
 
 select * from finish();
 rollback;

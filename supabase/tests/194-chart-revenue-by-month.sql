@@ -86,7 +86,7 @@ select throws_ok($$select * from public.revenue_by_month('e1940000-0000-4000-800
 select throws_ok($$select * from public.revenue_by_month('e1940000-0000-4000-8000-0000000000a0', '2024-01-01', '2027-01-01')$$,
   '22023', 'At most 36 months per chart', 'more than 36 months is refused');
 select throws_ok($$select * from public.revenue_by_month('e1940000-0000-4000-8000-0000000000a0', '2026-01-01', null)$$,
-  '22004', 'p_org_id, p_from and p_to are required (dates as YYYY-MM-DD)', 'a missing date is refused');
+  '22004', 'p_from and p_to are required (dates as YYYY-MM-DD)', 'a missing date is refused');
 
 select * from finish();
 rollback;

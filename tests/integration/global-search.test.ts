@@ -8,8 +8,7 @@
  */
 import type { TerrainClient } from "../../scripts/stack/supabase-client.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
-import { stack, supabaseClient } from "./harness.ts";
+import { demoUserTokens, stack, supabaseClient } from "./harness.ts";
 
 const ORG_A = "a0000000-0000-4000-8000-0000000000a0";
 const CLIENT_A1 = "a0000000-0000-4000-8000-0000000000c1"; // Syndic Lumière, whose portal user is gestion@…
@@ -22,15 +21,11 @@ const USERS = {
 } as const;
 type Who = keyof typeof USERS;
 
-const tokens = {} as Record<Who, string>;
+let tokens: Record<Who, string>;
 const as = (who: Who): TerrainClient => supabaseClient(stack.anonKey, tokens[who]);
 
 beforeAll(async () => {
-  for (const who of Object.keys(USERS) as Who[]) {
-    const { data, error } = await supabaseClient().auth.signInWithPassword({ email: USERS[who], password: LOCAL_DEV_DEMO_PASSWORD });
-    if (error || !data.session) throw new Error(`sign-in failed for ${USERS[who]}: ${error?.message}`);
-    tokens[who] = data.session.access_token;
-  }
+  tokens = await demoUserTokens(USERS);
 });
 
 /** The client each row belongs to, read as the service role (no RLS). */
