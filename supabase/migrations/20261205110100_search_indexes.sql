@@ -15,11 +15,11 @@
 -- Expression indexes rather than generated columns: no table rewrite, and no
 -- search-only columns in the API's rows.
 
--- Missions: title and description (full text), title (trigrams).
+-- Missions: title and description (full text). No trigram index: typos in
+-- mission titles are not searched (see public.search), a mission is found
+-- through its client's name.
 create index missions_search_document_idx on public.missions
   using gin (org_id, private.search_document(title, description));
-create index missions_search_title_trgm_idx on public.missions
-  using gin (org_id, private.search_normalize(title) extensions.gin_trgm_ops);
 
 -- Clients: name, then e-mail, SIREN and city.
 create index clients_search_document_idx on public.clients
@@ -33,9 +33,9 @@ create index sites_search_document_idx on public.sites
 create index sites_search_trgm_idx on public.sites
   using gin (org_id, private.search_normalize(address || ' ' || coalesce(city, '') || ' ' || name) extensions.gin_trgm_ops);
 
--- Invoices and quotes are found by their number (trigrams: "00042" or
--- "FAC-2026-0004" both match FAC-2026-00042), quotes also by title (full
--- text, and trigrams for typos); both also by their client's name, through
+-- Invoices and quotes are found by a part of their number (LIKE '%00042%',
+-- which trigram indexes serve), quotes also by title (full text, and
+-- trigrams for typos); both also by their client's name, through
 -- the (org_id, client_id) indexes they have.
 create index invoices_search_number_trgm_idx on public.invoices
   using gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);

@@ -12,5 +12,4 @@ drop index public.sites_search_trgm_idx;
 drop index public.sites_search_document_idx;
 drop index public.clients_search_trgm_idx;
 drop index public.clients_search_document_idx;
-drop index public.missions_search_title_trgm_idx;
 drop index public.missions_search_document_idx;

@@ -7,7 +7,7 @@
 -- clients Syndic Lumière (c1, site d1 "8 rue des Tilleuls") and Boulangerie
 -- des Pentes (c2); Plomberie du Rhône (org B) with its client Hôtel des Quais.
 begin;
-select plan(28);
+select plan(29);
 
 create function pg_temp.org_a() returns uuid language sql as $$ select 'a0000000-0000-4000-8000-0000000000a0'::uuid $$;
 create function pg_temp.owner_a() returns uuid language sql as $$ select 'a0000000-0000-4000-8000-000000000001'::uuid $$;
@@ -62,6 +62,8 @@ select ok('client:Syndic Lumière' = any (pg_temp.found(pg_temp.owner_a(), 'gest
 select is(pg_temp.found(pg_temp.owner_a(), 'Hôtel des Quais'), '{}',
   'only the named organization is searched (Hôtel des Quais is a client of org B)');
 select is(pg_temp.found(pg_temp.owner_a(), 'zzqxwv'), '{}', 'nothing alike, nothing found');
+select is((select count(*) from public.search(pg_temp.org_a(), '__', 50) where kind in ('invoice', 'quote')), 0::bigint,
+  'LIKE wildcards typed are literal: "__" is no number''s part');
 select lives_ok($$select * from public.search('a0000000-0000-4000-8000-0000000000a0', 'a & b | !c:* (d) ''e''')$$,
   'characters of the tsquery syntax are plain text to the search');
 
