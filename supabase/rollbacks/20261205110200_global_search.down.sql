@@ -5,3 +5,4 @@
 
 -- objects it created, dependents first
 drop function public.search(p_org_id uuid, p_query text, p_limit integer);
+drop function private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery);
