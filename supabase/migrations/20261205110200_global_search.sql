@@ -96,17 +96,21 @@ begin
   -- "FAC-2026-0004" both find FAC-2026-00042 (a number has no words to stem;
   -- similarity would match every number sharing "fac" and the year). LIKE is
   -- served by the trigram indexes on the numbers; % _ \ typed are literal.
-  return query
-  select 'invoice'::text, i.id, extensions.word_similarity(p_norm, private.search_normalize(i.number))::real
-  from public.invoices i
-  where i.org_id = p_org_id
-    and private.search_normalize(i.number) like v_substring
-  union all
-  select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.number))::real
-  from public.quotes q
-  where q.org_id = p_org_id
-    and private.search_normalize(q.number) like v_substring;
-  v_found := v_found or found;
+  -- From 3 characters: a trigram index cannot serve a shorter pattern, and
+  -- two characters of a number designate nothing.
+  if pg_catalog.length(p_norm) >= 3 then
+    return query
+    select 'invoice'::text, i.id, extensions.word_similarity(p_norm, private.search_normalize(i.number))::real
+    from public.invoices i
+    where i.org_id = p_org_id
+      and private.search_normalize(i.number) like v_substring
+    union all
+    select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.number))::real
+    from public.quotes q
+    where q.org_id = p_org_id
+      and private.search_normalize(q.number) like v_substring;
+    v_found := v_found or found;
+  end if;
 
   -- 3. Typos, when nothing matched word for word: trigram similarity
   -- ("Lumire" → Lumière) on clients, sites and quote titles. Only then,
