@@ -2648,6 +2648,15 @@ export type Database = {
         }
         Returns: Json
       }
+      alerts_over_time: {
+        Args: { p_from: string; p_org_id: string; p_to: string }
+        Returns: {
+          day: string
+          fired: number
+          resolved: number
+          severity: string
+        }[]
+      }
       audit_log_csv: {
         Args: {
           p_action?: string
@@ -3088,12 +3097,33 @@ export type Database = {
         Args: { p_auth: string; p_endpoint: string; p_p256dh: string }
         Returns: string
       }
+      revenue_by_month: {
+        Args: { p_from: string; p_org_id: string; p_to: string }
+        Returns: {
+          collected_cents: number
+          credit_notes_ht_cents: number
+          invoiced_ht_cents: number
+          month: string
+          overdue_cents: number
+        }[]
+      }
       revoke_api_key: { Args: { p_key_id: string }; Returns: Json }
       rotate_api_key: {
         Args: { p_grace?: string; p_key_id: string }
         Returns: Json
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
+      search: {
+        Args: { p_limit?: number; p_org_id: string; p_query: string }
+        Returns: {
+          id: string
+          kind: string
+          rank: number
+          subtitle: string
+          title: string
+          url_hint: string
+        }[]
+      }
       send_invoice: { Args: { p_invoice_id: string }; Returns: string }
       send_quote: { Args: { p_quote_id: string }; Returns: Json }
       set_accounting_settings: {
@@ -3127,6 +3157,13 @@ export type Database = {
         }
       }
       silence_alert: { Args: { p_id: string; p_until: string }; Returns: Json }
+      stock_level_history: {
+        Args: { p_from: string; p_item_id: string; p_to: string }
+        Returns: {
+          day: string
+          on_hand: number
+        }[]
+      }
       store_invoice_pdf: {
         Args: { p_invoice_id: string; p_pdf: string }
         Returns: Json

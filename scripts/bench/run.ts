@@ -14,7 +14,7 @@
  *   --fec-invoices <n>     size of the generated fiscal year of the fec bench
  *                          (default 10000; `npm run fec:bench` runs 200,000)
  *   --only <a,b>           run only these benches (rls, http, stock, audit, alerts,
- *                          issuing, chain, fec, bundle); without alerts, the smaller alert
+ *                          issuing, chain, fec, search, charts, bundle); without alerts, the smaller alert
  *                          sizes are skipped too (e.g. `--only http` for the
  *                          gateway vs PostgREST figures alone)
  *
@@ -76,7 +76,7 @@ interface Options {
   only?: Set<string>;
 }
 
-const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "fec", "bundle"];
+const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "fec", "search", "charts", "bundle"];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => {
@@ -341,16 +341,7 @@ async function rlsBenches(db: pg.Client, a: Actors, reps: number) {
     let rlsIds = "";
     let baseIds = "";
     let rowCount = 0;
-    const asUser = async <T>(fn: () => Promise<T>): Promise<T> => {
-      await db.query("begin");
-      try {
-        await db.query("set local role authenticated");
-        await db.query("select set_config('request.jwt.claims', $1, true)", [claimsOf(user)]);
-        return await fn();
-      } finally {
-        await db.query("rollback");
-      }
-    };
+    const asUser = <T>(fn: () => Promise<T>): Promise<T> => asSignedIn(db, user, fn);
     const viaRls = () =>
       asUser(async () => {
         const t = performance.now();
@@ -839,6 +830,138 @@ async function chainBench(db: pg.Client, a: Actors, reps: number) {
 }
 
 // ---------------------------------------------------------------------------
+// Global search and chart data (the back office's Ctrl+K and its charts)
+// ---------------------------------------------------------------------------
+/** `fn` as a signed-in user (role authenticated + the user's claims), in a transaction rolled back after. */
+async function asSignedIn<T>(db: pg.Client, userId: string, fn: () => Promise<T>): Promise<T> {
+  await db.query("begin");
+  try {
+    await db.query("set local role authenticated");
+    await db.query("select set_config('request.jwt.claims', $1, true)", [claimsOf(userId)]);
+    return await fn();
+  } finally {
+    await db.query("rollback");
+  }
+}
+
+/** The plans of `sql` and of the statements it runs, as a signed-in user (auto_explain is loaded as postgres first). */
+async function nestedPlansAs(db: pg.Client, userId: string, sql: string, params: unknown[]): Promise<string> {
+  await db.query("begin");
+  return withNestedPlans(db, async () => {
+    await db.query("set local role authenticated");
+    await db.query("select set_config('request.jwt.claims', $1, true)", [claimsOf(userId)]);
+    await db.query(sql, params);
+  }).finally(() => db.query("rollback"));
+}
+
+/** `fn` as postgres (no RLS) in a transaction rolled back after. */
+async function asPostgres<T>(db: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await db.query("begin");
+  try {
+    return await fn();
+  } finally {
+    await db.query("rollback");
+  }
+}
+
+async function searchBench(db: pg.Client, a: Actors, reps: number) {
+  say("Global search: public.search as the admin (RLS on) vs the same call as postgres (no RLS)");
+  if (!a.adminId) {
+    verdict("search measured", false, "no admin in the data set");
+    return;
+  }
+  const admin = a.adminId;
+  const { rows: names } = await db.query<{ client: string; mission: string }>(
+    `select (select name from public.clients where org_id = $1 order by name offset 42 limit 1) as client,
+            (select title from public.missions where org_id = $1 order by scheduled_start desc offset 420 limit 1) as mission`,
+    [a.orgId],
+  );
+  const clientWords = names[0]!.client.split(" ").slice(0, 2).join(" "); // e.g. "Client 42"
+  const missionWords = names[0]!.mission.split(" ").slice(0, 2).join(" "); // e.g. "Mission 4242"
+  // One letter swapped in the middle of the client's name: full text cannot match it, trigrams must.
+  const typo = clientWords.slice(0, 2) + clientWords[3] + clientWords[2] + clientWords.slice(4);
+  const cases = [
+    { id: "client_name", label: "a client's name", query: clientWords },
+    { id: "mission_title", label: "a mission title", query: missionWords },
+    { id: "common_word", label: "a word in every mission title", query: missionWords.split(" ")[0]!.toLowerCase() },
+    { id: "typo", label: "a client's name with a typo", query: typo },
+    { id: "prefix2", label: "a 2-letter prefix", query: clientWords.slice(0, 2) },
+  ];
+  const SQL = "select kind, id, rank from public.search($1, $2, 20)";
+  for (const c of cases) {
+    let rlsRows = "";
+    let baseRows = "";
+    const viaRls = () =>
+      asSignedIn(db, admin, async () => {
+        const t = performance.now();
+        const r = await db.query(SQL, [a.orgId, c.query]);
+        const ms = performance.now() - t;
+        rlsRows = r.rows.map((x) => `${x.kind}:${x.id}`).join(",");
+        return ms;
+      });
+    const unrestricted = () =>
+      asPostgres(db, async () => {
+        const t = performance.now();
+        const r = await db.query(SQL, [a.orgId, c.query]);
+        const ms = performance.now() - t;
+        baseRows = r.rows.map((x) => `${x.kind}:${x.id}`).join(",");
+        return ms;
+      });
+    await viaRls(); // warm-up, not counted
+    await unrestricted();
+    const s = await interleaved(reps, { rls: viaRls, base: unrestricted });
+    const found = rlsRows ? rlsRows.split(",").length : 0;
+    addFigure({
+      id: `search.${c.id}`,
+      label: `search: ${c.label} ("${c.query}")`,
+      unit: "ms",
+      better: "lower",
+      samples: s.rls,
+      baseline: { label: "as postgres, no RLS", samples: s.base },
+      note: `${found} rows`,
+    });
+    verdict(`search.${c.id} finds rows`, found > 0, `${found} rows for "${c.query}"`);
+    verdict(`search.${c.id} same rows as without RLS`, rlsRows === baseRows, rlsRows === baseRows ? "identical" : "the admin's search differs from postgres'");
+    const plans = await nestedPlansAs(db, admin, SQL, [a.orgId, c.query]);
+    writePlan(PLANS_DIR, `search-${c.id}`, `public.search(org, '${c.query}', 20) as the admin (role authenticated, RLS on)`, plans);
+  }
+}
+
+async function chartBench(db: pg.Client, a: Actors, reps: number) {
+  say("Chart data: alerts_over_time (365 days), stock_level_history (365 days), revenue_by_month (24 months)");
+  const { rows: items } = await db.query<{ id: string }>(
+    `select item_id as id from public.stock_movements where org_id = $1 group by item_id order by count(*) desc, item_id limit 1`,
+    [a.orgId],
+  );
+  const cases = [
+    { id: "alerts_over_time", user: a.adminId, sql: "select * from public.alerts_over_time($1, current_date - 364, current_date)", params: [a.orgId] },
+    { id: "stock_level_history", user: a.adminId, sql: "select * from public.stock_level_history($1, current_date - 364, current_date)", params: [items[0]?.id] },
+    { id: "revenue_by_month", user: a.accountantId, sql: "select * from public.revenue_by_month($1, current_date - 700, current_date)", params: [a.orgId] },
+  ];
+  for (const c of cases) {
+    if (!c.user || c.params[0] === undefined) {
+      verdict(`chart.${c.id} measured`, false, "no such user or item in the data set");
+      continue;
+    }
+    const user = c.user;
+    let rows = 0;
+    const run = () =>
+      asSignedIn(db, user, async () => {
+        const t = performance.now();
+        const r = await db.query(c.sql, c.params);
+        const ms = performance.now() - t;
+        rows = r.rowCount ?? 0;
+        return ms;
+      });
+    await run(); // warm-up, not counted
+    const s = await interleaved(reps, { run });
+    addFigure({ id: `chart.${c.id}`, label: `chart: ${c.id}`, unit: "ms", better: "lower", samples: s.run, note: `${rows} rows` });
+    const plans = await nestedPlansAs(db, user, c.sql, c.params);
+    writePlan(PLANS_DIR, `chart-${c.id}`, `${c.sql} as the ${c.id === "revenue_by_month" ? "accountant" : "admin"}`, plans);
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Memory
 // ---------------------------------------------------------------------------
 function stackGroups(cfg: StackConfig, stack: RunningStack): Groups {
@@ -1045,6 +1168,8 @@ async function main() {
         await step("issuing", () => issuingBench(cfg, db, actors, Math.min(reps, 5)));
         await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
         await step("fec", () => fecBench(db, opts.fecInvoices));
+        await step("search", () => searchBench(db, actors, Math.max(reps, 15)));
+        await step("charts", () => chartBench(db, actors, reps));
       } finally {
         await db.end();
       }

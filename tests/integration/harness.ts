@@ -3,6 +3,7 @@
  * exports these before vitest runs): where the throw-away stack is and its keys.
  */
 import pg from "pg";
+import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { createNodeClient, type TerrainClient } from "../../scripts/stack/supabase-client.ts";
 
 export type { TerrainClient };
@@ -32,6 +33,17 @@ export function supabaseClient(key = stack.anonKey, accessToken?: string): Terra
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     ...(accessToken ? { global: { headers: { Authorization: `Bearer ${accessToken}` } } } : {}),
   });
+}
+
+/** Access tokens of seeded demo users, signed in with the local development password (README "Demo logins"). */
+export async function demoUserTokens<K extends string>(users: Record<K, string>): Promise<Record<K, string>> {
+  const tokens = {} as Record<K, string>;
+  for (const who of Object.keys(users) as K[]) {
+    const { data, error } = await supabaseClient().auth.signInWithPassword({ email: users[who], password: LOCAL_DEV_DEMO_PASSWORD });
+    if (error || !data.session) throw new Error(`sign-in failed for ${users[who]}: ${error?.message}`);
+    tokens[who] = data.session.access_token;
+  }
+  return tokens;
 }
 
 /** A superuser connection to the stack's database, for arranging and checking state. */
