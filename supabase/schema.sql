@@ -2506,6 +2506,36 @@ ALTER FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status p
 COMMENT ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) IS 'Moves one mission under its row lock (the trigger enforces the graph and roles); same status = no-op. Raises on refusal.';
 
 --
+-- Name: assert_chart_period(date, date, integer); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+begin
+  if p_from is null or p_to is null then
+    perform private.raise_api_error('missing_parameter', 'p_from and p_to are required (dates as YYYY-MM-DD)');
+  end if;
+  if p_to < p_from then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('The period ends (%s) before it starts (%s)', p_to, p_from));
+  end if;
+  if p_to - p_from >= p_max_days then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('At most %s days per chart (asked: %s)', p_max_days, p_to - p_from + 1));
+  end if;
+end;
+$$;
+
+ALTER FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION assert_chart_period(p_from date, p_to date, p_max_days integer); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) IS 'Chart RPCs: raises missing_parameter without both dates, invalid_parameter for a period ending before it starts or longer than p_max_days days.';
+
+--
 -- Name: assert_live_session(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -3087,6 +3117,84 @@ end;
 $$;
 
 ALTER FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) OWNER TO postgres;
+
+--
+-- Name: client_requests; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.client_requests (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    site_id uuid,
+    subject text NOT NULL,
+    description text,
+    status text DEFAULT 'open'::text NOT NULL,
+    created_by uuid DEFAULT auth.uid(),
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    decline_reason text,
+    CONSTRAINT client_requests_decline_reason_length CHECK (((decline_reason IS NULL) OR ((length(btrim(decline_reason)) >= 1) AND (length(btrim(decline_reason)) <= 2000)))),
+    CONSTRAINT client_requests_description_check CHECK (((description IS NULL) OR (length(description) <= 10000))),
+    CONSTRAINT client_requests_rejected_has_reason CHECK (((status = 'rejected'::text) = (decline_reason IS NOT NULL))),
+    CONSTRAINT client_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'rejected'::text, 'converted'::text]))),
+    CONSTRAINT client_requests_subject_check CHECK (((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 200)))
+);
+
+ALTER TABLE public.client_requests OWNER TO postgres;
+
+--
+-- Name: TABLE client_requests; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.client_requests IS 'Non-urgent requests from clients (portal or phone), turned into missions by dispatch.';
+
+--
+-- Name: COLUMN client_requests.decline_reason; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.client_requests.decline_reason IS 'Why the office declined the request (shown to the client); set by public.decline_client_request, present exactly when status is rejected.';
+
+--
+-- Name: client_request_for_decision(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.client_request_for_decision(p_request_id uuid) RETURNS public.client_requests
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+begin
+  if p_request_id is null then
+    perform private.raise_api_error('missing_parameter', 'A client request id is required');
+  end if;
+  select r.* into v_request
+  from public.client_requests r
+  where r.id = p_request_id
+    and (private.is_system_actor() or r.org_id in (select private.my_org_ids()))
+  for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Client request %s not found', p_request_id));
+  end if;
+  if not private.is_system_actor() and not private.has_role_in(v_request.org_id, '{owner,admin,dispatcher}') then
+    perform private.raise_api_error('forbidden_role', 'Only an owner, admin or dispatcher can decide on a client request');
+  end if;
+  if v_request.status not in ('open', 'accepted') then
+    perform private.raise_api_error('invalid_transition',
+      pg_catalog.format('Client request %s is already %s', p_request_id, v_request.status));
+  end if;
+  return v_request;
+end;
+$$;
+
+ALTER FUNCTION private.client_request_for_decision(p_request_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION client_request_for_decision(p_request_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.client_request_for_decision(p_request_id uuid) IS 'The client request, locked, when the caller (owner, admin, dispatcher of its organization, or the system) may decide on it and it is still open or accepted; raises not_found / forbidden_role / invalid_transition otherwise.';
 
 --
 -- Name: consume_rate_limit(text, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4975,7 +5083,7 @@ CREATE FUNCTION private.invoice_overdue_alert_type(p_org uuid, p_due date) RETUR
   join public.organizations o on o.id = c.org_id
   where c.org_id = p_org and c.alert_type in ('invoice_overdue_7days', 'invoice_overdue_30days') and c.enabled
     and p_due < (now() at time zone o.timezone)::date - c.threshold::integer
-  order by c.threshold desc
+  order by c.threshold desc, c.alert_type
   limit 1
 $$;
 
@@ -7562,6 +7670,183 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
+-- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
+         operator(pg_catalog.||)
+         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
+$$;
+
+ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
+
+--
+-- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) RETURNS TABLE(kind text, id uuid, rank real)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 200
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "pg_trgm.word_similarity_threshold" TO '0.4'
+    AS $$
+declare
+  v_found boolean := false;
+  v_substring text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(p_norm, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+begin
+  -- Only an organization the caller belongs to (or the system actor).
+  if not (private.is_system_actor() or private.member_role_in(p_org_id) is not null) then
+    return;
+  end if;
+
+  -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
+  -- to most rows ("entretien", "mission") can match thousands: ranking needs
+  -- each row's document, recomputed from its columns, so at most 200 rows per
+  -- kind are ranked — the first ones in a useful order (missions and quotes
+  -- most recent first, clients by name, sites by address).
+  if p_tsq is not null then
+    return query
+    select 'client'::text, c.id,
+           (pg_catalog.ts_rank(private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, ''))))::real
+    from (select c.* from public.clients c
+          where c.org_id = p_org_id
+            and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
+          order by c.name, c.id limit 200) as c
+    union all
+    select 'mission', m.id,
+           (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
+    from (select m.id, m.title, m.description from public.missions m
+          where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
+          order by m.scheduled_start desc nulls last, m.id limit 200) as m
+    union all
+    select 'site', s.id,
+           (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name)))::real
+    from (select s.* from public.sites s
+          where s.org_id = p_org_id
+            and private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')) @@ p_tsq
+          order by s.address, s.id limit 200) as s
+    union all
+    select 'quote', q.id,
+           (pg_catalog.ts_rank(private.search_document(q.title, q.notes), p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(q.title)))::real
+    from (select q.* from public.quotes q
+          where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
+          order by q.created_at desc, q.id limit 200) as q;
+    v_found := found;
+  end if;
+
+  -- 2. Document numbers, as a substring of the number: "00042" or
+  -- "FAC-2026-0004" both find FAC-2026-00042 (a number has no words to stem;
+  -- similarity would match every number sharing "fac" and the year). LIKE is
+  -- served by the trigram indexes on the numbers; % _ \ typed are literal.
+  -- From 3 characters: a trigram index cannot serve a shorter pattern, and
+  -- two characters of a number designate nothing.
+  if pg_catalog.length(p_norm) >= 3 then
+    return query
+    select 'invoice'::text, i.id, extensions.word_similarity(p_norm, private.search_normalize(i.number))::real
+    from public.invoices i
+    where i.org_id = p_org_id
+      and private.search_normalize(i.number) like v_substring
+    union all
+    select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.number))::real
+    from public.quotes q
+    where q.org_id = p_org_id
+      and private.search_normalize(q.number) like v_substring;
+    v_found := v_found or found;
+  end if;
+
+  -- 3. Typos, when nothing matched word for word: trigram similarity
+  -- ("Lumire" → Lumière) on clients, sites and quote titles. Only then,
+  -- because a trigram condition is rechecked on every row whose trigrams pass
+  -- the index, and a common word shares its trigrams with most rows. Not on
+  -- mission titles: with 10,000 missions per organization sharing the same
+  -- few words, one misspelt word rechecked thousands of titles (0.6 s at
+  -- 1M missions); a mission is still found through its client's name, typo
+  -- or not.
+  if not v_found then
+    return query
+    select 'client'::text, c.id, extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')))::real
+    from public.clients c
+    where c.org_id = p_org_id
+      and private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')) operator(extensions.%>) p_norm
+
+    union all
+    select 'site', s.id, extensions.word_similarity(p_norm, private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name))::real
+    from public.sites s
+    where s.org_id = p_org_id
+      and private.search_normalize(s.address || ' ' || coalesce(s.city, '') || ' ' || s.name) operator(extensions.%>) p_norm
+    union all
+    select 'quote', q.id, extensions.word_similarity(p_norm, private.search_normalize(q.title))::real
+    from public.quotes q
+    where q.org_id = p_org_id
+      and private.search_normalize(q.title) operator(extensions.%>) p_norm;
+  end if;
+end;
+$$;
+
+ALTER FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) IS 'For public.search: (kind, id, rank) of the rows of one organization matching a normalized query, through the search indexes, without RLS (definer, see the migration); nothing unless the caller belongs to the organization. Ids only: public.search reads the rows as the caller.';
+
+--
+-- Name: search_normalize(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_normalize(p_text text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.lower(extensions.unaccent('extensions.unaccent'::regdictionary, coalesce(p_text, '')))
+$$;
+
+ALTER FUNCTION private.search_normalize(p_text text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_normalize(p_text text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_normalize(p_text text) IS 'Lower-cased, accent-free text for trigram matching in the global search (indexed: keep IMMUTABLE).';
+
+--
+-- Name: search_prefix_query(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_prefix_query(p_query text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_tsquery('private.french_unaccent'::regconfig,
+           pg_catalog.string_agg(w.word operator(pg_catalog.||) ':*', ' & '))
+  from pg_catalog.regexp_split_to_table(private.search_normalize(p_query), '[^[:alnum:]]+') as w (word)
+  where pg_catalog.length(w.word) >= 2  -- a lone letter (the l of l'eau) would match half the dictionary
+$$;
+
+ALTER FUNCTION private.search_prefix_query(p_query text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_prefix_query(p_query text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_prefix_query(p_query text) IS 'tsquery of a search box input: each word as a prefix, all required; input characters are never tsquery syntax.';
+
+--
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8219,6 +8504,64 @@ ALTER FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempot
 COMMENT ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) IS 'Adds a note (1..10000 characters) to a mission: owner, admin, dispatcher, or the mission''s technician. Idempotent by p_idempotency_key; p_note_id lets the client choose the note id. Returns {note_id, mission_id, author_id, created_at}.';
 
 --
+-- Name: alerts_over_time(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) RETURNS TABLE(day date, severity text, fired integer, resolved integer)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_zone text;
+  v_start timestamptz;
+  v_end timestamptz;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'dispatcher']::public.member_role[],
+                                      'alerts_over_time', pg_catalog.format('Organization %s', p_org_id));
+  perform private.assert_chart_period(p_from, p_to, 366);
+  select o.timezone into v_zone from public.organizations o where o.id = p_org_id;
+  -- The period's bounds: midnight in the organization's time zone.
+  v_start := p_from::timestamp at time zone v_zone;
+  v_end := (p_to + 1)::timestamp at time zone v_zone;
+
+  return query
+  with days as (
+    select d::date as day from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') as g (d)
+  ),
+  severities (severity, position) as (
+    values ('critical'::text, 1), ('warning', 2), ('info', 3)
+  ),
+  events as (
+    -- One row per event in the period: an alert fired, or resolved, that day.
+    select (a.first_fired_at at time zone v_zone)::date as day, a.severity, 1 as fired, 0 as resolved
+    from public.alerts a
+    where a.org_id = p_org_id and a.first_fired_at >= v_start and a.first_fired_at < v_end
+    union all
+    select (a.resolved_at at time zone v_zone)::date, a.severity, 0, 1
+    from public.alerts a
+    where a.org_id = p_org_id and a.resolved_at >= v_start and a.resolved_at < v_end
+  )
+  select d.day, s.severity, coalesce(sum(e.fired), 0)::integer, coalesce(sum(e.resolved), 0)::integer
+  from days d
+  cross join severities s
+  left join events e on e.day = d.day and e.severity = s.severity
+  group by d.day, s.severity, s.position
+  order by d.day, s.position;
+end;
+$$;
+
+ALTER FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION alerts_over_time(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, dispatcher): per day (organization time zone) and severity, the alerts fired (first_fired_at) and resolved (resolved_at) that day; every day and severity of the period, zeros included; at most 366 days.';
+
+--
 -- Name: audit_log_csv(uuid, text, uuid, timestamp with time zone, timestamp with time zone, bigint, integer, text, text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -8446,6 +8789,71 @@ ALTER FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) OWNER TO p
 --
 
 COMMENT ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) IS 'Approve up to 100 timesheets (owner, admin, dispatcher; never one''s own hours). Returns {results: [{id, ok, error}], summary: {requested, succeeded, failed}}; one bad item never blocks the others.';
+
+--
+-- Name: bulk_assign_missions(uuid[], uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_count     integer := coalesce(pg_catalog.cardinality(p_mission_ids), 0);
+  v_results   jsonb[];
+  v_item      record;
+  v_result    jsonb;
+  v_succeeded integer := 0;
+  v_error     jsonb;
+  v_detail    text;
+begin
+  if p_mission_ids is null then
+    perform private.raise_api_error('missing_parameter', 'A list of mission ids is required');
+  end if;
+  if p_technician_id is null then
+    perform private.raise_api_error('missing_parameter', 'A technician is required to assign missions');
+  end if;
+  if v_count > 100 then
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('At most 100 missions per bulk assignment (got %s)', v_count));
+  end if;
+  if pg_catalog.array_ndims(p_mission_ids) > 1 then
+    perform private.raise_api_error('invalid_parameter', 'Mission ids must be a one-dimensional list');
+  end if;
+  v_results := pg_catalog.array_fill(null::jsonb, array[v_count]);
+
+  -- Locked in id order, as bulk_transition_missions does: two bulk calls over
+  -- the same missions wait for each other instead of deadlocking.
+  for v_item in
+    select u.id, u.ord from unnest(p_mission_ids) with ordinality as u (id, ord) order by u.id, u.ord
+  loop
+    begin
+      v_result := private.apply_mission_transition(v_item.id, 'assigned', null, p_technician_id);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', true,
+                                                             'status', v_result -> 'status', 'changed', v_result -> 'changed',
+                                                             'technician_id', v_result -> 'technician_id');
+      v_succeeded := v_succeeded + 1;
+    exception when others then
+      get stacked diagnostics v_detail = pg_exception_detail;
+      v_error := private.api_error_parts(sqlstate, sqlerrm, v_detail);
+      v_results[v_item.ord] := pg_catalog.jsonb_build_object('id', v_item.id, 'ok', false,
+                                                             'error', v_error ->> 'message', 'code', v_error -> 'code');
+    end;
+  end loop;
+
+  return pg_catalog.jsonb_build_object(
+    'results', coalesce(pg_catalog.to_jsonb(v_results), '[]'::jsonb),
+    'summary', pg_catalog.jsonb_build_object('requested', v_count, 'succeeded', v_succeeded, 'failed', v_count - v_succeeded)
+  );
+end;
+$$;
+
+ALTER FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) IS 'Assigns up to 100 missions (published, or already held by that technician) to one technician, each on its own (one refusal never blocks the others). Returns {results: [{id, ok, status, changed, technician_id} | {id, ok: false, error, code}] in the given order, summary: {requested, succeeded, failed}}.';
 
 --
 -- Name: bulk_invoice_missions(uuid[]); Type: FUNCTION; Schema: public; Owner: postgres
@@ -8946,6 +9354,52 @@ ALTER FUNCTION public.closing_report(p_org_id uuid, p_month date) OWNER TO postg
 COMMENT ON FUNCTION public.closing_report(p_org_id uuid, p_month date) IS 'RPC (owner, admin, accountant): the closing report of a month (p_month: its first day): per journal the entries, first and last numbers, debit and credit totals; VAT invoiced by rate and the VAT accounts'' movements; the invoice log head (seq, hash) at the month''s end and at the report, to keep outside the database for verify_invoice_log().';
 
 --
+-- Name: convert_client_request(uuid, uuid, text, timestamp with time zone, timestamp with time zone, public.mission_priority); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text, p_scheduled_start timestamp with time zone DEFAULT NULL::timestamp with time zone, p_scheduled_end timestamp with time zone DEFAULT NULL::timestamp with time zone, p_priority public.mission_priority DEFAULT 'normal'::public.mission_priority) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+  v_site    uuid;
+  v_mission uuid;
+begin
+  v_request := private.client_request_for_decision(p_request_id);
+  v_site := coalesce(p_site_id, v_request.site_id);
+  if v_site is null then
+    perform private.raise_api_error('missing_parameter', 'The request names no site: choose the site of the mission');
+  end if;
+  if not exists (select from public.sites s
+                 where s.org_id = v_request.org_id and s.client_id = v_request.client_id and s.id = v_site) then
+    perform private.raise_api_error('unknown_reference', pg_catalog.format('Site %s is not a site of this client', v_site));
+  end if;
+
+  -- The mission starts new, as every mission does (the state-machine trigger
+  -- insists); the board publishes and assigns it.
+  insert into public.missions (org_id, client_id, site_id, client_request_id, title, description,
+                               scheduled_start, scheduled_end, priority, created_by)
+  values (v_request.org_id, v_request.client_id, v_site, v_request.id,
+          coalesce(nullif(btrim(p_title), ''), v_request.subject), v_request.description,
+          p_scheduled_start, p_scheduled_end, coalesce(p_priority, 'normal'), auth.uid())
+  returning id into v_mission;
+
+  update public.client_requests r set status = 'converted' where r.id = v_request.id;
+
+  return pg_catalog.jsonb_build_object('request_id', v_request.id, 'status', 'converted', 'mission_id', v_mission);
+end;
+$$;
+
+ALTER FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) OWNER TO postgres;
+
+--
+-- Name: FUNCTION convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) IS 'Turns an open (or accepted) client request into a new mission of the same client (site: p_site_id, else the request''s; title: p_title, else the subject) and marks the request converted, in one transaction. Owner, admin, dispatcher. Returns {request_id, status, mission_id}.';
+
+--
 -- Name: create_api_key(uuid, text, text[], timestamp with time zone); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -9232,6 +9686,39 @@ ALTER FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text,
 COMMENT ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) IS 'RPC (owner, admin): creates a rule on external events. The condition must be a jsonpath predicate (Invalid rule condition: …, 22023); client_id/site_id must belong to the organization (23503). Audited.';
 
 --
+-- Name: decline_client_request(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_request public.client_requests%rowtype;
+begin
+  if p_reason is null or btrim(p_reason) = '' then
+    perform private.raise_api_error('validation_failed', 'A reason is required to decline a request: the client reads it');
+  end if;
+  if length(btrim(p_reason)) > 2000 then
+    perform private.raise_api_error('value_too_long', pg_catalog.format('A reason is at most 2000 characters (got %s)', length(btrim(p_reason))));
+  end if;
+  v_request := private.client_request_for_decision(p_request_id);
+  update public.client_requests r
+     set status = 'rejected', decline_reason = btrim(p_reason)
+   where r.id = v_request.id;
+  return pg_catalog.jsonb_build_object('request_id', v_request.id, 'status', 'rejected', 'decline_reason', btrim(p_reason));
+end;
+$$;
+
+ALTER FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION decline_client_request(p_request_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) IS 'Declines an open (or accepted) client request with a reason (1..2000 characters, shown to the client). Owner, admin, dispatcher. Returns {request_id, status, decline_reason}.';
+
+--
 -- Name: delete_gone_push_subscription(text); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -9278,6 +9765,84 @@ ALTER FUNCTION public.delete_push_subscription(p_endpoint text) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION public.delete_push_subscription(p_endpoint text) IS 'RPC (signed-in user): removes one of the caller''s push subscriptions.';
+
+--
+-- Name: dispatch_emergency(uuid, uuid, uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid DEFAULT NULL::uuid, p_site_id uuid DEFAULT NULL::uuid, p_title text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_emergency public.emergency_requests%rowtype;
+  v_site      uuid;
+  v_mission   uuid;
+  v_result    jsonb;
+begin
+  if p_emergency_id is null then
+    perform private.raise_api_error('missing_parameter', 'An emergency id is required');
+  end if;
+  select e.* into v_emergency
+  from public.emergency_requests e
+  where e.id = p_emergency_id
+    and (private.is_system_actor() or e.org_id in (select private.my_org_ids()))
+  for update;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Emergency %s not found', p_emergency_id));
+  end if;
+  if not private.is_system_actor() and not private.has_role_in(v_emergency.org_id, '{owner,admin,dispatcher}') then
+    perform private.raise_api_error('forbidden_role', 'Only an owner, admin or dispatcher can dispatch an emergency');
+  end if;
+  if v_emergency.status not in ('pending', 'acknowledged') then
+    perform private.raise_api_error('invalid_transition',
+      pg_catalog.format('Emergency %s is already %s', p_emergency_id, v_emergency.status));
+  end if;
+  if p_title is not null and length(btrim(p_title)) > 200 then
+    perform private.raise_api_error('value_too_long', pg_catalog.format('A mission title is at most 200 characters (got %s)', length(btrim(p_title))));
+  end if;
+
+  v_site := coalesce(p_site_id, v_emergency.site_id);
+  if v_site is null then
+    perform private.raise_api_error('missing_parameter', 'The emergency names no site: choose the site of the mission');
+  end if;
+  if not exists (select from public.sites s
+                 where s.org_id = v_emergency.org_id and s.client_id = v_emergency.client_id and s.id = v_site) then
+    perform private.raise_api_error('unknown_reference', pg_catalog.format('Site %s is not a site of this client', v_site));
+  end if;
+
+  insert into public.missions (org_id, client_id, site_id, emergency_request_id, title, description,
+                               scheduled_start, priority, created_by)
+  values (v_emergency.org_id, v_emergency.client_id, v_site, v_emergency.id,
+          coalesce(nullif(btrim(p_title), ''), pg_catalog.left('Urgence : ' || btrim(v_emergency.description), 200)),
+          v_emergency.description, pg_catalog.now(), 'urgent', auth.uid())
+  returning id into v_mission;
+
+  v_result := private.apply_mission_transition(v_mission, 'published', null, null);
+  if p_technician_id is not null then
+    v_result := private.apply_mission_transition(v_mission, 'assigned', null, p_technician_id);
+  end if;
+
+  -- The status trigger allows pending → acknowledged → dispatched and stamps
+  -- who acknowledged it and when.
+  if v_emergency.status = 'pending' then
+    update public.emergency_requests e set status = 'acknowledged' where e.id = v_emergency.id;
+  end if;
+  update public.emergency_requests e set status = 'dispatched' where e.id = v_emergency.id;
+
+  return pg_catalog.jsonb_build_object(
+    'emergency_id', v_emergency.id, 'status', 'dispatched',
+    'mission_id', v_mission, 'mission_status', v_result -> 'status', 'technician_id', v_result -> 'technician_id');
+end;
+$$;
+
+ALTER FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) IS 'Turns a pending or acknowledged emergency into an urgent mission (published; assigned when p_technician_id is given) and marks the emergency dispatched, in one transaction. Owner, admin, dispatcher. Returns {emergency_id, status, mission_id, mission_status, technician_id}.';
 
 --
 -- Name: email_suppression(text); Type: FUNCTION; Schema: public; Owner: postgres
@@ -10801,6 +11366,97 @@ ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text,
 COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription. Another user''s endpoint moves to the caller only with the same keys and a shared organization (audited as push_subscription_moved); otherwise 42501.';
 
 --
+-- Name: revenue_by_month(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) RETURNS TABLE(month date, invoiced_ht_cents bigint, credit_notes_ht_cents bigint, collected_cents bigint, overdue_cents bigint)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    SET jit TO 'off'
+    AS $$
+declare
+  v_first date;
+  v_last date;
+  v_today date;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      'revenue_by_month', pg_catalog.format('Organization %s', p_org_id));
+  perform private.assert_chart_period(p_from, p_to, null);
+  v_first := pg_catalog.date_trunc('month', p_from::timestamp)::date;
+  v_last := (pg_catalog.date_trunc('month', p_to::timestamp) + interval '1 month - 1 day')::date;
+  if v_last >= (v_first + interval '36 months')::date then
+    perform private.raise_api_error('invalid_parameter', 'At most 36 months per chart');
+  end if;
+  select (pg_catalog.now() at time zone o.timezone)::date into v_today from public.organizations o where o.id = p_org_id;
+
+  return query
+  with months as (
+    select g.m::date as month_start,
+           (g.m + interval '1 month - 1 day')::date as month_end,
+           -- the day the overdue amount is measured: the month's end, or today for the current month
+           least((g.m + interval '1 month - 1 day')::date, v_today) as as_of
+    from pg_catalog.generate_series(v_first::timestamp, v_last::timestamp, interval '1 month') as g (m)
+  ),
+  issued as (
+    select pg_catalog.date_trunc('month', i.issue_date::timestamp)::date as month_start,
+           sum(i.total_ht_cents) filter (where i.kind = 'invoice')::bigint as invoiced,
+           sum(i.total_ht_cents) filter (where i.kind = 'credit_note')::bigint as credited
+    from public.invoices i
+    where i.org_id = p_org_id and i.issue_date between v_first and v_last and i.status <> 'draft'
+    group by 1
+  ),
+  collected as (
+    select pg_catalog.date_trunc('month', p.paid_on::timestamp)::date as month_start, sum(p.amount_cents)::bigint as amount
+    from public.payments p
+    where p.org_id = p_org_id and p.paid_on between v_first and v_last
+    group by 1
+  ),
+  overdue as (
+    -- An invoice can only be owing at as_of if it was due before then and not
+    -- yet settled (paid_at after as_of, or never): that prunes the (month,
+    -- invoice) pairs to the months each invoice actually spent overdue; the
+    -- amounts themselves come from the dated payments and credit notes.
+    select mo.month_start,
+           sum(greatest(i.total_ttc_cents - coalesce(paid.amount, 0) - coalesce(credit.amount, 0), 0))::bigint as amount
+    from months mo
+    join public.invoices i
+      on i.org_id = p_org_id and i.kind = 'invoice' and i.status <> 'draft'
+     and i.issue_date <= mo.as_of and i.due_date < mo.as_of
+     and (i.paid_at is null or i.paid_at >= mo.as_of)
+    left join lateral (
+      select sum(p.amount_cents) as amount
+      from public.payments p
+      where p.org_id = p_org_id and p.invoice_id = i.id and p.paid_on <= mo.as_of
+    ) as paid on true
+    left join lateral (
+      select sum(c.total_ttc_cents) as amount
+      from public.invoices c
+      where c.org_id = p_org_id and c.credited_invoice_id = i.id and c.client_id = i.client_id
+        and c.status <> 'draft' and c.issue_date <= mo.as_of
+    ) as credit on true
+    group by mo.month_start
+  )
+  select mo.month_start, coalesce(s.invoiced, 0), coalesce(s.credited, 0), coalesce(c.amount, 0), coalesce(o.amount, 0)
+  from months mo
+  left join issued s on s.month_start = mo.month_start
+  left join collected c on c.month_start = mo.month_start
+  left join overdue o on o.month_start = mo.month_start
+  order by mo.month_start;
+end;
+$$;
+
+ALTER FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+
+--
 -- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -10928,6 +11584,159 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer DEFAULT 20) RETURNS TABLE(kind text, id uuid, title text, subtitle text, url_hint text, rank real)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+declare
+  v_query text;
+  v_limit integer := least(greatest(coalesce(p_limit, 20), 1), 50);
+  v_norm text;
+  v_tsq tsquery;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_org_id is required: the organization to search in');
+  end if;
+  if p_query is null then
+    perform private.raise_api_error('missing_parameter', 'p_query is required: the text to search for');
+  end if;
+  v_query := pg_catalog.regexp_replace(pg_catalog.btrim(p_query), '\s+', ' ', 'g');
+  if pg_catalog.char_length(v_query) < 2 then
+    perform private.raise_api_error('invalid_parameter', 'Type at least 2 characters to search');
+  end if;
+  if pg_catalog.char_length(v_query) > 100 then
+    perform private.raise_api_error('value_too_long',
+      pg_catalog.format('A search is at most 100 characters (got %s)', pg_catalog.char_length(v_query)));
+  end if;
+  v_norm := private.search_normalize(v_query);
+  -- Null when only stop words or punctuation were typed: then trigrams alone decide.
+  v_tsq := private.search_prefix_query(v_query);
+  if v_tsq is not null and pg_catalog.numnode(v_tsq) = 0 then
+    v_tsq := null;
+  end if;
+
+  return query
+  with matches as materialized (
+    select x.kind, x.id, x.rank from private.search_matches(p_org_id, v_norm, v_tsq) x
+  ),
+  -- From here on every table is read as the caller: their policies drop what they may not see.
+  matched_clients as (
+    select c.id, c.name, c.email, c.billing_city, x.rank
+    from matches x
+    join public.clients c on c.id = x.id
+    where x.kind = 'client' and c.org_id = p_org_id
+    order by 5 desc, c.name, c.id
+    limit v_limit
+  ),
+  mission_hits as (
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, x.rank
+    from matches x
+    join public.missions m on m.id = x.id
+    where x.kind = 'mission' and m.org_id = p_org_id
+    union all
+    select m.id, m.title, m.client_id, m.site_id, m.scheduled_start, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.missions m on m.org_id = p_org_id and m.client_id = mc.id
+  ),
+  missions_found as (
+    select h.id, h.title, h.client_id, h.site_id, h.scheduled_start, max(h.rank) as rank
+    from mission_hits h
+    group by h.id, h.title, h.client_id, h.site_id, h.scheduled_start
+    order by 6 desc, h.scheduled_start desc nulls last, h.id
+    limit v_limit
+  ),
+  sites_found as (
+    select s.id, s.client_id, s.name, s.address, s.postal_code, s.city, x.rank
+    from matches x
+    join public.sites s on s.id = x.id
+    where x.kind = 'site' and s.org_id = p_org_id
+    order by 7 desc, s.address, s.id
+    limit v_limit
+  ),
+  invoice_hits as (
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, x.rank
+    from matches x
+    join public.invoices i on i.id = x.id
+    where x.kind = 'invoice' and i.org_id = p_org_id
+    union all
+    select i.id, i.number, i.kind, i.status, i.client_id, i.issue_date, i.created_at, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.invoices i on i.org_id = p_org_id and i.client_id = mc.id
+  ),
+  invoices_found as (
+    select h.id, h.number, h.kind, h.status, h.client_id, h.issue_date, max(h.rank) as rank
+    from invoice_hits h
+    group by h.id, h.number, h.kind, h.status, h.client_id, h.issue_date, h.created_at
+    order by 7 desc, h.issue_date desc nulls first, h.created_at desc, h.id
+    limit v_limit
+  ),
+  quote_hits as (
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at, x.rank
+    from matches x
+    join public.quotes q on q.id = x.id
+    where x.kind = 'quote' and q.org_id = p_org_id
+    union all
+    select q.id, q.number, q.title, q.status, q.client_id, q.created_at, (mc.rank * 0.9)::real
+    from matched_clients mc
+    join public.quotes q on q.org_id = p_org_id and q.client_id = mc.id
+  ),
+  quotes_found as (
+    select h.id, h.number, h.title, h.status, h.client_id, h.created_at, max(h.rank) as rank
+    from quote_hits h
+    group by h.id, h.number, h.title, h.status, h.client_id, h.created_at
+    order by 7 desc, h.created_at desc, h.id
+    limit v_limit
+  ),
+  found as (
+    -- Labels come from rows the caller may read: a left join to a client or
+    -- site the caller may not see leaves that part of the subtitle out.
+    select 'mission'::text as kind, f.id, f.title,
+           pg_catalog.concat_ws(' · ', c.name, s.city, pg_catalog.to_char(f.scheduled_start, 'YYYY-MM-DD')) as subtitle,
+           '/office/missions/' || f.id as url_hint, f.rank
+    from missions_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+    left join public.sites s on s.org_id = p_org_id and s.id = f.site_id
+    union all
+    select 'client', c.id, c.name, pg_catalog.concat_ws(' · ', c.email, c.billing_city), '/office/clients/' || c.id, c.rank
+    from matched_clients c
+    union all
+    select 'site', s.id, s.address,
+           pg_catalog.concat_ws(' · ', s.name, pg_catalog.concat_ws(' ', s.postal_code, s.city), c.name),
+           '/office/clients/' || s.client_id, s.rank
+    from sites_found s
+    left join public.clients c on c.org_id = p_org_id and c.id = s.client_id
+    union all
+    select 'invoice', f.id, coalesce(f.number, f.kind::text || ' ' || f.status::text),
+           pg_catalog.concat_ws(' · ', c.name, f.kind::text, f.status::text, pg_catalog.to_char(f.issue_date, 'YYYY-MM-DD')),
+           '/office/invoices/' || f.id, f.rank
+    from invoices_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+    union all
+    select 'quote', f.id, f.title, pg_catalog.concat_ws(' · ', f.number, c.name, f.status::text),
+           '/office/quotes/' || f.id, f.rank
+    from quotes_found f
+    left join public.clients c on c.org_id = p_org_id and c.id = f.client_id
+  )
+  select f.kind, f.id, f.title, f.subtitle, f.url_hint, f.rank
+  from found f
+  order by f.rank desc, f.kind, f.title, f.id
+  limit v_limit;
+end;
+$$;
+
+ALTER FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) IS 'RPC: global search of one organization (missions, clients, sites, invoices, quotes) under the caller''s row-level security: rows (kind, id, title, subtitle, url_hint, rank), best first. Query 2..100 characters, accents and case ignored, prefixes and typos matched; limit clamped to 1..50.';
 
 --
 -- Name: send_invoice(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -11190,6 +11999,76 @@ ALTER FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone)
 --
 
 COMMENT ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) IS 'RPC: no notification or escalation for this alert until the given time (at most 30 days ahead); it keeps firing and resolving. Owner, admin, dispatcher and the roles the alert notifies.';
+
+--
+-- Name: stock_level_history(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) RETURNS TABLE(day date, on_hand numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_org_id uuid;
+  v_zone text;
+  v_opening numeric;
+begin
+  if p_item_id is null then
+    perform private.raise_api_error('missing_parameter', 'p_item_id is required');
+  end if;
+  select i.org_id into v_org_id from public.stock_items i where i.id = p_item_id;
+  if v_org_id is null then
+    perform private.raise_api_error('not_found', pg_catalog.format('Stock item %s not found', p_item_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'dispatcher', 'accountant']::public.member_role[],
+                                      'stock_level_history', pg_catalog.format('Stock item %s', p_item_id));
+  perform private.assert_chart_period(p_from, p_to, 366);
+  select o.timezone into v_zone from public.organizations o where o.id = v_org_id;
+
+  -- The level when the period starts: after the last movement before it (0 before the first).
+  select coalesce((
+    select m.balance_after
+    from public.stock_movements m
+    where m.org_id = v_org_id and m.item_id = p_item_id
+      and m.created_at < (p_from::timestamp at time zone v_zone)
+    order by m.item_seq desc
+    limit 1), 0)
+  into v_opening;
+
+  return query
+  with days as (
+    select g.d::date as day from pg_catalog.generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') as g (d)
+  ),
+  closing as (
+    -- The day's last movement: its balance is the level at the end of the day.
+    select distinct on ((m.created_at at time zone v_zone)::date)
+           (m.created_at at time zone v_zone)::date as day, m.balance_after
+    from public.stock_movements m
+    where m.org_id = v_org_id and m.item_id = p_item_id
+      and m.created_at >= (p_from::timestamp at time zone v_zone)
+      and m.created_at < ((p_to + 1)::timestamp at time zone v_zone)
+    order by (m.created_at at time zone v_zone)::date, m.item_seq desc
+  ),
+  marked as (
+    -- Days without a movement carry the last known level: number the days
+    -- that have one, and each day belongs to the group of the last of them.
+    select d.day, c.balance_after, count(c.balance_after) over (order by d.day) as grp
+    from days d
+    left join closing c on c.day = d.day
+  )
+  select k.day, coalesce(max(k.balance_after) over (partition by k.grp), v_opening)
+  from marked k
+  order by k.day;
+end;
+$$;
+
+ALTER FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) OWNER TO postgres;
+
+--
+-- Name: FUNCTION stock_level_history(p_item_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, dispatcher, accountant): a stock item''s quantity on hand at the end of each day (organization time zone) of the period, from the ledger (balance_after of the day''s last movement, else the previous day''s level); at most 366 days.';
 
 --
 -- Name: store_invoice_pdf(uuid, bytea); Type: FUNCTION; Schema: public; Owner: postgres
@@ -11620,6 +12499,78 @@ ALTER FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) OW
 --
 
 COMMENT ON FUNCTION public.verify_invoice_pdf(p_invoice_id uuid, p_rendered bytea) IS 'RPC (invoice-pdf function, verify mode): recomputes the stored PDF''s SHA-256 and compares it and the hash of a fresh render with invoices.pdf_sha256; ok = all agree (a tampered stored file gives stored_matches_recorded = false).';
+
+--
+-- Name: french_unaccent; Type: TEXT SEARCH CONFIGURATION; Schema: private; Owner: postgres
+--
+
+CREATE TEXT SEARCH CONFIGURATION private.french_unaccent (
+    PARSER = pg_catalog."default" );
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR asciiword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR word WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR numword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR email WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR url WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR host WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR sfloat WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR version WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_numpart WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_part WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword_asciipart WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR numhword WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR asciihword WITH french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR hword WITH extensions.unaccent, french_stem;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR url_path WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR file WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR "float" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR "int" WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent
+    ADD MAPPING FOR uint WITH simple;
+
+ALTER TEXT SEARCH CONFIGURATION private.french_unaccent OWNER TO postgres;
+
+--
+-- Name: TEXT SEARCH CONFIGURATION french_unaccent; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TEXT SEARCH CONFIGURATION private.french_unaccent IS 'French stemming and stop words with accents removed first: the configuration of the global search (public.search).';
 
 --
 -- Name: excluded_columns; Type: TABLE; Schema: audit; Owner: postgres
@@ -13347,34 +14298,6 @@ ALTER TABLE public.app_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 --
--- Name: client_requests; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.client_requests (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    client_id uuid NOT NULL,
-    site_id uuid,
-    subject text NOT NULL,
-    description text,
-    status text DEFAULT 'open'::text NOT NULL,
-    created_by uuid DEFAULT auth.uid(),
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT client_requests_description_check CHECK (((description IS NULL) OR (length(description) <= 10000))),
-    CONSTRAINT client_requests_status_check CHECK ((status = ANY (ARRAY['open'::text, 'accepted'::text, 'rejected'::text, 'converted'::text]))),
-    CONSTRAINT client_requests_subject_check CHECK (((length(btrim(subject)) >= 1) AND (length(btrim(subject)) <= 200)))
-);
-
-ALTER TABLE public.client_requests OWNER TO postgres;
-
---
--- Name: TABLE client_requests; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.client_requests IS 'Non-urgent requests from clients (portal or phone), turned into missions by dispatch.';
-
---
 -- Name: clients; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -14927,10 +15850,22 @@ CREATE UNIQUE INDEX alerts_open_fingerprint_key ON public.alerts USING btree (or
 CREATE INDEX alerts_open_type_idx ON public.alerts USING btree (alert_type, org_id, fingerprint) WHERE (status <> 'resolved'::text);
 
 --
+-- Name: alerts_org_first_fired_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_org_first_fired_idx ON public.alerts USING btree (org_id, first_fired_at);
+
+--
 -- Name: alerts_org_last_fired_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE INDEX alerts_org_last_fired_idx ON public.alerts USING btree (org_id, last_fired_at DESC);
+
+--
+-- Name: alerts_org_resolved_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX alerts_org_resolved_idx ON public.alerts USING btree (org_id, resolved_at) WHERE (resolved_at IS NOT NULL);
 
 --
 -- Name: alerts_org_resolved_recent_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -15053,6 +15988,18 @@ CREATE INDEX client_requests_site_idx ON public.client_requests USING btree (org
 CREATE INDEX clients_org_id_name_idx ON public.clients USING btree (org_id, name);
 
 --
+-- Name: clients_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX clients_search_document_idx ON public.clients USING gin (org_id, private.search_document(name, ((((COALESCE(email, ''::text) || ' '::text) || COALESCE(siren, ''::text)) || ' '::text) || COALESCE(billing_city, ''::text))));
+
+--
+-- Name: clients_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX clients_search_trgm_idx ON public.clients USING gin (org_id, private.search_normalize(((((name || ' '::text) || COALESCE(email, ''::text)) || ' '::text) || COALESCE(siren, ''::text))) extensions.gin_trgm_ops);
+
+--
 -- Name: emergency_requests_acknowledged_by_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -15159,6 +16106,18 @@ CREATE INDEX invoices_org_created_idx ON public.invoices USING btree (org_id, cr
 --
 
 COMMENT ON INDEX public.invoices_org_created_idx IS 'Back-office invoice list: newest first, keyset pages on (created_at, id) within an organization.';
+
+--
+-- Name: invoices_org_issue_date_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_org_issue_date_idx ON public.invoices USING btree (org_id, issue_date) WHERE (issue_date IS NOT NULL);
+
+--
+-- Name: invoices_search_number_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX invoices_search_number_trgm_idx ON public.invoices USING gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
 
 --
 -- Name: invoices_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -15326,7 +16285,19 @@ CREATE INDEX missions_emergency_request_idx ON public.missions USING btree (org_
 -- Name: missions_org_open_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+CREATE INDEX missions_org_open_idx ON public.missions USING btree (org_id, scheduled_start, id) WHERE (status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'assigned'::public.mission_status, 'in_progress'::public.mission_status, 'blocked'::public.mission_status]));
+
+--
+-- Name: missions_org_schedule_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_org_schedule_idx ON public.missions USING btree (org_id, scheduled_start, id);
+
+--
+-- Name: INDEX missions_org_schedule_idx; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON INDEX public.missions_org_schedule_idx IS 'The missions board''s order (web/src/office/dispatch/board.ts): an organization''s missions by scheduled date then id, read a page at a time.';
 
 --
 -- Name: missions_org_status_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -15339,6 +16310,12 @@ CREATE INDEX missions_org_status_idx ON public.missions USING btree (org_id, sta
 --
 
 CREATE INDEX missions_org_technician_idx ON public.missions USING btree (org_id, technician_id) WHERE (technician_id IS NOT NULL);
+
+--
+-- Name: missions_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, private.search_document(title, description));
 
 --
 -- Name: missions_site_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -15430,6 +16407,12 @@ CREATE INDEX payments_org_created_idx ON public.payments USING btree (org_id, cr
 COMMENT ON INDEX public.payments_org_created_idx IS 'Back-office payment list: newest first within an organization.';
 
 --
+-- Name: payments_org_paid_on_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payments_org_paid_on_idx ON public.payments USING btree (org_id, paid_on);
+
+--
 -- Name: payments_unmatched_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -15470,6 +16453,24 @@ CREATE INDEX quotes_org_created_idx ON public.quotes USING btree (org_id, create
 --
 
 COMMENT ON INDEX public.quotes_org_created_idx IS 'Back-office quote list: newest first, keyset pages on (created_at, id) within an organization.';
+
+--
+-- Name: quotes_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_document_idx ON public.quotes USING gin (org_id, private.search_document(title, notes));
+
+--
+-- Name: quotes_search_number_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_number_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(number) extensions.gin_trgm_ops);
+
+--
+-- Name: quotes_search_title_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX quotes_search_title_trgm_idx ON public.quotes USING gin (org_id, private.search_normalize(title) extensions.gin_trgm_ops);
 
 --
 -- Name: quotes_sequence_key; Type: INDEX; Schema: public; Owner: postgres
@@ -15532,10 +16533,28 @@ CREATE INDEX rules_site_idx ON public.rules USING btree (org_id, client_id, site
 CREATE INDEX sites_client_idx ON public.sites USING btree (org_id, client_id);
 
 --
+-- Name: sites_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX sites_search_document_idx ON public.sites USING gin (org_id, private.search_document(name, ((((address || ' '::text) || COALESCE(postal_code, ''::text)) || ' '::text) || COALESCE(city, ''::text))));
+
+--
+-- Name: sites_search_trgm_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX sites_search_trgm_idx ON public.sites USING gin (org_id, private.search_normalize(((((address || ' '::text) || COALESCE(city, ''::text)) || ' '::text) || name)) extensions.gin_trgm_ops);
+
+--
 -- Name: stock_items_low_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
 CREATE INDEX stock_items_low_idx ON public.stock_items USING btree (org_id) WHERE (on_hand < min_stock);
+
+--
+-- Name: stock_movements_item_created_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX stock_movements_item_created_idx ON public.stock_movements USING btree (org_id, item_id, created_at) INCLUDE (item_seq, balance_after);
 
 --
 -- Name: stock_movements_mission_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -18718,6 +19737,14 @@ REVOKE ALL ON FUNCTION private.append_invoice_log(p_org_id uuid, p_event text, p
 REVOKE ALL ON FUNCTION private.apply_mission_transition(p_mission_id uuid, p_to_status public.mission_status, p_reason text, p_technician_id uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION assert_chart_period(p_from date, p_to date, p_max_days integer); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) TO authenticated;
+GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_days integer) TO service_role;
+
+--
 -- Name: FUNCTION assert_live_session(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -18832,6 +19859,8 @@ REVOKE ALL ON FUNCTION private.authorize_api_key_admin(p_org_id uuid) FROM PUBLI
 --
 
 REVOKE ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) TO authenticated;
+GRANT ALL ON FUNCTION private.authorize_invoicing(p_org_id uuid, p_allowed public.member_role[], p_action text, p_what text) TO service_role;
 
 --
 -- Name: FUNCTION base64url_bytes(p_text text); Type: ACL; Schema: private; Owner: postgres
@@ -18916,6 +19945,61 @@ GRANT ALL ON FUNCTION private.check_timesheets_unapproved() TO service_role;
 --
 
 REVOKE ALL ON FUNCTION private.client_aux_number(p_org_id uuid, p_client_id uuid) FROM PUBLIC;
+
+--
+-- Name: TABLE client_requests; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT,DELETE ON TABLE public.client_requests TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.client_requests TO service_role;
+
+--
+-- Name: COLUMN client_requests.id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.org_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(org_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.client_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(client_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.site_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(site_id),UPDATE(site_id) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.subject; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(subject),UPDATE(subject) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.description; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(description),UPDATE(description) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: COLUMN client_requests.status; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(status),UPDATE(status) ON TABLE public.client_requests TO authenticated;
+
+--
+-- Name: FUNCTION client_request_for_decision(p_request_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.client_request_for_decision(p_request_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION consume_rate_limit(p_key text, p_bucket text); Type: ACL; Schema: private; Owner: postgres
@@ -19725,6 +20809,38 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
+
+--
+-- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) TO authenticated;
+GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) TO service_role;
+
+--
+-- Name: FUNCTION search_normalize(p_text text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_normalize(p_text text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_normalize(p_text text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_normalize(p_text text) TO service_role;
+
+--
+-- Name: FUNCTION search_prefix_query(p_query text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_prefix_query(p_query text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO service_role;
+
+--
 -- Name: FUNCTION seed_alert_config(p_org uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -19824,6 +20940,14 @@ GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_
 GRANT ALL ON FUNCTION public.add_mission_note(p_mission_id uuid, p_body text, p_idempotency_key text, p_note_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION alerts_over_time(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.alerts_over_time(p_org_id uuid, p_from date, p_to date) TO service_role;
+
+--
 -- Name: FUNCTION audit_log_csv(p_org_id uuid, p_table_name text, p_actor uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_before_id bigint, p_limit integer, p_action text, p_row_id text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -19846,6 +20970,14 @@ GRANT ALL ON FUNCTION public.audit_log_page(p_org_id uuid, p_table_name text, p_
 REVOKE ALL ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) TO authenticated;
 GRANT ALL ON FUNCTION public.bulk_approve_timesheets(p_timesheet_ids uuid[]) TO service_role;
+
+--
+-- Name: FUNCTION bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.bulk_assign_missions(p_mission_ids uuid[], p_technician_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION bulk_invoice_missions(p_mission_ids uuid[]); Type: ACL; Schema: public; Owner: postgres
@@ -19912,6 +21044,14 @@ GRANT ALL ON FUNCTION public.claim_pending_notifications(p_channel text, p_limit
 REVOKE ALL ON FUNCTION public.closing_report(p_org_id uuid, p_month date) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.closing_report(p_org_id uuid, p_month date) TO authenticated;
 GRANT ALL ON FUNCTION public.closing_report(p_org_id uuid, p_month date) TO service_role;
+
+--
+-- Name: FUNCTION convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) TO authenticated;
+GRANT ALL ON FUNCTION public.convert_client_request(p_request_id uuid, p_site_id uuid, p_title text, p_scheduled_start timestamp with time zone, p_scheduled_end timestamp with time zone, p_priority public.mission_priority) TO service_role;
 
 --
 -- Name: FUNCTION create_api_key(p_org_id uuid, p_name text, p_scopes text[], p_expires_at timestamp with time zone); Type: ACL; Schema: public; Owner: postgres
@@ -20005,6 +21145,14 @@ GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_typ
 GRANT ALL ON FUNCTION public.create_rule(p_org_id uuid, p_name text, p_event_type text, p_condition text, p_action text, p_action_params jsonb, p_severity public.emergency_severity, p_max_firings integer, p_per_seconds integer, p_enabled boolean) TO service_role;
 
 --
+-- Name: FUNCTION decline_client_request(p_request_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.decline_client_request(p_request_id uuid, p_reason text) TO service_role;
+
+--
 -- Name: FUNCTION delete_gone_push_subscription(p_endpoint text); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -20017,6 +21165,14 @@ GRANT ALL ON FUNCTION public.delete_gone_push_subscription(p_endpoint text) TO s
 
 REVOKE ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.delete_push_subscription(p_endpoint text) TO authenticated;
+
+--
+-- Name: FUNCTION dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) TO authenticated;
+GRANT ALL ON FUNCTION public.dispatch_emergency(p_emergency_id uuid, p_technician_id uuid, p_site_id uuid, p_title text) TO service_role;
 
 --
 -- Name: FUNCTION email_suppression(p_email text); Type: ACL; Schema: public; Owner: postgres
@@ -20241,6 +21397,14 @@ REVOKE ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256
 GRANT ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) TO authenticated;
 
 --
+-- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO service_role;
+
+--
 -- Name: FUNCTION revoke_api_key(p_key_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -20262,6 +21426,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) TO authenticated;
+GRANT ALL ON FUNCTION public.search(p_org_id uuid, p_query text, p_limit integer) TO service_role;
 
 --
 -- Name: FUNCTION send_invoice(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -20308,6 +21480,14 @@ GRANT ALL ON FUNCTION public.set_notification_preference(p_org uuid, p_type text
 REVOKE ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO authenticated;
 GRANT ALL ON FUNCTION public.silence_alert(p_id uuid, p_until timestamp with time zone) TO service_role;
+
+--
+-- Name: FUNCTION stock_level_history(p_item_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) TO authenticated;
+GRANT ALL ON FUNCTION public.stock_level_history(p_item_id uuid, p_from date, p_to date) TO service_role;
 
 --
 -- Name: FUNCTION store_invoice_pdf(p_invoice_id uuid, p_pdf bytea); Type: ACL; Schema: public; Owner: postgres
@@ -20844,55 +22024,6 @@ GRANT SELECT ON TABLE public.alert_timesheets_unapproved TO service_role;
 
 GRANT SELECT ON TABLE public.app_events TO authenticated;
 GRANT SELECT,INSERT ON TABLE public.app_events TO service_role;
-
---
--- Name: TABLE client_requests; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT,DELETE ON TABLE public.client_requests TO authenticated;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.client_requests TO service_role;
-
---
--- Name: COLUMN client_requests.id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.org_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(org_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.client_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(client_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.site_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(site_id),UPDATE(site_id) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.subject; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(subject),UPDATE(subject) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.description; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(description),UPDATE(description) ON TABLE public.client_requests TO authenticated;
-
---
--- Name: COLUMN client_requests.status; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(status),UPDATE(status) ON TABLE public.client_requests TO authenticated;
 
 --
 -- Name: TABLE clients; Type: ACL; Schema: public; Owner: postgres

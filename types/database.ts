@@ -336,6 +336,7 @@ export type Database = {
           client_id: string
           created_at: string
           created_by: string | null
+          decline_reason: string | null
           description: string | null
           id: string
           org_id: string
@@ -348,6 +349,7 @@ export type Database = {
           client_id: string
           created_at?: string
           created_by?: string | null
+          decline_reason?: string | null
           description?: string | null
           id?: string
           org_id: string
@@ -360,6 +362,7 @@ export type Database = {
           client_id?: string
           created_at?: string
           created_by?: string | null
+          decline_reason?: string | null
           description?: string | null
           id?: string
           org_id?: string
@@ -2689,6 +2692,10 @@ export type Database = {
         Args: { p_timesheet_ids: string[] }
         Returns: Json
       }
+      bulk_assign_missions: {
+        Args: { p_mission_ids: string[]; p_technician_id: string }
+        Returns: Json
+      }
       bulk_invoice_missions: {
         Args: { p_mission_ids: string[] }
         Returns: Json
@@ -2761,6 +2768,17 @@ export type Database = {
       }
       closing_report: {
         Args: { p_month: string; p_org_id: string }
+        Returns: Json
+      }
+      convert_client_request: {
+        Args: {
+          p_priority?: Database["public"]["Enums"]["mission_priority"]
+          p_request_id: string
+          p_scheduled_end?: string
+          p_scheduled_start?: string
+          p_site_id?: string
+          p_title?: string
+        }
         Returns: Json
       }
       create_api_key: {
@@ -2845,6 +2863,10 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      decline_client_request: {
+        Args: { p_reason: string; p_request_id: string }
+        Returns: Json
+      }
       delete_gone_push_subscription: {
         Args: { p_endpoint: string }
         Returns: boolean
@@ -2852,6 +2874,15 @@ export type Database = {
       delete_push_subscription: {
         Args: { p_endpoint: string }
         Returns: boolean
+      }
+      dispatch_emergency: {
+        Args: {
+          p_emergency_id: string
+          p_site_id?: string
+          p_technician_id?: string
+          p_title?: string
+        }
+        Returns: Json
       }
       email_suppression: { Args: { p_email: string }; Returns: string }
       export_fec: {
