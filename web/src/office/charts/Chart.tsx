@@ -131,7 +131,13 @@ export function Chart({ title, x, unit = "day", series, kind = "line", formatVal
           >
             {t("showTable")}
           </button>
-          <div id={tableId} className={tableShown || drawFailed ? "table-wrap chart-table" : "visually-hidden"}>
+          {/* Shown, the table scrolls within its box (a year of days): a focusable, named region, so
+              keyboard users can scroll it too. Hidden, it is just the screen readers' copy of the chart. */}
+          <div
+            id={tableId}
+            className={tableShown || drawFailed ? "table-wrap chart-table" : "visually-hidden"}
+            {...(tableShown || drawFailed ? { tabIndex: 0, role: "region", "aria-label": title } : {})}
+          >
             <table className="data-table">
               <caption>{title}</caption>
               <thead>
