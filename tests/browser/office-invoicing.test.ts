@@ -123,7 +123,7 @@ describe("the accountant invoices a done mission", () => {
 
     await page.getByRole("link", { name: "Facturer des missions terminées" }).click();
     await page.getByRole("heading", { level: 1, name: "Facturer des missions terminées" }).waitFor();
-    await page.getByLabel("Client").selectOption(CLIENT);
+    await page.getByLabel("Client", { exact: true }).selectOption(CLIENT);
     await page.getByLabel(`Facturer « ${missionTitle} »`).check();
     await expectAccessible(page, "create-from-missions");
     await page.getByRole("button", { name: "Créer 1 facture brouillon" }).click();
