@@ -10,6 +10,8 @@ import { VitePWA } from "vite-plugin-pwa";
  * TERRAIN_API_URL points it at another stack (e.g. the test profile on 55321).
  */
 const gatewayUrl = process.env.TERRAIN_API_URL ?? "http://127.0.0.1:54321";
+/** Code only the back office and the portal load: their own sources and the chart library (uPlot). */
+const DESK_ONLY_MODULES = /\/src\/(office|portal)\/|\/node_modules\/uplot\//;
 const gatewayPaths = ["/config.json", "/rest/v1", "/auth/v1", "/functions/v1", "/storage/v1"];
 
 export default defineConfig({
@@ -56,7 +58,7 @@ export default defineConfig({
         // A chunk made only of back-office or portal code goes under assets/desk/, which the
         // service worker does not precache: phones keep the technician's app and nothing else.
         chunkFileNames: (chunk) =>
-          chunk.moduleIds.length > 0 && chunk.moduleIds.every((id) => /\/src\/(office|portal)\//.test(id))
+          chunk.moduleIds.length > 0 && chunk.moduleIds.every((id) => DESK_ONLY_MODULES.test(id))
             ? "assets/desk/[name]-[hash].js"
             : "assets/[name]-[hash].js",
       },
