@@ -148,9 +148,12 @@ describe("technician PWA", () => {
       await choice.click();
       await page.getByLabel("Quantité").fill(quantity);
       await page.getByRole("button", { name: "Enregistrer la pièce" }).click();
+      // Saved to the outbox: the form clears itself (typing before that would be lost).
+      await expect.poll(() => page.getByLabel("Rechercher une pièce (nom ou référence)").inputValue()).toBe("");
     }
     await page.getByLabel("Nouvelle note").fill("Circulateur remplacé, purge faite.");
     await page.getByRole("button", { name: "Ajouter la note" }).click();
+    await expect.poll(() => page.getByLabel("Nouvelle note").inputValue()).toBe("");
     await page.getByRole("button", { name: "Terminer" }).click();
     await expect.poll(() => status.textContent()).toBe("Terminée");
     await expect.poll(pendingBannerText).toBe("Hors ligne · 9 actions en attente");
@@ -282,7 +285,7 @@ describe("technician PWA", () => {
 
   it("switches to English, and the choice holds after a reload", async () => {
     await page.getByLabel("Langue").selectOption("en");
-    await page.getByRole("link", { name: "Missions" }).click();
+    await page.getByRole("link", { name: "Missions", exact: true }).click();
     await page.getByRole("heading", { name: "My missions" }).waitFor();
     await page.reload();
     await page.getByRole("heading", { name: "My missions" }).waitFor();

@@ -285,18 +285,29 @@ function OutboxForm({ save, submitLabel, canSubmit = true, children }: { save: (
   const { t } = useTranslation();
   const { engine } = useTechnician();
   const [saved, setSaved] = useState(false);
+  const [saving, setSaving] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!(await save())) return;
-    setSaved(true);
-    void engine.sync();
+    if (saving) return;
+    setSaving(true);
+    try {
+      if (!(await save())) return;
+      setSaved(true);
+      void engine.sync();
+    } finally {
+      // The fields come back only once save() has cleared them: what is typed meanwhile
+      // (a slow phone writing to IndexedDB) would be wiped by that reset, or saved twice.
+      setSaving(false);
+    }
   }
 
   return (
-    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={() => setSaved(false)}>
-      {children}
-      <button type="submit" className="button" disabled={!canSubmit}>
+    <form className="inline-form" onSubmit={(e) => void submit(e)} onChange={() => setSaved(false)} aria-busy={saving}>
+      <fieldset className="bare-fieldset" disabled={saving}>
+        {children}
+      </fieldset>
+      <button type="submit" className="button" disabled={!canSubmit || saving}>
         {submitLabel}
       </button>
       <p role="status" className="saved">
