@@ -93,6 +93,14 @@ Press Ctrl+C to stop everything.`);
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGHUP", () => void shutdown("SIGHUP"));
+  // The gateway runs in this process: an error nobody caught must still stop PostgREST and
+  // the functions runtime, not leave them running on the stack's ports without a supervisor.
+  process.on("uncaughtException", (error) => {
+    console.error("The stack supervisor failed; stopping the stack.", error);
+    if (stopping) return process.exit(1);
+    stopping = true;
+    void stack.stop().finally(() => process.exit(1));
+  });
   for (const child of [stack.postgrest, stack.functions]) {
     child.once("exit", (code, signal) => {
       if (stopping) return;

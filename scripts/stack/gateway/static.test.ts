@@ -5,7 +5,7 @@
  */
 import { request } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -110,5 +110,44 @@ describe("gateway: static web app", () => {
     const res = await get("/assets/index-gone.js", "br");
     expect(res.status).toBe(404);
     expect(res.headers["cache-control"]).not.toBe(IMMUTABLE);
+  });
+
+  // The two tests below rebuild the app under the running gateway: they come last.
+  it("a file removed after it was indexed aborts that one answer; the gateway keeps serving", async () => {
+    const assets = join(dist, "assets");
+    const before = statSync(assets);
+    rmSync(join(assets, "index-B9a9O69I.js.br"));
+    // Same folder times as before: the gateway has no reason to index again, so it reads a file that is gone.
+    utimesSync(assets, before.atimeMs / 1000, before.mtimeMs / 1000);
+    await expect(get("/assets/index-B9a9O69I.js", "br")).rejects.toThrow(/socket hang up|ECONNRESET/);
+    const index = await get("/", "gzip");
+    expect(index.status).toBe(200);
+    expect(gunzipSync(index.body).toString()).toBe(indexHtml);
+  });
+
+  it("a rebuild while running: 503 with Retry-After while index.html is missing, then the new build, compressed", async () => {
+    rmSync(join(dist, "index.html"));
+    rmSync(join(dist, "assets"), { recursive: true });
+    const during = await get("/", "br");
+    expect(during.status).toBe(503);
+    expect(during.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(during.body.toString())).toEqual({ message: "The web app is being rebuilt; try again in a moment." });
+
+    const newJs = appJs.replace("bonjour", "bonsoir");
+    const newHtml = indexHtml.replace("index-B9a9O69I.js", "index-C0ffee00.js");
+    mkdirSync(join(dist, "assets"));
+    writeFileSync(join(dist, "assets", "index-C0ffee00.js"), newJs);
+    writeFileSync(join(dist, "index.html"), newHtml);
+    // Indexed again once the build has settled: poll, as a browser honouring Retry-After would.
+    let res = await get("/assets/index-C0ffee00.js", "br");
+    for (let i = 0; i < 100 && res.status === 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await get("/assets/index-C0ffee00.js", "br");
+    }
+    expect(res.status).toBe(200);
+    expect(res.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(res.body).toString()).toBe(newJs);
+    expect(brotliDecompressSync((await get("/", "br")).body).toString()).toBe(newHtml);
+    expect((await get("/assets/index-B9a9O69I.js", "br")).status).toBe(404);
   });
 });

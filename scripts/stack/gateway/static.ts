@@ -2,7 +2,9 @@
  * The gateway's own answers outside the API: the built web app and the public
  * config it reads at start.
  */
-import type { ServerResponse } from "node:http";
+import { statSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import sirv from "sirv";
 import type { StackConfig } from "../config.ts";
 import type { ApiKeys } from "../keys.ts";
@@ -20,12 +22,38 @@ const IMMUTABLE_ASSETS = /^\/assets\//;
  * manifest, icons — `no-cache`, i.e. revalidated by ETag on every use, so a
  * new build (and a new service worker) is picked up at once.
  *
- * sirv indexes the directory once, here: rebuilding the app while the gateway
- * runs needs a restart (npm start rebuilds a stale app before starting).
+ * sirv indexes the directory once, so a rebuild while the gateway runs
+ * (`npm run build -w web` next to `npm start`) is noticed here: every request
+ * compares the folders' modification times (three stat calls) with those of
+ * the last index, and indexes again — twins included — once the build has
+ * settled. While it is under way (index.html missing, or files written less
+ * than SETTLE_MS ago) the answer is a 503 with Retry-After, never a crash.
  */
 export function serveBuiltApp(webDist: string) {
+  let current = indexBuild(webDist);
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const stamp = buildStamp(webDist);
+    if (stamp?.key !== current.stamp?.key) {
+      if (stamp === null || Date.now() - stamp.newestMs < SETTLE_MS) {
+        return void sendJson(res, 503, { message: "The web app is being rebuilt; try again in a moment." }, { "retry-after": "1", "cache-control": "no-store" });
+      }
+      current = indexBuild(webDist);
+    }
+    // A file removed between the index and this read (a rebuild starting right now): the
+    // read stream fails, and without a listener its error would take the whole gateway down.
+    res.once("pipe", (source: NodeJS.ReadableStream) => source.once("error", () => res.destroy()));
+    return current.serve(req, res, next);
+  };
+}
+
+/** A build writes many files in a row: wait this long after the last change before indexing it. */
+const SETTLE_MS = 750;
+
+function indexBuild(webDist: string) {
   precompressDir(webDist);
-  return sirv(webDist, {
+  // The stamp is taken after the twins are written: writing them changes the folders' times.
+  const stamp = buildStamp(webDist);
+  const serve = sirv(webDist, {
     single: true,
     etag: true,
     brotli: true,
@@ -34,6 +62,21 @@ export function serveBuiltApp(webDist: string) {
       res.setHeader("cache-control", IMMUTABLE_ASSETS.test(pathname) ? "public, max-age=31536000, immutable" : "no-cache");
     },
   });
+  return { stamp, serve };
+}
+
+/** What changes when a build adds, removes or rewrites the app's files; null while index.html is missing. */
+function buildStamp(webDist: string): { key: string; newestMs: number } | null {
+  const stats = (path: string) => statSync(path, { throwIfNoEntry: false });
+  // Whole milliseconds: plenty to tell builds apart, and what every file system keeps.
+  const mtime = (path: string) => {
+    const found = stats(path);
+    return found && Math.floor(found.mtimeMs);
+  };
+  const html = mtime(join(webDist, "index.html"));
+  if (html === undefined) return null;
+  const times = [html, mtime(webDist) ?? 0, mtime(join(webDist, "assets")) ?? 0];
+  return { key: times.join(":"), newestMs: Math.max(...times) };
 }
 
 /** GET/HEAD of anything else: the app (SPA fallback), or a plain banner when it is not built, else 404. */
