@@ -5140,32 +5140,36 @@ ALTER FUNCTION private.is_system_actor() OWNER TO postgres;
 COMMENT ON FUNCTION private.is_system_actor() IS 'True when no user is authenticated (auth.uid() is null) and the session role bypasses RLS (service_role, a superuser): the trusted system actor, subject to data rules but not to role checks.';
 
 --
--- Name: issue_unsubscribe_token(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+-- Name: issue_unsubscribe_token(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE FUNCTION private.issue_unsubscribe_token(p_user uuid) RETURNS text
+CREATE FUNCTION private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) RETURNS text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 declare
-  v_token text := encode(extensions.gen_random_bytes(32), 'hex');
+  v_token text;
 begin
-  if not exists (select from public.profiles p where p.id = p_user) then
-    perform private.raise_api_error('not_found', pg_catalog.format('unknown user %s', p_user));
+  if not exists (select from public.notifications n where n.id = p_notification_id and n.user_id = p_user) then
+    perform private.raise_api_error('not_found', pg_catalog.format('no notification %s for user %s', p_notification_id, p_user));
   end if;
+  select encode(extensions.hmac(p_notification_id::text::bytea, k.key, 'sha256'), 'hex') into strict v_token
+  from private.unsubscribe_token_key k;
+  -- The same notification gives the same token: the first attempt stored its hash.
   insert into public.unsubscribe_tokens (token_hash, user_id)
-  values (encode(extensions.digest(v_token, 'sha256'), 'hex'), p_user);
+  values (encode(extensions.digest(v_token, 'sha256'), 'hex'), p_user)
+  on conflict (token_hash) do nothing;
   return v_token;
 end;
 $$;
 
-ALTER FUNCTION private.issue_unsubscribe_token(p_user uuid) OWNER TO postgres;
+ALTER FUNCTION private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) OWNER TO postgres;
 
 --
--- Name: FUNCTION issue_unsubscribe_token(p_user uuid); Type: COMMENT; Schema: private; Owner: postgres
+-- Name: FUNCTION issue_unsubscribe_token(p_user uuid, p_notification_id uuid); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.issue_unsubscribe_token(p_user uuid) IS 'Issues an unsubscribe token for a user (returned once, stored as sha256).';
+COMMENT ON FUNCTION private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) IS 'The unsubscribe token of one email notification: HMAC of the notification id with the database''s key, so every send attempt of that email carries the same link (stored as sha256, like every token). Refuses a notification that is not the user''s.';
 
 --
 -- Name: letter_invoice(uuid, uuid, date); Type: FUNCTION; Schema: private; Owner: postgres
@@ -14127,6 +14131,25 @@ ALTER TABLE private.rate_limit_rpc_buckets OWNER TO postgres;
 COMMENT ON TABLE private.rate_limit_rpc_buckets IS 'POST /rpc/<function_name> is counted in this bucket instead of WRITE.';
 
 --
+-- Name: unsubscribe_token_key; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.unsubscribe_token_key (
+    singleton boolean DEFAULT true NOT NULL,
+    key bytea DEFAULT extensions.gen_random_bytes(32) NOT NULL,
+    CONSTRAINT unsubscribe_token_key_key_check CHECK ((octet_length(key) = 32)),
+    CONSTRAINT unsubscribe_token_key_singleton_check CHECK (singleton)
+);
+
+ALTER TABLE private.unsubscribe_token_key OWNER TO postgres;
+
+--
+-- Name: TABLE unsubscribe_token_key; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.unsubscribe_token_key IS 'The HMAC key unsubscribe tokens are derived with (one row, generated per database; never granted to an API role).';
+
+--
 -- Name: alert_emergencies_pending; Type: VIEW; Schema: public; Owner: postgres
 --
 
@@ -15204,6 +15227,13 @@ ALTER TABLE ONLY private.rate_limit_presets
 
 ALTER TABLE ONLY private.rate_limit_rpc_buckets
     ADD CONSTRAINT rate_limit_rpc_buckets_pkey PRIMARY KEY (function_name);
+
+--
+-- Name: unsubscribe_token_key unsubscribe_token_key_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.unsubscribe_token_key
+    ADD CONSTRAINT unsubscribe_token_key_pkey PRIMARY KEY (singleton);
 
 --
 -- Name: alert_config alert_config_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -20348,11 +20378,11 @@ GRANT ALL ON FUNCTION private.is_system_actor() TO authenticated;
 GRANT ALL ON FUNCTION private.is_system_actor() TO service_role;
 
 --
--- Name: FUNCTION issue_unsubscribe_token(p_user uuid); Type: ACL; Schema: private; Owner: postgres
+-- Name: FUNCTION issue_unsubscribe_token(p_user uuid, p_notification_id uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid) TO service_role;
+REVOKE ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION letter_invoice(p_org_id uuid, p_invoice_id uuid, p_date date); Type: ACL; Schema: private; Owner: postgres

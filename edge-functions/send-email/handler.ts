@@ -16,9 +16,12 @@
  *   5. an invoice is marked sent with the PDF's SHA-256 (mark_invoice_sent),
  *      then the row (mark_notification_sent).
  * Any failure reports the row failed (mark_notification_failed: retried
- * with backoff, failed for good after 5 attempts); the next attempt starts
- * over from 1 with the same idempotency key, so a step that already
- * succeeded is not repeated by the provider and the SQL steps are no-ops.
+ * with backoff, failed for good after 5 attempts; at once when the provider
+ * refused the email itself; when the provider said, after a rate limit);
+ * the next attempt starts over from 1 with the same idempotency key and the
+ * same bytes (the unsubscribe token is derived from the notification), so a
+ * step that already succeeded is not repeated by the provider and the SQL
+ * steps are no-ops.
  */
 import type { Sql } from "../_shared/db.ts";
 import {
@@ -31,7 +34,7 @@ import {
 import { isServiceRole } from "../_shared/auth.ts";
 import { z } from "zod";
 import { renderEmail } from "./render.ts";
-import type { Attachment, MailTransport } from "./transport.ts";
+import { type Attachment, type MailTransport, ProviderError } from "./transport.ts";
 
 export interface ClaimedEmail {
   id: string;
@@ -128,7 +131,7 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
         let unsubscribeUrl: string | undefined;
         if (!row.critical && row.user_id) {
           const [{ token }] = await sql<[{ token: string }]>`
-            select private.issue_unsubscribe_token(${row.user_id}) as token`;
+            select private.issue_unsubscribe_token(${row.user_id}, ${row.id}) as token`;
           unsubscribeUrl = `${deps.unsubscribeUrl}?token=${token}`;
         }
         const email = renderEmail({
@@ -183,7 +186,12 @@ export function createSendEmailHandler(deps: SendEmailDeps): FunctionHandler {
         });
       } catch (error) {
         const message = messageOf(error);
-        await sql`select public.mark_notification_failed(${row.id}, ${message})`;
+        // The provider says whether trying again can help (ProviderError); anything else
+        // (our PDF function down, the database) is retried with the usual backoff.
+        const { permanent, retryAfterSeconds } = error instanceof ProviderError
+          ? error.outcome
+          : { permanent: false, retryAfterSeconds: null };
+        await sql`select public.mark_notification_failed(${row.id}, ${message}, ${permanent}, ${retryAfterSeconds})`;
         failed.push({ id: row.id, error: message });
         log.warn("email not sent", { notification_id: row.id, type: row.type, error: message });
       }

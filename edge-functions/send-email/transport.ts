@@ -35,12 +35,44 @@ export interface MailTransport {
   send(email: OutgoingEmail): Promise<{ providerId: string }>;
 }
 
+/** What a failed attempt means for the next one (mark_notification_failed's arguments). */
+export interface FailureOutcome {
+  /** Trying again cannot help: the provider refused this email itself. */
+  permanent: boolean;
+  /** The provider said when to come back (a rate limit's Retry-After). */
+  retryAfterSeconds: number | null;
+}
+
+const RETRY: FailureOutcome = { permanent: false, retryAfterSeconds: null };
+
 /** A refusal or failure of the provider, with what it said (stored as the row's last_error). */
 export class ProviderError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly outcome: FailureOutcome = RETRY) {
     super(message);
     this.name = "ProviderError";
   }
+}
+
+/**
+ * Resend's refusals (its error reference): 400 and 422 are about this email (an invalid
+ * address, a missing field) and come back the same on every attempt; 429 (rate limit, daily
+ * or monthly quota) carries Retry-After; 401/403 (a key being fixed), 409 and 5xx are tried
+ * again with the usual backoff.
+ */
+export function resendOutcome(statusCode: number | null | undefined, headers: Record<string, string> | null): FailureOutcome {
+  if (statusCode === 400 || statusCode === 422) return { permanent: true, retryAfterSeconds: null };
+  if (statusCode === 429) {
+    const seconds = Number(headers?.["retry-after"]);
+    return { permanent: false, retryAfterSeconds: Number.isInteger(seconds) && seconds >= 0 ? seconds : null };
+  }
+  return RETRY;
+}
+
+/** SMTP: a 5xx reply is a permanent refusal of this message (RFC 5321 §4.2.1); 4xx and no reply are transient. */
+export function smtpOutcome(responseCode: unknown): FailureOutcome {
+  return typeof responseCode === "number" && responseCode >= 500 && responseCode < 600
+    ? { permanent: true, retryAfterSeconds: null }
+    : RETRY;
 }
 
 function base64(bytes: Uint8Array): string {
@@ -57,7 +89,7 @@ export function resendTransport(apiKey: string, baseUrl?: string): MailTransport
     name: "resend",
     async send(email) {
       // The SDK returns { data, error }; it does not throw on a refusal.
-      const { data, error } = await resend.emails.send(
+      const { data, error, headers } = await resend.emails.send(
         {
           from: email.from,
           to: [email.to],
@@ -77,6 +109,7 @@ export function resendTransport(apiKey: string, baseUrl?: string): MailTransport
       if (error || !data) {
         throw new ProviderError(
           `resend: ${error?.name ?? "error"}: ${error?.message ?? "no answer"}`,
+          resendOutcome(error?.statusCode, headers),
         );
       }
       return { providerId: data.id };
@@ -122,7 +155,10 @@ export function smtpTransport(url: string): MailTransport {
         }) as { messageId?: string };
         return { providerId: String(info.messageId) };
       } catch (error) {
-        throw new ProviderError(`smtp: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ProviderError(
+          `smtp: ${error instanceof Error ? error.message : String(error)}`,
+          smtpOutcome((error as { responseCode?: unknown } | null)?.responseCode),
+        );
       }
     },
   };

@@ -1,18 +1,31 @@
 begin;
--- Unsubscribe: a per-user token stored hashed; anon turns off the user's
--- non-critical emails; a forged token changes nothing.
-select plan(13);
+-- Unsubscribe: a token per email notification (HMAC of its id: every send attempt of that email
+-- carries the same link), stored hashed; anon turns off the user's non-critical emails; a forged
+-- token changes nothing.
+select plan(17);
 delete from public.notifications;
-create temp table tok (token text) on commit drop;
-grant select on tok to anon;
-insert into tok select private.issue_unsubscribe_token('a0000000-0000-4000-8000-000000000003');
+delete from public.unsubscribe_tokens;
 create temp table ids (label text primary key, id uuid) on commit drop;
 insert into ids values
   ('normal', private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'email', 'mission_blocked', null, null, null, '{}')),
   ('critical', private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000003', 'email', 'emergency_pending', null, null, null, '{}')),
   ('other', private.create_notification('a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-000000000004', 'email', 'mission_blocked', null, null, null, '{}'));
+create temp table tok (token text) on commit drop;
+grant select on tok to anon;
+insert into tok select private.issue_unsubscribe_token('a0000000-0000-4000-8000-000000000003', (select id from ids where label = 'normal'));
 
-select ok((select token from tok) ~ '^[0-9a-f]{64}$', 'a token is 32 random bytes in hex');
+select is(private.issue_unsubscribe_token('a0000000-0000-4000-8000-000000000003', (select id from ids where label = 'normal')), (select token from tok),
+  'the same notification gives the same token (a replayed email is the same request)');
+select isnt(private.issue_unsubscribe_token('a0000000-0000-4000-8000-000000000003', (select id from ids where label = 'critical')), (select token from tok),
+  'another notification, another token');
+select throws_ok($$select private.issue_unsubscribe_token('a0000000-0000-4000-8000-000000000003', (select id from ids where label = 'other'))$$,
+  'P0002', null, 'a notification of another user: refused (not found)');
+select ok(not has_table_privilege('service_role', 'private.unsubscribe_token_key', 'select')
+          and not has_table_privilege('authenticated', 'private.unsubscribe_token_key', 'select')
+          and not has_table_privilege('anon', 'private.unsubscribe_token_key', 'select'),
+  'the HMAC key is readable by no API role');
+delete from public.unsubscribe_tokens where token_hash <> encode(extensions.digest((select token from tok), 'sha256'), 'hex');
+select ok((select token from tok) ~ '^[0-9a-f]{64}$', 'a token is 32 bytes in hex');
 select results_eq($$select count(*)::int, count(*) filter (where token_hash = (select token from tok))::int,
                           count(*) filter (where token_hash = encode(extensions.digest((select token from tok), 'sha256'), 'hex'))::int
                    from public.unsubscribe_tokens$$,

@@ -295,7 +295,11 @@ async function listen(server: Server): Promise<string> {
 
 describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
   const calls: ResendCall[] = [];
-  let mode: "ok" | "fail" = "ok";
+  let mode: "ok" | "fail" | "refuse" | "limit" = "ok";
+  // Resend's idempotency: a key seen before with the same body answers the first answer again
+  // (sent once); with another body, 409 invalid_idempotent_request (nothing sent).
+  const firstBodyByKey = new Map<string, string>();
+  const answerByKey = new Map<string, { id: string }>();
   let pdfOutages = 0;
   const pdfs = new Map<string, Buffer>();
   let resend: Server;
@@ -312,12 +316,29 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
         return reply(401, { statusCode: 401, name: "missing_api_key", message: "Missing API key" });
       }
       const body = JSON.parse(raw) as ResendCall["body"];
-      calls.push({ auth: req.headers.authorization, idempotencyKey: req.headers["idempotency-key"] as string | undefined, body });
+      const key = req.headers["idempotency-key"] as string | undefined;
+      calls.push({ auth: req.headers.authorization, idempotencyKey: key, body });
+      if (key) {
+        const first = firstBodyByKey.get(key);
+        if (first !== undefined && first !== raw) {
+          return reply(409, { statusCode: 409, name: "invalid_idempotent_request", message: "Same idempotency key used with a different request payload." });
+        }
+        firstBodyByKey.set(key, raw);
+        const earlier = answerByKey.get(key);
+        if (earlier) return reply(200, earlier);
+      }
       if (!body.from || !Array.isArray(body.to) || !body.subject || !(body.html || body.text)) {
         return reply(422, { statusCode: 422, name: "validation_error", message: "from, to, subject and html or text are required" });
       }
+      if (mode === "refuse") return reply(422, { statusCode: 422, name: "validation_error", message: "Invalid `to` field." });
+      if (mode === "limit") {
+        res.setHeader("retry-after", "90");
+        return reply(429, { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests." });
+      }
       if (mode === "fail") return reply(500, { statusCode: 500, name: "application_error", message: "fake outage" });
-      return reply(200, { id: randomUUID() });
+      const answer = { id: randomUUID() };
+      if (key) answerByKey.set(key, answer);
+      return reply(200, answer);
     });
     // In front of the stack's real invoice-pdf function: forwards each call,
     // except that it can answer 503 (a PDF renderer outage) to test the retry.
@@ -412,6 +433,24 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
     expect(await sendEmail(base).then((r) => (r.body.failed as { id: string }[]).some((f) => f.id === id))).toBe(false);
   });
 
+  it("an email Resend refuses (422) is failed at once, not retried; a rate limit (429) is retried after its Retry-After", async () => {
+    mode = "refuse";
+    const refused = await notify(TECH_1, "stock_critical", { item: `Refused ${RUN}`, quantity: 0, threshold: 2 });
+    const first = await sendEmail(base);
+    expect(first.body.failed).toEqual(expect.arrayContaining([{ id: refused, error: "resend: validation_error: Invalid `to` field." }]));
+    expect(await row(refused)).toMatchObject({ delivery_status: "failed", attempts: 1, due_in: null });
+
+    mode = "limit";
+    const limited = await notify(TECH_1, "stock_critical", { item: `Limited ${RUN}`, quantity: 0, threshold: 2 });
+    await sendEmail(base);
+    const r = await row(limited);
+    expect(r).toMatchObject({ delivery_status: "pending", attempts: 1, last_error: "resend: rate_limit_exceeded: Too many requests." });
+    // Due again when Resend said, not after the 1-minute backoff.
+    expect(r.due_in).toBeGreaterThan(80);
+    expect(r.due_in).toBeLessThanOrEqual(90);
+    expect(calls.filter((c) => c.idempotencyKey === refused)).toHaveLength(1);
+  });
+
   it("sends through Resend with the headers, tags and idempotency key; a replay after a lost answer reuses the key", async () => {
     mode = "ok";
     const id = await notify(TECH_2, "mission_blocked", { mission: `Resend ${RUN}`, hours: 2, reason: "" });
@@ -426,6 +465,17 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
     expect(call.body.headers!["List-Unsubscribe"]).toMatch(/^<.+\/functions\/v1\/unsubscribe\?token=[0-9a-f]{64}>$/);
     expect(call.body.headers!["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
     expect(call.body.text).toContain("Unsubscribe from these emails");
+
+    // The answer was lost (the function died before recording it): the row is claimed again and
+    // replayed. Same key, same bytes (the unsubscribe link included), so Resend answers its first
+    // answer again instead of refusing a different payload under the same key.
+    await withDb((c) => c.query(`update public.notifications set delivery_status = 'pending', sent_at = null, next_attempt_at = now() where id = $1`, [id]));
+    const replay = await sendEmail(base);
+    expect(replay.body.failed).toEqual([]);
+    expect(await row(id)).toMatchObject({ delivery_status: "sent" });
+    const mine = calls.filter((c) => c.idempotencyKey === id);
+    expect(mine).toHaveLength(2);
+    expect(JSON.stringify(mine[1]!.body)).toBe(JSON.stringify(mine[0]!.body));
   });
 
   it("an invoice: a PDF failure leaves it queued; the retry sends it with the PDF attached and marks the invoice sent with its SHA-256", async () => {
