@@ -294,3 +294,75 @@ describe("db:rollback refuses to lose data unless forced", () => {
     expect(() => parseArgs(["--forse"])).toThrow(/unexpected argument "--forse"/);
   });
 });
+
+describe("db:migrate runs a migration again when a concurrent transaction deadlocks it", () => {
+  const scratchDb = "migrate_deadlock";
+  let scratchUrl: string;
+  let dir: string;
+  const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
+  const columns = async () =>
+    (await sql<{ c: string }>("select table_name || '.' || column_name as c from information_schema.columns where table_schema = 'public' order by 1", scratchUrl)).map((r) => r.c);
+
+  beforeAll(async () => {
+    await sql(`drop database if exists ${scratchDb} with (force)`);
+    await sql(`create database ${scratchDb}`);
+    const url = new URL(cfg.dbUrl);
+    url.pathname = `/${scratchDb}`;
+    scratchUrl = url.toString();
+    dir = mkdtempSync(join(tmpdir(), "terrain-migrate-deadlock-"));
+    write("20260101000000_jobs.sql", "create table public.jobs (id int primary key);\ncreate table public.job_tags (job_id int, tag text);");
+    // Locks job_tags, then jobs: the reverse of the order the "job" below reads them in.
+    write("20260102000000_job_flags.sql", "alter table public.job_tags add column flag boolean;\nalter table public.jobs add column flag boolean;");
+    await migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(dir).slice(0, 1));
+  });
+
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await sql(`drop database if exists ${scratchDb} with (force)`);
+  });
+
+  /** Plays a pg_cron job reading jobs then job_tags while the second migration runs; returns its outcome. */
+  async function migrateDeadlockedOnce(deadlockAttempts?: number) {
+    const job = new pg.Client({ connectionString: scratchUrl, application_name: "deadlocking-job" });
+    await job.connect();
+    try {
+      // This session waits longest before checking for a deadlock, so the migration is the one aborted.
+      await job.query("set deadlock_timeout = '30s'");
+      await job.query("begin");
+      await job.query("select count(*) from public.jobs");
+      const attempt = migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(dir), { deadlockAttempts });
+      attempt.catch(() => undefined);
+      for (let i = 0; ; i++) {
+        const waiting = await sql<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = '${scratchDb}' and application_name = 'terrain-migrate' and wait_event_type = 'Lock'`,
+        );
+        if (waiting[0]!.n > 0) break;
+        if (i > 200) throw new Error("the migration never waited for the job's lock");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Blocks until PostgreSQL aborts the migration's transaction (its deadlock_timeout, 1 s).
+      await job.query("select count(*) from public.job_tags");
+      await job.query("commit");
+      return await attempt.then(
+        (result) => ({ result, error: undefined }),
+        (error: unknown) => ({ result: undefined, error }),
+      );
+    } finally {
+      await job.end();
+    }
+  }
+
+  it("with one attempt only: fails naming the file and SQLSTATE 40P01, and applied nothing", async () => {
+    const { result, error } = await migrateDeadlockedOnce(1);
+    expect(result).toBeUndefined();
+    expect((error as Error).message).toMatch(/^20260102000000_job_flags\.sql.*deadlock detected \[SQLSTATE 40P01\]/);
+    expect(await columns()).toEqual(["job_tags.job_id", "job_tags.tag", "jobs.id"]);
+  }, 30_000);
+
+  it("by default: the aborted file runs again and is applied once", async () => {
+    const { result, error } = await migrateDeadlockedOnce();
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ applied: ["20260102000000_job_flags.sql"], alreadyApplied: 1 });
+    expect(await columns()).toEqual(["job_tags.flag", "job_tags.job_id", "job_tags.tag", "jobs.flag", "jobs.id"]);
+  }, 30_000);
+});

@@ -48,7 +48,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { databaseUrl } from "../docs/generated-file.ts";
-import { SUPABASE_DIR, describeSqlError, listMigrations, type MigrationFile } from "../stack/db/migrate.ts";
+import { DEADLOCK_DETECTED, SUPABASE_DIR, describeSqlError, listMigrations, sqlState, type MigrationFile } from "../stack/db/migrate.ts";
 
 export const ROLLBACKS_DIR = join(SUPABASE_DIR, "rollbacks");
 
@@ -142,14 +142,6 @@ async function userColumns(c: pg.Client): Promise<{ tables: Map<number, string>;
   return { tables, columns };
 }
 
-/** PostgreSQL's deadlock_detected: the transaction was aborted whole; running it again is safe. */
-export const DEADLOCK_DETECTED = "40P01";
-
-function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : undefined;
-}
 
 async function runFile(c: pg.Client, path: string, sql: string): Promise<void> {
   try {

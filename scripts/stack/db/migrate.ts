@@ -70,16 +70,39 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
-/** Run one SQL file in its own transaction. */
-async function runFileInTransaction(client: pg.Client, path: string, sql: string, after?: () => Promise<void>) {
-  await client.query("begin");
-  try {
-    await client.query(sql);
-    if (after) await after();
-    await client.query("commit");
-  } catch (err) {
-    await client.query("rollback");
-    throw describeSqlError(err, path, sql);
+/** PostgreSQL's deadlock_detected: the transaction was aborted whole; running it again is safe. */
+export const DEADLOCK_DETECTED = "40P01";
+
+/** The SQLSTATE of a driver error, or of the driver error a described error wraps. */
+export function sqlState(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Run one SQL file in its own transaction. A migration's DDL can deadlock with a
+ * pg_cron job reading the same tables in another order (docs/conventions.md §
+ * Reversible migrations): PostgreSQL then aborts one of the two whole, so the file
+ * is run again, up to `deadlockAttempts` times in all.
+ */
+async function runFileInTransaction(client: pg.Client, path: string, sql: string, after?: () => Promise<void>, deadlockAttempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    await client.query("begin");
+    try {
+      await client.query(sql);
+      if (after) await after();
+      await client.query("commit");
+      return;
+    } catch (err) {
+      await client.query("rollback");
+      if (sqlState(err) === DEADLOCK_DETECTED && attempt < deadlockAttempts) {
+        // The job that took part has finished by then, most likely.
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        continue;
+      }
+      throw describeSqlError(err, path, sql);
+    }
   }
 }
 
@@ -152,7 +175,7 @@ export function driftMessage(changed: { file: string; applied: string; onDisk: s
   return lines.join("\n");
 }
 
-export async function migrate(cfg: StackConfig, files = listMigrations()): Promise<MigrateResult> {
+export async function migrate(cfg: StackConfig, files = listMigrations(), opts: { deadlockAttempts?: number } = {}): Promise<MigrateResult> {
   return withClient(cfg.dbUrl, async (c) => {
     // Serialise concurrent runners (two `npm start`s, a test and a start).
     await c.query("select pg_advisory_lock(hashtext('terrain:migrations'))");
@@ -185,7 +208,7 @@ export async function migrate(cfg: StackConfig, files = listMigrations()): Promi
           f.version,
           f.sha256,
         ]);
-      });
+      }, opts.deadlockAttempts);
     }
     // PostgREST listens on this channel and reloads its schema cache and in-database config.
     await c.query("notify pgrst, 'reload schema'");
