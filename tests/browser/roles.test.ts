@@ -146,6 +146,15 @@ describe("someone in two organizations", () => {
       await page.reload();
       await page.getByRole("heading", { name: "Mes missions" }).waitFor();
       expect(pathOf(page)).toBe("/");
+      // The phone holds the work of the organization where they are a technician only: none of
+      // Chaleur Express's open missions, which they may read there as its dispatcher.
+      await page.getByText("Aucune mission.").waitFor();
+      expect(await page.locator(".mission-card").count()).toBe(0);
+      // The technician's header switches back to the office.
+      const techSwitch = page.getByTestId("org-switch");
+      await expect.poll(() => techSwitch.locator("option").count()).toBe(2);
+      await techSwitch.selectOption(CHALEUR);
+      await expect.poll(() => pathOf(page)).toMatch(/^\/office/);
     } finally {
       await context.close();
     }

@@ -161,7 +161,16 @@ function Workspace({ supabase, session, vapidPublicKey }: { supabase: TerrainCli
   if (!pathBelongsTo(app, path)) return <p className="centered muted">{t("app.loading")}</p>;
   return (
     <Suspense fallback={<p className="centered muted">{t("app.loading")}</p>}>
-      {app === "technician" && <TechnicianApp supabase={supabase} session={session} vapidPublicKey={vapidPublicKey} />}
+      {app === "technician" && (
+        <TechnicianApp
+          supabase={supabase}
+          session={session}
+          vapidPublicKey={vapidPublicKey}
+          memberships={memberships}
+          currentOrgId={membership?.orgId ?? null}
+          switchOrg={switchOrg}
+        />
+      )}
       {app === "office" && membership && (
         <OfficeApp supabase={supabase} session={session} membership={membership} memberships={memberships!} switchOrg={switchOrg} />
       )}

@@ -31,6 +31,15 @@ export const en: Messages = {
     signOut: "Sign out",
     signingOut: "Signing out…",
     language: "Language",
+    organization: "Organization",
+    role: {
+      owner: "Owner",
+      admin: "Administrator",
+      dispatcher: "Dispatcher",
+      accountant: "Accountant",
+      technician: "Technician",
+      client: "Client",
+    },
   },
   banner: {
     offline_zero: "Offline. Your actions will be sent when the network returns.",

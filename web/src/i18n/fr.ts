@@ -29,6 +29,15 @@ export const fr = {
     signOut: "Se déconnecter",
     signingOut: "Déconnexion…",
     language: "Langue",
+    organization: "Organisation",
+    role: {
+      owner: "Propriétaire",
+      admin: "Administrateur",
+      dispatcher: "Planificateur",
+      accountant: "Comptable",
+      technician: "Technicien",
+      client: "Client",
+    },
   },
   banner: {
     offline_zero: "Hors ligne. Vos actions seront envoyées au retour du réseau.",

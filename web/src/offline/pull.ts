@@ -30,17 +30,26 @@ function check<T>(what: string, result: { data: T | null; error: { message: stri
   return result.data as T;
 }
 
-export async function pull(db: TerrainDb, supabase: TerrainClient, now = new Date()): Promise<void> {
+/**
+ * `orgIds`: the organizations where the user is a technician. Someone who is also a dispatcher
+ * or an admin elsewhere would otherwise get every open mission and the catalogue of that other
+ * company on the phone. Undefined (the memberships could not be read): RLS alone decides.
+ */
+export async function pull(db: TerrainDb, supabase: TerrainClient, now = new Date(), orgIds?: string[]): Promise<void> {
   const since = new Date(now.getTime() - CLOSED_KEEP_DAYS * 86_400_000).toISOString();
+  let missionQuery = supabase
+    .from("missions")
+    .select(MISSION_COLUMNS)
+    .or(`status.in.(published,assigned,in_progress,blocked),updated_at.gte.${since}`)
+    .not("status", "in", "(new,cancelled)");
+  let itemQuery = supabase.from("stock_items").select("id, org_id, sku, name, unit, on_hand, price_cents");
+  if (orgIds) {
+    missionQuery = missionQuery.in("org_id", orgIds);
+    itemQuery = itemQuery.in("org_id", orgIds);
+  }
   const [missions, items, notifications, transitions, unread, memberships] = await Promise.all([
-    supabase
-      .from("missions")
-      .select(MISSION_COLUMNS)
-      .or(`status.in.(published,assigned,in_progress,blocked),updated_at.gte.${since}`)
-      .not("status", "in", "(new,cancelled)")
-      .order("scheduled_start", { ascending: true, nullsFirst: false })
-      .limit(200),
-    supabase.from("stock_items").select("id, org_id, sku, name, unit, on_hand, price_cents").order("name").limit(2000),
+    missionQuery.order("scheduled_start", { ascending: true, nullsFirst: false }).limit(200),
+    itemQuery.order("name").limit(2000),
     supabase
       .from("notifications")
       .select("id, title, body, created_at, read_at, entity_table, entity_id")

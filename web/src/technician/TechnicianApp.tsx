@@ -1,5 +1,5 @@
 import type { Session } from "@supabase/supabase-js";
-import { lazy, Suspense, useEffect, useMemo } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { SyncBanners } from "../components/Banners.tsx";
 import { HeaderControls } from "../components/HeaderControls.tsx";
@@ -12,6 +12,8 @@ import { unreadBadge } from "../offline/view.ts";
 import { MissionList } from "../pages/MissionList.tsx";
 import { Link, matchRoute, usePath } from "../router.tsx";
 import type { TerrainClient } from "../supabase.ts";
+import type { Membership } from "../workspace.ts";
+import { OrgSwitch } from "../components/OrgSwitch.tsx";
 import { TechnicianContext, useTechnician, type Technician } from "./context.tsx";
 
 // Loaded when first opened (and precached by the service worker for offline use).
@@ -19,21 +21,39 @@ const MissionDetail = lazy(() => import("../pages/MissionDetail.tsx"));
 const Inbox = lazy(() => import("../pages/Inbox.tsx"));
 const SyncPage = lazy(() => import("../pages/SyncPage.tsx"));
 
-export default function TechnicianApp({ supabase, session, vapidPublicKey = null }: { supabase: TerrainClient; session: Session; vapidPublicKey?: string | null }) {
+interface TechnicianAppProps {
+  supabase: TerrainClient;
+  session: Session;
+  vapidPublicKey?: string | null;
+  /** The user's organizations; null when they could not be read (first start offline). */
+  memberships?: Membership[] | null;
+  currentOrgId?: string | null;
+  switchOrg?: (orgId: string) => void;
+}
+
+export default function TechnicianApp({ supabase, session, vapidPublicKey = null, memberships = null, currentOrgId = null, switchOrg }: TechnicianAppProps) {
   const userId = session.user.id;
+  // The device holds the work of the organizations where the user is a technician: in another
+  // one (dispatcher, admin…) RLS would let the pull read every open mission of that company.
+  const technicianOrgs = memberships
+    ?.filter((m) => m.role === "technician")
+    .map((m) => m.orgId)
+    .sort()
+    .join(",");
   const technician = useMemo<Technician>(() => {
     const db = databaseFor(userId);
+    const orgIds = technicianOrgs === undefined ? undefined : technicianOrgs.split(",").filter(Boolean);
     const engine = new SyncEngine({
       db,
       lockName: `terrain-outbox-${userId}`,
       send: rpcSender(supabase, db),
       refreshSession: sessionRefresher(supabase),
-      pull: () => pull(db, supabase),
+      pull: () => pull(db, supabase, new Date(), orgIds),
     });
     return { supabase, session, userId, db, engine, vapidPublicKey };
     // Keyed on the user, not the session object: a token refresh gives a new session for the
     // same user, who keeps the same database and the same engine.
-  }, [supabase, userId, vapidPublicKey]);
+  }, [supabase, userId, vapidPublicKey, technicianOrgs]);
 
   useEffect(() => {
     technician.engine.start();
@@ -51,12 +71,12 @@ export default function TechnicianApp({ supabase, session, vapidPublicKey = null
 
   return (
     <TechnicianContext.Provider value={technician}>
-      <Shell />
+      <Shell orgSwitch={memberships && currentOrgId && switchOrg ? <OrgSwitch memberships={memberships} current={currentOrgId} onSwitch={switchOrg} /> : null} />
     </TechnicianContext.Provider>
   );
 }
 
-function Shell() {
+function Shell({ orgSwitch }: { orgSwitch: ReactNode }) {
   const { t } = useTranslation();
   const { db, engine, supabase, session } = useTechnician();
   const state = useSyncState(engine);
@@ -74,6 +94,7 @@ function Shell() {
       </a>
       <header className="app-header">
         <span className="brand">{t("app.name")}</span>
+        {orgSwitch}
         <span className="user-email" title={session.user.email}>
           {session.user.email}
         </span>
