@@ -27,18 +27,21 @@ export function runAsync(cmd: string, args: string[], opts: SpawnOptions & { ech
   const { echo = false, ...spawnOpts } = opts;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...spawnOpts, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
+    // Bytes, decoded once at the end: a read can end inside a multi-byte UTF-8 character.
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
     child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
+      stdout.push(d);
       if (echo) process.stdout.write(d);
     });
     child.stderr!.on("data", (d: Buffer) => {
-      stderr += d.toString();
+      stderr.push(d);
       if (echo) process.stderr.write(d);
     });
     child.once("error", (e) => reject(new Error(`${cmd}: ${e.message}`)));
-    child.once("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.once("close", (code) =>
+      resolve({ code: code ?? 1, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }),
+    );
   });
 }
 

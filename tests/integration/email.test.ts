@@ -282,9 +282,10 @@ interface ResendCall {
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
-    let data = "";
-    req.on("data", (chunk) => (data += chunk));
-    req.on("end", () => resolve(data));
+    // Bytes, decoded once: a chunk can end inside a multi-byte character (French text).
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
   });
 }
 
