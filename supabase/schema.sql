@@ -2581,6 +2581,27 @@ ALTER FUNCTION private.assert_live_session() OWNER TO postgres;
 COMMENT ON FUNCTION private.assert_live_session() IS 'Raises 28000 "Session has ended; sign in again" when the caller''s token names an auth.sessions row that is gone, belongs to another user or is past not_after. No-op for callers without a user (service_role, postgres, pg_cron) and for user tokens without a session_id claim. Called by the sensitive writes (API keys, lock overrides, memberships).';
 
 --
+-- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
+         operator(pg_catalog.||)
+         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
+$$;
+
+ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
+
+--
 -- Name: missions; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -2607,6 +2628,7 @@ CREATE TABLE public.missions (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_document tsvector GENERATED ALWAYS AS (private.search_document(title, description)) STORED,
     CONSTRAINT missions_assigned_has_technician CHECK (((status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'cancelled'::public.mission_status])) OR (technician_id IS NOT NULL))),
     CONSTRAINT missions_blocked_has_reason CHECK (((status <> 'blocked'::public.mission_status) OR ((blocked_reason IS NOT NULL) AND (length(btrim(blocked_reason)) > 0)))),
     CONSTRAINT missions_blocked_reason_length CHECK ((char_length(blocked_reason) <= 2000)),
@@ -2622,6 +2644,12 @@ ALTER TABLE public.missions OWNER TO postgres;
 --
 
 COMMENT ON TABLE public.missions IS 'A piece of work on a site: new → published → assigned → in_progress ⇄ blocked → done → invoiced.';
+
+--
+-- Name: COLUMN missions.search_document; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.missions.search_document IS 'Full-text document of the global search (title weight A, description B; private.search_document). Generated: read-only.';
 
 --
 -- Name: assigned_missions(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7670,27 +7698,6 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
--- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
-    AS $$
-  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
-         operator(pg_catalog.||)
-         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
-$$;
-
-ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
-
---
--- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
-
---
 -- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7710,10 +7717,11 @@ begin
   end if;
 
   -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
-  -- to most rows ("entretien", "mission") can match thousands: ranking needs
-  -- each row's document, recomputed from its columns, so at most 200 rows per
-  -- kind are ranked — the first ones in a useful order (missions and quotes
-  -- most recent first, clients by name, sites by address).
+  -- to most rows ("entretien", "mission") can match thousands: at most 200
+  -- rows per kind are ranked — the first ones in a useful order (missions and
+  -- quotes most recent first, clients by name, sites by address); clients,
+  -- sites and quotes recompute their document to rank it, missions read
+  -- their stored one.
   if p_tsq is not null then
     return query
     select 'client'::text, c.id,
@@ -7723,13 +7731,6 @@ begin
           where c.org_id = p_org_id
             and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
           order by c.name, c.id limit 200) as c
-    union all
-    select 'mission', m.id,
-           (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
-            + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
-    from (select m.id, m.title, m.description from public.missions m
-          where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
-          order by m.scheduled_start desc nulls last, m.id limit 200) as m
     union all
     select 'site', s.id,
            (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
@@ -7746,6 +7747,47 @@ begin
           where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
           order by q.created_at desc, q.id limit 200) as q;
     v_found := found;
+
+    -- Missions: the 200 most recent that match (unscheduled ones, the newest,
+    -- first: the order of missions_org_schedule_idx read backwards). Two ways
+    -- to find them, and the planner cannot tell which is cheaper: it
+    -- underestimates how many rows a prefix query matches.
+    --   recent: the organization's newest 2,000 missions, read in that order,
+    --     filtered on their stored document. If 200 of them match, they are
+    --     the answer (no older mission can be among the 200 most recent).
+    --     A common word ("mission", "entretien") stops there after a few
+    --     hundred rows, instead of every one of the organization's missions.
+    --   indexed: otherwise, the (org_id, search_document) GIN index, cheap
+    --     exactly when the words are rare. A one-time filter: it runs only
+    --     when recent came short.
+    -- Ranked after the limit, from the stored document: at most 200 rows.
+    return query
+    with recent as materialized (
+      select r.id, r.title, r.search_document, r.scheduled_start
+      from (select m.id, m.title, m.search_document, m.scheduled_start from public.missions m
+            where m.org_id = p_org_id
+            order by m.scheduled_start desc nulls first, m.id desc limit 2000) as r
+      where r.search_document @@ p_tsq
+      order by r.scheduled_start desc nulls first, r.id desc
+      limit 200
+    ),
+    enough as (
+      select pg_catalog.count(*) = 200 as yes from recent
+    ),
+    chosen as (
+      select r.id, r.title, r.search_document from recent r where (select e.yes from enough e)
+      union all
+      select i.id, i.title, i.search_document
+      from (select m.id, m.title, m.search_document from public.missions m
+            where m.org_id = p_org_id and m.search_document @@ p_tsq
+            order by m.scheduled_start desc nulls first, m.id desc limit 200) as i
+      where not (select e.yes from enough e)
+    )
+    select 'mission'::text, c.id,
+           (pg_catalog.ts_rank(c.search_document, p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(c.title)))::real
+    from chosen c;
+    v_found := v_found or found;
   end if;
 
   -- 2. Document numbers, as a substring of the number: "00042" or
@@ -16315,7 +16357,7 @@ CREATE INDEX missions_org_technician_idx ON public.missions USING btree (org_id,
 -- Name: missions_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, private.search_document(title, description));
+CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, search_document);
 
 --
 -- Name: missions_site_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -16744,7 +16786,7 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missi
 -- Name: missions audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
@@ -16894,7 +16936,7 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_valid_transit
 -- Name: missions audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17038,7 +17080,7 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_valid_transit
 -- Name: missions audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17200,7 +17242,7 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_valid_transit
 -- Name: missions audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -19751,6 +19793,14 @@ GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_
 REVOKE ALL ON FUNCTION private.assert_live_session() FROM PUBLIC;
 
 --
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
+
+--
 -- Name: TABLE missions; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -20807,14 +20857,6 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
-
---
--- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
-GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
 
 --
 -- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
@@ -22655,26 +22697,26 @@ GRANT INSERT(idempotency_key) ON TABLE public.stock_movements TO authenticated;
 
 -- pg_cron jobs ---------------------------------------------------------------
 
--- alert-checks
+-- alert-checks (inactive)
 select cron.schedule('alert-checks', '* * * * *', 'select public.run_all_alert_checks()');
 
--- alerts-daily-paris
+-- alerts-daily-paris (inactive)
 select cron.schedule('alerts-daily-paris', '0 * * * *', 'select private.check_invoices_overdue(), private.check_stock_critical() where extract(hour from now() at time zone ''Europe/Paris'') = 9');
 
--- deliver-notifications
+-- deliver-notifications (inactive)
 select cron.schedule('deliver-notifications', '* * * * *', 'select private.signal_due_notifications()');
 
--- purge-idempotency-keys
+-- purge-idempotency-keys (inactive)
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
--- purge-notifications
+-- purge-notifications (inactive)
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
--- purge-rate-limit-buckets
+-- purge-rate-limit-buckets (inactive)
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
 
--- purge-stale-push-subscriptions
+-- purge-stale-push-subscriptions (inactive)
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
 
--- weekly-admin-digest
+-- weekly-admin-digest (inactive)
 select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');
