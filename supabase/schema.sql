@@ -1602,6 +1602,183 @@ ALTER FUNCTION ops.metrics() OWNER TO postgres;
 COMMENT ON FUNCTION ops.metrics() IS 'Prometheus series as (metric, labels, value) for the metrics edge function, which only formats them. Runs every health check (daily and weekly): scrape every minute or slower.';
 
 --
+-- Name: org_check_credit_notes_invalid(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  with bad as (
+    select cn.id, 'no original invoice'::text as reason
+    from public.invoices cn
+    where cn.org_id = p_org and cn.kind = 'credit_note'
+      and not exists (select from public.invoices o
+                      where o.org_id = cn.org_id and o.client_id = cn.client_id and o.id = cn.credited_invoice_id
+                        and o.kind = 'invoice')
+    union all
+    select cn.id, 'credit notes exceed the invoice total'
+    from public.invoices cn
+    join (select c.credited_invoice_id, pg_catalog.sum(c.total_ttc_cents) as credited
+          from public.invoices c
+          where c.org_id = p_org and c.kind = 'credit_note' and c.status <> 'draft' and c.credited_invoice_id is not null
+          group by c.credited_invoice_id) agg on agg.credited_invoice_id = cn.credited_invoice_id
+    join public.invoices o on o.org_id = p_org and o.id = agg.credited_invoice_id
+    where cn.org_id = p_org and cn.kind = 'credit_note' and cn.status <> 'draft'
+      and agg.credited > o.total_ttc_cents
+  )
+  select pg_catalog.jsonb_build_object('id', b.id, 'reason', b.reason), pg_catalog.row_number() over (order by b.id)
+  from bad b
+$$;
+
+ALTER FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_credit_notes_invalid(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) IS 'ops.check_credit_notes_invalid for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_emergencies_pending_overdue(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(e.id), pg_catalog.row_number() over (order by e.created_at)
+  from public.emergency_requests e
+  left join public.alert_config c on c.org_id = e.org_id and c.alert_type = 'emergency_pending'
+  where e.org_id = p_org
+    and e.status = 'pending'
+    and e.created_at < pg_catalog.now() - coalesce(c.threshold * case c.unit
+                                                     when 'minutes' then interval '1 minute'
+                                                     when 'hours' then interval '1 hour'
+                                                     when 'days' then interval '1 day'
+                                                   end, interval '5 minutes')
+$$;
+
+ALTER FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_emergencies_pending_overdue(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) IS 'ops.check_emergencies_pending_overdue for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_invoices_sent_without_pdf(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(i.id), pg_catalog.row_number() over (order by i.id)
+  from public.invoices i
+  where i.org_id = p_org
+    and i.status = any (array['sent', 'partially_paid', 'paid']::public.invoice_status[])
+    and i.pdf_sha256 is null
+$$;
+
+ALTER FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) IS 'ops.check_invoices_sent_without_pdf for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_missions_unreachable_status(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object('id', m.id, 'status', m.status), pg_catalog.row_number() over (order by m.id)
+  from public.missions m
+  where m.org_id = p_org
+    and m.status <> 'new'
+    and not exists (select from public.mission_valid_transitions t where t.to_status = m.status)
+$$;
+
+ALTER FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_missions_unreachable_status(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) IS 'ops.check_missions_unreachable_status for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_notifications_failed_or_stuck(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(n.id), pg_catalog.row_number() over (order by n.created_at)
+  from public.notifications n
+  where n.org_id = p_org
+    and (n.delivery_status = 'failed' and n.created_at > pg_catalog.now() - interval '24 hours'
+         or n.delivery_status = 'pending' and coalesce(n.next_attempt_at, n.created_at) < pg_catalog.now() - interval '1 hour')
+$$;
+
+ALTER FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_notifications_failed_or_stuck(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) IS 'ops.check_notifications_failed_or_stuck for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_stock_negative(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_stock_negative(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(n.item_id), pg_catalog.row_number() over (order by n.item_id)
+  from public.stock_negative n
+  where n.org_id = p_org
+$$;
+
+ALTER FUNCTION ops.org_check_stock_negative(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_stock_negative(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_stock_negative(p_org uuid) IS 'ops.check_stock_negative for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_timesheets_unapproved_30d(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(t.id), pg_catalog.row_number() over (order by t.work_date, t.id)
+  from public.timesheets t
+  where t.org_id = p_org and t.approved_at is null and t.work_date < current_date - 30
+$$;
+
+ALTER FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_timesheets_unapproved_30d(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) IS 'ops.check_timesheets_unapproved_30d for one organization (public.organization_health_checks).';
+
+--
 -- Name: plpgsql_check_one(oid, oid, name, name); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -10768,7 +10945,7 @@ begin
   end if;
 
   for v_check in
-    select c.name, c.cadence, c.description, c.view, c.org_column
+    select c.name, c.cadence, c.description, c.org_function
     from ops.health_check_catalog c
     where c.org_column is not null
     order by c.position
@@ -10786,11 +10963,11 @@ begin
       return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
       continue;
     end if;
-    -- The view and column names come from the catalogue; %I quotes them.
+    -- The function name comes from the catalogue; %I quotes it.
     execute pg_catalog.format(
-      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.rank) filter (where s.rank <= $2), ''[]'')'
-      ' from (select v.detail, pg_catalog.row_number() over (order by v.sample_rank) as rank from ops.%I v where v.%I = $1) s',
-      v_check.view, v_check.org_column)
+      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.sample_rank) filter (where s.sample_rank <= $2), ''[]'')'
+      ' from ops.%I($1) s',
+      v_check.org_function)
       into v_count, v_sample
       using p_org, c_sample;
     return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
@@ -13462,10 +13639,12 @@ CREATE TABLE ops.health_check_catalog (
     details_key text NOT NULL,
     details_when_clean jsonb,
     org_column name,
+    org_function name,
     CONSTRAINT health_check_catalog_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
     CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
     CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
-    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text))
+    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text)),
+    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL) OR (name = 'invoice_chain'::text)))
 );
 
 ALTER TABLE ops.health_check_catalog OWNER TO postgres;
@@ -13481,6 +13660,12 @@ COMMENT ON TABLE ops.health_check_catalog IS 'The operator health checks: one ro
 --
 
 COMMENT ON COLUMN ops.health_check_catalog.org_column IS 'The column of the check''s view holding the organization of each offending row: the check is shown to that organization''s owners and admins (public.organization_health_checks). Null: a platform check, for the operator only.';
+
+--
+-- Name: COLUMN health_check_catalog.org_function; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks and for invoice_chain (verify_invoice_chain).';
 
 --
 -- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
@@ -19498,6 +19683,48 @@ REVOKE ALL ON FUNCTION ops.lint_plpgsql_run() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION ops.metrics() FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.metrics() TO service_role;
+
+--
+-- Name: FUNCTION org_check_credit_notes_invalid(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_emergencies_pending_overdue(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_missions_unreachable_status(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_notifications_failed_or_stuck(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_stock_negative(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_stock_negative(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_timesheets_unapproved_30d(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION plpgsql_check_one(p_fn oid, p_rel oid, p_oldtable name, p_newtable name); Type: ACL; Schema: ops; Owner: postgres
