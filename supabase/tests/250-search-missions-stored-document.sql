@@ -5,7 +5,7 @@
 -- matching missions, most recent first among equal ranks, none twice.
 -- Seed: Chaleur Express (org A, a0…a0), owner a0…01, client c1 / site d1.
 begin;
-select plan(12);
+select plan(14);
 
 create function pg_temp.org_a() returns uuid language sql as $$ select 'a0000000-0000-4000-8000-0000000000a0'::uuid $$;
 -- Mission titles public.search returns to org A's owner, in its order.
@@ -50,6 +50,14 @@ select is((select count(*) from public.missions where org_id = pg_temp.org_a() a
 select is((select l.diff ? 'search_document' from audit.log l
            where l.table_name = 'public.missions' and l.action = 'update' order by l.id desc limit 1),
           false, 'the audit of the rename records the title, not the generated document');
+
+-- A technician still changes a mission's status (the guard that forbids them
+-- any other change compares the row without the document, which a BEFORE
+-- trigger sees empty).
+select lives_ok($$select tests.as_user('a0000000-0000-4000-8000-000000000003',
+  'select pg_catalog.to_jsonb(public.transition_mission(''a0000000-0000-4000-8000-000000002003'', ''in_progress'', ''search-test-start-2003''))')$$,
+  'a technician starts their assigned mission');
+select is((select status::text from public.missions where id = 'a0000000-0000-4000-8000-000000002003'), 'in_progress', '… which is in progress');
 
 -- -----------------------------------------------------------------------------
 -- The most recent matching missions, whichever way they are found
