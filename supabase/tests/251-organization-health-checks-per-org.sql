@@ -44,7 +44,7 @@ update public.stock_items set on_hand = -1
 update public.invoices set pdf_sha256 = null
  where status in ('sent', 'partially_paid', 'paid');
 update public.timesheets set approved_at = null, approved_by = null, work_date = current_date - 40 - (pg_catalog.hashtext(id::text) & 7)
- where id in (select id from public.timesheets order by id limit 9);
+ where id in (select id from public.timesheets where invoice_id is null order by id limit 9);
 insert into public.emergency_requests (org_id, client_id, description, source, created_at)
 select o.org_id, o.client_id, 'Oubliée ' || n, 'phone', now() - pg_catalog.make_interval(hours => n)
 from (values ('a0000000-0000-4000-8000-0000000000a0'::uuid, 'a0000000-0000-4000-8000-0000000000c1'::uuid),
