@@ -1602,6 +1602,183 @@ ALTER FUNCTION ops.metrics() OWNER TO postgres;
 COMMENT ON FUNCTION ops.metrics() IS 'Prometheus series as (metric, labels, value) for the metrics edge function, which only formats them. Runs every health check (daily and weekly): scrape every minute or slower.';
 
 --
+-- Name: org_check_credit_notes_invalid(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  with bad as (
+    select cn.id, 'no original invoice'::text as reason
+    from public.invoices cn
+    where cn.org_id = p_org and cn.kind = 'credit_note'
+      and not exists (select from public.invoices o
+                      where o.org_id = cn.org_id and o.client_id = cn.client_id and o.id = cn.credited_invoice_id
+                        and o.kind = 'invoice')
+    union all
+    select cn.id, 'credit notes exceed the invoice total'
+    from public.invoices cn
+    join (select c.credited_invoice_id, pg_catalog.sum(c.total_ttc_cents) as credited
+          from public.invoices c
+          where c.org_id = p_org and c.kind = 'credit_note' and c.status <> 'draft' and c.credited_invoice_id is not null
+          group by c.credited_invoice_id) agg on agg.credited_invoice_id = cn.credited_invoice_id
+    join public.invoices o on o.org_id = p_org and o.id = agg.credited_invoice_id
+    where cn.org_id = p_org and cn.kind = 'credit_note' and cn.status <> 'draft'
+      and agg.credited > o.total_ttc_cents
+  )
+  select pg_catalog.jsonb_build_object('id', b.id, 'reason', b.reason), pg_catalog.row_number() over (order by b.id)
+  from bad b
+$$;
+
+ALTER FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_credit_notes_invalid(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) IS 'ops.check_credit_notes_invalid for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_emergencies_pending_overdue(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(e.id), pg_catalog.row_number() over (order by e.created_at)
+  from public.emergency_requests e
+  left join public.alert_config c on c.org_id = e.org_id and c.alert_type = 'emergency_pending'
+  where e.org_id = p_org
+    and e.status = 'pending'
+    and e.created_at < pg_catalog.now() - coalesce(c.threshold * case c.unit
+                                                     when 'minutes' then interval '1 minute'
+                                                     when 'hours' then interval '1 hour'
+                                                     when 'days' then interval '1 day'
+                                                   end, interval '5 minutes')
+$$;
+
+ALTER FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_emergencies_pending_overdue(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) IS 'ops.check_emergencies_pending_overdue for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_invoices_sent_without_pdf(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(i.id), pg_catalog.row_number() over (order by i.id)
+  from public.invoices i
+  where i.org_id = p_org
+    and i.status = any (array['sent', 'partially_paid', 'paid']::public.invoice_status[])
+    and i.pdf_sha256 is null
+$$;
+
+ALTER FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) IS 'ops.check_invoices_sent_without_pdf for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_missions_unreachable_status(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object('id', m.id, 'status', m.status), pg_catalog.row_number() over (order by m.id)
+  from public.missions m
+  where m.org_id = p_org
+    and m.status <> 'new'
+    and not exists (select from public.mission_valid_transitions t where t.to_status = m.status)
+$$;
+
+ALTER FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_missions_unreachable_status(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) IS 'ops.check_missions_unreachable_status for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_notifications_failed_or_stuck(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(n.id), pg_catalog.row_number() over (order by n.created_at)
+  from public.notifications n
+  where n.org_id = p_org
+    and (n.delivery_status = 'failed' and n.created_at > pg_catalog.now() - interval '24 hours'
+         or n.delivery_status = 'pending' and coalesce(n.next_attempt_at, n.created_at) < pg_catalog.now() - interval '1 hour')
+$$;
+
+ALTER FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_notifications_failed_or_stuck(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) IS 'ops.check_notifications_failed_or_stuck for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_stock_negative(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_stock_negative(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(n.item_id), pg_catalog.row_number() over (order by n.item_id)
+  from public.stock_negative n
+  where n.org_id = p_org
+$$;
+
+ALTER FUNCTION ops.org_check_stock_negative(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_stock_negative(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_stock_negative(p_org uuid) IS 'ops.check_stock_negative for one organization (public.organization_health_checks).';
+
+--
+-- Name: org_check_timesheets_unapproved_30d(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.to_jsonb(t.id), pg_catalog.row_number() over (order by t.work_date, t.id)
+  from public.timesheets t
+  where t.org_id = p_org and t.approved_at is null and t.work_date < current_date - 30
+$$;
+
+ALTER FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_timesheets_unapproved_30d(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) IS 'ops.check_timesheets_unapproved_30d for one organization (public.organization_health_checks).';
+
+--
 -- Name: plpgsql_check_one(oid, oid, name, name); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -2581,6 +2758,27 @@ ALTER FUNCTION private.assert_live_session() OWNER TO postgres;
 COMMENT ON FUNCTION private.assert_live_session() IS 'Raises 28000 "Session has ended; sign in again" when the caller''s token names an auth.sessions row that is gone, belongs to another user or is past not_after. No-op for callers without a user (service_role, postgres, pg_cron) and for user tokens without a session_id claim. Called by the sensitive writes (API keys, lock overrides, memberships).';
 
 --
+-- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
+         operator(pg_catalog.||)
+         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
+$$;
+
+ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
+
+--
 -- Name: missions; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -2607,6 +2805,7 @@ CREATE TABLE public.missions (
     created_by uuid,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    search_document tsvector GENERATED ALWAYS AS (private.search_document(title, description)) STORED,
     CONSTRAINT missions_assigned_has_technician CHECK (((status = ANY (ARRAY['new'::public.mission_status, 'published'::public.mission_status, 'cancelled'::public.mission_status])) OR (technician_id IS NOT NULL))),
     CONSTRAINT missions_blocked_has_reason CHECK (((status <> 'blocked'::public.mission_status) OR ((blocked_reason IS NOT NULL) AND (length(btrim(blocked_reason)) > 0)))),
     CONSTRAINT missions_blocked_reason_length CHECK ((char_length(blocked_reason) <= 2000)),
@@ -2622,6 +2821,12 @@ ALTER TABLE public.missions OWNER TO postgres;
 --
 
 COMMENT ON TABLE public.missions IS 'A piece of work on a site: new → published → assigned → in_progress ⇄ blocked → done → invoiced.';
+
+--
+-- Name: COLUMN missions.search_document; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.missions.search_document IS 'Full-text document of the global search (title weight A, description B; private.search_document). Generated: read-only.';
 
 --
 -- Name: assigned_missions(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7674,27 +7879,6 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
--- Name: search_document(text, text); Type: FUNCTION; Schema: private; Owner: postgres
---
-
-CREATE FUNCTION private.search_document(p_primary text, p_secondary text DEFAULT NULL::text) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path TO ''
-    AS $$
-  select pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_primary, '')), 'A')
-         operator(pg_catalog.||)
-         pg_catalog.setweight(pg_catalog.to_tsvector('private.french_unaccent'::regconfig, coalesce(p_secondary, '')), 'B')
-$$;
-
-ALTER FUNCTION private.search_document(p_primary text, p_secondary text) OWNER TO postgres;
-
---
--- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON FUNCTION private.search_document(p_primary text, p_secondary text) IS 'Weighted full-text document of the global search: primary text weight A, secondary B (indexed: keep IMMUTABLE).';
-
---
 -- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7714,10 +7898,11 @@ begin
   end if;
 
   -- 1. Full text, served by the (org_id, document) GIN indexes. A word common
-  -- to most rows ("entretien", "mission") can match thousands: ranking needs
-  -- each row's document, recomputed from its columns, so at most 200 rows per
-  -- kind are ranked — the first ones in a useful order (missions and quotes
-  -- most recent first, clients by name, sites by address).
+  -- to most rows ("entretien", "mission") can match thousands: at most 200
+  -- rows per kind are ranked — the first ones in a useful order (missions and
+  -- quotes most recent first, clients by name, sites by address); clients,
+  -- sites and quotes recompute their document to rank it, missions read
+  -- their stored one.
   if p_tsq is not null then
     return query
     select 'client'::text, c.id,
@@ -7727,13 +7912,6 @@ begin
           where c.org_id = p_org_id
             and private.search_document(c.name, coalesce(c.email, '') || ' ' || coalesce(c.siren, '') || ' ' || coalesce(c.billing_city, '')) @@ p_tsq
           order by c.name, c.id limit 200) as c
-    union all
-    select 'mission', m.id,
-           (pg_catalog.ts_rank(private.search_document(m.title, m.description), p_tsq)
-            + extensions.word_similarity(p_norm, private.search_normalize(m.title)))::real
-    from (select m.id, m.title, m.description from public.missions m
-          where m.org_id = p_org_id and private.search_document(m.title, m.description) @@ p_tsq
-          order by m.scheduled_start desc nulls last, m.id limit 200) as m
     union all
     select 'site', s.id,
            (pg_catalog.ts_rank(private.search_document(s.name, s.address || ' ' || coalesce(s.postal_code, '') || ' ' || coalesce(s.city, '')), p_tsq)
@@ -7750,6 +7928,47 @@ begin
           where q.org_id = p_org_id and private.search_document(q.title, q.notes) @@ p_tsq
           order by q.created_at desc, q.id limit 200) as q;
     v_found := found;
+
+    -- Missions: the 200 most recent that match (unscheduled ones, the newest,
+    -- first: the order of missions_org_schedule_idx read backwards). Two ways
+    -- to find them, and the planner cannot tell which is cheaper: it
+    -- underestimates how many rows a prefix query matches.
+    --   recent: the organization's newest 2,000 missions, read in that order,
+    --     filtered on their stored document. If 200 of them match, they are
+    --     the answer (no older mission can be among the 200 most recent).
+    --     A common word ("mission", "entretien") stops there after a few
+    --     hundred rows, instead of every one of the organization's missions.
+    --   indexed: otherwise, the (org_id, search_document) GIN index, cheap
+    --     exactly when the words are rare. A one-time filter: it runs only
+    --     when recent came short.
+    -- Ranked after the limit, from the stored document: at most 200 rows.
+    return query
+    with recent as materialized (
+      select r.id, r.title, r.search_document, r.scheduled_start
+      from (select m.id, m.title, m.search_document, m.scheduled_start from public.missions m
+            where m.org_id = p_org_id
+            order by m.scheduled_start desc nulls first, m.id desc limit 2000) as r
+      where r.search_document @@ p_tsq
+      order by r.scheduled_start desc nulls first, r.id desc
+      limit 200
+    ),
+    enough as (
+      select pg_catalog.count(*) = 200 as yes from recent
+    ),
+    chosen as (
+      select r.id, r.title, r.search_document from recent r where (select e.yes from enough e)
+      union all
+      select i.id, i.title, i.search_document
+      from (select m.id, m.title, m.search_document from public.missions m
+            where m.org_id = p_org_id and m.search_document @@ p_tsq
+            order by m.scheduled_start desc nulls first, m.id desc limit 200) as i
+      where not (select e.yes from enough e)
+    )
+    select 'mission'::text, c.id,
+           (pg_catalog.ts_rank(c.search_document, p_tsq)
+            + extensions.word_similarity(p_norm, private.search_normalize(c.title)))::real
+    from chosen c;
+    v_found := v_found or found;
   end if;
 
   -- 2. Document numbers, as a substring of the number: "00042" or
@@ -10730,7 +10949,7 @@ begin
   end if;
 
   for v_check in
-    select c.name, c.cadence, c.description, c.view, c.org_column
+    select c.name, c.cadence, c.description, c.org_function
     from ops.health_check_catalog c
     where c.org_column is not null
     order by c.position
@@ -10748,11 +10967,11 @@ begin
       return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
       continue;
     end if;
-    -- The view and column names come from the catalogue; %I quotes them.
+    -- The function name comes from the catalogue; %I quotes it.
     execute pg_catalog.format(
-      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.rank) filter (where s.rank <= $2), ''[]'')'
-      ' from (select v.detail, pg_catalog.row_number() over (order by v.sample_rank) as rank from ops.%I v where v.%I = $1) s',
-      v_check.view, v_check.org_column)
+      'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.sample_rank) filter (where s.sample_rank <= $2), ''[]'')'
+      ' from ops.%I($1) s',
+      v_check.org_function)
       into v_count, v_sample
       using p_org, c_sample;
     return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
@@ -13424,10 +13643,12 @@ CREATE TABLE ops.health_check_catalog (
     details_key text NOT NULL,
     details_when_clean jsonb,
     org_column name,
+    org_function name,
     CONSTRAINT health_check_catalog_cadence_check CHECK ((cadence = ANY (ARRAY['daily'::text, 'weekly'::text]))),
     CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
     CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
-    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text))
+    CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text)),
+    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL) OR (name = 'invoice_chain'::text)))
 );
 
 ALTER TABLE ops.health_check_catalog OWNER TO postgres;
@@ -13443,6 +13664,12 @@ COMMENT ON TABLE ops.health_check_catalog IS 'The operator health checks: one ro
 --
 
 COMMENT ON COLUMN ops.health_check_catalog.org_column IS 'The column of the check''s view holding the organization of each offending row: the check is shown to that organization''s owners and admins (public.organization_health_checks). Null: a platform check, for the operator only.';
+
+--
+-- Name: COLUMN health_check_catalog.org_function; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks and for invoice_chain (verify_invoice_chain).';
 
 --
 -- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
@@ -16345,7 +16572,7 @@ CREATE INDEX missions_org_technician_idx ON public.missions USING btree (org_id,
 -- Name: missions_search_document_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
-CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, private.search_document(title, description));
+CREATE INDEX missions_search_document_idx ON public.missions USING gin (org_id, search_document);
 
 --
 -- Name: missions_site_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -16774,7 +17001,7 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missi
 -- Name: missions audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.missions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
@@ -16924,7 +17151,7 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.mission_valid_transit
 -- Name: missions audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17068,7 +17295,7 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.mission_valid_transit
 -- Name: missions audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17230,7 +17457,7 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.mission_valid_transit
 -- Name: missions audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{search_document,updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: notification_preferences audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -19488,6 +19715,48 @@ REVOKE ALL ON FUNCTION ops.metrics() FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.metrics() TO service_role;
 
 --
+-- Name: FUNCTION org_check_credit_notes_invalid(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_emergencies_pending_overdue(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_invoices_sent_without_pdf(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_missions_unreachable_status(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_missions_unreachable_status(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_notifications_failed_or_stuck(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_notifications_failed_or_stuck(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_stock_negative(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_stock_negative(p_org uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION org_check_timesheets_unapproved_30d(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_timesheets_unapproved_30d(p_org uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION plpgsql_check_one(p_fn oid, p_rel oid, p_oldtable name, p_newtable name); Type: ACL; Schema: ops; Owner: postgres
 --
 
@@ -19779,6 +20048,14 @@ GRANT ALL ON FUNCTION private.assert_chart_period(p_from date, p_to date, p_max_
 --
 
 REVOKE ALL ON FUNCTION private.assert_live_session() FROM PUBLIC;
+
+--
+-- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
+GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
 
 --
 -- Name: TABLE missions; Type: ACL; Schema: public; Owner: postgres
@@ -20837,14 +21114,6 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
-
---
--- Name: FUNCTION search_document(p_primary text, p_secondary text); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) FROM PUBLIC;
-GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO authenticated;
-GRANT ALL ON FUNCTION private.search_document(p_primary text, p_secondary text) TO service_role;
 
 --
 -- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
@@ -22685,26 +22954,26 @@ GRANT INSERT(idempotency_key) ON TABLE public.stock_movements TO authenticated;
 
 -- pg_cron jobs ---------------------------------------------------------------
 
--- alert-checks
+-- alert-checks (inactive)
 select cron.schedule('alert-checks', '* * * * *', 'select public.run_all_alert_checks()');
 
--- alerts-daily-paris
+-- alerts-daily-paris (inactive)
 select cron.schedule('alerts-daily-paris', '0 * * * *', 'select private.check_invoices_overdue(), private.check_stock_critical() where extract(hour from now() at time zone ''Europe/Paris'') = 9');
 
--- deliver-notifications
+-- deliver-notifications (inactive)
 select cron.schedule('deliver-notifications', '* * * * *', 'select private.signal_due_notifications()');
 
--- purge-idempotency-keys
+-- purge-idempotency-keys (inactive)
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
--- purge-notifications
+-- purge-notifications (inactive)
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
--- purge-rate-limit-buckets
+-- purge-rate-limit-buckets (inactive)
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
 
--- purge-stale-push-subscriptions
+-- purge-stale-push-subscriptions (inactive)
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
 
--- weekly-admin-digest
+-- weekly-admin-digest (inactive)
 select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');

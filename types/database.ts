@@ -1340,6 +1340,7 @@ export type Database = {
           priority: Database["public"]["Enums"]["mission_priority"]
           scheduled_end: string | null
           scheduled_start: string | null
+          search_document: unknown
           site_id: string
           started_at: string | null
           status: Database["public"]["Enums"]["mission_status"]
@@ -1364,6 +1365,7 @@ export type Database = {
           priority?: Database["public"]["Enums"]["mission_priority"]
           scheduled_end?: string | null
           scheduled_start?: string | null
+          search_document?: never
           site_id: string
           started_at?: string | null
           status?: Database["public"]["Enums"]["mission_status"]
@@ -1388,6 +1390,7 @@ export type Database = {
           priority?: Database["public"]["Enums"]["mission_priority"]
           scheduled_end?: string | null
           scheduled_start?: string | null
+          search_document?: never
           site_id?: string
           started_at?: string | null
           status?: Database["public"]["Enums"]["mission_status"]

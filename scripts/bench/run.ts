@@ -14,7 +14,7 @@
  *   --fec-invoices <n>     size of the generated fiscal year of the fec bench
  *                          (default 10000; `npm run fec:bench` runs 200,000)
  *   --only <a,b>           run only these benches (rls, http, stock, audit, alerts,
- *                          issuing, chain, fec, search, charts, bundle); without alerts, the smaller alert
+ *                          issuing, chain, fec, search, board, health, charts, bundle); without alerts, the smaller alert
  *                          sizes are skipped too (e.g. `--only http` for the
  *                          gateway vs PostgREST figures alone)
  *
@@ -76,7 +76,7 @@ interface Options {
   only?: Set<string>;
 }
 
-const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "fec", "search", "charts", "bundle"];
+const BENCHES = ["rls", "http", "stock", "audit", "alerts", "issuing", "chain", "fec", "search", "board", "health", "charts", "bundle"];
 
 function parseOptions(argv: string[]): Options {
   const get = (name: string) => {
@@ -927,6 +927,148 @@ async function searchBench(db: pg.Client, a: Actors, reps: number) {
   }
 }
 
+/**
+ * The back office's missions board (web/src/office/dispatch/board.ts) as a
+ * dispatcher: the SQL PostgREST runs for its request (the embedded client and
+ * site names as lateral joins on the (org_id, id) foreign keys), for the
+ * default view (open missions), its next page (the keyset cursor the board
+ * writes), one technician's and one client's open missions, and all statuses
+ * from a cursor a year back.
+ */
+async function boardBench(db: pg.Client, a: Actors, reps: number) {
+  say("Missions board: one page of 25 (+1) as a dispatcher, as PostgREST runs it");
+  if (!a.dispatcherId) {
+    verdict("board measured", false, "no dispatcher in the data set");
+    return;
+  }
+  const dispatcher = a.dispatcherId;
+  const OPEN = "array['new', 'published', 'assigned', 'in_progress', 'blocked']::public.mission_status[]";
+  const page = (where: string) => `select m.id, m.title, m.status, m.priority, m.scheduled_start, m.technician_id, m.client_id,
+       to_jsonb(c.*) as clients, to_jsonb(s.*) as sites
+from public.missions m
+left join lateral (select c.name from public.clients c where c.org_id = m.org_id and c.id = m.client_id) c on true
+left join lateral (select s.name, s.city from public.sites s where s.org_id = m.org_id and s.id = m.site_id) s on true
+where m.org_id = $1 and ${where}
+order by m.scheduled_start asc nulls last, m.id asc
+limit 26`;
+  // The default view's first page gives the cursor of its next page (its 25th row).
+  const first = await asSignedIn(db, dispatcher, () => db.query(page(`m.status = any (${OPEN})`), [a.orgId]));
+  const cursor = first.rows[24] as { scheduled_start: Date | null; id: string } | undefined;
+  const cases: { id: string; label: string; where: string; params: unknown[] }[] = [
+    { id: "open", label: "open missions (default view), first page", where: `m.status = any (${OPEN})`, params: [] },
+    ...(cursor?.scheduled_start
+      ? [{
+          id: "open_next_page",
+          label: "open missions, next page",
+          where: `m.status = any (${OPEN}) and m.scheduled_start >= $2 and (m.scheduled_start > $2 or m.id > $3)`,
+          params: [cursor.scheduled_start, cursor.id],
+        }]
+      : []),
+    { id: "technician", label: "one technician's open missions", where: `m.status = any (${OPEN}) and m.technician_id = $2`, params: [a.technicianId] },
+    { id: "client", label: "one client's open missions", where: `m.status = any (${OPEN}) and m.client_id = $2`, params: [a.busiestClientId ?? a.orgId] },
+    {
+      id: "all_next_page",
+      label: "all statuses, next page after a cursor a year back",
+      where: `m.scheduled_start >= $2 and (m.scheduled_start > $2 or m.id > $3)`,
+      params: [new Date(Date.now() - 365 * 86_400_000), "00000000-0000-0000-0000-000000000000"],
+    },
+  ];
+  if (!cursor?.scheduled_start) verdict("board.open_next_page measured", false, "the default view has no second page");
+  for (const c of cases) {
+    const sql = page(c.where);
+    const params = [a.orgId, ...c.params];
+    let rows = 0;
+    const run = () =>
+      asSignedIn(db, dispatcher, async () => {
+        const t = performance.now();
+        const r = await db.query(sql, params);
+        const ms = performance.now() - t;
+        rows = r.rowCount ?? 0;
+        return ms;
+      });
+    await run(); // warm-up, not counted
+    const s = await interleaved(reps, { run });
+    addFigure({ id: `board.${c.id}`, label: `board: ${c.label}`, unit: "ms", better: "lower", samples: s.run, note: `${rows} rows` });
+    verdict(`board.${c.id} returns a page`, rows > 0, `${rows} rows`);
+    const plan = await asSignedIn(db, dispatcher, () => explain(db, sql, params));
+    writePlan(PLANS_DIR, `board-${c.id}`, `Missions board: ${c.label}\nAs the dispatcher (role authenticated, sub ${dispatcher}, RLS on).`, `${sql}\n\n${plan}`);
+  }
+}
+
+/**
+ * The health page (public.organization_health_checks) as the organization's
+ * admin; and its organization-level checks through their per-organization
+ * functions (ops.org_check_<name>) against the way they ran before (each
+ * operator view filtered by organization after its window), as postgres.
+ */
+async function healthBench(db: pg.Client, a: Actors, reps: number) {
+  say("Health page: organization_health_checks as the admin; per-organization check functions vs their views filtered by organization");
+  if (!a.adminId) {
+    verdict("health measured", false, "no admin in the data set");
+    return;
+  }
+  const admin = a.adminId;
+  const RPC = "select name, ok, count, sample from public.organization_health_checks($1)";
+  let checks = 0;
+  const rpc = () =>
+    asSignedIn(db, admin, async () => {
+      const t = performance.now();
+      const r = await db.query(RPC, [a.orgId]);
+      const ms = performance.now() - t;
+      checks = r.rowCount ?? 0;
+      return ms;
+    });
+  await rpc(); // warm-up, not counted
+  const s1 = await interleaved(reps, { rpc });
+  addFigure({ id: "health.organization_health_checks", label: "health: organization_health_checks (admin)", unit: "ms", better: "lower", samples: s1.rpc, note: `${checks} checks` });
+  writePlan(PLANS_DIR, "health-organization_health_checks", `${RPC} as the admin (role authenticated)`, await nestedPlansAs(db, admin, RPC, [a.orgId]));
+
+  const { rows: catalog } = await db.query<{ view: string; org_column: string; org_function: string }>(
+    "select view, org_column, org_function from ops.health_check_catalog where org_function is not null order by position",
+  );
+  const bySample = (from: string) =>
+    `select count(*) as n, coalesce(jsonb_agg(s.detail order by s.rank) filter (where s.rank <= 5), '[]') as sample from (${from}) s`;
+  const viaFunctions = catalog.map((c) => bySample(`select f.detail, f.sample_rank as rank from ops.${c.org_function}($1) f`));
+  const viaViews = catalog.map((c) => bySample(`select v.detail, row_number() over (order by v.sample_rank) as rank from ops.${c.view} v where v.${c.org_column} = $1`));
+  let functionRows = "";
+  let viewRows = "";
+  const all = (sqls: string[], keep: (x: string) => void) => () =>
+    asPostgres(db, async () => {
+      const t = performance.now();
+      const out: unknown[] = [];
+      for (const sql of sqls) out.push((await db.query(sql, [a.orgId])).rows[0]);
+      const ms = performance.now() - t;
+      keep(JSON.stringify(out));
+      return ms;
+    });
+  const functions = all(viaFunctions, (x) => (functionRows = x));
+  const views = all(viaViews, (x) => (viewRows = x));
+  await functions();
+  await views(); // warm-up, not counted
+  const s2 = await interleaved(reps, { functions, views });
+  addFigure({
+    id: "health.org_checks",
+    label: `health: ${catalog.length} organization-level checks, per-organization functions`,
+    unit: "ms",
+    better: "lower",
+    samples: s2.functions,
+    baseline: { label: "views filtered by organization (before)", samples: s2.views },
+  });
+  verdict("health.org_checks same results as the views", functionRows === viewRows, functionRows === viewRows ? "identical counts and samples" : "the functions and the views differ");
+  // A function's own statement is reached through auto_explain (nested statements).
+  const plans: string[] = [];
+  for (let i = 0; i < catalog.length; i++) {
+    await db.query("begin");
+    const inner = await withNestedPlans(db, async () => {
+      await db.query(viaFunctions[i]!, [a.orgId]);
+    }).finally(() => db.query("rollback"));
+    await db.query("begin");
+    const before = await explain(db, viaViews[i]!, [a.orgId]).finally(() => db.query("rollback"));
+    plans.push(`── ${catalog[i]!.org_function} ──\n${inner}\n\n── ${catalog[i]!.view} filtered by organization (before) ──\n${before}`);
+  }
+  writePlan(PLANS_DIR, "health-org_checks", "Each organization-level check: its per-organization function, then its view filtered by organization (as postgres)", plans.join("\n\n"));
+}
+
 async function chartBench(db: pg.Client, a: Actors, reps: number) {
   say("Chart data: alerts_over_time (365 days), stock_level_history (365 days), revenue_by_month (24 months)");
   const { rows: items } = await db.query<{ id: string }>(
@@ -1169,6 +1311,8 @@ async function main() {
         await step("chain", () => chainBench(db, actors, Math.min(reps, 5)));
         await step("fec", () => fecBench(db, opts.fecInvoices));
         await step("search", () => searchBench(db, actors, Math.max(reps, 15)));
+        await step("board", () => boardBench(db, actors, Math.max(reps, 15)));
+        await step("health", () => healthBench(db, actors, reps));
         await step("charts", () => chartBench(db, actors, reps));
       } finally {
         await db.end();
