@@ -4246,7 +4246,8 @@ begin
     perform private.raise_api_error('forbidden_role', 'started_at, blocked_at, blocked_reason, completed_at and invoiced_at change only with the mission status');
   end if;
   if v_uid is not null and private.member_role_in(old.org_id) = 'technician'
-     and ((pg_catalog.to_jsonb(new) - v_state_columns) <> (pg_catalog.to_jsonb(old) - v_state_columns)
+     and ((pg_catalog.to_jsonb(new) - v_state_columns - 'search_document')
+          <> (pg_catalog.to_jsonb(old) - v_state_columns - 'search_document')
           or (new.status = old.status
               and (new.technician_id is distinct from old.technician_id
                    or new.blocked_reason is distinct from old.blocked_reason))) then
@@ -22954,26 +22955,26 @@ GRANT INSERT(idempotency_key) ON TABLE public.stock_movements TO authenticated;
 
 -- pg_cron jobs ---------------------------------------------------------------
 
--- alert-checks (inactive)
+-- alert-checks
 select cron.schedule('alert-checks', '* * * * *', 'select public.run_all_alert_checks()');
 
--- alerts-daily-paris (inactive)
+-- alerts-daily-paris
 select cron.schedule('alerts-daily-paris', '0 * * * *', 'select private.check_invoices_overdue(), private.check_stock_critical() where extract(hour from now() at time zone ''Europe/Paris'') = 9');
 
--- deliver-notifications (inactive)
+-- deliver-notifications
 select cron.schedule('deliver-notifications', '* * * * *', 'select private.signal_due_notifications()');
 
--- purge-idempotency-keys (inactive)
+-- purge-idempotency-keys
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
--- purge-notifications (inactive)
+-- purge-notifications
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
--- purge-rate-limit-buckets (inactive)
+-- purge-rate-limit-buckets
 select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.purge_rate_limit_buckets()');
 
--- purge-stale-push-subscriptions (inactive)
+-- purge-stale-push-subscriptions
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
 
--- weekly-admin-digest (inactive)
+-- weekly-admin-digest
 select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');
