@@ -77,12 +77,12 @@ select results_eq(
 -- ---------------------------------------------------------------------------
 -- Refused: a business without SIREN, and nothing changes
 -- ---------------------------------------------------------------------------
-select throws_ok($$select pg_temp.issue('c2550000-0000-4000-8000-0000000000a1')$$,
-  'P0001', 'Invoice cannot be issued, missing legal mentions: client SIREN',
-  'accountant: an invoice to a company without SIREN is refused, naming the missing mention');
-select throws_ok($$select pg_temp.issue('c2550000-0000-4000-8000-0000000000a3')$$,
-  'P0001', 'Invoice cannot be issued, missing legal mentions: client SIREN',
-  'accountant: an invoice to a public body without SIREN is refused');
+select throws_ok(format('select pg_temp.issue(%L)', draft), 'P0001',
+                 'Invoice cannot be issued, missing legal mentions: client SIREN', why)
+from (values
+  ('c2550000-0000-4000-8000-0000000000a1', 'accountant: an invoice to a company without SIREN is refused, naming the missing mention'),
+  ('c2550000-0000-4000-8000-0000000000a3', 'accountant: an invoice to a public body without SIREN is refused')
+) as refused (draft, why);
 select is(pg_temp.org_state(), (select s from state_before),
   'the refusals took no number, moved no chain, posted no ledger entry, logged no event');
 select results_eq(
