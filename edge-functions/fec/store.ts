@@ -8,7 +8,8 @@
  * One read-only REPEATABLE READ transaction holds the file name, the invoice
  * log head and every line: the head sent with the file is the one of the very
  * snapshot the lines come from. It lasts as long as the download: committed
- * after the last line, rolled back if the caller goes away or a read fails.
+ * after the last line, rolled back if the caller goes away, stops reading for
+ * STALLED_READER_SECONDS, or a read fails.
  */
 import { actAsCaller, httpErrorOfPostgres, type Sql } from "../_shared/db.ts";
 import { bearerClaims } from "../_shared/auth.ts";
@@ -17,13 +18,27 @@ import type { FecFile, FecRequest, FecStore } from "./handler.ts";
 /** Lines per cursor read: about 1.5 MB of text for a FEC line of ~150 bytes. */
 export const BATCH = 10_000;
 
+/**
+ * How long the transaction may wait for a caller who stopped reading without
+ * going away: then it is rolled back, the connection goes back to the pool,
+ * and the download fails.
+ */
+export const STALLED_READER_SECONDS = 60;
+
+export interface FecStoreOptions {
+  batch?: number;
+  stalledReaderSeconds?: number;
+}
+
 const encoder = new TextEncoder();
 
 /** The batch as bytes of the file: each line ends with CRLF, as export_fec_text joins them. */
 const encodeLines = (rows: { line: string }[]): Uint8Array =>
   encoder.encode(rows.map((r) => r.line).join("\r\n") + "\r\n");
 
-export function sqlFecStore(sql: () => Sql, batch = BATCH): FecStore {
+export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecStore {
+  const batch = options.batch ?? BATCH;
+  const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
   return {
     async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
       const conn = await sql().reserve();
@@ -39,8 +54,9 @@ export function sqlFecStore(sql: () => Sql, batch = BATCH): FecStore {
         }
       };
 
-      let cursor: AsyncIterator<{ line: string }[]>;
-      let first: IteratorResult<{ line: string }[]>;
+      // One batch of lines; an empty batch is the end of the file.
+      const fetchBatch = () => conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+      let first: { line: string }[];
       let fileName: string;
       let logHead: FecFile["logHead"];
       try {
@@ -53,30 +69,49 @@ export function sqlFecStore(sql: () => Sql, batch = BATCH): FecStore {
         const [head] = await conn<{ seq: number; head: string | null }[]>`
           select seq::integer as seq, head from public.invoice_log_head(${request.org_id}::uuid)`;
         logHead = { seq: head?.seq ?? 0, head: head?.head ?? null };
-        cursor = conn<{ line: string }[]>`
-          select line from public.export_fec(${request.org_id}::uuid, ${request.year_end}::date) as line`
-          .cursor(batch)[Symbol.asyncIterator]();
+        // A cursor of SQL's own (DECLARE … FETCH): each batch is one complete
+        // statement, and nothing is pending on the connection between two.
+        await conn`declare fec_lines no scroll cursor for
+          select line from public.export_fec(${request.org_id}::uuid, ${request.year_end}::date) as line`;
         // The first batch is read before answering: a refusal of export_fec
         // itself is still a JSON error with its status, not a broken download.
-        first = await cursor.next();
+        first = await fetchBatch();
       } catch (error) {
         await finish("rollback").catch(() => {});
         throw httpErrorOfPostgres(error) ?? error;
       }
 
-      let pending: IteratorResult<{ line: string }[]> | null = first;
+      let pending: { line: string }[] | null = first;
+      // A caller who stops reading without going away would keep the
+      // transaction (and its snapshot, which holds back vacuum) and a pooled
+      // connection: past stalledReaderSeconds without a read, the download is
+      // abandoned. Postgres's idle_in_transaction_session_timeout would do it
+      // by ending the session under the driver, which it does not survive.
+      let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      const watchForStall = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+        stallTimer = setTimeout(() => {
+          void finish("rollback").catch(() => {});
+          controller.error(new Error(`The caller read nothing for ${stalledReaderSeconds} s: FEC download abandoned`));
+        }, stalledReaderSeconds * 1000);
+      };
       const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          watchForStall(controller);
+        },
         // Called when the caller is ready for more: one batch per call, so a
         // slow reader holds at most one batch in memory (back-pressure).
         async pull(controller) {
+          clearTimeout(stallTimer);
+          if (!open) return; // abandoned: the stream is errored already
           try {
-            const next = pending ?? await cursor.next();
+            const rows = pending ?? await fetchBatch();
             pending = null;
-            if (next.done) {
+            if (rows.length === 0) {
               await finish("commit");
               controller.close();
             } else {
-              controller.enqueue(encodeLines(next.value));
+              controller.enqueue(encodeLines(rows));
+              watchForStall(controller);
             }
           } catch (error) {
             // Mid-file: the status is sent already. Aborting the body makes the
@@ -86,7 +121,7 @@ export function sqlFecStore(sql: () => Sql, batch = BATCH): FecStore {
           }
         },
         async cancel() {
-          await cursor.return?.();
+          clearTimeout(stallTimer);
           await finish("rollback").catch(() => {});
         },
       }, { highWaterMark: 0 });

@@ -22,17 +22,21 @@ function requestAs(claims: Record<string, unknown>): Request {
 const accountant = () => requestAs({ sub: ACCOUNTANT, role: "authenticated" });
 
 async function demoYearEnd(): Promise<string> {
-  const [row] = await db({ url: realDbUrl })<{ y: number }[]>`
+  const [row] = await testDb()<{ y: number }[]>`
     select min(fiscal_year) as y from public.ledger_entries where org_id = ${DEMO_ORG} and journal_code = 'VT'`;
   return `${row!.y}-12-31`;
 }
 
-/** Transactions of the function's pool left open (a download not finished nor rolled back). */
-async function openTransactions(): Promise<number> {
-  const [row] = await db({ url: realDbUrl })<{ n: number }[]>`
-    select count(*)::integer as n from pg_catalog.pg_stat_activity
-    where application_name = 'terrain-edge-functions' and state like 'idle in transaction%'`;
-  return row!.n;
+/** The store's own pool, named so that the stack's functions (same database) are not counted with it. */
+const APP = "terrain-fec-store-test";
+const testDb = () => db({ url: realDbUrl, applicationName: APP });
+
+/** Transactions of the store's pool left open (a download neither finished nor rolled back), as "state: query". */
+async function openTransactions(): Promise<string[]> {
+  const rows = await testDb()<{ what: string }[]>`
+    select state || ': ' || query as what from pg_catalog.pg_stat_activity
+    where application_name = ${APP} and xact_start is not null and pid <> pg_catalog.pg_backend_pid()`;
+  return rows.map((r) => r.what);
 }
 
 function realDbTest(name: string, fn: () => Promise<void>) {
@@ -53,7 +57,7 @@ function realDbTest(name: string, fn: () => Promise<void>) {
 
 realDbTest("the streamed file is export_fec_text's bytes, in several batches, with the SQL's name and log head", async () => {
   const yearEnd = await demoYearEnd();
-  const sql = db({ url: realDbUrl });
+  const sql = testDb();
   const [expected] = await sql<{ name: string; content: string; seq: number; head: string | null }[]>`
     select public.fec_file_name(${DEMO_ORG}, ${yearEnd}) as name,
            public.export_fec_text(${DEMO_ORG}, ${yearEnd}) as content,
@@ -62,7 +66,7 @@ realDbTest("the streamed file is export_fec_text's bytes, in several batches, wi
   const lines = expected!.content.split("\r\n").length - 1;
   assert.ok(lines > 7, `the demo year has ${lines} lines: enough for several batches of 3`);
 
-  const file = await sqlFecStore(() => sql, 3).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  const file = await sqlFecStore(() => sql, { batch: 3 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
   assert.equal(file.fileName, expected!.name);
   assert.deepEqual(file.logHead, { seq: expected!.seq, head: expected!.head });
   let chunks = 0;
@@ -74,12 +78,12 @@ realDbTest("the streamed file is export_fec_text's bytes, in several batches, wi
   }
   assert.equal(text, expected!.content);
   assert.equal(chunks, Math.ceil(lines / 3));
-  assert.equal(await openTransactions(), 0, "the transaction ended with the file");
+  assert.deepEqual(await openTransactions(), [], "the transaction ended with the file");
 });
 
 realDbTest("refusals come before any byte, with the catalogue's status and code, and leave no transaction open", async () => {
   const yearEnd = await demoYearEnd();
-  const store = sqlFecStore(() => db({ url: realDbUrl }));
+  const store = sqlFecStore(() => testDb());
   const refusal = async (req: Request, yearEndAsked: string) => {
     try {
       await store.exportFec(req, { org_id: DEMO_ORG, year_end: yearEndAsked }, "store-test");
@@ -100,17 +104,28 @@ realDbTest("refusals come before any byte, with the catalogue's status and code,
   assert.deepEqual(await refusal(requestAs({ role: "postgres" }), yearEnd), {
     status: 401, code: "unauthorized", message: "A valid bearer token is required",
   });
-  assert.equal(await openTransactions(), 0);
+  assert.deepEqual(await openTransactions(), []);
 });
 
 realDbTest("a caller who stops reading ends the transaction", async () => {
   const yearEnd = await demoYearEnd();
-  const file = await sqlFecStore(() => db({ url: realDbUrl }), 2)
+  const file = await sqlFecStore(() => testDb(), { batch: 2 })
     .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
   const reader = file.body.getReader();
   const first = await reader.read();
   assert.equal(first.done, false);
   assert.match(new TextDecoder().decode(first.value), /^JournalCode\tJournalLib\t/);
   await reader.cancel();
-  assert.equal(await openTransactions(), 0);
+  assert.deepEqual(await openTransactions(), []);
+});
+
+realDbTest("a caller who stalls without going away loses the download, and nothing stays open", async () => {
+  const yearEnd = await demoYearEnd();
+  const file = await sqlFecStore(() => testDb(), { batch: 2, stalledReaderSeconds: 1 })
+    .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  const reader = file.body.getReader();
+  assert.equal((await reader.read()).done, false);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await assert.rejects(reader.read());
+  assert.deepEqual(await openTransactions(), []);
 });
