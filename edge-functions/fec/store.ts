@@ -85,8 +85,9 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
       // A caller who stops reading without going away would keep the
       // transaction (and its snapshot, which holds back vacuum) and a pooled
       // connection: past stalledReaderSeconds without a read, the download is
-      // abandoned. Postgres's idle_in_transaction_session_timeout would do it
-      // by ending the session under the driver, which it does not survive.
+      // abandoned. (Postgres's idle_in_transaction_session_timeout would end
+      // the session under the driver instead: postgres.js 3.4 then throws an
+      // uncaught error on the reserved connection's next write.)
       let stallTimer: ReturnType<typeof setTimeout> | undefined;
       const watchForStall = (controller: ReadableStreamDefaultController<Uint8Array>) => {
         stallTimer = setTimeout(() => {
