@@ -5122,6 +5122,7 @@ CREATE FUNCTION private.invoice_missing_mentions(p_inv public.invoices) RETURNS 
     case when nullif(btrim(c.name), '') is null then 'client name' end,
     case when nullif(btrim(c.billing_address), '') is null or nullif(btrim(c.billing_postal_code), '') is null
               or nullif(btrim(c.billing_city), '') is null then 'client address' end,
+    case when c.kind in ('company', 'public_body') and c.siren is null then 'client SIREN' end,
     case when p_inv.service_date is null then 'service date' end,
     case when p_inv.status <> 'draft' and p_inv.issue_date is null then 'issue date' end,
     case when p_inv.status <> 'draft' and p_inv.due_date is null then 'due date' end,
@@ -5138,7 +5139,7 @@ ALTER FUNCTION private.invoice_missing_mentions(p_inv public.invoices) OWNER TO 
 -- Name: FUNCTION invoice_missing_mentions(p_inv public.invoices); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.invoice_missing_mentions(p_inv public.invoices) IS 'Labels of the mandatory invoice mentions the data cannot provide yet (seller SIREN, seller VAT number, client address, …); empty when complete.';
+COMMENT ON FUNCTION private.invoice_missing_mentions(p_inv public.invoices) IS 'Labels of the mandatory invoice mentions the data cannot provide yet (seller SIREN, seller VAT number, client address, the SIREN of a company or public-body client, …); empty when complete.';
 
 --
 -- Name: invoice_mission(uuid); Type: FUNCTION; Schema: private; Owner: postgres

@@ -148,9 +148,9 @@ insert into public.organizations (
 insert into public.clients (id, org_id, name, kind, siren, email, billing_address, billing_postal_code, billing_city) values
   (seed.ref('client:syndic-lumiere'), seed.ref('org:chaleur-express'), 'Syndic Lumière', 'company', '542065479',
    'gestion@syndic-lumiere.test', '3 place Bellecour', '69002', 'Lyon'),
-  (seed.ref('client:boulangerie-pentes'), seed.ref('org:chaleur-express'), 'Boulangerie des Pentes', 'company', null,
+  (seed.ref('client:boulangerie-pentes'), seed.ref('org:chaleur-express'), 'Boulangerie des Pentes', 'company', '402483671',
    'contact@boulangerie-pentes.test', '21 montée de la Grande Côte', '69001', 'Lyon'),
-  (seed.ref('client:hotel-des-quais'), seed.ref('org:plomberie-rhone'), 'Hôtel des Quais', 'company', null,
+  (seed.ref('client:hotel-des-quais'), seed.ref('org:plomberie-rhone'), 'Hôtel des Quais', 'company', '512478934',
    'contact@hotel-des-quais.test', '5 quai Victor Augagneur', '69003', 'Lyon');
 
 insert into public.sites (id, org_id, client_id, name, address, postal_code, city, access_notes) values

@@ -11,6 +11,7 @@
  */
 import postgres from "postgres";
 import { postgresUrl, readEnv } from "./env.ts";
+import { HttpError } from "./http.ts";
 
 export type Sql = postgres.Sql;
 
@@ -55,4 +56,72 @@ export async function closeDb(timeoutSeconds = 5): Promise<void> {
   const closing = pool;
   pool = undefined;
   await closing?.end({ timeout: timeoutSeconds });
+}
+
+/** What a function may ask of a caller's token when it talks to Postgres itself. */
+const API_ROLES = new Set(["anon", "authenticated", "service_role"]);
+
+/**
+ * Makes the current transaction act as the caller, as PostgREST does for a
+ * request: `role` from the token's `role` claim, `request.jwt.claims` (what
+ * auth.uid() and the policies read), `request.method` (so the catalogue's
+ * errors come back as PostgREST would answer them: see httpErrorOfPostgres)
+ * and the request id in `request.headers` (read by the audit trail).
+ *
+ * The claims are the gateway-verified token's (auth.ts: verify_jwt must stay
+ * on for the function). A token naming another role is refused (401): a
+ * function never lends the connection's own superuser rights to a caller.
+ */
+export async function actAsCaller(
+  tx: Sql,
+  claims: Record<string, unknown> | null,
+  method: string,
+  requestId: string,
+): Promise<void> {
+  const role = claims?.role;
+  if (typeof role !== "string" || !API_ROLES.has(role)) {
+    throw new HttpError(401, "unauthorized", "A valid bearer token is required");
+  }
+  await tx`select pg_catalog.set_config('role', ${role}, true),
+                  pg_catalog.set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+                  pg_catalog.set_config('request.method', ${method}, true),
+                  pg_catalog.set_config('request.headers', ${JSON.stringify({ "x-request-id": requestId })}, true)`;
+}
+
+/** The fields of a postgres.js error this module reads. */
+interface PostgresErrorLike {
+  code?: unknown;
+  message?: unknown;
+  detail?: unknown;
+}
+
+/**
+ * The standard HttpError for a database refusal, as PostgREST would have
+ * answered it: inside a transaction set up by actAsCaller, the catalogue's
+ * errors (private.raise_api_error) arrive as SQLSTATE PGRST with the body in
+ * the message and the status in the detail, so status and code are the
+ * catalogue's (docs/errors.md). Insufficient privilege (42501) is 403, as for
+ * a signed-in caller through PostgREST. Anything else — a bug, a lost
+ * connection, a 5xx — is null: rethrow it for the wrapper's 500.
+ */
+export function httpErrorOfPostgres(error: unknown): HttpError | null {
+  const pg = (error ?? {}) as PostgresErrorLike;
+  if (pg.code === "PGRST" && typeof pg.message === "string" && typeof pg.detail === "string") {
+    try {
+      const body = JSON.parse(pg.message) as { code?: unknown; message?: unknown; details?: unknown };
+      const detail = JSON.parse(pg.detail) as { status?: unknown; headers?: Record<string, string> };
+      const status = Number(detail.status);
+      if (Number.isInteger(status) && status >= 400 && status < 500 && typeof body.code === "string") {
+        return new HttpError(status, body.code, String(body.message ?? body.code), body.details ?? undefined,
+          detail.headers && Object.keys(detail.headers).length > 0 ? detail.headers : undefined);
+      }
+    } catch {
+      // not a catalogue error after all: left to the 500 path
+    }
+    return null;
+  }
+  if (pg.code === "42501" && typeof pg.message === "string") {
+    return new HttpError(403, "forbidden", pg.message);
+  }
+  return null;
 }

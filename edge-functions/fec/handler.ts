@@ -4,9 +4,16 @@
  *   GET ?org_id=<uuid>&year_end=YYYY-MM-DD            200 text/plain, attachment <SIREN>FEC<AAAAMMJJ>.txt
  *   POST {"org_id": "<uuid>", "year_end": "YYYY-MM-DD"} same
  *
- * The file is built by SQL (export_fec_text, fec_file_name); the response also
- * carries the invoice log's current head (x-invoice-log-head: <seq>:<sha256>),
- * to be kept with the file: verify_invoice_log() checks the log against it later.
+ * The file is written by SQL (fec_file_name, export_fec's lines) and streamed:
+ * the body is sent batch by batch as the store reads it (store.ts), with the
+ * same bytes export_fec_text would give (CRLF after every line). The response
+ * also carries the invoice log's head of the same snapshot
+ * (x-invoice-log-head: <seq>:<sha256>), to be kept with the file:
+ * verify_invoice_log() checks the log against it later.
+ *
+ * Every refusal comes before the first byte, as a JSON error with the
+ * catalogue's status. A failure after it (the connection lost mid-file) aborts
+ * the body: the caller's download fails instead of ending short.
  *
  * Who: the organization's owner, admin or accountant, decided by SQL on the
  * caller's own token. Refusals: 400 bad parameters or not a fiscal year end,
@@ -27,17 +34,21 @@ export type FecRequest = z.output<typeof requestSchema>;
 
 export interface FecFile {
   fileName: string;
-  content: string;
+  /** The file's bytes, produced as they are read. */
+  body: ReadableStream<Uint8Array>;
   logHead: { seq: number; head: string | null };
 }
 
 export interface FecStore {
-  /** The file, read with the rights of this request's caller. */
-  exportFec(req: Request, request: FecRequest): Promise<FecFile>;
+  /**
+   * The file, read with the rights of this request's caller. Rejects (with an
+   * HttpError for a refusal) before any byte of the body exists.
+   */
+  exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile>;
 }
 
 export function createFecHandler(store: FecStore): FunctionHandler {
-  return async (req) => {
+  return async (req, ctx) => {
     let request: FecRequest;
     if (req.method === "POST") {
       request = await readJson(req, requestSchema);
@@ -52,8 +63,8 @@ export function createFecHandler(store: FecStore): FunctionHandler {
       throw methodNotAllowed(req.method, ["GET", "POST"]);
     }
 
-    const file = await store.exportFec(req, request);
-    return new Response(file.content, {
+    const file = await store.exportFec(req, request, ctx.requestId);
+    return new Response(file.body, {
       status: 200,
       headers: {
         "content-type": "text/plain; charset=utf-8",

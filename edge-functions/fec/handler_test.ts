@@ -1,21 +1,41 @@
 import assert from "node:assert/strict";
 import { createHandler, HttpError } from "../_shared/http.ts";
-import { createFecHandler, type FecRequest, LOG_HEAD_HEADER } from "./handler.ts";
+import { createFecHandler, type FecFile, type FecRequest, LOG_HEAD_HEADER } from "./handler.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0";
 const HEAD = "a".repeat(64);
 
-function handlerWith(exportFec: (request: FecRequest) => Promise<{ fileName: string; content: string; logHead: { seq: number; head: string | null } }>) {
+function handlerWith(exportFec: (request: FecRequest) => Promise<FecFile>) {
   const seen: FecRequest[] = [];
+  const requestIds: string[] = [];
   const handler = createHandler("fec", createFecHandler({
-    exportFec: (_req, request) => {
+    exportFec: (_req, request, requestId) => {
       seen.push(request);
+      requestIds.push(requestId);
       return exportFec(request);
     },
   }));
-  return { handler, seen };
+  return { handler, seen, requestIds };
 }
-const ok = () => Promise.resolve({ fileName: "732829320FEC20261231.txt", content: "JournalCode\tJournalLib\r\n", logHead: { seq: 23, head: HEAD } });
+
+/** A body given chunk by chunk, as the store produces it; an Error chunk makes the stream fail there. */
+function streamOf(chunks: (string | Error)[]): ReadableStream<Uint8Array> {
+  const queue = [...chunks];
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = queue.shift();
+      if (next === undefined) controller.close();
+      else if (next instanceof Error) controller.error(next);
+      else controller.enqueue(new TextEncoder().encode(next));
+    },
+  });
+}
+const ok = () =>
+  Promise.resolve({
+    fileName: "732829320FEC20261231.txt",
+    body: streamOf(["JournalCode\tJournalLib\r\n", "VT\tVentes\r\n"]),
+    logHead: { seq: 23, head: HEAD },
+  });
 
 Deno.test("GET returns the file as an attachment with the invoice log head", async () => {
   const { handler, seen } = handlerWith(ok);
@@ -24,8 +44,28 @@ Deno.test("GET returns the file as an attachment with the invoice log head", asy
   assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
   assert.equal(res.headers.get("content-disposition"), 'attachment; filename="732829320FEC20261231.txt"');
   assert.equal(res.headers.get(LOG_HEAD_HEADER), `23:${HEAD}`);
-  assert.equal(await res.text(), "JournalCode\tJournalLib\r\n");
+  assert.equal(await res.text(), "JournalCode\tJournalLib\r\nVT\tVentes\r\n");
   assert.deepEqual(seen, [{ org_id: ORG, year_end: "2026-12-31" }]);
+});
+
+Deno.test("the store gets the request id the response carries (the audit trail's x-request-id)", async () => {
+  const { handler, requestIds } = handlerWith(ok);
+  const res = await handler(new Request(`http://localhost/fec?org_id=${ORG}&year_end=2026-12-31`, { headers: { "x-request-id": "fec-req-1" } }));
+  await res.body?.cancel();
+  assert.deepEqual(requestIds, ["fec-req-1"]);
+  assert.equal(res.headers.get("x-request-id"), "fec-req-1");
+});
+
+Deno.test("a failure after the first byte aborts the download: the caller never gets a short file as complete", async () => {
+  const { handler } = handlerWith(() =>
+    Promise.resolve({
+      fileName: "732829320FEC20261231.txt",
+      body: streamOf(["JournalCode\tJournalLib\r\n", new Error("connection lost")]),
+      logHead: { seq: 1, head: HEAD },
+    }));
+  const res = await handler(new Request(`http://localhost/fec?org_id=${ORG}&year_end=2026-12-31`));
+  assert.equal(res.status, 200);
+  await assert.rejects(res.text(), /connection lost/);
 });
 
 Deno.test("POST takes the same parameters as JSON", async () => {

@@ -1,18 +1,132 @@
-/** The SQL behind the fec function, called through PostgREST as the caller. */
-import type { SupabaseClient } from "@supabase/supabase-js";
-import { rpc } from "../_shared/supabase.ts";
+/**
+ * The SQL behind the fec function, on the function's own database connection
+ * acting as the caller (actAsCaller: the role and claims PostgREST would set),
+ * so the file is streamed: the lines of export_fec() are read through a
+ * cursor, BATCH at a time, and each batch is written to the response before
+ * the next is read. The file is never whole in the function's memory.
+ *
+ * One read-only REPEATABLE READ transaction holds the file name, the invoice
+ * log head and every line: the head sent with the file is the one of the very
+ * snapshot the lines come from. It lasts as long as the download: committed
+ * after the last line, rolled back if the caller goes away, stops reading for
+ * STALLED_READER_SECONDS, or a read fails.
+ */
+import { actAsCaller, httpErrorOfPostgres, type Sql } from "../_shared/db.ts";
+import { bearerClaims } from "../_shared/auth.ts";
 import type { FecFile, FecRequest, FecStore } from "./handler.ts";
 
-export function postgrestFecStore(clientFor: (req: Request) => SupabaseClient): FecStore {
+/** Lines per cursor read: about 1.5 MB of text for a FEC line of ~150 bytes. */
+export const BATCH = 10_000;
+
+/**
+ * How long the transaction may wait for a caller who stopped reading without
+ * going away: then it is rolled back, the connection goes back to the pool,
+ * and the download fails.
+ */
+export const STALLED_READER_SECONDS = 60;
+
+export interface FecStoreOptions {
+  batch?: number;
+  stalledReaderSeconds?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** The batch as bytes of the file: each line ends with CRLF, as export_fec_text joins them. */
+const encodeLines = (rows: { line: string }[]): Uint8Array =>
+  encoder.encode(rows.map((r) => r.line).join("\r\n") + "\r\n");
+
+export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecStore {
+  const batch = options.batch ?? BATCH;
+  const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
   return {
-    async exportFec(req: Request, request: FecRequest): Promise<FecFile> {
-      const client = clientFor(req);
-      const args = { p_org_id: request.org_id, p_fiscal_year_end: request.year_end };
-      // The name first: it runs the role and parameter checks before the file is built.
-      const fileName = await rpc<string>(client, "fec_file_name", args);
-      const content = await rpc<string>(client, "export_fec_text", args);
-      const [head] = await rpc<{ seq: number; head: string | null }[]>(client, "invoice_log_head", { p_org_id: request.org_id });
-      return { fileName, content, logHead: { seq: head?.seq ?? 0, head: head?.head ?? null } };
+    async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
+      const conn = await sql().reserve();
+      let open = true;
+      // Ends the transaction and gives the connection back, once.
+      const finish = async (command: "commit" | "rollback") => {
+        if (!open) return;
+        open = false;
+        try {
+          await conn.unsafe(command);
+        } finally {
+          conn.release();
+        }
+      };
+
+      // One batch of lines; an empty batch is the end of the file.
+      const fetchBatch = () => conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+      let first: { line: string }[];
+      let fileName: string;
+      let logHead: FecFile["logHead"];
+      try {
+        await conn`begin isolation level repeatable read read only`;
+        await actAsCaller(conn, bearerClaims(req), req.method, requestId);
+        // The name first: it runs the role and parameter checks before any line is read.
+        const [named] = await conn<{ name: string }[]>`
+          select public.fec_file_name(${request.org_id}::uuid, ${request.year_end}::date) as name`;
+        fileName = named!.name;
+        const [head] = await conn<{ seq: number; head: string | null }[]>`
+          select seq::integer as seq, head from public.invoice_log_head(${request.org_id}::uuid)`;
+        logHead = { seq: head?.seq ?? 0, head: head?.head ?? null };
+        // A cursor of SQL's own (DECLARE … FETCH): each batch is one complete
+        // statement, and nothing is pending on the connection between two.
+        await conn`declare fec_lines no scroll cursor for
+          select line from public.export_fec(${request.org_id}::uuid, ${request.year_end}::date) as line`;
+        // The first batch is read before answering: a refusal of export_fec
+        // itself is still a JSON error with its status, not a broken download.
+        first = await fetchBatch();
+      } catch (error) {
+        await finish("rollback").catch(() => {});
+        throw httpErrorOfPostgres(error) ?? error;
+      }
+
+      let pending: { line: string }[] | null = first;
+      // A caller who stops reading without going away would keep the
+      // transaction (and its snapshot, which holds back vacuum) and a pooled
+      // connection: past stalledReaderSeconds without a read, the download is
+      // abandoned. (Postgres's idle_in_transaction_session_timeout would end
+      // the session under the driver instead: postgres.js 3.4 then throws an
+      // uncaught error on the reserved connection's next write.)
+      let stallTimer: ReturnType<typeof setTimeout> | undefined;
+      const watchForStall = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+        stallTimer = setTimeout(() => {
+          void finish("rollback").catch(() => {});
+          controller.error(new Error(`The caller read nothing for ${stalledReaderSeconds} s: FEC download abandoned`));
+        }, stalledReaderSeconds * 1000);
+      };
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          watchForStall(controller);
+        },
+        // Called when the caller is ready for more: one batch per call, so a
+        // slow reader holds at most one batch in memory (back-pressure).
+        async pull(controller) {
+          clearTimeout(stallTimer);
+          if (!open) return; // abandoned: the stream is errored already
+          try {
+            const rows = pending ?? await fetchBatch();
+            pending = null;
+            if (rows.length === 0) {
+              await finish("commit");
+              controller.close();
+            } else {
+              controller.enqueue(encodeLines(rows));
+              watchForStall(controller);
+            }
+          } catch (error) {
+            // Mid-file: the status is sent already. Aborting the body makes the
+            // download fail on the caller's side instead of ending short.
+            await finish("rollback").catch(() => {});
+            controller.error(error);
+          }
+        },
+        async cancel() {
+          clearTimeout(stallTimer);
+          await finish("rollback").catch(() => {});
+        },
+      }, { highWaterMark: 0 });
+      return { fileName, logHead, body };
     },
   };
 }

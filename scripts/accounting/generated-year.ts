@@ -64,8 +64,11 @@ export async function generateYear(client: pg.Client, invoices: number, options:
     [GENERATED_ORG, GENERATED_SIREN],
   );
   await client.query(
-    `insert into public.clients (org_id, name, billing_address, billing_postal_code, billing_city)
-     select $1::uuid, 'Client ' || n, n || ' avenue des Clients', '69003', 'Lyon' from generate_series(1, 200) n`,
+    // Companies (the default kind): each needs a SIREN to be invoiced, Luhn-valid.
+    `insert into public.clients (org_id, name, siren, billing_address, billing_postal_code, billing_city)
+     select $1::uuid, 'Client ' || n,
+            (select s from (select (20000000 + n)::text || d as s from generate_series(0, 9) d) x where private.luhn_ok(s) limit 1),
+            n || ' avenue des Clients', '69003', 'Lyon' from generate_series(1, 200) n`,
     [GENERATED_ORG],
   );
   await client.query(

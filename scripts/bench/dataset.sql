@@ -128,8 +128,12 @@ select b.org_id, 'Bench ' || b.o, 'SAS', 1000000, b.siren, null,
        'Lyon', b.o || ' rue du Banc d''Essai', '69002', 'Lyon', 'bench-o' || b.o || '@bench.test', 30, 12.00
 from bench_orgs b;
 
-insert into public.clients (id, org_id, name, kind, email, billing_address, billing_postal_code, billing_city)
+-- Companies: each has a SIREN (a mandatory mention on an invoice to a business),
+-- Luhn-valid like the organizations' and below theirs (80000000 + o), so distinct.
+insert into public.clients (id, org_id, name, kind, siren, email, billing_address, billing_postal_code, billing_city)
 select md5('bench-c-' || b.o || '-' || c)::uuid, b.org_id, 'Client ' || c || ' of bench ' || b.o, 'company',
+       (select s from (select (10000000 + b.o * 200 + c)::text || d as s from generate_series(0, 9) d) x
+        where private.luhn_ok(s) limit 1),
        'client' || c || '@bench.test', c || ' avenue des Clients', '69003', 'Lyon'
 from bench_orgs b cross join generate_series(0, 199) c;
 

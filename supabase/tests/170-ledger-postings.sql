@@ -10,10 +10,10 @@ select plan(26);
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate) values
   ('c1700000-0000-4000-8000-0000000000f1', 'Ledger Débits', 'SAS', '443061841', 'FR40443061841', '4 quai Test', '69005', 'Lyon', 10.00),
   ('c1700000-0000-4000-8000-0000000000f2', 'Ledger Encaissements', 'SAS', '552100554', 'FR72552100554', '5 quai Test', '69005', 'Lyon', 10.00);
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city) values
-  ('c1700000-0000-4000-8000-0000000000c1', 'c1700000-0000-4000-8000-0000000000f1', 'Copropriété Un', '10 rue Client', '69007', 'Lyon'),
-  ('c1700000-0000-4000-8000-0000000000c2', 'c1700000-0000-4000-8000-0000000000f1', 'Copropriété Deux', '11 rue Client', '69007', 'Lyon'),
-  ('c1700000-0000-4000-8000-0000000000c3', 'c1700000-0000-4000-8000-0000000000f2', 'Hôtel Trois', '12 rue Client', '69007', 'Lyon');
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
+  ('c1700000-0000-4000-8000-0000000000c1', 'c1700000-0000-4000-8000-0000000000f1', 'Copropriété Un', '301120077', '10 rue Client', '69007', 'Lyon'),
+  ('c1700000-0000-4000-8000-0000000000c2', 'c1700000-0000-4000-8000-0000000000f1', 'Copropriété Deux', '301120143', '11 rue Client', '69007', 'Lyon'),
+  ('c1700000-0000-4000-8000-0000000000c3', 'c1700000-0000-4000-8000-0000000000f2', 'Hôtel Trois', '301120218', '12 rue Client', '69007', 'Lyon');
 insert into public.stock_items (id, org_id, sku, name, price_cents, vat_rate) values
   ('c1700000-0000-4000-8000-0000000000e1', 'c1700000-0000-4000-8000-0000000000f1', 'VANNE', 'Vanne', 5000, 20),
   ('c1700000-0000-4000-8000-0000000000e2', 'c1700000-0000-4000-8000-0000000000f2', 'VANNE', 'Vanne', 5000, 20);

@@ -9,8 +9,8 @@ select plan(22);
 
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate, timezone)
 values ('c1740000-0000-4000-8000-0000000000a0', 'Clôture SAS', 'SAS', '443061841', 'FR40443061841', '1 rue du Bilan', '69001', 'Lyon', 10, 'Europe/Paris');
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city) values
-  ('c1740000-0000-4000-8000-0000000000c1', 'c1740000-0000-4000-8000-0000000000a0', 'Client Un', '1 avenue', '69003', 'Lyon');
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
+  ('c1740000-0000-4000-8000-0000000000c1', 'c1740000-0000-4000-8000-0000000000a0', 'Client Un', '301120283', '1 avenue', '69003', 'Lyon');
 insert into public.invoices (id, org_id, client_id, issue_date, service_date) values
   ('c1740000-0000-4000-8000-0000000000f1', 'c1740000-0000-4000-8000-0000000000a0', 'c1740000-0000-4000-8000-0000000000c1', '2025-11-05', '2025-11-05'),
   ('c1740000-0000-4000-8000-0000000000f2', 'c1740000-0000-4000-8000-0000000000a0', 'c1740000-0000-4000-8000-0000000000c1', '2025-11-20', '2025-11-20');

@@ -11,9 +11,9 @@ select plan(33);
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
 values ('c4000000-0000-4000-8000-0000000000f0', 'Thermique Test', 'SAS', '443061841', 'FR40443061841',
         '4 quai Test', '69005', 'Lyon', 10.00);
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city, payment_terms_days) values
-  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '10 rue Client', '69007', 'Lyon', null),
-  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Hôtel Test', '11 rue Client', '69008', 'Lyon', 45);
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city, payment_terms_days) values
+  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '301120358', '10 rue Client', '69007', 'Lyon', null),
+  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Hôtel Test', '301120424', '11 rue Client', '69008', 'Lyon', 45);
 
 -- Runs one statement as a signed-in user through the API role (authenticated
 -- + JWT claims); a raise inside throws_ok's subtransaction undoes the switch.

@@ -10,9 +10,9 @@ select plan(67);
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
 values ('c4000000-0000-4000-8000-0000000000f0', 'Thermique Test', 'SAS', '443061841', 'FR40443061841',
         '4 quai Test', '69005', 'Lyon', 10.00);
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city) values
-  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '10 rue Client', '69007', 'Lyon'),
-  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Hôtel Test', '11 rue Client', '69008', 'Lyon');
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
+  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '301120499', '10 rue Client', '69007', 'Lyon'),
+  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Hôtel Test', '301120564', '11 rue Client', '69008', 'Lyon');
 
 create function pg_temp.draft(p_id uuid, p_issue date, p_cents bigint default 10000) returns uuid language plpgsql as $$
 begin

@@ -1,7 +1,8 @@
 -- Legal mentions (CGI ann. II art. 242 nonies A; C. com. L441-9, L441-10,
 -- D441-5): issuing is refused, with the list of what is missing, unless the
 -- seller's identity (name, address, SIREN, VAT number, late-penalty rate), the
--- client's name and address, the service date and a due date within 60 days
+-- client's name and address (and a business client's SIREN:
+-- 255-client-siren-mention.sql), the service date and a due date within 60 days
 -- are there; the issued document freezes them, with the 40 EUR recovery
 -- indemnity sentence, in legal_mentions.
 begin;
@@ -18,9 +19,9 @@ insert into public.organizations (id, name) values
   ('c4000000-0000-4000-8000-0000000000f8', 'Rien du Tout');
 insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
   ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '380129866', '10 rue Client', '69007', 'Lyon'),
-  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Client Sans Adresse', null, null, null, null),
-  ('c4000000-0000-4000-8000-0000000000c9', 'c4000000-0000-4000-8000-0000000000f9', 'Client F9', null, '1 rue X', '69001', 'Lyon'),
-  ('c4000000-0000-4000-8000-0000000000c8', 'c4000000-0000-4000-8000-0000000000f8', 'Client F8', null, '1 rue Y', '69001', 'Lyon');
+  ('c4000000-0000-4000-8000-0000000000c2', 'c4000000-0000-4000-8000-0000000000f0', 'Client Sans Adresse', '301121059', null, null, null),
+  ('c4000000-0000-4000-8000-0000000000c9', 'c4000000-0000-4000-8000-0000000000f9', 'Client F9', '301121125', '1 rue X', '69001', 'Lyon'),
+  ('c4000000-0000-4000-8000-0000000000c8', 'c4000000-0000-4000-8000-0000000000f8', 'Client F8', '301121190', '1 rue Y', '69001', 'Lyon');
 
 create function pg_temp.draft(p_id uuid, p_org uuid, p_client uuid, p_issue date, p_service date,
                               p_due date default null, p_kind public.invoice_kind default 'invoice', p_credited uuid default null)

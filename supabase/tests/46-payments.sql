@@ -9,8 +9,8 @@ select plan(36);
 
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
 values ('c4000000-0000-4000-8000-0000000000f0', 'Thermique Test', 'SAS', '443061841', 'FR40443061841', '4 quai Test', '69005', 'Lyon', 10.00);
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city) values
-  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '10 rue Client', '69007', 'Lyon');
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
+  ('c4000000-0000-4000-8000-0000000000c1', 'c4000000-0000-4000-8000-0000000000f0', 'Copropriété Test', '301120846', '10 rue Client', '69007', 'Lyon');
 
 -- An issued document of one line at 20 % VAT; sent (PDF hash) unless told otherwise.
 create function pg_temp.doc(p_id uuid, p_cents bigint, p_send boolean default true, p_kind public.invoice_kind default 'invoice',

@@ -10,8 +10,8 @@ select plan(24);
 -- An organization of its own (its alert_config rows are seeded by trigger: 7 and 30 days).
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
 values ('c7610000-0000-4000-8000-0000000000f0', 'Relances Test', 'SAS', '443061841', 'FR40443061841', '4 quai Test', '69005', 'Lyon', 10.00);
-insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city) values
-  ('c7610000-0000-4000-8000-0000000000c1', 'c7610000-0000-4000-8000-0000000000f0', 'Copropriété Test', '10 rue Client', '69007', 'Lyon');
+insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city) values
+  ('c7610000-0000-4000-8000-0000000000c1', 'c7610000-0000-4000-8000-0000000000f0', 'Copropriété Test', '301120911', '10 rue Client', '69007', 'Lyon');
 
 create function pg_temp.today() returns date language sql as $$ select (now() at time zone 'Europe/Paris')::date $$;
 -- An issued invoice of one line, due p_days_overdue days before today, sent unless told otherwise.

@@ -1,8 +1,8 @@
 /**
  * The accountant's invoicing day, in the back office, on rows of the test's
  * own (an organization with its legal identity, a client with an address, a
- * done mission that used parts): invoice the mission, issue the draft (SQL
- * numbers it), see a stale draft screen's edit refused by SQL, send it (the
+ * done mission that used parts): invoice the mission, see issuing refused while
+ * the client has no SIREN, issue the draft (SQL numbers it), see a stale draft screen's edit refused by SQL, send it (the
  * email queued, then delivered by send-email, the invoice sent), check the
  * PDF's hash, record the payment and reconcile (paid, lettered), issue a
  * partial credit note, download the FEC and a CSV journal; quotes sent from
@@ -135,6 +135,22 @@ describe("the accountant invoices a done mission", () => {
     // 2 × 120 € + 20 % VAT.
     expect(await page.getByTestId("invoice-total").textContent()).toMatch(/288,00\s€/);
     await expectAccessible(page, "draft");
+  });
+
+  it("a business client without SIREN: issuing is refused by SQL with the missing mention, and the client's page says it is needed", async () => {
+    await withDb((db) => db.query("update public.clients set siren = null where id = $1", [CLIENT]));
+    await page.getByRole("button", { name: "Émettre la facture" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Invoice cannot be issued, missing legal mentions: client SIREN");
+    expect(await invoiceRow(invoiceId)).toMatchObject({ status: "draft", number: null });
+
+    await page.goto(`/office/clients/${CLIENT}`);
+    await page.getByRole("heading", { level: 1, name: `Copropriété ${run}` }).waitFor();
+    await page.getByText("Non renseigné — obligatoire pour facturer une entreprise ou un organisme public").waitFor();
+    await expectAccessible(page, "client-without-siren");
+
+    await withDb((db) => db.query("update public.clients set siren = '552081317' where id = $1", [CLIENT]));
+    await page.goto(`/office/invoices/${invoiceId}`);
+    await page.getByRole("heading", { level: 1, name: "Facture brouillon" }).waitFor();
   });
 
   it("issues the draft (the number comes from SQL); a stale draft screen's edit is refused by SQL", async () => {

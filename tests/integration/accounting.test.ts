@@ -55,6 +55,10 @@ describe("FEC download (edge function fec)", () => {
     const fileName = `732829320FEC${demoYear}1231.txt`;
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${fileName}"`);
     const content = await res.text();
+    // Streamed batch by batch, the same bytes as the file SQL writes in one piece.
+    const written = await withDb(async (c) =>
+      (await c.query("select public.export_fec_text($1, $2) as t", [DEMO_ORG, `${demoYear}-12-31`])).rows[0].t as string);
+    expect(content).toBe(written);
     const report = validateFec(fileName, content);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
@@ -115,8 +119,9 @@ describe("journal numbers under concurrency", () => {
         `insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate, timezone)
          values ($1, 'Concurrence SAS', 'SAS', '443061841', 'FR40443061841', '1 rue des Verrous', '69001', 'Lyon', 10, 'UTC')`, [org]);
       const rows = await c.query(
-        `insert into public.clients (org_id, name, billing_address, billing_postal_code, billing_city)
-         select $1, 'Client ' || n, n || ' rue', '69001', 'Lyon' from generate_series(1, 4) n returning id`, [org]);
+        `insert into public.clients (org_id, name, siren, billing_address, billing_postal_code, billing_city)
+         select $1, 'Client ' || n, s.siren, n || ' rue', '69001', 'Lyon'
+         from unnest(array['301120077', '301120143', '301120218', '301120283']) with ordinality as s (siren, n) returning id`, [org]);
       clients.push(...rows.rows.map((r) => r.id as string));
     });
   });

@@ -59,8 +59,8 @@ beforeAll(async () => {
       [ORG],
     );
     await c.query(
-      `insert into public.clients (id, org_id, name, billing_address, billing_postal_code, billing_city)
-       values ($1, $2, 'Client Concurrence', '2 rue des Tests', '69003', 'Lyon')`,
+      `insert into public.clients (id, org_id, name, siren, billing_address, billing_postal_code, billing_city)
+       values ($1, $2, 'Client Concurrence', '301120358', '2 rue des Tests', '69003', 'Lyon')`,
       [CLIENT, ORG],
     );
   });

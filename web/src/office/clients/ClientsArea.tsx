@@ -187,6 +187,12 @@ function ClientDetail({ id, base }: { id: string; base: string }) {
               <dt>{t("detail.siren")}</dt>
               <dd>{c.siren}</dd>
             </>
+          ) : c.kind !== "individual" ? (
+            // Issuing refuses an invoice to a business without it (the rule is in SQL).
+            <>
+              <dt>{t("detail.siren")}</dt>
+              <dd className="muted">{t("detail.sirenMissing")}</dd>
+            </>
           ) : null}
           {c.vat_number ? (
             <>

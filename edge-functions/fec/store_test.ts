@@ -1,0 +1,131 @@
+/**
+ * The fec store against a real database (the demo data of `db reset`): set
+ * TERRAIN_TEST_DB_URL to run these (the stack's test profile does).
+ */
+import assert from "node:assert/strict";
+import { closeDb, db } from "../_shared/db.ts";
+import { HttpError } from "../_shared/http.ts";
+import { sqlFecStore } from "./store.ts";
+
+const realDbUrl = Deno.env.get("TERRAIN_TEST_DB_URL");
+const DEMO_ORG = "a0000000-0000-4000-8000-0000000000a0";
+const ACCOUNTANT = "a0000000-0000-4000-8000-000000000005";
+const TECHNICIAN = "a0000000-0000-4000-8000-000000000003";
+
+/** A request with a bearer token whose payload carries these claims (the gateway verified the signature). */
+function requestAs(claims: Record<string, unknown>): Request {
+  const b64 = (v: unknown) => btoa(JSON.stringify(v)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return new Request("http://localhost/fec", {
+    headers: { authorization: `Bearer ${b64({ alg: "HS256", typ: "JWT" })}.${b64(claims)}.signature` },
+  });
+}
+const accountant = () => requestAs({ sub: ACCOUNTANT, role: "authenticated" });
+
+async function demoYearEnd(): Promise<string> {
+  const [row] = await testDb()<{ y: number }[]>`
+    select min(fiscal_year) as y from public.ledger_entries where org_id = ${DEMO_ORG} and journal_code = 'VT'`;
+  return `${row!.y}-12-31`;
+}
+
+/** The store's own pool, named so that the stack's functions (same database) are not counted with it. */
+const APP = "terrain-fec-store-test";
+const testDb = () => db({ url: realDbUrl, applicationName: APP });
+
+/** Transactions of the store's pool left open (a download neither finished nor rolled back), as "state: query". */
+async function openTransactions(): Promise<string[]> {
+  const rows = await testDb()<{ what: string }[]>`
+    select state || ': ' || query as what from pg_catalog.pg_stat_activity
+    where application_name = ${APP} and xact_start is not null and pid <> pg_catalog.pg_backend_pid()`;
+  return rows.map((r) => r.what);
+}
+
+function realDbTest(name: string, fn: () => Promise<void>) {
+  Deno.test({
+    name: `real database: ${name}`,
+    ignore: !realDbUrl,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      try {
+        await fn();
+      } finally {
+        await closeDb();
+      }
+    },
+  });
+}
+
+realDbTest("the streamed file is export_fec_text's bytes, in several batches, with the SQL's name and log head", async () => {
+  const yearEnd = await demoYearEnd();
+  const sql = testDb();
+  const [expected] = await sql<{ name: string; content: string; seq: number; head: string | null }[]>`
+    select public.fec_file_name(${DEMO_ORG}, ${yearEnd}) as name,
+           public.export_fec_text(${DEMO_ORG}, ${yearEnd}) as content,
+           h.seq::integer as seq, h.head
+    from public.invoice_log_head(${DEMO_ORG}) h`;
+  const lines = expected!.content.split("\r\n").length - 1;
+  assert.ok(lines > 7, `the demo year has ${lines} lines: enough for several batches of 3`);
+
+  const file = await sqlFecStore(() => sql, { batch: 3 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  assert.equal(file.fileName, expected!.name);
+  assert.deepEqual(file.logHead, { seq: expected!.seq, head: expected!.head });
+  let chunks = 0;
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of file.body) {
+    chunks++;
+    text += decoder.decode(chunk, { stream: true });
+  }
+  assert.equal(text, expected!.content);
+  assert.equal(chunks, Math.ceil(lines / 3));
+  assert.deepEqual(await openTransactions(), [], "the transaction ended with the file");
+});
+
+realDbTest("refusals come before any byte, with the catalogue's status and code, and leave no transaction open", async () => {
+  const yearEnd = await demoYearEnd();
+  const store = sqlFecStore(() => testDb());
+  const refusal = async (req: Request, yearEndAsked: string) => {
+    try {
+      await store.exportFec(req, { org_id: DEMO_ORG, year_end: yearEndAsked }, "store-test");
+    } catch (error) {
+      assert.ok(error instanceof HttpError, String(error));
+      return { status: error.status, code: error.code, message: error.message };
+    }
+    assert.fail("the export was not refused");
+  };
+  assert.deepEqual(await refusal(requestAs({ sub: TECHNICIAN, role: "authenticated" }), yearEnd), {
+    status: 403, code: "forbidden_role",
+    message: "Permission denied: export_fec requires one of the roles owner, admin, accountant",
+  });
+  assert.deepEqual(await refusal(accountant(), yearEnd.replace("-12-31", "-06-30")), {
+    status: 400, code: "invalid_parameter",
+    message: `Fiscal years end on 31 December: ${yearEnd.replace("-12-31", "-06-30")} is not a fiscal year end`,
+  });
+  assert.deepEqual(await refusal(requestAs({ role: "postgres" }), yearEnd), {
+    status: 401, code: "unauthorized", message: "A valid bearer token is required",
+  });
+  assert.deepEqual(await openTransactions(), []);
+});
+
+realDbTest("a caller who stops reading ends the transaction", async () => {
+  const yearEnd = await demoYearEnd();
+  const file = await sqlFecStore(() => testDb(), { batch: 2 })
+    .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  const reader = file.body.getReader();
+  const first = await reader.read();
+  assert.equal(first.done, false);
+  assert.match(new TextDecoder().decode(first.value), /^JournalCode\tJournalLib\t/);
+  await reader.cancel();
+  assert.deepEqual(await openTransactions(), []);
+});
+
+realDbTest("a caller who stalls without going away loses the download, and nothing stays open", async () => {
+  const yearEnd = await demoYearEnd();
+  const file = await sqlFecStore(() => testDb(), { batch: 2, stalledReaderSeconds: 1 })
+    .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  const reader = file.body.getReader();
+  assert.equal((await reader.read()).done, false);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  await assert.rejects(reader.read());
+  assert.deepEqual(await openTransactions(), []);
+});
