@@ -28,6 +28,11 @@ export const STALLED_READER_SECONDS = 60;
 export interface FecStoreOptions {
   batch?: number;
   stalledReaderSeconds?: number;
+  /**
+   * Runs before the connection acts as the caller, and throws (an HttpError) to refuse: the
+   * function checks the token's signature there (index.ts), since actAsCaller trusts its claims.
+   */
+  authorize?: (req: Request, request: FecRequest) => Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -41,6 +46,7 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
   const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
   return {
     async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
+      await options.authorize?.(req, request);
       const conn = await sql().reserve();
       let open = true;
       // Ends the transaction and gives the connection back, once.

@@ -6,6 +6,7 @@
  * connections, some of which roll back; the CSV journal through PostgREST.
  */
 import { randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
@@ -83,6 +84,30 @@ describe("FEC download (edge function fec)", () => {
     const anonymous = await download(null, `org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`);
     expect(anonymous.status).toBe(401);
     await anonymous.body?.cancel();
+  });
+
+  it("refuses a forged token even past the gateway (as if verify_jwt were off): 401, no file", async () => {
+    // The function's database connection takes the role and claims from the token, so the token's
+    // signature must be checked by the function itself, not only by the gateway in front of it.
+    const accountantId = await withDb(async (c) =>
+      (await c.query(`select id from auth.users where email = 'compta@chaleur-express.test'`)).rows[0].id as string);
+    const forged = await new SignJWT({ sub: accountantId, role: "authenticated", aud: "authenticated" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(new TextEncoder().encode("not-the-stack-secret-but-at-least-32-characters"));
+    const functionsRuntime = `http://127.0.0.1:${Number(new URL(stack.apiUrl).port) + 10}`;
+    const direct = (token: string) =>
+      fetch(`${functionsRuntime}/fec?org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`, { headers: { apikey: stack.anonKey, Authorization: `Bearer ${token}` } });
+    const refused = await direct(forged);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-disposition")).toBeNull();
+    await refused.body?.cancel();
+    // The same request with the real token: the file (so the 401 is about the signature).
+    const real = await direct(tokens.accountant);
+    expect(real.status).toBe(200);
+    expect(real.headers.get("content-disposition")).toContain("FEC");
+    await real.body?.cancel();
   });
 });
 
