@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, desktopContext, desktopScreenshot, launchBrowser, logAxeReport, pathOf, signIn } from "./browser.ts";
 
 const run = randomUUID().slice(0, 8);
 const ORG = randomUUID();
@@ -93,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office invoicing");
   await context?.close();
   await browser?.close();
   await removeTestOrganization(ORG);
@@ -100,13 +101,7 @@ afterAll(async () => {
   for (const id of userIds) await supabaseClient(stack.serviceRoleKey).auth.admin.deleteUser(id);
 });
 
-const pathOf = (p: Page) => new URL(p.url()).pathname;
-
-async function expectAccessible(p: Page, screen: string) {
-  const violations = await seriousAxeViolations(p);
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-  await desktopScreenshot(p, `office-invoicing-${screen}`);
-}
+const expectAccessible = (p: Page, screen: string) => checkDesktopScreen(p, `office-invoicing-${screen}`);
 
 async function invoiceRow(id: string) {
   return withDb(async (db) => (await db.query("select status, number, pdf_sha256 from public.invoices where id = $1", [id])).rows[0]);
