@@ -282,6 +282,19 @@ describe("exports and quotes", () => {
     await expectAccessible(page, "quote");
   });
 
+  it("keeps the quotes filter in the URL: the filtered list reopens as it was left", async () => {
+    await page.goto("/office/quotes");
+    const filter = page.getByLabel("Afficher", { exact: true });
+    await filter.selectOption({ label: "Envoyés" });
+    await expect.poll(() => new URL(page.url()).search).toBe("?status=sent");
+    await page.reload();
+    await expect.poll(() => filter.inputValue()).toBe("sent");
+    await expect.poll(() => page.getByRole("link", { name: /^DEV-\d{4}-\d{5}$/ }).count()).toBe(1);
+    await filter.selectOption({ label: "Brouillons" });
+    await page.getByText("Aucun devis pour ce filtre.").waitFor();
+    expect(new URL(page.url()).search).toBe("?status=draft");
+  });
+
   it("shows the not-found page for an invoice of another organization", async () => {
     const foreign = await withDb(async (db) => (await db.query("select id from public.invoices where org_id <> $1 limit 1", [ORG])).rows[0]?.id as string | undefined);
     await page.goto(`/office/invoices/${foreign ?? randomUUID()}`);

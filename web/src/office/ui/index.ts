@@ -1,7 +1,11 @@
 /** The back office's shared building blocks (web/src/office/ui). */
 export { DataTable, type Column } from "./DataTable.tsx";
 export { ErrorMessage } from "./ErrorMessage.tsx";
+export { FilterBar, SelectField, type Choice } from "./FilterBar.tsx";
+export { KeysetTable } from "./KeysetTable.tsx";
 export { ItemResults, type ItemResult } from "./ItemResults.tsx";
 export { NotFound } from "./NotFound.tsx";
+export { selectionColumn, useSelection, type Selection } from "./selection.tsx";
+export { newestFirstPage, useKeysetList, type KeysetList, type NewestFirstCursor } from "./useKeysetList.ts";
 export { toApiError, unwrap, useQuery, type ApiError, type QueryState } from "./useQuery.ts";
 export * from "./format.ts";
