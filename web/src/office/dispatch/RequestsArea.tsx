@@ -9,7 +9,7 @@ import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, FilterBar, formatDateTime, NotFound, SelectField, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, FilterBar, formatDateTime, NotFound, SelectField, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./dispatch.css";
 import "./i18n.ts";
 import { SiteSelect } from "./SiteSelect.tsx";
@@ -126,8 +126,6 @@ function Decision({ row, onDone }: { row: RequestRow; onDone: (text: string, mis
   const { t } = useTranslation("dispatch");
   const { supabase } = useOffice();
   const [site, setSite] = useState(row.site_id ?? "");
-  const [declining, setDeclining] = useState(false);
-  const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -143,43 +141,33 @@ function Decision({ row, onDone }: { row: RequestRow; onDone: (text: string, mis
     await onDone(t("requests.converted", { subject: row.subject }), (data as { mission_id: string }).mission_id);
   }
 
-  async function decline() {
-    setBusy(true);
+  // The reason is the client's to read; SQL refuses a decline without one, and the form stays open with it.
+  async function decline(reason: string): Promise<boolean> {
     setError(null);
     const { error: rpcError } = await supabase.rpc("decline_client_request", { p_request_id: row.id, p_reason: reason });
-    setBusy(false);
-    if (rpcError) return setError(rpcError);
+    if (rpcError) {
+      setError(rpcError);
+      return false;
+    }
     await onDone(t("requests.declined", { subject: row.subject }));
+    return true;
   }
 
   return (
     <div className="row-moves">
-      {declining ? (
-        <>
-          <div className="field">
-            <label htmlFor={`decline-${row.id}`}>{t("requests.declineReason", { subject: row.subject })}</label>
-            <textarea id={`decline-${row.id}`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
-          </div>
-          <button type="button" className="button small" disabled={busy} onClick={() => void decline()}>
-            {t("requests.confirmDecline")}
-          </button>
-          <button type="button" className="button small" onClick={() => setDeclining(false)}>
-            {t("requests.cancel")}
-          </button>
-        </>
-      ) : (
-        <>
-          {!row.site_id && (
-            <SiteSelect label={t("requests.chooseSite", { subject: row.subject })} sites={row.clients?.sites ?? []} value={site} onChange={setSite} />
-          )}
-          <button type="button" className="button small" disabled={busy} onClick={() => void convert()}>
-            {t("requests.convert")}
-          </button>
-          <button type="button" className="button small" onClick={() => setDeclining(true)}>
-            {t("requests.decline")}
-          </button>
-        </>
+      {!row.site_id && (
+        <SiteSelect label={t("requests.chooseSite", { subject: row.subject })} sites={row.clients?.sites ?? []} value={site} onChange={setSite} />
       )}
+      <button type="button" className="button small" disabled={busy} onClick={() => void convert()}>
+        {t("requests.convert")}
+      </button>
+      <ConfirmAction
+        label={t("requests.decline")}
+        reasonLabel={t("requests.declineReason", { subject: row.subject })}
+        confirmLabel={t("requests.confirmDecline")}
+        cancelLabel={t("requests.cancel")}
+        onConfirm={decline}
+      />
       <ErrorMessage error={error} />
     </div>
   );

@@ -1,4 +1,5 @@
 /** The back office's shared building blocks (web/src/office/ui). */
+export { ConfirmAction } from "./ConfirmAction.tsx";
 export { DataTable, type Column } from "./DataTable.tsx";
 export { ErrorMessage } from "./ErrorMessage.tsx";
 export { FilterBar, SelectField, type Choice } from "./FilterBar.tsx";
