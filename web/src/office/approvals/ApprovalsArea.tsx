@@ -21,6 +21,7 @@ import {
   formatDateTime,
   formatNumber,
   ItemResults,
+  namedChoices,
   NotFound,
   SelectField,
   selectionColumn,
@@ -159,7 +160,7 @@ export default function ApprovalsArea({ path }: AreaProps) {
           value={filters.tech}
           onChange={(tech) => setFilters({ tech })}
           placeholder={t("anyTechnician")}
-          choices={(technicians.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          choices={namedChoices(technicians.data ?? [])}
         />
         <div className="field">
           <label htmlFor="approvals-week">{t("week")}</label>

@@ -10,11 +10,10 @@ import { Link } from "../../router.tsx";
 import type { Database } from "../../../../types/database.ts";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDateTime, NotFound, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { DataTable, ErrorMessage, formatDateTime, InlineSelect, namedChoices, NotFound, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./dispatch.css";
 import "./i18n.ts";
 import { loadTechnicians, type Person } from "./people.ts";
-import { SiteSelect } from "./SiteSelect.tsx";
 
 type Severity = Database["public"]["Enums"]["emergency_severity"];
 type EmergencyStatus = Database["public"]["Enums"]["emergency_status"];
@@ -162,16 +161,23 @@ function DispatchForm({ row, technicians, onDone }: { row: EmergencyRow; technic
         </button>
       )}
       {!row.site_id && (
-        <SiteSelect label={t("emergencies.chooseSite", { when })} sites={row.clients?.sites ?? []} value={site} onChange={setSite} />
+        <InlineSelect
+          className="inline-select"
+          label={t("emergencies.chooseSite", { when })}
+          value={site}
+          onChange={setSite}
+          placeholder={t("requests.noSite")}
+          choices={namedChoices(row.clients?.sites ?? [])}
+        />
       )}
-      <select className="inline-select" aria-label={t("emergencies.technician", { when })} value={technician} onChange={(e) => setTechnician(e.target.value)}>
-        <option value="">{t("emergencies.publishOnly")}</option>
-        {technicians.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
+      <InlineSelect
+        className="inline-select"
+        label={t("emergencies.technician", { when })}
+        value={technician}
+        onChange={setTechnician}
+        placeholder={t("emergencies.publishOnly")}
+        choices={namedChoices(technicians)}
+      />
       <button type="button" className="button small" disabled={busy} onClick={() => void dispatch()}>
         {t("emergencies.dispatch")}
       </button>

@@ -14,7 +14,9 @@ import {
   ErrorMessage,
   FilterBar,
   formatDateTime,
+  InlineSelect,
   ItemResults,
+  namedChoices,
   SelectField,
   selectionColumn,
   toApiError,
@@ -262,7 +264,6 @@ function Filters({
   clients: { id: string; name: string }[];
 }) {
   const { t } = useTranslation("dispatch");
-  const named = (rows: { id: string; name: string }[]) => rows.map((row) => ({ value: row.id, label: row.name }));
   return (
     <FilterBar className="board-filters" label={t("board.filters")}>
       <SelectField
@@ -279,9 +280,9 @@ function Filters({
         value={filters.tech}
         onChange={(tech) => onChange({ tech })}
         placeholder={t("board.anyTechnician")}
-        choices={[{ value: "none", label: t("board.unassigned") }, ...named(technicians)]}
+        choices={[{ value: "none", label: t("board.unassigned") }, ...namedChoices(technicians)]}
       />
-      <SelectField id="board-client" label={t("board.client")} value={filters.client} onChange={(client) => onChange({ client })} placeholder={t("board.anyClient")} choices={named(clients)} />
+      <SelectField id="board-client" label={t("board.client")} value={filters.client} onChange={(client) => onChange({ client })} placeholder={t("board.anyClient")} choices={namedChoices(clients)} />
       <div className="field">
         <label htmlFor="board-from">{t("board.from")}</label>
         <input id="board-from" type="date" value={filters.from} onChange={(e) => onChange({ from: e.target.value })} />
@@ -327,14 +328,13 @@ function RowMoves({
       {simple.map((move) =>
         move.to_status === "assigned" ? (
           <span key="assign" className="assign">
-            <select aria-label={t("board.assignTo", { title: row.title })} value={technician} onChange={(e) => setTechnician(e.target.value)}>
-              <option value="">{t("board.chooseTechnician")}</option>
-              {technicians.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
+            <InlineSelect
+              label={t("board.assignTo", { title: row.title })}
+              value={technician}
+              onChange={setTechnician}
+              placeholder={t("board.chooseTechnician")}
+              choices={namedChoices(technicians)}
+            />
             <button type="button" className="button small" disabled={busy || !technician} onClick={() => void run("assigned", technician)}>
               {t("move.assigned")}
             </button>
@@ -388,7 +388,7 @@ function BulkBar({
           value={technician}
           onChange={setTechnician}
           placeholder={t("board.chooseTechnician")}
-          choices={technicians.map((p) => ({ value: p.id, label: p.name }))}
+          choices={namedChoices(technicians)}
         />
       )}
       <button

@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, SelectField, formatDate, formatDateTime, formatNumber, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { DataTable, ErrorMessage, namedChoices, SelectField, formatDate, formatDateTime, formatNumber, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
 import { idempotencyKey, loadTransitions, movesFrom, type MissionPriority, type MissionStatus } from "./board.ts";
 import { StatusChip } from "./MissionBoard.tsx";
 import { loadNames, loadTechnicians } from "./people.ts";
@@ -276,7 +276,7 @@ function Moves({
               value={technician}
               onChange={setTechnician}
               placeholder={t("board.chooseTechnician")}
-              choices={technicians.map((p) => ({ value: p.id, label: p.name }))}
+              choices={namedChoices(technicians)}
             />
           )}
           {needsReason && (

@@ -9,10 +9,9 @@ import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ConfirmAction, DataTable, ErrorMessage, FilterBar, formatDateTime, NotFound, SelectField, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, FilterBar, formatDateTime, InlineSelect, namedChoices, NotFound, SelectField, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./dispatch.css";
 import "./i18n.ts";
-import { SiteSelect } from "./SiteSelect.tsx";
 import { useQueryParams } from "../ui/urlState.ts";
 
 interface RequestRow {
@@ -156,7 +155,14 @@ function Decision({ row, onDone }: { row: RequestRow; onDone: (text: string, mis
   return (
     <div className="row-moves">
       {!row.site_id && (
-        <SiteSelect label={t("requests.chooseSite", { subject: row.subject })} sites={row.clients?.sites ?? []} value={site} onChange={setSite} />
+        <InlineSelect
+          className="inline-select"
+          label={t("requests.chooseSite", { subject: row.subject })}
+          value={site}
+          onChange={setSite}
+          placeholder={t("requests.noSite")}
+          choices={namedChoices(row.clients?.sites ?? [])}
+        />
       )}
       <button type="button" className="button small" disabled={busy} onClick={() => void convert()}>
         {t("requests.convert")}

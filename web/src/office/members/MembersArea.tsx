@@ -11,7 +11,7 @@ import { Page } from "../../components/Page.tsx";
 import type { MemberRole } from "../../workspace.ts";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ConfirmAction, DataTable, ErrorMessage, SelectField, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, namedChoices, SelectField, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import { invokeFunction } from "../ui/invokeFunction.ts";
 import "./i18n.ts";
 import "../ui/admin-forms.css";
@@ -253,7 +253,7 @@ function InviteForm({ clients, onDone }: { clients: { id: string; name: string }
             value={clientId}
             onChange={setClientId}
             placeholder={t("invite.chooseClient")}
-            choices={clients.map((c) => ({ value: c.id, label: c.name }))}
+            choices={namedChoices(clients)}
           />
         ) : null}
       </div>

@@ -1,7 +1,7 @@
 /**
  * The filters above a list: one labelled form (a landmark named "Filters"
  * unless told otherwise) that never submits — each control applies itself as
- * it changes — and the select every list filters with.
+ * it changes — and the selects of the lists and forms: labelled, or inline in a row.
  */
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -55,5 +55,38 @@ export function SelectField({
         ))}
       </select>
     </div>
+  );
+}
+
+/** People, clients or sites as select choices: their id, under their name. */
+export function namedChoices(rows: readonly { id: string; name: string }[]): Choice[] {
+  return rows.map((row) => ({ value: row.id, label: row.name }));
+}
+
+/** A select inside a table row: no visible label, its accessible name says which row it acts on. */
+export function InlineSelect({
+  label,
+  value,
+  onChange,
+  choices,
+  placeholder,
+  className,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  choices: readonly Choice[];
+  placeholder: string;
+  className?: string;
+}) {
+  return (
+    <select className={className} aria-label={label} value={value} onChange={(event) => onChange(event.target.value)}>
+      <option value="">{placeholder}</option>
+      {choices.map((choice) => (
+        <option key={choice.value} value={choice.value}>
+          {choice.label}
+        </option>
+      ))}
+    </select>
   );
 }

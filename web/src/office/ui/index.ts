@@ -3,7 +3,7 @@ export { ConfirmAction } from "./ConfirmAction.tsx";
 export { DataTable, type Column } from "./DataTable.tsx";
 export { DownloadFeedback, saveFile, useDownload, type Download } from "./download.tsx";
 export { ErrorMessage } from "./ErrorMessage.tsx";
-export { FilterBar, SelectField, type Choice } from "./FilterBar.tsx";
+export { FilterBar, InlineSelect, namedChoices, SelectField, type Choice } from "./FilterBar.tsx";
 export { KeysetTable } from "./KeysetTable.tsx";
 export { ItemResults, type ItemResult } from "./ItemResults.tsx";
 export { NotFound } from "./NotFound.tsx";
