@@ -9,6 +9,7 @@ import type { Session } from "@supabase/supabase-js";
 import { Suspense, useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { HeaderControls } from "../components/HeaderControls.tsx";
+import { OrgSwitch } from "../components/OrgSwitch.tsx";
 import { Link, redirect, usePath } from "../router.tsx";
 import type { TerrainClient } from "../supabase.ts";
 import type { Membership } from "../workspace.ts";
@@ -80,16 +81,7 @@ function Shell() {
       <header className="app-header office-header">
         <span className="brand">{t("translation:app.name")}</span>
         {orgs.length > 1 ? (
-          <label className="org-switch">
-            <span className="visually-hidden">{t("shell.organization")}</span>
-            <select value={org.id} onChange={(event) => switchOrg(event.target.value)} data-testid="org-switch">
-              {orgs.map((membership) => (
-                <option key={membership.orgId} value={membership.orgId}>
-                  {membership.orgName} · {t(`shell.role.${membership.role}`)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OrgSwitch memberships={orgs} current={org.id} onSwitch={switchOrg} />
         ) : (
           <span className="org-name" data-testid="org-name">
             {org.name}

@@ -5,7 +5,6 @@ export const fr = {
   shell: {
     title: "Terrain · bureau",
     navLabel: "Navigation du bureau",
-    organization: "Organisation",
     role: {
       owner: "Propriétaire",
       admin: "Administrateur",
@@ -46,7 +45,6 @@ export const en: Translations<typeof fr> = {
   shell: {
     title: "Terrain · office",
     navLabel: "Office navigation",
-    organization: "Organization",
     role: {
       owner: "Owner",
       admin: "Administrator",
