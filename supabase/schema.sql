@@ -14865,7 +14865,7 @@ ALTER TABLE public.ledger_entries OWNER TO postgres;
 -- Name: TABLE ledger_entries; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.ledger_entries IS 'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued and payments matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
+COMMENT ON TABLE public.ledger_entries IS 'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued, payments recorded (on the suspense account until matched) and matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
 
 --
 -- Name: ledger_lines; Type: TABLE; Schema: public; Owner: postgres

@@ -179,6 +179,9 @@ $$;
 comment on function private.post_matched_payment() is
   'Trigger: posts a payment (private.post_payment) when it is recorded, with or without its invoice, and when an unassigned one is matched.';
 
+comment on table public.ledger_entries is
+  'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued, payments recorded (on the suspense account until matched) and matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
+
 -- Every recorded payment posts now, not only those recorded with an invoice.
 drop trigger payments_50_ledger_insert on public.payments;
 create trigger payments_50_ledger_insert after insert on public.payments

@@ -102,3 +102,5 @@ CREATE TRIGGER payments_50_ledger_insert AFTER INSERT ON public.payments FOR EAC
 
 -- comments it changed on existing objects
 comment on function private.post_matched_payment() is null;
+comment on table public.ledger_entries is
+  'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued and payments matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
