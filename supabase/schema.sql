@@ -5370,6 +5370,8 @@ begin
   if not exists (select from public.notifications n where n.id = p_notification_id and n.user_id = p_user) then
     perform private.raise_api_error('not_found', pg_catalog.format('no notification %s for user %s', p_notification_id, p_user));
   end if;
+  -- The first token ever creates the key; concurrent first calls wait for one another on the key.
+  insert into private.unsubscribe_token_key default values on conflict (singleton) do nothing;
   select encode(extensions.hmac(p_notification_id::text::bytea, k.key, 'sha256'), 'hex') into strict v_token
   from private.unsubscribe_token_key k;
   -- The same notification gives the same token: the first attempt stored its hash.
@@ -14488,7 +14490,7 @@ ALTER TABLE private.unsubscribe_token_key OWNER TO postgres;
 -- Name: TABLE unsubscribe_token_key; Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON TABLE private.unsubscribe_token_key IS 'The HMAC key unsubscribe tokens are derived with (one row, generated per database; never granted to an API role).';
+COMMENT ON TABLE private.unsubscribe_token_key IS 'The HMAC key unsubscribe tokens are derived with (one row, generated per database at the first token; never granted to an API role).';
 
 --
 -- Name: alert_emergencies_pending; Type: VIEW; Schema: public; Owner: postgres

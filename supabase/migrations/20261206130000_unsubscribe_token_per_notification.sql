@@ -8,17 +8,19 @@
 -- non-critical email different, so an email already accepted would be refused on replay and
 -- retried until it failed for good.
 --
--- How: token = HMAC-SHA256(notification id, a key generated here, in this database). The key never
--- leaves the private schema (no grant to any API role); knowing a notification id is not enough to
--- forge a token. The database still stores only the token's sha256, as before.
+-- How: token = HMAC-SHA256(notification id, a key generated in this database the first time a token
+-- is issued). The key never leaves the private schema (no grant to any API role); knowing a
+-- notification id is not enough to forge a token. The database still stores only the token's
+-- sha256, as before. The key is created on first use, not by this migration: until an email has
+-- been sent nothing depends on it, so undoing the migration loses nothing (docs/conventions.md §
+-- Reversible migrations); afterwards the key is data, and db:rollback asks before dropping it.
 
 create table private.unsubscribe_token_key (
   singleton boolean primary key default true check (singleton),
   key bytea not null default extensions.gen_random_bytes(32) check (octet_length(key) = 32)
 );
 comment on table private.unsubscribe_token_key is
-  'The HMAC key unsubscribe tokens are derived with (one row, generated per database; never granted to an API role).';
-insert into private.unsubscribe_token_key default values;
+  'The HMAC key unsubscribe tokens are derived with (one row, generated per database at the first token; never granted to an API role).';
 
 create function private.issue_unsubscribe_token(p_user uuid, p_notification_id uuid) returns text
   language plpgsql security definer
@@ -30,6 +32,8 @@ begin
   if not exists (select from public.notifications n where n.id = p_notification_id and n.user_id = p_user) then
     perform private.raise_api_error('not_found', pg_catalog.format('no notification %s for user %s', p_notification_id, p_user));
   end if;
+  -- The first token ever creates the key; concurrent first calls wait for one another on the key.
+  insert into private.unsubscribe_token_key default values on conflict (singleton) do nothing;
   select encode(extensions.hmac(p_notification_id::text::bytea, k.key, 'sha256'), 'hex') into strict v_token
   from private.unsubscribe_token_key k;
   -- The same notification gives the same token: the first attempt stored its hash.

@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { expect } from "vitest";
+import { stack, supabaseClient, withDb } from "../integration/harness.ts";
 
 export const SCREENSHOT_DIR = join(new URL("../..", import.meta.url).pathname, "tests", "browser", "screenshots");
 
@@ -65,6 +67,21 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
+/** Serious and critical violations per screen of the running test file, printed by logAxeReport. */
+const axeReport: Record<string, number> = {};
+
+/** The screen passes axe: no serious or critical violation (the list is the failure message). */
+export async function expectAxeClean(page: Page, screen: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  axeReport[screen] = violations.length;
+  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
+}
+
+/** Prints the screens checked by expectAxeClean in this test file (from afterAll). */
+export function logAxeReport(label: string): void {
+  console.log(`${label} axe (serious + critical violations per screen): ${JSON.stringify(axeReport)}`);
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
@@ -95,4 +112,38 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
 /** A desktop screenshot of the screen as it is now (tests/browser/screenshots/, gitignored). */
 export async function desktopScreenshot(page: Page, name: string): Promise<void> {
   await screenshot(page, `desktop-${name}`);
+}
+
+/** A desktop screen checked with axe (expectAxeClean), then photographed under its name. */
+export async function checkDesktopScreen(page: Page, name: string): Promise<void> {
+  await expectAxeClean(page, name);
+  await desktopScreenshot(page, name);
+}
+
+/** A fresh desktop context on the app's sign-in screen. */
+export async function freshDesktopPage(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await desktopContext(browser, baseURL);
+  const page = await context.newPage();
+  await page.goto("/");
+  return { context, page };
+}
+
+/** A fresh desktop context signed in as a member of the back office, once the office has opened. */
+export async function officePage(browser: Browser, baseURL: string, email: string, password = DEMO_PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await freshDesktopPage(browser, baseURL);
+  await signIn(opened.page, email, password);
+  await opened.page.waitForURL((url) => url.pathname.startsWith("/office/"));
+  return opened;
+}
+
+/** The path the page is at (no origin, no query). */
+export const pathOf = (page: Page): string => new URL(page.url()).pathname;
+
+/** A confirmed account with a name, made a technician of the organization; its user id. */
+export async function createTechnician(orgId: string, email: string, password: string, fullName: string): Promise<string> {
+  const created = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({ email, password, email_confirm: true, user_metadata: { full_name: fullName } });
+  if (created.error) throw created.error;
+  const userId = created.data.user.id;
+  await withDb((db) => db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'technician')", [orgId, userId]));
+  return userId;
 }

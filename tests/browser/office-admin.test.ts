@@ -10,24 +10,17 @@ import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { desktopContext, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
 const run = randomUUID().slice(0, 8);
 const org = randomUUID();
 const password = `office-admin-${run}-secret`;
 const emailOf = (who: string) => `${who}-${run}@office-admin.terrain.test`;
 const users = { owner: "", admin: "", dispatcher: "" };
-const axeReport: Record<string, number> = {};
 
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-
-async function expectNoSeriousAxeViolations(screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 async function open(label: string, heading: string) {
   await page.getByRole("navigation", { name: "Navigation du bureau" }).getByRole("link", { name: label }).click();
@@ -58,7 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  console.log(`axe serious/critical per screen: ${JSON.stringify(axeReport)}`);
+  logAxeReport("office admin");
   await context?.close();
   await browser?.close();
   await removeTestOrganization(org);
@@ -69,7 +62,7 @@ describe("members", () => {
   it("invites a new member by email: the account and the membership exist, the invitation email is queued", async () => {
     await open("Membres", "Membres");
     await page.getByRole("cell", { name: `dispatcher ${run}`, exact: true }).waitFor();
-    await expectNoSeriousAxeViolations("members");
+    await expectAxeClean(page, "members");
     await desktopScreenshot(page, "office-members");
 
     await page.getByLabel("Adresse email").fill(emailOf("newcomer"));
@@ -92,7 +85,7 @@ describe("members", () => {
     await page.getByLabel(`Rôle de ${name}`).selectOption("owner");
     await page.getByRole("button", { name: `Changer le rôle · ${name}` }).click();
     await page.getByRole("alert").getByText("Only an owner can grant or remove the owner role, or change an owner's membership").waitFor();
-    await expectNoSeriousAxeViolations("members-refusal");
+    await expectAxeClean(page, "members-refusal");
     await desktopScreenshot(page, "office-members-refusal");
     expect(await withDb(async (db) =>
       (await db.query(`select role::text from public.memberships where org_id = $1 and user_id = $2`, [org, users.dispatcher])).rows[0].role))
@@ -110,7 +103,7 @@ describe("members", () => {
     const owner = `owner ${run}`;
     await page.getByRole("button", { name: `Retirer · ${owner}` }).click();
     await page.getByRole("group", { name: `Retirer ${owner} de l’organisation ?` }).waitFor();
-    await expectNoSeriousAxeViolations("members-remove-confirm");
+    await expectAxeClean(page, "members-remove-confirm");
     await page.getByRole("button", { name: "Confirmer le retrait" }).click();
     await page.getByRole("alert").getByText("Only an owner can grant or remove the owner role, or change an owner's membership").waitFor();
     expect(await withDb(async (db) =>
@@ -124,14 +117,14 @@ describe("API keys", () => {
 
   it("creates a key: the secret is shown once, authenticates, and is gone after a reload", async () => {
     await open("Clés d’API", "Clés d’API");
-    await expectNoSeriousAxeViolations("api-keys");
+    await expectAxeClean(page, "api-keys");
     await page.getByLabel("Nom", { exact: true }).fill(`Supervision ${run}`);
     await page.getByRole("button", { name: "Créer la clé" }).click();
     const panel = page.getByTestId("api-key-secret-panel");
     await panel.getByText("il ne sera plus jamais affiché").waitFor();
     firstSecret = await page.getByTestId("api-key-secret").inputValue();
     expect(firstSecret.length).toBeGreaterThan(20);
-    await expectNoSeriousAxeViolations("api-keys-secret");
+    await expectAxeClean(page, "api-keys-secret");
     await desktopScreenshot(page, "office-api-keys-secret");
     const stored = await withDb(async (db) => (await db.query(
       `select k.name, k.secret_hash, private.api_key_id_for_secret($2) = k.id as authenticates
@@ -161,7 +154,7 @@ describe("API keys", () => {
     const active = page.getByRole("row").filter({ hasText: "active" }).filter({ hasNotText: "rotation" });
     await active.getByRole("button", { name: /^Révoquer/ }).click();
     await page.getByRole("group", { name: /^Révoquer Supervision/ }).waitFor();
-    await expectNoSeriousAxeViolations("api-keys-revoke-confirm");
+    await expectAxeClean(page, "api-keys-revoke-confirm");
     await page.getByRole("button", { name: "Confirmer la révocation" }).click();
     await page.getByText(`La clé Supervision ${run} est révoquée.`).waitFor();
     expect(await statuses()).toEqual(["rotating", "revoked"]);
@@ -172,7 +165,7 @@ describe("API keys", () => {
 describe("rules editor", () => {
   it("answers an invalid condition inline in SQL's words, saves once fixed, and disables the rule", async () => {
     await open("Règles", "Règles sur les événements");
-    await expectNoSeriousAxeViolations("rules");
+    await expectAxeClean(page, "rules");
     await page.getByRole("link", { name: "Nouvelle règle" }).click();
     await page.getByRole("heading", { level: 1, name: "Nouvelle règle" }).waitFor();
 
@@ -186,7 +179,7 @@ describe("rules editor", () => {
     expect(expected).toMatch(/^Invalid rule condition: /);
     await expect.poll(() => feedback.textContent()).toBe(`✗ ${expected}`);
     expect(await condition.getAttribute("aria-invalid")).toBe("true");
-    await expectNoSeriousAxeViolations("rules-editor-invalid");
+    await expectAxeClean(page, "rules-editor-invalid");
     await desktopScreenshot(page, "office-rules-editor-invalid");
 
     await condition.pressSequentially(" 90");
@@ -204,7 +197,7 @@ describe("rules editor", () => {
     await page.getByRole("button", { name: `Désactiver · Surchauffe ${run}` }).click();
     await page.getByText(`La règle Surchauffe ${run} est désactivée.`).waitFor();
     expect(await withDb(async (db) => (await db.query(`select enabled from public.rules where org_id = $1`, [org])).rows[0].enabled)).toBe(false);
-    await expectNoSeriousAxeViolations("rules-list");
+    await expectAxeClean(page, "rules-list");
     await desktopScreenshot(page, "office-rules");
 
     await page.getByRole("link", { name: `Surchauffe ${run}` }).click();
@@ -212,7 +205,7 @@ describe("rules editor", () => {
     await page.getByLabel("Condition").fill("$.temperature > 95");
     await expect.poll(() => feedback.textContent()).toBe("✓ Condition valide.");
     await page.getByLabel("Règle active").check();
-    await expectNoSeriousAxeViolations("rules-editor-edit");
+    await expectAxeClean(page, "rules-editor-edit");
     await page.getByRole("button", { name: "Enregistrer" }).click();
     await page.getByRole("heading", { level: 1, name: "Règles sur les événements" }).waitFor();
     expect(await withDb(async (db) => (await db.query(`select condition, enabled from public.rules where org_id = $1`, [org])).rows))

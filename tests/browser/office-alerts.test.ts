@@ -13,9 +13,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, expectAxeClean, freshDesktopPage, launchBrowser, logAxeReport, pathOf, signIn } from "./browser.ts";
 
 /** The dashboard's polling interval (web/src/office/alerts/live.ts DEFAULT_TIMING). */
 const POLL_SECONDS = 10;
@@ -41,19 +41,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office alerts");
   await browser?.close();
   if (orgId) await removeTestOrganization(orgId);
   if (userId) await supabaseClient(stack.serviceRoleKey).auth.admin.deleteUser(userId);
 });
 
-async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  return { context, page };
-}
-
-const pathOf = (page: Page) => new URL(page.url()).pathname;
+const freshPage = () => freshDesktopPage(browser, stack.apiUrl);
 
 /** The alert checks, as pg_cron runs them every minute; a run that finds the lock taken (cron's) is tried again. */
 async function runAlertChecks(): Promise<void> {
@@ -107,11 +101,6 @@ function silentWav(): Buffer {
   return Buffer.concat([header, Buffer.alloc(samples, 128)]);
 }
 
-async function expectNoSeriousViolations(page: Page) {
-  const violations = await seriousAxeViolations(page);
-  expect(violations, JSON.stringify(violations)).toEqual([]);
-}
-
 describe("the alert dashboard", () => {
   it("shows a new emergency alert within the polling interval; acknowledge, silence (refused in the past), resolved tab", async () => {
     const { context, page } = await freshPage();
@@ -126,8 +115,7 @@ describe("the alert dashboard", () => {
       expect(await page.getByTestId("live-status").textContent()).toContain(`toutes les ${POLL_SECONDS} s`);
       // Sound: off for the organization by default.
       expect(await page.getByText("Son des alertes désactivé pour l’organisation").isVisible()).toBe(true);
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alerts-empty");
+      await checkDesktopScreen(page, "office-alerts-empty");
 
       // A new emergency, past its threshold, and the alert check that pg_cron runs every minute.
       const description = `Chaudière en panne ${run}`;
@@ -140,8 +128,7 @@ describe("the alert dashboard", () => {
       await page.getByRole("table", { name: "Critiques (1)" }).waitFor();
       const row = page.getByRole("row").filter({ hasText: description });
       expect(await row.getByRole("link", { name: "File des urgences" }).getAttribute("href")).toBe("/office/emergencies");
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alerts-firing");
+      await checkDesktopScreen(page, "office-alerts-firing");
 
       // Acknowledge: it leaves the firing list for the acknowledged one.
       await row.getByRole("button", { name: "Acquitter l’alerte « Urgence en attente »" }).click();
@@ -173,8 +160,7 @@ describe("the alert dashboard", () => {
       expect(silenced?.silenced_by).toBe(userId);
       expect(Math.abs(silenced!.silenced_until!.getTime() - later.getTime())).toBeLessThan(60_000);
       await page.getByRole("row").filter({ hasText: description }).getByText("En sourdine jusqu’au").waitFor();
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alerts-acknowledged");
+      await checkDesktopScreen(page, "office-alerts-acknowledged");
 
       // The emergency is handled: the alert resolves and moves to the resolved tab.
       await withDb((db) => db.query("update public.emergency_requests set status = 'acknowledged' where id = $1", [emergencyId]));
@@ -184,8 +170,7 @@ describe("the alert dashboard", () => {
       await page.getByRole("link", { name: "Résolues" }).click();
       await expect.poll(() => pathOf(page)).toBe("/office/alerts/resolved");
       await page.getByRole("table", { name: /dernières alertes résolues/ }).getByText(description).waitFor();
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alerts-resolved");
+      await checkDesktopScreen(page, "office-alerts-resolved");
     } finally {
       await context.close();
     }
@@ -204,8 +189,7 @@ describe("the alert settings", () => {
       const form = page.getByTestId("alert-config-emergency_pending");
       const threshold = form.getByLabel("Seuil");
       expect(await threshold.inputValue()).toBe("5");
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alert-settings");
+      await checkDesktopScreen(page, "office-alert-settings");
 
       const configured = () =>
         withDb(async (db) =>
@@ -220,8 +204,7 @@ describe("the alert settings", () => {
       await form.getByRole("button", { name: "Enregistrer" }).click();
       await form.getByRole("alert").filter({ hasText: "Alert emergency_pending needs a threshold greater than 0, got -5" }).waitFor();
       expect((await configured())?.threshold).toBe("5");
-      await expectNoSeriousViolations(page);
-      await desktopScreenshot(page, "office-alert-settings-refused");
+      await checkDesktopScreen(page, "office-alert-settings-refused");
 
       // A good one, and a repeat interval of 90 minutes.
       await threshold.fill("15");
@@ -274,7 +257,7 @@ describe("the alert settings", () => {
       await runAlertChecks();
       await page.getByText(description).waitFor({ timeout: (POLL_SECONDS + 10) * 1000 });
       await expect.poll(() => soundButton.getAttribute("data-played")).toBe("1");
-      await expectNoSeriousViolations(page);
+      await expectAxeClean(page, "alerts-sound-played");
     } finally {
       await context.close();
     }
@@ -288,7 +271,7 @@ describe("the alert settings", () => {
       await page.goto("/office/alerts");
       await page.getByRole("heading", { level: 1, name: "Alertes" }).waitFor();
       expect(await page.getByRole("link", { name: "Configuration" }).count()).toBe(0);
-      await expectNoSeriousViolations(page);
+      await expectAxeClean(page, "alerts-dispatcher");
       await page.goto("/office/alerts/settings");
       await page.getByRole("heading", { level: 1, name: "Page introuvable" }).waitFor();
     } finally {

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { createTechnician, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, officePage } from "./browser.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
 const CLIENT = "a0000000-0000-4000-8000-0000000000c1";
@@ -23,34 +23,10 @@ let techId: string;
 let timesheetIds: string[] = [];
 
 let browser: Browser;
-const axeReport: Record<string, number> = {};
-
-async function officePage(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  await signIn(page, email);
-  await page.waitForURL((url) => url.pathname.startsWith("/office/"));
-  return { context, page };
-}
-
-async function expectAxeClean(page: Page, screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 beforeAll(async () => {
-  const created = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({
-    email: TECH_EMAIL,
-    password: TECH_PASSWORD,
-    email_confirm: true,
-    user_metadata: { full_name: TECH_NAME },
-  });
-  if (created.error) throw created.error;
-  techId = created.data.user.id;
+  techId = await createTechnician(ORG, TECH_EMAIL, TECH_PASSWORD, TECH_NAME);
   const missionId = await withDb(async (db) => {
-    await db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'technician')", [ORG, techId]);
     const id = (
       await db.query<{ id: string }>("insert into public.missions (org_id, client_id, site_id, title, scheduled_start) values ($1, $2, $3, $4, now()) returning id", [
         ORG,
@@ -84,12 +60,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  console.log(`axe (serious + critical violations per screen): ${JSON.stringify(axeReport)}`);
+  logAxeReport("office approvals");
 });
 
 describe("timesheet approval", () => {
   it("approves the selected lines in bulk and shows each line's result, a refusal with the database's reason", async () => {
-    const { context, page } = await officePage("dispatch@chaleur-express.test");
+    const { context, page } = await officePage(browser, stack.apiUrl, "dispatch@chaleur-express.test");
     try {
       await page.goto("/office/approvals");
       await page.getByRole("heading", { level: 1, name: "Validation des heures" }).waitFor();
@@ -122,7 +98,7 @@ describe("timesheet approval", () => {
   });
 
   it("lets an admin correct a locked line only with a reason, and records the override", async () => {
-    const { context, page } = await officePage("admin@chaleur-express.test");
+    const { context, page } = await officePage(browser, stack.apiUrl, "admin@chaleur-express.test");
     try {
       await page.goto(`/office/approvals?tech=${techId}`);
       const locked = page.getByTestId("approved-row").filter({ hasText: "3,5" });

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { desktopContext, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
 const run = randomUUID().slice(0, 8);
 const ORG = randomUUID();
@@ -30,13 +30,6 @@ let adminId: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const axeReport: Record<string, number> = {};
-
-async function expectAccessible(screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 const entries = () => page.getByRole("table", { name: "Entrées du journal, les plus récentes d’abord" }).locator("tbody tr");
 const pageLabel = () => page.getByTestId("audit-page").textContent();
@@ -88,7 +81,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.log(`office audit axe (serious+critical per screen): ${JSON.stringify(axeReport)}`);
+  logAxeReport("office audit");
   await browser?.close();
   await removeTestOrganization(ORG);
   await withDb((c) => c.query("delete from auth.users where id = any($1::uuid[])", [createdUsers]));
@@ -102,7 +95,7 @@ describe("the audit log viewer", () => {
     // The newest entry is the deletion.
     await expect.poll(() => entries().first().textContent()).toMatch(/Suppression.*public\.clients/);
     expect(await pageLabel()).toBe("Page 1");
-    await expectAccessible("audit");
+    await expectAxeClean(page, "audit");
     await desktopScreenshot(page, "office-audit");
   });
 
@@ -117,7 +110,7 @@ describe("the audit log viewer", () => {
     const secondPage = await columnTexts(3, 6);
     expect(secondPage).toEqual(["Modification", "Modification", "Modification", "Modification", "Modification", "Création"]);
     expect(await page.getByRole("button", { name: "Page suivante" }).isDisabled()).toBe(true);
-    await expectAccessible("audit-page-2");
+    await expectAxeClean(page, "audit-page-2");
 
     await page.getByRole("button", { name: "Page précédente" }).click();
     await expect.poll(pageLabel).toBe("Page 1");
@@ -132,7 +125,7 @@ describe("the audit log viewer", () => {
     await diff.waitFor();
     expect(await diff.textContent()).toMatch(/^notes\s*avant : note 29\s+→\s+après : note 30$/);
     await expect.poll(() => newest.locator("td:nth-child(2)").textContent()).toBe(ADMIN_EMAIL);
-    await expectAccessible("audit-diff");
+    await expectAxeClean(page, "audit-diff");
     await desktopScreenshot(page, "office-audit-diff");
   });
 
@@ -153,7 +146,7 @@ describe("the audit log viewer", () => {
     await columnTexts(3, 25);
     await applyFilters({ "Identifiant de ligne": TRACKED, Du: tomorrow });
     await page.getByText("Rien à afficher.").waitFor();
-    await expectAccessible("audit-empty");
+    await expectAxeClean(page, "audit-empty");
   });
 
   it("exports the filtered log as CSV, formula-safe, and the export is itself in the log", async () => {
@@ -176,7 +169,7 @@ describe("the audit log viewer", () => {
       c.query("select actor_user_id, diff -> 'filters' ->> 'row_id' as row_id, diff ->> 'rows' as rows from audit.log where org_id = $1 and action = 'audit_export'", [ORG]),
     );
     expect(exports.rows).toEqual([{ actor_user_id: adminId, row_id: FORMULA, rows: "2" }]);
-    await expectAccessible("audit-export");
+    await expectAxeClean(page, "audit-export");
   });
 
   it("is not a dispatcher's: no link, and its URL is the not-found page", async () => {

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { createTechnician, desktopContext, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
 const run = randomUUID().slice(0, 8);
@@ -30,13 +30,6 @@ let techId: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const axeReport: Record<string, number> = {};
-
-async function expectAxeClean(screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 /** A mission of this run's client, brought to a status by the system actor. */
 async function missionAt(
@@ -64,16 +57,8 @@ const row = (missionId: string): Locator => page.locator(`[data-testid="board-ro
 const chipOf = (missionId: string) => row(missionId).getByTestId("status-chip");
 
 beforeAll(async () => {
-  const created = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({
-    email: TECH_EMAIL,
-    password: TECH_PASSWORD,
-    email_confirm: true,
-    user_metadata: { full_name: TECH_NAME },
-  });
-  if (created.error) throw created.error;
-  techId = created.data.user.id;
+  techId = await createTechnician(ORG, TECH_EMAIL, TECH_PASSWORD, TECH_NAME);
   await withDb(async (db) => {
-    await db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'technician')", [ORG, techId]);
     clientId = (await db.query<{ id: string }>("insert into public.clients (org_id, name, billing_city) values ($1, $2, 'Lyon') returning id", [ORG, CLIENT_NAME])).rows[0]!.id;
     siteId = (
       await db.query<{ id: string }>("insert into public.sites (org_id, client_id, name, address, city) values ($1, $2, 'Chaufferie A', '1 rue Essai', 'Lyon') returning id", [
@@ -98,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  console.log(`axe (serious + critical violations per screen): ${JSON.stringify(axeReport)}`);
+  logAxeReport("office dispatch");
 });
 
 describe("missions board", () => {
@@ -106,7 +91,7 @@ describe("missions board", () => {
     const title = `Entretien chaudière ${run}`;
     const missionId = await missionAt(title, "new", 3);
     await page.getByRole("heading", { level: 1, name: "Missions" }).waitFor();
-    await expectAxeClean("board-default");
+    await expectAxeClean(page, "board-default");
 
     // The client filter goes into the URL: the view can be reloaded or shared.
     await page.getByLabel("Client", { exact: true }).selectOption(clientId);
@@ -125,7 +110,7 @@ describe("missions board", () => {
 
     const stored = await withDb((db) => db.query("select status, technician_id from public.missions where id = $1", [missionId]));
     expect(stored.rows[0]).toEqual({ status: "assigned", technician_id: techId });
-    await expectAxeClean("board-filtered");
+    await expectAxeClean(page, "board-filtered");
     await desktopScreenshot(page, "office-missions-board");
   });
 
@@ -173,7 +158,7 @@ describe("missions board", () => {
     await expect.poll(() => page.getByTestId("item-results-summary").textContent()).toBe("2 sur 2 actions réussies");
     await expect.poll(() => chipOf(a).textContent()).toBe("Assignée");
     await expect.poll(() => chipOf(b).textContent()).toBe("Assignée");
-    await expectAxeClean("board-bulk-results");
+    await expectAxeClean(page, "board-bulk-results");
     await desktopScreenshot(page, "office-missions-bulk");
   });
 
@@ -226,7 +211,7 @@ describe("a mission's page", () => {
     await page.getByRole("button", { name: "Ajouter la note" }).click();
     await page.getByText(`Code portail 4512 ${run}`).waitFor();
     await page.getByText(/^Julien Petit ·/).waitFor();
-    await expectAxeClean("mission-detail");
+    await expectAxeClean(page, "mission-detail");
     await desktopScreenshot(page, "office-mission-detail");
   });
 
@@ -254,7 +239,7 @@ describe("emergency queue", () => {
     const created = await page.getByTestId("emergency-row").evaluateAll((rows) => rows.length);
     expect(created).toBeGreaterThanOrEqual(1);
     expect(await mine.textContent()).toContain("Critique");
-    await expectAxeClean("emergencies");
+    await expectAxeClean(page, "emergencies");
     await desktopScreenshot(page, "office-emergencies");
 
     // Taken on first: the others see someone is on it (the status trigger stamps who).
@@ -297,7 +282,7 @@ describe("client requests", () => {
     const convertRow = page.getByTestId("request-row").filter({ hasText: `Radiateur froid ${run}` });
     const declineRow = page.getByTestId("request-row").filter({ hasText: `Devis piscine ${run}` });
     await convertRow.waitFor();
-    await expectAxeClean("requests");
+    await expectAxeClean(page, "requests");
     await desktopScreenshot(page, "office-requests");
 
     await convertRow.getByRole("button", { name: "Créer la mission" }).click();
@@ -331,7 +316,7 @@ describe("clients", () => {
     await page.getByLabel("Rechercher un client (nom, ville, e-mail)").fill(`Essai ${run}`);
     await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe(`Essai ${run}`);
     await page.getByRole("link", { name: CLIENT_NAME }).waitFor();
-    await expectAxeClean("clients");
+    await expectAxeClean(page, "clients");
     await desktopScreenshot(page, "office-clients");
 
     await page.getByRole("link", { name: CLIENT_NAME }).click();
@@ -340,7 +325,7 @@ describe("clients", () => {
     await expect.poll(() => sites.locator("tbody tr").count()).toBe(2);
     const missions = page.getByRole("table", { name: "Les 20 dernières missions du client, par date prévue" });
     await expect.poll(() => missions.locator("tbody tr").count()).toBeGreaterThan(1);
-    await expectAxeClean("client-detail");
+    await expectAxeClean(page, "client-detail");
     await desktopScreenshot(page, "office-client-detail");
 
     await page.goto(`/office/clients/${randomUUID()}`);

@@ -5,9 +5,9 @@
  * not offered it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { stack, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, freshDesktopPage, launchBrowser, logAxeReport, pathOf, signIn } from "./browser.ts";
 
 const CHALEUR = "a0000000-0000-4000-8000-0000000000a0"; // supabase/seeds
 let browser: Browser;
@@ -17,17 +17,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office health");
   await browser?.close();
 });
 
-async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  return { context, page };
-}
-
-const pathOf = (page: Page) => new URL(page.url()).pathname;
+const freshPage = () => freshDesktopPage(browser, stack.apiUrl);
 
 describe("the health page", () => {
   it("lists the organization's checks with their counts, and no platform check", async () => {
@@ -59,9 +53,7 @@ describe("the health page", () => {
       expect((await row.getByRole("cell").nth(3).textContent())?.trim()).toBe(String(expected));
       await page.getByTestId("health-summary").waitFor();
 
-      const violations = await seriousAxeViolations(page);
-      expect(violations, JSON.stringify(violations)).toEqual([]);
-      await desktopScreenshot(page, "office-health");
+      await checkDesktopScreen(page, "office-health");
     } finally {
       await context.close();
     }

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, desktopContext, desktopScreenshot, launchBrowser, logAxeReport, pathOf, signIn } from "./browser.ts";
 
 const run = randomUUID().slice(0, 8);
 const ORG = randomUUID();
@@ -93,6 +93,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office invoicing");
   await context?.close();
   await browser?.close();
   await removeTestOrganization(ORG);
@@ -100,13 +101,7 @@ afterAll(async () => {
   for (const id of userIds) await supabaseClient(stack.serviceRoleKey).auth.admin.deleteUser(id);
 });
 
-const pathOf = (p: Page) => new URL(p.url()).pathname;
-
-async function expectAccessible(p: Page, screen: string) {
-  const violations = await seriousAxeViolations(p);
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-  await desktopScreenshot(p, `office-invoicing-${screen}`);
-}
+const expectAccessible = (p: Page, screen: string) => checkDesktopScreen(p, `office-invoicing-${screen}`);
 
 async function invoiceRow(id: string) {
   return withDb(async (db) => (await db.query("select status, number, pdf_sha256 from public.invoices where id = $1", [id])).rows[0]);
@@ -301,6 +296,19 @@ describe("exports and quotes", () => {
     await page.getByRole("heading", { level: 1, name: new RegExp(`^Devis DEV-\\d{4}-\\d{5} : Désembouage ${run}$`) }).waitFor();
     await expect.poll(() => page.getByTestId("status").first().textContent()).toBe("Envoyé");
     await expectAccessible(page, "quote");
+  });
+
+  it("keeps the quotes filter in the URL: the filtered list reopens as it was left", async () => {
+    await page.goto("/office/quotes");
+    const filter = page.getByLabel("Afficher", { exact: true });
+    await filter.selectOption({ label: "Envoyés" });
+    await expect.poll(() => new URL(page.url()).search).toBe("?status=sent");
+    await page.reload();
+    await expect.poll(() => filter.inputValue()).toBe("sent");
+    await expect.poll(() => page.getByRole("link", { name: /^DEV-\d{4}-\d{5}$/ }).count()).toBe(1);
+    await filter.selectOption({ label: "Brouillons" });
+    await page.getByText("Aucun devis pour ce filtre.").waitFor();
+    expect(new URL(page.url()).search).toBe("?status=draft");
   });
 
   it("shows the not-found page for an invoice of another organization", async () => {

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { stack, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, expectAxeClean, launchBrowser, logAxeReport, officePage } from "./browser.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
 const run = randomUUID().slice(0, 8);
@@ -32,15 +32,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office reports");
   await browser?.close();
 });
 
 async function openReports(email: string): Promise<Page> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  await signIn(page, email);
-  await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/office/);
+  const { page } = await officePage(browser, stack.apiUrl, email);
   await page.getByRole("link", { name: "Rapports" }).click();
   await page.getByRole("heading", { level: 1, name: "Rapports" }).waitFor();
   return page;
@@ -62,9 +59,7 @@ describe("reports", () => {
       await stock.getByRole("button", { name: "Afficher les données en tableau" }).click();
       const lastRow = stock.locator("table tbody tr").last();
       await expect.poll(() => lastRow.textContent()).toContain("17");
-      const violations = await seriousAxeViolations(page);
-      expect(violations, JSON.stringify(violations)).toEqual([]);
-      await desktopScreenshot(page, "office-reports");
+      await checkDesktopScreen(page, "office-reports");
     } finally {
       await page.context().close();
     }
@@ -86,8 +81,7 @@ describe("reports", () => {
       const titles = (await chartTitles(accountant)).join(" | ");
       expect(titles).toContain("Chiffre d’affaires et impayés par mois");
       expect(titles).not.toContain("Alertes");
-      const violations = await seriousAxeViolations(accountant);
-      expect(violations, JSON.stringify(violations)).toEqual([]);
+      await expectAxeClean(accountant, "reports-accountant");
     } finally {
       await accountant.context().close();
     }

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stack, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, desktopContext, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
 const CHALEUR = "a0000000-0000-4000-8000-0000000000a0"; // supabase/seeds
 // Letters only, so the name is one word to the full-text search.
@@ -48,6 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("office search");
   await context?.close();
   await browser?.close();
   // The audit trail keeps what it recorded; the rows themselves go (history first, then the mission, site, client).
@@ -75,9 +76,7 @@ describe("global search palette", () => {
     await missionOption().waitFor();
     expect(await palette().getByRole("group", { name: "Clients" }).getByRole("option", { name: new RegExp(clientName) }).count()).toBe(1);
 
-    const violations = await seriousAxeViolations(page);
-    expect(violations, JSON.stringify(violations)).toEqual([]);
-    await desktopScreenshot(page, "office-search-palette");
+    await checkDesktopScreen(page, "office-search-palette");
 
     // The arrow keys move the active option; the combobox names it.
     await combobox().press("ArrowDown");

@@ -6,9 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { stack, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, officePage } from "./browser.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
 const run = randomUUID().slice(0, 8);
@@ -17,22 +17,6 @@ const NAME = `Vase d'expansion ${run}`;
 let itemId: string;
 
 let browser: Browser;
-const axeReport: Record<string, number> = {};
-
-async function officePage(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  await signIn(page, email);
-  await page.waitForURL((url) => url.pathname.startsWith("/office/"));
-  return { context, page };
-}
-
-async function expectAxeClean(page: Page, screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
-}
 
 beforeAll(async () => {
   itemId = await withDb(async (db) => {
@@ -56,12 +40,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  console.log(`axe (serious + critical violations per screen): ${JSON.stringify(axeReport)}`);
+  logAxeReport("office stock");
 });
 
 describe("stock", () => {
   it("lists the items with their level in words, and pages an item's ledger with a cursor", async () => {
-    const { context, page } = await officePage("dispatch@chaleur-express.test");
+    const { context, page } = await officePage(browser, stack.apiUrl, "dispatch@chaleur-express.test");
     try {
       await page.goto("/office/stock");
       await page.getByRole("heading", { level: 1, name: "Stock" }).waitFor();
@@ -92,7 +76,7 @@ describe("stock", () => {
   });
 
   it("lets an admin record movements; negative stock is refused with the database's message", async () => {
-    const { context, page } = await officePage("admin@chaleur-express.test");
+    const { context, page } = await officePage(browser, stack.apiUrl, "admin@chaleur-express.test");
     try {
       await page.goto(`/office/stock/${itemId}`);
       await expect.poll(() => page.getByTestId("item-on-hand").textContent()).toBe("55 u");

@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { desktopContext, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
 const run = randomUUID().slice(0, 8);
 const ORG = randomUUID();
@@ -39,19 +39,12 @@ let invoiceBNumber: string;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const axeReport: Record<string, number> = {};
 
 async function createUser(email: string): Promise<string> {
   const { data, error } = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
   if (error) throw error;
   createdUsers.push(data.user.id);
   return data.user.id;
-}
-
-async function expectAccessible(screen: string) {
-  const violations = await seriousAxeViolations(page);
-  axeReport[screen] = violations.length;
-  expect(violations, `${screen}: ${JSON.stringify(violations)}`).toEqual([]);
 }
 
 const heading = (name: string | RegExp) => page.getByRole("heading", { level: 1, name });
@@ -130,7 +123,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.log(`portal axe (serious+critical per screen): ${JSON.stringify(axeReport)}`);
+  logAxeReport("portal");
   await browser?.close();
   await removeTestOrganization(ORG);
   await withDb((c) => c.query("delete from auth.users where id = any($1::uuid[])", [createdUsers]));
@@ -145,7 +138,7 @@ describe("the client portal", () => {
     const text = (await page.locator("body").textContent()) ?? "";
     expect(text).not.toMatch(/version|santé|health/i);
     expect(text).not.toContain(TECH_EMAIL);
-    await expectAccessible("home");
+    await expectAxeClean(page, "home");
     await desktopScreenshot(page, "portal-home");
   });
 
@@ -155,7 +148,7 @@ describe("the client portal", () => {
     await page.getByRole("link", { name: invoiceANumber }).waitFor();
     expect(await page.getByText(invoiceBNumber).count()).toBe(0);
     await expect.poll(() => page.getByRole("row").filter({ hasText: invoiceANumber }).textContent()).toMatch(/À régler/);
-    await expectAccessible("invoices");
+    await expectAxeClean(page, "invoices");
     await desktopScreenshot(page, "portal-invoices");
 
     await page.getByRole("link", { name: invoiceANumber }).click();
@@ -168,7 +161,7 @@ describe("the client portal", () => {
     const pdf = readFileSync((await download.path())!);
     expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
     await expect.poll(() => page.getByRole("status").filter({ hasText: "téléchargé" }).count()).toBe(1);
-    await expectAccessible("invoice");
+    await expectAxeClean(page, "invoice");
     await desktopScreenshot(page, "portal-invoice");
   });
 
@@ -188,7 +181,7 @@ describe("the client portal", () => {
       expect(text, path).not.toContain("Bravo");
       expect(await page.getByRole("alert").count(), `${path}: no error message`).toBe(0);
     }
-    await expectAccessible("not-found");
+    await expectAxeClean(page, "not-found");
     await desktopScreenshot(page, "portal-not-found");
   });
 
@@ -225,14 +218,14 @@ describe("the client portal", () => {
     await expect.poll(() => row.textContent()).toMatch(/Terminée.*Camille/);
     expect(await page.getByText("Dupont").count()).toBe(0);
     expect(await page.getByText(`Réparation brûleur Bravo ${run}`).count()).toBe(0);
-    await expectAccessible("missions");
+    await expectAxeClean(page, "missions");
     await desktopScreenshot(page, "portal-missions");
 
     await row.getByRole("link").click();
     await heading(`Réparation brûleur Alpha ${run}`).waitFor();
     await expect.poll(() => page.getByTestId("intervention-report").textContent()).toMatch(/terminée le .* par Camille\.$/);
     expect(await page.getByText("Dupont").count()).toBe(0);
-    await expectAccessible("mission");
+    await expectAxeClean(page, "mission");
     await desktopScreenshot(page, "portal-mission");
   });
 
@@ -243,27 +236,27 @@ describe("the client portal", () => {
     await heading(`Chaufferie Alpha ${run}`).waitFor();
     await page.getByText("Code portail 1234").waitFor();
     await page.getByRole("link", { name: `Réparation brûleur Alpha ${run}` }).waitFor();
-    await expectAccessible("site");
+    await expectAxeClean(page, "site");
     await desktopScreenshot(page, "portal-site");
 
     await page.goto("/portal/quotes");
     await heading("Vos devis").waitFor();
     await page.getByText("Rien à afficher.").waitFor();
-    await expectAccessible("quotes");
+    await expectAxeClean(page, "quotes");
     await desktopScreenshot(page, "portal-quotes");
   });
 
   it("files a request for their client, confirmed on screen and in the database", async () => {
     await page.goto("/portal/requests/new");
     await heading("Nouvelle demande d’intervention").waitFor();
-    await expectAccessible("new-request");
+    await expectAxeClean(page, "new-request");
     await page.getByLabel("Site concerné").selectOption({ label: `Chaufferie Alpha ${run}` });
     await page.getByLabel("Objet").fill(`Radiateurs froids ${run}`);
     await page.getByLabel("Description").fill("Les radiateurs du 3e étage restent froids depuis lundi.");
     await desktopScreenshot(page, "portal-new-request");
     await page.getByRole("button", { name: "Envoyer la demande" }).click();
     await expect.poll(() => page.getByTestId("request-sent").textContent()).toContain(`Radiateurs froids ${run}`);
-    await expectAccessible("request-sent");
+    await expectAxeClean(page, "request-sent");
 
     const rows = await withDb((c) =>
       c.query("select org_id, client_id, site_id, status, created_by from public.client_requests where subject = $1", [`Radiateurs froids ${run}`]),
@@ -285,14 +278,14 @@ describe("the client portal", () => {
     await page.getByRole("navigation", { name: "Navigation de l’espace client" }).getByRole("link", { name: "Urgence" }).click();
     await heading("Signaler une urgence").waitFor();
     await page.getByText("04 72 00 00 00", { exact: false }).waitFor();
-    await expectAccessible("emergency");
+    await expectAxeClean(page, "emergency");
     await page.getByLabel("Site concerné").selectOption({ label: `Chaufferie Alpha ${run}` });
     await page.getByLabel("Gravité").selectOption({ label: "Critique" });
     await page.getByLabel("Que se passe-t-il ?").fill(`Plus de chauffage dans tout l’immeuble ${run}`);
     await desktopScreenshot(page, "portal-emergency");
     await page.getByRole("button", { name: "Signaler l’urgence" }).click();
     await page.getByTestId("emergency-sent").waitFor();
-    await expectAccessible("emergency-sent");
+    await expectAxeClean(page, "emergency-sent");
 
     const rows = await withDb((c) =>
       c.query("select org_id, client_id, site_id, severity, status, source, created_by from public.emergency_requests where description = $1", [
@@ -305,7 +298,7 @@ describe("the client portal", () => {
     await heading("Vos demandes").waitFor();
     await expect.poll(() => page.getByRole("table", { name: "Urgences signalées" }).textContent()).toMatch(new RegExp(`Critique.*Plus de chauffage dans tout l’immeuble ${run}.*Reçue`));
     await expect.poll(() => page.getByRole("table", { name: "Demandes d’intervention" }).textContent()).toMatch(new RegExp(`Radiateurs froids ${run}.*Chaufferie Alpha ${run}.*Reçue`));
-    await expectAccessible("requests");
+    await expectAxeClean(page, "requests");
     await desktopScreenshot(page, "portal-requests");
   });
 });

@@ -8,9 +8,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
-import { desktopContext, desktopScreenshot, launchBrowser, seriousAxeViolations, signIn } from "./browser.ts";
+import { checkDesktopScreen, freshDesktopPage, launchBrowser, logAxeReport, pathOf, signIn } from "./browser.ts";
 
 const CHALEUR = "a0000000-0000-4000-8000-0000000000a0"; // supabase/seeds
 let browser: Browser;
@@ -20,17 +20,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  logAxeReport("roles");
   await browser?.close();
 });
 
-async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await desktopContext(browser, stack.apiUrl);
-  const page = await context.newPage();
-  await page.goto("/");
-  return { context, page };
-}
-
-const pathOf = (page: Page) => new URL(page.url()).pathname;
+const freshPage = () => freshDesktopPage(browser, stack.apiUrl);
 
 describe("each role lands on its own app", () => {
   const cases = [
@@ -49,9 +43,7 @@ describe("each role lands on its own app", () => {
         await expect.poll(() => pathOf(page)).toMatch(home);
         if (heading) await page.getByRole("heading", { level: 1, name: heading }).waitFor();
         if (org) await expect.poll(() => page.getByTestId("org-name").textContent()).toBe(org);
-        const violations = await seriousAxeViolations(page);
-        expect(violations, JSON.stringify(violations)).toEqual([]);
-        await desktopScreenshot(page, `home-${email.split("@")[0]}-${email.split("@")[1]!.split(".")[0]}`);
+        await checkDesktopScreen(page, `home-${email.split("@")[0]}-${email.split("@")[1]!.split(".")[0]}`);
       } finally {
         await context.close();
       }
@@ -93,9 +85,7 @@ describe("paths that are not the person's", () => {
       await page.goto("/office/no-such-screen");
       await page.getByRole("heading", { level: 1, name: "Page introuvable" }).waitFor();
       expect(pathOf(page)).toBe("/office/no-such-screen");
-      const violations = await seriousAxeViolations(page);
-      expect(violations, JSON.stringify(violations)).toEqual([]);
-      await desktopScreenshot(page, "office-not-found");
+      await checkDesktopScreen(page, "office-not-found");
     } finally {
       await context.close();
     }

@@ -30,6 +30,9 @@ export const fr = {
     sortAscending: "trié par ordre croissant",
     sortDescending: "trié par ordre décroissant",
     sortBy: "Trier par {{column}}",
+    filters: "Filtres",
+    firstPage: "Première page",
+    nextPage: "Page suivante",
   },
   results: {
     summary_one: "{{ok}} sur {{count}} action réussie",
@@ -68,6 +71,9 @@ export const en: Translations<typeof fr> = {
     sortAscending: "sorted ascending",
     sortDescending: "sorted descending",
     sortBy: "Sort by {{column}}",
+    filters: "Filters",
+    firstPage: "First page",
+    nextPage: "Next page",
   },
   results: {
     summary_one: "{{ok}} of {{count}} action succeeded",

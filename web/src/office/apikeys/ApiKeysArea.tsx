@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, formatDate, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "../ui/admin-forms.css";
 import "./i18n.ts";
 import "./apikeys.css";
@@ -111,7 +111,16 @@ function ApiKeysScreen() {
               <span className="visually-hidden"> · {k.name}</span>
             </button>
           ) : null}
-          {k.status === "active" || k.status === "rotating" ? <RevokeButton apiKey={k} onConfirm={() => revoke(k)} /> : null}
+          {k.status === "active" || k.status === "rotating" ? (
+            <ConfirmAction
+              label={t("revoke")}
+              subject={k.name}
+              question={t("revokeConfirm", { name: k.name })}
+              confirmLabel={t("confirmRevoke")}
+              cancelLabel={t("cancel")}
+              onConfirm={() => revoke(k)}
+            />
+          ) : null}
         </div>
       ),
     },
@@ -139,37 +148,6 @@ function ApiKeysScreen() {
         }}
       />
     </Page>
-  );
-}
-
-function RevokeButton({ apiKey, onConfirm }: { apiKey: ApiKey; onConfirm: () => void }) {
-  const { t } = useTranslation("apikeys");
-  const [confirming, setConfirming] = useState(false);
-  if (!confirming) {
-    return (
-      <button type="button" className="button small" onClick={() => setConfirming(true)}>
-        {t("revoke")}
-        <span className="visually-hidden"> · {apiKey.name}</span>
-      </button>
-    );
-  }
-  return (
-    <div className="confirm" role="group" aria-label={t("revokeConfirm", { name: apiKey.name })}>
-      <span>{t("revokeConfirm", { name: apiKey.name })}</span>
-      <button
-        type="button"
-        className="button small danger"
-        onClick={() => {
-          setConfirming(false);
-          onConfirm();
-        }}
-      >
-        {t("confirmRevoke")}
-      </button>
-      <button type="button" className="button small" onClick={() => setConfirming(false)}>
-        {t("cancel")}
-      </button>
-    </div>
   );
 }
 

@@ -12,8 +12,26 @@ import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
 import { loadTechnicians } from "../dispatch/people.ts";
-import { useQueryParams, UUID } from "../dispatch/urlState.ts";
-import { ErrorMessage, formatDate, formatDateTime, formatNumber, ItemResults, NotFound, unwrap, useQuery, type ApiError, type ItemResult } from "../ui/index.ts";
+import { useQueryParams, UUID } from "../ui/urlState.ts";
+import {
+  DataTable,
+  ErrorMessage,
+  FilterBar,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  ItemResults,
+  namedChoices,
+  NotFound,
+  SelectField,
+  selectionColumn,
+  unwrap,
+  useQuery,
+  useSelection,
+  type ApiError,
+  type Column,
+  type ItemResult,
+} from "../ui/index.ts";
 import "./approvals.css";
 import "./i18n.ts";
 
@@ -49,7 +67,8 @@ export default function ApprovalsArea({ path }: AreaProps) {
   const { t } = useTranslation("approvals");
   const { supabase, org, role } = useOffice();
   const [filters, setFilters] = useQueryParams(FILTERS);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const selection = useSelection();
+  const { selected, select } = selection;
   const [results, setResults] = useState<ItemResult[]>([]);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -89,7 +108,6 @@ export default function ApprovalsArea({ path }: AreaProps) {
       hours: formatNumber(Number(row.hours)),
       mission: row.missions?.title ?? "",
     });
-  const allSelected = pending.length > 0 && pending.every((r) => selected.has(r.id));
 
   async function approve() {
     const ids = pending.filter((r) => selected.has(r.id)).map((r) => r.id);
@@ -102,24 +120,48 @@ export default function ApprovalsArea({ path }: AreaProps) {
     if (rpcError) return setError(rpcError);
     const outcome = (data as unknown as { results: { id: string; ok: boolean; error: string | null }[] }).results;
     setResults(outcome.map((r) => ({ id: r.id, label: labels.get(r.id) ?? r.id, ok: r.ok, message: r.error })));
-    setSelected(new Set());
+    select([]);
     await lines.reload();
   }
 
+  const technicianOf = (row: TimesheetRow) => names.get(row.technician_id) ?? "…";
+  const pendingColumns: Column<TimesheetRow>[] = [
+    selectionColumn(pending, selection, { all: t("selectAll"), row: (row) => t("select", { label: labelOf(row) }) }),
+    { key: "technician", header: t("technician"), render: technicianOf },
+    { key: "day", header: t("day"), render: (row) => formatDate(row.work_date) },
+    { key: "mission", header: t("mission"), render: (row) => <Link href={`/office/missions/${row.mission_id}`}>{row.missions?.title}</Link> },
+    { key: "hours", header: t("hours"), numeric: true, render: (row) => formatNumber(Number(row.hours)) },
+    { key: "note", header: t("note"), render: (row) => row.note ?? "" },
+  ];
+  const approvedColumns: Column<TimesheetRow>[] = [
+    { key: "technician", header: t("technician"), render: technicianOf },
+    { key: "day", header: t("day"), render: (row) => formatDate(row.work_date) },
+    { key: "mission", header: t("mission"), render: (row) => row.missions?.title },
+    { key: "hours", header: t("hours"), numeric: true, render: (row) => formatNumber(Number(row.hours)) },
+    { key: "approvedBy", header: t("approvedBy"), render: (row) => (row.approved_at ? formatDateTime(row.approved_at) : "") },
+    {
+      key: "override",
+      header: <span className="visually-hidden">{t("override")}</span>,
+      render: (row) =>
+        role === "owner" || role === "admin" ? (
+          <button type="button" className="button small" onClick={() => setOverriding(row)} aria-label={`${t("override")} : ${labelOf(row)}`}>
+            {t("override")}
+          </button>
+        ) : null,
+    },
+  ];
+
   return (
     <Page title={t("title")}>
-      <form className="toolbar approvals-filters" aria-label={t("filters")} onSubmit={(event) => event.preventDefault()}>
-        <div className="field">
-          <label htmlFor="approvals-tech">{t("technician")}</label>
-          <select id="approvals-tech" value={filters.tech} onChange={(e) => setFilters({ tech: e.target.value })}>
-            <option value="">{t("anyTechnician")}</option>
-            {(technicians.data ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
+      <FilterBar className="approvals-filters" label={t("filters")}>
+        <SelectField
+          id="approvals-tech"
+          label={t("technician")}
+          value={filters.tech}
+          onChange={(tech) => setFilters({ tech })}
+          placeholder={t("anyTechnician")}
+          choices={namedChoices(technicians.data ?? [])}
+        />
         <div className="field">
           <label htmlFor="approvals-week">{t("week")}</label>
           <input id="approvals-week" type="date" value={monday ?? ""} onChange={(e) => setFilters({ week: e.target.value })} />
@@ -129,7 +171,7 @@ export default function ApprovalsArea({ path }: AreaProps) {
             {t("anyWeek")}
           </button>
         )}
-      </form>
+      </FilterBar>
       <ErrorMessage error={technicians.error ?? lines.error ?? error} onRetry={() => void lines.reload()} />
       <ItemResults results={results} title={t("results")} />
 
@@ -139,66 +181,16 @@ export default function ApprovalsArea({ path }: AreaProps) {
           {t("approve")}
         </button>
       </div>
-      <div className="table-wrap">
-        <table className="data-table" data-testid="pending-timesheets">
-          <caption>{t("pendingCaption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label={t("selectAll")}
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(pending.map((r) => r.id)))}
-                />
-              </th>
-              <th scope="col">{t("technician")}</th>
-              <th scope="col">{t("day")}</th>
-              <th scope="col">{t("mission")}</th>
-              <th scope="col" className="numeric">
-                {t("hours")}
-              </th>
-              <th scope="col">{t("note")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pending.length === 0 && !lines.loading ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t("empty")}
-                </td>
-              </tr>
-            ) : (
-              pending.map((row) => (
-                <tr key={row.id} data-testid="pending-row" data-timesheet-id={row.id}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={t("select", { label: labelOf(row) })}
-                      checked={selected.has(row.id)}
-                      onChange={() =>
-                        setSelected((current) => {
-                          const copy = new Set(current);
-                          if (copy.has(row.id)) copy.delete(row.id);
-                          else copy.add(row.id);
-                          return copy;
-                        })
-                      }
-                    />
-                  </td>
-                  <td>{names.get(row.technician_id) ?? "…"}</td>
-                  <td>{formatDate(row.work_date)}</td>
-                  <td>
-                    <Link href={`/office/missions/${row.mission_id}`}>{row.missions?.title}</Link>
-                  </td>
-                  <td className="numeric">{formatNumber(Number(row.hours))}</td>
-                  <td>{row.note ?? ""}</td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("pendingCaption")}
+        columns={pendingColumns}
+        rows={pending}
+        rowKey={(row) => row.id}
+        loading={lines.loading}
+        empty={t("empty")}
+        testId="pending-timesheets"
+        rowData={(row) => ({ "data-testid": "pending-row", "data-timesheet-id": row.id })}
+      />
 
       <p role="status" className="saved">
         {notice}
@@ -215,43 +207,15 @@ export default function ApprovalsArea({ path }: AreaProps) {
           }}
         />
       )}
-      <div className="table-wrap">
-        <table className="data-table" data-testid="approved-timesheets">
-          <caption>{t("approvedCaption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("technician")}</th>
-              <th scope="col">{t("day")}</th>
-              <th scope="col">{t("mission")}</th>
-              <th scope="col" className="numeric">
-                {t("hours")}
-              </th>
-              <th scope="col">{t("approvedBy")}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t("override")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(lines.data?.approved ?? []).map((row) => (
-              <tr key={row.id} data-testid="approved-row">
-                <td>{names.get(row.technician_id) ?? "…"}</td>
-                <td>{formatDate(row.work_date)}</td>
-                <td>{row.missions?.title}</td>
-                <td className="numeric">{formatNumber(Number(row.hours))}</td>
-                <td>{row.approved_at ? formatDateTime(row.approved_at) : ""}</td>
-                <td>
-                  {role === "owner" || role === "admin" ? (
-                    <button type="button" className="button small" onClick={() => setOverriding(row)} aria-label={`${t("override")} : ${labelOf(row)}`}>
-                      {t("override")}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("approvedCaption")}
+        columns={approvedColumns}
+        rows={lines.data?.approved ?? []}
+        rowKey={(row) => row.id}
+        loading={lines.loading}
+        testId="approved-timesheets"
+        rowData={() => ({ "data-testid": "approved-row" })}
+      />
       {role !== "owner" && role !== "admin" && <p className="muted">{t("noOverride")}</p>}
     </Page>
   );

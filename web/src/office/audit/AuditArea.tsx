@@ -10,7 +10,7 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { useOffice } from "../context.tsx";
 import type { AreaProps } from "../areas.ts";
-import { DataTable, ErrorMessage, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { DataTable, ErrorMessage, formatDateTime, NotFound, saveFile, toApiError, unwrap, useQuery, type ApiError } from "../ui/index.ts";
 import { diffLines } from "./diff.ts";
 import "./audit.css";
 import "./i18n.ts";
@@ -322,14 +322,7 @@ function ExportButton({ filters }: { filters: AuditFilters }) {
       const text = data as unknown as string;
       // Records start with their id: a quoted field may hold line breaks.
       const count = text.split("\r\n").filter((line) => /^\d+,/.test(line)).length;
-      const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-      const anchor = document.createElement("a");
-      anchor.href = url;
-      anchor.download = `audit-${new Date().toISOString().slice(0, 10)}.csv`;
-      document.body.append(anchor);
-      anchor.click();
-      anchor.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(new Blob([text], { type: "text/csv;charset=utf-8" }), `audit-${new Date().toISOString().slice(0, 10)}.csv`);
       setState({ busy: false, count, error: null });
     } catch (caught) {
       setState({ busy: false, count: null, error: toApiError(caught) });

@@ -2,7 +2,7 @@ import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { formatMoney } from "../ui/format.ts";
-import { Chart, daySeconds } from "./Chart.tsx";
+import { AXIS_LABEL_SPACE, axisLabel, Chart, daySeconds } from "./Chart.tsx";
 
 const props = {
   title: "Revenue by month",
@@ -40,6 +40,22 @@ describe("Chart", () => {
     render(<Chart {...props} x={[]} series={[]} />);
     expect(screen.getByText("No data for this period.")).toBeInTheDocument();
     expect(screen.queryByRole("table")).toBeNull();
+  });
+
+  it("labels the x axis briefly: every day's and month's label fits in the space kept between two ticks", () => {
+    // 7 px a character: the width of the axis font's widest lower-case letters (uPlot draws 12 px system sans-serif).
+    const widthOf = (label: string) => label.length * 7;
+    const days = Array.from({ length: 365 }, (_, i) => new Date(2026, 0, 1 + i)).map(
+      (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`,
+    );
+    for (const locale of ["fr-FR", "en-GB"]) {
+      for (const day of days) expect(widthOf(axisLabel(day, "day", locale)), `${locale} ${day}`).toBeLessThan(AXIS_LABEL_SPACE.day);
+      for (const month of days.filter((d) => d.endsWith("-01"))) {
+        expect(widthOf(axisLabel(month, "month", locale)), `${locale} ${month}`).toBeLessThan(AXIS_LABEL_SPACE.month);
+      }
+    }
+    expect(axisLabel("2026-09-10", "day", "fr-FR")).toBe("10 sept.");
+    expect(axisLabel("2026-09-01", "month", "fr-FR")).toBe("sept. 26");
   });
 
   it("reads days as local calendar days", () => {

@@ -45,6 +45,19 @@ export function daySeconds(day: string): number {
   return new Date(y!, m! - 1, d!).getTime() / 1000;
 }
 
+/**
+ * The least room, in CSS pixels, uPlot keeps between two x-axis ticks: wider
+ * than any short label (axisLabel), so labels never run into each other — on
+ * a narrow chart uPlot labels every other day, week or month instead.
+ */
+export const AXIS_LABEL_SPACE = { day: 80, month: 72 } as const;
+
+/** An x-axis tick's label: "10 sept." for a day, "sept. 26" for a month (the table and the legend give the full date). */
+export function axisLabel(day: string, unit: "day" | "month", locale: string): string {
+  const options: Intl.DateTimeFormatOptions = unit === "month" ? { month: "short", year: "2-digit" } : { day: "numeric", month: "short" };
+  return new Intl.DateTimeFormat(locale, options).format(new Date(daySeconds(day) * 1000));
+}
+
 export function Chart({ title, x, unit = "day", series, kind = "line", formatValue = formatNumber, height = 260 }: ChartProps) {
   const { t } = useTranslation("charts");
   const holder = useRef<HTMLDivElement>(null);
@@ -76,7 +89,7 @@ export function Chart({ title, x, unit = "day", series, kind = "line", formatVal
             height,
             scales: { x: { time: true } },
             axes: [
-              { values: (_u, ticks) => ticks.map((s) => formatX(isoDay(s))) },
+              { space: AXIS_LABEL_SPACE[unit], values: (_u, ticks) => ticks.map((s) => axisLabel(isoDay(s), unit, locale)) },
               { values: (_u, ticks) => ticks.map((v) => formatValue(v)), size: 80 },
             ],
             series: [

@@ -12,7 +12,7 @@ import { useOffice } from "../context.tsx";
 import { DataTable, ErrorMessage, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError } from "../ui/index.ts";
 import type { MissionStatus } from "../dispatch/board.ts";
 import "../dispatch/i18n.ts";
-import { useQueryParams, UUID } from "../dispatch/urlState.ts";
+import { useQueryParams, UUID } from "../ui/urlState.ts";
 import "./i18n.ts";
 
 const PAGE_SIZE = 50;

@@ -10,7 +10,7 @@ import { Link } from "../../router.tsx";
 import type { Database } from "../../../../types/database.ts";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ErrorMessage, formatDateTime, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { DataTable, ErrorMessage, formatDateTime, InlineSelect, namedChoices, NotFound, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./dispatch.css";
 import "./i18n.ts";
 import { loadTechnicians, type Person } from "./people.ts";
@@ -52,7 +52,33 @@ export default function EmergenciesArea({ path }: AreaProps) {
   }, [supabase, org.id]);
 
   if (path !== "" && path !== "/") return <NotFound />;
-  const rows = queue.data?.rows ?? [];
+
+  const columns: Column<EmergencyRow>[] = [
+    { key: "received", header: t("emergencies.received"), render: (row) => formatDateTime(row.created_at) },
+    {
+      key: "severity",
+      header: t("emergencies.severity"),
+      render: (row) => <strong className={`severity-${row.severity}`}>{t(`emergencies.severities.${row.severity}`)}</strong>,
+    },
+    { key: "client", header: t("emergencies.client"), render: (row) => <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link> },
+    { key: "site", header: t("emergencies.site"), render: (row) => (row.sites ? row.sites.name : <span className="muted">{t("emergencies.noSite")}</span>) },
+    { key: "description", header: t("emergencies.description"), className: "pre-line", render: (row) => row.description },
+    { key: "status", header: t("emergencies.status"), render: (row) => t(`emergencies.statuses.${row.status}`) },
+    {
+      key: "actions",
+      header: t("emergencies.actions"),
+      render: (row) => (
+        <DispatchForm
+          row={row}
+          technicians={queue.data?.technicians ?? []}
+          onDone={async (missionId) => {
+            setDispatched({ when: formatDateTime(row.created_at), ...(missionId ? { missionId } : {}) });
+            await queue.reload();
+          }}
+        />
+      ),
+    },
+  ];
 
   return (
     <Page
@@ -77,56 +103,16 @@ export default function EmergenciesArea({ path }: AreaProps) {
           </>
         ) : null}
       </p>
-      <div className="table-wrap">
-        <table className="data-table" data-testid="emergency-queue">
-          <caption>{t("emergencies.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("emergencies.received")}</th>
-              <th scope="col">{t("emergencies.severity")}</th>
-              <th scope="col">{t("emergencies.client")}</th>
-              <th scope="col">{t("emergencies.site")}</th>
-              <th scope="col">{t("emergencies.description")}</th>
-              <th scope="col">{t("emergencies.status")}</th>
-              <th scope="col">{t("emergencies.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 && !queue.loading ? (
-              <tr>
-                <td colSpan={7} className="muted">
-                  {t("emergencies.empty")}
-                </td>
-              </tr>
-            ) : (
-              rows.map((row) => (
-                <tr key={row.id} data-testid="emergency-row">
-                  <td>{formatDateTime(row.created_at)}</td>
-                  <td>
-                    <strong className={`severity-${row.severity}`}>{t(`emergencies.severities.${row.severity}`)}</strong>
-                  </td>
-                  <td>
-                    <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link>
-                  </td>
-                  <td>{row.sites ? row.sites.name : <span className="muted">{t("emergencies.noSite")}</span>}</td>
-                  <td className="pre-line">{row.description}</td>
-                  <td>{t(`emergencies.statuses.${row.status}`)}</td>
-                  <td>
-                    <DispatchForm
-                      row={row}
-                      technicians={queue.data?.technicians ?? []}
-                      onDone={async (missionId) => {
-                        setDispatched({ when: formatDateTime(row.created_at), ...(missionId ? { missionId } : {}) });
-                        await queue.reload();
-                      }}
-                    />
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("emergencies.caption")}
+        columns={columns}
+        rows={queue.data?.rows ?? []}
+        rowKey={(row) => row.id}
+        loading={queue.loading}
+        empty={t("emergencies.empty")}
+        testId="emergency-queue"
+        rowData={() => ({ "data-testid": "emergency-row" })}
+      />
     </Page>
   );
 }
@@ -175,23 +161,23 @@ function DispatchForm({ row, technicians, onDone }: { row: EmergencyRow; technic
         </button>
       )}
       {!row.site_id && (
-        <select className="inline-select" aria-label={t("emergencies.chooseSite", { when })} value={site} onChange={(e) => setSite(e.target.value)}>
-          <option value="">{t("requests.noSite")}</option>
-          {(row.clients?.sites ?? []).map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </select>
+        <InlineSelect
+          className="inline-select"
+          label={t("emergencies.chooseSite", { when })}
+          value={site}
+          onChange={setSite}
+          placeholder={t("requests.noSite")}
+          choices={namedChoices(row.clients?.sites ?? [])}
+        />
       )}
-      <select className="inline-select" aria-label={t("emergencies.technician", { when })} value={technician} onChange={(e) => setTechnician(e.target.value)}>
-        <option value="">{t("emergencies.publishOnly")}</option>
-        {technicians.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.name}
-          </option>
-        ))}
-      </select>
+      <InlineSelect
+        className="inline-select"
+        label={t("emergencies.technician", { when })}
+        value={technician}
+        onChange={setTechnician}
+        placeholder={t("emergencies.publishOnly")}
+        choices={namedChoices(technicians)}
+      />
       <button type="button" className="button small" disabled={busy} onClick={() => void dispatch()}>
         {t("emergencies.dispatch")}
       </button>

@@ -9,7 +9,24 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import { useOffice } from "../context.tsx";
-import { ErrorMessage, formatDateTime, ItemResults, toApiError, unwrap, useQuery, type ApiError, type ItemResult } from "../ui/index.ts";
+import {
+  DataTable,
+  ErrorMessage,
+  FilterBar,
+  formatDateTime,
+  InlineSelect,
+  ItemResults,
+  namedChoices,
+  SelectField,
+  selectionColumn,
+  toApiError,
+  unwrap,
+  useQuery,
+  useSelection,
+  type ApiError,
+  type Column,
+  type ItemResult,
+} from "../ui/index.ts";
 import {
   BOARD_FILTERS,
   idempotencyKey,
@@ -22,7 +39,7 @@ import {
   type MissionStatus,
 } from "./board.ts";
 import { loadTechnicians, type Person } from "./people.ts";
-import { useQueryParams } from "./urlState.ts";
+import { useQueryParams } from "../ui/urlState.ts";
 
 interface BulkResult {
   id: string;
@@ -38,7 +55,8 @@ export function MissionBoard({ base }: { base: string }) {
   const [next, setNext] = useState<Cursor | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<ApiError | null>(null);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const selection = useSelection();
+  const { selected, select } = selection;
   const [results, setResults] = useState<ItemResult[]>([]);
   const [notice, setNotice] = useState("");
 
@@ -70,9 +88,9 @@ export function MissionBoard({ base }: { base: string }) {
   }, [supabase, org.id, filterKey]);
 
   useEffect(() => {
-    setSelected(new Set());
+    select([]);
     void loadFirst();
-  }, [loadFirst]);
+  }, [loadFirst, select]);
 
   async function loadMore() {
     if (!next) return;
@@ -144,19 +162,10 @@ export function MissionBoard({ base }: { base: string }) {
     }
     const outcome = (data as unknown as { results: BulkResult[] }).results;
     setResults(outcome.map((r) => ({ id: r.id, label: titleOf(r.id), ok: r.ok, message: r.error ?? null })));
-    setSelected(new Set(outcome.filter((r) => !r.ok).map((r) => r.id)));
+    select(outcome.filter((r) => !r.ok).map((r) => r.id));
     await refreshShown();
   }
 
-  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
-  function toggle(id: string) {
-    setSelected((current) => {
-      const copy = new Set(current);
-      if (copy.has(id)) copy.delete(id);
-      else copy.add(id);
-      return copy;
-    });
-  }
 
   const transitions = reference.data?.transitions ?? [];
   const bulkMoves = useMemo(() => {
@@ -164,6 +173,26 @@ export function MissionBoard({ base }: { base: string }) {
     for (const tr of transitions) if (!tr.system_context && !tr.requires_reason && tr.allowed_roles.includes(role) && tr.to_status !== "assigned") targets.add(tr.to_status);
     return STATUSES.filter((s) => targets.has(s));
   }, [transitions, role]);
+
+  const columns: Column<BoardRow>[] = [
+    selectionColumn(rows, selection, { all: t("board.selectAll"), row: (row) => t("board.select", { title: row.title }) }),
+    {
+      key: "scheduled",
+      header: t("board.scheduled"),
+      render: (row) => (row.scheduled_start ? formatDateTime(row.scheduled_start) : <span className="muted">{t("board.unscheduled")}</span>),
+    },
+    { key: "mission", header: t("board.mission"), render: (row) => <Link href={`${base}/${row.id}`}>{row.title}</Link> },
+    { key: "client", header: t("board.client"), render: (row) => <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link> },
+    { key: "site", header: t("board.site"), render: (row) => (row.sites ? `${row.sites.name}${row.sites.city ? ` · ${row.sites.city}` : ""}` : "") },
+    { key: "technician", header: t("board.technician"), render: (row) => (row.technician_id ? (techName.get(row.technician_id) ?? "…") : t("board.nobody")) },
+    { key: "status", header: t("board.status"), render: (row) => <StatusChip status={row.status} /> },
+    { key: "priority", header: t("board.priority"), render: (row) => t(`priority.${row.priority}`) },
+    {
+      key: "actions",
+      header: t("board.actions"),
+      render: (row) => <RowMoves row={row} moves={movesFrom(transitions, row.status, role)} technicians={technicians} onMove={moveOne} />,
+    },
+  ];
 
   return (
     <Page
@@ -185,70 +214,24 @@ export function MissionBoard({ base }: { base: string }) {
         {notice}
       </p>
       {selected.size > 0 && (
-        <BulkBar count={selected.size} moves={bulkMoves} technicians={technicians} onApply={applyBulk} onClear={() => setSelected(new Set())} />
+        <BulkBar count={selected.size} moves={bulkMoves} technicians={technicians} onApply={applyBulk} onClear={() => select([])} />
       )}
       <ItemResults results={results} title={results.length > 1 ? t("board.results") : undefined} />
 
-      <div className="table-wrap">
-        <table className="data-table" data-testid="mission-board">
-          <caption>
+      <DataTable
+        caption={
+          <>
             {t("board.caption")} · <span className="muted">{t("board.count", { count: rows.length })}</span>
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">
-                <input
-                  type="checkbox"
-                  aria-label={t("board.selectAll")}
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
-                />
-              </th>
-              <th scope="col">{t("board.scheduled")}</th>
-              <th scope="col">{t("board.mission")}</th>
-              <th scope="col">{t("board.client")}</th>
-              <th scope="col">{t("board.site")}</th>
-              <th scope="col">{t("board.technician")}</th>
-              <th scope="col">{t("board.status")}</th>
-              <th scope="col">{t("board.priority")}</th>
-              <th scope="col">{t("board.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 && !loading ? (
-              <tr>
-                <td colSpan={9} className="muted">
-                  {t("board.empty")}
-                </td>
-              </tr>
-            ) : (
-              rows.map((row) => (
-                <tr key={row.id} data-testid="board-row" data-mission-id={row.id}>
-                  <td>
-                    <input type="checkbox" aria-label={t("board.select", { title: row.title })} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
-                  </td>
-                  <td>{row.scheduled_start ? formatDateTime(row.scheduled_start) : <span className="muted">{t("board.unscheduled")}</span>}</td>
-                  <td>
-                    <Link href={`${base}/${row.id}`}>{row.title}</Link>
-                  </td>
-                  <td>
-                    <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link>
-                  </td>
-                  <td>{row.sites ? `${row.sites.name}${row.sites.city ? ` · ${row.sites.city}` : ""}` : ""}</td>
-                  <td>{row.technician_id ? (techName.get(row.technician_id) ?? "…") : t("board.nobody")}</td>
-                  <td>
-                    <StatusChip status={row.status} />
-                  </td>
-                  <td>{t(`priority.${row.priority}`)}</td>
-                  <td>
-                    <RowMoves row={row} moves={movesFrom(transitions, row.status, role)} technicians={technicians} onMove={moveOne} />
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+          </>
+        }
+        columns={columns}
+        rows={rows}
+        rowKey={(row) => row.id}
+        loading={loading}
+        empty={t("board.empty")}
+        testId="mission-board"
+        rowData={(row) => ({ "data-testid": "board-row", "data-mission-id": row.id })}
+      />
       {next ? (
         <button type="button" className="button inline" onClick={() => void loadMore()} disabled={loading}>
           {t("board.more")}
@@ -282,42 +265,24 @@ function Filters({
 }) {
   const { t } = useTranslation("dispatch");
   return (
-    <form className="toolbar board-filters" aria-label={t("board.filters")} onSubmit={(event) => event.preventDefault()}>
-      <div className="field">
-        <label htmlFor="board-status">{t("board.status")}</label>
-        <select id="board-status" value={filters.status} onChange={(e) => onChange({ status: e.target.value })}>
-          <option value="">{t("board.statusOpen")}</option>
-          <option value="all">{t("board.statusAll")}</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`status.${s}`)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="board-tech">{t("board.technician")}</label>
-        <select id="board-tech" value={filters.tech} onChange={(e) => onChange({ tech: e.target.value })}>
-          <option value="">{t("board.anyTechnician")}</option>
-          <option value="none">{t("board.unassigned")}</option>
-          {technicians.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="board-client">{t("board.client")}</label>
-        <select id="board-client" value={filters.client} onChange={(e) => onChange({ client: e.target.value })}>
-          <option value="">{t("board.anyClient")}</option>
-          {clients.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </div>
+    <FilterBar className="board-filters" label={t("board.filters")}>
+      <SelectField
+        id="board-status"
+        label={t("board.status")}
+        value={filters.status}
+        onChange={(status) => onChange({ status })}
+        placeholder={t("board.statusOpen")}
+        choices={[{ value: "all", label: t("board.statusAll") }, ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
+      />
+      <SelectField
+        id="board-tech"
+        label={t("board.technician")}
+        value={filters.tech}
+        onChange={(tech) => onChange({ tech })}
+        placeholder={t("board.anyTechnician")}
+        choices={[{ value: "none", label: t("board.unassigned") }, ...namedChoices(technicians)]}
+      />
+      <SelectField id="board-client" label={t("board.client")} value={filters.client} onChange={(client) => onChange({ client })} placeholder={t("board.anyClient")} choices={namedChoices(clients)} />
       <div className="field">
         <label htmlFor="board-from">{t("board.from")}</label>
         <input id="board-from" type="date" value={filters.from} onChange={(e) => onChange({ from: e.target.value })} />
@@ -329,7 +294,7 @@ function Filters({
       <button type="button" className="button inline" onClick={() => onChange({ status: "", tech: "", client: "", from: "", to: "" })}>
         {t("board.reset")}
       </button>
-    </form>
+    </FilterBar>
   );
 }
 
@@ -363,14 +328,13 @@ function RowMoves({
       {simple.map((move) =>
         move.to_status === "assigned" ? (
           <span key="assign" className="assign">
-            <select aria-label={t("board.assignTo", { title: row.title })} value={technician} onChange={(e) => setTechnician(e.target.value)}>
-              <option value="">{t("board.chooseTechnician")}</option>
-              {technicians.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
+            <InlineSelect
+              label={t("board.assignTo", { title: row.title })}
+              value={technician}
+              onChange={setTechnician}
+              placeholder={t("board.chooseTechnician")}
+              choices={namedChoices(technicians)}
+            />
             <button type="button" className="button small" disabled={busy || !technician} onClick={() => void run("assigned", technician)}>
               {t("move.assigned")}
             </button>
@@ -409,30 +373,23 @@ function BulkBar({
         {t("board.bulkTitle")}
       </h2>
       <strong>{t("board.selected", { count })}</strong>
-      <div className="field">
-        <label htmlFor="bulk-action">{t("board.bulkAction")}</label>
-        <select id="bulk-action" value={action} onChange={(e) => setAction(e.target.value)}>
-          <option value="">{t("board.chooseTechnician")}</option>
-          {moves.map((s) => (
-            <option key={s} value={s}>
-              {t(`move.${s}`)}
-            </option>
-          ))}
-          <option value="assign">{t("board.bulkAssign")}</option>
-        </select>
-      </div>
+      <SelectField
+        id="bulk-action"
+        label={t("board.bulkAction")}
+        value={action}
+        onChange={setAction}
+        placeholder={t("board.chooseTechnician")}
+        choices={[...moves.map((s) => ({ value: s, label: t(`move.${s}`) })), { value: "assign", label: t("board.bulkAssign") }]}
+      />
       {action === "assign" && (
-        <div className="field">
-          <label htmlFor="bulk-technician">{t("board.bulkTechnician")}</label>
-          <select id="bulk-technician" value={technician} onChange={(e) => setTechnician(e.target.value)}>
-            <option value="">{t("board.chooseTechnician")}</option>
-            {technicians.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="bulk-technician"
+          label={t("board.bulkTechnician")}
+          value={technician}
+          onChange={setTechnician}
+          placeholder={t("board.chooseTechnician")}
+          choices={namedChoices(technicians)}
+        />
       )}
       <button
         type="button"

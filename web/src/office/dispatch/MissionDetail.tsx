@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatDateTime, formatNumber, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { DataTable, ErrorMessage, namedChoices, SelectField, formatDate, formatDateTime, formatNumber, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
 import { idempotencyKey, loadTransitions, movesFrom, type MissionPriority, type MissionStatus } from "./board.ts";
 import { StatusChip } from "./MissionBoard.tsx";
 import { loadNames, loadTechnicians } from "./people.ts";
@@ -270,17 +270,14 @@ function Moves({
       ) : (
         <div className="moves-form" key={status}>
           {moves.some((m) => m.to_status === "assigned") && (
-            <div className="field">
-              <label htmlFor="move-technician">{t("detail.technician")}</label>
-              <select id="move-technician" value={technician} onChange={(e) => setTechnician(e.target.value)}>
-                <option value="">{t("board.chooseTechnician")}</option>
-                {technicians.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="move-technician"
+              label={t("detail.technician")}
+              value={technician}
+              onChange={setTechnician}
+              placeholder={t("board.chooseTechnician")}
+              choices={namedChoices(technicians)}
+            />
           )}
           {needsReason && (
             <div className="field">

@@ -5,7 +5,7 @@ import "./dispatch.css";
 import "./i18n.ts";
 import { MissionBoard } from "./MissionBoard.tsx";
 import { MissionDetail } from "./MissionDetail.tsx";
-import { UUID } from "./urlState.ts";
+import { UUID } from "../ui/urlState.ts";
 
 export default function MissionsArea({ path, base }: AreaProps) {
   if (path === "" || path === "/") return <MissionBoard base={base} />;

@@ -9,10 +9,10 @@ import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ErrorMessage, formatDateTime, NotFound, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, FilterBar, formatDateTime, InlineSelect, namedChoices, NotFound, SelectField, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./dispatch.css";
 import "./i18n.ts";
-import { useQueryParams } from "./urlState.ts";
+import { useQueryParams } from "../ui/urlState.ts";
 
 interface RequestRow {
   id: string;
@@ -46,19 +46,59 @@ export default function RequestsArea({ path }: AreaProps) {
   }, [supabase, org.id, showAll]);
 
   if (path !== "" && path !== "/") return <NotFound />;
-  const rows = list.data ?? [];
+
+  const columns: Column<RequestRow>[] = [
+    { key: "received", header: t("requests.received"), render: (row) => formatDateTime(row.created_at) },
+    {
+      key: "subject",
+      header: t("requests.subject"),
+      render: (row) => (
+        <>
+          <strong>{row.subject}</strong>
+          {row.description ? <p className="pre-line muted">{row.description}</p> : null}
+        </>
+      ),
+    },
+    { key: "client", header: t("requests.client"), render: (row) => <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link> },
+    { key: "site", header: t("requests.site"), render: (row) => row.sites?.name ?? "—" },
+    {
+      key: "status",
+      header: t("requests.status"),
+      render: (row) => (
+        <>
+          {t(`requests.statuses.${row.status}`)}
+          {row.decline_reason ? <p className="muted">{t("requests.reason", { reason: row.decline_reason })}</p> : null}
+        </>
+      ),
+    },
+    {
+      key: "actions",
+      header: t("requests.actions"),
+      render: (row) =>
+        row.status === "open" || row.status === "accepted" ? (
+          <Decision
+            row={row}
+            onDone={async (text, missionId) => {
+              setNotice({ text, ...(missionId ? { missionId } : {}) });
+              await list.reload();
+            }}
+          />
+        ) : null,
+    },
+  ];
 
   return (
     <Page title={t("requests.title")}>
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="requests-show">{t("requests.show")}</label>
-          <select id="requests-show" value={filters.show} onChange={(e) => setFilters({ show: e.target.value })}>
-            <option value="">{t("requests.open")}</option>
-            <option value="all">{t("requests.all")}</option>
-          </select>
-        </div>
-      </div>
+      <FilterBar>
+        <SelectField
+          id="requests-show"
+          label={t("requests.show")}
+          value={filters.show}
+          onChange={(show) => setFilters({ show })}
+          placeholder={t("requests.open")}
+          choices={[{ value: "all", label: t("requests.all") }]}
+        />
+      </FilterBar>
       <ErrorMessage error={list.error} onRetry={() => void list.reload()} />
       <p role="status" className="saved">
         {notice ? (
@@ -67,59 +107,16 @@ export default function RequestsArea({ path }: AreaProps) {
           </>
         ) : null}
       </p>
-      <div className="table-wrap">
-        <table className="data-table" data-testid="requests-table">
-          <caption>{t("requests.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("requests.received")}</th>
-              <th scope="col">{t("requests.subject")}</th>
-              <th scope="col">{t("requests.client")}</th>
-              <th scope="col">{t("requests.site")}</th>
-              <th scope="col">{t("requests.status")}</th>
-              <th scope="col">{t("requests.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 && !list.loading ? (
-              <tr>
-                <td colSpan={6} className="muted">
-                  {t("requests.empty")}
-                </td>
-              </tr>
-            ) : (
-              rows.map((row) => (
-                <tr key={row.id} data-testid="request-row">
-                  <td>{formatDateTime(row.created_at)}</td>
-                  <td>
-                    <strong>{row.subject}</strong>
-                    {row.description ? <p className="pre-line muted">{row.description}</p> : null}
-                  </td>
-                  <td>
-                    <Link href={`/office/clients/${row.client_id}`}>{row.clients?.name}</Link>
-                  </td>
-                  <td>{row.sites?.name ?? "—"}</td>
-                  <td>
-                    {t(`requests.statuses.${row.status}`)}
-                    {row.decline_reason ? <p className="muted">{t("requests.reason", { reason: row.decline_reason })}</p> : null}
-                  </td>
-                  <td>
-                    {row.status === "open" || row.status === "accepted" ? (
-                      <Decision
-                        row={row}
-                        onDone={async (text, missionId) => {
-                          setNotice({ text, ...(missionId ? { missionId } : {}) });
-                          await list.reload();
-                        }}
-                      />
-                    ) : null}
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("requests.caption")}
+        columns={columns}
+        rows={list.data ?? []}
+        rowKey={(row) => row.id}
+        loading={list.loading}
+        empty={t("requests.empty")}
+        testId="requests-table"
+        rowData={() => ({ "data-testid": "request-row" })}
+      />
     </Page>
   );
 }
@@ -128,8 +125,6 @@ function Decision({ row, onDone }: { row: RequestRow; onDone: (text: string, mis
   const { t } = useTranslation("dispatch");
   const { supabase } = useOffice();
   const [site, setSite] = useState(row.site_id ?? "");
-  const [declining, setDeclining] = useState(false);
-  const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -145,50 +140,40 @@ function Decision({ row, onDone }: { row: RequestRow; onDone: (text: string, mis
     await onDone(t("requests.converted", { subject: row.subject }), (data as { mission_id: string }).mission_id);
   }
 
-  async function decline() {
-    setBusy(true);
+  // The reason is the client's to read; SQL refuses a decline without one, and the form stays open with it.
+  async function decline(reason: string): Promise<boolean> {
     setError(null);
     const { error: rpcError } = await supabase.rpc("decline_client_request", { p_request_id: row.id, p_reason: reason });
-    setBusy(false);
-    if (rpcError) return setError(rpcError);
+    if (rpcError) {
+      setError(rpcError);
+      return false;
+    }
     await onDone(t("requests.declined", { subject: row.subject }));
+    return true;
   }
 
   return (
     <div className="row-moves">
-      {declining ? (
-        <>
-          <div className="field">
-            <label htmlFor={`decline-${row.id}`}>{t("requests.declineReason", { subject: row.subject })}</label>
-            <textarea id={`decline-${row.id}`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
-          </div>
-          <button type="button" className="button small" disabled={busy} onClick={() => void decline()}>
-            {t("requests.confirmDecline")}
-          </button>
-          <button type="button" className="button small" onClick={() => setDeclining(false)}>
-            {t("requests.cancel")}
-          </button>
-        </>
-      ) : (
-        <>
-          {!row.site_id && (
-            <select className="inline-select" aria-label={t("requests.chooseSite", { subject: row.subject })} value={site} onChange={(e) => setSite(e.target.value)}>
-              <option value="">{t("requests.noSite")}</option>
-              {(row.clients?.sites ?? []).map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          )}
-          <button type="button" className="button small" disabled={busy} onClick={() => void convert()}>
-            {t("requests.convert")}
-          </button>
-          <button type="button" className="button small" onClick={() => setDeclining(true)}>
-            {t("requests.decline")}
-          </button>
-        </>
+      {!row.site_id && (
+        <InlineSelect
+          className="inline-select"
+          label={t("requests.chooseSite", { subject: row.subject })}
+          value={site}
+          onChange={setSite}
+          placeholder={t("requests.noSite")}
+          choices={namedChoices(row.clients?.sites ?? [])}
+        />
       )}
+      <button type="button" className="button small" disabled={busy} onClick={() => void convert()}>
+        {t("requests.convert")}
+      </button>
+      <ConfirmAction
+        label={t("requests.decline")}
+        reasonLabel={t("requests.declineReason", { subject: row.subject })}
+        confirmLabel={t("requests.confirmDecline")}
+        cancelLabel={t("requests.cancel")}
+        onConfirm={decline}
+      />
       <ErrorMessage error={error} />
     </div>
   );

@@ -9,7 +9,7 @@
 import type { TerrainClient } from "../../supabase.ts";
 import type { Database } from "../../../../types/database.ts";
 import { unwrap } from "../ui/index.ts";
-import { dayStart, UUID } from "./urlState.ts";
+import { dayStart, UUID } from "../ui/urlState.ts";
 
 export type MissionStatus = Database["public"]["Enums"]["mission_status"];
 export type MissionPriority = Database["public"]["Enums"]["mission_priority"];

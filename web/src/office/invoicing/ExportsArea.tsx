@@ -8,35 +8,16 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ErrorMessage, NotFound, toApiError, unwrap, type ApiError } from "../ui/index.ts";
+import { DownloadFeedback, NotFound, unwrap, useDownload } from "../ui/index.ts";
 import "./i18n.ts";
 import "./invoicing.css";
-import { callFunction, FileLink, fileNameOf, prepareFile, todayIso, type PreparedFile } from "./shared.tsx";
+import { callFunction, fileNameOf, todayIso } from "./shared.tsx";
 
 const JOURNALS = ["VT", "AV", "BQ"] as const;
 
 export default function ExportsArea({ path }: AreaProps) {
   if (path !== "" && path !== "/") return <NotFound />;
   return <Exports />;
-}
-
-function useDownload() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  async function run(action: () => Promise<string>) {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone(await action());
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, done, run };
 }
 
 function Exports() {
@@ -50,8 +31,6 @@ function Exports() {
   const [to, setTo] = useState(todayIso());
   const fec = useDownload();
   const csv = useDownload();
-  const [fecFile, setFecFile] = useState<PreparedFile | null>(null);
-  const [csvFile, setCsvFile] = useState<PreparedFile | null>(null);
 
   function downloadFec(event: FormEvent) {
     event.preventDefault();
@@ -59,7 +38,7 @@ function Exports() {
       const yearEnd = `${year}-12-31`;
       const { data, response } = await callFunction<string>(supabase, "fec", { org_id: org.id, year_end: yearEnd });
       const name = fileNameOf(response, `FEC${year}1231.txt`);
-      setFecFile((previous) => prepareFile(new Blob([data], { type: "text/plain;charset=utf-8" }), name, previous));
+      fec.offer(new Blob([data], { type: "text/plain;charset=utf-8" }), name);
       const lines = data.split(/\r?\n/).filter((line) => line !== "").length;
       return t("exports.fecReady", { name, lines, head: response.headers.get("x-invoice-log-head") ?? "—" });
     });
@@ -71,7 +50,7 @@ function Exports() {
       // A read (stable function): GET, so it does not count as a write.
       const text = unwrap(await supabase.rpc("export_journal_csv", { p_org_id: org.id, p_journal: journal, p_from: from, p_to: to }, { get: true })) as string;
       const name = `journal-${journal}-${from}-${to}.csv`;
-      setCsvFile((previous) => prepareFile(new Blob([text], { type: "text/csv;charset=utf-8" }), name, previous));
+      csv.offer(new Blob([text], { type: "text/csv;charset=utf-8" }), name);
       return t("exports.csvReady", { name });
     });
   }
@@ -96,13 +75,7 @@ function Exports() {
         <button type="submit" className="button primary inline" disabled={fec.busy}>
           {t("exports.downloadFec")}
         </button>
-        <ErrorMessage error={fec.error} />
-        {fec.done && (
-          <p className="saved" role="status" data-testid="fec-result">
-            {fec.done}
-          </p>
-        )}
-        <FileLink file={fec.done ? fecFile : null} label={t("exports.save", { name: fecFile?.name })} />
+        <DownloadFeedback download={fec} label={(name) => t("exports.save", { name })} testId="fec-result" />
       </form>
 
       <form className="card" onSubmit={downloadCsv} aria-labelledby="csv-title">
@@ -130,13 +103,7 @@ function Exports() {
         <button type="submit" className="button primary inline" disabled={csv.busy}>
           {t("exports.downloadCsv")}
         </button>
-        <ErrorMessage error={csv.error} />
-        {csv.done && (
-          <p className="saved" role="status" data-testid="csv-result">
-            {csv.done}
-          </p>
-        )}
-        <FileLink file={csv.done ? csvFile : null} label={t("exports.save", { name: csvFile?.name })} />
+        <DownloadFeedback download={csv} label={(name) => t("exports.save", { name })} testId="csv-result" />
       </form>
     </Page>
   );

@@ -11,8 +11,23 @@ import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link, navigate } from "../../router.tsx";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatDateTime, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
-import { callFunction, FileLink, parseEuros, prepareFile, StatusBadge, type InvoiceStatus, type PreparedFile } from "./shared.tsx";
+import {
+  ActionFeedback,
+  DataTable,
+  DownloadFeedback,
+  ErrorMessage,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatNumber,
+  NotFound,
+  unwrap,
+  useAction,
+  useDownload,
+  useQuery,
+  type Column,
+} from "../ui/index.ts";
+import { callFunction, parseEuros, StatusBadge, type InvoiceStatus } from "./shared.tsx";
 
 interface Invoice {
   id: string;
@@ -47,39 +62,6 @@ interface Line {
 }
 
 const VAT_RATES = [20, 10, 5.5, 2.1];
-
-/** A form action: busy while it runs, its error as the database words it, a confirmation. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  async function run(action: () => Promise<string | null | void>) {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      setDone((await action()) ?? null);
-    } catch (caught) {
-      setError(toApiError(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { busy, error, done, run };
-}
-
-function Feedback({ action, testId }: { action: ReturnType<typeof useAction>; testId?: string }) {
-  return (
-    <>
-      <ErrorMessage error={action.error} />
-      {action.done && (
-        <p className="saved" role="status" data-testid={testId}>
-          {action.done}
-        </p>
-      )}
-    </>
-  );
-}
 
 export function InvoiceDetail({ id, base }: { id: string; base: string }) {
   const { t } = useTranslation("invoicing");
@@ -232,7 +214,7 @@ function LinesTable({ lines, editable, invoiceId, onChange }: { lines: Line[]; e
   return (
     <>
       <DataTable caption={t("detail.linesCaption")} columns={columns} rows={lines} rowKey={(line) => line.id} />
-      <Feedback action={remove} />
+      <ActionFeedback action={remove} />
     </>
   );
 }
@@ -328,7 +310,7 @@ function DraftActions({ invoice, lines, base, onChange }: { invoice: Invoice; li
         <button type="submit" className="button inline" disabled={add.busy}>
           {t("detail.addLine")}
         </button>
-        <Feedback action={add} />
+        <ActionFeedback action={add} />
       </form>
 
       <form className="card inline-form" onSubmit={saveDraft}>
@@ -345,7 +327,7 @@ function DraftActions({ invoice, lines, base, onChange }: { invoice: Invoice; li
         <button type="submit" className="button inline" disabled={save.busy}>
           {t("detail.saveDraft")}
         </button>
-        <Feedback action={save} />
+        <ActionFeedback action={save} />
       </form>
 
       <div className="card">
@@ -379,7 +361,7 @@ function DraftActions({ invoice, lines, base, onChange }: { invoice: Invoice; li
             {t("detail.deleteDraft")}
           </button>
         </div>
-        <Feedback action={issue} testId="issue-result" />
+        <ActionFeedback action={issue} testId="issue-result" />
       </div>
     </>
   );
@@ -439,7 +421,7 @@ function SendSection({ invoice, onChange }: { invoice: Invoice; onChange: () => 
           {t("send.refresh")}
         </button>
       </div>
-      <Feedback action={send} />
+      <ActionFeedback action={send} />
     </section>
   );
 }
@@ -454,11 +436,10 @@ interface Verdict {
 function PdfSection({ invoice }: { invoice: Invoice }) {
   const { t } = useTranslation("invoicing");
   const { supabase } = useOffice();
-  const download = useAction();
+  const download = useDownload();
   const verify = useAction();
   const [sha, setSha] = useState<string | null>(invoice.pdf_sha256);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
-  const [file, setFile] = useState<PreparedFile | null>(null);
   return (
     <section className="card" aria-labelledby="pdf-title">
       <h2 id="pdf-title">{t("pdf.title")}</h2>
@@ -477,7 +458,7 @@ function PdfSection({ invoice }: { invoice: Invoice }) {
               const { data, response } = await callFunction<Blob>(supabase, "invoice-pdf", { invoice_id: invoice.id });
               const name = `${invoice.number}.pdf`;
               setSha(response.headers.get("x-pdf-sha256"));
-              setFile((previous) => prepareFile(data, name, previous));
+              download.offer(data, name);
               return t("pdf.ready", { name });
             })
           }
@@ -499,9 +480,8 @@ function PdfSection({ invoice }: { invoice: Invoice }) {
           {t("pdf.verify")}
         </button>
       </div>
-      <Feedback action={download} />
-      <FileLink file={download.done ? file : null} label={t("pdf.save", { name: file?.name })} />
-      <Feedback action={verify} />
+      <DownloadFeedback download={download} label={(name) => t("pdf.save", { name })} />
+      <ActionFeedback action={verify} />
       {verdict && (
         <div className={verdict.ok ? "verdict verdict-ok" : "verdict verdict-bad"} role="status" data-testid="pdf-verdict" data-ok={String(verdict.ok)}>
           <p>
@@ -692,7 +672,7 @@ function CreditNotes({ invoice, lines, base }: { invoice: Invoice; lines: Line[]
           {t("credit.create")}
         </button>
       </form>
-      <Feedback action={create} />
+      <ActionFeedback action={create} />
     </section>
   );
 }

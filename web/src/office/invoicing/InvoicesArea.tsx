@@ -3,13 +3,12 @@
  * done missions), /<id> (a draft to complete and issue, or an issued document
  * to send, download, check and credit).
  */
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatMoney, NotFound, unwrap, useQuery, type Column } from "../ui/index.ts";
+import { FilterBar, formatDate, formatMoney, KeysetTable, newestFirstPage, NotFound, SelectField, unwrap, useKeysetList, type Column } from "../ui/index.ts";
 import "./i18n.ts";
 import "./invoicing.css";
 import { InvoiceCreate } from "./InvoiceCreate.tsx";
@@ -24,9 +23,9 @@ export default function InvoicesArea({ path, base }: AreaProps) {
   return <NotFound />;
 }
 
-const FILTERS = ["all", "draft", "issued", "sent", "partially_paid", "paid", "overdue", "credit_note"] as const;
-type Filter = (typeof FILTERS)[number];
-const PAGE_SIZE = 50;
+/** The list's filter (the URL's ?status=); none: every invoice and credit note. */
+const STATUS_FILTERS = ["draft", "issued", "sent", "partially_paid", "paid", "overdue", "credit_note"] as const;
+const FILTER_KEYS = ["status"] as const;
 
 interface InvoiceRow {
   id: string;
@@ -40,9 +39,6 @@ interface InvoiceRow {
   clients: { name: string } | null;
 }
 
-/** Keyset position: the last row of the page shown (newest first). */
-type Cursor = { created_at: string; id: string } | null;
-
 export function isOverdue(row: Pick<InvoiceRow, "kind" | "status" | "due_date">, today = todayIso()): boolean {
   return row.kind === "invoice" && (row.status === "sent" || row.status === "partially_paid") && row.due_date !== null && row.due_date < today;
 }
@@ -50,21 +46,20 @@ export function isOverdue(row: Pick<InvoiceRow, "kind" | "status" | "due_date">,
 function InvoiceList({ base }: { base: string }) {
   const { t } = useTranslation("invoicing");
   const { supabase, org } = useOffice();
-  const [filter, setFilter] = useState<Filter>("all");
-  const [cursor, setCursor] = useState<Cursor>(null);
-
-  const { data, error, loading, reload } = useQuery(async () => {
-    let query = supabase
-      .from("invoices")
-      .select("id, kind, number, status, total_ttc_cents, issue_date, due_date, created_at, clients(name)")
-      .eq("org_id", org.id);
-    if (filter === "credit_note") query = query.eq("kind", "credit_note");
-    else if (filter === "overdue") query = query.eq("kind", "invoice").in("status", ["sent", "partially_paid"]).lt("due_date", todayIso());
-    else if (filter !== "all") query = query.eq("status", filter);
-    if (cursor) query = query.or(`created_at.lt."${cursor.created_at}",and(created_at.eq."${cursor.created_at}",id.lt.${cursor.id})`);
-    const rows = unwrap(await query.order("created_at", { ascending: false }).order("id", { ascending: false }).limit(PAGE_SIZE + 1)) as unknown as InvoiceRow[];
-    return { rows: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
-  }, [supabase, org.id, filter, cursor]);
+  const list = useKeysetList(
+    FILTER_KEYS,
+    async ({ status }, after, size) => {
+      let query = supabase
+        .from("invoices")
+        .select("id, kind, number, status, total_ttc_cents, issue_date, due_date, created_at, clients(name)")
+        .eq("org_id", org.id);
+      if (status === "credit_note") query = query.eq("kind", "credit_note");
+      else if (status === "overdue") query = query.eq("kind", "invoice").in("status", ["sent", "partially_paid"]).lt("due_date", todayIso());
+      else if (status) query = query.eq("status", status as InvoiceStatus);
+      return unwrap(await newestFirstPage(query, after, size)) as unknown as InvoiceRow[];
+    },
+    [supabase, org.id],
+  );
 
   const label = (row: InvoiceRow) => row.number ?? t("common.draftLabel", { date: formatDate(row.created_at) });
   const columns: Column<InvoiceRow>[] = [
@@ -95,52 +90,17 @@ function InvoiceList({ base }: { base: string }) {
         </Link>
       }
     >
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="invoice-filter">{t("invoices.filter")}</label>
-          <select
-            id="invoice-filter"
-            value={filter}
-            onChange={(event) => {
-              setFilter(event.target.value as Filter);
-              setCursor(null);
-            }}
-          >
-            {FILTERS.map((value) => (
-              <option key={value} value={value}>
-                {t(`invoices.filters.${value}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <ErrorMessage error={error} onRetry={reload} />
-      {data ? (
-        <>
-          <DataTable caption={t("invoices.caption")} columns={columns} rows={data.rows} rowKey={(row) => row.id} empty={t("invoices.empty")} />
-          <div className="pager">
-            {cursor && (
-              <button type="button" className="button inline" onClick={() => setCursor(null)}>
-                {t("common.first")}
-              </button>
-            )}
-            {data.more && (
-              <button
-                type="button"
-                className="button inline"
-                onClick={() => {
-                  const last = data.rows[data.rows.length - 1]!;
-                  setCursor({ created_at: last.created_at, id: last.id });
-                }}
-              >
-                {t("common.next")}
-              </button>
-            )}
-          </div>
-        </>
-      ) : (
-        loading && <p className="muted">{t("office:common.loading")}</p>
-      )}
+      <FilterBar>
+        <SelectField
+          id="invoice-filter"
+          label={t("invoices.filter")}
+          value={list.filters.status}
+          onChange={(status) => list.setFilters({ status })}
+          placeholder={t("invoices.filters.all")}
+          choices={STATUS_FILTERS.map((value) => ({ value, label: t(`invoices.filters.${value}`) }))}
+        />
+      </FilterBar>
+      <KeysetTable list={list} caption={t("invoices.caption")} columns={columns} empty={t("invoices.empty")} />
     </Page>
   );
 }

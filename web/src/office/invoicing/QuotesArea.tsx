@@ -10,7 +10,24 @@ import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import {
+  DataTable,
+  ErrorMessage,
+  FilterBar,
+  formatDate,
+  formatMoney,
+  formatNumber,
+  KeysetTable,
+  newestFirstPage,
+  NotFound,
+  SelectField,
+  toApiError,
+  unwrap,
+  useKeysetList,
+  useQuery,
+  type ApiError,
+  type Column,
+} from "../ui/index.ts";
 import "./i18n.ts";
 import "./invoicing.css";
 import { StatusBadge, UUID, type QuoteStatus } from "./shared.tsx";
@@ -22,9 +39,9 @@ export default function QuotesArea({ path, base }: AreaProps) {
   return <NotFound />;
 }
 
-const FILTERS = ["all", "draft", "sent", "accepted", "rejected", "expired"] as const;
-type Filter = (typeof FILTERS)[number];
-const PAGE_SIZE = 50;
+/** The list's filter (the URL's ?status=); none: every quote. */
+const STATUS_FILTERS = ["draft", "sent", "accepted", "rejected", "expired"] as const;
+const FILTER_KEYS = ["status"] as const;
 
 interface QuoteRow {
   id: string;
@@ -41,18 +58,18 @@ interface QuoteRow {
 function QuoteList({ base }: { base: string }) {
   const { t } = useTranslation("invoicing");
   const { supabase, org } = useOffice();
-  const [filter, setFilter] = useState<Filter>("all");
-  const [cursor, setCursor] = useState<{ created_at: string; id: string } | null>(null);
-  const { data, error, loading, reload } = useQuery(async () => {
-    let query = supabase
-      .from("quotes")
-      .select("id, number, title, status, issue_date, valid_until, total_ttc_cents, created_at, clients(name)")
-      .eq("org_id", org.id);
-    if (filter !== "all") query = query.eq("status", filter);
-    if (cursor) query = query.or(`created_at.lt."${cursor.created_at}",and(created_at.eq."${cursor.created_at}",id.lt.${cursor.id})`);
-    const rows = unwrap(await query.order("created_at", { ascending: false }).order("id", { ascending: false }).limit(PAGE_SIZE + 1)) as unknown as QuoteRow[];
-    return { rows: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
-  }, [supabase, org.id, filter, cursor]);
+  const list = useKeysetList(
+    FILTER_KEYS,
+    async ({ status }, after, size) => {
+      let query = supabase
+        .from("quotes")
+        .select("id, number, title, status, issue_date, valid_until, total_ttc_cents, created_at, clients(name)")
+        .eq("org_id", org.id);
+      if (status) query = query.eq("status", status as QuoteStatus);
+      return unwrap(await newestFirstPage(query, after, size)) as unknown as QuoteRow[];
+    },
+    [supabase, org.id],
+  );
 
   const columns: Column<QuoteRow>[] = [
     {
@@ -70,52 +87,17 @@ function QuoteList({ base }: { base: string }) {
 
   return (
     <Page title={t("quotes.title")}>
-      <div className="toolbar">
-        <div className="field">
-          <label htmlFor="quote-filter">{t("invoices.filter")}</label>
-          <select
-            id="quote-filter"
-            value={filter}
-            onChange={(event) => {
-              setFilter(event.target.value as Filter);
-              setCursor(null);
-            }}
-          >
-            {FILTERS.map((value) => (
-              <option key={value} value={value}>
-                {t(`quotes.filters.${value}`)}
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      <ErrorMessage error={error} onRetry={reload} />
-      {data ? (
-        <>
-          <DataTable caption={t("quotes.caption")} columns={columns} rows={data.rows} rowKey={(row) => row.id} empty={t("quotes.empty")} />
-          <div className="pager">
-            {cursor && (
-              <button type="button" className="button inline" onClick={() => setCursor(null)}>
-                {t("common.first")}
-              </button>
-            )}
-            {data.more && (
-              <button
-                type="button"
-                className="button inline"
-                onClick={() => {
-                  const last = data.rows[data.rows.length - 1]!;
-                  setCursor({ created_at: last.created_at, id: last.id });
-                }}
-              >
-                {t("common.next")}
-              </button>
-            )}
-          </div>
-        </>
-      ) : (
-        loading && <p className="muted">{t("office:common.loading")}</p>
-      )}
+      <FilterBar>
+        <SelectField
+          id="quote-filter"
+          label={t("invoices.filter")}
+          value={list.filters.status}
+          onChange={(status) => list.setFilters({ status })}
+          placeholder={t("quotes.filters.all")}
+          choices={STATUS_FILTERS.map((value) => ({ value, label: t(`quotes.filters.${value}`) }))}
+        />
+      </FilterBar>
+      <KeysetTable list={list} caption={t("quotes.caption")} columns={columns} empty={t("quotes.empty")} />
     </Page>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * What the invoicing screens share: the status labels (text, never colour
  * alone), the edge-function calls (PDF, FEC) with their errors read back as
- * the functions word them, file downloads, and money typed in euros.
+ * the functions word them, and money typed in euros.
  */
 import { useTranslation } from "react-i18next";
 import type { TerrainClient } from "../../supabase.ts";
@@ -51,32 +51,6 @@ export async function callFunction<T>(supabase: TerrainClient, name: string, bod
 export function fileNameOf(response: Response, fallback: string): string {
   const match = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "");
   return match?.[1] ?? fallback;
-}
-
-export interface PreparedFile {
-  url: string;
-  name: string;
-}
-
-/**
- * A fetched file as an object URL, offered as a link the person clicks: a
- * download started by the click itself is never taken for an unwanted
- * automatic download by the browser (a script-started one after an await can be).
- */
-export function prepareFile(blob: Blob, name: string, previous: PreparedFile | null): PreparedFile {
-  if (previous) URL.revokeObjectURL(previous.url);
-  return { url: URL.createObjectURL(blob), name };
-}
-
-export function FileLink({ file, label }: { file: PreparedFile | null; label: string }) {
-  if (!file) return null;
-  return (
-    <p className="file-link">
-      <a className="button inline" href={file.url} download={file.name} data-testid="file-link">
-        {label}
-      </a>
-    </p>
-  );
 }
 
 /**

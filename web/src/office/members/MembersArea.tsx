@@ -11,7 +11,7 @@ import { Page } from "../../components/Page.tsx";
 import type { MemberRole } from "../../workspace.ts";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, namedChoices, SelectField, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import { invokeFunction } from "../ui/invokeFunction.ts";
 import "./i18n.ts";
 import "../ui/admin-forms.css";
@@ -174,41 +174,26 @@ function RoleForm({ member, onDone, onError }: { member: Member; onDone: (m: str
 function RemoveButton({ member, onDone, onError }: { member: Member; onDone: (m: string) => void; onError: (e: unknown) => void }) {
   const { t } = useTranslation("members");
   const { supabase } = useOffice();
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   async function remove() {
-    setBusy(true);
     try {
       const rows = unwrap(await supabase.from("memberships").delete().eq("id", member.id).select("id"));
       if (rows.length === 0) throw { message: t("notRemoved", { name: member.name }) };
       onDone(t("removed", { name: member.name }));
     } catch (error) {
       onError(error);
-    } finally {
-      setBusy(false);
-      setConfirming(false);
     }
   }
 
-  if (!confirming) {
-    return (
-      <button type="button" className="button small" onClick={() => setConfirming(true)}>
-        {t("remove")}
-        <span className="visually-hidden"> · {member.name}</span>
-      </button>
-    );
-  }
   return (
-    <div className="confirm" role="group" aria-label={t("removeConfirm", { name: member.name })}>
-      <span>{t("removeConfirm", { name: member.name })}</span>
-      <button type="button" className="button small danger" onClick={() => void remove()} disabled={busy}>
-        {t("confirmRemove")}
-      </button>
-      <button type="button" className="button small" onClick={() => setConfirming(false)} disabled={busy}>
-        {t("cancel")}
-      </button>
-    </div>
+    <ConfirmAction
+      label={t("remove")}
+      subject={member.name}
+      question={t("removeConfirm", { name: member.name })}
+      confirmLabel={t("confirmRemove")}
+      cancelLabel={t("cancel")}
+      onConfirm={remove}
+    />
   );
 }
 
@@ -262,17 +247,14 @@ function InviteForm({ clients, onDone }: { clients: { id: string; name: string }
           </select>
         </div>
         {role === "client" ? (
-          <div className="field">
-            <label htmlFor="invite-client">{t("invite.client")}</label>
-            <select id="invite-client" value={clientId} onChange={(e) => setClientId(e.target.value)}>
-              <option value="">{t("invite.chooseClient")}</option>
-              {clients.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="invite-client"
+            label={t("invite.client")}
+            value={clientId}
+            onChange={setClientId}
+            placeholder={t("invite.chooseClient")}
+            choices={namedChoices(clients)}
+          />
         ) : null}
       </div>
       <ErrorMessage error={error} />
@@ -309,17 +291,15 @@ function TransferForm({ members, onDone, onError }: { members: Member[]; onDone:
       <h2 id="transfer-title">{t("transfer.title")}</h2>
       <p className="muted">{t("transfer.help")}</p>
       <div className="form-row">
-        <div className="field">
-          <label htmlFor="transfer-to">{t("transfer.to")}</label>
-          <select id="transfer-to" required value={to} onChange={(e) => setTo(e.target.value)}>
-            <option value="">{t("transfer.choose")}</option>
-            {members.map((m) => (
-              <option key={m.userId} value={m.userId}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          id="transfer-to"
+          label={t("transfer.to")}
+          value={to}
+          onChange={setTo}
+          required
+          placeholder={t("transfer.choose")}
+          choices={members.map((m) => ({ value: m.userId, label: m.name }))}
+        />
         <div className="field">
           <label htmlFor="transfer-keep">{t("transfer.keepAs")}</label>
           <select id="transfer-keep" value={keepAs} onChange={(e) => setKeepAs(e.target.value as MemberRole)}>

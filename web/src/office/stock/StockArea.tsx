@@ -12,8 +12,8 @@ import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
 import { loadNames } from "../dispatch/people.ts";
-import { useQueryParams, UUID } from "../dispatch/urlState.ts";
-import { ErrorMessage, formatDateTime, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError } from "../ui/index.ts";
+import { useQueryParams, UUID } from "../ui/urlState.ts";
+import { DataTable, ErrorMessage, FilterBar, formatDateTime, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./i18n.ts";
 import "./stock.css";
 
@@ -81,9 +81,17 @@ function StockList({ base }: { base: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [items.data, params.q, params.low]);
 
+  const columns: Column<ItemRow>[] = [
+    { key: "sku", header: t("list.sku"), render: (row) => row.sku },
+    { key: "name", header: t("list.name"), render: (row) => <Link href={`${base}/${row.id}`}>{row.name}</Link> },
+    { key: "onHand", header: t("list.onHand"), numeric: true, render: (row) => `${formatNumber(Number(row.on_hand))} ${row.unit}` },
+    { key: "min", header: t("list.min"), numeric: true, render: (row) => `${formatNumber(Number(row.min_stock))} ${row.unit}` },
+    { key: "state", header: t("list.state"), render: (row) => <LevelBadge level={levelOf(row.id)} /> },
+  ];
+
   return (
     <Page title={t("list.title")}>
-      <form role="search" className="toolbar" onSubmit={(event) => event.preventDefault()}>
+      <FilterBar search>
         <div className="field">
           <label htmlFor="stock-search">{t("list.search")}</label>
           <input id="stock-search" type="search" value={params.q} onChange={(e) => setParams({ q: e.target.value })} />
@@ -91,53 +99,18 @@ function StockList({ base }: { base: string }) {
         <label className="check-line">
           <input type="checkbox" checked={params.low === "1"} onChange={(e) => setParams({ low: e.target.checked ? "1" : "" })} /> {t("list.onlyLow")}
         </label>
-      </form>
+      </FilterBar>
       <ErrorMessage error={items.error} onRetry={() => void items.reload()} />
-      <div className="table-wrap">
-        <table className="data-table" data-testid="stock-items">
-          <caption>{t("list.caption")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("list.sku")}</th>
-              <th scope="col">{t("list.name")}</th>
-              <th scope="col" className="numeric">
-                {t("list.onHand")}
-              </th>
-              <th scope="col" className="numeric">
-                {t("list.min")}
-              </th>
-              <th scope="col">{t("list.state")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.length === 0 && !items.loading ? (
-              <tr>
-                <td colSpan={5} className="muted">
-                  {t("list.empty")}
-                </td>
-              </tr>
-            ) : (
-              shown.map((row) => (
-                <tr key={row.id} data-testid="stock-row" data-item-id={row.id}>
-                  <td>{row.sku}</td>
-                  <td>
-                    <Link href={`${base}/${row.id}`}>{row.name}</Link>
-                  </td>
-                  <td className="numeric">
-                    {formatNumber(Number(row.on_hand))} {row.unit}
-                  </td>
-                  <td className="numeric">
-                    {formatNumber(Number(row.min_stock))} {row.unit}
-                  </td>
-                  <td>
-                    <LevelBadge level={levelOf(row.id)} />
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={t("list.caption")}
+        columns={columns}
+        rows={shown}
+        rowKey={(row) => row.id}
+        loading={items.loading}
+        empty={t("list.empty")}
+        testId="stock-items"
+        rowData={(row) => ({ "data-testid": "stock-row", "data-item-id": row.id })}
+      />
     </Page>
   );
 }

@@ -3,15 +3,25 @@ import { useTranslation } from "react-i18next";
 
 export interface Column<T> {
   key: string;
-  header: string;
+  /** Text, or a control (a "select all" box) or hidden text for a column of row actions. */
+  header: ReactNode;
   render: (row: T) => ReactNode;
   /** Makes the column sortable (on the rows shown: server-side order belongs to the query). */
   sortValue?: (row: T) => string | number | null;
   /** Right-aligned numbers and money. */
   numeric?: boolean;
+  /** Class of the column's cells (e.g. pre-line for text typed with line breaks). */
+  className?: string;
+}
+
+function cellClass<T>(column: Column<T>): string | undefined {
+  return [column.numeric ? "numeric" : "", column.className ?? ""].filter(Boolean).join(" ") || undefined;
 }
 
 type Sort = { key: string; direction: "ascending" | "descending" } | null;
+
+/** data-* attributes of a row (data-testid, data-…-id), for tests and scripts that find a row by what it is. */
+type RowData = Record<`data-${string}`, string>;
 
 /**
  * A table with a caption (its accessible name), sortable headers announced through
@@ -25,13 +35,20 @@ export function DataTable<T>({
   rowKey,
   empty,
   captionHidden = false,
+  loading = false,
+  testId,
+  rowData,
 }: {
-  caption: string;
+  caption: ReactNode;
   columns: Column<T>[];
   rows: T[];
   rowKey: (row: T) => string;
   empty?: ReactNode;
   captionHidden?: boolean;
+  /** While the first rows load, no "empty" line. */
+  loading?: boolean;
+  testId?: string;
+  rowData?: (row: T) => RowData;
 }) {
   const { t } = useTranslation("office");
   const [sort, setSort] = useState<Sort>(null);
@@ -59,7 +76,7 @@ export function DataTable<T>({
 
   return (
     <div className="table-wrap">
-      <table className="data-table">
+      <table className="data-table" data-testid={testId}>
         <caption className={captionHidden ? "visually-hidden" : undefined}>{caption}</caption>
         <thead>
           <tr>
@@ -71,7 +88,7 @@ export function DataTable<T>({
                 aria-sort={sort?.key === column.key ? sort.direction : undefined}
               >
                 {column.sortValue ? (
-                  <button type="button" className="sort-button" onClick={() => toggle(column.key)} aria-label={t("common.sortBy", { column: column.header })}>
+                  <button type="button" className="sort-button" onClick={() => toggle(column.key)} aria-label={t("common.sortBy", { column: typeof column.header === "string" ? column.header : column.key })}>
                     {column.header}
                     <span aria-hidden="true">{sort?.key === column.key ? (sort.direction === "ascending" ? " ▲" : " ▼") : ""}</span>
                   </button>
@@ -84,16 +101,18 @@ export function DataTable<T>({
         </thead>
         <tbody>
           {sorted.length === 0 ? (
-            <tr>
-              <td colSpan={columns.length} className="muted">
-                {empty ?? t("common.empty")}
-              </td>
-            </tr>
+            loading ? null : (
+              <tr>
+                <td colSpan={columns.length} className="muted">
+                  {empty ?? t("common.empty")}
+                </td>
+              </tr>
+            )
           ) : (
             sorted.map((row) => (
-              <tr key={rowKey(row)}>
+              <tr key={rowKey(row)} {...rowData?.(row)}>
                 {columns.map((column) => (
-                  <td key={column.key} className={column.numeric ? "numeric" : undefined}>
+                  <td key={column.key} className={cellClass(column)}>
                     {column.render(row)}
                   </td>
                 ))}

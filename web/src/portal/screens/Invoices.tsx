@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
-import { DataTable, ErrorMessage, formatDate, formatMoney, formatNumber, NotFound, toApiError, useQuery, type ApiError } from "../../office/ui/index.ts";
+import { DataTable, ErrorMessage, formatDate, formatMoney, formatNumber, NotFound, saveFile, toApiError, useQuery, type ApiError } from "../../office/ui/index.ts";
 import { Link } from "../../router.tsx";
 import { usePortal } from "../context.tsx";
 import { downloadInvoicePdf, loadInvoice, loadInvoices, paymentState, type DocumentLine, type Invoice } from "../data.ts";
@@ -85,14 +85,7 @@ export function InvoiceScreen({ id }: { id: string }) {
     setDownload({ state: "busy", error: null });
     try {
       const pdf = await downloadInvoicePdf(portal.supabase, invoice.id);
-      const url = URL.createObjectURL(pdf);
-      const anchor = document.createElement("a");
-      anchor.href = url;
-      anchor.download = `${invoice.number}.pdf`;
-      document.body.append(anchor);
-      anchor.click();
-      anchor.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(pdf, `${invoice.number}.pdf`);
       setDownload({ state: "done", error: null });
     } catch (error) {
       setDownload({ state: "idle", error: toApiError(error) });
