@@ -2037,6 +2037,7 @@ CREATE TABLE private.accounting_settings (
     last_client_aux bigint DEFAULT 0 NOT NULL,
     last_lettering bigint DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    account_suspense text DEFAULT '471'::text NOT NULL,
     CONSTRAINT accounting_settings_bank CHECK ((account_bank ~ '^51[0-9]{1,8}$'::text)),
     CONSTRAINT accounting_settings_clients CHECK ((account_clients ~ '^411[0-9]{0,7}$'::text)),
     CONSTRAINT accounting_settings_goods CHECK ((account_goods ~ '^707[0-9]{0,7}$'::text)),
@@ -2044,6 +2045,7 @@ CREATE TABLE private.accounting_settings (
     CONSTRAINT accounting_settings_last_lettering_check CHECK ((last_lettering >= 0)),
     CONSTRAINT accounting_settings_rebates CHECK ((account_rebates ~ '^709[0-9]{0,7}$'::text)),
     CONSTRAINT accounting_settings_services CHECK ((account_services ~ '^706[0-9]{0,7}$'::text)),
+    CONSTRAINT accounting_settings_suspense CHECK ((account_suspense ~ '^47[0-9]{1,8}$'::text)),
     CONSTRAINT accounting_settings_vat_collected CHECK ((account_vat_collected ~ '^4457[0-9]{1,6}$'::text)),
     CONSTRAINT accounting_settings_vat_distinct CHECK ((account_vat_collected <> account_vat_pending)),
     CONSTRAINT accounting_settings_vat_pending CHECK ((account_vat_pending ~ '^4457[0-9]{1,6}$'::text))
@@ -2073,6 +2075,7 @@ CREATE FUNCTION private.account_label(p_settings private.accounting_settings, p_
     when p_settings.account_vat_collected then 'TVA collectée'
     when p_settings.account_vat_pending then 'TVA à régulariser (encaissements)'
     when p_settings.account_bank then 'Banque'
+    when p_settings.account_suspense then 'Compte d''attente'
   end
 $$;
 
@@ -4274,11 +4277,18 @@ CREATE FUNCTION private.guard_payments() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_inv public.invoices;
+  v_inv   public.invoices;
+  v_entry text;
 begin
   if tg_op = 'DELETE' then
     if old.invoice_id is not null then
       perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is matched to an invoice and cannot be deleted', coalesce(old.external_ref, old.id::text)));
+    end if;
+    select e.journal_code || ' ' || e.fiscal_year || '-' || e.entry_number into v_entry
+    from public.ledger_entries e where e.org_id = old.org_id and e.payment_id = old.id
+    order by e.validated_at limit 1;
+    if v_entry is not null then
+      perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is posted to the bank journal (entry %s) and cannot be deleted', coalesce(old.external_ref, old.id::text), v_entry));
     end if;
     return old;
   end if;
@@ -4315,7 +4325,7 @@ ALTER FUNCTION private.guard_payments() OWNER TO postgres;
 -- Name: FUNCTION guard_payments(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once or deleted.';
+COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once, and deleted only while no ledger entry holds it.';
 
 --
 -- Name: guard_quote_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6545,6 +6555,12 @@ $$;
 ALTER FUNCTION private.post_matched_payment() OWNER TO postgres;
 
 --
+-- Name: FUNCTION post_matched_payment(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.post_matched_payment() IS 'Trigger: posts a payment (private.post_payment) when it is recorded, with or without its invoice, and when an unassigned one is matched.';
+
+--
 -- Name: post_payment(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6554,28 +6570,90 @@ CREATE FUNCTION private.post_payment(p_payment_id uuid) RETURNS uuid
     AS $$
 declare
   v_pay      public.payments;
-  v_inv      public.invoices;
   v_settings private.accounting_settings;
+  v_suspense text;
+  v_today    date;
+begin
+  select * into v_pay from public.payments p where p.id = p_payment_id;
+  v_settings := private.lock_accounting_settings(v_pay.org_id);
+  if v_pay.invoice_id is null then
+    return private.post_unassigned_receipt(v_settings, v_pay);
+  end if;
+
+  -- The account the receipt credited (the mapping may have changed since).
+  select l.account_number into v_suspense
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = v_pay.org_id and e.payment_id = v_pay.id and e.invoice_id is null and l.credit_cents > 0;
+  if v_suspense is null then
+    return private.post_payment_settlement(v_settings, v_pay, v_settings.account_bank, v_pay.paid_on, 'Règlement');
+  end if;
+  select (pg_catalog.now() at time zone o.timezone)::date into v_today
+  from public.organizations o where o.id = v_pay.org_id;
+  return private.post_payment_settlement(v_settings, v_pay, v_suspense, greatest(v_today, v_pay.paid_on), 'Affectation règlement');
+end;
+$$;
+
+ALTER FUNCTION private.post_payment(p_payment_id uuid) OWNER TO postgres;
+
+--
+-- Name: payments; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    invoice_id uuid,
+    amount_cents bigint NOT NULL,
+    method text NOT NULL,
+    paid_on date NOT NULL,
+    external_ref text,
+    label text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    matched_at timestamp with time zone,
+    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
+    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
+    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
+    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
+    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL)))
+);
+
+ALTER TABLE public.payments OWNER TO postgres;
+
+--
+-- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
+
+--
+-- Name: post_payment_settlement(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
   v_client   text;
   v_aux      text;
   v_entry_id uuid;
   v_label    text;
-  v_year     integer;
+  v_year     integer := extract(year from p_entry_date);
   v_pending  bigint := 0;
   v_due      bigint;
   v_received bigint;
   v_moved    bigint;
   v_transfer bigint := 0;
 begin
-  select * into v_pay from public.payments p where p.id = p_payment_id;
-  select * into v_inv from public.invoices i where i.org_id = v_pay.org_id and i.id = v_pay.invoice_id;
-  v_settings := private.lock_accounting_settings(v_pay.org_id);
+  select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
   select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
   v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-  v_year := extract(year from v_pay.paid_on);
-  v_label := pg_catalog.left(pg_catalog.format('Règlement %s %s', v_inv.number, v_client), 500);
+  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number, v_client), 500);
 
-  if v_settings.vat_on_receipts then
+  if p_settings.vat_on_receipts then
     -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
     select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
     into v_pending
@@ -6592,34 +6670,66 @@ begin
     from public.ledger_entries e
     join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
     where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
-      and l.account_number = v_settings.account_vat_pending;
+      and l.account_number = p_settings.account_vat_pending;
     v_transfer := greatest(0, case when v_due <= 0 then v_pending
                                    else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved);
   end if;
 
+  -- The piece is the bank line: its reference and its date, whatever the
+  -- entry's date.
   insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (v_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(v_pay.org_id, 'BQ', v_year),
-          v_pay.paid_on, pg_catalog.left(coalesce(v_pay.external_ref, v_inv.number), 200), v_pay.paid_on, v_label, v_inv.id, v_pay.id)
+  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
+          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number), 200), p_pay.paid_on, v_label, v_inv.id, p_pay.id)
   returning id into v_entry_id;
 
   insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
                                    label, debit_cents, credit_cents, invoice_id)
-  select v_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(v_settings, x.account),
+  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(p_settings, x.account),
          x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
   from (values
-    (1, v_settings.account_bank, null::text, v_pay.amount_cents, 0::bigint),
-    (2, v_settings.account_clients, v_aux, 0::bigint, v_pay.amount_cents),
-    (3, v_settings.account_vat_pending, null::text, v_transfer, 0::bigint),
-    (4, v_settings.account_vat_collected, null::text, 0::bigint, v_transfer)
+    (1, p_from_account, null::text, p_pay.amount_cents, 0::bigint),
+    (2, p_settings.account_clients, v_aux, 0::bigint, p_pay.amount_cents),
+    (3, p_settings.account_vat_pending, null::text, v_transfer, 0::bigint),
+    (4, p_settings.account_vat_collected, null::text, 0::bigint, v_transfer)
   ) as x (ord, account, aux, debit, credit)
   where x.debit > 0 or x.credit > 0;
 
-  perform private.letter_invoice(v_pay.org_id, v_inv.id, v_pay.paid_on);
+  perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
 $$;
 
-ALTER FUNCTION private.post_payment(p_payment_id uuid) OWNER TO postgres;
+ALTER FUNCTION private.post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text) OWNER TO postgres;
+
+--
+-- Name: post_unassigned_receipt(private.accounting_settings, public.payments); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_unassigned_receipt(p_settings private.accounting_settings, p_pay public.payments) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_entry_id uuid;
+  v_year     integer := extract(year from p_pay.paid_on);
+  v_label    text := pg_catalog.left(pg_catalog.format('Encaissement à affecter %s',
+                                       coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents))), 500);
+begin
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, payment_id)
+  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
+          p_pay.paid_on, pg_catalog.left(coalesce(p_pay.external_ref, p_pay.id::text), 200), p_pay.paid_on, v_label, p_pay.id)
+  returning id into v_entry_id;
+
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, label, debit_cents, credit_cents)
+  values (p_pay.org_id, v_entry_id, 1, p_settings.account_bank, private.account_label(p_settings, p_settings.account_bank),
+          v_label, p_pay.amount_cents, 0),
+         (p_pay.org_id, v_entry_id, 2, p_settings.account_suspense, private.account_label(p_settings, p_settings.account_suspense),
+          v_label, 0, p_pay.amount_cents);
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_unassigned_receipt(p_settings private.accounting_settings, p_pay public.payments) OWNER TO postgres;
 
 --
 -- Name: purge_idempotency_keys(interval); Type: FUNCTION; Schema: private; Owner: postgres
@@ -12096,10 +12206,10 @@ begin
     perform private.raise_api_error('invalid_parameter', 'accounts must be a JSON object of account numbers');
   end if;
   select k into v_unknown from pg_catalog.jsonb_object_keys(coalesce(p_accounts, '{}')) k
-  where k not in ('clients', 'services', 'goods', 'rebates', 'vat_collected', 'vat_pending', 'bank')
+  where k not in ('clients', 'services', 'goods', 'rebates', 'vat_collected', 'vat_pending', 'bank', 'suspense')
   limit 1;
   if v_unknown is not null then
-    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown account: %s (expected clients, services, goods, rebates, vat_collected, vat_pending, bank)', v_unknown));
+    perform private.raise_api_error('invalid_parameter', pg_catalog.format('Unknown account: %s (expected clients, services, goods, rebates, vat_collected, vat_pending, bank, suspense)', v_unknown));
   end if;
   perform private.lock_accounting_settings(p_org_id);
   update private.accounting_settings s
@@ -12111,6 +12221,7 @@ begin
       account_vat_collected = coalesce(p_accounts ->> 'vat_collected', s.account_vat_collected),
       account_vat_pending = coalesce(p_accounts ->> 'vat_pending', s.account_vat_pending),
       account_bank = coalesce(p_accounts ->> 'bank', s.account_bank),
+      account_suspense = coalesce(p_accounts ->> 'suspense', s.account_suspense),
       updated_at = now()
   where s.org_id = p_org_id
   returning * into v_settings;
@@ -12119,7 +12230,8 @@ begin
     'accounts', pg_catalog.jsonb_build_object(
       'clients', v_settings.account_clients, 'services', v_settings.account_services, 'goods', v_settings.account_goods,
       'rebates', v_settings.account_rebates, 'vat_collected', v_settings.account_vat_collected,
-      'vat_pending', v_settings.account_vat_pending, 'bank', v_settings.account_bank));
+      'vat_pending', v_settings.account_vat_pending, 'bank', v_settings.account_bank,
+      'suspense', v_settings.account_suspense));
 end;
 $$;
 
@@ -12129,7 +12241,7 @@ ALTER FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts b
 -- Name: FUNCTION set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) IS 'RPC (owner, admin): VAT on receipts for services and the account mapping (keys clients, services, goods, rebates, vat_collected, vat_pending, bank); each account stays in its plan comptable class (23514 otherwise). Later postings only.';
+COMMENT ON FUNCTION public.set_accounting_settings(p_org_id uuid, p_vat_on_receipts boolean, p_accounts jsonb) IS 'RPC (owner, admin): VAT on receipts for services and the account mapping (keys clients, services, goods, rebates, vat_collected, vat_pending, bank, suspense); each account stays in its plan comptable class (23514 otherwise). Later postings only.';
 
 --
 -- Name: notification_preferences; Type: TABLE; Schema: public; Owner: postgres
@@ -14755,7 +14867,7 @@ ALTER TABLE public.ledger_entries OWNER TO postgres;
 -- Name: TABLE ledger_entries; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.ledger_entries IS 'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued and payments matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
+COMMENT ON TABLE public.ledger_entries IS 'Accounting entries (journals VT sales, AV credit notes, BQ bank), posted by the database when invoices are issued, payments recorded (on the suspense account until matched) and matched; numbered gaplessly per journal and fiscal year; never changed nor removed.';
 
 --
 -- Name: ledger_lines; Type: TABLE; Schema: public; Owner: postgres
@@ -14925,37 +15037,6 @@ ALTER TABLE public.mission_status_history ALTER COLUMN id ADD GENERATED ALWAYS A
     NO MAXVALUE
     CACHE 1
 );
-
---
--- Name: payments; Type: TABLE; Schema: public; Owner: postgres
---
-
-CREATE TABLE public.payments (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    invoice_id uuid,
-    amount_cents bigint NOT NULL,
-    method text NOT NULL,
-    paid_on date NOT NULL,
-    external_ref text,
-    label text,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    matched_at timestamp with time zone,
-    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
-    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
-    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
-    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
-    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL)))
-);
-
-ALTER TABLE public.payments OWNER TO postgres;
-
---
--- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
---
-
-COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
 
 --
 -- Name: profiles; Type: TABLE; Schema: public; Owner: postgres
@@ -17839,7 +17920,7 @@ CREATE TRIGGER organizations_touch BEFORE UPDATE ON public.organizations FOR EAC
 -- Name: payments payments_50_ledger_insert; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
-CREATE TRIGGER payments_50_ledger_insert AFTER INSERT ON public.payments FOR EACH ROW WHEN ((new.invoice_id IS NOT NULL)) EXECUTE FUNCTION private.post_matched_payment();
+CREATE TRIGGER payments_50_ledger_insert AFTER INSERT ON public.payments FOR EACH ROW EXECUTE FUNCTION private.post_matched_payment();
 
 --
 -- Name: payments payments_50_ledger_match; Type: TRIGGER; Schema: public; Owner: postgres
@@ -20931,6 +21012,73 @@ REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
 
 --
+-- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT,DELETE ON TABLE public.payments TO authenticated;
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.payments TO service_role;
+
+--
+-- Name: COLUMN payments.id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(id) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.org_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(org_id) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.invoice_id; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(invoice_id),UPDATE(invoice_id) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.amount_cents; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(amount_cents) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.method; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(method) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.paid_on; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(paid_on) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.external_ref; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(external_ref) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: COLUMN payments.label; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT INSERT(label) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: FUNCTION post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_unassigned_receipt(p_settings private.accounting_settings, p_pay public.payments); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_unassigned_receipt(p_settings private.accounting_settings, p_pay public.payments) FROM PUBLIC;
+
+--
 -- Name: FUNCTION purge_idempotency_keys(p_older_than interval); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -22613,61 +22761,6 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_notes TO service_role;
 
 GRANT SELECT ON TABLE public.mission_status_history TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO service_role;
-
---
--- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT,DELETE ON TABLE public.payments TO authenticated;
-GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.payments TO service_role;
-
---
--- Name: COLUMN payments.id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(id) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.org_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(org_id) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.invoice_id; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(invoice_id),UPDATE(invoice_id) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.amount_cents; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(amount_cents) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.method; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(method) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.paid_on; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(paid_on) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.external_ref; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(external_ref) ON TABLE public.payments TO authenticated;
-
---
--- Name: COLUMN payments.label; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT INSERT(label) ON TABLE public.payments TO authenticated;
 
 --
 -- Name: TABLE profiles; Type: ACL; Schema: public; Owner: postgres

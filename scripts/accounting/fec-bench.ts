@@ -54,7 +54,7 @@ try {
   }
   const { report } = fec;
   const failed = new Set(report.problems.map((p) => p.check));
-  console.log(`FEC bench: ${year.invoices} invoices, ${year.creditNotes} credit notes, ${year.payments} payments` +
+  console.log(`FEC bench: ${year.invoices} invoices, ${year.creditNotes} credit notes, ${year.payments} payments, ${year.receipts} bank lines recorded without their invoice (${year.matchedReceipts} matched later)` +
     (values["stale-stats"] ? " (statistics left stale: no ANALYZE after the load)" : ""));
   console.log(`  generate + post: ${year.generateSeconds.toFixed(1)} s`);
   console.log(`  export_fec:      ${fec.seconds.export.toFixed(1)} s (${fec.ledgerLines} lines + header, ${mb(fec.bytes)}${path ? `, written to ${path}` : ""})`);

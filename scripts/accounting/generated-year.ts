@@ -2,7 +2,8 @@
  * A generated fiscal year of invoicing, posted by the database itself: an
  * organization, its clients, `invoices` invoices issued with issue_invoice()
  * in date order over the year, one credit note every 100 invoices, payments
- * for most of them (some partial, two for one invoice), then the year's FEC
+ * for most of them (some partial, two for one invoice), bank lines recorded
+ * without their invoice (half of them matched later), then the year's FEC
  * as export_fec() writes it. Everything runs in ONE transaction that the
  * caller rolls back (nothing stays in the database). Used by the integration
  * suite (a small year) and by `npm run fec:bench` (200,000 invoices).
@@ -19,6 +20,10 @@ export interface GeneratedYear {
   invoices: number;
   creditNotes: number;
   payments: number;
+  /** Bank lines recorded without their invoice: receipts on the suspense account (BQ entries of the year). */
+  receipts: number;
+  /** Those of them matched to their invoice afterwards (BQ entries dated the matching day, a later year). */
+  matchedReceipts: number;
   /** Seconds to create and issue the invoices, credit notes and payments (postings included). */
   generateSeconds: number;
 }
@@ -139,10 +144,32 @@ export async function generateYear(client: pg.Client, invoices: number, options:
      returning 1`,
     [GENERATED_ORG],
   );
+  // One bank line every 50 invoices (among the unpaid ones) recorded without
+  // its invoice: its receipt posts on the suspense account at its date. Every
+  // other one is then matched to its invoice: that entry is dated the day of
+  // the matching (today, after this year), so it is in a later year's FEC.
+  const receipts = await client.query(
+    `insert into public.payments (org_id, invoice_id, amount_cents, method, paid_on, external_ref)
+     select $1::uuid, null, i.total_ttc_cents, 'transfer', least(i.issue_date + 25, date '2025-12-31'), 'BANQUE-' || g.n
+     from gen_invoices g
+     join public.invoices i on i.id = g.id
+     where g.n % 50 = 49
+     order by i.issue_date, g.n
+     returning 1`,
+    [GENERATED_ORG],
+  );
+  const matched = await client.query(
+    `update public.payments p set invoice_id = g.id
+     from gen_invoices g
+     where p.org_id = $1::uuid and p.external_ref = 'BANQUE-' || g.n and g.n % 100 = 49`,
+    [GENERATED_ORG],
+  );
   return {
     invoices,
     creditNotes: credit.rowCount ?? 0,
     payments: paid.rowCount ?? 0,
+    receipts: receipts.rowCount ?? 0,
+    matchedReceipts: matched.rowCount ?? 0,
     generateSeconds: (performance.now() - t0) / 1000,
   };
 }

@@ -108,17 +108,19 @@ select results_eq(
 select is((select entry_number from public.ledger_entries where invoice_id = 'c1700000-0000-4000-8000-0000000000a2'), 2::bigint,
           'the second invoice is VT entry 2');
 
--- An imported payment posts nothing until it is matched.
+-- An imported payment posts its receipt on the suspense account at once, and
+-- moves to the client when it is matched (in detail: 256-ledger-suspense-receipts.sql).
 insert into public.payments (id, org_id, invoice_id, amount_cents, method, paid_on, external_ref)
 values ('c1700000-0000-4000-8000-0000000000d1', 'c1700000-0000-4000-8000-0000000000f1', null, 2400, 'transfer', '2026-05-02', 'BANK-UNMATCHED');
-select is((select count(*) from public.ledger_entries where payment_id = 'c1700000-0000-4000-8000-0000000000d1'), 0::bigint,
-          'an unmatched payment posts nothing');
+select is((select count(*) from public.ledger_entries where payment_id = 'c1700000-0000-4000-8000-0000000000d1'), 1::bigint,
+          'an unmatched payment posts one entry: its receipt');
 update public.payments set invoice_id = 'c1700000-0000-4000-8000-0000000000a2' where id = 'c1700000-0000-4000-8000-0000000000d1';
 select results_eq(
   $$select e.journal_code, e.entry_number, e.entry_date, e.piece_ref from public.ledger_entries e
-    where e.payment_id = 'c1700000-0000-4000-8000-0000000000d1'$$,
-  $$values ('BQ'::text, 3::bigint, '2026-05-02'::date, 'BANK-UNMATCHED'::text)$$,
-  'matching it posts BQ entry 3, dated the day the money arrived, referenced by the bank reference');
+    where e.payment_id = 'c1700000-0000-4000-8000-0000000000d1' order by e.entry_number$$,
+  $$values ('BQ'::text, 3::bigint, '2026-05-02'::date, 'BANK-UNMATCHED'::text),
+           ('BQ', 4, (now() at time zone 'Europe/Paris')::date, 'BANK-UNMATCHED')$$,
+  'BQ entry 3 is the receipt, dated the day the money arrived; matching it posts BQ entry 4, dated the day of the matching; both referenced by the bank reference');
 select is((select array_agg(distinct l.lettering_code) from public.ledger_lines l
            where l.invoice_id = 'c1700000-0000-4000-8000-0000000000a2' and l.account_number = '411'),
           array['B'], 'the settled second invoice gets the next lettering code B');
@@ -174,7 +176,7 @@ select is((select l.account_number from public.ledger_lines l join public.ledger
 -- Settings refusals
 -- ---------------------------------------------------------------------------
 select throws_ok($$select public.set_accounting_settings('c1700000-0000-4000-8000-0000000000f1', null, '{"cash": "530"}')$$,
-                 '22023', 'Unknown account: cash (expected clients, services, goods, rebates, vat_collected, vat_pending, bank)',
+                 '22023', 'Unknown account: cash (expected clients, services, goods, rebates, vat_collected, vat_pending, bank, suspense)',
                  'an unknown account key is refused');
 select throws_ok($$select public.set_accounting_settings('c1700000-0000-4000-8000-0000000000f1', null, '{"services": "601"}')$$,
                  '23514', null, 'a services account outside 706 (here a purchase account) is refused');

@@ -1,11 +1,12 @@
 -- Payments and reconciliation: payments go against issued invoices (not drafts,
 -- not credit notes) or are imported unmatched with a unique external
--- reference; matched payments are never edited nor deleted;
+-- reference; matched payments are never edited nor deleted, nor is an
+-- unmatched one once its receipt is in the ledger (every payment is posted);
 -- reconcile_payments() marks invoices paid / partially paid net of credit
 -- notes, reports partial, over-paid, unmatched and awaiting-PDF cases, and is
 -- idempotent (same report, nothing rewritten).
 begin;
-select plan(36);
+select plan(37);
 
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
 values ('c4000000-0000-4000-8000-0000000000f0', 'Thermique Test', 'SAS', '443061841', 'FR40443061841', '4 quai Test', '69005', 'Lyon', 10.00);
@@ -86,8 +87,11 @@ select throws_ok($$update public.payments set invoice_id = 'c4000000-0000-4000-8
   'P0001', 'Payment VIR-P1 is recorded: only matching an unmatched payment to an invoice is allowed', 'a matched payment is not moved to another invoice');
 select throws_ok($$delete from public.payments where external_ref = 'VIR-P1' and org_id = 'c4000000-0000-4000-8000-0000000000f0'$$,
   'P0001', 'Payment VIR-P1 is matched to an invoice and cannot be deleted', 'a matched payment is not deleted');
-select lives_ok($$delete from public.payments where id = 'c4000000-0000-4000-8000-0000000000e3'$$,
-  'an unmatched payment (a wrong import) can be deleted');
+select throws_like($$delete from public.payments where id = 'c4000000-0000-4000-8000-0000000000e3'$$,
+  'Payment BANK-3 is posted to the bank journal (entry BQ 2026-%) and cannot be deleted',
+  'an unmatched payment is not deleted either: its receipt is in the bank journal, which is append-only');
+select is((select count(*) from public.payments where id = 'c4000000-0000-4000-8000-0000000000e3'), 1::bigint,
+  '… and it is still there');
 
 -- ---------------------------------------------------------------------------
 -- Reconciliation
@@ -121,7 +125,9 @@ select is((select report -> 'unmatched' from t_run where n = 1),
     jsonb_build_object('payment_id', 'c4000000-0000-4000-8000-0000000000e1', 'external_ref', 'BANK-1', 'amount_cents', 777,
                        'paid_on', '2026-04-21', 'method', 'transfer', 'label', 'VIR INCONNU'),
     jsonb_build_object('payment_id', 'c4000000-0000-4000-8000-0000000000e2', 'external_ref', 'BANK-2', 'amount_cents', 3500,
-                       'paid_on', '2026-04-22', 'method', 'transfer', 'label', 'VIR COPRO TEST SOLDE')),
+                       'paid_on', '2026-04-22', 'method', 'transfer', 'label', 'VIR COPRO TEST SOLDE'),
+    jsonb_build_object('payment_id', 'c4000000-0000-4000-8000-0000000000e3', 'external_ref', 'BANK-3', 'amount_cents', 100,
+                       'paid_on', '2026-04-23', 'method', 'cash', 'label', 'saisie en double')),
   'unmatched payments are reported');
 
 -- Idempotent: same report, no row rewritten.
@@ -147,7 +153,7 @@ select is((select status::text from public.invoices where id = 'c4000000-0000-40
   'the next run marks it paid');
 select results_eq(
   $$select (report ->> 'paid_count')::int, report -> 'partial', jsonb_array_length(report -> 'unmatched') from t_run where n = 4$$,
-  $$values (5, '[]'::jsonb, 1)$$, 'and the report follows');
+  $$values (5, '[]'::jsonb, 2)$$, 'and the report follows');
 
 -- Status only moves forward: a paid invoice stays paid whatever happens next.
 select pg_temp.doc('c4000000-0000-4000-8000-0000000000b1', 1000, true, 'credit_note', 'c4000000-0000-4000-8000-0000000000a1');

@@ -122,7 +122,11 @@ describe("a generated fiscal year", () => {
         expect(fec.report.ok).toBe(true);
         expect(fec.report.journals.VT?.entries).toBe(500);
         expect(fec.report.journals.AV?.entries).toBe(year.creditNotes);
-        expect(fec.report.journals.BQ?.entries).toBe(year.payments);
+        // Payments recorded with their invoice, and receipts waiting on 471 (their
+        // matching entries are dated the matching day: a later fiscal year).
+        expect(year.receipts).toBeGreaterThan(0);
+        expect(year.matchedReceipts).toBeGreaterThan(0);
+        expect(fec.report.journals.BQ?.entries).toBe(year.payments + year.receipts);
         expect(fec.report.lines).toBe(fec.ledgerLines);
         console.log(`generated year: ${year.invoices} invoices, ${year.payments} payments, ${fec.ledgerLines} FEC lines; ` +
           `generate ${year.generateSeconds.toFixed(1)} s, export ${fec.seconds.export.toFixed(2)} s`);
@@ -211,6 +215,56 @@ describe("journal numbers under concurrency", () => {
       expect(Number(letters.rows[0].n)).toBe(committed);
     });
   }, 60_000);
+});
+
+describe("a bank receipt not yet matched to an invoice (demo data)", () => {
+  it("is in the FEC, the BQ journal CSV and the closing report, bank debited and suspense account 471 credited", async () => {
+    // The seed's imported bank line that no reconciliation could match.
+    const receipt = await withDb(async (c) => (await c.query(
+      `select p.external_ref as ref, p.amount_cents as cents, p.paid_on::text as paid_on, to_char(p.paid_on, 'DD/MM/YYYY') as day
+       from public.payments p where p.org_id = $1 and p.invoice_id is null order by p.paid_on, p.id limit 1`, [DEMO_ORG])).rows[0]);
+    expect(receipt?.ref).toBe("VIR-2026-0002311");
+    const year = receipt.paid_on.slice(0, 4);
+    const amount = (Number(receipt.cents) / 100).toFixed(2).replace(".", ",");
+    const label = `Encaissement à affecter ${receipt.ref}`;
+    const client = supabaseClient(stack.anonKey, tokens.accountant);
+
+    const res = await download(tokens.accountant, `org_id=${DEMO_ORG}&year_end=${year}-12-31`);
+    expect(res.status).toBe(200);
+    const fileName = `732829320FEC${year}1231.txt`;
+    const content = await res.text();
+    const report = validateFec(fileName, content);
+    expect(report.problems).toEqual([]);
+    const lines = content.split("\r\n").map((l) => l.split("\t")).filter((f) => f[10] === label);
+    // JournalCode, CompteNum, CompAuxNum, PieceRef, Debit, Credit, EcritureLet of both lines.
+    expect(lines.map((f) => [f[0], f[4], f[6], f[8], f[11], f[12], f[13]])).toEqual([
+      ["BQ", "512", "", receipt.ref, amount, "0,00", ""],
+      ["BQ", "471", "", receipt.ref, "0,00", amount, ""],
+    ]);
+
+    const { data: csv, error } = await client.rpc("export_journal_csv",
+      { p_org_id: DEMO_ORG, p_journal: "BQ", p_from: receipt.paid_on, p_to: receipt.paid_on });
+    expect(error).toBeNull();
+    const rows = (csv as string).split("\r\n");
+    expect(rows).toContain(`${receipt.day};BQ;${receipt.ref};512;;${label};${amount};0,00`);
+    expect(rows).toContain(`${receipt.day};BQ;${receipt.ref};471;;${label};0,00;${amount}`);
+
+    const month = `${receipt.paid_on.slice(0, 7)}-01`;
+    const { data: closing, error: closingError } = await client.rpc("closing_report", { p_org_id: DEMO_ORG, p_month: month });
+    expect(closingError).toBeNull();
+    const bank = (closing as { journals: { journal: string; entries: number; debit_cents: number; credit_cents: number; balanced: boolean }[] })
+      .journals.find((j) => j.journal === "BQ");
+    const expected = await withDb(async (c) => (await c.query(
+      `select count(distinct e.id)::int as entries, sum(l.debit_cents)::bigint as debit
+       from public.ledger_entries e join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+       where e.org_id = $1 and e.journal_code = 'BQ' and date_trunc('month', e.entry_date) = $2::date`, [DEMO_ORG, month])).rows[0]);
+    const suspense = await withDb(async (c) => (await c.query(
+      `select count(*)::int as n from public.ledger_entries e
+       where e.org_id = $1 and e.journal_code = 'BQ' and e.label = $2 and date_trunc('month', e.entry_date) = $3::date`,
+      [DEMO_ORG, label, month])).rows[0].n);
+    expect(suspense).toBe(1);
+    expect(bank).toMatchObject({ entries: expected.entries, debit_cents: Number(expected.debit), balanced: true });
+  });
 });
 
 describe("CSV journals through PostgREST", () => {
