@@ -70,6 +70,42 @@ async function migrateOneByOne(files: MigrationFile[], onEach?: () => Promise<vo
 const activeCronJobs = async () =>
   (await sql<{ n: number }>("select case when to_regclass('cron.job') is null then 0 else (select count(*)::int from cron.job where active) end as n"))[0]!.n;
 
+/**
+ * Plays a pg_cron job deadlocking with `start` (a rollback or a migration, whose connection is named
+ * `application`): the job reads public.jobs, waits until `start` is blocked on a lock, then reads
+ * public.job_tags, closing the cycle. The job's deadlock_timeout is longer than the other session's,
+ * so PostgreSQL aborts `start`'s transaction. Returns `start`'s outcome.
+ */
+async function deadlockedOnce<T>(dbUrl: string, application: string, start: () => Promise<T>) {
+  const dbName = new URL(dbUrl).pathname.slice(1);
+  const job = new pg.Client({ connectionString: dbUrl, application_name: "deadlocking-job" });
+  await job.connect();
+  try {
+    await job.query("set deadlock_timeout = '30s'");
+    await job.query("begin");
+    await job.query("select count(*) from public.jobs");
+    const attempt = start();
+    attempt.catch(() => undefined);
+    for (let i = 0; ; i++) {
+      const waiting = await sql<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where datname = '${dbName}' and application_name = '${application}' and wait_event_type = 'Lock'`,
+      );
+      if (waiting[0]!.n > 0) break;
+      if (i > 200) throw new Error(`${application} never waited for the job's lock`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Blocks until PostgreSQL aborts the other transaction (its deadlock_timeout, 1 s).
+    expect(await job.query("select count(*)::int as n from public.job_tags")).toMatchObject({ rows: [{ n: 0 }] });
+    await job.query("commit");
+    return await attempt.then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error }),
+    );
+  } finally {
+    await job.end();
+  }
+}
+
 beforeAll(async () => {
   stopCluster(cfg, "immediate");
   rmSync(cfg.stateDir, { recursive: true, force: true });
@@ -241,32 +277,7 @@ describe("db:rollback refuses to lose data unless forced", () => {
     write("rollbacks", "20260101000000_jobs.down.sql", "drop table public.jobs;");
     await migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(migrationsDir()));
     expect(await history()).toEqual(["20260101000000", "20260102000000"]);
-    const job = new pg.Client({ connectionString: scratchUrl, application_name: "deadlocking-job" });
-    await job.connect();
-    try {
-      await job.query("set deadlock_timeout = '30s'");
-      await job.query("begin");
-      await job.query("select count(*) from public.jobs");
-      const attempt = rollback(scratchUrl, opts({ count: 1, force: true, deadlockAttempts }));
-      attempt.catch(() => undefined);
-      for (let i = 0; ; i++) {
-        const waiting = await sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = '${scratchDb}' and application_name = 'terrain-rollback' and wait_event_type = 'Lock'`,
-        );
-        if (waiting[0]!.n > 0) break;
-        if (i > 200) throw new Error("the rollback never waited for the job's lock");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      // Blocks until PostgreSQL aborts the rollback's transaction (deadlock_timeout, 1 s).
-      expect(await job.query("select count(*)::int as n from public.job_tags")).toMatchObject({ rows: [{ n: 0 }] });
-      await job.query("commit");
-      return await attempt.then(
-        (result) => ({ result, error: undefined }),
-        (error: unknown) => ({ result: undefined, error }),
-      );
-    } finally {
-      await job.end();
-    }
+    return deadlockedOnce(scratchUrl, "terrain-rollback", () => rollback(scratchUrl, opts({ count: 1, force: true, deadlockAttempts })));
   }
 
   it("refuses, changing nothing, when deadlocks use up its attempts", async () => {
@@ -321,36 +332,9 @@ describe("db:migrate runs a migration again when a concurrent transaction deadlo
     await sql(`drop database if exists ${scratchDb} with (force)`);
   });
 
-  /** Plays a pg_cron job reading jobs then job_tags while the second migration runs; returns its outcome. */
-  async function migrateDeadlockedOnce(deadlockAttempts?: number) {
-    const job = new pg.Client({ connectionString: scratchUrl, application_name: "deadlocking-job" });
-    await job.connect();
-    try {
-      // This session waits longest before checking for a deadlock, so the migration is the one aborted.
-      await job.query("set deadlock_timeout = '30s'");
-      await job.query("begin");
-      await job.query("select count(*) from public.jobs");
-      const attempt = migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(dir), { deadlockAttempts });
-      attempt.catch(() => undefined);
-      for (let i = 0; ; i++) {
-        const waiting = await sql<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = '${scratchDb}' and application_name = 'terrain-migrate' and wait_event_type = 'Lock'`,
-        );
-        if (waiting[0]!.n > 0) break;
-        if (i > 200) throw new Error("the migration never waited for the job's lock");
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      // Blocks until PostgreSQL aborts the migration's transaction (its deadlock_timeout, 1 s).
-      await job.query("select count(*) from public.job_tags");
-      await job.query("commit");
-      return await attempt.then(
-        (result) => ({ result, error: undefined }),
-        (error: unknown) => ({ result: undefined, error }),
-      );
-    } finally {
-      await job.end();
-    }
-  }
+  /** The second migration, deadlocked by a pg_cron job reading jobs then job_tags. */
+  const migrateDeadlockedOnce = (deadlockAttempts?: number) =>
+    deadlockedOnce(scratchUrl, "terrain-migrate", () => migrate({ ...cfg, dbUrl: scratchUrl }, listMigrations(dir), { deadlockAttempts }));
 
   it("with one attempt only: fails naming the file and SQLSTATE 40P01, and applied nothing", async () => {
     const { result, error } = await migrateDeadlockedOnce(1);
