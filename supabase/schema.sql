@@ -8559,6 +8559,33 @@ ALTER FUNCTION private.validate_credit_note() OWNER TO postgres;
 COMMENT ON FUNCTION private.validate_credit_note() IS 'Trigger (invariant 5): a credit note credits an issued invoice of the same organization and client; at issue, all issued credit notes of the invoice together never exceed its total TTC (invoice row locked).';
 
 --
+-- Name: validate_emergency_description(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.validate_emergency_description() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+begin
+  -- [:space:] covers tabs and line breaks, which btrim() in the CHECK keeps.
+  if new.description is null
+     or new.description !~ '[^[:space:]]'
+     or pg_catalog.length(pg_catalog.btrim(new.description)) > 10000 then
+    perform private.raise_api_error('validation_failed', 'An emergency needs a description of 1 to 10000 characters');
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.validate_emergency_description() OWNER TO postgres;
+
+--
+-- Name: FUNCTION validate_emergency_description(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.validate_emergency_description() IS 'Trigger on public.emergency_requests: the description has a visible character and at most 10000 characters once trimmed; validation_failed otherwise.';
+
+--
 -- Name: validate_mission_transition(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -17647,6 +17674,12 @@ CREATE TRIGGER emergency_requests_status_guard BEFORE UPDATE OF status ON public
 CREATE TRIGGER emergency_requests_touch BEFORE UPDATE ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at();
 
 --
+-- Name: emergency_requests emergency_requests_validate_description; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER emergency_requests_validate_description BEFORE INSERT OR UPDATE OF description ON public.emergency_requests FOR EACH ROW EXECUTE FUNCTION private.validate_emergency_description();
+
+--
 -- Name: invoice_lines invoice_lines_05_quantity_finite; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -21359,6 +21392,12 @@ REVOKE ALL ON FUNCTION private.validate_alert_config_bounds() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.validate_credit_note() FROM PUBLIC;
+
+--
+-- Name: FUNCTION validate_emergency_description(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.validate_emergency_description() FROM PUBLIC;
 
 --
 -- Name: FUNCTION validate_mission_transition(); Type: ACL; Schema: private; Owner: postgres

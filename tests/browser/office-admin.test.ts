@@ -230,6 +230,11 @@ describe("ownership", () => {
       await ownerPage.getByLabel("Nouveau propriétaire").selectOption({ label: `admin ${run}` });
       await ownerPage.getByRole("button", { name: "Transférer" }).click();
       await expect.poll(() => ownerPage.getByTestId("members-notice").textContent()).toBe(`admin ${run} est maintenant propriétaire.`);
+      // The screen follows the new role at once, without a reload: an admin's header, no owner controls.
+      await expect.poll(() => ownerPage.getByText(`Connecté : ${emailOf("owner")} (Administrateur)`).count()).toBe(1);
+      await expect.poll(() => ownerPage.getByRole("heading", { level: 2, name: "Transférer la propriété" }).count()).toBe(0);
+      expect(await ownerPage.getByRole("button", { name: "Transférer" }).count()).toBe(0);
+      expect(await ownerPage.getByTestId("members-notice").textContent()).toBe(`admin ${run} est maintenant propriétaire.`);
       const roles = await withDb(async (db) => (await db.query(
         `select user_id, role::text from public.memberships where org_id = $1 and user_id in ($2, $3) order by role::text`,
         [org, users.owner, users.admin])).rows);

@@ -325,6 +325,8 @@ describe("clients", () => {
     await expect.poll(() => sites.locator("tbody tr").count()).toBe(2);
     const missions = page.getByRole("table", { name: "Les 20 dernières missions du client, par date prévue" });
     await expect.poll(() => missions.locator("tbody tr").count()).toBeGreaterThan(1);
+    // A dispatcher has the missions area: the link to the client's missions on the board is there.
+    expect(await page.getByRole("link", { name: "Voir toutes ses missions sur le tableau" }).getAttribute("href")).toBe(`/office/missions?status=all&client=${clientId}`);
     await expectAxeClean(page, "client-detail");
     await desktopScreenshot(page, "office-client-detail");
 

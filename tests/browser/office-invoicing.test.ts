@@ -253,7 +253,35 @@ describe("the accountant invoices a done mission", () => {
       (await db.query("select kind, status, credited_invoice_id, total_ttc_cents::int as total from public.invoices where id = $1", [creditId])).rows[0],
     );
     expect(credit).toEqual({ kind: "credit_note", status: "issued", credited_invoice_id: invoiceId, total: 6000 });
+    // Un avoir is masculine: its status reads "Émis", not the invoice's "Émise".
+    await expect.poll(() => page.getByTestId("status").first().textContent()).toBe("Émis");
     await expectAccessible(page, "credit-note");
+
+    // The credited invoice lists its credit note with the masculine word too, and keeps its own feminine one.
+    await page.goto(`/office/invoices/${invoiceId}`);
+    await page.getByRole("heading", { level: 1, name: `Facture ${invoiceNumber}` }).waitFor();
+    await expect.poll(() => page.getByRole("list", { name: "Avoirs" }).getByTestId("status").textContent()).toBe("Émis");
+    expect(await page.getByTestId("invoice-facts").getByTestId("status").textContent()).toBe("Payée");
+
+    // The list: the credit note's row says "Émis", the invoice's row "Payée".
+    await page.goto("/office/invoices");
+    await page.getByRole("heading", { level: 1, name: "Factures" }).waitFor();
+    const creditRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: /^AV-\d{4}-\d{5}$/ }) });
+    await expect.poll(() => creditRow.getByTestId("status").textContent()).toBe("Émis");
+    const invoiceRowInList = page.getByRole("row").filter({ has: page.getByRole("link", { name: invoiceNumber, exact: true }) });
+    expect(await invoiceRowInList.getByTestId("status").textContent()).toBe("Payée");
+  });
+});
+
+describe("the accountant on a client's page", () => {
+  it("sees the client's missions without links into the missions area, which an accountant cannot open", async () => {
+    await page.goto(`/office/clients/${CLIENT}`);
+    await page.getByRole("heading", { level: 1, name: `Copropriété ${run}` }).waitFor();
+    const missions = page.getByRole("table", { name: "Les 20 dernières missions du client, par date prévue" });
+    await expect.poll(() => missions.textContent()).toContain(missionTitle);
+    expect(await missions.getByRole("link").count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Voir toutes ses missions sur le tableau" }).count()).toBe(0);
+    await expectAccessible(page, "client-detail");
   });
 });
 

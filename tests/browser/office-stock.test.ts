@@ -1,8 +1,10 @@
 /**
  * Stock in the back office: the items with their level in words (critical,
  * below minimum, enough), an item's movement ledger (newest first, a cursor
- * for older pages), and an admin recording movements: negative stock is
- * refused by the database and its message shown. The item is this run's own.
+ * for older pages), and an admin recording movements: a quantity that is not
+ * a number is refused next to the field before anything is sent, "2,5" is two
+ * and a half, negative stock is refused by the database and its message shown.
+ * The item is this run's own.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,6 +82,31 @@ describe("stock", () => {
     try {
       await page.goto(`/office/stock/${itemId}`);
       await expect.poll(() => page.getByTestId("item-on-hand").textContent()).toBe("55 u");
+      // Not a number: refused in the form, next to the field, before anything is sent.
+      const quantity = page.getByLabel("Quantité");
+      for (const typed of ["abc", "1,2,3", "2,,5", "1e3"]) {
+        await quantity.fill(typed);
+        await page.getByRole("button", { name: "Enregistrer" }).click();
+        await expect.poll(() => quantity.getAttribute("aria-invalid")).toBe("true");
+        const describedBy = (await quantity.getAttribute("aria-describedby"))!;
+        expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe("Saisissez un nombre, par exemple 2 ou 2,5.");
+        expect(await page.getByText(/invalid input syntax/).count()).toBe(0);
+      }
+      await expectAxeClean(page, "stock-item-not-a-number");
+      const untouched = await withDb((db) => db.query("select movement_count::int from public.stock_items where id = $1", [itemId]));
+      expect(untouched.rows[0]).toEqual({ movement_count: 55 });
+
+      // "2,5" is two and a half (the French keyboard types a comma).
+      await page.getByLabel("Type de mouvement").selectOption("in");
+      await quantity.fill("2,5");
+      await page.getByRole("button", { name: "Enregistrer" }).click();
+      await page.getByText("Mouvement enregistré. En stock : 57,5.").waitFor();
+      expect(await quantity.getAttribute("aria-invalid")).toBeNull();
+      await page.getByLabel("Type de mouvement").selectOption("out");
+      await quantity.fill("2.5");
+      await page.getByRole("button", { name: "Enregistrer" }).click();
+      await page.getByText("Mouvement enregistré. En stock : 55.").waitFor();
+
       await page.getByLabel("Type de mouvement").selectOption("out");
       await page.getByLabel("Quantité").fill("60");
       await page.getByRole("button", { name: "Enregistrer" }).click();
@@ -102,8 +129,8 @@ describe("stock", () => {
       await expectAxeClean(page, "stock-item");
       await desktopScreenshot(page, "office-stock-item");
 
-      const stored = await withDb((db) => db.query("select on_hand::text, movement_count::int from public.stock_items where id = $1", [itemId]));
-      expect(stored.rows[0]).toEqual({ on_hand: "5", movement_count: 56 });
+      const stored = await withDb((db) => db.query("select trim_scale(on_hand)::text as on_hand, movement_count::int from public.stock_items where id = $1", [itemId]));
+      expect(stored.rows[0]).toEqual({ on_hand: "5", movement_count: 58 });
     } finally {
       await context.close();
     }

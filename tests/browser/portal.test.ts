@@ -279,6 +279,14 @@ describe("the client portal", () => {
     await heading("Signaler une urgence").waitFor();
     await page.getByText("04 72 00 00 00", { exact: false }).waitFor();
     await expectAxeClean(page, "emergency");
+    // A description of spaces only: the database refuses it with its catalogue message, and nothing is stored.
+    await page.getByLabel("Que se passe-t-il ?").fill("   \n  ");
+    await page.getByRole("button", { name: "Signaler l’urgence" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("An emergency needs a description of 1 to 10000 characters");
+    await expectAxeClean(page, "emergency-refused");
+    const refused = await withDb((c) => c.query("select count(*)::int as n from public.emergency_requests where client_id = $1", [CLIENT_A]));
+    expect(refused.rows[0].n).toBe(0);
+
     await page.getByLabel("Site concerné").selectOption({ label: `Chaufferie Alpha ${run}` });
     await page.getByLabel("Gravité").selectOption({ label: "Critique" });
     await page.getByLabel("Que se passe-t-il ?").fill(`Plus de chauffage dans tout l’immeuble ${run}`);

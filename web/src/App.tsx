@@ -133,6 +133,14 @@ function Workspace({ supabase, session, vapidPublicKey }: { supabase: TerrainCli
     };
   }, [supabase, userId]);
 
+  // After a change of role made from this screen (an ownership transfer), the
+  // memberships are read again so the app follows the new role at once. The
+  // old ones stay on screen while the new ones load: no flash of "loading".
+  const reloadMemberships = useCallback(async () => {
+    const result = await loadMemberships(supabase, userId, deviceStore);
+    if (result.kind === "loaded") setLoaded(result);
+  }, [supabase, userId]);
+
   const switchOrg = useCallback((orgId: string) => {
     try {
       window.localStorage.setItem(CHOSEN_ORG_KEY, orgId);
@@ -172,7 +180,14 @@ function Workspace({ supabase, session, vapidPublicKey }: { supabase: TerrainCli
         />
       )}
       {app === "office" && membership && (
-        <OfficeApp supabase={supabase} session={session} membership={membership} memberships={memberships!} switchOrg={switchOrg} />
+        <OfficeApp
+          supabase={supabase}
+          session={session}
+          membership={membership}
+          memberships={memberships!}
+          switchOrg={switchOrg}
+          reloadMemberships={reloadMemberships}
+        />
       )}
       {app === "portal" && membership && <PortalApp supabase={supabase} session={session} membership={membership} />}
     </Suspense>

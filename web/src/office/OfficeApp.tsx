@@ -25,12 +25,14 @@ export default function OfficeApp({
   membership,
   memberships,
   switchOrg,
+  reloadMemberships,
 }: {
   supabase: TerrainClient;
   session: Session;
   membership: Membership;
   memberships: Membership[];
   switchOrg: (orgId: string) => void;
+  reloadMemberships: () => Promise<void>;
 }) {
   const office = useMemo<Office>(
     () => ({
@@ -41,8 +43,9 @@ export default function OfficeApp({
       role: membership.role,
       orgs: memberships,
       switchOrg,
+      reloadMemberships,
     }),
-    [supabase, session, membership, memberships, switchOrg],
+    [supabase, session, membership, memberships, switchOrg, reloadMemberships],
   );
   return (
     <OfficeContext.Provider value={office}>

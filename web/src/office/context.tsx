@@ -13,6 +13,8 @@ export interface Office {
   /** Every organization the user belongs to (the header offers to switch). */
   orgs: Membership[];
   switchOrg(orgId: string): void;
+  /** Reads the user's memberships again (after a change of their own role): the screens follow the new role. */
+  reloadMemberships(): Promise<void>;
 }
 
 export const OfficeContext = createContext<Office | null>(null);

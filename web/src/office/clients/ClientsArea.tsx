@@ -7,7 +7,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
-import type { AreaProps } from "../areas.ts";
+import { areasFor, type AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
 import { DataTable, ErrorMessage, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError } from "../ui/index.ts";
 import type { MissionStatus } from "../dispatch/board.ts";
@@ -126,7 +126,10 @@ interface ClientDetailRow extends ClientRow {
 
 function ClientDetail({ id, base }: { id: string; base: string }) {
   const { t } = useTranslation("clients");
-  const { supabase, org } = useOffice();
+  const { supabase, org, role } = useOffice();
+  // The missions live in the missions area: a role without it (the accountant)
+  // reads the client's missions here but gets no link to a screen it cannot open.
+  const missionsArea = areasFor(role).some((area) => area.id === "missions");
   const client = useQuery(async () => {
     const [rows, missions] = await Promise.all([
       supabase
@@ -229,12 +232,12 @@ function ClientDetail({ id, base }: { id: string; base: string }) {
         rows={client.data?.missions ?? []}
         rowKey={(m) => m.id}
         columns={[
-          { key: "title", header: t("detail.mission"), render: (m) => <Link href={`/office/missions/${m.id}`}>{m.title}</Link> },
+          { key: "title", header: t("detail.mission"), render: (m) => (missionsArea ? <Link href={`/office/missions/${m.id}`}>{m.title}</Link> : m.title) },
           { key: "when", header: t("detail.scheduled"), render: (m) => (m.scheduled_start ? formatDateTime(m.scheduled_start) : t("detail.unscheduled")) },
           { key: "status", header: t("detail.status"), render: (m) => <span className={`chip status-${m.status}`}>{t(`dispatch:status.${m.status}`)}</span> },
         ]}
       />
-      <Link href={`/office/missions?status=all&client=${c.id}`}>{t("detail.allMissions")}</Link>
+      {missionsArea && <Link href={`/office/missions?status=all&client=${c.id}`}>{t("detail.allMissions")}</Link>}
     </Page>
   );
 }

@@ -117,7 +117,7 @@ export function InvoiceDetail({ id, base }: { id: string; base: string }) {
       <ErrorMessage error={invoice.error} onRetry={invoice.reload} />
       <dl className="facts" data-testid="invoice-facts">
         <Fact label={t("common.status")}>
-          <StatusBadge status={inv.status} />
+          <StatusBadge status={inv.status} creditNote={credit} />
         </Fact>
         <Fact label={t("common.client")}>{inv.clients?.name}</Fact>
         {inv.number && <Fact label={t("common.number")}>{<span data-testid="invoice-number">{inv.number}</span>}</Fact>}
@@ -629,7 +629,7 @@ function CreditNotes({ invoice, lines, base }: { invoice: Invoice; lines: Line[]
         <ul className="plain-list" aria-label={t("detail.creditedBy")}>
           {(existing.data ?? []).map((c) => (
             <li key={c.id}>
-              <Link href={`${base}/${c.id}`}>{c.number ?? t("common.draftLabel", { date: formatDate(c.created_at) })}</Link> — <StatusBadge status={c.status} /> —{" "}
+              <Link href={`${base}/${c.id}`}>{c.number ?? t("common.draftLabel", { date: formatDate(c.created_at) })}</Link> — <StatusBadge status={c.status} creditNote /> —{" "}
               {formatMoney(c.total_ttc_cents ?? 0)}
             </li>
           ))}

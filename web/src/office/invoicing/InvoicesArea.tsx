@@ -75,7 +75,7 @@ function InvoiceList({ base }: { base: string }) {
     },
     { key: "kind", header: t("invoices.kind"), render: (row) => t(`kind.${row.kind}`) },
     { key: "client", header: t("common.client"), render: (row) => row.clients?.name ?? "", sortValue: (row) => row.clients?.name ?? "" },
-    { key: "status", header: t("common.status"), render: (row) => <StatusBadge status={row.status} overdue={isOverdue(row)} /> },
+    { key: "status", header: t("common.status"), render: (row) => <StatusBadge status={row.status} overdue={isOverdue(row)} creditNote={row.kind === "credit_note"} /> },
     { key: "issue", header: t("common.issueDate"), render: (row) => (row.issue_date ? formatDate(row.issue_date) : ""), sortValue: (row) => row.issue_date },
     { key: "due", header: t("common.dueDate"), render: (row) => (row.due_date ? formatDate(row.due_date) : ""), sortValue: (row) => row.due_date },
     { key: "total", header: t("common.total"), numeric: true, render: (row) => formatMoney(row.total_ttc_cents ?? 0), sortValue: (row) => row.total_ttc_cents },

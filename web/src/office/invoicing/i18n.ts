@@ -10,6 +10,8 @@ export const fr = {
     paid: "Payée",
     overdue: "en retard",
   },
+  // Un avoir is masculine: its statuses agree with it.
+  creditNoteStatus: { draft: "Brouillon", issued: "Émis", sent: "Envoyé", partially_paid: "Partiellement payé", paid: "Payé" },
   quoteStatus: { draft: "Brouillon", sent: "Envoyé", accepted: "Accepté", rejected: "Refusé", expired: "Expiré" },
   kind: { invoice: "Facture", credit_note: "Avoir" },
   common: {
@@ -217,6 +219,7 @@ export const en: Translations<typeof fr> = {
     paid: "Paid",
     overdue: "overdue",
   },
+  creditNoteStatus: { draft: "Draft", issued: "Issued", sent: "Sent", partially_paid: "Partially paid", paid: "Paid" },
   quoteStatus: { draft: "Draft", sent: "Sent", accepted: "Accepted", rejected: "Rejected", expired: "Expired" },
   kind: { invoice: "Invoice", credit_note: "Credit note" },
   common: {

@@ -10,12 +10,27 @@ import type { ApiError } from "../ui/index.ts";
 export type InvoiceStatus = "draft" | "issued" | "sent" | "partially_paid" | "paid";
 export type QuoteStatus = "draft" | "sent" | "accepted" | "rejected" | "expired";
 
-/** A status as a labelled badge: the word carries the meaning, the colour only repeats it. */
-export function StatusBadge({ status, overdue = false, quote = false }: { status: InvoiceStatus | QuoteStatus; overdue?: boolean; quote?: boolean }) {
+/**
+ * A status as a labelled badge: the word carries the meaning, the colour only
+ * repeats it. A credit note's status has words of its own (in French, un avoir
+ * is "émis", une facture "émise").
+ */
+export function StatusBadge({
+  status,
+  overdue = false,
+  quote = false,
+  creditNote = false,
+}: {
+  status: InvoiceStatus | QuoteStatus;
+  overdue?: boolean;
+  quote?: boolean;
+  creditNote?: boolean;
+}) {
   const { t } = useTranslation("invoicing");
+  const labels = quote ? "quoteStatus" : creditNote ? "creditNoteStatus" : "status";
   return (
     <span className={`status-badge status-${status}${overdue ? " status-overdue" : ""}`} data-testid="status">
-      {t(quote ? `quoteStatus.${status}` : `status.${status}`)}
+      {t(`${labels}.${status}`)}
       {overdue ? ` · ${t("status.overdue")}` : ""}
     </span>
   );

@@ -267,7 +267,7 @@ function InviteForm({ clients, onDone }: { clients: { id: string; name: string }
 
 function TransferForm({ members, onDone, onError }: { members: Member[]; onDone: (m: string) => void; onError: (e: unknown) => void }) {
   const { t } = useTranslation("members");
-  const { supabase, org } = useOffice();
+  const { supabase, org, reloadMemberships } = useOffice();
   const [to, setTo] = useState("");
   const [keepAs, setKeepAs] = useState<MemberRole>("admin");
   const [busy, setBusy] = useState(false);
@@ -279,6 +279,9 @@ function TransferForm({ members, onDone, onError }: { members: Member[]; onDone:
       unwrap(await supabase.rpc("transfer_ownership", { p_org_id: org.id, p_to_user_id: to, p_keep_current_as: keepAs }));
       onDone(t("transfer.done", { name: members.find((m) => m.userId === to)?.name ?? to }));
       setTo("");
+      // The caller is no longer the owner: the header, the navigation and this
+      // form follow the role they kept, without waiting for a reload.
+      await reloadMemberships();
     } catch (error) {
       onError(error);
     } finally {

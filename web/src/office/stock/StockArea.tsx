@@ -13,7 +13,7 @@ import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
 import { loadNames } from "../dispatch/people.ts";
 import { useQueryParams, UUID } from "../ui/urlState.ts";
-import { DataTable, ErrorMessage, FilterBar, formatDateTime, formatMoney, formatNumber, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { DataTable, ErrorMessage, FilterBar, formatDateTime, formatMoney, formatNumber, NotFound, parseDecimal, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./i18n.ts";
 import "./stock.css";
 
@@ -270,14 +270,23 @@ function RecordMovement({ itemId, onRecorded }: { itemId: string; onRecorded: ()
   const [kind, setKind] = useState("in");
   const [quantity, setQuantity] = useState("");
   const [reason, setReason] = useState("");
+  const [quantityInvalid, setQuantityInvalid] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
 
   async function submit() {
-    setBusy(true);
     setError(null);
     setSaved("");
+    // Not a number ("abc", "1,2,3"): said next to the field, nothing sent. The
+    // database judges the number itself (positive, stock on hand).
+    const amount = parseDecimal(quantity);
+    setQuantityInvalid(amount === null);
+    if (amount === null) {
+      document.getElementById("movement-quantity")?.focus();
+      return;
+    }
+    setBusy(true);
     const adjustment = kind === "up" || kind === "down";
     const { data, error: insertError } = await supabase
       .from("stock_movements")
@@ -286,8 +295,7 @@ function RecordMovement({ itemId, onRecorded }: { itemId: string; onRecorded: ()
         item_id: itemId,
         kind: adjustment ? "adjustment" : kind,
         adjustment_direction: adjustment ? kind : null,
-        // The database reads the number (and refuses what is not one, or not positive).
-        quantity: quantity.trim().replace(",", ".") as unknown as number,
+        quantity: amount,
         reason: reason.trim() || null,
         idempotency_key: `office-${crypto.randomUUID()}`,
       })
@@ -321,7 +329,19 @@ function RecordMovement({ itemId, onRecorded }: { itemId: string; onRecorded: ()
         </div>
         <div className="field">
           <label htmlFor="movement-quantity">{t("record.quantity")}</label>
-          <input id="movement-quantity" inputMode="decimal" value={quantity} onChange={(e) => setQuantity(e.target.value)} />
+          <input
+            id="movement-quantity"
+            inputMode="decimal"
+            value={quantity}
+            onChange={(e) => setQuantity(e.target.value)}
+            aria-invalid={quantityInvalid || undefined}
+            aria-describedby={quantityInvalid ? "movement-quantity-error" : undefined}
+          />
+          {quantityInvalid && (
+            <p id="movement-quantity-error" className="error-message">
+              {t("record.notANumber")}
+            </p>
+          )}
         </div>
         <div className="field">
           <label htmlFor="movement-reason">{t("record.reason")}</label>
