@@ -309,6 +309,8 @@ Deno.test("local functions runtime", async (t) => {
       const status = await runtime.child.status;
       exited = true;
       assert.equal(status.code, 0);
+      // The process has exited, but its last lines may still be in the pipe: read them all first.
+      await runtime.drained;
       assert.ok(runtime.logs.some((line) => line.msg === "stopped"));
     });
   } finally {
