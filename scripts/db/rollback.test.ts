@@ -70,6 +70,15 @@ async function migrateOneByOne(files: MigrationFile[], onEach?: () => Promise<vo
 const activeCronJobs = async () =>
   (await sql<{ n: number }>("select case when to_regclass('cron.job') is null then 0 else (select count(*)::int from cron.job where active) end as n"))[0]!.n;
 
+/** A new empty database on this test's cluster (dropped first if a killed run left it); its URL. */
+async function freshScratchDatabase(name: string): Promise<string> {
+  await sql(`drop database if exists ${name} with (force)`);
+  await sql(`create database ${name}`);
+  const url = new URL(cfg.dbUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
  * Plays a pg_cron job deadlocking with `start` (a rollback or a migration, whose connection is named
  * `application`): the job reads public.jobs, waits until `start` is blocked on a lock, then reads
@@ -167,11 +176,7 @@ describe("db:rollback refuses to lose data unless forced", () => {
   const history = async () => (await sql<{ version: string }>("select version from supabase_migrations.schema_migrations order by version", scratchUrl)).map((r) => r.version);
 
   beforeAll(async () => {
-    await sql(`drop database if exists ${scratchDb} with (force)`);
-    await sql(`create database ${scratchDb}`);
-    const url = new URL(cfg.dbUrl);
-    url.pathname = `/${scratchDb}`;
-    scratchUrl = url.toString();
+    scratchUrl = await freshScratchDatabase(scratchDb);
     dir = mkdtempSync(join(tmpdir(), "terrain-rollbacks-"));
     mkdirSync(migrationsDir());
     mkdirSync(rollbacksDir());
@@ -315,11 +320,7 @@ describe("db:migrate runs a migration again when a concurrent transaction deadlo
     (await sql<{ c: string }>("select table_name || '.' || column_name as c from information_schema.columns where table_schema = 'public' order by 1", scratchUrl)).map((r) => r.c);
 
   beforeAll(async () => {
-    await sql(`drop database if exists ${scratchDb} with (force)`);
-    await sql(`create database ${scratchDb}`);
-    const url = new URL(cfg.dbUrl);
-    url.pathname = `/${scratchDb}`;
-    scratchUrl = url.toString();
+    scratchUrl = await freshScratchDatabase(scratchDb);
     dir = mkdtempSync(join(tmpdir(), "terrain-migrate-deadlock-"));
     write("20260101000000_jobs.sql", "create table public.jobs (id int primary key);\ncreate table public.job_tags (job_id int, tag text);");
     // Locks job_tags, then jobs: the reverse of the order the "job" below reads them in.

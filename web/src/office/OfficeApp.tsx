@@ -73,7 +73,7 @@ function Shell() {
     document.title = matched ? `${matched.area.label[language]} · ${t("shell.title")}` : t("shell.title");
   }, [matched, language, t]);
 
-  const roleName = t(`shell.role.${role}`);
+  const roleName = t(`translation:nav.role.${role}`);
   const Area = matched?.area.component;
 
   return (

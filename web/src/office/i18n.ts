@@ -5,14 +5,6 @@ export const fr = {
   shell: {
     title: "Terrain · bureau",
     navLabel: "Navigation du bureau",
-    role: {
-      owner: "Propriétaire",
-      admin: "Administrateur",
-      dispatcher: "Planificateur",
-      accountant: "Comptable",
-      technician: "Technicien",
-      client: "Client",
-    },
     signedInAs: "Connecté : {{email}} ({{role}})",
     noArea: "Aucun écran du bureau n’est prévu pour ce rôle.",
   },
@@ -45,14 +37,6 @@ export const en: Translations<typeof fr> = {
   shell: {
     title: "Terrain · office",
     navLabel: "Office navigation",
-    role: {
-      owner: "Owner",
-      admin: "Administrator",
-      dispatcher: "Dispatcher",
-      accountant: "Accountant",
-      technician: "Technician",
-      client: "Client",
-    },
     signedInAs: "Signed in: {{email}} ({{role}})",
     noArea: "No office screen is made for this role.",
   },

@@ -82,7 +82,7 @@ function MembersScreen() {
     setActionError(toApiError(error));
   }
 
-  const roleLabel = (r: MemberRole) => t(`office:shell.role.${r}`);
+  const roleLabel = (r: MemberRole) => t(`translation:nav.role.${r}`);
   const columns: Column<Member>[] = [
     {
       key: "name",
@@ -142,7 +142,7 @@ function RoleForm({ member, onDone, onError }: { member: Member; onDone: (m: str
       // RLS limits the update to owners and admins; the guard trigger keeps the ownership rules.
       const rows = unwrap(await supabase.from("memberships").update({ role: chosen }).eq("id", member.id).select("id"));
       if (rows.length === 0) throw { message: t("notRemoved", { name: member.name }) };
-      onDone(t("roleChanged", { name: member.name, role: t(`office:shell.role.${chosen}`) }));
+      onDone(t("roleChanged", { name: member.name, role: t(`translation:nav.role.${chosen}`) }));
     } catch (error) {
       setChosen(member.role);
       onError(error);
@@ -159,7 +159,7 @@ function RoleForm({ member, onDone, onError }: { member: Member; onDone: (m: str
       <select id={`role-${member.id}`} value={chosen} onChange={(e) => setChosen(e.target.value as MemberRole)} disabled={busy}>
         {STAFF_ROLES.map((r) => (
           <option key={r} value={r}>
-            {t(`office:shell.role.${r}`)}
+            {t(`translation:nav.role.${r}`)}
           </option>
         ))}
       </select>
@@ -217,7 +217,7 @@ function InviteForm({ clients, onDone }: { clients: { id: string; name: string }
         role,
         ...(role === "client" ? { client_id: clientId || null } : {}),
       });
-      const roleName = t(`office:shell.role.${answer.role}`);
+      const roleName = t(`translation:nav.role.${answer.role}`);
       onDone(t(answer.account_created ? "invite.doneNewAccount" : "invite.done", { email: answer.email, role: roleName }));
       setEmail("");
     } catch (caught) {
@@ -241,7 +241,7 @@ function InviteForm({ clients, onDone }: { clients: { id: string; name: string }
           <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as MemberRole)}>
             {INVITE_ROLES.map((r) => (
               <option key={r} value={r}>
-                {t(`office:shell.role.${r}`)}
+                {t(`translation:nav.role.${r}`)}
               </option>
             ))}
           </select>
@@ -308,7 +308,7 @@ function TransferForm({ members, onDone, onError }: { members: Member[]; onDone:
           <select id="transfer-keep" value={keepAs} onChange={(e) => setKeepAs(e.target.value as MemberRole)}>
             {STAFF_ROLES.filter((r) => r !== "owner").map((r) => (
               <option key={r} value={r}>
-                {t(`office:shell.role.${r}`)}
+                {t(`translation:nav.role.${r}`)}
               </option>
             ))}
           </select>

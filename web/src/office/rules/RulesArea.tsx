@@ -308,7 +308,7 @@ function RuleEditor({ base, rule }: { base: string; rule: Rule | null }) {
                   checked={roles.includes(r)}
                   onChange={(e) => setRoles((current) => (e.target.checked ? [...current, r] : current.filter((x) => x !== r)))}
                 />
-                {t(`office:shell.role.${r}`)}
+                {t(`translation:nav.role.${r}`)}
               </label>
             ))}
           </fieldset>
