@@ -198,8 +198,10 @@ describe("technician PWA", () => {
     await context.setOffline(false);
 
     const rpcLog: string[] = [];
-    page.on("requestfinished", async (request) => {
-      if (request.url().includes("/rpc/")) rpcLog.push(`${request.url().split("/rpc/")[1]} ${(await request.response())?.status()}`);
+    // "response" hands the status synchronously: a listener awaiting request.response() outlives the page when the
+    // test ends first and rejects unhandled ("Target page … has been closed").
+    page.on("response", (response) => {
+      if (response.url().includes("/rpc/")) rpcLog.push(`${response.url().split("/rpc/")[1]} ${response.status()}`);
     });
     page.on("requestfailed", (request) => rpcLog.push(`${request.url().split("/").pop()} failed ${request.failure()?.errorText}`));
     try {
