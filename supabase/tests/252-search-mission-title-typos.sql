@@ -4,7 +4,7 @@
 -- Seed: Chaleur Express (org A, a0…a0; owner a0…01, client c1 / site d1) and
 -- Plomberie du Rhône (org B, b0…b0; owner b0…01, client c1 / site d1).
 begin;
-select plan(29);
+select plan(31);
 
 create function pg_temp.org_a() returns uuid language sql as $$ select 'a0000000-0000-4000-8000-0000000000a0'::uuid $$;
 create function pg_temp.org_b() returns uuid language sql as $$ select 'b0000000-0000-4000-8000-0000000000b0'::uuid $$;
@@ -77,6 +77,26 @@ select is(pg_temp.found(pg_temp.org_a(), 'calorifugage ramonage'), '{}'::text[],
 select is(pg_temp.found(pg_temp.org_a(), 'calorifugage 9999'), '{}'::text[],
           'a number is never corrected (no mission title has 9999)');
 select is(pg_temp.found(pg_temp.org_a(), 'kzqwvyxj'), '{}'::text[], 'a word like no title word: nothing');
+
+-- Corrected or not, the rows are read as the caller: a technician finds the
+-- misspelt title of a mission assigned to them (a0…2003, "Purge des
+-- radiateurs — appartement 12"), not the new unassigned one.
+create function pg_temp.found_by_technician(p_query text) returns text[] language plpgsql as $$
+declare
+  v text[];
+  v_org uuid := pg_temp.org_a();
+begin
+  perform tests.authenticate_as_user('a0000000-0000-4000-8000-000000000003');
+  select coalesce(array_agg(s.title order by s.ordinality), '{}') into v
+  from public.search(v_org, p_query, 50) with ordinality s where s.kind = 'mission';
+  reset role;
+  perform set_config('request.jwt.claims', '', true);
+  return v;
+end $$;
+select is(pg_temp.found_by_technician('radaiteurs'), array['Purge des radiateurs — appartement 12'],
+          'a technician: a typo in the title of their mission finds it');
+select is(pg_temp.found_by_technician('calorifugage'), '{}'::text[],
+          '… a typo in the title of a mission they may not see finds nothing');
 
 -- -----------------------------------------------------------------------------
 -- Another organization's words never suggest anything
