@@ -3298,6 +3298,28 @@ ALTER FUNCTION private.check_timesheets_unapproved() OWNER TO postgres;
 COMMENT ON FUNCTION private.check_timesheets_unapproved() IS 'Alert check over public.alert_timesheets_unapproved (see private.run_alert_check).';
 
 --
+-- Name: clear_mission_title_words(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.clear_mission_title_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  truncate private.search_words;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.clear_mission_title_words() OWNER TO postgres;
+
+--
+-- Name: FUNCTION clear_mission_title_words(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.clear_mission_title_words() IS 'Truncate trigger of public.missions: empties private.search_words with it.';
+
+--
 -- Name: client_aux_number(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8001,9 +8023,12 @@ CREATE FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery
     SET search_path TO ''
     SET plan_cache_mode TO 'force_custom_plan'
     SET "pg_trgm.word_similarity_threshold" TO '0.4'
-    AS $$
+    SET "pg_trgm.similarity_threshold" TO '0.4'
+    AS $_$
 declare
   v_found boolean := false;
+  v_corrected tsquery;
+  v_corrections integer;
   v_substring text := '%' || pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(p_norm, '\', '\\'), '%', '\%'), '_', '\_') || '%';
 begin
   -- Only an organization the caller belongs to (or the system actor).
@@ -8043,45 +8068,8 @@ begin
           order by q.created_at desc, q.id limit 200) as q;
     v_found := found;
 
-    -- Missions: the 200 most recent that match (unscheduled ones, the newest,
-    -- first: the order of missions_org_schedule_idx read backwards). Two ways
-    -- to find them, and the planner cannot tell which is cheaper: it
-    -- underestimates how many rows a prefix query matches.
-    --   recent: the organization's newest 2,000 missions, read in that order,
-    --     filtered on their stored document. If 200 of them match, they are
-    --     the answer (no older mission can be among the 200 most recent).
-    --     A common word ("mission", "entretien") stops there after a few
-    --     hundred rows, instead of every one of the organization's missions.
-    --   indexed: otherwise, the (org_id, search_document) GIN index, cheap
-    --     exactly when the words are rare. A one-time filter: it runs only
-    --     when recent came short.
-    -- Ranked after the limit, from the stored document: at most 200 rows.
-    return query
-    with recent as materialized (
-      select r.id, r.title, r.search_document, r.scheduled_start
-      from (select m.id, m.title, m.search_document, m.scheduled_start from public.missions m
-            where m.org_id = p_org_id
-            order by m.scheduled_start desc nulls first, m.id desc limit 2000) as r
-      where r.search_document @@ p_tsq
-      order by r.scheduled_start desc nulls first, r.id desc
-      limit 200
-    ),
-    enough as (
-      select pg_catalog.count(*) = 200 as yes from recent
-    ),
-    chosen as (
-      select r.id, r.title, r.search_document from recent r where (select e.yes from enough e)
-      union all
-      select i.id, i.title, i.search_document
-      from (select m.id, m.title, m.search_document from public.missions m
-            where m.org_id = p_org_id and m.search_document @@ p_tsq
-            order by m.scheduled_start desc nulls first, m.id desc limit 200) as i
-      where not (select e.yes from enough e)
-    )
-    select 'mission'::text, c.id,
-           (pg_catalog.ts_rank(c.search_document, p_tsq)
-            + extensions.word_similarity(p_norm, private.search_normalize(c.title)))::real
-    from chosen c;
+    -- Missions (the 200 most recent that match, see private.search_mission_matches).
+    return query select * from private.search_mission_matches(p_org_id, p_norm, p_tsq);
     v_found := v_found or found;
   end if;
 
@@ -8105,14 +8093,14 @@ begin
     v_found := v_found or found;
   end if;
 
-  -- 3. Typos, when nothing matched word for word: trigram similarity
-  -- ("Lumire" → Lumière) on clients, sites and quote titles. Only then,
-  -- because a trigram condition is rechecked on every row whose trigrams pass
-  -- the index, and a common word shares its trigrams with most rows. Not on
-  -- mission titles: with 10,000 missions per organization sharing the same
-  -- few words, one misspelt word rechecked thousands of titles (0.6 s at
-  -- 1M missions); a mission is still found through its client's name, typo
-  -- or not.
+  -- 3. Typos, when nothing matched word for word ("Lumire" → Lumière). Only
+  -- then, because a trigram condition is rechecked on every row whose
+  -- trigrams pass the index, and a common word shares its trigrams with most
+  -- rows. Clients, sites and quote titles: trigram word similarity on the
+  -- rows themselves. Mission titles: an organization's 10,000 missions share
+  -- the same few words, so the typed words are compared with the distinct
+  -- words of its titles instead (private.search_words), and the missions are
+  -- found by full text with the corrected words.
   if not v_found then
     return query
     select 'client'::text, c.id, extensions.word_similarity(p_norm, private.search_normalize(c.name || ' ' || coalesce(c.email, '') || ' ' || coalesce(c.siren, '')))::real
@@ -8130,9 +8118,44 @@ begin
     from public.quotes q
     where q.org_id = p_org_id
       and private.search_normalize(q.title) operator(extensions.%>) p_norm;
+
+    -- Each typed word that starts no word of the organization's mission
+    -- titles, and is made of 3 or more letters, becomes "that word or one of
+    -- its 3 most similar title words" (similarity above the threshold,
+    -- served by search_words_trgm_idx); the typed word stays in, for a word
+    -- found in descriptions or only through its stem. Numbers and other
+    -- words stay as typed. Whether a title word starts with the typed word:
+    -- the first title word at or after it (in "C" order, a prefix's words
+    -- directly follow it), one primary-key probe.
+    if p_tsq is not null then
+      select pg_catalog.to_tsquery('private.french_unaccent'::regconfig,
+               pg_catalog.string_agg(coalesce('(' || t.word || ':*' || s.similar_words || ')', t.word || ':*'), ' & ' order by t.n)),
+             pg_catalog.count(s.similar_words)::integer
+        into v_corrected, v_corrections
+      from pg_catalog.regexp_split_to_table(p_norm, '[^[:alnum:]]+') with ordinality as t (word, n)
+      cross join lateral (
+        select pg_catalog.string_agg(' | ' || x.word || ':*', '' order by x.similarity desc, x.word) as similar_words
+        from (select sw.word, extensions.similarity(sw.word, t.word) as similarity
+              from private.search_words sw
+              where t.word ~ '^[[:alpha:]]{3,}$'
+                and not exists (select from (select f.word from private.search_words f
+                                             where f.org_id = p_org_id and f.word >= t.word
+                                             order by f.word limit 1) as f
+                                where pg_catalog.starts_with(f.word, t.word))
+                and sw.org_id = p_org_id
+                and sw.word operator(extensions.%) t.word
+              order by 2 desc, sw.word
+              limit 3) as x
+      ) as s
+      where pg_catalog.length(t.word) >= 2;  -- as private.search_prefix_query
+
+      if v_corrections > 0 and pg_catalog.numnode(v_corrected) > 0 then
+        return query select * from private.search_mission_matches(p_org_id, p_norm, v_corrected);
+      end if;
+    end if;
   end if;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) OWNER TO postgres;
 
@@ -8141,6 +8164,66 @@ ALTER FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery)
 --
 
 COMMENT ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) IS 'For public.search: (kind, id, rank) of the rows of one organization matching a normalized query, through the search indexes, without RLS (definer, see the migration); nothing unless the caller belongs to the organization. Ids only: public.search reads the rows as the caller.';
+
+--
+-- Name: search_mission_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery) RETURNS TABLE(kind text, id uuid, rank real)
+    LANGUAGE plpgsql STABLE ROWS 200
+    SET search_path TO ''
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+begin
+  -- The 200 most recent missions that match (unscheduled ones, the newest,
+  -- first: the order of missions_org_schedule_idx read backwards). Two ways
+  -- to find them, and the planner cannot tell which is cheaper: it
+  -- underestimates how many rows a prefix query matches.
+  --   recent: the organization's newest 2,000 missions, read in that order,
+  --     filtered on their stored document. If 200 of them match, they are
+  --     the answer (no older mission can be among the 200 most recent).
+  --     A common word ("mission", "entretien") stops there after a few
+  --     hundred rows, instead of every one of the organization's missions.
+  --   indexed: otherwise, the (org_id, search_document) GIN index, cheap
+  --     exactly when the words are rare. A one-time filter: it runs only
+  --     when recent came short.
+  -- Ranked after the limit, from the stored document: at most 200 rows.
+  return query
+  with recent as materialized (
+    select r.id, r.title, r.search_document, r.scheduled_start
+    from (select m.id, m.title, m.search_document, m.scheduled_start from public.missions m
+          where m.org_id = p_org_id
+          order by m.scheduled_start desc nulls first, m.id desc limit 2000) as r
+    where r.search_document @@ p_tsq
+    order by r.scheduled_start desc nulls first, r.id desc
+    limit 200
+  ),
+  enough as (
+    select pg_catalog.count(*) = 200 as yes from recent
+  ),
+  chosen as (
+    select r.id, r.title, r.search_document from recent r where (select e.yes from enough e)
+    union all
+    select i.id, i.title, i.search_document
+    from (select m.id, m.title, m.search_document from public.missions m
+          where m.org_id = p_org_id and m.search_document @@ p_tsq
+          order by m.scheduled_start desc nulls first, m.id desc limit 200) as i
+    where not (select e.yes from enough e)
+  )
+  select 'mission'::text, c.id,
+         (pg_catalog.ts_rank(c.search_document, p_tsq)
+          + extensions.word_similarity(p_norm, private.search_normalize(c.title)))::real
+  from chosen c;
+end;
+$$;
+
+ALTER FUNCTION private.search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery) IS 'For private.search_matches: (kind, id, rank) of the 200 most recent missions of one organization matching a tsquery, without RLS as its caller (the definer). Not for the API roles.';
 
 --
 -- Name: search_normalize(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8182,6 +8265,26 @@ ALTER FUNCTION private.search_prefix_query(p_query text) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.search_prefix_query(p_query text) IS 'tsquery of a search box input: each word as a prefix, all required; input characters are never tsquery syntax.';
+
+--
+-- Name: search_title_words(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.search_title_words(p_title text) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path TO ''
+    AS $$
+  select distinct m.word[1]
+  from pg_catalog.regexp_matches(private.search_normalize(p_title), '[[:alpha:]]{3,}', 'g') as m (word)
+$$;
+
+ALTER FUNCTION private.search_title_words(p_title text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION search_title_words(p_title text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.search_title_words(p_title text) IS 'The distinct words of a mission title as the search word list keeps them: normalized (private.search_normalize), runs of 3+ letters.';
 
 --
 -- Name: seed_alert_config(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8344,6 +8447,71 @@ end;
 $$;
 
 ALTER FUNCTION private.touch_updated_at() OWNER TO postgres;
+
+--
+-- Name: track_mission_title_words(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.track_mission_title_words() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_orgs uuid[];
+  v_titles text[];
+  v_signs integer[];
+begin
+  -- The titles that arrive (+1) and leave (-1), with their organization.
+  if tg_op = 'INSERT' then
+    select pg_catalog.array_agg(n.org_id), pg_catalog.array_agg(n.title), pg_catalog.array_agg(1)
+      into v_orgs, v_titles, v_signs
+    from new_missions n;
+  elsif tg_op = 'DELETE' then
+    select pg_catalog.array_agg(o.org_id), pg_catalog.array_agg(o.title), pg_catalog.array_agg(-1)
+      into v_orgs, v_titles, v_signs
+    from old_missions o;
+  else
+    select pg_catalog.array_agg(x.org_id), pg_catalog.array_agg(x.title), pg_catalog.array_agg(x.sign)
+      into v_orgs, v_titles, v_signs
+    from old_missions o
+    join new_missions n on n.id = o.id
+    cross join lateral (values (n.org_id, n.title, 1), (o.org_id, o.title, -1)) as x (org_id, title, sign)
+    where n.title is distinct from o.title or n.org_id is distinct from o.org_id;
+  end if;
+  if v_orgs is null then
+    return null;
+  end if;
+
+  -- Net change per word (a retitle that keeps a word changes nothing for it),
+  -- applied in key order. A word that was never counted (missions loaded
+  -- with triggers off) may get a negative row here: it is deleted just below.
+  with changes as (
+    select c.org_id, w.word, pg_catalog.sum(c.sign)::integer as delta
+    from rows from (pg_catalog.unnest(v_orgs), pg_catalog.unnest(v_titles), pg_catalog.unnest(v_signs)) as c (org_id, title, sign)
+    cross join lateral private.search_title_words(c.title) as w (word)
+    group by c.org_id, w.word
+    having pg_catalog.sum(c.sign) <> 0
+  )
+  insert into private.search_words as sw (org_id, word, missions)
+  select c.org_id, c.word, c.delta from changes c
+  order by c.org_id, c.word
+  on conflict (org_id, word) do update set missions = sw.missions + excluded.missions;
+
+  if tg_op <> 'INSERT' then
+    delete from private.search_words sw
+    where sw.missions <= 0 and sw.org_id = any (v_orgs);
+  end if;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.track_mission_title_words() OWNER TO postgres;
+
+--
+-- Name: FUNCTION track_mission_title_words(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.track_mission_title_words() IS 'Statement trigger of public.missions: keeps private.search_words (the words of mission titles per organization, counted) in step with inserted, retitled and deleted missions.';
 
 --
 -- Name: unece_unit_code(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -14501,6 +14669,30 @@ ALTER TABLE private.rate_limit_rpc_buckets OWNER TO postgres;
 COMMENT ON TABLE private.rate_limit_rpc_buckets IS 'POST /rpc/<function_name> is counted in this bucket instead of WRITE.';
 
 --
+-- Name: search_words; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.search_words (
+    org_id uuid NOT NULL,
+    word text NOT NULL COLLATE pg_catalog."C",
+    missions integer NOT NULL
+);
+
+ALTER TABLE private.search_words OWNER TO postgres;
+
+--
+-- Name: TABLE search_words; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.search_words IS 'Distinct words of each organization''s mission titles, with how many missions have each one: the typo matching of the global search (private.search_matches). Kept by triggers on public.missions.';
+
+--
+-- Name: COLUMN search_words.missions; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.search_words.missions IS 'Missions of the organization whose title has the word; the row is deleted when it reaches 0.';
+
+--
 -- Name: unsubscribe_token_key; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -15568,6 +15760,13 @@ ALTER TABLE ONLY private.rate_limit_rpc_buckets
     ADD CONSTRAINT rate_limit_rpc_buckets_pkey PRIMARY KEY (function_name);
 
 --
+-- Name: search_words search_words_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.search_words
+    ADD CONSTRAINT search_words_pkey PRIMARY KEY (org_id, word);
+
+--
 -- Name: unsubscribe_token_key unsubscribe_token_key_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -16187,6 +16386,18 @@ CREATE INDEX email_events_notification_idx ON private.email_events USING btree (
 --
 
 CREATE INDEX rate_limit_rpc_buckets_bucket_idx ON private.rate_limit_rpc_buckets USING btree (bucket);
+
+--
+-- Name: search_words_emptied_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX search_words_emptied_idx ON private.search_words USING btree (org_id) WHERE (missions <= 0);
+
+--
+-- Name: search_words_trgm_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX search_words_trgm_idx ON private.search_words USING gin (org_id, word extensions.gin_trgm_ops);
 
 --
 -- Name: alerts_acknowledged_by_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -17896,6 +18107,30 @@ CREATE TRIGGER missions_intervention_report AFTER UPDATE OF status ON public.mis
 CREATE TRIGGER missions_log_blocked AFTER UPDATE OF status ON public.missions FOR EACH ROW WHEN (((new.status = 'blocked'::public.mission_status) AND (old.status IS DISTINCT FROM 'blocked'::public.mission_status))) EXECUTE FUNCTION private.log_row_event('mission_blocked', 'warning', 'title', 'reason=blocked_reason', 'technician_id');
 
 --
+-- Name: missions missions_search_words_delete; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_search_words_delete AFTER DELETE ON public.missions REFERENCING OLD TABLE AS old_missions FOR EACH STATEMENT EXECUTE FUNCTION private.track_mission_title_words();
+
+--
+-- Name: missions missions_search_words_insert; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_search_words_insert AFTER INSERT ON public.missions REFERENCING NEW TABLE AS new_missions FOR EACH STATEMENT EXECUTE FUNCTION private.track_mission_title_words();
+
+--
+-- Name: missions missions_search_words_truncate; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_search_words_truncate AFTER TRUNCATE ON public.missions FOR EACH STATEMENT EXECUTE FUNCTION private.clear_mission_title_words();
+
+--
+-- Name: missions missions_search_words_update; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER missions_search_words_update AFTER UPDATE ON public.missions REFERENCING OLD TABLE AS old_missions NEW TABLE AS new_missions FOR EACH STATEMENT EXECUTE FUNCTION private.track_mission_title_words();
+
+--
 -- Name: missions missions_status_history_insert; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -18180,6 +18415,13 @@ ALTER TABLE ONLY private.ledger_journal_counters
 
 ALTER TABLE ONLY private.rate_limit_rpc_buckets
     ADD CONSTRAINT rate_limit_rpc_buckets_bucket_fkey FOREIGN KEY (bucket) REFERENCES private.rate_limit_presets(bucket);
+
+--
+-- Name: search_words search_words_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.search_words
+    ADD CONSTRAINT search_words_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
 -- Name: alert_config alert_config_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -18900,6 +19142,12 @@ ALTER TABLE private.rate_limit_presets ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE private.rate_limit_rpc_buckets ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: search_words; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.search_words ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: alert_config; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -20366,6 +20614,12 @@ REVOKE ALL ON FUNCTION private.check_timesheets_unapproved() FROM PUBLIC;
 GRANT ALL ON FUNCTION private.check_timesheets_unapproved() TO service_role;
 
 --
+-- Name: FUNCTION clear_mission_title_words(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.clear_mission_title_words() FROM PUBLIC;
+
+--
 -- Name: FUNCTION client_aux_number(p_org_id uuid, p_client_id uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21309,6 +21563,12 @@ GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq t
 GRANT ALL ON FUNCTION private.search_matches(p_org_id uuid, p_norm text, p_tsq tsquery) TO service_role;
 
 --
+-- Name: FUNCTION search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_mission_matches(p_org_id uuid, p_norm text, p_tsq tsquery) FROM PUBLIC;
+
+--
 -- Name: FUNCTION search_normalize(p_text text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21323,6 +21583,12 @@ GRANT ALL ON FUNCTION private.search_normalize(p_text text) TO service_role;
 REVOKE ALL ON FUNCTION private.search_prefix_query(p_query text) FROM PUBLIC;
 GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO authenticated;
 GRANT ALL ON FUNCTION private.search_prefix_query(p_query text) TO service_role;
+
+--
+-- Name: FUNCTION search_title_words(p_title text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.search_title_words(p_title text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION seed_alert_config(p_org uuid); Type: ACL; Schema: private; Owner: postgres
@@ -21366,6 +21632,12 @@ REVOKE ALL ON FUNCTION private.template_params_missing(p_template text, p_params
 --
 
 REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
+
+--
+-- Name: FUNCTION track_mission_title_words(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.track_mission_title_words() FROM PUBLIC;
 
 --
 -- Name: FUNCTION unece_unit_code(p_unit text); Type: ACL; Schema: private; Owner: postgres

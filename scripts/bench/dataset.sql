@@ -21,7 +21,8 @@
 --     accountant and a client-portal user (LOCAL DEVELOPMENT password of the
 --     demo data, 'terrain-demo', one bcrypt hash shared by every bench user)
 --   200 clients, 400 sites
---   10,000 missions scheduled over two years (670 days back, 60 ahead):
+--   10,000 missions scheduled over two years (670 days back, 60 ahead),
+--     titled 'Mission <i> of bench <o> <word>', <word> one of 3,000 made-up words:
 --     older than 45 days: ~88 % invoiced, 8 % done, 2 % cancelled;
 --     last 45 days: done, in progress, assigned and 30 blocked;
 --     future: new, published, assigned (≈ 11 % in open states overall)
@@ -46,7 +47,9 @@
 --   missions       statuses reachable through mission_valid_transitions, each
 --                  with its timestamps (started/blocked/completed/invoiced_at),
 --                  a technician from 'assigned' on, only technicians assigned
---                  (CHECK constraints stay active in replica mode).
+--                  (CHECK constraints stay active in replica mode);
+--                  private.search_words = their titles' words, counted (what
+--                  the missions' word-list triggers keep).
 --   timesheets     technician = the mission's technician; at most 2 missions
 --                  × 2 lines × 4 h per technician and day (the daily 24 h cap);
 --                  approved ones have approved_by = the org's admin.
@@ -162,7 +165,12 @@ select b.o, b.org_id, i,
        ((i * 31) % 200) * 2 + i % 2 as site_no,
        md5('bench-u-' || b.o || '-' || (4 + i % 10))::uuid as technician,
        -670 + (i * 730) / 10000 as d,
-       (i * 7919 + b.o * 13) % 100 as h
+       (i * 7919 + b.o * 13) % 100 as h,
+       -- One of 3,000 made-up 9-letter words (letters a-p), each in ~3 of the
+       -- organization's titles: a vocabulary the size of a real one for the
+       -- search's word list (private.search_words), whose words share
+       -- trigrams the way real ones do.
+       translate(left(md5('bench-word-' || i % 3000), 9), '0123456789', 'ghijklmnop') as title_word
 from bench_orgs b cross join generate_series(0, 9999) i;
 
 alter table bench_missions add column status public.mission_status;
@@ -178,7 +186,7 @@ analyze bench_missions;
 insert into public.missions (id, org_id, client_id, site_id, title, scheduled_start, scheduled_end, technician_id, status,
                              priority, started_at, blocked_at, blocked_reason, completed_at, invoiced_at, created_at, updated_at)
 select m.id, m.org_id, md5('bench-c-' || m.o || '-' || m.client_no)::uuid, md5('bench-s-' || m.o || '-' || m.site_no)::uuid,
-       'Mission ' || m.i || ' of bench ' || m.o,
+       'Mission ' || m.i || ' of bench ' || m.o || ' ' || m.title_word,
        s.start, s.start + interval '2 hours',
        case when m.status not in ('new', 'published', 'cancelled') then m.technician end,
        m.status,
@@ -192,6 +200,15 @@ select m.id, m.org_id, md5('bench-c-' || m.o || '-' || m.client_no)::uuid, md5('
        case when m.status = 'invoiced' then s.start + interval '20 days' else s.start end
 from bench_missions m
 cross join lateral (select (current_date + m.d)::timestamptz + make_interval(hours => 8 + m.i % 9) as start) s;
+
+-- The words of the mission titles, which the missions' word-list triggers
+-- (off here) would have counted.
+insert into private.search_words (org_id, word, missions)
+select m.org_id, w.word, count(*)::integer
+from public.missions m
+cross join lateral private.search_title_words(m.title) as w (word)
+where m.org_id in (select org_id from bench_orgs)
+group by m.org_id, w.word;
 
 -- Timesheets: one per worked mission on its day (1-4 h), a second line of 2 h
 -- on ~9 % of them; unapproved when worked in the last 25 days on a third of them.
@@ -422,7 +439,7 @@ commit;
 
 vacuum analyze auth.users, public.organizations, public.memberships, public.clients, public.sites, public.missions,
   public.timesheets, public.stock_items, public.stock_movements, public.invoices, public.invoice_lines, public.payments,
-  public.emergency_requests, private.invoice_counters, private.invoice_chain_heads;
+  public.emergency_requests, private.invoice_counters, private.invoice_chain_heads, private.search_words;
 
 select 'organizations' as what, count(*) from public.organizations where name like 'Bench %'
 union all select 'missions', count(*) from public.missions

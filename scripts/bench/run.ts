@@ -871,20 +871,26 @@ async function searchBench(db: pg.Client, a: Actors, reps: number) {
     return;
   }
   const admin = a.adminId;
-  const { rows: names } = await db.query<{ client: string; mission: string }>(
+  const { rows: names } = await db.query<{ client: string; mission: string; mission_id: string }>(
     `select (select name from public.clients where org_id = $1 order by name offset 42 limit 1) as client,
-            (select title from public.missions where org_id = $1 order by scheduled_start desc offset 420 limit 1) as mission`,
+            m.title as mission, m.id as mission_id
+     from (select title, id from public.missions where org_id = $1 order by scheduled_start desc offset 420 limit 1) m`,
     [a.orgId],
   );
   const clientWords = names[0]!.client.split(" ").slice(0, 2).join(" "); // e.g. "Client 42"
   const missionWords = names[0]!.mission.split(" ").slice(0, 2).join(" "); // e.g. "Mission 4242"
   // One letter swapped in the middle of the client's name: full text cannot match it, trigrams must.
   const typo = clientWords.slice(0, 2) + clientWords[3] + clientWords[2] + clientWords.slice(4);
+  // The mission title's last word (one of the organization's 3,000, in ~3 titles) with a letter
+  // dropped: corrected through the organization's word list (private.search_words).
+  const titleWord = names[0]!.mission.split(" ").at(-1)!;
+  const titleTypo = titleWord.slice(0, 4) + titleWord.slice(5);
   const cases = [
     { id: "client_name", label: "a client's name", query: clientWords },
     { id: "mission_title", label: "a mission title", query: missionWords },
     { id: "common_word", label: "a word in every mission title", query: missionWords.split(" ")[0]!.toLowerCase() },
     { id: "typo", label: "a client's name with a typo", query: typo },
+    { id: "mission_title_typo", label: "a mission title with a typo", query: titleTypo, mustFind: `mission:${names[0]!.mission_id}` },
     { id: "prefix2", label: "a 2-letter prefix", query: clientWords.slice(0, 2) },
   ];
   const SQL = "select kind, id, rank from public.search($1, $2, 20)";
@@ -921,9 +927,75 @@ async function searchBench(db: pg.Client, a: Actors, reps: number) {
       note: `${found} rows`,
     });
     verdict(`search.${c.id} finds rows`, found > 0, `${found} rows for "${c.query}"`);
+    if (c.mustFind) verdict(`search.${c.id} finds ${c.mustFind}`, rlsRows.split(",").includes(c.mustFind), `"${c.query}"`);
     verdict(`search.${c.id} same rows as without RLS`, rlsRows === baseRows, rlsRows === baseRows ? "identical" : "the admin's search differs from postgres'");
     const plans = await nestedPlansAs(db, admin, SQL, [a.orgId, c.query]);
     writePlan(PLANS_DIR, `search-${c.id}`, `public.search(org, '${c.query}', 20) as the admin (role authenticated, RLS on)`, plans);
+  }
+  await searchWordsWriteCost(db, a, Math.max(reps, 40));
+}
+
+/**
+ * What keeping the search's word list of mission titles (private.search_words,
+ * statement triggers on public.missions) adds to one mission write: an insert,
+ * a retitle, and an update of another column (the update trigger fires on every
+ * update), each in its own transaction, rolled back; with the word-list
+ * triggers vs with them disabled. Both variants run one DDL first (disabling the
+ * word-list triggers, or only the truncate one, which no write fires) and one
+ * unmeasured write of the same kind, so the measured write never pays the
+ * catalog reload the DDL causes.
+ */
+async function searchWordsWriteCost(db: pg.Client, a: Actors, reps: number) {
+  say("Mission writes: with vs without the search word-list triggers");
+  const { rows } = await db.query<{ id: string; client_id: string; site_id: string; words: string[] }>(
+    `select m.id, m.client_id, m.site_id,
+            array(select sw.word from private.search_words sw where sw.org_id = m.org_id and sw.word like '_________' order by sw.word limit 2) as words
+     from public.missions m where m.org_id = $1 order by m.scheduled_start desc offset 100 limit 2`,
+    [a.orgId],
+  );
+  if (rows.length < 2 || rows[0]!.words.length < 2) {
+    verdict("search word-list write cost measured", false, "not enough missions or title words in the data set");
+    return;
+  }
+  const [warm, measured] = rows as [(typeof rows)[0], (typeof rows)[0]];
+  const [wordA, wordB] = measured.words as [string, string];
+  const writes = [
+    { id: "insert", label: "insert a mission", sql: (m: typeof warm) => ({
+        text: "insert into public.missions (org_id, client_id, site_id, title, scheduled_start) values ($1, $2, $3, $4, now())",
+        values: [a.orgId, m.client_id, m.site_id, `Intervention ${wordA} ${m.id.slice(0, 4)}`] }) },
+    { id: "retitle", label: "retitle a mission", sql: (m: typeof warm) => ({
+        text: "update public.missions set title = $2 where id = $1",
+        values: [m.id, `Mission retitled ${wordB}`] }) },
+    { id: "other_column", label: "update a mission's priority (title unchanged)", sql: (m: typeof warm) => ({
+        text: "update public.missions set priority = 'high' where id = $1", values: [m.id] }) },
+  ];
+  const WORD_TRIGGERS = ["missions_search_words_insert", "missions_search_words_update", "missions_search_words_delete"];
+  for (const w of writes) {
+    const once = (disable: string[]) => async () => {
+      await db.query("begin");
+      try {
+        for (const t of disable) await db.query(`alter table public.missions disable trigger ${t}`);
+        await db.query(w.sql(warm));
+        const t0 = performance.now();
+        await db.query(w.sql(measured));
+        return performance.now() - t0;
+      } finally {
+        await db.query("rollback");
+      }
+    };
+    const on = once(["missions_search_words_truncate"]);
+    const off = once(WORD_TRIGGERS);
+    await on(); // warm-up, not counted
+    await off();
+    const s = await interleaved(reps, { on, off });
+    addFigure({
+      id: `search_words.${w.id}`,
+      label: `mission write: ${w.label}, with the search word-list triggers`,
+      unit: "ms",
+      better: "lower",
+      samples: s.on,
+      baseline: { label: "word-list triggers disabled", samples: s.off },
+    });
   }
 }
 
