@@ -4983,6 +4983,97 @@ ALTER FUNCTION private.invoice_canonical(p_inv public.invoices) OWNER TO postgre
 COMMENT ON FUNCTION private.invoice_canonical(p_inv public.invoices) IS 'Canonical text of an issued document (identity, number, dates, client, totals, legal mentions, lines) that its row_hash covers.';
 
 --
+-- Name: invoice_chain_segment(uuid, bigint, text, bigint, bigint, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint DEFAULT NULL::bigint, p_verified_hash text DEFAULT NULL::text) RETURNS TABLE(ok boolean, checked bigint, through_position bigint, through_hash text, complete boolean, failed_position bigint, invoice_id uuid, number text, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  r          public.invoices;
+  v_prev     text := p_after_hash;
+  v_expected bigint := p_after_position + 1;
+  v_rows     bigint := 0;
+  v_head     private.invoice_chain_heads;
+begin
+  -- The segment hangs on a document verified earlier: it must still carry that hash.
+  if p_after_position > 0 and not exists (
+       select from public.invoices i
+       where i.org_id = p_org_id and i.chain_position = p_after_position and i.row_hash = p_after_hash) then
+    return query
+    select false, 0::bigint, p_after_position, p_after_hash, true, p_after_position, i.id, i.number,
+      pg_catalog.format('the document at chain position %s no longer carries the hash verified earlier: it was changed or removed',
+                        p_after_position)
+    from (select 1) as one
+    left join public.invoices i on i.org_id = p_org_id and i.chain_position = p_after_position;
+    return;
+  end if;
+
+  for r in
+    select * from public.invoices i
+    where i.org_id = p_org_id and i.chain_position > p_after_position
+    order by i.chain_position
+    limit p_max_rows
+  loop
+    v_rows := v_rows + 1;
+    if r.chain_position <> v_expected then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        pg_catalog.format('chain position %s is missing: an issued document before %s was removed', v_expected, r.number);
+      return;
+    end if;
+    if r.prev_hash is distinct from v_prev then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        'prev_hash does not match the row_hash of the previous document'::text;
+      return;
+    end if;
+    if r.row_hash is distinct from private.invoice_row_hash(r) then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        'row_hash does not match the document content'::text;
+      return;
+    end if;
+    if r.chain_position = p_verified_position and r.row_hash is distinct from p_verified_hash then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        pg_catalog.format('the chain up to position %s differs from the one verified earlier: it was rewritten and its hashes recomputed',
+                          v_expected);
+      return;
+    end if;
+    v_prev := r.row_hash;
+    v_expected := v_expected + 1;
+  end loop;
+
+  if v_rows = p_max_rows then
+    -- The step is used up; the rest is for the next segment.
+    return query select true, v_rows, v_expected - 1, v_prev, false, null::bigint, null::uuid, null::text, null::text;
+    return;
+  end if;
+
+  if v_expected - 1 < p_verified_position then
+    return query select false, v_rows, v_expected - 1, v_prev, true, v_expected, null::uuid, null::text,
+      pg_catalog.format('the chain ends at position %s but position %s was verified earlier: documents were removed',
+                        v_expected - 1, p_verified_position);
+    return;
+  end if;
+  select * into v_head from private.invoice_chain_heads h where h.org_id = p_org_id;
+  if coalesce(v_head.last_position, 0) <> v_expected - 1 or v_head.last_row_hash is distinct from v_prev then
+    return query select false, v_rows, v_expected - 1, v_prev, true, coalesce(v_head.last_position, 0), v_head.last_invoice_id, null::text,
+      pg_catalog.format('the chain head records %s issued documents ending with hash %s: the latest were removed or rewritten',
+                        coalesce(v_head.last_position, 0), coalesce(v_head.last_row_hash, 'none'));
+    return;
+  end if;
+  return query select true, v_rows, v_expected - 1, v_prev, true, null::bigint, null::uuid, null::text, null::text;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) IS 'Verifies an organization''s invoice hash chain after a verified position (linking to its hash), at most p_max_rows documents (null: to the chain head); optionally against a hash verified earlier at p_verified_position. Called by verify_invoice_chain and the recorded verifications.';
+
+--
 -- Name: invoice_legal_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5135,6 +5226,91 @@ CREATE FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoic
 $$;
 
 ALTER FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) OWNER TO postgres;
+
+--
+-- Name: invoice_log_segment(uuid, bigint, text, bigint, bigint, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint DEFAULT NULL::bigint, p_expected_head text DEFAULT NULL::text, p_reference text DEFAULT 'the exported head'::text) RETURNS TABLE(ok boolean, checked bigint, through_seq bigint, through_hash text, complete boolean, failed_seq bigint, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  r          public.invoice_log;
+  v_prev     text := p_after_hash;
+  v_hash     text;
+  v_expected bigint := p_after_seq + 1;
+  v_rows     bigint := 0;
+  v_head     private.invoice_log_heads;
+begin
+  if p_after_seq > 0 and not exists (
+       select from public.invoice_log l where l.org_id = p_org_id and l.seq = p_after_seq and l.hash = p_after_hash) then
+    return query select false, 0::bigint, p_after_seq, p_after_hash, true, p_after_seq,
+      pg_catalog.format('event %s no longer carries the hash verified earlier: it was changed or removed', p_after_seq);
+    return;
+  end if;
+
+  for r in
+    select * from public.invoice_log l
+    where l.org_id = p_org_id and l.seq > p_after_seq
+    order by l.seq
+    limit p_max_rows
+  loop
+    v_rows := v_rows + 1;
+    if r.seq <> v_expected then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, v_expected,
+        pg_catalog.format('event %s is missing or out of place (found %s): the log was cut or reordered', v_expected, r.seq);
+      return;
+    end if;
+    if r.prev_hash is distinct from v_prev then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, r.seq,
+        pg_catalog.format('event %s does not link to the recomputed hash of event %s: the history before it was rewritten', r.seq, r.seq - 1);
+      return;
+    end if;
+    v_hash := private.invoice_log_hash(v_prev, r);
+    if r.hash <> v_hash then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, r.seq,
+        pg_catalog.format('event %s does not match its hash: it was edited', r.seq);
+      return;
+    end if;
+    if r.seq = p_expected_seq and v_hash <> p_expected_head then
+      -- The event itself is consistent: it counts as checked.
+      return query select false, v_expected - p_after_seq, v_expected, v_hash, true, r.seq,
+        pg_catalog.format('the history up to event %s differs from %s: it was rewritten and its hashes recomputed', r.seq, p_reference);
+      return;
+    end if;
+    v_prev := v_hash;
+    v_expected := v_expected + 1;
+  end loop;
+
+  if v_rows = p_max_rows then
+    return query select true, v_rows, v_expected - 1, v_prev, false, null::bigint, null::text;
+    return;
+  end if;
+
+  if v_expected - 1 < p_expected_seq then
+    return query select false, v_rows, v_expected - 1, v_prev, true, v_expected,
+      pg_catalog.format('the log ends at event %s but %s is at event %s: events were removed', v_expected - 1, p_reference, p_expected_seq);
+    return;
+  end if;
+  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id;
+  if coalesce(v_head.last_seq, 0) <> v_expected - 1 or v_head.last_hash is distinct from v_prev then
+    return query select false, v_rows, v_expected - 1, v_prev, true, coalesce(v_head.last_seq, 0),
+      pg_catalog.format('the head records %s events ending with %s, the log has %s: the head or the latest events were changed',
+                        coalesce(v_head.last_seq, 0), coalesce(v_head.last_hash, 'none'), v_expected - 1);
+    return;
+  end if;
+  return query select true, v_rows, v_expected - 1, v_prev, true, null::bigint, null::text;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) IS 'Verifies an organization''s invoice log after a verified event (linking to its hash), at most p_max_rows events (null: to the head); optionally against a hash known at p_expected_seq. Called by verify_invoice_log and the recorded verifications.';
 
 --
 -- Name: invoice_missing_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
@@ -12855,46 +13031,12 @@ CREATE FUNCTION public.verify_invoice_chain(p_org_id uuid) RETURNS TABLE(ok bool
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-declare
-  r          public.invoices;
-  v_prev     text;
-  v_expected bigint := 1;
-  v_head     private.invoice_chain_heads;
 begin
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'verify_invoice_chain', pg_catalog.format('Organization %s', p_org_id));
-  for r in
-    select * from public.invoices i
-    where i.org_id = p_org_id and i.chain_position is not null
-    order by i.chain_position
-  loop
-    if r.chain_position <> v_expected then
-      return query select false, v_expected - 1, r.id, r.number,
-        pg_catalog.format('chain position %s is missing: an issued document before %s was removed', v_expected, r.number);
-      return;
-    end if;
-    if r.prev_hash is distinct from v_prev then
-      return query select false, v_expected - 1, r.id, r.number,
-        'prev_hash does not match the row_hash of the previous document'::text;
-      return;
-    end if;
-    if r.row_hash is distinct from private.invoice_row_hash(r) then
-      return query select false, v_expected - 1, r.id, r.number,
-        'row_hash does not match the document content'::text;
-      return;
-    end if;
-    v_prev := r.row_hash;
-    v_expected := v_expected + 1;
-  end loop;
-
-  select * into v_head from private.invoice_chain_heads h where h.org_id = p_org_id;
-  if coalesce(v_head.last_position, 0) <> v_expected - 1 or v_head.last_row_hash is distinct from v_prev then
-    return query select false, v_expected - 1, v_head.last_invoice_id, null::text,
-      pg_catalog.format('the chain head records %s issued documents ending with hash %s: the latest were removed or rewritten',
-                        coalesce(v_head.last_position, 0), coalesce(v_head.last_row_hash, 'none'));
-    return;
-  end if;
-  return query select true, v_expected - 1, null::uuid, null::text, null::text;
+  return query
+  select s.ok, s.through_position, s.invoice_id, s.number, s.reason
+  from private.invoice_chain_segment(p_org_id, 0, null, null) s;
 end;
 $$;
 
@@ -12914,12 +13056,6 @@ CREATE FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $_$
-declare
-  r          public.invoice_log;
-  v_prev     text;
-  v_hash     text;
-  v_expected bigint := 1;
-  v_head     private.invoice_log_heads;
 begin
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'verify_invoice_log', pg_catalog.format('Organization %s', p_org_id));
@@ -12931,46 +13067,9 @@ begin
     perform private.raise_api_error('invalid_parameter',
       'expected_head must be the exported head: 64 lowercase hexadecimal characters (none for sequence 0)');
   end if;
-
-  for r in select * from public.invoice_log l where l.org_id = p_org_id order by l.seq loop
-    if r.seq <> v_expected then
-      return query select false, v_expected - 1, v_expected,
-        pg_catalog.format('event %s is missing or out of place (found %s): the log was cut or reordered', v_expected, r.seq);
-      return;
-    end if;
-    if r.prev_hash is distinct from v_prev then
-      return query select false, v_expected - 1, r.seq,
-        pg_catalog.format('event %s does not link to the recomputed hash of event %s: the history before it was rewritten', r.seq, r.seq - 1);
-      return;
-    end if;
-    v_hash := private.invoice_log_hash(v_prev, r);
-    if r.hash <> v_hash then
-      return query select false, v_expected - 1, r.seq,
-        pg_catalog.format('event %s does not match its hash: it was edited', r.seq);
-      return;
-    end if;
-    if r.seq = p_expected_seq and v_hash <> p_expected_head then
-      return query select false, v_expected, r.seq,
-        pg_catalog.format('the history up to event %s differs from the exported head: it was rewritten and its hashes recomputed', r.seq);
-      return;
-    end if;
-    v_prev := v_hash;
-    v_expected := v_expected + 1;
-  end loop;
-
-  if v_expected - 1 < p_expected_seq then
-    return query select false, v_expected - 1, v_expected,
-      pg_catalog.format('the log ends at event %s but the exported head is at event %s: events were removed', v_expected - 1, p_expected_seq);
-    return;
-  end if;
-  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id;
-  if coalesce(v_head.last_seq, 0) <> v_expected - 1 or v_head.last_hash is distinct from v_prev then
-    return query select false, v_expected - 1, coalesce(v_head.last_seq, 0),
-      pg_catalog.format('the head records %s events ending with %s, the log has %s: the head or the latest events were changed',
-                        coalesce(v_head.last_seq, 0), coalesce(v_head.last_hash, 'none'), v_expected - 1);
-    return;
-  end if;
-  return query select true, v_expected - 1, null::bigint, null::text;
+  return query
+  select s.ok, s.through_seq, s.failed_seq, s.reason
+  from private.invoice_log_segment(p_org_id, 0, null, null, p_expected_seq, p_expected_head) s;
 end;
 $_$;
 
@@ -20960,6 +21059,12 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE public.invoices TO authenticated;
 REVOKE ALL ON FUNCTION private.invoice_canonical(p_inv public.invoices) FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_legal_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -20983,6 +21088,12 @@ REVOKE ALL ON FUNCTION private.invoice_log_canonical(p_event public.invoice_log)
 --
 
 REVOKE ALL ON FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION invoice_missing_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
