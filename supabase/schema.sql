@@ -1668,6 +1668,28 @@ ALTER FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) OWNER TO po
 COMMENT ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) IS 'ops.check_emergencies_pending_overdue for one organization (public.organization_health_checks).';
 
 --
+-- Name: org_check_invoice_chain(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_invoice_chain(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object('org_id', p_org, 'kind', f.kind, 'invoice_id', f.invoice_id, 'number', f.number,
+                                       'seq', f.seq, 'reason', f.reason),
+         pg_catalog.row_number() over ()
+  from private.invoice_chain_findings(p_org) f
+$$;
+
+ALTER FUNCTION ops.org_check_invoice_chain(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_invoice_chain(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_invoice_chain(p_org uuid) IS 'ops.check_invoice_chain for one organization (public.organization_health_checks).';
+
+--
 -- Name: org_check_invoices_sent_without_pdf(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -2080,6 +2102,68 @@ CREATE FUNCTION private.account_label(p_settings private.accounting_settings, p_
 $$;
 
 ALTER FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) OWNER TO postgres;
+
+--
+-- Name: advance_invoice_chain_verification(bigint, bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_run     private.invoice_chain_verifications;
+  v_before  private.invoice_chain_verifications;
+  v_ok      boolean;
+  v_checked bigint;
+  v_through bigint;
+  v_hash    text;
+  v_done    boolean;
+  v_at      bigint;
+  v_invoice uuid;
+  v_number  text;
+  v_reason  text;
+begin
+  select * into v_run from private.invoice_chain_verifications v where v.id = p_id and v.finished_at is null for update;
+  if not found then
+    return 0;
+  end if;
+  select * into v_before from private.invoice_chain_verifications v
+  where v.org_id = v_run.org_id and v.kind = v_run.kind and v.ok and v.verified_through > 0
+  order by v.started_at desc, v.id desc limit 1;
+
+  if v_run.kind = 'chain' then
+    select s.ok, s.checked, s.through_position, s.through_hash, s.complete, s.failed_position, s.invoice_id, s.number, s.reason
+      into v_ok, v_checked, v_through, v_hash, v_done, v_at, v_invoice, v_number, v_reason
+      from private.invoice_chain_segment(v_run.org_id, v_run.verified_through, v_run.verified_hash, p_max_rows,
+                                         v_before.verified_through, v_before.verified_hash) s;
+  else
+    select s.ok, s.checked, s.through_seq, s.through_hash, s.complete, s.failed_seq, null::uuid, null::text, s.reason
+      into v_ok, v_checked, v_through, v_hash, v_done, v_at, v_invoice, v_number, v_reason
+      from private.invoice_log_segment(v_run.org_id, v_run.verified_through, v_run.verified_hash, p_max_rows,
+                                       v_before.verified_through, v_before.verified_hash, 'the last verification') s;
+  end if;
+
+  update private.invoice_chain_verifications v
+     set verified_through = v_through, verified_hash = v_hash, rows_checked = v.rows_checked + v_checked,
+         finished_at = case when v_done then pg_catalog.clock_timestamp() end,
+         ok = case when v_done then v_ok end,
+         failed_at = case when not v_ok then v_at end,
+         failed_invoice_id = case when not v_ok then v_invoice end,
+         failed_number = case when not v_ok then v_number end,
+         failure = case when not v_ok then v_reason end
+   where v.id = p_id;
+  return v_checked;
+end;
+$$;
+
+ALTER FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) OWNER TO postgres;
+
+--
+-- Name: FUNCTION advance_invoice_chain_verification(p_id bigint, p_max_rows bigint); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) IS 'Continues one running verification (private.invoice_chain_verifications) by at most p_max_rows rows (null: to the end) and records where it stopped, or its result.';
 
 --
 -- Name: alert_config; Type: TABLE; Schema: public; Owner: postgres
@@ -4981,6 +5065,88 @@ ALTER FUNCTION private.invoice_canonical(p_inv public.invoices) OWNER TO postgre
 --
 
 COMMENT ON FUNCTION private.invoice_canonical(p_inv public.invoices) IS 'Canonical text of an issued document (identity, number, dates, client, totals, legal mentions, lines) that its row_hash covers.';
+
+--
+-- Name: invoice_chain_findings(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_chain_findings(p_org_id uuid) RETURNS TABLE(kind text, invoice_id uuid, number text, seq bigint, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  -- Older than this, the last full verification is overdue (a nightly job, with room for one missed night's start).
+  c_max_age constant interval := interval '36 hours';
+  -- The most rows after the last verification a check recomputes.
+  c_max_rows constant bigint := 5000;
+  v_kind   text;
+  v_last   private.invoice_chain_verifications;
+  v_first  timestamptz;
+  v_exists boolean;
+  s        record;
+begin
+  foreach v_kind in array array['chain', 'log'] loop
+    if v_kind = 'chain' then
+      select exists (select from private.invoice_chain_heads h where h.org_id = p_org_id and h.last_position > 0)
+             or exists (select from public.invoices i where i.org_id = p_org_id and i.chain_position is not null),
+             (select i.issued_at from public.invoices i where i.org_id = p_org_id and i.chain_position = 1)
+        into v_exists, v_first;
+    else
+      select exists (select from private.invoice_log_heads h where h.org_id = p_org_id and h.last_seq > 0)
+             or exists (select from public.invoice_log l where l.org_id = p_org_id),
+             (select l.occurred_at from public.invoice_log l where l.org_id = p_org_id and l.seq = 1)
+        into v_exists, v_first;
+    end if;
+    continue when not v_exists;
+
+    v_last := null;
+    select * into v_last from private.invoice_chain_verifications v
+    where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is not null
+    order by v.started_at desc, v.id desc limit 1;
+
+    if v_last.ok is false then
+      return query select v_kind, v_last.failed_invoice_id, v_last.failed_number, v_last.failed_at,
+        pg_catalog.format('full verification of %s: %s',
+                          pg_catalog.to_char(v_last.finished_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_last.failure);
+      continue;
+    end if;
+
+    if v_kind = 'chain' then
+      select x.ok, x.complete, x.failed_position as at, x.invoice_id, x.number, x.reason into s
+      from private.invoice_chain_segment(p_org_id, coalesce(v_last.verified_through, 0), v_last.verified_hash, c_max_rows) x;
+    else
+      select x.ok, x.complete, x.failed_seq as at, null::uuid as invoice_id, null::text as number, x.reason into s
+      from private.invoice_log_segment(p_org_id, coalesce(v_last.verified_through, 0), v_last.verified_hash, c_max_rows) x;
+    end if;
+    if not s.ok then
+      return query select v_kind, s.invoice_id, s.number, s.at,
+        case when v_last.id is null then s.reason
+             else pg_catalog.format('since the last full verification: %s', s.reason) end;
+    elsif not s.complete then
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        pg_catalog.format('more than %s rows since the last full verification: only the first %s were checked', c_max_rows, c_max_rows);
+    end if;
+
+    if v_last.id is null and (v_first is null or v_first < pg_catalog.now() - c_max_age) then
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        'verification overdue: no full verification was ever recorded'::text;
+    elsif v_last.finished_at < pg_catalog.now() - c_max_age then
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        pg_catalog.format('verification overdue: the last full verification finished %s',
+                          pg_catalog.to_char(v_last.finished_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'));
+    end if;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_chain_findings(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_chain_findings(p_org_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_chain_findings(p_org_id uuid) IS 'Problems of an organization''s invoice hash chain and invoice log: the last full verification failed or is overdue (36 hours), or a row written since it does not verify. Reads the recorded verification and recomputes only the rows after it.';
 
 --
 -- Name: invoice_chain_segment(uuid, bigint, text, bigint, bigint, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8189,6 +8355,56 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 --
 
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
+
+--
+-- Name: run_invoice_chain_verifications(bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint DEFAULT 20000) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_left bigint := p_max_rows;
+  v_id   bigint;
+  v_org  uuid;
+  v_kind text;
+begin
+  if p_max_rows is null or p_max_rows < 1 then
+    raise exception 'p_max_rows must be 1 or more (got %)', coalesce(p_max_rows::text, 'null') using errcode = '22023';
+  end if;
+  while v_left > 0 loop
+    select v.id into v_id from private.invoice_chain_verifications v
+    where v.finished_at is null and v.requested_by is null
+    order by v.started_at, v.id limit 1;
+    if not found then
+      select d.org_id, d.kind into v_org, v_kind
+      from (select h.org_id, 'chain'::text as kind from private.invoice_chain_heads h where h.last_position > 0
+            union all
+            select h.org_id, 'log' from private.invoice_log_heads h where h.last_seq > 0) d
+      left join lateral (select v.started_at from private.invoice_chain_verifications v
+                         where v.org_id = d.org_id and v.kind = d.kind
+                         order by v.started_at desc, v.id desc limit 1) last on true
+      where last.started_at is null or last.started_at < pg_catalog.now() - interval '20 hours'
+      order by last.started_at nulls first, d.org_id, d.kind
+      limit 1;
+      exit when not found;
+      insert into private.invoice_chain_verifications (org_id, kind) values (v_org, v_kind) returning id into v_id;
+    end if;
+    -- At least one row per pass, so a step always makes progress.
+    v_left := v_left - greatest(private.advance_invoice_chain_verification(v_id, v_left), 1);
+  end loop;
+  return p_max_rows - greatest(v_left, 0);
+end;
+$$;
+
+ALTER FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) OWNER TO postgres;
+
+--
+-- Name: FUNCTION run_invoice_chain_verifications(p_max_rows bigint); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) IS 'Nightly job step (pg_cron verify-invoice-chains): advances the full verifications of the organizations'' invoice chains and logs by at most p_max_rows rows, one organization at a time.';
 
 --
 -- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
@@ -11439,19 +11655,6 @@ begin
     where c.org_column is not null
     order by c.position
   loop
-    if v_check.name = 'invoice_chain' then
-      -- Its view verifies every organization's chain, which an organization's
-      -- admin may not do (verify_invoice_chain checks the caller's role in
-      -- each) and need not wait for: verify this organization's chain only.
-      select pg_catalog.count(*),
-             coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-               'org_id', p_org, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason)), '[]')
-        into v_count, v_sample
-        from public.verify_invoice_chain(p_org) v
-       where not v.ok;
-      return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
-      continue;
-    end if;
     -- The function name comes from the catalogue; %I quotes it.
     execute pg_catalog.format(
       'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.sample_rank) filter (where s.sample_rank <= $2), ''[]'')'
@@ -12292,6 +12495,51 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: run_invoice_chain_verification(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid) RETURNS TABLE(kind text, ok boolean, rows_checked bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, finished_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_kind text;
+  v_id   bigint;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'Name the organization whose invoices to verify (p_org_id)');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin']::public.member_role[],
+                                      'run_invoice_chain_verification', pg_catalog.format('Organization %s', p_org_id));
+  foreach v_kind in array array['chain', 'log'] loop
+    -- A nightly pass of this organization still running is finished now,
+    -- from where it stopped: it started from the first row too.
+    select v.id into v_id from private.invoice_chain_verifications v
+    where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is null
+    for update;
+    if not found then
+      insert into private.invoice_chain_verifications (org_id, kind, requested_by)
+      values (p_org_id, v_kind, auth.uid())
+      returning id into v_id;
+    end if;
+    perform private.advance_invoice_chain_verification(v_id, null);
+    return query
+    select v.kind, v.ok, v.rows_checked, v.verified_through, v.failed_at, v.failed_invoice_id, v.failed_number, v.failure, v.finished_at
+    from private.invoice_chain_verifications v where v.id = v_id;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION public.run_invoice_chain_verification(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) IS 'RPC (owner, admin): recomputes the organization''s invoice hash chain and invoice log from the first row now and records the result for the health page; one row per kind (chain, log): ok, rows checked, position reached, first failure.';
 
 --
 -- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -13384,28 +13632,6 @@ ALTER TABLE ops.check_emergencies_pending_overdue OWNER TO postgres;
 COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
 
 --
--- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
---
-
-CREATE TABLE private.invoice_chain_heads (
-    org_id uuid NOT NULL,
-    last_position bigint DEFAULT 0 NOT NULL,
-    last_invoice_id uuid,
-    last_row_hash text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
-    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
-);
-
-ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
-
---
--- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
-
---
 -- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -13496,19 +13722,14 @@ COMMENT ON COLUMN public.organizations.alert_sound_enabled IS 'Play a sound on t
 --
 
 CREATE VIEW ops.check_invoice_chain AS
- SELECT jsonb_build_object('org_id', o.id, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason) AS detail,
-    row_number() OVER (ORDER BY o.id) AS sample_rank,
+ SELECT c.detail,
+    row_number() OVER (ORDER BY o.id, c.sample_rank) AS sample_rank,
     o.id AS org_id,
-    v.invoice_id,
-    v.number,
-    v.reason
+    ((c.detail ->> 'invoice_id'::text))::uuid AS invoice_id,
+    (c.detail ->> 'number'::text) AS number,
+    (c.detail ->> 'reason'::text) AS reason
    FROM (public.organizations o
-     CROSS JOIN LATERAL public.verify_invoice_chain(o.id) v(ok, checked, invoice_id, number, reason))
-  WHERE ((NOT v.ok) AND ((EXISTS ( SELECT
-           FROM public.invoices i
-          WHERE ((i.org_id = o.id) AND (i.chain_position IS NOT NULL)))) OR (EXISTS ( SELECT
-           FROM private.invoice_chain_heads h
-          WHERE (h.org_id = o.id)))));
+     CROSS JOIN LATERAL ops.org_check_invoice_chain(o.id) c(detail, sample_rank));
 
 ALTER TABLE ops.check_invoice_chain OWNER TO postgres;
 
@@ -14058,7 +14279,7 @@ CREATE TABLE ops.health_check_catalog (
     CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
     CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
     CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text)),
-    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL) OR (name = 'invoice_chain'::text)))
+    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL)))
 );
 
 ALTER TABLE ops.health_check_catalog OWNER TO postgres;
@@ -14079,7 +14300,7 @@ COMMENT ON COLUMN ops.health_check_catalog.org_column IS 'The column of the chec
 -- Name: COLUMN health_check_catalog.org_function; Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks and for invoice_chain (verify_invoice_chain).';
+COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks.';
 
 --
 -- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
@@ -14552,6 +14773,77 @@ ALTER TABLE private.email_suppressions OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
+
+--
+-- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invoice_chain_heads (
+    org_id uuid NOT NULL,
+    last_position bigint DEFAULT 0 NOT NULL,
+    last_invoice_id uuid,
+    last_row_hash text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
+    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
+);
+
+ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
+
+--
+-- Name: invoice_chain_verifications; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invoice_chain_verifications (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    kind text NOT NULL,
+    requested_by uuid,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    verified_through bigint DEFAULT 0 NOT NULL,
+    verified_hash text,
+    rows_checked bigint DEFAULT 0 NOT NULL,
+    ok boolean,
+    failed_at bigint,
+    failed_invoice_id uuid,
+    failed_number text,
+    failure text,
+    CONSTRAINT invoice_chain_verifications_failure_iff_not_ok CHECK (((ok IS FALSE) = (failure IS NOT NULL))),
+    CONSTRAINT invoice_chain_verifications_finished_has_result CHECK (((finished_at IS NULL) = (ok IS NULL))),
+    CONSTRAINT invoice_chain_verifications_hash_with_position CHECK (((verified_through = 0) = (verified_hash IS NULL))),
+    CONSTRAINT invoice_chain_verifications_kind_check CHECK ((kind = ANY (ARRAY['chain'::text, 'log'::text]))),
+    CONSTRAINT invoice_chain_verifications_rows_checked_check CHECK ((rows_checked >= 0)),
+    CONSTRAINT invoice_chain_verifications_verified_hash_check CHECK ((verified_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT invoice_chain_verifications_verified_through_check CHECK ((verified_through >= 0))
+);
+
+ALTER TABLE private.invoice_chain_verifications OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_chain_verifications; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invoice_chain_verifications IS 'Full verifications of an organization''s invoice hash chain (kind chain) or invoice log (kind log), from the first row: nightly job (requested_by null) or on demand. Read by the invoice_chain health check.';
+
+--
+-- Name: invoice_chain_verifications_id_seq; Type: SEQUENCE; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.invoice_chain_verifications ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME private.invoice_chain_verifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
@@ -15782,6 +16074,13 @@ ALTER TABLE ONLY private.invoice_chain_heads
     ADD CONSTRAINT invoice_chain_heads_pkey PRIMARY KEY (org_id);
 
 --
+-- Name: invoice_chain_verifications invoice_chain_verifications_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_pkey PRIMARY KEY (id);
+
+--
 -- Name: invoice_counters invoice_counters_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -16479,6 +16778,24 @@ CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id 
 --
 
 CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
+-- Name: invoice_chain_verifications_org_kind_started_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_org_kind_started_idx ON private.invoice_chain_verifications USING btree (org_id, kind, started_at DESC, id DESC);
+
+--
+-- Name: invoice_chain_verifications_requested_by_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_requested_by_idx ON private.invoice_chain_verifications USING btree (requested_by) WHERE (requested_by IS NOT NULL);
+
+--
+-- Name: invoice_chain_verifications_running_key; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE UNIQUE INDEX invoice_chain_verifications_running_key ON private.invoice_chain_verifications USING btree (org_id, kind) WHERE (finished_at IS NULL);
 
 --
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
@@ -18474,6 +18791,20 @@ ALTER TABLE ONLY private.invoice_chain_heads
     ADD CONSTRAINT invoice_chain_heads_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
 
 --
+-- Name: invoice_chain_verifications invoice_chain_verifications_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_chain_verifications invoice_chain_verifications_requested_by_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+--
 -- Name: invoice_counters invoice_counters_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -19181,6 +19512,12 @@ ALTER TABLE private.attachment_types ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE private.invoice_chain_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_chain_verifications; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.invoice_chain_verifications ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invoice_counters; Type: ROW SECURITY; Schema: private; Owner: postgres
@@ -20192,6 +20529,12 @@ REVOKE ALL ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) FROM PUBLI
 REVOKE ALL ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION org_check_invoice_chain(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_invoice_chain(p_org uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
 --
 
@@ -20251,6 +20594,12 @@ REVOKE ALL ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query
 --
 
 REVOKE ALL ON FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION advance_invoice_chain_verification(p_id bigint, p_max_rows bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) FROM PUBLIC;
 
 --
 -- Name: TABLE alert_config; Type: ACL; Schema: public; Owner: postgres
@@ -21059,6 +21408,12 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE public.invoices TO authenticated;
 REVOKE ALL ON FUNCTION private.invoice_canonical(p_inv public.invoices) FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_chain_findings(p_org_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_chain_findings(p_org_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21664,6 +22019,12 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION run_invoice_chain_verifications(p_max_rows bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
@@ -22299,6 +22660,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: ACL; Schema: public; Owner: postgres
@@ -23493,6 +23862,9 @@ select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.
 
 -- purge-stale-push-subscriptions
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
+
+-- verify-invoice-chains
+select cron.schedule('verify-invoice-chains', '* 0-4 * * *', 'select private.run_invoice_chain_verifications() where extract(hour from now() at time zone ''Europe/Paris'') between 2 and 5');
 
 -- weekly-admin-digest
 select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');

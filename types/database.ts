@@ -3147,6 +3147,20 @@ export type Database = {
         Returns: Json
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
+      run_invoice_chain_verification: {
+        Args: { p_org_id: string }
+        Returns: {
+          failed_at: number
+          finished_at: string
+          invoice_id: string
+          kind: string
+          number: string
+          ok: boolean
+          reason: string
+          rows_checked: number
+          verified_through: number
+        }[]
+      }
       search: {
         Args: { p_limit?: number; p_org_id: string; p_query: string }
         Returns: {
