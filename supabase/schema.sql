@@ -1672,7 +1672,7 @@ COMMENT ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) IS 'op
 --
 
 CREATE FUNCTION ops.org_check_invoice_chain(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
   select pg_catalog.jsonb_build_object('org_id', p_org, 'kind', f.kind, 'invoice_id', f.invoice_id, 'number', f.number,
@@ -20533,6 +20533,7 @@ REVOKE ALL ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) FRO
 --
 
 REVOKE ALL ON FUNCTION ops.org_check_invoice_chain(p_org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION ops.org_check_invoice_chain(p_org uuid) TO service_role;
 
 --
 -- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: ACL; Schema: ops; Owner: postgres

@@ -92,9 +92,13 @@ comment on function private.invoice_chain_findings(uuid) is
   'Problems of an organization''s invoice hash chain and invoice log: the last full verification failed or is overdue (36 hours), or a row written since it does not verify. Reads the recorded verification and recomputes only the rows after it.';
 revoke all on function private.invoice_chain_findings(uuid) from public;
 
+-- Definer: ops.check_invoice_chain calls it, and a view's functions run with
+-- the privileges of whoever reads the view (service_role may read the ops
+-- check views; the verification records and heads stay closed to it).
 create function ops.org_check_invoice_chain(p_org uuid)
   returns table (detail jsonb, sample_rank bigint)
   language sql stable
+  security definer
   set search_path = ''
 as $$
   select pg_catalog.jsonb_build_object('org_id', p_org, 'kind', f.kind, 'invoice_id', f.invoice_id, 'number', f.number,
@@ -104,6 +108,7 @@ as $$
 $$;
 comment on function ops.org_check_invoice_chain(uuid) is 'ops.check_invoice_chain for one organization (public.organization_health_checks).';
 revoke all on function ops.org_check_invoice_chain(uuid) from public;
+grant execute on function ops.org_check_invoice_chain(uuid) to service_role;
 
 -- Only organizations that issued something have a chain to verify
 -- (invoice_chain_findings returns nothing for the others).
