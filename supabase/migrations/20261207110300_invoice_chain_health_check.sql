@@ -9,7 +9,8 @@
 --     owner or admin) failed: not ok, with its first failure;
 --   * it finished more than 36 hours ago, or there was none although the
 --     organization's first document or event is older than that: not ok,
---     "verification overdue" (the nightly job has stopped or cannot keep up);
+--     "verification overdue" (the nightly job has stopped or cannot keep up;
+--     with none at all, nothing is recomputed: that is the job's work);
 --   * the documents and events after the position it verified are checked
 --     at once, linking to the hash recorded there: a row rewritten or removed
 --     since is not ok immediately. At most 5,000 of them: more, and the rest
@@ -54,6 +55,14 @@ begin
     where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is not null
     order by v.started_at desc, v.id desc limit 1;
 
+    if v_last.id is null and (v_first is null or v_first < pg_catalog.now() - c_max_age) then
+      -- Never verified, and too old not to have been: the whole history is
+      -- the nightly job's (or run_invoice_chain_verification's) to recompute.
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        'verification overdue: no full verification was ever recorded'::text;
+      continue;
+    end if;
+
     if v_last.ok is false then
       return query select v_kind, v_last.failed_invoice_id, v_last.failed_number, v_last.failed_at,
         pg_catalog.format('full verification of %s: %s',
@@ -77,10 +86,7 @@ begin
         pg_catalog.format('more than %s rows since the last full verification: only the first %s were checked', c_max_rows, c_max_rows);
     end if;
 
-    if v_last.id is null and (v_first is null or v_first < pg_catalog.now() - c_max_age) then
-      return query select v_kind, null::uuid, null::text, null::bigint,
-        'verification overdue: no full verification was ever recorded'::text;
-    elsif v_last.finished_at < pg_catalog.now() - c_max_age then
+    if v_last.finished_at < pg_catalog.now() - c_max_age then
       return query select v_kind, null::uuid, null::text, null::bigint,
         pg_catalog.format('verification overdue: the last full verification finished %s',
                           pg_catalog.to_char(v_last.finished_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'));
