@@ -49,6 +49,8 @@ import {
   compareFigures,
   type Figure,
   formatNumber,
+  type GenerationStep,
+  generationSteps,
   interleaved,
   numberingVerdict,
   parseScale,
@@ -164,6 +166,8 @@ const timeMs = async (fn: () => Promise<unknown>) => {
 interface DatasetInfo {
   scale: number;
   generationSeconds: number;
+  /** Each generator statement's time (psql \timing), in script order. */
+  steps: GenerationStep[];
   rows: Record<string, number>;
   databaseBytes: number;
 }
@@ -188,7 +192,8 @@ async function generate(cfg: StackConfig, scale: number): Promise<DatasetInfo> {
   const t = performance.now();
   const r = await runAsync(
     "psql",
-    ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", `scale=${scale}`, "-f", file],
+    // --echo-queries: each "Time:" line of the script's \timing follows its statement.
+    ["-X", "-q", "--echo-queries", "-v", "ON_ERROR_STOP=1", "-v", `scale=${scale}`, "-f", file],
     {
       cwd: ROOT,
       env: { ...process.env, PGHOST: url.hostname, PGPORT: url.port, PGUSER: "postgres", PGPASSWORD: "postgres", PGDATABASE: "postgres" },
@@ -200,6 +205,9 @@ async function generate(cfg: StackConfig, scale: number): Promise<DatasetInfo> {
   // visibility map, as a database that has been running a while has.
   const summary = (r.stdout + r.stderr).trim().split("\n").filter((l) => !/^Time: /.test(l)).slice(-12);
   for (const l of summary) say(`  | ${l}`);
+  const steps = generationSteps(r.stdout);
+  const slowest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 5);
+  say(`  slowest steps: ${slowest.map((x) => `${(x.ms / 1000).toFixed(1)} s ${x.statement.slice(0, 60)}`).join(" · ")}`);
   const db = new pg.Client({ connectionString: cfg.dbUrl });
   await db.connect();
   try {
@@ -209,7 +217,7 @@ async function generate(cfg: StackConfig, scale: number): Promise<DatasetInfo> {
       rows[t] = Number(c[0]!.n);
     }
     const { rows: s } = await db.query<{ b: string }>("select pg_database_size(current_database()) as b");
-    const info = { scale, generationSeconds, rows, databaseBytes: Number(s[0]!.b) };
+    const info = { scale, generationSeconds, steps, rows, databaseBytes: Number(s[0]!.b) };
     say(
       `  generated in ${generationSeconds.toFixed(1)} s; ` +
         `database ${(info.databaseBytes / 2 ** 20).toFixed(0)} MiB; ` +

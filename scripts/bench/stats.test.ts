@@ -3,6 +3,7 @@ import {
   compareFigures,
   type Figure,
   formatNumber,
+  generationSteps,
   interleaved,
   median,
   numberingVerdict,
@@ -154,5 +155,34 @@ describe("formatNumber", () => {
     expect(formatNumber(12.345)).toBe("12.3");
     expect(formatNumber(0.01234)).toBe("0.012");
     expect(formatNumber(NaN)).toBe("–");
+  });
+});
+
+describe("generationSteps", () => {
+  it("pairs each \\timing line with the first line of the statement psql echoed before it", () => {
+    const output = [
+      "select pg_catalog.set_config('bench.scale', '0.1', true);",
+      " set_config ",
+      "------------",
+      " 0.1",
+      "(1 row)",
+      "",
+      "Time: 0.126 ms",
+      "insert into public.missions (id, org_id, title)",
+      "select m.id, m.org_id, m.title",
+      "from bench_missions m;",
+      "Time: 110346.720 ms (01:50.347)",
+      "update bench_invoice_rows r",
+      "set legal_mentions = private.invoice_legal_mentions(r);",
+      "Time: 4628.233 ms (00:04.628)",
+    ].join("\n");
+    expect(generationSteps(output)).toEqual([
+      { statement: "select pg_catalog.set_config('bench.scale', '0.1', true);", ms: 0.126 },
+      { statement: "insert into public.missions (id, org_id, title)", ms: 110346.72 },
+      { statement: "update bench_invoice_rows r", ms: 4628.233 },
+    ]);
+  });
+  it("skips a time with no echoed statement before it, and result rows", () => {
+    expect(generationSteps("Timing is on.\nTime: 1.000 ms\n what | count\n------+------\n a    |     1\nTime: 2.000 ms")).toEqual([]);
   });
 });

@@ -145,6 +145,34 @@ export function parseScale(arg: string | undefined): number {
   return n;
 }
 
+export interface GenerationStep {
+  /** First line of the statement, as psql echoed it. */
+  statement: string;
+  ms: number;
+}
+
+/**
+ * Each statement's time in the output of `psql --echo-queries` running a
+ * script with `\timing on` (the data-set generator): the first line of the
+ * statement psql echoed last before each "Time: … ms". The generator's
+ * statements start in the first column with a keyword, unlike psql's result
+ * rows (indented), separators and row counts.
+ */
+export function generationSteps(psqlOutput: string): GenerationStep[] {
+  const steps: GenerationStep[] = [];
+  let statement: string | undefined;
+  for (const line of psqlOutput.split("\n")) {
+    const time = /^Time: ([0-9.]+) ms/.exec(line);
+    if (time) {
+      if (statement !== undefined) steps.push({ statement, ms: Number(time[1]) });
+      statement = undefined;
+    } else if (statement === undefined && /^[a-z]/i.test(line) && !/^Timing is /.test(line)) {
+      statement = line.trimEnd();
+    }
+  }
+  return steps;
+}
+
 /** How a scale appears in file names: 1 → "1", 0.1 → "0.1", 0.010 → "0.01". */
 export const scaleTag = (scale: number): string => String(Number(scale.toPrecision(6)));
 
