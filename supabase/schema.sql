@@ -5133,7 +5133,8 @@ begin
              else pg_catalog.format('since the last full verification: %s', s.reason) end;
     elsif not s.complete then
       return query select v_kind, null::uuid, null::text, null::bigint,
-        pg_catalog.format('more than %s rows since the last full verification: only the first %s were checked', c_max_rows, c_max_rows);
+        pg_catalog.format('%s rows or more since the last full verification: only the first %s were checked (the nightly job verifies the rest)',
+                          c_max_rows, c_max_rows);
     end if;
 
     if v_last.finished_at < pg_catalog.now() - c_max_age then

@@ -13,8 +13,8 @@
 --     with none at all, nothing is recomputed: that is the job's work);
 --   * the documents and events after the position it verified are checked
 --     at once, linking to the hash recorded there: a row rewritten or removed
---     since is not ok immediately. At most 5,000 of them: more, and the rest
---     is reported unchecked (the nightly job verifies them).
+--     since is not ok immediately. At most 5,000 of them: past that, the
+--     check says the rest is unchecked (the nightly job verifies it).
 -- So a check costs about one day's invoicing, whatever the history.
 -- An organization too young for its first nightly pass is checked from its
 -- first row (all of it issued in the last 36 hours).
@@ -83,7 +83,8 @@ begin
              else pg_catalog.format('since the last full verification: %s', s.reason) end;
     elsif not s.complete then
       return query select v_kind, null::uuid, null::text, null::bigint,
-        pg_catalog.format('more than %s rows since the last full verification: only the first %s were checked', c_max_rows, c_max_rows);
+        pg_catalog.format('%s rows or more since the last full verification: only the first %s were checked (the nightly job verifies the rest)',
+                          c_max_rows, c_max_rows);
     end if;
 
     if v_last.finished_at < pg_catalog.now() - c_max_age then
