@@ -7127,6 +7127,32 @@ ALTER FUNCTION private.purge_idempotency_keys(p_older_than interval) OWNER TO po
 COMMENT ON FUNCTION private.purge_idempotency_keys(p_older_than interval) IS 'Deletes idempotency keys older than the retention (90 days by default); run daily by pg_cron.';
 
 --
+-- Name: purge_invoice_chain_verifications(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.purge_invoice_chain_verifications() RETURNS bigint
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with gone as (
+    delete from private.invoice_chain_verifications v
+    where v.finished_at < pg_catalog.now() - interval '400 days'
+      and exists (select from private.invoice_chain_verifications n
+                  where n.org_id = v.org_id and n.kind = v.kind and n.ok
+                    and (n.started_at, n.id) > (v.started_at, v.id))
+    returning 1)
+  select pg_catalog.count(*) from gone
+$$;
+
+ALTER FUNCTION private.purge_invoice_chain_verifications() OWNER TO postgres;
+
+--
+-- Name: FUNCTION purge_invoice_chain_verifications(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.purge_invoice_chain_verifications() IS 'Daily (pg_cron purge-invoice-chain-verifications): deletes verification passes finished over 400 days ago, keeping each organization''s latest passed one of each kind. Returns how many went.';
+
+--
 -- Name: purge_notifications(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -16786,6 +16812,12 @@ CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id 
 CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
 
 --
+-- Name: invoice_chain_verifications_finished_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_finished_idx ON private.invoice_chain_verifications USING btree (finished_at) WHERE (finished_at IS NOT NULL);
+
+--
 -- Name: invoice_chain_verifications_org_kind_started_idx; Type: INDEX; Schema: private; Owner: postgres
 --
 
@@ -21845,6 +21877,12 @@ REVOKE ALL ON FUNCTION private.post_unassigned_receipt(p_settings private.accoun
 REVOKE ALL ON FUNCTION private.purge_idempotency_keys(p_older_than interval) FROM PUBLIC;
 
 --
+-- Name: FUNCTION purge_invoice_chain_verifications(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.purge_invoice_chain_verifications() FROM PUBLIC;
+
+--
 -- Name: FUNCTION purge_notifications(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -23860,6 +23898,9 @@ select cron.schedule('deliver-notifications', '* * * * *', 'select private.signa
 
 -- purge-idempotency-keys
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
+
+-- purge-invoice-chain-verifications
+select cron.schedule('purge-invoice-chain-verifications', '29 3 * * *', 'select private.purge_invoice_chain_verifications()');
 
 -- purge-notifications
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');

@@ -8,7 +8,7 @@
 -- recomputed. Tampering is simulated as a superuser with triggers off
 -- (session_replication_role = replica). Rolled back.
 begin;
-select plan(23);
+select plan(28);
 
 -- Organization F sorts before the seeded ones (the job takes organizations in id order).
 insert into public.organizations (id, name, legal_form, siren, vat_number, address_line1, postal_code, city, late_penalty_rate)
@@ -140,12 +140,32 @@ select results_eq($$select ok, failure from pg_temp.pass('log')$$,
   'the log''s pass too');
 
 -- -----------------------------------------------------------------------------
+-- Retention: passes finished over 400 days ago go, but not an organization's
+-- latest passed one of a kind (the checkpoint the next pass compares with).
+-- -----------------------------------------------------------------------------
+update private.invoice_chain_verifications set started_at = started_at - interval '2 years', finished_at = finished_at - interval '2 years'
+ where org_id = '00260000-0000-4000-8000-0000000000f0';
+select count(*) as recent_passes from private.invoice_chain_verifications where org_id <> '00260000-0000-4000-8000-0000000000f0' \gset
+select results_eq($$select kind, count(*), count(*) filter (where ok) from private.invoice_chain_verifications
+                   where org_id = '00260000-0000-4000-8000-0000000000f0' group by kind order by kind$$,
+  $$values ('chain'::text, 4::bigint, 2::bigint), ('log', 4, 3)$$, 'F has four passes of each kind, the last one failed');
+select is(private.purge_invoice_chain_verifications(), 4::bigint, 'all moved two years back, the purge deletes four of F''s passes');
+select results_eq($$select kind, ok from private.invoice_chain_verifications
+                   where org_id = '00260000-0000-4000-8000-0000000000f0' order by kind, ok$$,
+  $$values ('chain'::text, false), ('chain', true), ('log', false), ('log', true)$$,
+  'left of each kind: the latest passed one (the checkpoint) and the failure after it (the latest result, which the health check shows)');
+select is((select count(*) from private.invoice_chain_verifications where org_id <> '00260000-0000-4000-8000-0000000000f0'),
+  :recent_passes::bigint, 'the other organizations'' recent passes stay');
+
+-- -----------------------------------------------------------------------------
 -- The job, refusals, privileges
 -- -----------------------------------------------------------------------------
 select results_eq($$select schedule, command from cron.job where jobname = 'verify-invoice-chains'$$,
   $$values ('* 0-4 * * *'::text,
     'select private.run_invoice_chain_verifications() where extract(hour from now() at time zone ''Europe/Paris'') between 2 and 5'::text)$$,
   'pg_cron runs a step every minute of the Paris small hours (02:00-05:59)');
+select is((select schedule from cron.job where jobname = 'purge-invoice-chain-verifications'), '29 3 * * *',
+  'and purges old passes daily');
 select throws_ok($$select private.run_invoice_chain_verifications(0)$$, '22023', 'p_max_rows must be 1 or more (got 0)',
   'a step of no rows is refused');
 select ok(not has_function_privilege('service_role', 'private.run_invoice_chain_verifications(bigint)', 'execute')
