@@ -5379,6 +5379,26 @@ ALTER FUNCTION private.invoice_row_hash(p_inv public.invoices) OWNER TO postgres
 COMMENT ON FUNCTION private.invoice_row_hash(p_inv public.invoices) IS 'sha256(prev_hash || canonical content), hex; the first document of an organization has no prev_hash.';
 
 --
+-- Name: is_invitation_of(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.is_invitation_of(p_user_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select (auth.uid() is not null or coalesce(auth.role(), '') = 'service_role')
+     and auth.uid() is distinct from p_user_id
+$$;
+
+ALTER FUNCTION private.is_invitation_of(p_user_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.is_invitation_of(p_user_id uuid) IS 'True when a membership of p_user_id written now is an invitation: through the API (signed-in user or service role) by someone else.';
+
+--
 -- Name: is_system_actor(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6296,7 +6316,7 @@ CREATE FUNCTION private.notify_invitation() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
   perform private.queue_invitation_email(new.org_id, new.user_id, new.role, new.id, 'invitation:' || new.id::text);
@@ -7368,7 +7388,7 @@ CREATE FUNCTION private.record_member_invitation() RETURNS trigger
     SET search_path TO ''
     AS $$
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
   insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at)
@@ -21342,6 +21362,12 @@ GRANT ALL ON FUNCTION private.invoice_overdue_alert_type(p_org uuid, p_due date)
 --
 
 REVOKE ALL ON FUNCTION private.invoice_row_hash(p_inv public.invoices) FROM PUBLIC;
+
+--
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.is_invitation_of(p_user_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_system_actor(); Type: ACL; Schema: private; Owner: postgres

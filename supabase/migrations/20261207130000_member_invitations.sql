@@ -58,16 +58,31 @@ insert into private.permission_matrix (table_name, role, operation, scope, note)
   ('public.member_invitations', 'owner', 'select', 'org', 'Who was invited, by whom, when; pending until the person first signs in. Sent again and revoked through resend_invitation / revoke_invitation.'),
   ('public.member_invitations', 'admin', 'select', 'org', 'Who was invited, by whom, when; pending until the person first signs in. Sent again and revoked through resend_invitation / revoke_invitation.');
 
--- Recorded on the same terms as the invitation email (private.notify_invitation):
--- memberships written outside the API (seed, psql, migrations) and adding
--- oneself (creating one's own organization) are no invitation.
+-- Whether a membership of p_user_id being written now is an invitation: it
+-- comes through the API (a signed-in user, or the service role acting for the
+-- product) from someone other than p_user_id. Memberships written outside the
+-- API (seed, psql, migrations) and adding oneself (creating one's own
+-- organization) are no invitation. The invitation record and the invitation
+-- email share this rule.
+create function private.is_invitation_of(p_user_id uuid) returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select (auth.uid() is not null or coalesce(auth.role(), '') = 'service_role')
+     and auth.uid() is distinct from p_user_id
+$$;
+
+comment on function private.is_invitation_of(uuid) is 'True when a membership of p_user_id written now is an invitation: through the API (signed-in user or service role) by someone else.';
+revoke all on function private.is_invitation_of(uuid) from public;
+
 create function private.record_member_invitation() returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
   insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at)

@@ -52,7 +52,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
   perform private.queue_invitation_email(new.org_id, new.user_id, new.role, new.id, 'invitation:' || new.id::text);
