@@ -16,8 +16,8 @@ describe("localizeApiError", () => {
   it("French translates a known message, keeping its values", () => {
     expect(localizeApiError(blankEmergency, "fr"))
       .toEqual({ message: "Décrivez l’urgence : la description est obligatoire (10 000 caractères au plus)." });
-    expect(localizeApiError({ code: "insufficient_stock", message: "Insufficient stock. Available: 50, Requested: 100" }, "fr"))
-      .toEqual({ message: "Stock insuffisant : 50 disponible(s), 100 demandé(s)." });
+    expect(localizeApiError({ code: "insufficient_stock", message: "Insufficient stock. Available: 57.5, Requested: 100" }, "fr"))
+      .toEqual({ message: "Stock insuffisant : 57,5 disponible(s), 100 demandé(s)." });
     expect(localizeApiError({ code: "rate_limited", message: "The invitation to a@b.test was sent less than a minute ago" }, "fr"))
       .toEqual({ message: "L’invitation à a@b.test a été envoyée il y a moins d’une minute. Réessayez dans un instant." });
   });

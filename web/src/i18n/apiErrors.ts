@@ -14,7 +14,7 @@
  *   3. a code without a translation (an SQLSTATE outside the catalogue, a
  *      network failure) keeps the catalogue's message.
  */
-import { i18n, registerNamespace, type Language, type Translations } from "./index.ts";
+import { formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
 
 /** The language the catalogue's messages are written in. */
 const CATALOGUE_LANGUAGE: Language = "en";
@@ -159,6 +159,14 @@ registerNamespace("apiErrors", { fr, en });
 /** The codes of the catalogue with a French translation (for the catalogue coverage test). */
 export const TRANSLATED_CODES: readonly string[] = Object.keys(fr.codes);
 
+/** The values a message carries, numbers written the language's way ("57.5" → "57,5" in French). */
+function localValues(values: Record<string, string>, language: string): Record<string, string> {
+  const locale = LANGUAGES.find((l) => l.code === language)?.locale ?? "fr-FR";
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, /^-?\d+(\.\d+)?$/.test(value) ? formatNumber(Number(value), locale) : value]),
+  );
+}
+
 /** A refusal as a screen shows it: its words, and the catalogue's own when the words are only the code's. */
 export interface LocalizedRefusal {
   message: string;
@@ -180,7 +188,7 @@ export function localizeApiError(error: RefusalLike, language: string = i18n.lan
   for (const known of KNOWN_MESSAGES) {
     if (known.code !== error.code) continue;
     const match = known.pattern.exec(error.message);
-    if (match) return { message: t(`messages.${known.key}`, { ...match.groups }) };
+    if (match) return { message: t(`messages.${known.key}`, localValues(match.groups ?? {}, language)) };
   }
   if (byCode) return error.message ? { message: byCode, original: error.message } : { message: byCode };
   return { message: error.message || t("generic") };
