@@ -2043,6 +2043,30 @@ ALTER FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) O
 COMMENT ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) IS 'Runs one statement as anon, authenticated or service_role with the JWT claims of an auth user, inside a subtransaction that is always rolled back; returns the rows as jsonb. SECURITY INVOKER: for DBAs (postgres) only.';
 
 --
+-- Name: accept_member_invitations(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.accept_member_invitations() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.member_invitations i
+     set accepted_at = new.last_sign_in_at
+   where i.user_id = new.id and i.accepted_at is null;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.accept_member_invitations() OWNER TO postgres;
+
+--
+-- Name: FUNCTION accept_member_invitations(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.accept_member_invitations() IS 'Trigger on auth.users: the first sign-in of an invited account accepts its pending invitations.';
+
+--
 -- Name: accounting_settings; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -5703,6 +5727,26 @@ ALTER FUNCTION private.invoice_row_hash(p_inv public.invoices) OWNER TO postgres
 COMMENT ON FUNCTION private.invoice_row_hash(p_inv public.invoices) IS 'sha256(prev_hash || canonical content), hex; the first document of an organization has no prev_hash.';
 
 --
+-- Name: is_invitation_of(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.is_invitation_of(p_user_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select (auth.uid() is not null or coalesce(auth.role(), '') = 'service_role')
+     and auth.uid() is distinct from p_user_id
+$$;
+
+ALTER FUNCTION private.is_invitation_of(p_user_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.is_invitation_of(p_user_id uuid) IS 'True when a membership of p_user_id written now is an invitation: through the API (signed-in user or service role) by someone else.';
+
+--
 -- Name: is_system_actor(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6619,22 +6663,11 @@ CREATE FUNCTION private.notify_invitation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-declare
-  v_lang text;
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
-  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
-  v_lang := coalesce(v_lang, 'fr');
-  perform private.create_notification(
-    new.org_id, new.user_id, 'email', 'invitation', 'public.memberships', new.id, 'invitation:' || new.id::text,
-    pg_catalog.jsonb_build_object(
-      'organization', (select o.name from public.organizations o where o.id = new.org_id),
-      'role', private.role_label(new.role, v_lang),
-      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
-                        (select u.email::text from auth.users u where u.id = auth.uid()),
-                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+  perform private.queue_invitation_email(new.org_id, new.user_id, new.role, new.id, 'invitation:' || new.id::text);
   return null;
 end;
 $$;
@@ -6810,6 +6843,84 @@ ALTER FUNCTION private.org_today(p_org_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.org_today(p_org_id uuid) IS 'The current calendar date in the organization''s timezone.';
+
+--
+-- Name: member_invitations; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.member_invitations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    email text NOT NULL,
+    invited_by uuid,
+    invited_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_sent_at timestamp with time zone DEFAULT now() NOT NULL,
+    send_count integer DEFAULT 1 NOT NULL,
+    accepted_at timestamp with time zone,
+    CONSTRAINT member_invitations_email_check CHECK (((length(email) >= 3) AND (length(email) <= 320))),
+    CONSTRAINT member_invitations_send_count_check CHECK ((send_count >= 1))
+);
+
+ALTER TABLE public.member_invitations OWNER TO postgres;
+
+--
+-- Name: TABLE member_invitations; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.member_invitations IS 'Invitations to join an organization (one per membership added through the API by someone else): who invited whom and when, how often the email was sent, and when the person first signed in (accepted_at; null = pending). Read by owners and admins; written only by triggers and the resend_invitation / revoke_invitation RPCs.';
+
+--
+-- Name: COLUMN member_invitations.email; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.member_invitations.email IS 'The invited address, as the account had it when invited.';
+
+--
+-- Name: COLUMN member_invitations.accepted_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.member_invitations.accepted_at IS 'First sign-in after the invitation (set by a trigger on auth.users), or the invitation time for an account already in use. Null: pending.';
+
+--
+-- Name: pending_invitation_for_update(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) RETURNS public.member_invitations
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations;
+begin
+  if auth.uid() is null then
+    perform private.raise_api_error('authentication_required', 'Sign in as an owner or admin of the organization to manage invitations');
+  end if;
+  perform private.assert_live_session();
+  if p_invitation_id is null then
+    perform private.raise_api_error('missing_parameter', 'An invitation id is required');
+  end if;
+  select i.* into v_invitation from public.member_invitations i where i.id = p_invitation_id for update;
+  if not found or not private.has_role_in(v_invitation.org_id, '{owner,admin}') then
+    perform private.raise_api_error('not_found', 'No invitation with that id in an organization you manage');
+  end if;
+  if v_invitation.accepted_at is not null then
+    perform private.raise_api_error('invitation_not_pending',
+      pg_catalog.format('%s has already joined the organization', v_invitation.email),
+      null, 'Change their role or remove them in the members list.');
+  end if;
+  return v_invitation;
+end;
+$$;
+
+ALTER FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) IS 'The pending invitation with that id, locked, if the signed-in caller (live session) is an owner or admin of its organization; raises authentication_required, missing_parameter, not_found or invitation_not_pending otherwise.';
 
 --
 -- Name: post_invoice(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7312,6 +7423,38 @@ ALTER FUNCTION private.queue_intervention_report() OWNER TO postgres;
 COMMENT ON FUNCTION private.queue_intervention_report() IS 'Trigger: when a mission becomes done, queues the intervention report email to its client (if the client has an address).';
 
 --
+-- Name: queue_invitation_email(uuid, uuid, public.member_role, uuid, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang text;
+begin
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = p_user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  return private.create_notification(
+    p_org_id, p_user_id, 'email', 'invitation', 'public.memberships', p_membership_id, p_dedupe_key,
+    pg_catalog.jsonb_build_object(
+      'organization', (select o.name from public.organizations o where o.id = p_org_id),
+      'role', private.role_label(p_role, v_lang),
+      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
+                        (select u.email::text from auth.users u where u.id = auth.uid()),
+                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+end;
+$$;
+
+ALTER FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) IS 'Queues the invitation email of a membership (organization, role in the member''s language, the inviting caller) under the given dedupe key.';
+
+--
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -7609,6 +7752,35 @@ CREATE FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds 
 $$;
 
 ALTER FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds integer, p_bucket text) OWNER TO postgres;
+
+--
+-- Name: record_member_invitation(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.record_member_invitation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if not private.is_invitation_of(new.user_id) then
+    return null;
+  end if;
+  insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at)
+  select new.org_id, new.id, new.user_id, pg_catalog.lower(u.email), auth.uid(),
+         case when u.last_sign_in_at is not null then pg_catalog.now() end
+  from auth.users u
+  where u.id = new.user_id;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.record_member_invitation() OWNER TO postgres;
+
+--
+-- Name: FUNCTION record_member_invitation(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.record_member_invitation() IS 'Trigger: records the invitation of a member added through the API by someone else (pending until their account first signs in; accepted at once for an account already in use).';
 
 --
 -- Name: record_mission_status_change(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -12309,6 +12481,50 @@ ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text,
 COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription. Another user''s endpoint moves to the caller only with the same keys and a shared organization (audited as push_subscription_moved); otherwise 42501.';
 
 --
+-- Name: resend_invitation(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.resend_invitation(p_invitation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations := private.pending_invitation_for_update(p_invitation_id);
+  v_role public.member_role;
+  v_wait integer;
+begin
+  -- One email a minute at most: a double click or an impatient admin does not
+  -- flood the person's inbox (nor the email provider's quota).
+  v_wait := pg_catalog.ceil(extract(epoch from v_invitation.last_sent_at + interval '1 minute' - pg_catalog.now()))::integer;
+  if v_wait > 0 then
+    perform private.raise_rate_limited(v_wait,
+      pg_catalog.format('The invitation to %s was sent less than a minute ago', v_invitation.email));
+  end if;
+
+  select m.role into v_role from public.memberships m where m.id = v_invitation.membership_id;
+  perform private.queue_invitation_email(v_invitation.org_id, v_invitation.user_id, v_role, v_invitation.membership_id,
+    'invitation:' || v_invitation.membership_id::text || ':' || (v_invitation.send_count + 1)::text);
+
+  update public.member_invitations i
+     set last_sent_at = pg_catalog.now(), send_count = i.send_count + 1
+   where i.id = v_invitation.id
+  returning i.* into v_invitation;
+
+  return pg_catalog.jsonb_build_object(
+    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email,
+    'send_count', v_invitation.send_count, 'last_sent_at', v_invitation.last_sent_at);
+end;
+$$;
+
+ALTER FUNCTION public.resend_invitation(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION resend_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.resend_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): queues the invitation email of a pending invitation again, at most once a minute (rate_limited, 429, with Retry-After). invitation_not_pending (409) once the person has joined. The invite-member function calls it and then has Supabase Auth send its sign-up link again.';
+
+--
 -- Name: revenue_by_month(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -12428,6 +12644,33 @@ ALTER FUNCTION public.revoke_api_key(p_key_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.revoke_api_key(p_key_id uuid) IS 'RPC (owner, admin): revokes an API key immediately (idempotent). Audited (api_key.revoked); notifies owners and admins.';
+
+--
+-- Name: revoke_invitation(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations := private.pending_invitation_for_update(p_invitation_id);
+begin
+  -- The guard trigger decides as for any removal (only an owner removes an
+  -- owner); the invitation goes with the membership (foreign key cascade).
+  delete from public.memberships m where m.id = v_invitation.membership_id and m.org_id = v_invitation.org_id;
+  return pg_catalog.jsonb_build_object(
+    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email);
+end;
+$$;
+
+ALTER FUNCTION public.revoke_invitation(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead.';
 
 --
 -- Name: rotate_api_key(uuid, interval); Type: FUNCTION; Schema: public; Owner: postgres
@@ -16477,6 +16720,20 @@ ALTER TABLE ONLY public.maintenance_contracts
     ADD CONSTRAINT maintenance_contracts_reference_key UNIQUE (org_id, reference);
 
 --
+-- Name: member_invitations member_invitations_one_per_membership; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_one_per_membership UNIQUE (org_id, membership_id);
+
+--
+-- Name: member_invitations member_invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_pkey PRIMARY KEY (id);
+
+--
 -- Name: memberships memberships_one_per_org; Type: CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -17232,6 +17489,18 @@ CREATE INDEX maintenance_contracts_client_idx ON public.maintenance_contracts US
 CREATE INDEX maintenance_contracts_site_idx ON public.maintenance_contracts USING btree (org_id, site_id) WHERE (site_id IS NOT NULL);
 
 --
+-- Name: member_invitations_invited_by_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX member_invitations_invited_by_idx ON public.member_invitations USING btree (invited_by) WHERE (invited_by IS NOT NULL);
+
+--
+-- Name: member_invitations_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX member_invitations_user_id_idx ON public.member_invitations USING btree (user_id);
+
+--
 -- Name: memberships_client_id_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -17751,6 +18020,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.lock_
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.maintenance_contracts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.member_invitations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17901,6 +18176,12 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.lock_overrides REFERE
 CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.member_invitations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -18049,6 +18330,12 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoices REFERENCING 
 --
 
 CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.maintenance_contracts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: member_invitations audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.member_invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: memberships audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
@@ -18205,6 +18492,12 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.lock_overrides REFERE
 --
 
 CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: member_invitations audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.member_invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: memberships audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -18535,6 +18828,12 @@ CREATE TRIGGER memberships_notify_invitation AFTER INSERT ON public.memberships 
 --
 
 CREATE TRIGGER memberships_notify_role_changed AFTER UPDATE OF role ON public.memberships FOR EACH ROW WHEN ((old.role IS DISTINCT FROM new.role)) EXECUTE FUNCTION private.notify_role_changed();
+
+--
+-- Name: memberships memberships_record_invitation; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_record_invitation AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.record_member_invitation();
 
 --
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
@@ -19184,6 +19483,34 @@ ALTER TABLE ONLY public.maintenance_contracts
 
 ALTER TABLE ONLY public.maintenance_contracts
     ADD CONSTRAINT maintenance_contracts_site_fkey FOREIGN KEY (org_id, client_id, site_id) REFERENCES public.sites(org_id, client_id, id);
+
+--
+-- Name: member_invitations member_invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+--
+-- Name: member_invitations member_invitations_membership_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_membership_fkey FOREIGN KEY (org_id, membership_id) REFERENCES public.memberships(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: member_invitations member_invitations_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: member_invitations member_invitations_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 --
 -- Name: memberships memberships_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -19954,6 +20281,18 @@ CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR S
 CREATE POLICY maintenance_contracts_update ON public.maintenance_contracts FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
+-- Name: member_invitations; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.member_invitations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: member_invitations member_invitations_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY member_invitations_select ON public.member_invitations FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
 -- Name: memberships; Type: ROW SECURITY; Schema: public; Owner: postgres
 --
 
@@ -20627,6 +20966,12 @@ REVOKE ALL ON FUNCTION ops.sql_statement_count(p_sql text) FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION accept_member_invitations(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.accept_member_invitations() FROM PUBLIC;
 
 --
 -- Name: FUNCTION account_label(p_settings private.accounting_settings, p_account text); Type: ACL; Schema: private; Owner: postgres
@@ -21524,6 +21869,12 @@ GRANT ALL ON FUNCTION private.invoice_overdue_alert_type(p_org uuid, p_due date)
 REVOKE ALL ON FUNCTION private.invoice_row_hash(p_inv public.invoices) FROM PUBLIC;
 
 --
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.is_invitation_of(p_user_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION is_system_actor(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21780,6 +22131,19 @@ GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO service_role;
 
 --
+-- Name: TABLE member_invitations; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.member_invitations TO authenticated;
+GRANT SELECT ON TABLE public.member_invitations TO service_role;
+
+--
+-- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) FROM PUBLIC;
+
+--
 -- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21915,6 +22279,12 @@ REVOKE ALL ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_t
 REVOKE ALL ON FUNCTION private.queue_intervention_report() FROM PUBLIC;
 
 --
+-- Name: FUNCTION queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21965,6 +22335,12 @@ REVOKE ALL ON FUNCTION private.rate_limit_key(p_claims jsonb, p_headers jsonb) F
 --
 
 REVOKE ALL ON FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds integer, p_bucket text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_member_invitation(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.record_member_invitation() FROM PUBLIC;
 
 --
 -- Name: FUNCTION record_mission_status_change(); Type: ACL; Schema: private; Owner: postgres
@@ -22676,6 +23052,14 @@ REVOKE ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256
 GRANT ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) TO authenticated;
 
 --
+-- Name: FUNCTION resend_invitation(p_invitation_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -22690,6 +23074,14 @@ GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to d
 REVOKE ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION rotate_api_key(p_key_id uuid, p_grace interval); Type: ACL; Schema: public; Owner: postgres

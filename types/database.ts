@@ -1160,6 +1160,64 @@ export type Database = {
           },
         ]
       }
+      member_invitations: {
+        Row: {
+          accepted_at: string | null
+          email: string
+          id: string
+          invited_at: string
+          invited_by: string | null
+          last_sent_at: string
+          membership_id: string
+          org_id: string
+          send_count: number
+          user_id: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          email: string
+          id?: string
+          invited_at?: string
+          invited_by?: string | null
+          last_sent_at?: string
+          membership_id: string
+          org_id: string
+          send_count?: number
+          user_id: string
+        }
+        Update: {
+          accepted_at?: string | null
+          email?: string
+          id?: string
+          invited_at?: string
+          invited_by?: string | null
+          last_sent_at?: string
+          membership_id?: string
+          org_id?: string
+          send_count?: number
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "member_invitations_membership_fkey"
+            columns: ["org_id", "membership_id"]
+            referencedRelation: "alert_timesheets_unapproved"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "member_invitations_membership_fkey"
+            columns: ["org_id", "membership_id"]
+            referencedRelation: "memberships"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "member_invitations_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       memberships: {
         Row: {
           client_id: string | null
@@ -3131,6 +3189,7 @@ export type Database = {
         Args: { p_auth: string; p_endpoint: string; p_p256dh: string }
         Returns: string
       }
+      resend_invitation: { Args: { p_invitation_id: string }; Returns: Json }
       revenue_by_month: {
         Args: { p_from: string; p_org_id: string; p_to: string }
         Returns: {
@@ -3142,6 +3201,7 @@ export type Database = {
         }[]
       }
       revoke_api_key: { Args: { p_key_id: string }; Returns: Json }
+      revoke_invitation: { Args: { p_invitation_id: string }; Returns: Json }
       rotate_api_key: {
         Args: { p_grace?: string; p_key_id: string }
         Returns: Json
