@@ -3,6 +3,7 @@
  * TERRAIN_TEST_DB_URL to run these (the stack's test profile does).
  */
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { closeDb, db } from "../_shared/db.ts";
 import { HttpError } from "../_shared/http.ts";
 import { sqlFecStore } from "./store.ts";
@@ -128,4 +129,27 @@ realDbTest("a caller who stalls without going away loses the download, and nothi
   await new Promise((resolve) => setTimeout(resolve, 2500));
   await assert.rejects(reader.read());
   assert.deepEqual(await openTransactions(), []);
+});
+
+realDbTest("a read held up past the transaction's statement timeout is cancelled, and the transaction ends", async () => {
+  const yearEnd = await demoYearEnd();
+  // Another session holds the ledger's lines: export_fec, run by the first
+  // FETCH, waits on its lock, as a read that never ends would.
+  const holder = postgres(realDbUrl!, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: "terrain-fec-lock-holder" } });
+  try {
+    const locked = await holder.reserve();
+    await locked`begin`;
+    await locked`lock table public.ledger_lines in access exclusive mode`;
+    const started = Date.now();
+    await assert.rejects(
+      sqlFecStore(() => testDb(), { statementTimeoutMs: 500 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test"),
+      (error: { code?: string }) => error.code === "57014", // query_canceled: statement timeout
+    );
+    assert.ok(Date.now() - started < 30_000, "cancelled by the statement timeout, not after the lock was released");
+    await locked`rollback`;
+    locked.release();
+    assert.deepEqual(await openTransactions(), [], "the cancelled download left no transaction open");
+  } finally {
+    await holder.end({ timeout: 5 });
+  }
 });
