@@ -302,7 +302,7 @@ describe("payment corrections (demo data, rolled back)", () => {
           ["512", false, "VIR-2026-0002311", "0,00", "217,80", ""],
         ]);
         // The invoice's client lines lost their lettering: none of FAC-2026-00001's is lettered any more.
-        const invoiceLines = fields.filter((f) => f[4] === "411" && f[10].includes("FAC-2026-00001"));
+        const invoiceLines = fields.filter((f) => f[4] === "411" && f[10]?.includes("FAC-2026-00001"));
         expect(invoiceLines.length).toBeGreaterThanOrEqual(3);
         expect(invoiceLines.every((f) => f[13] === "" && f[14] === "")).toBe(true);
 
