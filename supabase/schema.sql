@@ -4148,8 +4148,7 @@ CREATE FUNCTION private.guard_invoice_updates() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                         then coalesce(pg_catalog.current_setting('terrain.invoicing_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.invoicing_op');
   v_send  constant text[] := array['status', 'pdf_sha256', 'sent_at', 'updated_at', 'series', 'total_ttc_cents'];
   v_pdf   constant text[] := array['pdf_sha256', 'updated_at', 'series', 'total_ttc_cents'];
   v_pay   constant text[] := array['status', 'paid_at', 'updated_at', 'series', 'total_ttc_cents'];
@@ -4226,8 +4225,7 @@ CREATE FUNCTION private.guard_ledger_changes() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op   text := case when current_user::text not in ('anon', 'authenticated')
-                      then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
+  v_op   text := private.trusted_context('terrain.ledger_op');
   v_lets constant text[] := array['lettering_code', 'lettering_date'];
 begin
   -- Read through jsonb: one function guards both tables, and a ledger_entries
@@ -4396,8 +4394,7 @@ CREATE FUNCTION private.guard_payments() RETURNS trigger
 declare
   v_inv   public.invoices;
   v_entry text;
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                        then coalesce(pg_catalog.current_setting('terrain.payment_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.payment_op');
   v_fixed constant text[] := array['invoice_id', 'matched_at', 'unassigned_at', 'reversed_at'];
 begin
   if tg_op = 'DELETE' then
@@ -6856,43 +6853,61 @@ CREATE FUNCTION private.post_payment_correction(p_settings private.accounting_se
     AS $$
 declare
   v_inv      public.invoices;
+  v_entry_id uuid;
+  v_ref      text := coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents));
+  v_bank     text := coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank);
+begin
+  if p_pay.invoice_id is null then
+    return private.post_payment_entry(p_settings, p_pay, null, p_entry_date,
+      pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason),
+      coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense), v_bank, 0);
+  end if;
+
+  select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
+  -- Délettrage: the invoice's client lines are no longer settled as they were.
+  perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
+  update public.ledger_lines l set lettering_code = null, lettering_date = null
+  where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
+    and l.account_number = p_settings.account_clients and l.lettering_code is not null;
+  perform pg_catalog.set_config('terrain.ledger_op', '', true);
+
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s %s : %s',
+      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end, v_ref, v_inv.number,
+      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id), p_reason),
+    p_settings.account_clients, case p_kind when 'unassign' then p_settings.account_suspense else v_bank end,
+    private.vat_on_receipts_transfer(p_settings, v_inv.id));
+  perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) OWNER TO postgres;
+
+--
+-- Name: post_payment_entry(private.accounting_settings, public.payments, public.invoices, date, text, text, text, bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
   v_client   text;
   v_aux      text;
   v_entry_id uuid;
-  v_label    text;
+  v_label    text := pg_catalog.left(p_label, 500);
   v_year     integer := extract(year from p_entry_date);
-  v_credit   text;
-  v_debit    text;
-  v_transfer bigint := 0;
-  v_ref      text := coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents));
 begin
-  v_credit := case p_kind when 'unassign' then p_settings.account_suspense
-                          else coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank) end;
-  if p_pay.invoice_id is not null then
-    select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-    select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-    v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-    v_debit := p_settings.account_clients;
-    v_transfer := private.vat_on_receipts_transfer(p_settings, v_inv.id);
-    v_label := pg_catalog.format('%s %s %s %s : %s',
-      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end,
-      v_ref, v_inv.number, v_client, p_reason);
-    -- Délettrage: the invoice's client lines are no longer settled as they were.
-    perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
-    update public.ledger_lines l set lettering_code = null, lettering_date = null
-    where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
-      and l.account_number = p_settings.account_clients and l.lettering_code is not null;
-    perform pg_catalog.set_config('terrain.ledger_op', '', true);
-  else
-    v_debit := coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense);
-    v_label := pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason);
+  if p_inv.id is not null then
+    select c.name into v_client from public.clients c where c.org_id = p_inv.org_id and c.id = p_inv.client_id;
+    v_aux := private.client_aux_number(p_inv.org_id, p_inv.client_id);
   end if;
-  v_label := pg_catalog.left(v_label, 500);
 
   insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
   values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number, p_pay.id::text), 200), p_pay.paid_on,
-          v_label, v_inv.id, p_pay.id)
+          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, p_inv.number, p_pay.id::text), 200), p_pay.paid_on,
+          v_label, p_inv.id, p_pay.id)
   returning id into v_entry_id;
 
   insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
@@ -6900,23 +6915,19 @@ begin
   select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account,
          coalesce(private.account_label(p_settings, x.account),
                   case pg_catalog.left(x.account, 2) when '51' then 'Banque' when '47' then 'Compte d''attente' end),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
+         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, p_inv.id
   from (
-    values (1, v_debit, v_aux, p_pay.amount_cents, 0::bigint),
-           (2, v_credit, null::text, 0::bigint, p_pay.amount_cents)
+    values (1, p_debit, case when p_debit = p_settings.account_clients then v_aux end, p_pay.amount_cents, 0::bigint),
+           (2, p_credit, case when p_credit = p_settings.account_clients then v_aux end, 0::bigint, p_pay.amount_cents)
     union all
-    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, v_transfer) t
+    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, p_transfer) t
   ) as x (ord, account, aux, debit, credit)
   where x.debit > 0 or x.credit > 0;
-
-  if v_inv.id is not null then
-    perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
-  end if;
   return v_entry_id;
 end;
 $$;
 
-ALTER FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) OWNER TO postgres;
+ALTER FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) OWNER TO postgres;
 
 --
 -- Name: post_payment_settlement(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6928,38 +6939,13 @@ CREATE FUNCTION private.post_payment_settlement(p_settings private.accounting_se
     AS $$
 declare
   v_inv      public.invoices;
-  v_client   text;
-  v_aux      text;
   v_entry_id uuid;
-  v_label    text;
-  v_year     integer := extract(year from p_entry_date);
-  v_transfer bigint;
 begin
   select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number, v_client), 500);
-  v_transfer := private.vat_on_receipts_transfer(p_settings, v_inv.id);
-
-  -- The piece is the bank line: its reference and its date, whatever the
-  -- entry's date.
-  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number), 200), p_pay.paid_on, v_label, v_inv.id, p_pay.id)
-  returning id into v_entry_id;
-
-  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
-                                   label, debit_cents, credit_cents, invoice_id)
-  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(p_settings, x.account),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
-  from (
-    values (1, p_from_account, null::text, p_pay.amount_cents, 0::bigint),
-           (2, p_settings.account_clients, v_aux, 0::bigint, p_pay.amount_cents)
-    union all
-    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, v_transfer) t
-  ) as x (ord, account, aux, debit, credit)
-  where x.debit > 0 or x.credit > 0;
-
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number,
+                      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id)),
+    p_from_account, p_settings.account_clients, private.vat_on_receipts_transfer(p_settings, v_inv.id));
   perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
@@ -8756,6 +8742,20 @@ ALTER FUNCTION private.track_mission_title_words() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.track_mission_title_words() IS 'Statement trigger of public.missions: keeps private.search_words (the words of mission titles per organization, counted) in step with inserted, retitled and deleted missions.';
+
+--
+-- Name: trusted_context(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.trusted_context(p_setting text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select case when current_user::text not in ('anon', 'authenticated')
+              then coalesce(pg_catalog.current_setting(p_setting, true), '') else '' end
+$$;
+
+ALTER FUNCTION private.trusted_context(p_setting text) OWNER TO postgres;
 
 --
 -- Name: unece_unit_code(text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -21855,6 +21855,12 @@ REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -22139,6 +22145,14 @@ REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.track_mission_title_words() FROM PUBLIC;
+
+--
+-- Name: FUNCTION trusted_context(p_setting text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.trusted_context(p_setting text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO authenticated;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO service_role;
 
 --
 -- Name: FUNCTION unece_unit_code(p_unit text); Type: ACL; Schema: private; Owner: postgres

@@ -116,6 +116,21 @@ alter table public.invoice_log add constraint invoice_log_event_check check (eve
 -- Guards
 -- ---------------------------------------------------------------------------
 
+-- The value of a transaction-local context setting (terrain.payment_op,
+-- terrain.ledger_op, terrain.invoicing_op) that the guards honour only for
+-- trusted code: empty when the current user is an API role, which can set any
+-- such setting itself. Not SECURITY DEFINER on purpose (current_user must stay
+-- the caller's), nor may its callers be.
+create function private.trusted_context(p_setting text) returns text
+  language sql stable
+  set search_path = ''
+as $$
+  select case when current_user::text not in ('anon', 'authenticated')
+              then coalesce(pg_catalog.current_setting(p_setting, true), '') else '' end
+$$;
+revoke all on function private.trusted_context(text) from public;
+grant execute on function private.trusted_context(text) to authenticated, service_role;
+
 -- As before, plus: a reversed payment is never matched again, and the
 -- correction context (transaction-local terrain.payment_op = 'correction',
 -- honoured only for trusted code, as terrain.ledger_op is) may clear the
@@ -131,8 +146,7 @@ as $$
 declare
   v_inv   public.invoices;
   v_entry text;
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                        then coalesce(pg_catalog.current_setting('terrain.payment_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.payment_op');
   v_fixed constant text[] := array['invoice_id', 'matched_at', 'unassigned_at', 'reversed_at'];
 begin
   if tg_op = 'DELETE' then
@@ -194,8 +208,7 @@ create or replace function private.guard_ledger_changes() returns trigger
   set search_path = ''
 as $$
 declare
-  v_op   text := case when current_user::text not in ('anon', 'authenticated')
-                      then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
+  v_op   text := private.trusted_context('terrain.ledger_op');
   v_lets constant text[] := array['lettering_code', 'lettering_date'];
 begin
   -- Read through jsonb: one function guards both tables, and a ledger_entries
@@ -228,8 +241,7 @@ create or replace function private.guard_invoice_updates() returns trigger
   set search_path = ''
 as $$
 declare
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                         then coalesce(pg_catalog.current_setting('terrain.invoicing_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.invoicing_op');
   v_send  constant text[] := array['status', 'pdf_sha256', 'sent_at', 'updated_at', 'series', 'total_ttc_cents'];
   v_pdf   constant text[] := array['pdf_sha256', 'updated_at', 'series', 'total_ttc_cents'];
   v_pay   constant text[] := array['status', 'paid_at', 'updated_at', 'series', 'total_ttc_cents'];
@@ -390,8 +402,64 @@ as $$
 $$;
 revoke all on function private.vat_transfer_lines(private.accounting_settings, bigint) from public;
 
--- As before (20261206140100), the VAT transfer computed by
--- vat_on_receipts_transfer on the net of what earlier entries moved.
+-- Writes one BQ entry of a payment (the piece is its bank line: its
+-- reference, or the invoice's number, and its date, whatever the entry's
+-- date): the amount debited to p_debit and credited to p_credit (the client's
+-- 411 carries its auxiliary account), then the VAT-on-receipts transfer
+-- (positive: 44574 → 44571; negative: back). Every line carries the invoice,
+-- if any. An account the mapping no longer names (a receipt on a suspense or
+-- bank account changed since) is labelled by its class.
+create function private.post_payment_entry(
+  p_settings private.accounting_settings,
+  p_pay public.payments,
+  p_inv public.invoices,
+  p_entry_date date,
+  p_label text,
+  p_debit text,
+  p_credit text,
+  p_transfer bigint
+) returns uuid
+  language plpgsql
+  set search_path = ''
+as $$
+declare
+  v_client   text;
+  v_aux      text;
+  v_entry_id uuid;
+  v_label    text := pg_catalog.left(p_label, 500);
+  v_year     integer := extract(year from p_entry_date);
+begin
+  if p_inv.id is not null then
+    select c.name into v_client from public.clients c where c.org_id = p_inv.org_id and c.id = p_inv.client_id;
+    v_aux := private.client_aux_number(p_inv.org_id, p_inv.client_id);
+  end if;
+
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
+  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
+          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, p_inv.number, p_pay.id::text), 200), p_pay.paid_on,
+          v_label, p_inv.id, p_pay.id)
+  returning id into v_entry_id;
+
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
+                                   label, debit_cents, credit_cents, invoice_id)
+  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account,
+         coalesce(private.account_label(p_settings, x.account),
+                  case pg_catalog.left(x.account, 2) when '51' then 'Banque' when '47' then 'Compte d''attente' end),
+         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, p_inv.id
+  from (
+    values (1, p_debit, case when p_debit = p_settings.account_clients then v_aux end, p_pay.amount_cents, 0::bigint),
+           (2, p_credit, case when p_credit = p_settings.account_clients then v_aux end, 0::bigint, p_pay.amount_cents)
+    union all
+    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, p_transfer) t
+  ) as x (ord, account, aux, debit, credit)
+  where x.debit > 0 or x.credit > 0;
+  return v_entry_id;
+end;
+$$;
+revoke all on function private.post_payment_entry(private.accounting_settings, public.payments, public.invoices, date, text, text, text, bigint) from public;
+
+-- As before (20261206140100), written by post_payment_entry, the VAT transfer
+-- computed by vat_on_receipts_transfer on the net of what earlier entries moved.
 create or replace function private.post_payment_settlement(
   p_settings private.accounting_settings,
   p_pay public.payments,
@@ -404,38 +472,13 @@ create or replace function private.post_payment_settlement(
 as $$
 declare
   v_inv      public.invoices;
-  v_client   text;
-  v_aux      text;
   v_entry_id uuid;
-  v_label    text;
-  v_year     integer := extract(year from p_entry_date);
-  v_transfer bigint;
 begin
   select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number, v_client), 500);
-  v_transfer := private.vat_on_receipts_transfer(p_settings, v_inv.id);
-
-  -- The piece is the bank line: its reference and its date, whatever the
-  -- entry's date.
-  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number), 200), p_pay.paid_on, v_label, v_inv.id, p_pay.id)
-  returning id into v_entry_id;
-
-  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
-                                   label, debit_cents, credit_cents, invoice_id)
-  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(p_settings, x.account),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
-  from (
-    values (1, p_from_account, null::text, p_pay.amount_cents, 0::bigint),
-           (2, p_settings.account_clients, v_aux, 0::bigint, p_pay.amount_cents)
-    union all
-    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, v_transfer) t
-  ) as x (ord, account, aux, debit, credit)
-  where x.debit > 0 or x.credit > 0;
-
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number,
+                      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id)),
+    p_from_account, p_settings.account_clients, private.vat_on_receipts_transfer(p_settings, v_inv.id));
   perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
@@ -471,7 +514,7 @@ end;
 $$;
 
 -- Writes the correcting BQ entry of a payment (p_pay: the row before the
--- correction, p_assigned_to its invoice or null), dated p_entry_date:
+-- correction, p_pay.invoice_id its invoice or null), dated p_entry_date:
 --   assigned, unassign → debit 411 (auxiliary), credit the suspense account;
 --   assigned, reverse  → debit 411 (auxiliary), credit the bank it came from;
 --   either, the VAT it moved goes back (the payment no longer counts);
@@ -490,62 +533,31 @@ create function private.post_payment_correction(
 as $$
 declare
   v_inv      public.invoices;
-  v_client   text;
-  v_aux      text;
   v_entry_id uuid;
-  v_label    text;
-  v_year     integer := extract(year from p_entry_date);
-  v_credit   text;
-  v_debit    text;
-  v_transfer bigint := 0;
   v_ref      text := coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents));
+  v_bank     text := coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank);
 begin
-  v_credit := case p_kind when 'unassign' then p_settings.account_suspense
-                          else coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank) end;
-  if p_pay.invoice_id is not null then
-    select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-    select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-    v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-    v_debit := p_settings.account_clients;
-    v_transfer := private.vat_on_receipts_transfer(p_settings, v_inv.id);
-    v_label := pg_catalog.format('%s %s %s %s : %s',
-      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end,
-      v_ref, v_inv.number, v_client, p_reason);
-    -- Délettrage: the invoice's client lines are no longer settled as they were.
-    perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
-    update public.ledger_lines l set lettering_code = null, lettering_date = null
-    where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
-      and l.account_number = p_settings.account_clients and l.lettering_code is not null;
-    perform pg_catalog.set_config('terrain.ledger_op', '', true);
-  else
-    v_debit := coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense);
-    v_label := pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason);
+  if p_pay.invoice_id is null then
+    return private.post_payment_entry(p_settings, p_pay, null, p_entry_date,
+      pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason),
+      coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense), v_bank, 0);
   end if;
-  v_label := pg_catalog.left(v_label, 500);
 
-  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number, p_pay.id::text), 200), p_pay.paid_on,
-          v_label, v_inv.id, p_pay.id)
-  returning id into v_entry_id;
+  select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
+  -- Délettrage: the invoice's client lines are no longer settled as they were.
+  perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
+  update public.ledger_lines l set lettering_code = null, lettering_date = null
+  where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
+    and l.account_number = p_settings.account_clients and l.lettering_code is not null;
+  perform pg_catalog.set_config('terrain.ledger_op', '', true);
 
-  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
-                                   label, debit_cents, credit_cents, invoice_id)
-  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account,
-         coalesce(private.account_label(p_settings, x.account),
-                  case pg_catalog.left(x.account, 2) when '51' then 'Banque' when '47' then 'Compte d''attente' end),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
-  from (
-    values (1, v_debit, v_aux, p_pay.amount_cents, 0::bigint),
-           (2, v_credit, null::text, 0::bigint, p_pay.amount_cents)
-    union all
-    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, v_transfer) t
-  ) as x (ord, account, aux, debit, credit)
-  where x.debit > 0 or x.credit > 0;
-
-  if v_inv.id is not null then
-    perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
-  end if;
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s %s : %s',
+      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end, v_ref, v_inv.number,
+      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id), p_reason),
+    p_settings.account_clients, case p_kind when 'unassign' then p_settings.account_suspense else v_bank end,
+    private.vat_on_receipts_transfer(p_settings, v_inv.id));
+  perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
 $$;

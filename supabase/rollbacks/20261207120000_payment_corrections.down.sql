@@ -41,10 +41,12 @@ drop function public.unassign_payment(p_payment_id uuid, p_reason text);
 drop function private.correct_payment(p_payment_id uuid, p_kind text, p_reason text);
 drop function private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid);
 drop function private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text);
+drop function private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint);
 drop function private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint);
 drop function private.payment_account(p_pay public.payments, p_class text);
 drop function private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid);
 drop function private.log_invoice_payment_status_back();
+drop function private.trusted_context(p_setting text);
 
 -- definitions it replaced, as they were
 CREATE OR REPLACE FUNCTION private.guard_invoice_updates()
