@@ -70,19 +70,39 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
       await options.authorize?.(req, request);
       const conn = await sql().reserve();
       let open = true;
+      // The read in progress: cancelled if the caller goes away meanwhile.
+      let reading: { cancel(): unknown } | null = null;
+      const callerGone = () => {
+        reading?.cancel();
+        void finish("rollback").catch(() => {});
+      };
       // Ends the transaction and gives the connection back, once.
       const finish = async (command: "commit" | "rollback") => {
         if (!open) return;
         open = false;
+        req.signal.removeEventListener("abort", callerGone);
         try {
           await conn.unsafe(command);
         } finally {
           conn.release();
         }
       };
+      // A caller who goes away (the request's signal) ends the download at
+      // once, even while a read is running: the first FETCH computes the whole
+      // of export_fec, and without this would keep the transaction until it
+      // ends (up to the statement timeout) although nobody will read it.
+      req.signal.addEventListener("abort", callerGone, { once: true });
 
       // One batch of lines; an empty batch is the end of the file.
-      const fetchBatch = () => conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+      const fetchBatch = async () => {
+        const query = conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+        reading = query;
+        try {
+          return await query;
+        } finally {
+          reading = null;
+        }
+      };
       let first: { line: string }[];
       let fileName: string;
       let logHead: FecFile["logHead"];

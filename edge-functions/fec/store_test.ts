@@ -153,3 +153,29 @@ realDbTest("a read held up past the transaction's statement timeout is cancelled
     await holder.end({ timeout: 5 });
   }
 });
+
+realDbTest("a caller who goes away while the first read is still running gets it cancelled, and the transaction ends", async () => {
+  const yearEnd = await demoYearEnd();
+  const holder = postgres(realDbUrl!, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: "terrain-fec-lock-holder" } });
+  try {
+    const locked = await holder.reserve();
+    await locked`begin`;
+    await locked`lock table public.ledger_lines in access exclusive mode`;
+    const caller = new AbortController();
+    const req = new Request(accountant(), { signal: caller.signal });
+    const download = sqlFecStore(() => testDb()).exportFec(req, { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+    const outcome = download.then(() => "answered", (error: { code?: string }) => `refused ${error.code ?? error}`);
+    // The first FETCH is waiting on the lock when the caller goes away.
+    for (let i = 0; i < 50 && (await openTransactions()).every((q) => !q.includes("fetch")); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok((await openTransactions()).some((q) => q.includes("fetch")), "the first read is running");
+    caller.abort();
+    assert.equal(await outcome, "refused 57014", "the running read was cancelled");
+    assert.deepEqual(await openTransactions(), [], "nothing stays open while the lock is still held");
+    await locked`rollback`;
+    locked.release();
+  } finally {
+    await holder.end({ timeout: 5 });
+  }
+});

@@ -111,6 +111,34 @@ describe("FEC download (edge function fec)", () => {
   });
 });
 
+describe("a cancelled FEC download (edge function fec)", () => {
+  /** The functions' database sessions inside a transaction that reads the FEC cursor, as "state: query". */
+  const fecTransactions = () => withDb(async (c) => (await c.query(
+    `select state || ': ' || query as what from pg_catalog.pg_stat_activity
+     where application_name = 'terrain-edge-functions' and xact_start is not null and query ilike '%fec_lines%'`)).rows.map((r) => r.what as string));
+
+  it("ends its transaction at once, even while its first read is still running", async () => {
+    // Another session holds the ledger's lines: the download's first read waits, as a long export would.
+    const holder = new pg.Client({ connectionString: stack.dbUrl });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("lock table public.ledger_lines in access exclusive mode");
+      const caller = new AbortController();
+      const answer = fetch(`${url}?org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`,
+        { headers: { apikey: stack.anonKey, Authorization: `Bearer ${tokens.accountant}` }, signal: caller.signal }).catch((e: Error) => e.name);
+      await expect.poll(fecTransactions, { timeout: 10_000 }).toEqual([expect.stringMatching(/^active: fetch \d+ from fec_lines$/)]);
+      caller.abort();
+      expect(await answer).toBe("AbortError");
+      // Released while the lock is still held: nothing waits for the read to end.
+      await expect.poll(fecTransactions, { timeout: 5_000 }).toEqual([]);
+    } finally {
+      await holder.query("rollback");
+      await holder.end();
+    }
+  });
+});
+
 describe("a generated fiscal year", () => {
   it("posts 500 invoices with credit notes and payments into a FEC the validator accepts, streamed", async () => {
     await withDb(async (c) => {
