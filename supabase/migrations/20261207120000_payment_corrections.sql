@@ -631,9 +631,11 @@ begin
     perform private.raise_api_error('invalid_parameter', 'The reason must be 3 to 500 characters on one line');
   end if;
 
-  -- The organization's postings serialize on its settings row; then the payment.
-  v_settings := private.lock_accounting_settings(v_org_id);
+  -- The payment, then the organization's settings row (on which its postings
+  -- serialize): the order a matching UPDATE takes them in (its row, then the
+  -- posting trigger's lock), so a correction and a matching never deadlock.
   select * into v_pay from public.payments p where p.id = p_payment_id for update;
+  v_settings := private.lock_accounting_settings(v_org_id);
   if v_pay.reversed_at is not null then
     perform private.raise_api_error('payment_reversed', pg_catalog.format('Payment %s was already reversed on %s',
       coalesce(v_pay.external_ref, v_pay.id::text), pg_catalog.to_char(v_pay.reversed_at, 'YYYY-MM-DD')));
