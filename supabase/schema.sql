@@ -15470,7 +15470,7 @@ ALTER TABLE public.ledger_lines OWNER TO postgres;
 -- Name: TABLE ledger_lines; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date, set once) ever changes.';
+COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date) ever changes: set by the database once an invoice''s client lines balance, removed by a payment correction.';
 
 --
 -- Name: lock_overrides; Type: TABLE; Schema: public; Owner: postgres

@@ -36,7 +36,10 @@
 --   * the ledger lines' lettering can be removed, by the database only, in a
 --     correction (the one other change a ledger line ever sees);
 --   * the invoice guard allows a status to move back, in a correction only;
---   * the reconciliation report does not list reversed payments as unmatched.
+--   * the reconciliation report does not list reversed payments as unmatched;
+--   * the payments guard is no longer SECURITY DEFINER, so that the context
+--     setting a correction uses cannot be claimed by an API role (the guards
+--     read it through private.trusted_context).
 
 insert into private.api_errors (code, http_status, sqlstate, description) values
   ('payment_reversed', 409, 'P0001',
@@ -233,6 +236,9 @@ begin
   return null; -- not reached: raise_api_error never returns
 end;
 $$;
+
+comment on table public.ledger_lines is
+  'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date) ever changes: set by the database once an invoice''s client lines balance, removed by a payment correction.';
 
 -- As before, plus the backward move of a correction ('payment_reversal'):
 -- partially paid or paid → sent or partially paid, paid_at cleared.

@@ -375,5 +375,6 @@ alter table public.payments add constraint payments_unmatched_has_ref CHECK (((i
 alter table public.invoice_log add constraint invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text])));
 
 -- comments it changed on existing objects
+comment on table public.ledger_lines is 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date, set once) ever changes.';
 comment on function private.guard_invoice_updates() is 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves: PDF hash recorded once, send, payment; only drafts can be deleted.';
 comment on function private.guard_payments() is 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once, and deleted only while no ledger entry holds it.';
