@@ -131,36 +131,44 @@ realDbTest("a caller who stalls without going away loses the download, and nothi
   assert.deepEqual(await openTransactions(), []);
 });
 
-realDbTest("a read held up past the transaction's statement timeout is cancelled, and the transaction ends", async () => {
-  const yearEnd = await demoYearEnd();
-  // Another session holds the ledger's lines: export_fec, run by the first
-  // FETCH, waits on its lock, as a read that never ends would.
+/**
+ * Runs fn while another session holds the ledger's lines: export_fec, run by
+ * the download's first FETCH, waits on the lock, as a read that never ends
+ * would. The lock is released after fn, whatever it did.
+ */
+async function whileLedgerLocked(fn: () => Promise<void>): Promise<void> {
   const holder = postgres(realDbUrl!, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: "terrain-fec-lock-holder" } });
   try {
     const locked = await holder.reserve();
     await locked`begin`;
     await locked`lock table public.ledger_lines in access exclusive mode`;
+    try {
+      await fn();
+    } finally {
+      await locked`rollback`;
+      locked.release();
+    }
+  } finally {
+    await holder.end({ timeout: 5 });
+  }
+}
+
+realDbTest("a read held up past the transaction's statement timeout is cancelled, and the transaction ends", async () => {
+  const yearEnd = await demoYearEnd();
+  await whileLedgerLocked(async () => {
     const started = Date.now();
     await assert.rejects(
       sqlFecStore(() => testDb(), { statementTimeoutMs: 500 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test"),
       (error: { code?: string }) => error.code === "57014", // query_canceled: statement timeout
     );
     assert.ok(Date.now() - started < 30_000, "cancelled by the statement timeout, not after the lock was released");
-    await locked`rollback`;
-    locked.release();
-    assert.deepEqual(await openTransactions(), [], "the cancelled download left no transaction open");
-  } finally {
-    await holder.end({ timeout: 5 });
-  }
+    assert.deepEqual(await openTransactions(), [], "the cancelled download left no transaction open, the lock still held");
+  });
 });
 
 realDbTest("a caller who goes away while the first read is still running gets it cancelled, and the transaction ends", async () => {
   const yearEnd = await demoYearEnd();
-  const holder = postgres(realDbUrl!, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: "terrain-fec-lock-holder" } });
-  try {
-    const locked = await holder.reserve();
-    await locked`begin`;
-    await locked`lock table public.ledger_lines in access exclusive mode`;
+  await whileLedgerLocked(async () => {
     const caller = new AbortController();
     const req = new Request(accountant(), { signal: caller.signal });
     const download = sqlFecStore(() => testDb()).exportFec(req, { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
@@ -173,9 +181,5 @@ realDbTest("a caller who goes away while the first read is still running gets it
     caller.abort();
     assert.equal(await outcome, "refused 57014", "the running read was cancelled");
     assert.deepEqual(await openTransactions(), [], "nothing stays open while the lock is still held");
-    await locked`rollback`;
-    locked.release();
-  } finally {
-    await holder.end({ timeout: 5 });
-  }
+  });
 });
