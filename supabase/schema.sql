@@ -12250,7 +12250,7 @@ begin
   collected as (
     select pg_catalog.date_trunc('month', p.paid_on::timestamp)::date as month_start, sum(p.amount_cents)::bigint as amount
     from public.payments p
-    where p.org_id = p_org_id and p.paid_on between v_first and v_last
+    where p.org_id = p_org_id and p.paid_on between v_first and v_last and p.reversed_at is null
     group by 1
   ),
   overdue as (
@@ -12293,7 +12293,7 @@ ALTER FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) OW
 -- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on; reversed ones excluded) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
 
 --
 -- Name: reverse_payment(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
