@@ -3554,6 +3554,90 @@ ALTER FUNCTION private.consume_rate_limit(p_key text, p_bucket text) OWNER TO po
 COMMENT ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) IS 'Counts one request of key in bucket (fixed window, one upsert) and returns (allowed, remaining, retry_after_seconds). For the gateway, the db-pre-request hook and edge functions.';
 
 --
+-- Name: correct_payment(uuid, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_action   text := case p_kind when 'unassign' then 'unassign_payment' else 'reverse_payment' end;
+  v_org_id   uuid;
+  v_reason   text := btrim(p_reason);
+  v_settings private.accounting_settings;
+  v_pay      public.payments;
+  v_entry_id uuid;
+  v_entry    public.ledger_entries;
+  v_status   public.invoice_status;
+  v_number   text;
+  v_today    date;
+begin
+  select p.org_id into v_org_id from public.payments p where p.id = p_payment_id;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Payment %s not found', p_payment_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      v_action, pg_catalog.format('Payment %s', p_payment_id));
+  if v_reason is null or v_reason = '' then
+    perform private.raise_api_error('missing_parameter', pg_catalog.format('%s requires a reason (it is written in the ledger entry)', v_action));
+  end if;
+  if length(v_reason) not between 3 and 500 or v_reason ~ '[[:cntrl:]]' then
+    perform private.raise_api_error('invalid_parameter', 'The reason must be 3 to 500 characters on one line');
+  end if;
+
+  -- The payment, then the organization's settings row (on which its postings
+  -- serialize): the order a matching UPDATE takes them in (its row, then the
+  -- posting trigger's lock), so a correction and a matching never deadlock.
+  select * into v_pay from public.payments p where p.id = p_payment_id for update;
+  v_settings := private.lock_accounting_settings(v_org_id);
+  if v_pay.reversed_at is not null then
+    perform private.raise_api_error('payment_reversed', pg_catalog.format('Payment %s was already reversed on %s',
+      coalesce(v_pay.external_ref, v_pay.id::text), pg_catalog.to_char(v_pay.reversed_at, 'YYYY-MM-DD')));
+  end if;
+  if p_kind = 'unassign' and v_pay.invoice_id is null then
+    perform private.raise_api_error('payment_not_assigned', pg_catalog.format('Payment %s is not assigned to an invoice',
+      coalesce(v_pay.external_ref, v_pay.id::text)));
+  end if;
+  select i.number into v_number from public.invoices i where i.org_id = v_org_id and i.id = v_pay.invoice_id;
+
+  -- The audit rows of this correction (the payment's update, the correction row) carry its reason.
+  perform pg_catalog.set_config('terrain.audit_reason', v_reason, true);
+  perform pg_catalog.set_config('terrain.payment_op', 'correction', true);
+  update public.payments p
+  set invoice_id = null,
+      unassigned_at = case when v_pay.invoice_id is not null then now() else p.unassigned_at end,
+      reversed_at = case when p_kind = 'reverse' then now() end
+  where p.id = p_payment_id;
+  perform pg_catalog.set_config('terrain.payment_op', '', true);
+
+  select (pg_catalog.now() at time zone o.timezone)::date into v_today from public.organizations o where o.id = v_org_id;
+  v_entry_id := private.post_payment_correction(v_settings, v_pay, p_kind, greatest(v_today, v_pay.paid_on), v_reason);
+  select * into v_entry from public.ledger_entries e where e.org_id = v_org_id and e.id = v_entry_id;
+  if v_pay.invoice_id is not null then
+    v_status := private.payment_status_after_correction(v_org_id, v_pay.invoice_id);
+  end if;
+
+  insert into public.payment_corrections (org_id, payment_id, kind, invoice_id, entry_id, reason, created_by)
+  values (v_org_id, v_pay.id, p_kind, v_pay.invoice_id, v_entry_id, v_reason, auth.uid());
+  perform pg_catalog.set_config('terrain.audit_reason', '', true);
+
+  perform private.append_invoice_log(v_org_id,
+    case p_kind when 'unassign' then 'payment_unassigned' else 'payment_reversed' end, v_pay.invoice_id, v_pay.id,
+    pg_catalog.jsonb_build_object('invoice_number', v_number, 'amount_cents', v_pay.amount_cents,
+      'external_ref', v_pay.external_ref, 'reason', v_reason,
+      'entry', pg_catalog.format('BQ %s-%s', v_entry.fiscal_year, v_entry.entry_number)));
+
+  return pg_catalog.jsonb_build_object(
+    'payment_id', v_pay.id, 'kind', p_kind, 'invoice_id', v_pay.invoice_id, 'invoice_number', v_number,
+    'invoice_status', v_status, 'entry_id', v_entry_id, 'journal_code', v_entry.journal_code,
+    'fiscal_year', v_entry.fiscal_year, 'entry_number', v_entry.entry_number, 'entry_date', v_entry.entry_date);
+end;
+$$;
+
+ALTER FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) OWNER TO postgres;
+
+--
 -- Name: create_alert_notifications(private.alert_notice[]); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4174,8 +4258,7 @@ CREATE FUNCTION private.guard_invoice_updates() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                         then coalesce(pg_catalog.current_setting('terrain.invoicing_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.invoicing_op');
   v_send  constant text[] := array['status', 'pdf_sha256', 'sent_at', 'updated_at', 'series', 'total_ttc_cents'];
   v_pdf   constant text[] := array['pdf_sha256', 'updated_at', 'series', 'total_ttc_cents'];
   v_pay   constant text[] := array['status', 'paid_at', 'updated_at', 'series', 'total_ttc_cents'];
@@ -4224,6 +4307,12 @@ begin
      and (pg_catalog.to_jsonb(new) - v_pay) = (pg_catalog.to_jsonb(old) - v_pay) then
     return new;
   end if;
+  if v_op = 'payment_reversal'
+     and old.status in ('partially_paid', 'paid') and new.status in ('sent', 'partially_paid') and new.status < old.status
+     and new.paid_at is null
+     and (pg_catalog.to_jsonb(new) - v_pay) = (pg_catalog.to_jsonb(old) - v_pay) then
+    return new;
+  end if;
   perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', old.number, old.status));
   return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
@@ -4235,7 +4324,7 @@ ALTER FUNCTION private.guard_invoice_updates() OWNER TO postgres;
 -- Name: FUNCTION guard_invoice_updates(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves: PDF hash recorded once, send, payment; only drafts can be deleted.';
+COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves (PDF hash recorded once, send, payment) and a payment correction moving the payment status back; only drafts can be deleted.';
 
 --
 -- Name: guard_ledger_changes(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4246,8 +4335,8 @@ CREATE FUNCTION private.guard_ledger_changes() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op text := case when current_user::text not in ('anon', 'authenticated')
-                    then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
+  v_op   text := private.trusted_context('terrain.ledger_op');
+  v_lets constant text[] := array['lettering_code', 'lettering_date'];
 begin
   -- Read through jsonb: one function guards both tables, and a ledger_entries
   -- record has no lettering fields to name.
@@ -4255,8 +4344,14 @@ begin
      and pg_catalog.to_jsonb(old) ->> 'lettering_code' is null
      and pg_catalog.to_jsonb(new) ->> 'lettering_code' is not null
      and pg_catalog.to_jsonb(new) ->> 'lettering_date' is not null
-     and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
-         = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
+     and (pg_catalog.to_jsonb(new) - v_lets) = (pg_catalog.to_jsonb(old) - v_lets) then
+    return new;
+  end if;
+  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'unlettering'
+     and pg_catalog.to_jsonb(old) ->> 'lettering_code' is not null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_code' is null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_date' is null
+     and (pg_catalog.to_jsonb(new) - v_lets) = (pg_catalog.to_jsonb(old) - v_lets) then
     return new;
   end if;
   perform private.raise_api_error('append_only',
@@ -4403,12 +4498,14 @@ COMMENT ON FUNCTION private.guard_mission_columns() IS 'Lifecycle columns change
 --
 
 CREATE FUNCTION private.guard_payments() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 declare
   v_inv   public.invoices;
   v_entry text;
+  v_op    text := private.trusted_context('terrain.payment_op');
+  v_fixed constant text[] := array['invoice_id', 'matched_at', 'unassigned_at', 'reversed_at'];
 begin
   if tg_op = 'DELETE' then
     if old.invoice_id is not null then
@@ -4424,13 +4521,25 @@ begin
   end if;
 
   if tg_op = 'UPDATE' then
-    -- Only one change exists: matching an unmatched payment to an invoice.
+    if v_op = 'correction'
+       and new.invoice_id is null and old.reversed_at is null
+       and (pg_catalog.to_jsonb(new) - v_fixed) = (pg_catalog.to_jsonb(old) - v_fixed) then
+      new.matched_at := null;
+      return new;
+    end if;
+    if old.reversed_at is not null then
+      perform private.raise_api_error('payment_reversed', pg_catalog.format('Payment %s was reversed: it cannot be matched nor changed', coalesce(old.external_ref, old.id::text)));
+    end if;
+    -- Otherwise one change exists: matching an unmatched payment to an invoice.
     if old.invoice_id is not null or new.invoice_id is null
        or (pg_catalog.to_jsonb(new) - array['invoice_id', 'matched_at']) <> (pg_catalog.to_jsonb(old) - array['invoice_id', 'matched_at']) then
       perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is recorded: only matching an unmatched payment to an invoice is allowed', coalesce(old.external_ref, old.id::text)));
     end if;
     new.matched_at := now();
   else
+    if new.unassigned_at is not null or new.reversed_at is not null then
+      perform private.raise_api_error('rule_violation', 'A payment is recorded as received: unassign_payment and reverse_payment correct it later');
+    end if;
     new.created_by := coalesce(auth.uid(), new.created_by);
     new.matched_at := case when new.invoice_id is not null then now() end;
   end if;
@@ -4455,7 +4564,7 @@ ALTER FUNCTION private.guard_payments() OWNER TO postgres;
 -- Name: FUNCTION guard_payments(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once, and deleted only while no ledger entry holds it.';
+COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is changed only by unassign_payment / reverse_payment, and never deleted; an unmatched one can be matched (unless reversed), and deleted only while no ledger entry holds it.';
 
 --
 -- Name: guard_quote_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5373,7 +5482,7 @@ CREATE TABLE public.invoice_log (
     prev_hash text,
     hash text NOT NULL,
     CONSTRAINT invoice_log_data_check CHECK ((octet_length((data)::text) <= 65536)),
-    CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text]))),
+    CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text, 'payment_unassigned'::text, 'payment_reversed'::text]))),
     CONSTRAINT invoice_log_first_has_no_prev CHECK (((prev_hash IS NULL) = (seq = 1))),
     CONSTRAINT invoice_log_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT invoice_log_prev_hash_check CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
@@ -6029,6 +6138,23 @@ end;
 $$;
 
 ALTER FUNCTION private.log_invoice_events() OWNER TO postgres;
+
+--
+-- Name: log_invoice_payment_status_back(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.log_invoice_payment_status_back() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.append_invoice_log(new.org_id, 'payment_status', new.id, null,
+    pg_catalog.jsonb_build_object('number', new.number, 'status', new.status));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.log_invoice_payment_status_back() OWNER TO postgres;
 
 --
 -- Name: log_lock_override(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6845,6 +6971,111 @@ ALTER FUNCTION private.org_today(p_org_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.org_today(p_org_id uuid) IS 'The current calendar date in the organization''s timezone.';
 
 --
+-- Name: payments; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    invoice_id uuid,
+    amount_cents bigint NOT NULL,
+    method text NOT NULL,
+    paid_on date NOT NULL,
+    external_ref text,
+    label text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    matched_at timestamp with time zone,
+    unassigned_at timestamp with time zone,
+    reversed_at timestamp with time zone,
+    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
+    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
+    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
+    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
+    CONSTRAINT payments_reversed_unmatched CHECK (((reversed_at IS NULL) OR (invoice_id IS NULL))),
+    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL) OR (unassigned_at IS NOT NULL)))
+);
+
+ALTER TABLE public.payments OWNER TO postgres;
+
+--
+-- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
+
+--
+-- Name: COLUMN payments.unassigned_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.payments.unassigned_at IS 'When its assignment to an invoice was last cancelled (unassign_payment, reverse_payment); null if never.';
+
+--
+-- Name: COLUMN payments.reversed_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.payments.reversed_at IS 'When the payment was reversed (reverse_payment: a bank line recorded by mistake); a reversed payment is unmatched for good.';
+
+--
+-- Name: payment_account(public.payments, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.payment_account(p_pay public.payments, p_class text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select l.account_number
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = p_pay.org_id and e.payment_id = p_pay.id and pg_catalog.left(l.account_number, 2) = p_class
+  group by l.account_number
+  having sum(l.debit_cents - l.credit_cents) <> 0
+  order by pg_catalog.abs(sum(l.debit_cents - l.credit_cents)) desc, l.account_number
+  limit 1
+$$;
+
+ALTER FUNCTION private.payment_account(p_pay public.payments, p_class text) OWNER TO postgres;
+
+--
+-- Name: payment_status_after_correction(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) RETURNS public.invoice_status
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_due      bigint;
+  v_received bigint;
+  v_status   public.invoice_status;
+begin
+  select * into v_inv from public.invoices i where i.org_id = p_org_id and i.id = p_invoice_id for update;
+  if v_inv.status not in ('partially_paid', 'paid') then
+    return v_inv.status;
+  end if;
+  select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
+  from public.invoices c
+  where c.org_id = p_org_id and c.credited_invoice_id = p_invoice_id and c.kind = 'credit_note' and c.status <> 'draft';
+  select coalesce(sum(p.amount_cents), 0) into v_received
+  from public.payments p where p.org_id = p_org_id and p.invoice_id = p_invoice_id;
+  v_status := case when v_received >= v_due then 'paid'::public.invoice_status
+                   when v_received > 0 then 'partially_paid'::public.invoice_status
+                   else 'sent'::public.invoice_status end;
+  if v_status >= v_inv.status then
+    return v_inv.status;
+  end if;
+  perform pg_catalog.set_config('terrain.invoicing_op', 'payment_reversal', true);
+  update public.invoices i set status = v_status, paid_at = null
+  where i.org_id = p_org_id and i.id = p_invoice_id;
+  perform pg_catalog.set_config('terrain.invoicing_op', '', true);
+  return v_status;
+end;
+$$;
+
+ALTER FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) OWNER TO postgres;
+
+--
 -- Name: member_invitations; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -7061,11 +7292,7 @@ begin
     return private.post_unassigned_receipt(v_settings, v_pay);
   end if;
 
-  -- The account the receipt credited (the mapping may have changed since).
-  select l.account_number into v_suspense
-  from public.ledger_entries e
-  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
-  where e.org_id = v_pay.org_id and e.payment_id = v_pay.id and e.invoice_id is null and l.credit_cents > 0;
+  v_suspense := private.payment_account(v_pay, '47');
   if v_suspense is null then
     return private.post_payment_settlement(v_settings, v_pay, v_settings.account_bank, v_pay.paid_on, 'Règlement');
   end if;
@@ -7078,35 +7305,90 @@ $$;
 ALTER FUNCTION private.post_payment(p_payment_id uuid) OWNER TO postgres;
 
 --
--- Name: payments; Type: TABLE; Schema: public; Owner: postgres
+-- Name: post_payment_correction(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE TABLE public.payments (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    invoice_id uuid,
-    amount_cents bigint NOT NULL,
-    method text NOT NULL,
-    paid_on date NOT NULL,
-    external_ref text,
-    label text,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    matched_at timestamp with time zone,
-    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
-    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
-    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
-    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
-    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL)))
-);
+CREATE FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_entry_id uuid;
+  v_ref      text := coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents));
+  v_bank     text := coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank);
+begin
+  if p_pay.invoice_id is null then
+    return private.post_payment_entry(p_settings, p_pay, null, p_entry_date,
+      pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason),
+      coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense), v_bank, 0);
+  end if;
 
-ALTER TABLE public.payments OWNER TO postgres;
+  select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
+  -- Délettrage: the invoice's client lines are no longer settled as they were.
+  perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
+  update public.ledger_lines l set lettering_code = null, lettering_date = null
+  where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
+    and l.account_number = p_settings.account_clients and l.lettering_code is not null;
+  perform pg_catalog.set_config('terrain.ledger_op', '', true);
+
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s %s : %s',
+      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end, v_ref, v_inv.number,
+      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id), p_reason),
+    p_settings.account_clients, case p_kind when 'unassign' then p_settings.account_suspense else v_bank end,
+    private.vat_on_receipts_transfer(p_settings, v_inv.id));
+  perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) OWNER TO postgres;
 
 --
--- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
+-- Name: post_payment_entry(private.accounting_settings, public.payments, public.invoices, date, text, text, text, bigint); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
+CREATE FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_client   text;
+  v_aux      text;
+  v_entry_id uuid;
+  v_label    text := pg_catalog.left(p_label, 500);
+  v_year     integer := extract(year from p_entry_date);
+begin
+  if p_inv.id is not null then
+    select c.name into v_client from public.clients c where c.org_id = p_inv.org_id and c.id = p_inv.client_id;
+    v_aux := private.client_aux_number(p_inv.org_id, p_inv.client_id);
+  end if;
+
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
+  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
+          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, p_inv.number, p_pay.id::text), 200), p_pay.paid_on,
+          v_label, p_inv.id, p_pay.id)
+  returning id into v_entry_id;
+
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
+                                   label, debit_cents, credit_cents, invoice_id)
+  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account,
+         coalesce(private.account_label(p_settings, x.account),
+                  case pg_catalog.left(x.account, 2) when '51' then 'Banque' when '47' then 'Compte d''attente' end),
+         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, p_inv.id
+  from (
+    values (1, p_debit, case when p_debit = p_settings.account_clients then v_aux end, p_pay.amount_cents, 0::bigint),
+           (2, p_credit, case when p_credit = p_settings.account_clients then v_aux end, 0::bigint, p_pay.amount_cents)
+    union all
+    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, p_transfer) t
+  ) as x (ord, account, aux, debit, credit)
+  where x.debit > 0 or x.credit > 0;
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) OWNER TO postgres;
 
 --
 -- Name: post_payment_settlement(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7118,63 +7400,13 @@ CREATE FUNCTION private.post_payment_settlement(p_settings private.accounting_se
     AS $$
 declare
   v_inv      public.invoices;
-  v_client   text;
-  v_aux      text;
   v_entry_id uuid;
-  v_label    text;
-  v_year     integer := extract(year from p_entry_date);
-  v_pending  bigint := 0;
-  v_due      bigint;
-  v_received bigint;
-  v_moved    bigint;
-  v_transfer bigint := 0;
 begin
   select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number, v_client), 500);
-
-  if p_settings.vat_on_receipts then
-    -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
-    select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
-    into v_pending
-    from public.invoices d
-    join public.invoice_lines l on l.org_id = d.org_id and l.invoice_id = d.id
-    where d.org_id = v_inv.org_id and (d.id = v_inv.id or (d.credited_invoice_id = v_inv.id and d.status <> 'draft'))
-      and l.stock_item_id is null;
-    select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
-    from public.invoices c
-    where c.org_id = v_inv.org_id and c.credited_invoice_id = v_inv.id and c.kind = 'credit_note' and c.status <> 'draft';
-    select coalesce(sum(p.amount_cents), 0) into v_received
-    from public.payments p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
-    select coalesce(sum(l.debit_cents), 0) into v_moved
-    from public.ledger_entries e
-    join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
-    where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
-      and l.account_number = p_settings.account_vat_pending;
-    v_transfer := greatest(0, case when v_due <= 0 then v_pending
-                                   else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved);
-  end if;
-
-  -- The piece is the bank line: its reference and its date, whatever the
-  -- entry's date.
-  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number), 200), p_pay.paid_on, v_label, v_inv.id, p_pay.id)
-  returning id into v_entry_id;
-
-  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
-                                   label, debit_cents, credit_cents, invoice_id)
-  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(p_settings, x.account),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
-  from (values
-    (1, p_from_account, null::text, p_pay.amount_cents, 0::bigint),
-    (2, p_settings.account_clients, v_aux, 0::bigint, p_pay.amount_cents),
-    (3, p_settings.account_vat_pending, null::text, v_transfer, 0::bigint),
-    (4, p_settings.account_vat_collected, null::text, 0::bigint, v_transfer)
-  ) as x (ord, account, aux, debit, credit)
-  where x.debit > 0 or x.credit > 0;
-
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number,
+                      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id)),
+    p_from_account, p_settings.account_clients, private.vat_on_receipts_transfer(p_settings, v_inv.id));
   perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
@@ -9110,6 +9342,20 @@ ALTER FUNCTION private.track_mission_title_words() OWNER TO postgres;
 COMMENT ON FUNCTION private.track_mission_title_words() IS 'Statement trigger of public.missions: keeps private.search_words (the words of mission titles per organization, counted) in step with inserted, retitled and deleted missions.';
 
 --
+-- Name: trusted_context(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.trusted_context(p_setting text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select case when current_user::text not in ('anon', 'authenticated')
+              then coalesce(pg_catalog.current_setting(p_setting, true), '') else '' end
+$$;
+
+ALTER FUNCTION private.trusted_context(p_setting text) OWNER TO postgres;
+
+--
 -- Name: unece_unit_code(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -9462,6 +9708,67 @@ ALTER FUNCTION private.validate_mission_transition() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.validate_mission_transition() IS 'Mission state machine: a mission is created as new; a status change must be a row of mission_valid_transitions, made by an allowed role (technicians on their own missions) or the system actor, with its reason/technician; sets started_at, blocked_at, blocked_reason, completed_at, invoiced_at.';
+
+--
+-- Name: vat_on_receipts_transfer(private.accounting_settings, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_pending  bigint;
+  v_due      bigint;
+  v_received bigint;
+  v_moved    bigint;
+begin
+  if not p_settings.vat_on_receipts then
+    return 0;
+  end if;
+  select * into v_inv from public.invoices i where i.org_id = p_settings.org_id and i.id = p_invoice_id;
+  -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
+  select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
+  into v_pending
+  from public.invoices d
+  join public.invoice_lines l on l.org_id = d.org_id and l.invoice_id = d.id
+  where d.org_id = v_inv.org_id and (d.id = v_inv.id or (d.credited_invoice_id = v_inv.id and d.status <> 'draft'))
+    and l.stock_item_id is null;
+  select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
+  from public.invoices c
+  where c.org_id = v_inv.org_id and c.credited_invoice_id = v_inv.id and c.kind = 'credit_note' and c.status <> 'draft';
+  select coalesce(sum(p.amount_cents), 0) into v_received
+  from public.payments p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
+  select coalesce(sum(l.debit_cents - l.credit_cents), 0) into v_moved
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
+    and l.account_number = p_settings.account_vat_pending;
+  return case when v_due <= 0 then v_pending
+              else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved;
+end;
+$$;
+
+ALTER FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: vat_transfer_lines(private.accounting_settings, bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) RETURNS TABLE(ord integer, account text, debit bigint, credit bigint)
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select x.ord, x.account, x.debit, x.credit
+  from (values
+    (3, p_settings.account_vat_pending, greatest(p_transfer, 0), greatest(-p_transfer, 0)),
+    (4, p_settings.account_vat_collected, greatest(-p_transfer, 0), greatest(p_transfer, 0))
+  ) as x (ord, account, debit, credit)
+  where p_transfer <> 0
+$$;
+
+ALTER FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) OWNER TO postgres;
 
 --
 -- Name: acknowledge_alert(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -12204,7 +12511,7 @@ begin
                'payment_id', p.id, 'external_ref', p.external_ref, 'amount_cents', p.amount_cents,
                'paid_on', p.paid_on, 'method', p.method, 'label', p.label)
              order by p.paid_on, p.external_ref)
-      from public.payments p where p.org_id = p_org_id and p.invoice_id is null), '[]'::jsonb)
+      from public.payments p where p.org_id = p_org_id and p.invoice_id is null and p.reversed_at is null), '[]'::jsonb)
   ) into v_report
   from (select 1) as one;
 
@@ -12570,7 +12877,7 @@ begin
   collected as (
     select pg_catalog.date_trunc('month', p.paid_on::timestamp)::date as month_start, sum(p.amount_cents)::bigint as amount
     from public.payments p
-    where p.org_id = p_org_id and p.paid_on between v_first and v_last
+    where p.org_id = p_org_id and p.paid_on between v_first and v_last and p.reversed_at is null
     group by 1
   ),
   overdue as (
@@ -12613,7 +12920,26 @@ ALTER FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) OW
 -- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on; reversed ones excluded) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+
+--
+-- Name: reverse_payment(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select private.correct_payment(p_payment_id, 'reverse', p_reason)
+$$;
+
+ALTER FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION reverse_payment(p_payment_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) IS 'RPC (owner, admin, accountant): reverses a payment recorded by mistake (contre-passation), with a reason: a BQ entry credits the bank and debits the suspense account or the client (the invoice then unlettered and its status moved back); the payment stays, marked reversed.';
 
 --
 -- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -13483,6 +13809,25 @@ ALTER FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.m
 --
 
 COMMENT ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) IS 'Moves a mission to p_to_status (p_reason: required to block; p_technician_id: when dispatch assigns). Idempotent by p_idempotency_key (8..200 characters, client-generated): a replay returns the first result and changes nothing. Returns {mission_id, previous_status, status, changed, technician_id, started_at, blocked_at, blocked_reason, completed_at, updated_at}.';
+
+--
+-- Name: unassign_payment(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select private.correct_payment(p_payment_id, 'unassign', p_reason)
+$$;
+
+ALTER FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION unassign_payment(p_payment_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) IS 'RPC (owner, admin, accountant): cancels a payment''s assignment to an invoice, with a reason: a BQ entry moves it from the client (411) back to the suspense account, the invoice is unlettered and its status moves back; the payment can be assigned again.';
 
 --
 -- Name: unread_notification_count(); Type: FUNCTION; Schema: public; Owner: postgres
@@ -15791,7 +16136,7 @@ ALTER TABLE public.ledger_lines OWNER TO postgres;
 -- Name: TABLE ledger_lines; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date, set once) ever changes.';
+COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date) ever changes: set by the database once an invoice''s client lines balance, removed by a payment correction.';
 
 --
 -- Name: lock_overrides; Type: TABLE; Schema: public; Owner: postgres
@@ -15922,6 +16267,33 @@ ALTER TABLE public.mission_status_history ALTER COLUMN id ADD GENERATED ALWAYS A
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: payment_corrections; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_corrections (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    payment_id uuid NOT NULL,
+    kind text NOT NULL,
+    invoice_id uuid,
+    entry_id uuid NOT NULL,
+    reason text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payment_corrections_kind_check CHECK ((kind = ANY (ARRAY['unassign'::text, 'reverse'::text]))),
+    CONSTRAINT payment_corrections_reason CHECK ((((length(btrim(reason)) >= 3) AND (length(btrim(reason)) <= 500)) AND (reason !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT payment_corrections_unassign_has_invoice CHECK (((kind <> 'unassign'::text) OR (invoice_id IS NOT NULL)))
+);
+
+ALTER TABLE public.payment_corrections OWNER TO postgres;
+
+--
+-- Name: TABLE payment_corrections; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.payment_corrections IS 'Corrections of posted payments (unassign_payment, reverse_payment): kind, reason, the correcting BQ entry, who and when. Written by those functions only; never changed.';
 
 --
 -- Name: profiles; Type: TABLE; Schema: public; Owner: postgres
@@ -16832,6 +17204,13 @@ ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
 
 --
+-- Name: payment_corrections payment_corrections_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_pkey PRIMARY KEY (id);
+
+--
 -- Name: payments payments_external_ref_key; Type: CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -17692,6 +18071,30 @@ CREATE INDEX notifications_unread_in_app_idx ON public.notifications USING btree
 CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING btree (user_id, created_at DESC);
 
 --
+-- Name: payment_corrections_entry_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_entry_idx ON public.payment_corrections USING btree (org_id, entry_id);
+
+--
+-- Name: payment_corrections_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_invoice_idx ON public.payment_corrections USING btree (org_id, invoice_id);
+
+--
+-- Name: payment_corrections_one_reversal; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE UNIQUE INDEX payment_corrections_one_reversal ON public.payment_corrections USING btree (org_id, payment_id) WHERE (kind = 'reverse'::text);
+
+--
+-- Name: payment_corrections_payment_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_payment_idx ON public.payment_corrections USING btree (org_id, payment_id, created_at);
+
+--
 -- Name: payments_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -18068,6 +18471,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.notif
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.organizations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: payment_corrections audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.payment_corrections DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: payments audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -18224,6 +18633,12 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.notification_preferen
 CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.organizations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: payment_corrections audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.payment_corrections REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: payments audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -18372,6 +18787,12 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.notification_preferen
 --
 
 CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.organizations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.payment_corrections REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
@@ -18540,6 +18961,12 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.notification_preferen
 --
 
 CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.payment_corrections REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -18714,6 +19141,12 @@ CREATE TRIGGER invoices_50_ledger AFTER UPDATE OF status ON public.invoices FOR 
 --
 
 CREATE TRIGGER invoices_60_log AFTER UPDATE ON public.invoices FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.pdf_sha256 IS DISTINCT FROM new.pdf_sha256) OR (old.sent_at IS DISTINCT FROM new.sent_at))) EXECUTE FUNCTION private.log_invoice_events();
+
+--
+-- Name: invoices invoices_61_log_payment_status_back; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_61_log_payment_status_back AFTER UPDATE OF status ON public.invoices FOR EACH ROW WHEN (((old.status = ANY (ARRAY['partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) AND (new.status = 'sent'::public.invoice_status))) EXECUTE FUNCTION private.log_invoice_payment_status_back();
 
 --
 -- Name: invoices invoices_90_touch; Type: TRIGGER; Schema: public; Owner: postgres
@@ -19639,6 +20072,34 @@ ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_recipient_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
 
 --
+-- Name: payment_corrections payment_corrections_entry_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_entry_fkey FOREIGN KEY (org_id, entry_id) REFERENCES public.ledger_entries(org_id, id);
+
+--
+-- Name: payment_corrections payment_corrections_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_invoice_fkey FOREIGN KEY (org_id, invoice_id) REFERENCES public.invoices(org_id, id);
+
+--
+-- Name: payment_corrections payment_corrections_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
+-- Name: payment_corrections payment_corrections_payment_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_payment_fkey FOREIGN KEY (org_id, payment_id) REFERENCES public.payments(org_id, id);
+
+--
 -- Name: payments payments_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -20434,6 +20895,18 @@ CREATE POLICY organizations_select ON public.organizations FOR SELECT TO authent
 --
 
 CREATE POLICY organizations_update ON public.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: payment_corrections; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.payment_corrections ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: payment_corrections payment_corrections_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY payment_corrections_select ON public.payment_corrections FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
 -- Name: payments; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -21521,6 +21994,12 @@ GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO s
 GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO terrain_gateway;
 
 --
+-- Name: FUNCTION correct_payment(p_payment_id uuid, p_kind text, p_reason text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION create_alert_notifications(p_notices private.alert_notice[]); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21933,6 +22412,12 @@ GRANT ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity 
 REVOKE ALL ON FUNCTION private.log_invoice_events() FROM PUBLIC;
 
 --
+-- Name: FUNCTION log_invoice_payment_status_back(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.log_invoice_payment_status_back() FROM PUBLIC;
+
+--
 -- Name: FUNCTION log_lock_override(); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -22131,43 +22616,6 @@ GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO service_role;
 
 --
--- Name: TABLE member_invitations; Type: ACL; Schema: public; Owner: postgres
---
-
-GRANT SELECT ON TABLE public.member_invitations TO authenticated;
-GRANT SELECT ON TABLE public.member_invitations TO service_role;
-
---
--- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_invoice(p_invoice_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION post_issued_invoice(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_issued_invoice() FROM PUBLIC;
-
---
--- Name: FUNCTION post_matched_payment(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
-
---
--- Name: FUNCTION post_payment(p_payment_id uuid); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
-
---
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -22221,6 +22669,67 @@ GRANT INSERT(external_ref) ON TABLE public.payments TO authenticated;
 --
 
 GRANT INSERT(label) ON TABLE public.payments TO authenticated;
+
+--
+-- Name: FUNCTION payment_account(p_pay public.payments, p_class text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.payment_account(p_pay public.payments, p_class text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION payment_status_after_correction(p_org_id uuid, p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: TABLE member_invitations; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.member_invitations TO authenticated;
+GRANT SELECT ON TABLE public.member_invitations TO service_role;
+
+--
+-- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_invoice(p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_issued_invoice(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_issued_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_matched_payment(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment(p_payment_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text); Type: ACL; Schema: private; Owner: postgres
@@ -22533,6 +23042,14 @@ REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.track_mission_title_words() FROM PUBLIC;
 
 --
+-- Name: FUNCTION trusted_context(p_setting text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.trusted_context(p_setting text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO authenticated;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO service_role;
+
+--
 -- Name: FUNCTION unece_unit_code(p_unit text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -22569,6 +23086,18 @@ REVOKE ALL ON FUNCTION private.validate_emergency_description() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.validate_mission_transition() FROM PUBLIC;
+
+--
+-- Name: FUNCTION vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION acknowledge_alert(p_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -23068,6 +23597,14 @@ GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to d
 GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO service_role;
 
 --
+-- Name: FUNCTION reverse_payment(p_payment_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) TO service_role;
+
+--
 -- Name: FUNCTION revoke_api_key(p_key_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -23189,6 +23726,14 @@ GRANT ALL ON FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid
 REVOKE ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION unassign_payment(p_payment_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) TO service_role;
 
 --
 -- Name: FUNCTION unread_notification_count(); Type: ACL; Schema: public; Owner: postgres
@@ -23989,6 +24534,13 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_notes TO service_role;
 
 GRANT SELECT ON TABLE public.mission_status_history TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO service_role;
+
+--
+-- Name: TABLE payment_corrections; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.payment_corrections TO authenticated;
+GRANT SELECT ON TABLE public.payment_corrections TO service_role;
 
 --
 -- Name: TABLE profiles; Type: ACL; Schema: public; Owner: postgres

@@ -1731,6 +1731,73 @@ export type Database = {
         }
         Relationships: []
       }
+      payment_corrections: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          entry_id: string
+          id: string
+          invoice_id: string | null
+          kind: string
+          org_id: string
+          payment_id: string
+          reason: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          entry_id: string
+          id?: string
+          invoice_id?: string | null
+          kind: string
+          org_id: string
+          payment_id: string
+          reason: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          entry_id?: string
+          id?: string
+          invoice_id?: string | null
+          kind?: string
+          org_id?: string
+          payment_id?: string
+          reason?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payment_corrections_entry_fkey"
+            columns: ["org_id", "entry_id"]
+            referencedRelation: "ledger_entries"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "alert_invoices_overdue"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "invoices"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_payment_fkey"
+            columns: ["org_id", "payment_id"]
+            referencedRelation: "payments"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       payments: {
         Row: {
           amount_cents: number
@@ -1744,6 +1811,8 @@ export type Database = {
           method: string
           org_id: string
           paid_on: string
+          reversed_at: string | null
+          unassigned_at: string | null
         }
         Insert: {
           amount_cents: number
@@ -1757,6 +1826,8 @@ export type Database = {
           method: string
           org_id: string
           paid_on: string
+          reversed_at?: string | null
+          unassigned_at?: string | null
         }
         Update: {
           amount_cents?: number
@@ -1770,6 +1841,8 @@ export type Database = {
           method?: string
           org_id?: string
           paid_on?: string
+          reversed_at?: string | null
+          unassigned_at?: string | null
         }
         Relationships: [
           {
@@ -3200,6 +3273,10 @@ export type Database = {
           overdue_cents: number
         }[]
       }
+      reverse_payment: {
+        Args: { p_payment_id: string; p_reason: string }
+        Returns: Json
+      }
       revoke_api_key: { Args: { p_key_id: string }; Returns: Json }
       revoke_invitation: { Args: { p_invitation_id: string }; Returns: Json }
       rotate_api_key: {
@@ -3292,6 +3369,10 @@ export type Database = {
           p_technician_id?: string
           p_to_status: Database["public"]["Enums"]["mission_status"]
         }
+        Returns: Json
+      }
+      unassign_payment: {
+        Args: { p_payment_id: string; p_reason: string }
         Returns: Json
       }
       unread_notification_count: {
