@@ -284,7 +284,7 @@ describe("the accountant corrects a payment", () => {
     const reverse = page.getByRole("group", { name: `Contre-passer le paiement ${ref}, enregistré par erreur ? Une écriture annule l’encaissement en banque.` });
     await reverse.getByRole("button", { name: "Contre-passer" }).click();
     await expect.poll(() => page.getByRole("alert").first().textContent())
-      .toContain("reverse_payment requires a reason (it is written in the ledger entry)");
+      .toContain("Indiquez le motif de la correction : il figure dans l’écriture comptable.");
     await reverse.getByRole("button", { name: "Ne rien changer" }).click();
     const untouched = await withDb(async (db) => (await db.query(
       "select p.invoice_id, p.reversed_at, (select count(*)::int from public.payment_corrections c where c.payment_id = p.id) as corrections from public.payments p where p.org_id = $1 and p.external_ref = $2",

@@ -39,6 +39,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof 
   { code: "insufficient_stock", pattern: /^Insufficient stock\. Available: (?<available>\S+), Requested: (?<requested>\S+)$/, key: "insufficientStock" },
   { code: "already_member", pattern: /^(?<email>\S+) is already a member of this organization \((?<role>[a-z]+)\)$/, key: "alreadyMember" },
   { code: "invitation_not_pending", pattern: /^(?<email>\S+) has already joined the organization$/, key: "invitationAccepted" },
+  { code: "missing_parameter", pattern: /^(?:unassign_payment|reverse_payment) requires a reason \(it is written in the ledger entry\)$/, key: "correctionReason" },
+  { code: "invalid_parameter", pattern: /^The reason must be 3 to 500 characters on one line$/, key: "correctionReasonLength" },
   { code: "rate_limited", pattern: /^The invitation to (?<email>\S+) was sent less than a minute ago$/, key: "invitationSentRecently" },
 ];
 
@@ -54,6 +56,8 @@ const fr = {
     alreadyMember: "{{email}} fait déjà partie de l’organisation : modifiez son rôle plutôt.",
     invitationAccepted: "{{email}} a déjà rejoint l’organisation : l’invitation ne peut plus être renvoyée ni annulée.",
     invitationSentRecently: "L’invitation à {{email}} a été envoyée il y a moins d’une minute. Réessayez dans un instant.",
+    correctionReason: "Indiquez le motif de la correction : il figure dans l’écriture comptable.",
+    correctionReasonLength: "Le motif doit compter de 3 à 500 caractères, sur une seule ligne.",
   },
   codes: {
     account_not_found: "Aucun compte n’utilise cette adresse email.",
@@ -83,6 +87,8 @@ const fr = {
     not_assigned: "Cette intervention ne vous est pas attribuée.",
     not_found: "Élément introuvable, ou vous n’y avez pas accès.",
     payload_too_large: "Le contenu envoyé est trop volumineux.",
+    payment_not_assigned: "Ce paiement n’est affecté à aucune facture : il n’y a pas d’affectation à annuler.",
+    payment_reversed: "Ce paiement a été contre-passé : il ne peut plus être affecté, désaffecté ni contre-passé.",
     pdf_hash_mismatch: "Le PDF ne correspond pas à celui enregistré pour cette facture.",
     quote_locked: "Ce devis est envoyé ou clos : il ne peut plus être modifié.",
     rate_limited: "Trop de demandes en peu de temps. Réessayez dans un instant.",
@@ -111,6 +117,8 @@ const en: Translations<typeof fr> = {
     alreadyMember: "{{email}} is already a member of this organization",
     invitationAccepted: "{{email}} has already joined the organization",
     invitationSentRecently: "The invitation to {{email}} was sent less than a minute ago",
+    correctionReason: "A correction needs a reason: it is written in the ledger entry",
+    correctionReasonLength: "The reason must be 3 to 500 characters on one line",
   },
   codes: {
     account_not_found: "No account uses that email address.",
@@ -140,6 +148,8 @@ const en: Translations<typeof fr> = {
     not_assigned: "This mission is not assigned to you.",
     not_found: "Not found, or you do not have access to it.",
     payload_too_large: "What was sent is too large.",
+    payment_not_assigned: "The payment is not assigned to an invoice: there is no assignment to cancel.",
+    payment_reversed: "The payment was reversed: it can no longer be assigned, unassigned nor reversed.",
     pdf_hash_mismatch: "The PDF does not match the one recorded for this invoice.",
     quote_locked: "The quote is sent or closed: it can no longer be edited.",
     rate_limited: "Too many requests in a short time. Try again in a moment.",
