@@ -5023,9 +5023,22 @@ CREATE FUNCTION private.invoice_legal_mentions(p_inv public.invoices) RETURNS js
                  'line1', s.address, 'line2', null, 'postal_code', s.postal_code, 'city', s.city,
                  'country', c.billing_country))
       from public.invoice_lines l
-      join public.missions mi on mi.org_id = l.org_id and mi.id = l.mission_id
-      join public.sites s on s.org_id = mi.org_id and s.id = mi.site_id
-      where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id
+      -- One key lookup per line, for its mission then its site: a LATERAL
+      -- subquery with LIMIT is planned on its own, with the line's values as
+      -- parameters, so the planner cannot read every mission of the
+      -- organization once and match the lines against them — the plan it
+      -- picks for a join when statistics say the organization has a handful
+      -- of missions (taken before a bulk load), which costs one pass over
+      -- all of them per call.
+      cross join lateral (
+        select mi.site_id from public.missions mi
+        where mi.org_id = l.org_id and mi.id = l.mission_id
+        limit 1) mi
+      cross join lateral (
+        select s.name, s.address, s.postal_code, s.city from public.sites s
+        where s.org_id = l.org_id and s.id = mi.site_id
+        limit 1) s
+      where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id and l.mission_id is not null
         and (pg_catalog.lower(pg_catalog.btrim(s.address)), pg_catalog.lower(pg_catalog.btrim(coalesce(s.postal_code, ''))),
              pg_catalog.lower(pg_catalog.btrim(coalesce(s.city, ''))))
             is distinct from
