@@ -2,16 +2,18 @@
 -- by key, whatever the planner's statistics say (README.md, "Benchmarks").
 --
 -- private.invoice_legal_mentions is a SQL function: its statements are
--- planned once per call of the calling statement, with the invoice as a
--- parameter (a generic plan, estimated from statistics alone). Its delivery
--- address joined the invoice's lines to missions and sites; with statistics
--- taken before a bulk load (an ANALYZE that saw 20 missions in a table that
--- has a million), the planner judged it cheaper to read every mission of the
--- organization once and match the lines against them than to look each one
--- up by key: every call read the organization's 10,000 missions (5,500
--- blocks, 10 ms) to print one address, and the bench generator's 200,000
--- calls ran for over half an hour. Only the delivery address is rewritten;
--- what the function returns is unchanged.
+-- planned when the calling statement first calls it, with the invoice as a
+-- parameter (a generic plan, estimated from statistics alone), and that plan
+-- serves every row the calling statement computes. Its delivery address
+-- joined the invoice's lines to missions and sites; with statistics taken in
+-- the middle of a bulk load (an ANALYZE that saw 20 missions in a table about
+-- to hold a million), the planner judged it cheaper to read every mission of the
+-- organization once (a bitmap scan of the missions' (org_id,
+-- search_document) GIN index, which serves "org_id = x") and match the lines
+-- against them than to look each one up by key: every call read the
+-- organization's 10,000 missions (5,500 blocks, 10 ms) to print one address,
+-- and the bench generator's 200,000 calls ran for over half an hour. Only the
+-- delivery address is rewritten; what the function returns is unchanged.
 create or replace function private.invoice_legal_mentions(p_inv public.invoices) returns jsonb
   language sql stable
   set search_path = ''
@@ -49,22 +51,24 @@ as $$
                  'line1', s.address, 'line2', null, 'postal_code', s.postal_code, 'city', s.city,
                  'country', c.billing_country))
       from public.invoice_lines l
-      -- One key lookup per line, for its mission then its site: a LATERAL
-      -- subquery with LIMIT is planned on its own, with the line's values as
-      -- parameters, so the planner cannot read every mission of the
-      -- organization once and match the lines against them — the plan it
-      -- picks for a join when statistics say the organization has a handful
-      -- of missions (taken before a bulk load), which costs one pass over
-      -- all of them per call.
+      -- Each line's mission, then its site, by primary key alone: in a
+      -- LATERAL subquery with LIMIT, planned on its own with the line's values
+      -- as parameters, the primary key is the only index that serves the
+      -- condition. With the organization in the condition too, the
+      -- (org_id, search_document) GIN index of missions serves "org_id = x",
+      -- and stale statistics make that bitmap scan of every mission of the
+      -- organization look cheaper than the key. The organization is checked
+      -- after the lookup.
       cross join lateral (
-        select mi.site_id from public.missions mi
-        where mi.org_id = l.org_id and mi.id = l.mission_id
+        select mi.org_id, mi.site_id from public.missions mi
+        where mi.id = l.mission_id
         limit 1) mi
       cross join lateral (
-        select s.name, s.address, s.postal_code, s.city from public.sites s
-        where s.org_id = l.org_id and s.id = mi.site_id
+        select s.org_id, s.name, s.address, s.postal_code, s.city from public.sites s
+        where s.id = mi.site_id
         limit 1) s
       where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id and l.mission_id is not null
+        and mi.org_id = l.org_id and s.org_id = l.org_id
         and (pg_catalog.lower(pg_catalog.btrim(s.address)), pg_catalog.lower(pg_catalog.btrim(coalesce(s.postal_code, ''))),
              pg_catalog.lower(pg_catalog.btrim(coalesce(s.city, ''))))
             is distinct from
