@@ -1668,6 +1668,28 @@ ALTER FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) OWNER TO po
 COMMENT ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) IS 'ops.check_emergencies_pending_overdue for one organization (public.organization_health_checks).';
 
 --
+-- Name: org_check_invoice_chain(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.org_check_invoice_chain(p_org uuid) RETURNS TABLE(detail jsonb, sample_rank bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select pg_catalog.jsonb_build_object('org_id', p_org, 'kind', f.kind, 'invoice_id', f.invoice_id, 'number', f.number,
+                                       'seq', f.seq, 'reason', f.reason),
+         pg_catalog.row_number() over ()
+  from private.invoice_chain_findings(p_org) f
+$$;
+
+ALTER FUNCTION ops.org_check_invoice_chain(p_org uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION org_check_invoice_chain(p_org uuid); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.org_check_invoice_chain(p_org uuid) IS 'ops.check_invoice_chain for one organization (public.organization_health_checks).';
+
+--
 -- Name: org_check_invoices_sent_without_pdf(uuid); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -2021,6 +2043,30 @@ ALTER FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) O
 COMMENT ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) IS 'Runs one statement as anon, authenticated or service_role with the JWT claims of an auth user, inside a subtransaction that is always rolled back; returns the rows as jsonb. SECURITY INVOKER: for DBAs (postgres) only.';
 
 --
+-- Name: accept_member_invitations(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.accept_member_invitations() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  update public.member_invitations i
+     set accepted_at = new.last_sign_in_at
+   where i.user_id = new.id and i.accepted_at is null;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.accept_member_invitations() OWNER TO postgres;
+
+--
+-- Name: FUNCTION accept_member_invitations(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.accept_member_invitations() IS 'Trigger on auth.users: the first sign-in of an invited account accepts its pending invitations.';
+
+--
 -- Name: accounting_settings; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -2080,6 +2126,68 @@ CREATE FUNCTION private.account_label(p_settings private.accounting_settings, p_
 $$;
 
 ALTER FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) OWNER TO postgres;
+
+--
+-- Name: advance_invoice_chain_verification(bigint, bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_run     private.invoice_chain_verifications;
+  v_before  private.invoice_chain_verifications;
+  v_ok      boolean;
+  v_checked bigint;
+  v_through bigint;
+  v_hash    text;
+  v_done    boolean;
+  v_at      bigint;
+  v_invoice uuid;
+  v_number  text;
+  v_reason  text;
+begin
+  select * into v_run from private.invoice_chain_verifications v where v.id = p_id and v.finished_at is null for update;
+  if not found then
+    return 0;
+  end if;
+  select * into v_before from private.invoice_chain_verifications v
+  where v.org_id = v_run.org_id and v.kind = v_run.kind and v.ok and v.verified_through > 0
+  order by v.started_at desc, v.id desc limit 1;
+
+  if v_run.kind = 'chain' then
+    select s.ok, s.checked, s.through_position, s.through_hash, s.complete, s.failed_position, s.invoice_id, s.number, s.reason
+      into v_ok, v_checked, v_through, v_hash, v_done, v_at, v_invoice, v_number, v_reason
+      from private.invoice_chain_segment(v_run.org_id, v_run.verified_through, v_run.verified_hash, p_max_rows,
+                                         v_before.verified_through, v_before.verified_hash) s;
+  else
+    select s.ok, s.checked, s.through_seq, s.through_hash, s.complete, s.failed_seq, null::uuid, null::text, s.reason
+      into v_ok, v_checked, v_through, v_hash, v_done, v_at, v_invoice, v_number, v_reason
+      from private.invoice_log_segment(v_run.org_id, v_run.verified_through, v_run.verified_hash, p_max_rows,
+                                       v_before.verified_through, v_before.verified_hash, 'the last verification') s;
+  end if;
+
+  update private.invoice_chain_verifications v
+     set verified_through = v_through, verified_hash = v_hash, rows_checked = v.rows_checked + v_checked,
+         finished_at = case when v_done then pg_catalog.clock_timestamp() end,
+         ok = case when v_done then v_ok end,
+         failed_at = case when not v_ok then v_at end,
+         failed_invoice_id = case when not v_ok then v_invoice end,
+         failed_number = case when not v_ok then v_number end,
+         failure = case when not v_ok then v_reason end
+   where v.id = p_id;
+  return v_checked;
+end;
+$$;
+
+ALTER FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) OWNER TO postgres;
+
+--
+-- Name: FUNCTION advance_invoice_chain_verification(p_id bigint, p_max_rows bigint); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) IS 'Continues one running verification (private.invoice_chain_verifications) by at most p_max_rows rows (null: to the end) and records where it stopped, or its result.';
 
 --
 -- Name: alert_config; Type: TABLE; Schema: public; Owner: postgres
@@ -3446,6 +3554,90 @@ ALTER FUNCTION private.consume_rate_limit(p_key text, p_bucket text) OWNER TO po
 COMMENT ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) IS 'Counts one request of key in bucket (fixed window, one upsert) and returns (allowed, remaining, retry_after_seconds). For the gateway, the db-pre-request hook and edge functions.';
 
 --
+-- Name: correct_payment(uuid, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) RETURNS jsonb
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_action   text := case p_kind when 'unassign' then 'unassign_payment' else 'reverse_payment' end;
+  v_org_id   uuid;
+  v_reason   text := btrim(p_reason);
+  v_settings private.accounting_settings;
+  v_pay      public.payments;
+  v_entry_id uuid;
+  v_entry    public.ledger_entries;
+  v_status   public.invoice_status;
+  v_number   text;
+  v_today    date;
+begin
+  select p.org_id into v_org_id from public.payments p where p.id = p_payment_id;
+  if not found then
+    perform private.raise_api_error('not_found', pg_catalog.format('Payment %s not found', p_payment_id));
+  end if;
+  perform private.authorize_invoicing(v_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
+                                      v_action, pg_catalog.format('Payment %s', p_payment_id));
+  if v_reason is null or v_reason = '' then
+    perform private.raise_api_error('missing_parameter', pg_catalog.format('%s requires a reason (it is written in the ledger entry)', v_action));
+  end if;
+  if length(v_reason) not between 3 and 500 or v_reason ~ '[[:cntrl:]]' then
+    perform private.raise_api_error('invalid_parameter', 'The reason must be 3 to 500 characters on one line');
+  end if;
+
+  -- The payment, then the organization's settings row (on which its postings
+  -- serialize): the order a matching UPDATE takes them in (its row, then the
+  -- posting trigger's lock), so a correction and a matching never deadlock.
+  select * into v_pay from public.payments p where p.id = p_payment_id for update;
+  v_settings := private.lock_accounting_settings(v_org_id);
+  if v_pay.reversed_at is not null then
+    perform private.raise_api_error('payment_reversed', pg_catalog.format('Payment %s was already reversed on %s',
+      coalesce(v_pay.external_ref, v_pay.id::text), pg_catalog.to_char(v_pay.reversed_at, 'YYYY-MM-DD')));
+  end if;
+  if p_kind = 'unassign' and v_pay.invoice_id is null then
+    perform private.raise_api_error('payment_not_assigned', pg_catalog.format('Payment %s is not assigned to an invoice',
+      coalesce(v_pay.external_ref, v_pay.id::text)));
+  end if;
+  select i.number into v_number from public.invoices i where i.org_id = v_org_id and i.id = v_pay.invoice_id;
+
+  -- The audit rows of this correction (the payment's update, the correction row) carry its reason.
+  perform pg_catalog.set_config('terrain.audit_reason', v_reason, true);
+  perform pg_catalog.set_config('terrain.payment_op', 'correction', true);
+  update public.payments p
+  set invoice_id = null,
+      unassigned_at = case when v_pay.invoice_id is not null then now() else p.unassigned_at end,
+      reversed_at = case when p_kind = 'reverse' then now() end
+  where p.id = p_payment_id;
+  perform pg_catalog.set_config('terrain.payment_op', '', true);
+
+  select (pg_catalog.now() at time zone o.timezone)::date into v_today from public.organizations o where o.id = v_org_id;
+  v_entry_id := private.post_payment_correction(v_settings, v_pay, p_kind, greatest(v_today, v_pay.paid_on), v_reason);
+  select * into v_entry from public.ledger_entries e where e.org_id = v_org_id and e.id = v_entry_id;
+  if v_pay.invoice_id is not null then
+    v_status := private.payment_status_after_correction(v_org_id, v_pay.invoice_id);
+  end if;
+
+  insert into public.payment_corrections (org_id, payment_id, kind, invoice_id, entry_id, reason, created_by)
+  values (v_org_id, v_pay.id, p_kind, v_pay.invoice_id, v_entry_id, v_reason, auth.uid());
+  perform pg_catalog.set_config('terrain.audit_reason', '', true);
+
+  perform private.append_invoice_log(v_org_id,
+    case p_kind when 'unassign' then 'payment_unassigned' else 'payment_reversed' end, v_pay.invoice_id, v_pay.id,
+    pg_catalog.jsonb_build_object('invoice_number', v_number, 'amount_cents', v_pay.amount_cents,
+      'external_ref', v_pay.external_ref, 'reason', v_reason,
+      'entry', pg_catalog.format('BQ %s-%s', v_entry.fiscal_year, v_entry.entry_number)));
+
+  return pg_catalog.jsonb_build_object(
+    'payment_id', v_pay.id, 'kind', p_kind, 'invoice_id', v_pay.invoice_id, 'invoice_number', v_number,
+    'invoice_status', v_status, 'entry_id', v_entry_id, 'journal_code', v_entry.journal_code,
+    'fiscal_year', v_entry.fiscal_year, 'entry_number', v_entry.entry_number, 'entry_date', v_entry.entry_date);
+end;
+$$;
+
+ALTER FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) OWNER TO postgres;
+
+--
 -- Name: create_alert_notifications(private.alert_notice[]); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -4066,8 +4258,7 @@ CREATE FUNCTION private.guard_invoice_updates() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op    text := case when current_user::text not in ('anon', 'authenticated')
-                         then coalesce(pg_catalog.current_setting('terrain.invoicing_op', true), '') else '' end;
+  v_op    text := private.trusted_context('terrain.invoicing_op');
   v_send  constant text[] := array['status', 'pdf_sha256', 'sent_at', 'updated_at', 'series', 'total_ttc_cents'];
   v_pdf   constant text[] := array['pdf_sha256', 'updated_at', 'series', 'total_ttc_cents'];
   v_pay   constant text[] := array['status', 'paid_at', 'updated_at', 'series', 'total_ttc_cents'];
@@ -4116,6 +4307,12 @@ begin
      and (pg_catalog.to_jsonb(new) - v_pay) = (pg_catalog.to_jsonb(old) - v_pay) then
     return new;
   end if;
+  if v_op = 'payment_reversal'
+     and old.status in ('partially_paid', 'paid') and new.status in ('sent', 'partially_paid') and new.status < old.status
+     and new.paid_at is null
+     and (pg_catalog.to_jsonb(new) - v_pay) = (pg_catalog.to_jsonb(old) - v_pay) then
+    return new;
+  end if;
   perform private.raise_api_error('invoice_locked', pg_catalog.format('Invoice %s is locked (status: %s)', old.number, old.status));
   return null; -- not reached: raise_api_error never returns (plpgsql_check cannot know it)
 end;
@@ -4127,7 +4324,7 @@ ALTER FUNCTION private.guard_invoice_updates() OWNER TO postgres;
 -- Name: FUNCTION guard_invoice_updates(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves: PDF hash recorded once, send, payment; only drafts can be deleted.';
+COMMENT ON FUNCTION private.guard_invoice_updates() IS 'Trigger (invariant 3): issued/sent/paid invoices are immutable except the forward moves (PDF hash recorded once, send, payment) and a payment correction moving the payment status back; only drafts can be deleted.';
 
 --
 -- Name: guard_ledger_changes(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4138,8 +4335,8 @@ CREATE FUNCTION private.guard_ledger_changes() RETURNS trigger
     SET search_path TO ''
     AS $$
 declare
-  v_op text := case when current_user::text not in ('anon', 'authenticated')
-                    then coalesce(pg_catalog.current_setting('terrain.ledger_op', true), '') else '' end;
+  v_op   text := private.trusted_context('terrain.ledger_op');
+  v_lets constant text[] := array['lettering_code', 'lettering_date'];
 begin
   -- Read through jsonb: one function guards both tables, and a ledger_entries
   -- record has no lettering fields to name.
@@ -4147,8 +4344,14 @@ begin
      and pg_catalog.to_jsonb(old) ->> 'lettering_code' is null
      and pg_catalog.to_jsonb(new) ->> 'lettering_code' is not null
      and pg_catalog.to_jsonb(new) ->> 'lettering_date' is not null
-     and (pg_catalog.to_jsonb(new) - array['lettering_code', 'lettering_date'])
-         = (pg_catalog.to_jsonb(old) - array['lettering_code', 'lettering_date']) then
+     and (pg_catalog.to_jsonb(new) - v_lets) = (pg_catalog.to_jsonb(old) - v_lets) then
+    return new;
+  end if;
+  if tg_op = 'UPDATE' and tg_table_name = 'ledger_lines' and v_op = 'unlettering'
+     and pg_catalog.to_jsonb(old) ->> 'lettering_code' is not null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_code' is null
+     and pg_catalog.to_jsonb(new) ->> 'lettering_date' is null
+     and (pg_catalog.to_jsonb(new) - v_lets) = (pg_catalog.to_jsonb(old) - v_lets) then
     return new;
   end if;
   perform private.raise_api_error('append_only',
@@ -4295,12 +4498,14 @@ COMMENT ON FUNCTION private.guard_mission_columns() IS 'Lifecycle columns change
 --
 
 CREATE FUNCTION private.guard_payments() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
+    LANGUAGE plpgsql
     SET search_path TO ''
     AS $$
 declare
   v_inv   public.invoices;
   v_entry text;
+  v_op    text := private.trusted_context('terrain.payment_op');
+  v_fixed constant text[] := array['invoice_id', 'matched_at', 'unassigned_at', 'reversed_at'];
 begin
   if tg_op = 'DELETE' then
     if old.invoice_id is not null then
@@ -4316,13 +4521,25 @@ begin
   end if;
 
   if tg_op = 'UPDATE' then
-    -- Only one change exists: matching an unmatched payment to an invoice.
+    if v_op = 'correction'
+       and new.invoice_id is null and old.reversed_at is null
+       and (pg_catalog.to_jsonb(new) - v_fixed) = (pg_catalog.to_jsonb(old) - v_fixed) then
+      new.matched_at := null;
+      return new;
+    end if;
+    if old.reversed_at is not null then
+      perform private.raise_api_error('payment_reversed', pg_catalog.format('Payment %s was reversed: it cannot be matched nor changed', coalesce(old.external_ref, old.id::text)));
+    end if;
+    -- Otherwise one change exists: matching an unmatched payment to an invoice.
     if old.invoice_id is not null or new.invoice_id is null
        or (pg_catalog.to_jsonb(new) - array['invoice_id', 'matched_at']) <> (pg_catalog.to_jsonb(old) - array['invoice_id', 'matched_at']) then
       perform private.raise_api_error('rule_violation', pg_catalog.format('Payment %s is recorded: only matching an unmatched payment to an invoice is allowed', coalesce(old.external_ref, old.id::text)));
     end if;
     new.matched_at := now();
   else
+    if new.unassigned_at is not null or new.reversed_at is not null then
+      perform private.raise_api_error('rule_violation', 'A payment is recorded as received: unassign_payment and reverse_payment correct it later');
+    end if;
     new.created_by := coalesce(auth.uid(), new.created_by);
     new.matched_at := case when new.invoice_id is not null then now() end;
   end if;
@@ -4347,7 +4564,7 @@ ALTER FUNCTION private.guard_payments() OWNER TO postgres;
 -- Name: FUNCTION guard_payments(); Type: COMMENT; Schema: private; Owner: postgres
 --
 
-COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is never changed nor deleted; an unmatched one can be matched once, and deleted only while no ledger entry holds it.';
+COMMENT ON FUNCTION private.guard_payments() IS 'Trigger: payments go against issued invoices (not credit notes, not drafts); a matched payment is changed only by unassign_payment / reverse_payment, and never deleted; an unmatched one can be matched (unless reversed), and deleted only while no ledger entry holds it.';
 
 --
 -- Name: guard_quote_updates(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -4983,6 +5200,185 @@ ALTER FUNCTION private.invoice_canonical(p_inv public.invoices) OWNER TO postgre
 COMMENT ON FUNCTION private.invoice_canonical(p_inv public.invoices) IS 'Canonical text of an issued document (identity, number, dates, client, totals, legal mentions, lines) that its row_hash covers.';
 
 --
+-- Name: invoice_chain_findings(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_chain_findings(p_org_id uuid) RETURNS TABLE(kind text, invoice_id uuid, number text, seq bigint, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  -- Older than this, the last full verification is overdue (a nightly job, with room for one missed night's start).
+  c_max_age constant interval := interval '36 hours';
+  -- The most rows after the last verification a check recomputes.
+  c_max_rows constant bigint := 5000;
+  v_kind   text;
+  v_last   private.invoice_chain_verifications;
+  v_first  timestamptz;
+  v_exists boolean;
+  s        record;
+begin
+  foreach v_kind in array array['chain', 'log'] loop
+    if v_kind = 'chain' then
+      select exists (select from private.invoice_chain_heads h where h.org_id = p_org_id and h.last_position > 0)
+             or exists (select from public.invoices i where i.org_id = p_org_id and i.chain_position is not null),
+             (select i.issued_at from public.invoices i where i.org_id = p_org_id and i.chain_position = 1)
+        into v_exists, v_first;
+    else
+      select exists (select from private.invoice_log_heads h where h.org_id = p_org_id and h.last_seq > 0)
+             or exists (select from public.invoice_log l where l.org_id = p_org_id),
+             (select l.occurred_at from public.invoice_log l where l.org_id = p_org_id and l.seq = 1)
+        into v_exists, v_first;
+    end if;
+    continue when not v_exists;
+
+    v_last := null;
+    select * into v_last from private.invoice_chain_verifications v
+    where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is not null
+    order by v.started_at desc, v.id desc limit 1;
+
+    if v_last.id is null and (v_first is null or v_first < pg_catalog.now() - c_max_age) then
+      -- Never verified, and too old not to have been: the whole history is
+      -- the nightly job's (or run_invoice_chain_verification's) to recompute.
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        'verification overdue: no full verification was ever recorded'::text;
+      continue;
+    end if;
+
+    if v_last.ok is false then
+      return query select v_kind, v_last.failed_invoice_id, v_last.failed_number, v_last.failed_at,
+        pg_catalog.format('full verification of %s: %s',
+                          pg_catalog.to_char(v_last.finished_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), v_last.failure);
+      continue;
+    end if;
+
+    if v_kind = 'chain' then
+      select x.ok, x.complete, x.failed_position as at, x.invoice_id, x.number, x.reason into s
+      from private.invoice_chain_segment(p_org_id, coalesce(v_last.verified_through, 0), v_last.verified_hash, c_max_rows) x;
+    else
+      select x.ok, x.complete, x.failed_seq as at, null::uuid as invoice_id, null::text as number, x.reason into s
+      from private.invoice_log_segment(p_org_id, coalesce(v_last.verified_through, 0), v_last.verified_hash, c_max_rows) x;
+    end if;
+    if not s.ok then
+      return query select v_kind, s.invoice_id, s.number, s.at,
+        case when v_last.id is null then s.reason
+             else pg_catalog.format('since the last full verification: %s', s.reason) end;
+    elsif not s.complete then
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        pg_catalog.format('%s rows or more since the last full verification: only the first %s were checked (the nightly job verifies the rest)',
+                          c_max_rows, c_max_rows);
+    end if;
+
+    if v_last.finished_at < pg_catalog.now() - c_max_age then
+      return query select v_kind, null::uuid, null::text, null::bigint,
+        pg_catalog.format('verification overdue: the last full verification finished %s',
+                          pg_catalog.to_char(v_last.finished_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'));
+    end if;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_chain_findings(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_chain_findings(p_org_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_chain_findings(p_org_id uuid) IS 'Problems of an organization''s invoice hash chain and invoice log: the last full verification failed or is overdue (36 hours), or a row written since it does not verify. Reads the recorded verification and recomputes only the rows after it.';
+
+--
+-- Name: invoice_chain_segment(uuid, bigint, text, bigint, bigint, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint DEFAULT NULL::bigint, p_verified_hash text DEFAULT NULL::text) RETURNS TABLE(ok boolean, checked bigint, through_position bigint, through_hash text, complete boolean, failed_position bigint, invoice_id uuid, number text, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  r          public.invoices;
+  v_prev     text := p_after_hash;
+  v_expected bigint := p_after_position + 1;
+  v_rows     bigint := 0;
+  v_head     private.invoice_chain_heads;
+begin
+  -- The segment hangs on a document verified earlier: it must still carry that hash.
+  if p_after_position > 0 and not exists (
+       select from public.invoices i
+       where i.org_id = p_org_id and i.chain_position = p_after_position and i.row_hash = p_after_hash) then
+    return query
+    select false, 0::bigint, p_after_position, p_after_hash, true, p_after_position, i.id, i.number,
+      pg_catalog.format('the document at chain position %s no longer carries the hash verified earlier: it was changed or removed',
+                        p_after_position)
+    from (select 1) as one
+    left join public.invoices i on i.org_id = p_org_id and i.chain_position = p_after_position;
+    return;
+  end if;
+
+  for r in
+    select * from public.invoices i
+    where i.org_id = p_org_id and i.chain_position > p_after_position
+    order by i.chain_position
+    limit p_max_rows
+  loop
+    v_rows := v_rows + 1;
+    if r.chain_position <> v_expected then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        pg_catalog.format('chain position %s is missing: an issued document before %s was removed', v_expected, r.number);
+      return;
+    end if;
+    if r.prev_hash is distinct from v_prev then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        'prev_hash does not match the row_hash of the previous document'::text;
+      return;
+    end if;
+    if r.row_hash is distinct from private.invoice_row_hash(r) then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        'row_hash does not match the document content'::text;
+      return;
+    end if;
+    if r.chain_position = p_verified_position and r.row_hash is distinct from p_verified_hash then
+      return query select false, v_expected - 1 - p_after_position, v_expected - 1, v_prev, true, v_expected, r.id, r.number,
+        pg_catalog.format('the chain up to position %s differs from the one verified earlier: it was rewritten and its hashes recomputed',
+                          v_expected);
+      return;
+    end if;
+    v_prev := r.row_hash;
+    v_expected := v_expected + 1;
+  end loop;
+
+  if v_rows = p_max_rows then
+    -- The step is used up; the rest is for the next segment.
+    return query select true, v_rows, v_expected - 1, v_prev, false, null::bigint, null::uuid, null::text, null::text;
+    return;
+  end if;
+
+  if v_expected - 1 < p_verified_position then
+    return query select false, v_rows, v_expected - 1, v_prev, true, v_expected, null::uuid, null::text,
+      pg_catalog.format('the chain ends at position %s but position %s was verified earlier: documents were removed',
+                        v_expected - 1, p_verified_position);
+    return;
+  end if;
+  select * into v_head from private.invoice_chain_heads h where h.org_id = p_org_id;
+  if coalesce(v_head.last_position, 0) <> v_expected - 1 or v_head.last_row_hash is distinct from v_prev then
+    return query select false, v_rows, v_expected - 1, v_prev, true, coalesce(v_head.last_position, 0), v_head.last_invoice_id, null::text,
+      pg_catalog.format('the chain head records %s issued documents ending with hash %s: the latest were removed or rewritten',
+                        coalesce(v_head.last_position, 0), coalesce(v_head.last_row_hash, 'none'));
+    return;
+  end if;
+  return query select true, v_rows, v_expected - 1, v_prev, true, null::bigint, null::uuid, null::text, null::text;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) IS 'Verifies an organization''s invoice hash chain after a verified position (linking to its hash), at most p_max_rows documents (null: to the chain head); optionally against a hash verified earlier at p_verified_position. Called by verify_invoice_chain and the recorded verifications.';
+
+--
 -- Name: invoice_legal_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -5101,7 +5497,7 @@ CREATE TABLE public.invoice_log (
     prev_hash text,
     hash text NOT NULL,
     CONSTRAINT invoice_log_data_check CHECK ((octet_length((data)::text) <= 65536)),
-    CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text]))),
+    CONSTRAINT invoice_log_event_check CHECK ((event = ANY (ARRAY['issued'::text, 'credit_note_issued'::text, 'pdf_hashed'::text, 'sent'::text, 'payment_status'::text, 'payment_received'::text, 'payment_matched'::text, 'payment_unassigned'::text, 'payment_reversed'::text]))),
     CONSTRAINT invoice_log_first_has_no_prev CHECK (((prev_hash IS NULL) = (seq = 1))),
     CONSTRAINT invoice_log_hash_check CHECK ((hash ~ '^[0-9a-f]{64}$'::text)),
     CONSTRAINT invoice_log_prev_hash_check CHECK ((prev_hash ~ '^[0-9a-f]{64}$'::text)),
@@ -5150,6 +5546,91 @@ CREATE FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoic
 $$;
 
 ALTER FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) OWNER TO postgres;
+
+--
+-- Name: invoice_log_segment(uuid, bigint, text, bigint, bigint, text, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint DEFAULT NULL::bigint, p_expected_head text DEFAULT NULL::text, p_reference text DEFAULT 'the exported head'::text) RETURNS TABLE(ok boolean, checked bigint, through_seq bigint, through_hash text, complete boolean, failed_seq bigint, reason text)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  r          public.invoice_log;
+  v_prev     text := p_after_hash;
+  v_hash     text;
+  v_expected bigint := p_after_seq + 1;
+  v_rows     bigint := 0;
+  v_head     private.invoice_log_heads;
+begin
+  if p_after_seq > 0 and not exists (
+       select from public.invoice_log l where l.org_id = p_org_id and l.seq = p_after_seq and l.hash = p_after_hash) then
+    return query select false, 0::bigint, p_after_seq, p_after_hash, true, p_after_seq,
+      pg_catalog.format('event %s no longer carries the hash verified earlier: it was changed or removed', p_after_seq);
+    return;
+  end if;
+
+  for r in
+    select * from public.invoice_log l
+    where l.org_id = p_org_id and l.seq > p_after_seq
+    order by l.seq
+    limit p_max_rows
+  loop
+    v_rows := v_rows + 1;
+    if r.seq <> v_expected then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, v_expected,
+        pg_catalog.format('event %s is missing or out of place (found %s): the log was cut or reordered', v_expected, r.seq);
+      return;
+    end if;
+    if r.prev_hash is distinct from v_prev then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, r.seq,
+        pg_catalog.format('event %s does not link to the recomputed hash of event %s: the history before it was rewritten', r.seq, r.seq - 1);
+      return;
+    end if;
+    v_hash := private.invoice_log_hash(v_prev, r);
+    if r.hash <> v_hash then
+      return query select false, v_expected - 1 - p_after_seq, v_expected - 1, v_prev, true, r.seq,
+        pg_catalog.format('event %s does not match its hash: it was edited', r.seq);
+      return;
+    end if;
+    if r.seq = p_expected_seq and v_hash <> p_expected_head then
+      -- The event itself is consistent: it counts as checked.
+      return query select false, v_expected - p_after_seq, v_expected, v_hash, true, r.seq,
+        pg_catalog.format('the history up to event %s differs from %s: it was rewritten and its hashes recomputed', r.seq, p_reference);
+      return;
+    end if;
+    v_prev := v_hash;
+    v_expected := v_expected + 1;
+  end loop;
+
+  if v_rows = p_max_rows then
+    return query select true, v_rows, v_expected - 1, v_prev, false, null::bigint, null::text;
+    return;
+  end if;
+
+  if v_expected - 1 < p_expected_seq then
+    return query select false, v_rows, v_expected - 1, v_prev, true, v_expected,
+      pg_catalog.format('the log ends at event %s but %s is at event %s: events were removed', v_expected - 1, p_reference, p_expected_seq);
+    return;
+  end if;
+  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id;
+  if coalesce(v_head.last_seq, 0) <> v_expected - 1 or v_head.last_hash is distinct from v_prev then
+    return query select false, v_rows, v_expected - 1, v_prev, true, coalesce(v_head.last_seq, 0),
+      pg_catalog.format('the head records %s events ending with %s, the log has %s: the head or the latest events were changed',
+                        coalesce(v_head.last_seq, 0), coalesce(v_head.last_hash, 'none'), v_expected - 1);
+    return;
+  end if;
+  return query select true, v_rows, v_expected - 1, v_prev, true, null::bigint, null::text;
+end;
+$$;
+
+ALTER FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) IS 'Verifies an organization''s invoice log after a verified event (linking to its hash), at most p_max_rows events (null: to the head); optionally against a hash known at p_expected_seq. Called by verify_invoice_log and the recorded verifications.';
 
 --
 -- Name: invoice_missing_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5368,6 +5849,26 @@ ALTER FUNCTION private.invoice_row_hash(p_inv public.invoices) OWNER TO postgres
 --
 
 COMMENT ON FUNCTION private.invoice_row_hash(p_inv public.invoices) IS 'sha256(prev_hash || canonical content), hex; the first document of an organization has no prev_hash.';
+
+--
+-- Name: is_invitation_of(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.is_invitation_of(p_user_id uuid) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select (auth.uid() is not null or coalesce(auth.role(), '') = 'service_role')
+     and auth.uid() is distinct from p_user_id
+$$;
+
+ALTER FUNCTION private.is_invitation_of(p_user_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.is_invitation_of(p_user_id uuid) IS 'True when a membership of p_user_id written now is an invitation: through the API (signed-in user or service role) by someone else.';
 
 --
 -- Name: is_system_actor(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -5652,6 +6153,23 @@ end;
 $$;
 
 ALTER FUNCTION private.log_invoice_events() OWNER TO postgres;
+
+--
+-- Name: log_invoice_payment_status_back(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.log_invoice_payment_status_back() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  perform private.append_invoice_log(new.org_id, 'payment_status', new.id, null,
+    pg_catalog.jsonb_build_object('number', new.number, 'status', new.status));
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.log_invoice_payment_status_back() OWNER TO postgres;
 
 --
 -- Name: log_lock_override(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6286,22 +6804,11 @@ CREATE FUNCTION private.notify_invitation() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
-declare
-  v_lang text;
 begin
-  if (auth.uid() is null and coalesce(auth.role(), '') <> 'service_role') or auth.uid() = new.user_id then
+  if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
-  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = new.user_id;
-  v_lang := coalesce(v_lang, 'fr');
-  perform private.create_notification(
-    new.org_id, new.user_id, 'email', 'invitation', 'public.memberships', new.id, 'invitation:' || new.id::text,
-    pg_catalog.jsonb_build_object(
-      'organization', (select o.name from public.organizations o where o.id = new.org_id),
-      'role', private.role_label(new.role, v_lang),
-      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
-                        (select u.email::text from auth.users u where u.id = auth.uid()),
-                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+  perform private.queue_invitation_email(new.org_id, new.user_id, new.role, new.id, 'invitation:' || new.id::text);
   return null;
 end;
 $$;
@@ -6479,6 +6986,189 @@ ALTER FUNCTION private.org_today(p_org_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION private.org_today(p_org_id uuid) IS 'The current calendar date in the organization''s timezone.';
 
 --
+-- Name: payments; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payments (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    invoice_id uuid,
+    amount_cents bigint NOT NULL,
+    method text NOT NULL,
+    paid_on date NOT NULL,
+    external_ref text,
+    label text,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    matched_at timestamp with time zone,
+    unassigned_at timestamp with time zone,
+    reversed_at timestamp with time zone,
+    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
+    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
+    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
+    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
+    CONSTRAINT payments_reversed_unmatched CHECK (((reversed_at IS NULL) OR (invoice_id IS NULL))),
+    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL) OR (unassigned_at IS NOT NULL)))
+);
+
+ALTER TABLE public.payments OWNER TO postgres;
+
+--
+-- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
+
+--
+-- Name: COLUMN payments.unassigned_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.payments.unassigned_at IS 'When its assignment to an invoice was last cancelled (unassign_payment, reverse_payment); null if never.';
+
+--
+-- Name: COLUMN payments.reversed_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.payments.reversed_at IS 'When the payment was reversed (reverse_payment: a bank line recorded by mistake); a reversed payment is unmatched for good.';
+
+--
+-- Name: payment_account(public.payments, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.payment_account(p_pay public.payments, p_class text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select l.account_number
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = p_pay.org_id and e.payment_id = p_pay.id and pg_catalog.left(l.account_number, 2) = p_class
+  group by l.account_number
+  having sum(l.debit_cents - l.credit_cents) <> 0
+  order by pg_catalog.abs(sum(l.debit_cents - l.credit_cents)) desc, l.account_number
+  limit 1
+$$;
+
+ALTER FUNCTION private.payment_account(p_pay public.payments, p_class text) OWNER TO postgres;
+
+--
+-- Name: payment_status_after_correction(uuid, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) RETURNS public.invoice_status
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_due      bigint;
+  v_received bigint;
+  v_status   public.invoice_status;
+begin
+  select * into v_inv from public.invoices i where i.org_id = p_org_id and i.id = p_invoice_id for update;
+  if v_inv.status not in ('partially_paid', 'paid') then
+    return v_inv.status;
+  end if;
+  select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
+  from public.invoices c
+  where c.org_id = p_org_id and c.credited_invoice_id = p_invoice_id and c.kind = 'credit_note' and c.status <> 'draft';
+  select coalesce(sum(p.amount_cents), 0) into v_received
+  from public.payments p where p.org_id = p_org_id and p.invoice_id = p_invoice_id;
+  v_status := case when v_received >= v_due then 'paid'::public.invoice_status
+                   when v_received > 0 then 'partially_paid'::public.invoice_status
+                   else 'sent'::public.invoice_status end;
+  if v_status >= v_inv.status then
+    return v_inv.status;
+  end if;
+  perform pg_catalog.set_config('terrain.invoicing_op', 'payment_reversal', true);
+  update public.invoices i set status = v_status, paid_at = null
+  where i.org_id = p_org_id and i.id = p_invoice_id;
+  perform pg_catalog.set_config('terrain.invoicing_op', '', true);
+  return v_status;
+end;
+$$;
+
+ALTER FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: member_invitations; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.member_invitations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    membership_id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    email text NOT NULL,
+    invited_by uuid,
+    invited_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_sent_at timestamp with time zone DEFAULT now() NOT NULL,
+    send_count integer DEFAULT 1 NOT NULL,
+    accepted_at timestamp with time zone,
+    CONSTRAINT member_invitations_email_check CHECK (((length(email) >= 3) AND (length(email) <= 320))),
+    CONSTRAINT member_invitations_send_count_check CHECK ((send_count >= 1))
+);
+
+ALTER TABLE public.member_invitations OWNER TO postgres;
+
+--
+-- Name: TABLE member_invitations; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.member_invitations IS 'Invitations to join an organization (one per membership added through the API by someone else): who invited whom and when, how often the email was sent, and when the person first signed in (accepted_at; null = pending). Read by owners and admins; written only by triggers and the resend_invitation / revoke_invitation RPCs.';
+
+--
+-- Name: COLUMN member_invitations.email; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.member_invitations.email IS 'The invited address, as the account had it when invited.';
+
+--
+-- Name: COLUMN member_invitations.accepted_at; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.member_invitations.accepted_at IS 'First sign-in after the invitation (set by a trigger on auth.users), or the invitation time for an account already in use. Null: pending.';
+
+--
+-- Name: pending_invitation_for_update(uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) RETURNS public.member_invitations
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations;
+begin
+  if auth.uid() is null then
+    perform private.raise_api_error('authentication_required', 'Sign in as an owner or admin of the organization to manage invitations');
+  end if;
+  perform private.assert_live_session();
+  if p_invitation_id is null then
+    perform private.raise_api_error('missing_parameter', 'An invitation id is required');
+  end if;
+  select i.* into v_invitation from public.member_invitations i where i.id = p_invitation_id for update;
+  if not found or not private.has_role_in(v_invitation.org_id, '{owner,admin}') then
+    perform private.raise_api_error('not_found', 'No invitation with that id in an organization you manage');
+  end if;
+  if v_invitation.accepted_at is not null then
+    perform private.raise_api_error('invitation_not_pending',
+      pg_catalog.format('%s has already joined the organization', v_invitation.email),
+      null, 'Change their role or remove them in the members list.');
+  end if;
+  return v_invitation;
+end;
+$$;
+
+ALTER FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) IS 'The pending invitation with that id, locked, if the signed-in caller (live session) is an owner or admin of its organization; raises authentication_required, missing_parameter, not_found or invitation_not_pending otherwise.';
+
+--
 -- Name: post_invoice(uuid); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -6617,11 +7307,7 @@ begin
     return private.post_unassigned_receipt(v_settings, v_pay);
   end if;
 
-  -- The account the receipt credited (the mapping may have changed since).
-  select l.account_number into v_suspense
-  from public.ledger_entries e
-  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
-  where e.org_id = v_pay.org_id and e.payment_id = v_pay.id and e.invoice_id is null and l.credit_cents > 0;
+  v_suspense := private.payment_account(v_pay, '47');
   if v_suspense is null then
     return private.post_payment_settlement(v_settings, v_pay, v_settings.account_bank, v_pay.paid_on, 'Règlement');
   end if;
@@ -6634,35 +7320,90 @@ $$;
 ALTER FUNCTION private.post_payment(p_payment_id uuid) OWNER TO postgres;
 
 --
--- Name: payments; Type: TABLE; Schema: public; Owner: postgres
+-- Name: post_payment_correction(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-CREATE TABLE public.payments (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    org_id uuid NOT NULL,
-    invoice_id uuid,
-    amount_cents bigint NOT NULL,
-    method text NOT NULL,
-    paid_on date NOT NULL,
-    external_ref text,
-    label text,
-    created_by uuid,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    matched_at timestamp with time zone,
-    CONSTRAINT payments_amount_cents_check CHECK (((amount_cents > 0) AND (amount_cents <= '100000000000'::bigint))),
-    CONSTRAINT payments_external_ref_check CHECK (((external_ref IS NULL) OR ((length(btrim(external_ref)) >= 1) AND (length(btrim(external_ref)) <= 200)))),
-    CONSTRAINT payments_label_check CHECK (((label IS NULL) OR (length(label) <= 500))),
-    CONSTRAINT payments_method_check CHECK ((method = ANY (ARRAY['transfer'::text, 'card'::text, 'cheque'::text, 'cash'::text, 'direct_debit'::text]))),
-    CONSTRAINT payments_unmatched_has_ref CHECK (((invoice_id IS NOT NULL) OR (external_ref IS NOT NULL)))
-);
+CREATE FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_entry_id uuid;
+  v_ref      text := coalesce(p_pay.external_ref, private.format_cents(p_pay.amount_cents));
+  v_bank     text := coalesce(private.payment_account(p_pay, '51'), p_settings.account_bank);
+begin
+  if p_pay.invoice_id is null then
+    return private.post_payment_entry(p_settings, p_pay, null, p_entry_date,
+      pg_catalog.format('Contre-passation encaissement %s : %s', v_ref, p_reason),
+      coalesce(private.payment_account(p_pay, '47'), p_settings.account_suspense), v_bank, 0);
+  end if;
 
-ALTER TABLE public.payments OWNER TO postgres;
+  select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
+  -- Délettrage: the invoice's client lines are no longer settled as they were.
+  perform pg_catalog.set_config('terrain.ledger_op', 'unlettering', true);
+  update public.ledger_lines l set lettering_code = null, lettering_date = null
+  where l.org_id = p_pay.org_id and l.invoice_id = v_inv.id
+    and l.account_number = p_settings.account_clients and l.lettering_code is not null;
+  perform pg_catalog.set_config('terrain.ledger_op', '', true);
+
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s %s : %s',
+      case p_kind when 'unassign' then 'Annulation affectation' else 'Contre-passation règlement' end, v_ref, v_inv.number,
+      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id), p_reason),
+    p_settings.account_clients, case p_kind when 'unassign' then p_settings.account_suspense else v_bank end,
+    private.vat_on_receipts_transfer(p_settings, v_inv.id));
+  perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) OWNER TO postgres;
 
 --
--- Name: TABLE payments; Type: COMMENT; Schema: public; Owner: postgres
+-- Name: post_payment_entry(private.accounting_settings, public.payments, public.invoices, date, text, text, text, bigint); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
-COMMENT ON TABLE public.payments IS 'Money received: against an issued invoice, or imported unmatched (invoice_id null, external_ref unique per organization).';
+CREATE FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) RETURNS uuid
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_client   text;
+  v_aux      text;
+  v_entry_id uuid;
+  v_label    text := pg_catalog.left(p_label, 500);
+  v_year     integer := extract(year from p_entry_date);
+begin
+  if p_inv.id is not null then
+    select c.name into v_client from public.clients c where c.org_id = p_inv.org_id and c.id = p_inv.client_id;
+    v_aux := private.client_aux_number(p_inv.org_id, p_inv.client_id);
+  end if;
+
+  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
+  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
+          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, p_inv.number, p_pay.id::text), 200), p_pay.paid_on,
+          v_label, p_inv.id, p_pay.id)
+  returning id into v_entry_id;
+
+  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
+                                   label, debit_cents, credit_cents, invoice_id)
+  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account,
+         coalesce(private.account_label(p_settings, x.account),
+                  case pg_catalog.left(x.account, 2) when '51' then 'Banque' when '47' then 'Compte d''attente' end),
+         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, p_inv.id
+  from (
+    values (1, p_debit, case when p_debit = p_settings.account_clients then v_aux end, p_pay.amount_cents, 0::bigint),
+           (2, p_credit, case when p_credit = p_settings.account_clients then v_aux end, 0::bigint, p_pay.amount_cents)
+    union all
+    select t.ord, t.account, null, t.debit, t.credit from private.vat_transfer_lines(p_settings, p_transfer) t
+  ) as x (ord, account, aux, debit, credit)
+  where x.debit > 0 or x.credit > 0;
+  return v_entry_id;
+end;
+$$;
+
+ALTER FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) OWNER TO postgres;
 
 --
 -- Name: post_payment_settlement(private.accounting_settings, public.payments, text, date, text); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6674,63 +7415,13 @@ CREATE FUNCTION private.post_payment_settlement(p_settings private.accounting_se
     AS $$
 declare
   v_inv      public.invoices;
-  v_client   text;
-  v_aux      text;
   v_entry_id uuid;
-  v_label    text;
-  v_year     integer := extract(year from p_entry_date);
-  v_pending  bigint := 0;
-  v_due      bigint;
-  v_received bigint;
-  v_moved    bigint;
-  v_transfer bigint := 0;
 begin
   select * into v_inv from public.invoices i where i.org_id = p_pay.org_id and i.id = p_pay.invoice_id;
-  select c.name into v_client from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id;
-  v_aux := private.client_aux_number(v_inv.org_id, v_inv.client_id);
-  v_label := pg_catalog.left(pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number, v_client), 500);
-
-  if p_settings.vat_on_receipts then
-    -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
-    select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
-    into v_pending
-    from public.invoices d
-    join public.invoice_lines l on l.org_id = d.org_id and l.invoice_id = d.id
-    where d.org_id = v_inv.org_id and (d.id = v_inv.id or (d.credited_invoice_id = v_inv.id and d.status <> 'draft'))
-      and l.stock_item_id is null;
-    select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
-    from public.invoices c
-    where c.org_id = v_inv.org_id and c.credited_invoice_id = v_inv.id and c.kind = 'credit_note' and c.status <> 'draft';
-    select coalesce(sum(p.amount_cents), 0) into v_received
-    from public.payments p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
-    select coalesce(sum(l.debit_cents), 0) into v_moved
-    from public.ledger_entries e
-    join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
-    where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
-      and l.account_number = p_settings.account_vat_pending;
-    v_transfer := greatest(0, case when v_due <= 0 then v_pending
-                                   else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved);
-  end if;
-
-  -- The piece is the bank line: its reference and its date, whatever the
-  -- entry's date.
-  insert into public.ledger_entries (org_id, journal_code, fiscal_year, entry_number, entry_date, piece_ref, piece_date, label, invoice_id, payment_id)
-  values (p_pay.org_id, 'BQ', v_year, private.next_ledger_entry_number(p_pay.org_id, 'BQ', v_year),
-          p_entry_date, pg_catalog.left(coalesce(p_pay.external_ref, v_inv.number), 200), p_pay.paid_on, v_label, v_inv.id, p_pay.id)
-  returning id into v_entry_id;
-
-  insert into public.ledger_lines (org_id, entry_id, line_number, account_number, account_label, aux_number, aux_label,
-                                   label, debit_cents, credit_cents, invoice_id)
-  select p_pay.org_id, v_entry_id, row_number() over (order by x.ord), x.account, private.account_label(p_settings, x.account),
-         x.aux, case when x.aux is not null then pg_catalog.left(v_client, 200) end, v_label, x.debit, x.credit, v_inv.id
-  from (values
-    (1, p_from_account, null::text, p_pay.amount_cents, 0::bigint),
-    (2, p_settings.account_clients, v_aux, 0::bigint, p_pay.amount_cents),
-    (3, p_settings.account_vat_pending, null::text, v_transfer, 0::bigint),
-    (4, p_settings.account_vat_collected, null::text, 0::bigint, v_transfer)
-  ) as x (ord, account, aux, debit, credit)
-  where x.debit > 0 or x.credit > 0;
-
+  v_entry_id := private.post_payment_entry(p_settings, p_pay, v_inv, p_entry_date,
+    pg_catalog.format('%s %s %s', p_label_prefix, v_inv.number,
+                      (select c.name from public.clients c where c.org_id = v_inv.org_id and c.id = v_inv.client_id)),
+    p_from_account, p_settings.account_clients, private.vat_on_receipts_transfer(p_settings, v_inv.id));
   perform private.letter_invoice(p_pay.org_id, v_inv.id, p_entry_date);
   return v_entry_id;
 end;
@@ -6792,6 +7483,32 @@ ALTER FUNCTION private.purge_idempotency_keys(p_older_than interval) OWNER TO po
 --
 
 COMMENT ON FUNCTION private.purge_idempotency_keys(p_older_than interval) IS 'Deletes idempotency keys older than the retention (90 days by default); run daily by pg_cron.';
+
+--
+-- Name: purge_invoice_chain_verifications(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.purge_invoice_chain_verifications() RETURNS bigint
+    LANGUAGE sql
+    SET search_path TO ''
+    AS $$
+  with gone as (
+    delete from private.invoice_chain_verifications v
+    where v.finished_at < pg_catalog.now() - interval '400 days'
+      and exists (select from private.invoice_chain_verifications n
+                  where n.org_id = v.org_id and n.kind = v.kind and n.ok
+                    and (n.started_at, n.id) > (v.started_at, v.id))
+    returning 1)
+  select pg_catalog.count(*) from gone
+$$;
+
+ALTER FUNCTION private.purge_invoice_chain_verifications() OWNER TO postgres;
+
+--
+-- Name: FUNCTION purge_invoice_chain_verifications(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.purge_invoice_chain_verifications() IS 'Daily (pg_cron purge-invoice-chain-verifications): deletes verification passes finished over 400 days ago, keeping each organization''s latest passed one of each kind. Returns how many went.';
 
 --
 -- Name: purge_notifications(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -6951,6 +7668,38 @@ ALTER FUNCTION private.queue_intervention_report() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.queue_intervention_report() IS 'Trigger: when a mission becomes done, queues the intervention report email to its client (if the client has an address).';
+
+--
+-- Name: queue_invitation_email(uuid, uuid, public.member_role, uuid, text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) RETURNS uuid
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_lang text;
+begin
+  select coalesce(p.language, 'fr') into v_lang from public.profiles p where p.id = p_user_id;
+  v_lang := coalesce(v_lang, 'fr');
+  return private.create_notification(
+    p_org_id, p_user_id, 'email', 'invitation', 'public.memberships', p_membership_id, p_dedupe_key,
+    pg_catalog.jsonb_build_object(
+      'organization', (select o.name from public.organizations o where o.id = p_org_id),
+      'role', private.role_label(p_role, v_lang),
+      'actor', coalesce((select nullif(pg_catalog.btrim(p.full_name), '') from public.profiles p where p.id = auth.uid()),
+                        (select u.email::text from auth.users u where u.id = auth.uid()),
+                        case v_lang when 'en' then 'An administrator' else 'Un administrateur' end)));
+end;
+$$;
+
+ALTER FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) IS 'Queues the invitation email of a membership (organization, role in the member''s language, the inviting caller) under the given dedupe key.';
 
 --
 -- Name: queue_invoice_for_overdue_check(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -7250,6 +7999,35 @@ CREATE FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds 
 $$;
 
 ALTER FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds integer, p_bucket text) OWNER TO postgres;
+
+--
+-- Name: record_member_invitation(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.record_member_invitation() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if not private.is_invitation_of(new.user_id) then
+    return null;
+  end if;
+  insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at)
+  select new.org_id, new.id, new.user_id, pg_catalog.lower(u.email), auth.uid(),
+         case when u.last_sign_in_at is not null then pg_catalog.now() end
+  from auth.users u
+  where u.id = new.user_id;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION private.record_member_invitation() OWNER TO postgres;
+
+--
+-- Name: FUNCTION record_member_invitation(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.record_member_invitation() IS 'Trigger: records the invitation of a member added through the API by someone else (pending until their account first signs in; accepted at once for an account already in use).';
 
 --
 -- Name: record_mission_status_change(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8030,6 +8808,56 @@ ALTER FUNCTION private.run_alert_check(p_view text, p_types text[]) OWNER TO pos
 COMMENT ON FUNCTION private.run_alert_check(p_view text, p_types text[]) IS 'Fires, refreshes (only what changed), resolves, notifies and escalates the alerts of one alert view (all organizations) in set-based statements, notifying and escalating at most private.alert_notify_batch_size() alerts per run; returns {checked, fired, resolved, notified, escalated, notifications}.';
 
 --
+-- Name: run_invoice_chain_verifications(bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint DEFAULT 20000) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  v_left bigint := p_max_rows;
+  v_id   bigint;
+  v_org  uuid;
+  v_kind text;
+begin
+  if p_max_rows is null or p_max_rows < 1 then
+    raise exception 'p_max_rows must be 1 or more (got %)', coalesce(p_max_rows::text, 'null') using errcode = '22023';
+  end if;
+  while v_left > 0 loop
+    select v.id into v_id from private.invoice_chain_verifications v
+    where v.finished_at is null and v.requested_by is null
+    order by v.started_at, v.id limit 1;
+    if not found then
+      select d.org_id, d.kind into v_org, v_kind
+      from (select h.org_id, 'chain'::text as kind from private.invoice_chain_heads h where h.last_position > 0
+            union all
+            select h.org_id, 'log' from private.invoice_log_heads h where h.last_seq > 0) d
+      left join lateral (select v.started_at from private.invoice_chain_verifications v
+                         where v.org_id = d.org_id and v.kind = d.kind
+                         order by v.started_at desc, v.id desc limit 1) last on true
+      where last.started_at is null or last.started_at < pg_catalog.now() - interval '20 hours'
+      order by last.started_at nulls first, d.org_id, d.kind
+      limit 1;
+      exit when not found;
+      insert into private.invoice_chain_verifications (org_id, kind) values (v_org, v_kind) returning id into v_id;
+    end if;
+    -- At least one row per pass, so a step always makes progress.
+    v_left := v_left - greatest(private.advance_invoice_chain_verification(v_id, v_left), 1);
+  end loop;
+  return p_max_rows - greatest(v_left, 0);
+end;
+$$;
+
+ALTER FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) OWNER TO postgres;
+
+--
+-- Name: FUNCTION run_invoice_chain_verifications(p_max_rows bigint); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) IS 'Nightly job step (pg_cron verify-invoice-chains): advances the full verifications of the organizations'' invoice chains and logs by at most p_max_rows rows, one organization at a time.';
+
+--
 -- Name: search_matches(uuid, text, tsquery); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8529,6 +9357,20 @@ ALTER FUNCTION private.track_mission_title_words() OWNER TO postgres;
 COMMENT ON FUNCTION private.track_mission_title_words() IS 'Statement trigger of public.missions: keeps private.search_words (the words of mission titles per organization, counted) in step with inserted, retitled and deleted missions.';
 
 --
+-- Name: trusted_context(text); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.trusted_context(p_setting text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select case when current_user::text not in ('anon', 'authenticated')
+              then coalesce(pg_catalog.current_setting(p_setting, true), '') else '' end
+$$;
+
+ALTER FUNCTION private.trusted_context(p_setting text) OWNER TO postgres;
+
+--
 -- Name: unece_unit_code(text); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8881,6 +9723,67 @@ ALTER FUNCTION private.validate_mission_transition() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.validate_mission_transition() IS 'Mission state machine: a mission is created as new; a status change must be a row of mission_valid_transitions, made by an allowed role (technicians on their own missions) or the system actor, with its reason/technician; sets started_at, blocked_at, blocked_reason, completed_at, invoiced_at.';
+
+--
+-- Name: vat_on_receipts_transfer(private.accounting_settings, uuid); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) RETURNS bigint
+    LANGUAGE plpgsql STABLE
+    SET search_path TO ''
+    AS $$
+declare
+  v_inv      public.invoices;
+  v_pending  bigint;
+  v_due      bigint;
+  v_received bigint;
+  v_moved    bigint;
+begin
+  if not p_settings.vat_on_receipts then
+    return 0;
+  end if;
+  select * into v_inv from public.invoices i where i.org_id = p_settings.org_id and i.id = p_invoice_id;
+  -- Service VAT of the invoice net of its issued credit notes, amount due, received so far.
+  select coalesce(sum(case when d.kind = 'credit_note' then -l.line_vat_cents else l.line_vat_cents end), 0)
+  into v_pending
+  from public.invoices d
+  join public.invoice_lines l on l.org_id = d.org_id and l.invoice_id = d.id
+  where d.org_id = v_inv.org_id and (d.id = v_inv.id or (d.credited_invoice_id = v_inv.id and d.status <> 'draft'))
+    and l.stock_item_id is null;
+  select v_inv.total_ttc_cents - coalesce(sum(c.total_ttc_cents), 0) into v_due
+  from public.invoices c
+  where c.org_id = v_inv.org_id and c.credited_invoice_id = v_inv.id and c.kind = 'credit_note' and c.status <> 'draft';
+  select coalesce(sum(p.amount_cents), 0) into v_received
+  from public.payments p where p.org_id = v_inv.org_id and p.invoice_id = v_inv.id;
+  select coalesce(sum(l.debit_cents - l.credit_cents), 0) into v_moved
+  from public.ledger_entries e
+  join public.ledger_lines l on l.org_id = e.org_id and l.entry_id = e.id
+  where e.org_id = v_inv.org_id and e.invoice_id = v_inv.id and e.journal_code = 'BQ'
+    and l.account_number = p_settings.account_vat_pending;
+  return case when v_due <= 0 then v_pending
+              else round(v_pending::numeric * least(v_received, v_due) / v_due)::bigint end - v_moved;
+end;
+$$;
+
+ALTER FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) OWNER TO postgres;
+
+--
+-- Name: vat_transfer_lines(private.accounting_settings, bigint); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) RETURNS TABLE(ord integer, account text, debit bigint, credit bigint)
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO ''
+    AS $$
+  select x.ord, x.account, x.debit, x.credit
+  from (values
+    (3, p_settings.account_vat_pending, greatest(p_transfer, 0), greatest(-p_transfer, 0)),
+    (4, p_settings.account_vat_collected, greatest(-p_transfer, 0), greatest(p_transfer, 0))
+  ) as x (ord, account, debit, credit)
+  where p_transfer <> 0
+$$;
+
+ALTER FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) OWNER TO postgres;
 
 --
 -- Name: acknowledge_alert(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -11278,19 +12181,6 @@ begin
     where c.org_column is not null
     order by c.position
   loop
-    if v_check.name = 'invoice_chain' then
-      -- Its view verifies every organization's chain, which an organization's
-      -- admin may not do (verify_invoice_chain checks the caller's role in
-      -- each) and need not wait for: verify this organization's chain only.
-      select pg_catalog.count(*),
-             coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-               'org_id', p_org, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason)), '[]')
-        into v_count, v_sample
-        from public.verify_invoice_chain(p_org) v
-       where not v.ok;
-      return query select v_check.name, v_check.cadence, v_check.description, v_count = 0, v_count, v_sample;
-      continue;
-    end if;
     -- The function name comes from the catalogue; %I quotes it.
     execute pg_catalog.format(
       'select pg_catalog.count(*), coalesce(pg_catalog.jsonb_agg(s.detail order by s.sample_rank) filter (where s.sample_rank <= $2), ''[]'')'
@@ -11636,7 +12526,7 @@ begin
                'payment_id', p.id, 'external_ref', p.external_ref, 'amount_cents', p.amount_cents,
                'paid_on', p.paid_on, 'method', p.method, 'label', p.label)
              order by p.paid_on, p.external_ref)
-      from public.payments p where p.org_id = p_org_id and p.invoice_id is null), '[]'::jsonb)
+      from public.payments p where p.org_id = p_org_id and p.invoice_id is null and p.reversed_at is null), '[]'::jsonb)
   ) into v_report
   from (select 1) as one;
 
@@ -11913,6 +12803,50 @@ ALTER FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text,
 COMMENT ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) IS 'RPC (signed-in user): registers or refreshes this device''s Web Push subscription. Another user''s endpoint moves to the caller only with the same keys and a shared organization (audited as push_subscription_moved); otherwise 42501.';
 
 --
+-- Name: resend_invitation(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.resend_invitation(p_invitation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations := private.pending_invitation_for_update(p_invitation_id);
+  v_role public.member_role;
+  v_wait integer;
+begin
+  -- One email a minute at most: a double click or an impatient admin does not
+  -- flood the person's inbox (nor the email provider's quota).
+  v_wait := pg_catalog.ceil(extract(epoch from v_invitation.last_sent_at + interval '1 minute' - pg_catalog.now()))::integer;
+  if v_wait > 0 then
+    perform private.raise_rate_limited(v_wait,
+      pg_catalog.format('The invitation to %s was sent less than a minute ago', v_invitation.email));
+  end if;
+
+  select m.role into v_role from public.memberships m where m.id = v_invitation.membership_id;
+  perform private.queue_invitation_email(v_invitation.org_id, v_invitation.user_id, v_role, v_invitation.membership_id,
+    'invitation:' || v_invitation.membership_id::text || ':' || (v_invitation.send_count + 1)::text);
+
+  update public.member_invitations i
+     set last_sent_at = pg_catalog.now(), send_count = i.send_count + 1
+   where i.id = v_invitation.id
+  returning i.* into v_invitation;
+
+  return pg_catalog.jsonb_build_object(
+    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email,
+    'send_count', v_invitation.send_count, 'last_sent_at', v_invitation.last_sent_at);
+end;
+$$;
+
+ALTER FUNCTION public.resend_invitation(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION resend_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.resend_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): queues the invitation email of a pending invitation again, at most once a minute (rate_limited, 429, with Retry-After). invitation_not_pending (409) once the person has joined. The invite-member function calls it and then has Supabase Auth send its sign-up link again.';
+
+--
 -- Name: revenue_by_month(uuid, date, date); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -11958,7 +12892,7 @@ begin
   collected as (
     select pg_catalog.date_trunc('month', p.paid_on::timestamp)::date as month_start, sum(p.amount_cents)::bigint as amount
     from public.payments p
-    where p.org_id = p_org_id and p.paid_on between v_first and v_last
+    where p.org_id = p_org_id and p.paid_on between v_first and v_last and p.reversed_at is null
     group by 1
   ),
   overdue as (
@@ -12001,7 +12935,26 @@ ALTER FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) OW
 -- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+COMMENT ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) IS 'RPC (owner, admin, accountant): per month of the period, invoiced and credited amounts excluding VAT (issue date), payments received (paid_on; reversed ones excluded) and the amount overdue at the month''s end (today for the current month); at most 36 months.';
+
+--
+-- Name: reverse_payment(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select private.correct_payment(p_payment_id, 'reverse', p_reason)
+$$;
+
+ALTER FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION reverse_payment(p_payment_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) IS 'RPC (owner, admin, accountant): reverses a payment recorded by mistake (contre-passation), with a reason: a BQ entry credits the bank and debits the suspense account or the client (the invoice then unlettered and its status moved back); the payment stays, marked reversed.';
 
 --
 -- Name: revoke_api_key(uuid); Type: FUNCTION; Schema: public; Owner: postgres
@@ -12032,6 +12985,33 @@ ALTER FUNCTION public.revoke_api_key(p_key_id uuid) OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.revoke_api_key(p_key_id uuid) IS 'RPC (owner, admin): revokes an API key immediately (idempotent). Audited (api_key.revoked); notifies owners and admins.';
+
+--
+-- Name: revoke_invitation(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_invitation public.member_invitations := private.pending_invitation_for_update(p_invitation_id);
+begin
+  -- The guard trigger decides as for any removal (only an owner removes an
+  -- owner); the invitation goes with the membership (foreign key cascade).
+  delete from public.memberships m where m.id = v_invitation.membership_id and m.org_id = v_invitation.org_id;
+  return pg_catalog.jsonb_build_object(
+    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email);
+end;
+$$;
+
+ALTER FUNCTION public.revoke_invitation(p_invitation_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead.';
 
 --
 -- Name: rotate_api_key(uuid, interval); Type: FUNCTION; Schema: public; Owner: postgres
@@ -12131,6 +13111,51 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
+
+--
+-- Name: run_invoice_chain_verification(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid) RETURNS TABLE(kind text, ok boolean, rows_checked bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, finished_at timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+#variable_conflict use_column
+declare
+  v_kind text;
+  v_id   bigint;
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'Name the organization whose invoices to verify (p_org_id)');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin']::public.member_role[],
+                                      'run_invoice_chain_verification', pg_catalog.format('Organization %s', p_org_id));
+  foreach v_kind in array array['chain', 'log'] loop
+    -- A nightly pass of this organization still running is finished now,
+    -- from where it stopped: it started from the first row too.
+    select v.id into v_id from private.invoice_chain_verifications v
+    where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is null
+    for update;
+    if not found then
+      insert into private.invoice_chain_verifications (org_id, kind, requested_by)
+      values (p_org_id, v_kind, auth.uid())
+      returning id into v_id;
+    end if;
+    perform private.advance_invoice_chain_verification(v_id, null);
+    return query
+    select v.kind, v.ok, v.rows_checked, v.verified_through, v.failed_at, v.failed_invoice_id, v.failed_number, v.failure, v.finished_at
+    from private.invoice_chain_verifications v where v.id = v_id;
+  end loop;
+end;
+$$;
+
+ALTER FUNCTION public.run_invoice_chain_verification(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) IS 'RPC (owner, admin): recomputes the organization''s invoice hash chain and invoice log from the first row now and records the result for the health page; one row per kind (chain, log): ok, rows checked, position reached, first failure.';
 
 --
 -- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -12801,6 +13826,25 @@ ALTER FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.m
 COMMENT ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) IS 'Moves a mission to p_to_status (p_reason: required to block; p_technician_id: when dispatch assigns). Idempotent by p_idempotency_key (8..200 characters, client-generated): a replay returns the first result and changes nothing. Returns {mission_id, previous_status, status, changed, technician_id, started_at, blocked_at, blocked_reason, completed_at, updated_at}.';
 
 --
+-- Name: unassign_payment(uuid, text); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) RETURNS jsonb
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select private.correct_payment(p_payment_id, 'unassign', p_reason)
+$$;
+
+ALTER FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION unassign_payment(p_payment_id uuid, p_reason text); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) IS 'RPC (owner, admin, accountant): cancels a payment''s assignment to an invoice, with a reason: a BQ entry moves it from the client (411) back to the suspense account, the invoice is unlettered and its status moves back; the payment can be assigned again.';
+
+--
 -- Name: unread_notification_count(); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -12870,46 +13914,12 @@ CREATE FUNCTION public.verify_invoice_chain(p_org_id uuid) RETURNS TABLE(ok bool
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $$
-declare
-  r          public.invoices;
-  v_prev     text;
-  v_expected bigint := 1;
-  v_head     private.invoice_chain_heads;
 begin
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'verify_invoice_chain', pg_catalog.format('Organization %s', p_org_id));
-  for r in
-    select * from public.invoices i
-    where i.org_id = p_org_id and i.chain_position is not null
-    order by i.chain_position
-  loop
-    if r.chain_position <> v_expected then
-      return query select false, v_expected - 1, r.id, r.number,
-        pg_catalog.format('chain position %s is missing: an issued document before %s was removed', v_expected, r.number);
-      return;
-    end if;
-    if r.prev_hash is distinct from v_prev then
-      return query select false, v_expected - 1, r.id, r.number,
-        'prev_hash does not match the row_hash of the previous document'::text;
-      return;
-    end if;
-    if r.row_hash is distinct from private.invoice_row_hash(r) then
-      return query select false, v_expected - 1, r.id, r.number,
-        'row_hash does not match the document content'::text;
-      return;
-    end if;
-    v_prev := r.row_hash;
-    v_expected := v_expected + 1;
-  end loop;
-
-  select * into v_head from private.invoice_chain_heads h where h.org_id = p_org_id;
-  if coalesce(v_head.last_position, 0) <> v_expected - 1 or v_head.last_row_hash is distinct from v_prev then
-    return query select false, v_expected - 1, v_head.last_invoice_id, null::text,
-      pg_catalog.format('the chain head records %s issued documents ending with hash %s: the latest were removed or rewritten',
-                        coalesce(v_head.last_position, 0), coalesce(v_head.last_row_hash, 'none'));
-    return;
-  end if;
-  return query select true, v_expected - 1, null::uuid, null::text, null::text;
+  return query
+  select s.ok, s.through_position, s.invoice_id, s.number, s.reason
+  from private.invoice_chain_segment(p_org_id, 0, null, null) s;
 end;
 $$;
 
@@ -12929,12 +13939,6 @@ CREATE FUNCTION public.verify_invoice_log(p_org_id uuid, p_expected_head text, p
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO ''
     AS $_$
-declare
-  r          public.invoice_log;
-  v_prev     text;
-  v_hash     text;
-  v_expected bigint := 1;
-  v_head     private.invoice_log_heads;
 begin
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin', 'accountant']::public.member_role[],
                                       'verify_invoice_log', pg_catalog.format('Organization %s', p_org_id));
@@ -12946,46 +13950,9 @@ begin
     perform private.raise_api_error('invalid_parameter',
       'expected_head must be the exported head: 64 lowercase hexadecimal characters (none for sequence 0)');
   end if;
-
-  for r in select * from public.invoice_log l where l.org_id = p_org_id order by l.seq loop
-    if r.seq <> v_expected then
-      return query select false, v_expected - 1, v_expected,
-        pg_catalog.format('event %s is missing or out of place (found %s): the log was cut or reordered', v_expected, r.seq);
-      return;
-    end if;
-    if r.prev_hash is distinct from v_prev then
-      return query select false, v_expected - 1, r.seq,
-        pg_catalog.format('event %s does not link to the recomputed hash of event %s: the history before it was rewritten', r.seq, r.seq - 1);
-      return;
-    end if;
-    v_hash := private.invoice_log_hash(v_prev, r);
-    if r.hash <> v_hash then
-      return query select false, v_expected - 1, r.seq,
-        pg_catalog.format('event %s does not match its hash: it was edited', r.seq);
-      return;
-    end if;
-    if r.seq = p_expected_seq and v_hash <> p_expected_head then
-      return query select false, v_expected, r.seq,
-        pg_catalog.format('the history up to event %s differs from the exported head: it was rewritten and its hashes recomputed', r.seq);
-      return;
-    end if;
-    v_prev := v_hash;
-    v_expected := v_expected + 1;
-  end loop;
-
-  if v_expected - 1 < p_expected_seq then
-    return query select false, v_expected - 1, v_expected,
-      pg_catalog.format('the log ends at event %s but the exported head is at event %s: events were removed', v_expected - 1, p_expected_seq);
-    return;
-  end if;
-  select * into v_head from private.invoice_log_heads h where h.org_id = p_org_id;
-  if coalesce(v_head.last_seq, 0) <> v_expected - 1 or v_head.last_hash is distinct from v_prev then
-    return query select false, v_expected - 1, coalesce(v_head.last_seq, 0),
-      pg_catalog.format('the head records %s events ending with %s, the log has %s: the head or the latest events were changed',
-                        coalesce(v_head.last_seq, 0), coalesce(v_head.last_hash, 'none'), v_expected - 1);
-    return;
-  end if;
-  return query select true, v_expected - 1, null::bigint, null::text;
+  return query
+  select s.ok, s.through_seq, s.failed_seq, s.reason
+  from private.invoice_log_segment(p_org_id, 0, null, null, p_expected_seq, p_expected_head) s;
 end;
 $_$;
 
@@ -13300,28 +14267,6 @@ ALTER TABLE ops.check_emergencies_pending_overdue OWNER TO postgres;
 COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
 
 --
--- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
---
-
-CREATE TABLE private.invoice_chain_heads (
-    org_id uuid NOT NULL,
-    last_position bigint DEFAULT 0 NOT NULL,
-    last_invoice_id uuid,
-    last_row_hash text,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
-    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
-);
-
-ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
-
---
--- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
-
---
 -- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -13412,19 +14357,14 @@ COMMENT ON COLUMN public.organizations.alert_sound_enabled IS 'Play a sound on t
 --
 
 CREATE VIEW ops.check_invoice_chain AS
- SELECT jsonb_build_object('org_id', o.id, 'invoice_id', v.invoice_id, 'number', v.number, 'reason', v.reason) AS detail,
-    row_number() OVER (ORDER BY o.id) AS sample_rank,
+ SELECT c.detail,
+    row_number() OVER (ORDER BY o.id, c.sample_rank) AS sample_rank,
     o.id AS org_id,
-    v.invoice_id,
-    v.number,
-    v.reason
+    ((c.detail ->> 'invoice_id'::text))::uuid AS invoice_id,
+    (c.detail ->> 'number'::text) AS number,
+    (c.detail ->> 'reason'::text) AS reason
    FROM (public.organizations o
-     CROSS JOIN LATERAL public.verify_invoice_chain(o.id) v(ok, checked, invoice_id, number, reason))
-  WHERE ((NOT v.ok) AND ((EXISTS ( SELECT
-           FROM public.invoices i
-          WHERE ((i.org_id = o.id) AND (i.chain_position IS NOT NULL)))) OR (EXISTS ( SELECT
-           FROM private.invoice_chain_heads h
-          WHERE (h.org_id = o.id)))));
+     CROSS JOIN LATERAL ops.org_check_invoice_chain(o.id) c(detail, sample_rank));
 
 ALTER TABLE ops.check_invoice_chain OWNER TO postgres;
 
@@ -13974,7 +14914,7 @@ CREATE TABLE ops.health_check_catalog (
     CONSTRAINT health_check_catalog_check CHECK ((view = (('check_'::text || name))::name)),
     CONSTRAINT health_check_catalog_description_check CHECK ((length(btrim(description)) >= 10)),
     CONSTRAINT health_check_catalog_details_key_check CHECK ((details_key ~ '^[a-z_]+$'::text)),
-    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL) OR (name = 'invoice_chain'::text)))
+    CONSTRAINT health_check_catalog_org_function_check CHECK (((org_column IS NULL) OR (org_function IS NOT NULL)))
 );
 
 ALTER TABLE ops.health_check_catalog OWNER TO postgres;
@@ -13995,7 +14935,7 @@ COMMENT ON COLUMN ops.health_check_catalog.org_column IS 'The column of the chec
 -- Name: COLUMN health_check_catalog.org_function; Type: COMMENT; Schema: ops; Owner: postgres
 --
 
-COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks and for invoice_chain (verify_invoice_chain).';
+COMMENT ON COLUMN ops.health_check_catalog.org_function IS 'The function ops.<org_function>(org uuid) returning (detail, sample_rank) of one organization''s offending rows, the same rows as the view filtered on org_column (public.organization_health_checks calls it). Null for platform checks.';
 
 --
 -- Name: lint_allowlist; Type: TABLE; Schema: ops; Owner: postgres
@@ -14468,6 +15408,77 @@ ALTER TABLE private.email_suppressions OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
+
+--
+-- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invoice_chain_heads (
+    org_id uuid NOT NULL,
+    last_position bigint DEFAULT 0 NOT NULL,
+    last_invoice_id uuid,
+    last_row_hash text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT invoice_chain_heads_last_position_check CHECK ((last_position >= 0)),
+    CONSTRAINT invoice_chain_heads_last_row_hash_check CHECK (((last_row_hash IS NULL) OR (last_row_hash ~ '^[0-9a-f]{64}$'::text)))
+);
+
+ALTER TABLE private.invoice_chain_heads OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_chain_heads; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invoice_chain_heads IS 'Per-organization head of the invoice hash chain; its row lock serializes issuing within an organization.';
+
+--
+-- Name: invoice_chain_verifications; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invoice_chain_verifications (
+    id bigint NOT NULL,
+    org_id uuid NOT NULL,
+    kind text NOT NULL,
+    requested_by uuid,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    verified_through bigint DEFAULT 0 NOT NULL,
+    verified_hash text,
+    rows_checked bigint DEFAULT 0 NOT NULL,
+    ok boolean,
+    failed_at bigint,
+    failed_invoice_id uuid,
+    failed_number text,
+    failure text,
+    CONSTRAINT invoice_chain_verifications_failure_iff_not_ok CHECK (((ok IS FALSE) = (failure IS NOT NULL))),
+    CONSTRAINT invoice_chain_verifications_finished_has_result CHECK (((finished_at IS NULL) = (ok IS NULL))),
+    CONSTRAINT invoice_chain_verifications_hash_with_position CHECK (((verified_through = 0) = (verified_hash IS NULL))),
+    CONSTRAINT invoice_chain_verifications_kind_check CHECK ((kind = ANY (ARRAY['chain'::text, 'log'::text]))),
+    CONSTRAINT invoice_chain_verifications_rows_checked_check CHECK ((rows_checked >= 0)),
+    CONSTRAINT invoice_chain_verifications_verified_hash_check CHECK ((verified_hash ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT invoice_chain_verifications_verified_through_check CHECK ((verified_through >= 0))
+);
+
+ALTER TABLE private.invoice_chain_verifications OWNER TO postgres;
+
+--
+-- Name: TABLE invoice_chain_verifications; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invoice_chain_verifications IS 'Full verifications of an organization''s invoice hash chain (kind chain) or invoice log (kind log), from the first row: nightly job (requested_by null) or on demand. Read by the invoice_chain health check.';
+
+--
+-- Name: invoice_chain_verifications_id_seq; Type: SEQUENCE; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.invoice_chain_verifications ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME private.invoice_chain_verifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 
 --
 -- Name: invoice_counters; Type: TABLE; Schema: private; Owner: postgres
@@ -15140,7 +16151,7 @@ ALTER TABLE public.ledger_lines OWNER TO postgres;
 -- Name: TABLE ledger_lines; Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date, set once) ever changes.';
+COMMENT ON TABLE public.ledger_lines IS 'Lines of ledger entries, in integer cents: exactly one of debit and credit is positive; each entry balances (checked at commit). Only lettering (code and date) ever changes: set by the database once an invoice''s client lines balance, removed by a payment correction.';
 
 --
 -- Name: lock_overrides; Type: TABLE; Schema: public; Owner: postgres
@@ -15271,6 +16282,33 @@ ALTER TABLE public.mission_status_history ALTER COLUMN id ADD GENERATED ALWAYS A
     NO MAXVALUE
     CACHE 1
 );
+
+--
+-- Name: payment_corrections; Type: TABLE; Schema: public; Owner: postgres
+--
+
+CREATE TABLE public.payment_corrections (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    org_id uuid NOT NULL,
+    payment_id uuid NOT NULL,
+    kind text NOT NULL,
+    invoice_id uuid,
+    entry_id uuid NOT NULL,
+    reason text NOT NULL,
+    created_by uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT payment_corrections_kind_check CHECK ((kind = ANY (ARRAY['unassign'::text, 'reverse'::text]))),
+    CONSTRAINT payment_corrections_reason CHECK ((((length(btrim(reason)) >= 3) AND (length(btrim(reason)) <= 500)) AND (reason !~ '[[:cntrl:]]'::text))),
+    CONSTRAINT payment_corrections_unassign_has_invoice CHECK (((kind <> 'unassign'::text) OR (invoice_id IS NOT NULL)))
+);
+
+ALTER TABLE public.payment_corrections OWNER TO postgres;
+
+--
+-- Name: TABLE payment_corrections; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON TABLE public.payment_corrections IS 'Corrections of posted payments (unassign_payment, reverse_payment): kind, reason, the correcting BQ entry, who and when. Written by those functions only; never changed.';
 
 --
 -- Name: profiles; Type: TABLE; Schema: public; Owner: postgres
@@ -15698,6 +16736,13 @@ ALTER TABLE ONLY private.invoice_chain_heads
     ADD CONSTRAINT invoice_chain_heads_pkey PRIMARY KEY (org_id);
 
 --
+-- Name: invoice_chain_verifications invoice_chain_verifications_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_pkey PRIMARY KEY (id);
+
+--
 -- Name: invoice_counters invoice_counters_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
 --
 
@@ -16062,6 +17107,20 @@ ALTER TABLE ONLY public.maintenance_contracts
     ADD CONSTRAINT maintenance_contracts_reference_key UNIQUE (org_id, reference);
 
 --
+-- Name: member_invitations member_invitations_one_per_membership; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_one_per_membership UNIQUE (org_id, membership_id);
+
+--
+-- Name: member_invitations member_invitations_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_pkey PRIMARY KEY (id);
+
+--
 -- Name: memberships memberships_one_per_org; Type: CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -16158,6 +17217,13 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.organizations
     ADD CONSTRAINT organizations_pkey PRIMARY KEY (id);
+
+--
+-- Name: payment_corrections payment_corrections_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_pkey PRIMARY KEY (id);
 
 --
 -- Name: payments payments_external_ref_key; Type: CONSTRAINT; Schema: public; Owner: postgres
@@ -16395,6 +17461,30 @@ CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id 
 --
 
 CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
+-- Name: invoice_chain_verifications_finished_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_finished_idx ON private.invoice_chain_verifications USING btree (finished_at) WHERE (finished_at IS NOT NULL);
+
+--
+-- Name: invoice_chain_verifications_org_kind_started_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_org_kind_started_idx ON private.invoice_chain_verifications USING btree (org_id, kind, started_at DESC, id DESC);
+
+--
+-- Name: invoice_chain_verifications_requested_by_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invoice_chain_verifications_requested_by_idx ON private.invoice_chain_verifications USING btree (requested_by) WHERE (requested_by IS NOT NULL);
+
+--
+-- Name: invoice_chain_verifications_running_key; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE UNIQUE INDEX invoice_chain_verifications_running_key ON private.invoice_chain_verifications USING btree (org_id, kind) WHERE (finished_at IS NULL);
 
 --
 -- Name: rate_limit_rpc_buckets_bucket_idx; Type: INDEX; Schema: private; Owner: postgres
@@ -16793,6 +17883,18 @@ CREATE INDEX maintenance_contracts_client_idx ON public.maintenance_contracts US
 CREATE INDEX maintenance_contracts_site_idx ON public.maintenance_contracts USING btree (org_id, site_id) WHERE (site_id IS NOT NULL);
 
 --
+-- Name: member_invitations_invited_by_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX member_invitations_invited_by_idx ON public.member_invitations USING btree (invited_by) WHERE (invited_by IS NOT NULL);
+
+--
+-- Name: member_invitations_user_id_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX member_invitations_user_id_idx ON public.member_invitations USING btree (user_id);
+
+--
 -- Name: memberships_client_id_idx; Type: INDEX; Schema: public; Owner: postgres
 --
 
@@ -16982,6 +18084,30 @@ CREATE INDEX notifications_unread_in_app_idx ON public.notifications USING btree
 --
 
 CREATE INDEX notifications_user_id_created_at_idx ON public.notifications USING btree (user_id, created_at DESC);
+
+--
+-- Name: payment_corrections_entry_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_entry_idx ON public.payment_corrections USING btree (org_id, entry_id);
+
+--
+-- Name: payment_corrections_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_invoice_idx ON public.payment_corrections USING btree (org_id, invoice_id);
+
+--
+-- Name: payment_corrections_one_reversal; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE UNIQUE INDEX payment_corrections_one_reversal ON public.payment_corrections USING btree (org_id, payment_id) WHERE (kind = 'reverse'::text);
+
+--
+-- Name: payment_corrections_payment_idx; Type: INDEX; Schema: public; Owner: postgres
+--
+
+CREATE INDEX payment_corrections_payment_idx ON public.payment_corrections USING btree (org_id, payment_id, created_at);
 
 --
 -- Name: payments_invoice_idx; Type: INDEX; Schema: public; Owner: postgres
@@ -17312,6 +18438,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.lock_
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.maintenance_contracts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.member_invitations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17352,6 +18484,12 @@ CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.notif
 --
 
 CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.organizations DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE CONSTRAINT TRIGGER audit_lock_override_check AFTER UPDATE ON public.payment_corrections DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((current_setting('terrain.system_context'::text, true) = 'lock_override'::text)) EXECUTE FUNCTION audit.check_lock_override_recorded('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_lock_override_check; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17462,6 +18600,12 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.lock_overrides REFERE
 CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.member_invitations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17502,6 +18646,12 @@ CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.notification_preferen
 --
 
 CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.organizations REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_deletes AFTER DELETE ON public.payment_corrections REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_record_deletes; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17612,6 +18762,12 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.invoices REFERENCING 
 CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.maintenance_contracts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.member_invitations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17646,6 +18802,12 @@ CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.notification_preferen
 --
 
 CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.organizations REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_inserts AFTER INSERT ON public.payment_corrections REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_record_inserts; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17768,6 +18930,12 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.lock_overrides REFERE
 CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.maintenance_contracts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
+-- Name: member_invitations audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.member_invitations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
 -- Name: memberships audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -17808,6 +18976,12 @@ CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.notification_preferen
 --
 
 CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.organizations REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
+
+--
+-- Name: payment_corrections audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER audit_record_updates AFTER UPDATE ON public.payment_corrections REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION audit.record_change('{id}', '{updated_at}', '{encrypted_password,refresh_token,secret_hash,token_hash}');
 
 --
 -- Name: payments audit_record_updates; Type: TRIGGER; Schema: public; Owner: postgres
@@ -17984,6 +19158,12 @@ CREATE TRIGGER invoices_50_ledger AFTER UPDATE OF status ON public.invoices FOR 
 CREATE TRIGGER invoices_60_log AFTER UPDATE ON public.invoices FOR EACH ROW WHEN (((old.status IS DISTINCT FROM new.status) OR (old.pdf_sha256 IS DISTINCT FROM new.pdf_sha256) OR (old.sent_at IS DISTINCT FROM new.sent_at))) EXECUTE FUNCTION private.log_invoice_events();
 
 --
+-- Name: invoices invoices_61_log_payment_status_back; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER invoices_61_log_payment_status_back AFTER UPDATE OF status ON public.invoices FOR EACH ROW WHEN (((old.status = ANY (ARRAY['partially_paid'::public.invoice_status, 'paid'::public.invoice_status])) AND (new.status = 'sent'::public.invoice_status))) EXECUTE FUNCTION private.log_invoice_payment_status_back();
+
+--
 -- Name: invoices invoices_90_touch; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -18096,6 +19276,12 @@ CREATE TRIGGER memberships_notify_invitation AFTER INSERT ON public.memberships 
 --
 
 CREATE TRIGGER memberships_notify_role_changed AFTER UPDATE OF role ON public.memberships FOR EACH ROW WHEN ((old.role IS DISTINCT FROM new.role)) EXECUTE FUNCTION private.notify_role_changed();
+
+--
+-- Name: memberships memberships_record_invitation; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_record_invitation AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.record_member_invitation();
 
 --
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
@@ -18388,6 +19574,20 @@ ALTER TABLE ONLY private.attachment_type_mimes
 
 ALTER TABLE ONLY private.invoice_chain_heads
     ADD CONSTRAINT invoice_chain_heads_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_chain_verifications invoice_chain_verifications_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: invoice_chain_verifications invoice_chain_verifications_requested_by_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invoice_chain_verifications
+    ADD CONSTRAINT invoice_chain_verifications_requested_by_fkey FOREIGN KEY (requested_by) REFERENCES auth.users(id) ON DELETE SET NULL;
 
 --
 -- Name: invoice_counters invoice_counters_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
@@ -18733,6 +19933,34 @@ ALTER TABLE ONLY public.maintenance_contracts
     ADD CONSTRAINT maintenance_contracts_site_fkey FOREIGN KEY (org_id, client_id, site_id) REFERENCES public.sites(org_id, client_id, id);
 
 --
+-- Name: member_invitations member_invitations_invited_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL;
+
+--
+-- Name: member_invitations member_invitations_membership_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_membership_fkey FOREIGN KEY (org_id, membership_id) REFERENCES public.memberships(org_id, id) ON DELETE CASCADE;
+
+--
+-- Name: member_invitations member_invitations_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id) ON DELETE CASCADE;
+
+--
+-- Name: member_invitations member_invitations_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.member_invitations
+    ADD CONSTRAINT member_invitations_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
+
+--
 -- Name: memberships memberships_client_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
 --
 
@@ -18857,6 +20085,34 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_recipient_fkey FOREIGN KEY (org_id, user_id) REFERENCES public.memberships(org_id, user_id) ON DELETE CASCADE;
+
+--
+-- Name: payment_corrections payment_corrections_entry_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_entry_fkey FOREIGN KEY (org_id, entry_id) REFERENCES public.ledger_entries(org_id, id);
+
+--
+-- Name: payment_corrections payment_corrections_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_invoice_fkey FOREIGN KEY (org_id, invoice_id) REFERENCES public.invoices(org_id, id);
+
+--
+-- Name: payment_corrections payment_corrections_org_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_org_id_fkey FOREIGN KEY (org_id) REFERENCES public.organizations(id);
+
+--
+-- Name: payment_corrections payment_corrections_payment_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.payment_corrections
+    ADD CONSTRAINT payment_corrections_payment_fkey FOREIGN KEY (org_id, payment_id) REFERENCES public.payments(org_id, id);
 
 --
 -- Name: payments payments_invoice_fkey; Type: FK CONSTRAINT; Schema: public; Owner: postgres
@@ -19097,6 +20353,12 @@ ALTER TABLE private.attachment_types ENABLE ROW LEVEL SECURITY;
 --
 
 ALTER TABLE private.invoice_chain_heads ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: invoice_chain_verifications; Type: ROW SECURITY; Schema: private; Owner: postgres
+--
+
+ALTER TABLE private.invoice_chain_verifications ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: invoice_counters; Type: ROW SECURITY; Schema: private; Owner: postgres
@@ -19495,6 +20757,18 @@ CREATE POLICY maintenance_contracts_select ON public.maintenance_contracts FOR S
 CREATE POLICY maintenance_contracts_update ON public.maintenance_contracts FOR UPDATE TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
+-- Name: member_invitations; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.member_invitations ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: member_invitations member_invitations_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY member_invitations_select ON public.member_invitations FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
 -- Name: memberships; Type: ROW SECURITY; Schema: public; Owner: postgres
 --
 
@@ -19636,6 +20910,18 @@ CREATE POLICY organizations_select ON public.organizations FOR SELECT TO authent
 --
 
 CREATE POLICY organizations_update ON public.organizations FOR UPDATE TO authenticated USING ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[]))) WITH CHECK ((id = ANY (( SELECT private.my_org_ids_as('{owner,admin}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
+
+--
+-- Name: payment_corrections; Type: ROW SECURITY; Schema: public; Owner: postgres
+--
+
+ALTER TABLE public.payment_corrections ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: payment_corrections payment_corrections_select; Type: POLICY; Schema: public; Owner: postgres
+--
+
+CREATE POLICY payment_corrections_select ON public.payment_corrections FOR SELECT TO authenticated USING ((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])));
 
 --
 -- Name: payments; Type: ROW SECURITY; Schema: public; Owner: postgres
@@ -20108,6 +21394,13 @@ REVOKE ALL ON FUNCTION ops.org_check_credit_notes_invalid(p_org uuid) FROM PUBLI
 REVOKE ALL ON FUNCTION ops.org_check_emergencies_pending_overdue(p_org uuid) FROM PUBLIC;
 
 --
+-- Name: FUNCTION org_check_invoice_chain(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.org_check_invoice_chain(p_org uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION ops.org_check_invoice_chain(p_org uuid) TO service_role;
+
+--
 -- Name: FUNCTION org_check_invoices_sent_without_pdf(p_org uuid); Type: ACL; Schema: ops; Owner: postgres
 --
 
@@ -20163,10 +21456,22 @@ REVOKE ALL ON FUNCTION ops.sql_statement_count(p_sql text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ops.test_rls_as_role(p_role text, p_user_id uuid, p_query text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION accept_member_invitations(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.accept_member_invitations() FROM PUBLIC;
+
+--
 -- Name: FUNCTION account_label(p_settings private.accounting_settings, p_account text); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.account_label(p_settings private.accounting_settings, p_account text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION advance_invoice_chain_verification(p_id bigint, p_max_rows bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.advance_invoice_chain_verification(p_id bigint, p_max_rows bigint) FROM PUBLIC;
 
 --
 -- Name: TABLE alert_config; Type: ACL; Schema: public; Owner: postgres
@@ -20704,6 +22009,12 @@ GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO s
 GRANT ALL ON FUNCTION private.consume_rate_limit(p_key text, p_bucket text) TO terrain_gateway;
 
 --
+-- Name: FUNCTION correct_payment(p_payment_id uuid, p_kind text, p_reason text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.correct_payment(p_payment_id uuid, p_kind text, p_reason text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION create_alert_notifications(p_notices private.alert_notice[]); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -20975,6 +22286,18 @@ GRANT INSERT(notes),UPDATE(notes) ON TABLE public.invoices TO authenticated;
 REVOKE ALL ON FUNCTION private.invoice_canonical(p_inv public.invoices) FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_chain_findings(p_org_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_chain_findings(p_org_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_legal_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -20998,6 +22321,12 @@ REVOKE ALL ON FUNCTION private.invoice_log_canonical(p_event public.invoice_log)
 --
 
 REVOKE ALL ON FUNCTION private.invoice_log_hash(p_prev_hash text, p_event public.invoice_log) FROM PUBLIC;
+
+--
+-- Name: FUNCTION invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_log_segment(p_org_id uuid, p_after_seq bigint, p_after_hash text, p_max_rows bigint, p_expected_seq bigint, p_expected_head text, p_reference text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION invoice_missing_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
@@ -21032,6 +22361,12 @@ GRANT ALL ON FUNCTION private.invoice_overdue_alert_type(p_org uuid, p_due date)
 --
 
 REVOKE ALL ON FUNCTION private.invoice_row_hash(p_inv public.invoices) FROM PUBLIC;
+
+--
+-- Name: FUNCTION is_invitation_of(p_user_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.is_invitation_of(p_user_id uuid) FROM PUBLIC;
 
 --
 -- Name: FUNCTION is_system_actor(); Type: ACL; Schema: private; Owner: postgres
@@ -21090,6 +22425,12 @@ GRANT ALL ON FUNCTION private.log_app_event(p_org uuid, p_type text, p_severity 
 --
 
 REVOKE ALL ON FUNCTION private.log_invoice_events() FROM PUBLIC;
+
+--
+-- Name: FUNCTION log_invoice_payment_status_back(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.log_invoice_payment_status_back() FROM PUBLIC;
 
 --
 -- Name: FUNCTION log_lock_override(); Type: ACL; Schema: private; Owner: postgres
@@ -21290,30 +22631,6 @@ GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION private.org_today(p_org_id uuid) TO service_role;
 
 --
--- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_invoice(p_invoice_id uuid) FROM PUBLIC;
-
---
--- Name: FUNCTION post_issued_invoice(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_issued_invoice() FROM PUBLIC;
-
---
--- Name: FUNCTION post_matched_payment(); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
-
---
--- Name: FUNCTION post_payment(p_payment_id uuid); Type: ACL; Schema: private; Owner: postgres
---
-
-REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
-
---
 -- Name: TABLE payments; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -21369,6 +22686,67 @@ GRANT INSERT(external_ref) ON TABLE public.payments TO authenticated;
 GRANT INSERT(label) ON TABLE public.payments TO authenticated;
 
 --
+-- Name: FUNCTION payment_account(p_pay public.payments, p_class text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.payment_account(p_pay public.payments, p_class text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION payment_status_after_correction(p_org_id uuid, p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.payment_status_after_correction(p_org_id uuid, p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: TABLE member_invitations; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.member_invitations TO authenticated;
+GRANT SELECT ON TABLE public.member_invitations TO service_role;
+
+--
+-- Name: FUNCTION pending_invitation_for_update(p_invitation_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.pending_invitation_for_update(p_invitation_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_invoice(p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_invoice(p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_issued_invoice(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_issued_invoice() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_matched_payment(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_matched_payment() FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment(p_payment_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment(p_payment_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_correction(p_settings private.accounting_settings, p_pay public.payments, p_kind text, p_entry_date date, p_reason text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.post_payment_entry(p_settings private.accounting_settings, p_pay public.payments, p_inv public.invoices, p_entry_date date, p_label text, p_debit text, p_credit text, p_transfer bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION post_payment_settlement(p_settings private.accounting_settings, p_pay public.payments, p_from_account text, p_entry_date date, p_label_prefix text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21385,6 +22763,12 @@ REVOKE ALL ON FUNCTION private.post_unassigned_receipt(p_settings private.accoun
 --
 
 REVOKE ALL ON FUNCTION private.purge_idempotency_keys(p_older_than interval) FROM PUBLIC;
+
+--
+-- Name: FUNCTION purge_invoice_chain_verifications(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.purge_invoice_chain_verifications() FROM PUBLIC;
 
 --
 -- Name: FUNCTION purge_notifications(); Type: ACL; Schema: private; Owner: postgres
@@ -21417,6 +22801,12 @@ REVOKE ALL ON FUNCTION private.queue_client_email(p_org uuid, p_client uuid, p_t
 --
 
 REVOKE ALL ON FUNCTION private.queue_intervention_report() FROM PUBLIC;
+
+--
+-- Name: FUNCTION queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.queue_invitation_email(p_org_id uuid, p_user_id uuid, p_role public.member_role, p_membership_id uuid, p_dedupe_key text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION queue_invoice_for_overdue_check(); Type: ACL; Schema: private; Owner: postgres
@@ -21469,6 +22859,12 @@ REVOKE ALL ON FUNCTION private.rate_limit_key(p_claims jsonb, p_headers jsonb) F
 --
 
 REVOKE ALL ON FUNCTION private.rate_limit_message(p_max_hits integer, p_window_seconds integer, p_bucket text) FROM PUBLIC;
+
+--
+-- Name: FUNCTION record_member_invitation(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.record_member_invitation() FROM PUBLIC;
 
 --
 -- Name: FUNCTION record_mission_status_change(); Type: ACL; Schema: private; Owner: postgres
@@ -21570,6 +22966,12 @@ REVOKE ALL ON FUNCTION private.rules_validate() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.run_alert_check(p_view text, p_types text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION run_invoice_chain_verifications(p_max_rows bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.run_invoice_chain_verifications(p_max_rows bigint) FROM PUBLIC;
+
+--
 -- Name: FUNCTION search_matches(p_org_id uuid, p_norm text, p_tsq tsquery); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21655,6 +23057,14 @@ REVOKE ALL ON FUNCTION private.touch_updated_at() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.track_mission_title_words() FROM PUBLIC;
 
 --
+-- Name: FUNCTION trusted_context(p_setting text); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.trusted_context(p_setting text) FROM PUBLIC;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO authenticated;
+GRANT ALL ON FUNCTION private.trusted_context(p_setting text) TO service_role;
+
+--
 -- Name: FUNCTION unece_unit_code(p_unit text); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -21691,6 +23101,18 @@ REVOKE ALL ON FUNCTION private.validate_emergency_description() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION private.validate_mission_transition() FROM PUBLIC;
+
+--
+-- Name: FUNCTION vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.vat_on_receipts_transfer(p_settings private.accounting_settings, p_invoice_id uuid) FROM PUBLIC;
+
+--
+-- Name: FUNCTION vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.vat_transfer_lines(p_settings private.accounting_settings, p_transfer bigint) FROM PUBLIC;
 
 --
 -- Name: FUNCTION acknowledge_alert(p_id uuid); Type: ACL; Schema: public; Owner: postgres
@@ -22174,6 +23596,14 @@ REVOKE ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256
 GRANT ALL ON FUNCTION public.register_push_subscription(p_endpoint text, p_p256dh text, p_auth text) TO authenticated;
 
 --
+-- Name: FUNCTION resend_invitation(p_invitation_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.resend_invitation(p_invitation_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION revenue_by_month(p_org_id uuid, p_from date, p_to date); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -22182,12 +23612,28 @@ GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to d
 GRANT ALL ON FUNCTION public.revenue_by_month(p_org_id uuid, p_from date, p_to date) TO service_role;
 
 --
+-- Name: FUNCTION reverse_payment(p_payment_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.reverse_payment(p_payment_id uuid, p_reason text) TO service_role;
+
+--
 -- Name: FUNCTION revoke_api_key(p_key_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.revoke_api_key(p_key_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.revoke_invitation(p_invitation_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION rotate_api_key(p_key_id uuid, p_grace interval); Type: ACL; Schema: public; Owner: postgres
@@ -22203,6 +23649,14 @@ GRANT ALL ON FUNCTION public.rotate_api_key(p_key_id uuid, p_grace interval) TO 
 
 REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
+
+--
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO service_role;
 
 --
 -- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: ACL; Schema: public; Owner: postgres
@@ -22287,6 +23741,14 @@ GRANT ALL ON FUNCTION public.transfer_ownership(p_org_id uuid, p_to_user_id uuid
 REVOKE ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.transition_mission(p_mission_id uuid, p_to_status public.mission_status, p_idempotency_key text, p_reason text, p_technician_id uuid) TO service_role;
+
+--
+-- Name: FUNCTION unassign_payment(p_payment_id uuid, p_reason text); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) TO authenticated;
+GRANT ALL ON FUNCTION public.unassign_payment(p_payment_id uuid, p_reason text) TO service_role;
 
 --
 -- Name: FUNCTION unread_notification_count(); Type: ACL; Schema: public; Owner: postgres
@@ -23089,6 +24551,13 @@ GRANT SELECT ON TABLE public.mission_status_history TO authenticated;
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE public.mission_status_history TO service_role;
 
 --
+-- Name: TABLE payment_corrections; Type: ACL; Schema: public; Owner: postgres
+--
+
+GRANT SELECT ON TABLE public.payment_corrections TO authenticated;
+GRANT SELECT ON TABLE public.payment_corrections TO service_role;
+
+--
 -- Name: TABLE profiles; Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -23389,6 +24858,9 @@ select cron.schedule('deliver-notifications', '* * * * *', 'select private.signa
 -- purge-idempotency-keys
 select cron.schedule('purge-idempotency-keys', '17 3 * * *', 'select private.purge_idempotency_keys()');
 
+-- purge-invoice-chain-verifications
+select cron.schedule('purge-invoice-chain-verifications', '29 3 * * *', 'select private.purge_invoice_chain_verifications()');
+
 -- purge-notifications
 select cron.schedule('purge-notifications', '41 3 * * *', 'select private.purge_notifications()');
 
@@ -23397,6 +24869,9 @@ select cron.schedule('purge-rate-limit-buckets', '*/5 * * * *', 'select private.
 
 -- purge-stale-push-subscriptions
 select cron.schedule('purge-stale-push-subscriptions', '53 3 * * *', 'select private.purge_stale_push_subscriptions()');
+
+-- verify-invoice-chains
+select cron.schedule('verify-invoice-chains', '* 0-4 * * *', 'select private.run_invoice_chain_verifications() where extract(hour from now() at time zone ''Europe/Paris'') between 2 and 5');
 
 -- weekly-admin-digest
 select cron.schedule('weekly-admin-digest', '0 6 * * 1', 'select private.queue_weekly_digests()');

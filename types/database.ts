@@ -1160,6 +1160,64 @@ export type Database = {
           },
         ]
       }
+      member_invitations: {
+        Row: {
+          accepted_at: string | null
+          email: string
+          id: string
+          invited_at: string
+          invited_by: string | null
+          last_sent_at: string
+          membership_id: string
+          org_id: string
+          send_count: number
+          user_id: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          email: string
+          id?: string
+          invited_at?: string
+          invited_by?: string | null
+          last_sent_at?: string
+          membership_id: string
+          org_id: string
+          send_count?: number
+          user_id: string
+        }
+        Update: {
+          accepted_at?: string | null
+          email?: string
+          id?: string
+          invited_at?: string
+          invited_by?: string | null
+          last_sent_at?: string
+          membership_id?: string
+          org_id?: string
+          send_count?: number
+          user_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "member_invitations_membership_fkey"
+            columns: ["org_id", "membership_id"]
+            referencedRelation: "alert_timesheets_unapproved"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "member_invitations_membership_fkey"
+            columns: ["org_id", "membership_id"]
+            referencedRelation: "memberships"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "member_invitations_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       memberships: {
         Row: {
           client_id: string | null
@@ -1673,6 +1731,73 @@ export type Database = {
         }
         Relationships: []
       }
+      payment_corrections: {
+        Row: {
+          created_at: string
+          created_by: string | null
+          entry_id: string
+          id: string
+          invoice_id: string | null
+          kind: string
+          org_id: string
+          payment_id: string
+          reason: string
+        }
+        Insert: {
+          created_at?: string
+          created_by?: string | null
+          entry_id: string
+          id?: string
+          invoice_id?: string | null
+          kind: string
+          org_id: string
+          payment_id: string
+          reason: string
+        }
+        Update: {
+          created_at?: string
+          created_by?: string | null
+          entry_id?: string
+          id?: string
+          invoice_id?: string | null
+          kind?: string
+          org_id?: string
+          payment_id?: string
+          reason?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "payment_corrections_entry_fkey"
+            columns: ["org_id", "entry_id"]
+            referencedRelation: "ledger_entries"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "alert_invoices_overdue"
+            referencedColumns: ["org_id", "entity_id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_invoice_fkey"
+            columns: ["org_id", "invoice_id"]
+            referencedRelation: "invoices"
+            referencedColumns: ["org_id", "id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_org_id_fkey"
+            columns: ["org_id"]
+            referencedRelation: "organizations"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "payment_corrections_payment_fkey"
+            columns: ["org_id", "payment_id"]
+            referencedRelation: "payments"
+            referencedColumns: ["org_id", "id"]
+          },
+        ]
+      }
       payments: {
         Row: {
           amount_cents: number
@@ -1686,6 +1811,8 @@ export type Database = {
           method: string
           org_id: string
           paid_on: string
+          reversed_at: string | null
+          unassigned_at: string | null
         }
         Insert: {
           amount_cents: number
@@ -1699,6 +1826,8 @@ export type Database = {
           method: string
           org_id: string
           paid_on: string
+          reversed_at?: string | null
+          unassigned_at?: string | null
         }
         Update: {
           amount_cents?: number
@@ -1712,6 +1841,8 @@ export type Database = {
           method?: string
           org_id?: string
           paid_on?: string
+          reversed_at?: string | null
+          unassigned_at?: string | null
         }
         Relationships: [
           {
@@ -3131,6 +3262,7 @@ export type Database = {
         Args: { p_auth: string; p_endpoint: string; p_p256dh: string }
         Returns: string
       }
+      resend_invitation: { Args: { p_invitation_id: string }; Returns: Json }
       revenue_by_month: {
         Args: { p_from: string; p_org_id: string; p_to: string }
         Returns: {
@@ -3141,12 +3273,31 @@ export type Database = {
           overdue_cents: number
         }[]
       }
+      reverse_payment: {
+        Args: { p_payment_id: string; p_reason: string }
+        Returns: Json
+      }
       revoke_api_key: { Args: { p_key_id: string }; Returns: Json }
+      revoke_invitation: { Args: { p_invitation_id: string }; Returns: Json }
       rotate_api_key: {
         Args: { p_grace?: string; p_key_id: string }
         Returns: Json
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
+      run_invoice_chain_verification: {
+        Args: { p_org_id: string }
+        Returns: {
+          failed_at: number
+          finished_at: string
+          invoice_id: string
+          kind: string
+          number: string
+          ok: boolean
+          reason: string
+          rows_checked: number
+          verified_through: number
+        }[]
+      }
       search: {
         Args: { p_limit?: number; p_org_id: string; p_query: string }
         Returns: {
@@ -3218,6 +3369,10 @@ export type Database = {
           p_technician_id?: string
           p_to_status: Database["public"]["Enums"]["mission_status"]
         }
+        Returns: Json
+      }
+      unassign_payment: {
+        Args: { p_payment_id: string; p_reason: string }
         Returns: Json
       }
       unread_notification_count: {

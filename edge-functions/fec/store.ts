@@ -10,6 +10,15 @@
  * snapshot the lines come from. It lasts as long as the download: committed
  * after the last line, rolled back if the caller goes away, stops reading for
  * STALLED_READER_SECONDS, or a read fails.
+ *
+ * The transaction is bounded in the database too. The function connects as
+ * its own database user, whose statement timeout is not the caller's: setting
+ * the role, as actAsCaller does, does not bring the role's statement_timeout
+ * along (PostgreSQL applies role settings at login). So the transaction sets
+ * its own: every statement (each FETCH; the first one computes export_fec,
+ * a set-returning PL/pgSQL function that produces its rows before the cursor
+ * returns any) is cancelled after STATEMENT_TIMEOUT_SECONDS, and the download
+ * fails. Idle time between reads is bounded by the stall timer below.
  */
 import { actAsCaller, httpErrorOfPostgres, type Sql } from "../_shared/db.ts";
 import { bearerClaims } from "../_shared/auth.ts";
@@ -25,9 +34,20 @@ export const BATCH = 10_000;
  */
 export const STALLED_READER_SECONDS = 60;
 
+/**
+ * The longest one statement of the download may run. The first FETCH runs the
+ * whole of export_fec: a year of 200,000 invoices is about 1.1 million lines,
+ * and 960,000 lines streamed in 161 s on a busy 2-core machine (README.md,
+ * "Accounting"); ten minutes leaves room for that, and still ends a runaway
+ * read, which without it would run as long as the function's connection lives.
+ */
+export const STATEMENT_TIMEOUT_SECONDS = 600;
+
 export interface FecStoreOptions {
   batch?: number;
   stalledReaderSeconds?: number;
+  /** The transaction's statement_timeout, in milliseconds (default STATEMENT_TIMEOUT_SECONDS). */
+  statementTimeoutMs?: number;
   /**
    * Runs before the connection acts as the caller, and throws (an HttpError) to refuse: the
    * function checks the token's signature there (index.ts), since actAsCaller trusts its claims.
@@ -44,29 +64,52 @@ const encodeLines = (rows: { line: string }[]): Uint8Array =>
 export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecStore {
   const batch = options.batch ?? BATCH;
   const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_SECONDS * 1000;
   return {
     async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
       await options.authorize?.(req, request);
       const conn = await sql().reserve();
       let open = true;
+      // The read in progress: cancelled if the caller goes away meanwhile.
+      let reading: { cancel(): unknown } | null = null;
+      const callerGone = () => {
+        reading?.cancel();
+        void finish("rollback").catch(() => {});
+      };
       // Ends the transaction and gives the connection back, once.
       const finish = async (command: "commit" | "rollback") => {
         if (!open) return;
         open = false;
+        req.signal.removeEventListener("abort", callerGone);
         try {
           await conn.unsafe(command);
         } finally {
           conn.release();
         }
       };
+      // A caller who goes away (the request's signal) ends the download at
+      // once, even while a read is running: the first FETCH computes the whole
+      // of export_fec, and without this would keep the transaction until it
+      // ends (up to the statement timeout) although nobody will read it.
+      req.signal.addEventListener("abort", callerGone, { once: true });
 
       // One batch of lines; an empty batch is the end of the file.
-      const fetchBatch = () => conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+      const fetchBatch = async () => {
+        const query = conn.unsafe<{ line: string }[]>(`fetch ${batch} from fec_lines`);
+        reading = query;
+        try {
+          return await query;
+        } finally {
+          reading = null;
+        }
+      };
       let first: { line: string }[];
       let fileName: string;
       let logHead: FecFile["logHead"];
       try {
         await conn`begin isolation level repeatable read read only`;
+        // Local to the transaction: the pooled connection keeps its own settings.
+        await conn`select pg_catalog.set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
         await actAsCaller(conn, bearerClaims(req), req.method, requestId);
         // The name first: it runs the role and parameter checks before any line is read.
         const [named] = await conn<{ name: string }[]>`

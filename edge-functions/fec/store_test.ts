@@ -3,6 +3,7 @@
  * TERRAIN_TEST_DB_URL to run these (the stack's test profile does).
  */
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { closeDb, db } from "../_shared/db.ts";
 import { HttpError } from "../_shared/http.ts";
 import { sqlFecStore } from "./store.ts";
@@ -128,4 +129,57 @@ realDbTest("a caller who stalls without going away loses the download, and nothi
   await new Promise((resolve) => setTimeout(resolve, 2500));
   await assert.rejects(reader.read());
   assert.deepEqual(await openTransactions(), []);
+});
+
+/**
+ * Runs fn while another session holds the ledger's lines: export_fec, run by
+ * the download's first FETCH, waits on the lock, as a read that never ends
+ * would. The lock is released after fn, whatever it did.
+ */
+async function whileLedgerLocked(fn: () => Promise<void>): Promise<void> {
+  const holder = postgres(realDbUrl!, { max: 1, prepare: false, onnotice: () => {}, connection: { application_name: "terrain-fec-lock-holder" } });
+  try {
+    const locked = await holder.reserve();
+    await locked`begin`;
+    await locked`lock table public.ledger_lines in access exclusive mode`;
+    try {
+      await fn();
+    } finally {
+      await locked`rollback`;
+      locked.release();
+    }
+  } finally {
+    await holder.end({ timeout: 5 });
+  }
+}
+
+realDbTest("a read held up past the transaction's statement timeout is cancelled, and the transaction ends", async () => {
+  const yearEnd = await demoYearEnd();
+  await whileLedgerLocked(async () => {
+    const started = Date.now();
+    await assert.rejects(
+      sqlFecStore(() => testDb(), { statementTimeoutMs: 500 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test"),
+      (error: { code?: string }) => error.code === "57014", // query_canceled: statement timeout
+    );
+    assert.ok(Date.now() - started < 30_000, "cancelled by the statement timeout, not after the lock was released");
+    assert.deepEqual(await openTransactions(), [], "the cancelled download left no transaction open, the lock still held");
+  });
+});
+
+realDbTest("a caller who goes away while the first read is still running gets it cancelled, and the transaction ends", async () => {
+  const yearEnd = await demoYearEnd();
+  await whileLedgerLocked(async () => {
+    const caller = new AbortController();
+    const req = new Request(accountant(), { signal: caller.signal });
+    const download = sqlFecStore(() => testDb()).exportFec(req, { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+    const outcome = download.then(() => "answered", (error: { code?: string }) => `refused ${error.code ?? error}`);
+    // The first FETCH is waiting on the lock when the caller goes away.
+    for (let i = 0; i < 50 && (await openTransactions()).every((q) => !q.includes("fetch")); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok((await openTransactions()).some((q) => q.includes("fetch")), "the first read is running");
+    caller.abort();
+    assert.equal(await outcome, "refused 57014", "the running read was cancelled");
+    assert.deepEqual(await openTransactions(), [], "nothing stays open while the lock is still held");
+  });
 });

@@ -15,6 +15,17 @@
  * Refusals: 400 bad body, 401 no or bad token (gateway) or anon, 403 not an
  * owner/admin (or an admin inviting an owner), 404 unknown client, 405 method,
  * 409 already a member, 415 not JSON, 422 role and client do not fit.
+ *
+ *   POST /resend {"invitation_id": "<uuid>"}
+ *     200 {"invitation_id", "org_id", "email", "send_count", "last_sent_at"}
+ *
+ * Sends a pending invitation again: SQL's resend_invitation (on the caller's
+ * token) decides and queues the invitation email; then Supabase Auth's admin
+ * invite sends its sign-up link again (for an account that has confirmed its
+ * email Auth answers email_exists, and the invitation email alone goes).
+ * Refusals from SQL: 404 unknown or not the caller's organization, 409 the
+ * person has joined (invitation_not_pending), 429 sent less than a minute ago.
+ * Revoking needs no outside service: the web calls revoke_invitation itself.
  */
 import { z } from "zod";
 import { type FunctionHandler, HttpError, json, methodNotAllowed, readJson } from "../_shared/http.ts";
@@ -29,6 +40,18 @@ const requestSchema = z.object({
 }).strict();
 export type InviteRequest = z.output<typeof requestSchema>;
 
+const resendSchema = z.object({
+  invitation_id: z.string().uuid("invitation_id must be a UUID"),
+}).strict();
+
+export interface ResentInvitation {
+  invitation_id: string;
+  org_id: string;
+  email: string;
+  send_count: number;
+  last_sent_at: string;
+}
+
 export interface AddedMember {
   membership_id: string;
   user_id: string;
@@ -40,13 +63,21 @@ export interface AddedMember {
 export interface MemberDirectory {
   /** add_member on the caller's token; throws the catalogue's HttpError (account_not_found, …). */
   addMember(req: Request, request: InviteRequest): Promise<AddedMember>;
-  /** Supabase Auth admin invite (service role): creates the account of an email that has none. */
+  /** Supabase Auth admin invite (service role): creates the account of an email that has none, or invites it again. */
   inviteAccount(email: string, orgId: string): Promise<void>;
+  /** resend_invitation on the caller's token; throws the catalogue's HttpError (not_found, invitation_not_pending, …). */
+  resendInvitation(req: Request, invitationId: string): Promise<ResentInvitation>;
 }
 
 export function createInviteMemberHandler(directory: MemberDirectory): FunctionHandler {
   return async (req) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, ["POST"]);
+    if (new URL(req.url).pathname.replace(/\/+$/, "").endsWith("/resend")) {
+      const { invitation_id } = await readJson(req, resendSchema);
+      const resent = await directory.resendInvitation(req, invitation_id);
+      await directory.inviteAccount(resent.email, resent.org_id);
+      return json(resent, 200);
+    }
     const request = await readJson(req, requestSchema);
     try {
       const member = await directory.addMember(req, request);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHandler, HttpError } from "../_shared/http.ts";
-import { type AddedMember, createInviteMemberHandler, type InviteRequest } from "./handler.ts";
+import { type AddedMember, createInviteMemberHandler, type InviteRequest, type ResentInvitation } from "./handler.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0";
 const CLIENT = "a0000000-0000-4000-8000-0000000000c1";
@@ -23,12 +23,17 @@ function directoryWith(accounts: Set<string>, refuse?: HttpError) {
       accounts.add(email);
       return Promise.resolve();
     },
+    resendInvitation(_req, invitationId: string): Promise<ResentInvitation> {
+      calls.push(`resend ${invitationId}`);
+      if (refuse) return Promise.reject(refuse);
+      return Promise.resolve({ invitation_id: invitationId, org_id: ORG, email: "pending@example.test", send_count: 2, last_sent_at: "2026-12-07T13:00:00Z" });
+    },
   }));
   return { handler, calls };
 }
 
-function post(body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
-  return new Request("http://localhost/invite-member", { method: "POST", headers, body: JSON.stringify(body) });
+function post(body: unknown, headers: Record<string, string> = { "content-type": "application/json" }, path = "/invite-member") {
+  return new Request(`http://localhost${path}`, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
 Deno.test("an existing account is added without an invite", async () => {
@@ -85,5 +90,35 @@ Deno.test("415 on a body that is not JSON, 405 on another method", async () => {
   const get = await handler(new Request("http://localhost/invite-member"));
   assert.equal(get.status, 405);
   await get.body?.cancel();
+  assert.deepEqual(calls, []);
+});
+
+const INVITATION = "d0000000-0000-4000-8000-000000000001";
+
+Deno.test("resend: SQL queues the invitation email, then Auth sends its sign-up link again", async () => {
+  const { handler, calls } = directoryWith(new Set());
+  const res = await handler(post({ invitation_id: INVITATION }, undefined, "/invite-member/resend"));
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).send_count, 2);
+  assert.deepEqual(calls, [`resend ${INVITATION}`, `invite pending@example.test ${ORG}`]);
+});
+
+for (const [status, code] of [[404, "not_found"], [409, "invitation_not_pending"], [429, "rate_limited"]] as const) {
+  Deno.test(`resend: a ${status} ${code} from SQL is answered as is, and Auth is not asked`, async () => {
+    const { handler, calls } = directoryWith(new Set(), new HttpError(status, code, "refused by SQL"));
+    const res = await handler(post({ invitation_id: INVITATION }, undefined, "/invite-member/resend"));
+    assert.equal(res.status, status);
+    assert.equal((await res.json()).error.code, code);
+    assert.deepEqual(calls, [`resend ${INVITATION}`]);
+  });
+}
+
+Deno.test("resend: 400 on an invitation_id that is not a UUID or an invitation body, nothing called", async () => {
+  const { handler, calls } = directoryWith(new Set());
+  for (const body of [{ invitation_id: "i1" }, { org_id: ORG, email: "a@example.test", role: "technician" }]) {
+    const res = await handler(post(body, undefined, "/invite-member/resend"));
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "validation_failed");
+  }
   assert.deepEqual(calls, []);
 });

@@ -1,7 +1,7 @@
 /** The SQL and the Supabase Auth admin API behind invite-member. */
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { rpc } from "../_shared/supabase.ts";
-import type { AddedMember, InviteRequest, MemberDirectory } from "./handler.ts";
+import type { AddedMember, InviteRequest, MemberDirectory, ResentInvitation } from "./handler.ts";
 
 export function supabaseMemberDirectory(
   callerFor: (req: Request) => SupabaseClient,
@@ -18,10 +18,14 @@ export function supabaseMemberDirectory(
     },
     async inviteAccount(email: string, orgId: string): Promise<void> {
       const { error } = await service().auth.admin.inviteUserByEmail(email, { data: { invited_to_org: orgId } });
-      // Created meanwhile by another invitation: add_member finds it now.
+      // Created meanwhile by another invitation (add_member finds it now), or, when resending,
+      // an account that has confirmed its email: the invitation email alone goes.
       if (error && error.code !== "email_exists") {
         throw new Error(`Supabase Auth invite failed: ${error.status ?? ""} ${error.code ?? ""} ${error.message}`);
       }
+    },
+    resendInvitation(req: Request, invitationId: string): Promise<ResentInvitation> {
+      return rpc<ResentInvitation>(callerFor(req), "resend_invitation", { p_invitation_id: invitationId });
     },
   };
 }

@@ -1077,9 +1077,12 @@ limit 26`;
 
 /**
  * The health page (public.organization_health_checks) as the organization's
- * admin; and its organization-level checks through their per-organization
- * functions (ops.org_check_<name>) against the way they ran before (each
- * operator view filtered by organization after its window), as postgres.
+ * admin, after the nightly full verification of the organization's invoice
+ * chain and log (its steps timed); its organization-level checks through
+ * their per-organization functions (ops.org_check_<name>) against the way
+ * they ran before (each operator view filtered by organization after its
+ * window), as postgres; and the invoice_chain check from the recorded
+ * verification against the whole-chain verify_invoice_chain it ran before.
  */
 async function healthBench(db: pg.Client, a: Actors, reps: number) {
   say("Health page: organization_health_checks as the admin; per-organization check functions vs their views filtered by organization");
@@ -1088,6 +1091,10 @@ async function healthBench(db: pg.Client, a: Actors, reps: number) {
     return;
   }
   const admin = a.adminId;
+  // The invoice_chain check reads the last full verification: record one, as
+  // the nightly job does (its steps timed), before timing the page. Removed
+  // at the end, so the data set is left as it was.
+  const verificationIds = await nightlyVerificationBench(db, a.orgId);
   const RPC = "select name, ok, count, sample from public.organization_health_checks($1)";
   let checks = 0;
   const rpc = () =>
@@ -1147,6 +1154,83 @@ async function healthBench(db: pg.Client, a: Actors, reps: number) {
     plans.push(`── ${catalog[i]!.org_function} ──\n${inner}\n\n── ${catalog[i]!.view} filtered by organization (before) ──\n${before}`);
   }
   writePlan(PLANS_DIR, "health-org_checks", "Each organization-level check: its per-organization function, then its view filtered by organization (as postgres)", plans.join("\n\n"));
+
+  // The invoice_chain check after the nightly verification (only the rows
+  // issued since are recomputed) vs the whole chain it verified before.
+  const timed = (sql: string) => () =>
+    asPostgres(db, async () => {
+      const t = performance.now();
+      await db.query(sql, [a.orgId]);
+      return performance.now() - t;
+    });
+  const checkpoint = timed("select count(*) from ops.org_check_invoice_chain($1)");
+  const whole = timed("select * from public.verify_invoice_chain($1)");
+  await checkpoint();
+  await whole(); // warm-up, not counted
+  const s3 = await interleaved(reps, { checkpoint, whole });
+  addFigure({
+    id: "health.invoice_chain_check",
+    label: "health: invoice_chain check from the last full verification",
+    unit: "ms",
+    better: "lower",
+    samples: s3.checkpoint,
+    baseline: { label: "verify_invoice_chain over the whole chain (before)", samples: s3.whole },
+  });
+  await db.query("delete from private.invoice_chain_verifications where id = any($1::bigint[])", [verificationIds]);
+}
+
+/**
+ * The nightly full verification of one organization's invoice chain and log,
+ * advanced in steps of at most 20,000 rows as the pg_cron job advances it
+ * (private.advance_invoice_chain_verification), each step its own
+ * transaction. Returns the ids of the verifications recorded.
+ */
+async function nightlyVerificationBench(db: pg.Client, orgId: string): Promise<number[]> {
+  const STEP = 20_000;
+  // A run interrupted earlier may have left one running (one per organization and kind).
+  await db.query("delete from private.invoice_chain_verifications where org_id = $1 and finished_at is null", [orgId]);
+  const ids: number[] = [];
+  const steps: number[] = [];
+  let rows = 0;
+  for (const kind of ["chain", "log"]) {
+    const { rows: created } = await db.query<{ id: string }>(
+      "insert into private.invoice_chain_verifications (org_id, kind) values ($1, $2) returning id",
+      [orgId, kind],
+    );
+    const id = Number(created[0]!.id);
+    ids.push(id);
+    for (;;) {
+      const t = performance.now();
+      const { rows: step } = await db.query<{ n: string }>("select private.advance_invoice_chain_verification($1, $2) as n", [id, STEP]);
+      steps.push(performance.now() - t);
+      rows += Number(step[0]!.n);
+      const { rows: state } = await db.query<{ ok: boolean | null; failure: string | null }>(
+        "select ok, failure from private.invoice_chain_verifications where id = $1",
+        [id],
+      );
+      if (state[0]!.ok !== null) {
+        verdict(`nightly verification of the ${kind} passes`, state[0]!.ok === true, state[0]!.failure ?? "ok");
+        break;
+      }
+    }
+  }
+  addFigure({
+    id: "health.nightly_verification_step",
+    label: `nightly verification: one step (at most ${STEP.toLocaleString("en")} rows)`,
+    unit: "ms",
+    better: "lower",
+    samples: steps,
+    note: `the organization's chain and log: ${rows} rows in ${steps.length} steps`,
+  });
+  addFigure({
+    id: "health.nightly_verification_org",
+    label: "nightly verification: one organization, chain and log, all steps",
+    unit: "ms",
+    better: "lower",
+    samples: [steps.reduce((x, y) => x + y, 0)],
+    note: `${rows} rows`,
+  });
+  return ids;
 }
 
 async function chartBench(db: pg.Client, a: Actors, reps: number) {

@@ -61,7 +61,8 @@ export async function cronJobs(dbUrl: string): Promise<string> {
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 export async function schemaDump(dbUrl: string): Promise<string> {
-  const r = run(pgBin("pg_dump"), ["--schema-only", ...DUMPED_SCHEMAS.flatMap((s) => ["--schema", s]), dbUrl]);
+  // The dump is over 1 MiB, spawnSync's default output limit (ENOBUFS past it).
+  const r = run(pgBin("pg_dump"), ["--schema-only", ...DUMPED_SCHEMAS.flatMap((s) => ["--schema", s]), dbUrl], { maxBuffer: 64 * 1024 * 1024 });
   if (r.code !== 0) throw new Error(`pg_dump failed: ${r.stderr.trim()}`);
   return `${HEADER}\n${normaliseDump(r.stdout)}\n\n-- pg_cron jobs ---------------------------------------------------------------\n\n${await cronJobs(dbUrl)}\n`;
 }

@@ -1,5 +1,5 @@
 /** Small process helpers shared by the stack scripts. */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions, type SpawnSyncOptions } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 
@@ -12,7 +12,7 @@ export interface RunResult {
 }
 
 /** Run a command to completion and capture its output (never throws on exit code). */
-export function run(cmd: string, args: string[], opts: SpawnOptions = {}): RunResult {
+export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): RunResult {
   const r = spawnSync(cmd, args, { encoding: "utf8", ...opts });
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   return { code: r.status ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };

@@ -1,7 +1,7 @@
 /**
  * The administration screens of the back office, driven as an admin (not the
- * owner) of an organization of this run's own: members (invite by email, a
- * role change, an ownership rule refused by SQL in its own words), API keys
+ * owner) of an organization of this run's own: members (invite by email, the
+ * invitation pending until revoked, a role change, an ownership rule refused by SQL in its own words), API keys
  * (the secret shown once, gone after a reload; rotate; revoke) and the rules
  * editor (an invalid condition answered inline by SQL as the user types, then
  * fixed and saved; disable). axe-core finds nothing serious on any screen.
@@ -69,7 +69,7 @@ describe("members", () => {
     await page.getByLabel("Rôle", { exact: true }).selectOption("technician");
     await page.getByRole("button", { name: "Inviter", exact: true }).click();
     await expect.poll(() => page.getByTestId("members-notice").textContent())
-      .toBe(`${emailOf("newcomer")} a rejoint l’organisation en tant que Technicien ; son compte a été créé. L’email d’invitation est en file d’envoi.`);
+      .toBe(`${emailOf("newcomer")} est invité en tant que Technicien ; son compte a été créé. L’email d’invitation est en file d’envoi.`);
     await page.getByRole("row").filter({ hasText: emailOf("newcomer") }).waitFor();
 
     const rows = await withDb(async (db) => (await db.query(
@@ -80,11 +80,41 @@ describe("members", () => {
     expect(rows).toEqual([{ role: "technician", invited: true, emails: 1 }]);
   });
 
+  it("lists the invitation as pending (who invited, when) apart from the members; resending within the minute is refused in French", async () => {
+    const pending = page.getByRole("table", { name: "Invitations en attente" });
+    const row = pending.getByRole("row").filter({ hasText: emailOf("newcomer") });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Technicien");
+    expect(await row.textContent()).toContain(`admin ${run}`);
+    expect(await page.getByRole("table", { name: "Membres de l’organisation" }).getByText(emailOf("newcomer")).count()).toBe(0);
+    await expectAxeClean(page, "members-pending");
+    await desktopScreenshot(page, "office-members-pending");
+
+    await row.getByRole("button", { name: `Renvoyer · ${emailOf("newcomer")}` }).click();
+    await page.getByRole("alert")
+      .getByText(`L’invitation à ${emailOf("newcomer")} a été envoyée il y a moins d’une minute. Réessayez dans un instant.`).waitFor();
+    expect(await withDb(async (db) =>
+      (await db.query(`select send_count from public.member_invitations where org_id = $1 and email = $2`, [org, emailOf("newcomer")])).rows))
+      .toEqual([{ send_count: 1 }]);
+  });
+
+  it("revokes a pending invitation after confirmation: the membership and the invitation are gone", async () => {
+    await page.getByRole("button", { name: `Annuler l’invitation · ${emailOf("newcomer")}` }).click();
+    await page.getByRole("group", { name: `Annuler l’invitation de ${emailOf("newcomer")} ?` }).waitFor();
+    await page.getByRole("button", { name: "Confirmer l’annulation" }).click();
+    await expect.poll(() => page.getByTestId("members-notice").textContent()).toBe(`L’invitation de ${emailOf("newcomer")} est annulée.`);
+    await expect.poll(() => page.getByRole("table", { name: "Invitations en attente" }).count()).toBe(0);
+    expect(await withDb(async (db) => (await db.query(
+      `select (select count(*)::int from public.memberships m join auth.users u on u.id = m.user_id where m.org_id = $1 and u.email = $2) as memberships,
+              (select count(*)::int from public.member_invitations where org_id = $1 and email = $2) as invitations`,
+      [org, emailOf("newcomer")])).rows)).toEqual([{ memberships: 0, invitations: 0 }]);
+  });
+
   it("changes a role, and shows SQL's refusal when an admin tries to make someone owner", async () => {
     const name = `dispatcher ${run}`;
     await page.getByLabel(`Rôle de ${name}`).selectOption("owner");
     await page.getByRole("button", { name: `Changer le rôle · ${name}` }).click();
-    await page.getByRole("alert").getByText("Only an owner can grant or remove the owner role, or change an owner's membership").waitFor();
+    await page.getByRole("alert").getByText("Seul un propriétaire peut donner ou retirer le rôle de propriétaire, ou modifier l’accès d’un propriétaire.").waitFor();
     await expectAxeClean(page, "members-refusal");
     await desktopScreenshot(page, "office-members-refusal");
     expect(await withDb(async (db) =>
@@ -105,7 +135,7 @@ describe("members", () => {
     await page.getByRole("group", { name: `Retirer ${owner} de l’organisation ?` }).waitFor();
     await expectAxeClean(page, "members-remove-confirm");
     await page.getByRole("button", { name: "Confirmer le retrait" }).click();
-    await page.getByRole("alert").getByText("Only an owner can grant or remove the owner role, or change an owner's membership").waitFor();
+    await page.getByRole("alert").getByText("Seul un propriétaire peut donner ou retirer le rôle de propriétaire, ou modifier l’accès d’un propriétaire.").waitFor();
     expect(await withDb(async (db) =>
       (await db.query(`select count(*)::int as n from public.memberships where org_id = $1 and user_id = $2`, [org, users.owner])).rows[0].n))
       .toBe(1);

@@ -6,22 +6,28 @@
  * clients. Every screen passes axe (0 serious/critical) and is photographed at
  * desktop size (tests/browser/screenshots/desktop-*.png).
  *
- * This run works on its own client, site and technician (created below), so
- * the board filtered on that client shows this run's missions only, whatever
- * else the database holds.
+ * This run works in an organization of its own, with its own dispatcher,
+ * technician, clients and sites (unique names, created below and removed
+ * afterwards): it reads nothing another run or another test left behind, so
+ * it passes again on the same database, and leaves the seeded organizations
+ * as they were.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { stack, supabaseClient, withDb } from "../integration/harness.ts";
+import { removeTestOrganization, stack, supabaseClient, withDb } from "../integration/harness.ts";
 import { createTechnician, desktopContext, desktopScreenshot, expectAxeClean, launchBrowser, logAxeReport, signIn } from "./browser.ts";
 
-const ORG = "a0000000-0000-4000-8000-0000000000a0"; // Chaleur Express (supabase/seeds)
+const ORG = randomUUID();
 const run = randomUUID().slice(0, 8);
 const CLIENT_NAME = `Copropriété Essai ${run}`;
+const PASSWORD = `dispatch-${run}-secret`;
+const emailOf = (who: string) => `${who}-${run}@office-dispatch.terrain.test`;
+const DISPATCHER_NAME = `Répartiteur ${run}`;
 const TECH_NAME = `Technicien Essai ${run}`;
-const TECH_EMAIL = `tech-dispatch-${run}@chaleur-express.test`;
-const TECH_PASSWORD = `dispatch-${run}-secret`;
+const TECH_EMAIL = emailOf("tech");
+const TECH_PASSWORD = PASSWORD;
+let dispatcherId: string;
 let clientId: string;
 let siteId: string;
 let otherSiteId: string;
@@ -57,6 +63,20 @@ const row = (missionId: string): Locator => page.locator(`[data-testid="board-ro
 const chipOf = (missionId: string) => row(missionId).getByTestId("status-chip");
 
 beforeAll(async () => {
+  const dispatcher = await supabaseClient(stack.serviceRoleKey).auth.admin.createUser({
+    email: emailOf("dispatcher"), password: PASSWORD, email_confirm: true, user_metadata: { full_name: DISPATCHER_NAME },
+  });
+  if (dispatcher.error) throw dispatcher.error;
+  dispatcherId = dispatcher.data.user.id;
+  await withDb(async (db) => {
+    await db.query("insert into public.organizations (id, name) values ($1, $2)", [ORG, `Dispatch ${run}`]);
+    await db.query("insert into public.memberships (org_id, user_id, role) values ($1, $2, 'dispatcher')", [ORG, dispatcherId]);
+    // A fresh user keeps the API's per-user rate limits (only the demo users are exempt in the relaxed
+    // test mode); these screens read a lot in a short time, as a whole working day would.
+    await db.query(
+      `insert into private.rate_limit_overrides (key, bucket, max_hits, reason) values ('user:' || $1::text, '*', 1000000, 'office-dispatch browser test')`,
+      [dispatcherId]);
+  });
   techId = await createTechnician(ORG, TECH_EMAIL, TECH_PASSWORD, TECH_NAME);
   await withDb(async (db) => {
     clientId = (await db.query<{ id: string }>("insert into public.clients (org_id, name, billing_city) values ($1, $2, 'Lyon') returning id", [ORG, CLIENT_NAME])).rows[0]!.id;
@@ -77,13 +97,18 @@ beforeAll(async () => {
   context = await desktopContext(browser, stack.apiUrl);
   page = await context.newPage();
   await page.goto("/");
-  await signIn(page, "dispatch@chaleur-express.test");
+  await signIn(page, emailOf("dispatcher"), PASSWORD);
   await page.waitForURL((url) => url.pathname === "/office/missions");
 });
 
 afterAll(async () => {
   await browser?.close();
   logAxeReport("office dispatch");
+  await removeTestOrganization(ORG);
+  await withDb(async (db) => {
+    await db.query("delete from private.rate_limit_overrides where key = $1", [`user:${dispatcherId}`]);
+    await db.query("delete from auth.users where email like $1", [`%-${run}@office-dispatch.terrain.test`]);
+  });
 });
 
 describe("missions board", () => {
@@ -210,7 +235,7 @@ describe("a mission's page", () => {
     await page.getByLabel("Nouvelle note (lue par le technicien)").fill(`Code portail 4512 ${run}`);
     await page.getByRole("button", { name: "Ajouter la note" }).click();
     await page.getByText(`Code portail 4512 ${run}`).waitFor();
-    await page.getByText(/^Julien Petit ·/).waitFor();
+    await page.getByText(new RegExp(`^${DISPATCHER_NAME} ·`)).waitFor();
     await expectAxeClean(page, "mission-detail");
     await desktopScreenshot(page, "office-mission-detail");
   });
@@ -246,11 +271,11 @@ describe("emergency queue", () => {
     await mine.getByRole("button", { name: "Prendre en charge" }).click();
     await expect.poll(() => mine.textContent()).toContain("Prise en charge");
     const acknowledged = await withDb((db) => db.query("select status::text, acknowledged_by from public.emergency_requests where id = $1", [emergencyId]));
-    expect(acknowledged.rows[0]).toEqual({ status: "acknowledged", acknowledged_by: "a0000000-0000-4000-8000-000000000002" });
+    expect(acknowledged.rows[0]).toEqual({ status: "acknowledged", acknowledged_by: dispatcherId });
 
-    // No site on the emergency: the database asks for one, and says so.
+    // No site on the emergency: the database asks for one, and the screen says so in French.
     await mine.getByRole("button", { name: "Créer la mission" }).click();
-    await mine.getByText("The emergency names no site: choose the site of the mission").waitFor();
+    await mine.getByText("Choisissez d’abord le site de l’intervention.").waitFor();
     await mine.getByRole("combobox").first().selectOption(otherSiteId);
     await mine.getByRole("combobox").last().selectOption(techId);
     await mine.getByRole("button", { name: "Créer la mission" }).click();
@@ -290,7 +315,7 @@ describe("client requests", () => {
 
     await declineRow.getByRole("button", { name: "Refuser" }).click();
     await declineRow.getByRole("button", { name: "Confirmer le refus" }).click();
-    await declineRow.getByText("A reason is required to decline a request: the client reads it").waitFor();
+    await declineRow.getByText("Indiquez la raison du refus : le client la lira.").waitFor();
     await declineRow.getByLabel(`Motif du refus de « Devis piscine ${run} » (lu par le client)`).fill("Nous n'intervenons pas sur les piscines.");
     await declineRow.getByRole("button", { name: "Confirmer le refus" }).click();
     await page.getByText(`Demande « Devis piscine ${run} » refusée.`).waitFor();

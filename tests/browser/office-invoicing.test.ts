@@ -36,6 +36,9 @@ const FEC_HEADER = [
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+// The invoice the first describe invoices, pays and credits; the payment corrections act on its payment.
+let invoiceId: string;
+let invoiceNumber: string;
 const userIds: string[] = [];
 
 async function createUser(email: string): Promise<string> {
@@ -108,8 +111,6 @@ async function invoiceRow(id: string) {
 }
 
 describe("the accountant invoices a done mission", () => {
-  let invoiceId: string;
-  let invoiceNumber: string;
 
   it("lands on the invoices and invoices the done mission of a client, with a result per mission", async () => {
     await expect.poll(() => pathOf(page)).toBe("/office/invoices");
@@ -270,6 +271,40 @@ describe("the accountant invoices a done mission", () => {
     await expect.poll(() => creditRow.getByTestId("status").textContent()).toBe("Émis");
     const invoiceRowInList = page.getByRole("row").filter({ has: page.getByRole("link", { name: invoiceNumber, exact: true }) });
     expect(await invoiceRowInList.getByTestId("status").textContent()).toBe("Payée");
+  });
+});
+
+describe("the accountant corrects a payment", () => {
+  it("a reversal without a reason is refused by SQL, shown as written; the assignment is cancelled with one", async () => {
+    await page.goto("/office/payments");
+    await page.getByRole("heading", { level: 1, name: "Paiements" }).waitFor();
+    const ref = `VIR-${run}`;
+    // Refused: no reason. The confirmation stays open with SQL's message beside it.
+    await page.getByRole("button", { name: `Contre-passer · ${ref}` }).click();
+    const reverse = page.getByRole("group", { name: `Contre-passer le paiement ${ref}, enregistré par erreur ? Une écriture annule l’encaissement en banque.` });
+    await reverse.getByRole("button", { name: "Contre-passer" }).click();
+    await expect.poll(() => page.getByRole("alert").first().textContent())
+      .toContain("reverse_payment requires a reason (it is written in the ledger entry)");
+    await reverse.getByRole("button", { name: "Ne rien changer" }).click();
+    const untouched = await withDb(async (db) => (await db.query(
+      "select p.invoice_id, p.reversed_at, (select count(*)::int from public.payment_corrections c where c.payment_id = p.id) as corrections from public.payments p where p.org_id = $1 and p.external_ref = $2",
+      [ORG, ref])).rows[0]);
+    expect(untouched).toEqual({ invoice_id: invoiceId, reversed_at: null, corrections: 0 });
+
+    // Cancelling the assignment, with a reason.
+    await page.getByRole("button", { name: `Annuler l’affectation · ${ref}` }).click();
+    const unassign = page.getByRole("group", { name: new RegExp(`^Annuler l’affectation du paiement ${ref} à la facture ${invoiceNumber}`) });
+    await unassign.getByLabel("Motif (inscrit dans l’écriture)").fill("Virement d’un autre chantier");
+    await unassign.getByRole("button", { name: "Annuler l’affectation" }).click();
+    await expect.poll(() => page.getByTestId("payment-result").textContent())
+      .toMatch(new RegExp(`^Affectation du paiement ${ref} annulée \\(écriture BQ ${YEAR}-\\d+\\) : il est à affecter de nouveau\\.$`));
+    // The row offers the matching again.
+    await page.getByLabel(`Affecter le paiement ${ref} à`).waitFor();
+    await expectAccessible(page, "payment-corrections");
+    const after = await withDb(async (db) => (await db.query(
+      `select p.invoice_id, i.status, c.reason from public.payments p join public.payment_corrections c on c.payment_id = p.id
+       join public.invoices i on i.id = c.invoice_id where p.org_id = $1 and p.external_ref = $2`, [ORG, ref])).rows);
+    expect(after).toEqual([{ invoice_id: null, status: "sent", reason: "Virement d’un autre chantier" }]);
   });
 });
 

@@ -110,7 +110,7 @@ describe("stock", () => {
       await page.getByLabel("Type de mouvement").selectOption("out");
       await page.getByLabel("Quantité").fill("60");
       await page.getByRole("button", { name: "Enregistrer" }).click();
-      await page.getByText("Insufficient stock. Available: 55, Requested: 60").waitFor();
+      await page.getByText("Stock insuffisant : 55 disponible(s), 60 demandé(s).").waitFor();
       await expectAxeClean(page, "stock-item-refused");
 
       await page.getByLabel("Type de mouvement").selectOption("down");

@@ -279,11 +279,20 @@ describe("the client portal", () => {
     await heading("Signaler une urgence").waitFor();
     await page.getByText("04 72 00 00 00", { exact: false }).waitFor();
     await expectAxeClean(page, "emergency");
-    // A description of spaces only: the database refuses it with its catalogue message, and nothing is stored.
+    // A description of spaces only: the database refuses it (validation_failed, in the catalogue's English),
+    // the French portal says so in French, and nothing is stored.
     await page.getByLabel("Que se passe-t-il ?").fill("   \n  ");
     await page.getByRole("button", { name: "Signaler l’urgence" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe("An emergency needs a description of 1 to 10000 characters");
+    await expect.poll(() => page.getByRole("alert").textContent())
+      .toBe("Décrivez l’urgence : la description est obligatoire (10 000 caractères au plus).");
+    expect(await page.getByRole("alert").locator("[data-error-code]").getAttribute("data-error-code")).toBe("validation_failed");
     await expectAxeClean(page, "emergency-refused");
+    // In English, the same refusal reads as the catalogue words it; back to French for what follows.
+    await page.getByLabel("Langue").selectOption("en");
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("An emergency needs a description of 1 to 10000 characters");
+    await page.getByLabel("Language").selectOption("fr");
+    await expect.poll(() => page.getByRole("alert").textContent())
+      .toBe("Décrivez l’urgence : la description est obligatoire (10 000 caractères au plus).");
     const refused = await withDb((c) => c.query("select count(*)::int as n from public.emergency_requests where client_id = $1", [CLIENT_A]));
     expect(refused.rows[0].n).toBe(0);
 

@@ -111,6 +111,34 @@ describe("FEC download (edge function fec)", () => {
   });
 });
 
+describe("a cancelled FEC download (edge function fec)", () => {
+  /** The functions' database sessions inside a transaction that reads the FEC cursor, as "state: query". */
+  const fecTransactions = () => withDb(async (c) => (await c.query(
+    `select state || ': ' || query as what from pg_catalog.pg_stat_activity
+     where application_name = 'terrain-edge-functions' and xact_start is not null and query ilike '%fec_lines%'`)).rows.map((r) => r.what as string));
+
+  it("ends its transaction at once, even while its first read is still running", async () => {
+    // Another session holds the ledger's lines: the download's first read waits, as a long export would.
+    const holder = new pg.Client({ connectionString: stack.dbUrl });
+    await holder.connect();
+    try {
+      await holder.query("begin");
+      await holder.query("lock table public.ledger_lines in access exclusive mode");
+      const caller = new AbortController();
+      const answer = fetch(`${url}?org_id=${DEMO_ORG}&year_end=${demoYear}-12-31`,
+        { headers: { apikey: stack.anonKey, Authorization: `Bearer ${tokens.accountant}` }, signal: caller.signal }).catch((e: Error) => e.name);
+      await expect.poll(fecTransactions, { timeout: 10_000 }).toEqual([expect.stringMatching(/^active: fetch \d+ from fec_lines$/)]);
+      caller.abort();
+      expect(await answer).toBe("AbortError");
+      // Released while the lock is still held: nothing waits for the read to end.
+      await expect.poll(fecTransactions, { timeout: 5_000 }).toEqual([]);
+    } finally {
+      await holder.query("rollback");
+      await holder.end();
+    }
+  });
+});
+
 describe("a generated fiscal year", () => {
   it("posts 500 invoices with credit notes and payments into a FEC the validator accepts, streamed", async () => {
     await withDb(async (c) => {
@@ -264,6 +292,55 @@ describe("a bank receipt not yet matched to an invoice (demo data)", () => {
       [DEMO_ORG, label, month])).rows[0].n);
     expect(suspense).toBe(1);
     expect(bank).toMatchObject({ entries: expected.entries, debit_cents: Number(expected.debit), balanced: true });
+  });
+});
+
+describe("payment corrections (demo data, rolled back)", () => {
+  it("puts the reversing entries in the FEC and the BQ journal CSV, and the FEC stays valid", async () => {
+    await withDb(async (c) => {
+      await c.query("begin");
+      try {
+        // As the demo accountant, as PostgREST would run the RPCs.
+        const accountant = (await c.query(`select id from auth.users where email = 'compta@chaleur-express.test'`)).rows[0].id as string;
+        await c.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+          [JSON.stringify({ sub: accountant, role: "authenticated" })]);
+        const unassigned = (await c.query(`select public.unassign_payment(p.id, 'Affecté à la mauvaise facture') as r
+          from public.payments p where p.org_id = $1 and p.external_ref = 'VIR-2026-0001871'`, [DEMO_ORG])).rows[0].r;
+        const reversed = (await c.query(`select public.reverse_payment(p.id, 'Ligne importée en double') as r
+          from public.payments p where p.org_id = $1 and p.external_ref = 'VIR-2026-0002311'`, [DEMO_ORG])).rows[0].r;
+        expect(unassigned).toMatchObject({ kind: "unassign", invoice_number: "FAC-2026-00001", invoice_status: "sent", journal_code: "BQ" });
+        expect(reversed).toMatchObject({ kind: "reverse", invoice_id: null, journal_code: "BQ" });
+        await c.query("select set_config('role', 'none', true)");
+
+        const year = unassigned.fiscal_year as number;
+        const fileName = (await c.query(`select public.fec_file_name($1, $2) as n`, [DEMO_ORG, `${year}-12-31`])).rows[0].n;
+        const content = (await c.query(`select public.export_fec_text($1, $2) as t`, [DEMO_ORG, `${year}-12-31`])).rows[0].t as string;
+        const report = validateFec(fileName, content);
+        expect(report.problems).toEqual([]);
+        expect(report.ok).toBe(true);
+        const fields = content.split("\r\n").map((l) => l.split("\t"));
+        // JournalCode, EcritureNum, CompteNum, CompAuxNum, PieceRef, Debit, Credit, EcritureLet of the correcting entries.
+        const of = (entry: number) => fields.filter((f) => f[0] === "BQ" && f[2] === String(entry)).map((f) => [f[4], f[6] !== "", f[8], f[11], f[12], f[13]]);
+        expect(of(unassigned.entry_number)).toEqual([
+          ["411", true, "VIR-2026-0001871", "566,50", "0,00", ""],
+          ["471", false, "VIR-2026-0001871", "0,00", "566,50", ""],
+        ]);
+        expect(of(reversed.entry_number)).toEqual([
+          ["471", false, "VIR-2026-0002311", "217,80", "0,00", ""],
+          ["512", false, "VIR-2026-0002311", "0,00", "217,80", ""],
+        ]);
+        // The invoice's client lines lost their lettering: none of FAC-2026-00001's is lettered any more.
+        const invoiceLines = fields.filter((f) => f[4] === "411" && f[10]?.includes("FAC-2026-00001"));
+        expect(invoiceLines.length).toBeGreaterThanOrEqual(3);
+        expect(invoiceLines.every((f) => f[13] === "" && f[14] === "")).toBe(true);
+
+        const csv = (await c.query(`select public.export_journal_csv($1, 'BQ', $2::date, $2::date) as t`,
+          [DEMO_ORG, unassigned.entry_date])).rows[0].t as string;
+        expect(csv).toContain(";BQ;VIR-2026-0002311;512;;Contre-passation encaissement VIR-2026-0002311 : Ligne importée en double;0,00;217,80");
+      } finally {
+        await c.query("rollback");
+      }
+    });
   });
 });
 

@@ -131,3 +131,74 @@ describe("invite-member", () => {
     expect(error?.code).toBe("email_exists");
   });
 });
+
+describe("pending invitations through invite-member", () => {
+  const invitationOf = (address: string) =>
+    withDb(async (c) =>
+      (await c.query(
+        `select id, invited_by, send_count, accepted_at from public.member_invitations where org_id = $1 and email = $2`,
+        [org, address])).rows[0] as { id: string; invited_by: string; send_count: number; accepted_at: Date | null } | undefined);
+  const resend = (token: string, body: unknown) =>
+    fetch(`${url}/resend`, {
+      method: "POST",
+      headers: { apikey: stack.anonKey, Authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("an invited person is listed as pending for owners and admins, not for a dispatcher", async () => {
+    const res = await invite(tokens.admin, { org_id: org, email: email("pending"), role: "accountant" });
+    expect(res.status).toBe(201);
+    const invitation = await invitationOf(email("pending"));
+    expect(invitation).toMatchObject({ invited_by: users.admin, send_count: 1, accepted_at: null });
+    for (const [who, expected] of [["owner", 1], ["admin", 1], ["dispatcher", 0]] as const) {
+      const { data, error } = await supabaseClient(stack.anonKey, tokens[who])
+        .from("member_invitations").select("email").eq("org_id", org).eq("email", email("pending")).is("accepted_at", null);
+      expect(error).toBeNull();
+      expect(data, who).toHaveLength(expected);
+    }
+  });
+
+  it("resend: 429 within the minute, then 200 with a second email queued; 404 for a dispatcher; 400 for a bad id", async () => {
+    const invitation = (await invitationOf(email("pending")))!;
+    const tooSoon = await errorOf(await resend(tokens.owner, { invitation_id: invitation.id }), 429, "rate_limited");
+    expect(tooSoon?.message).toBe(`The invitation to ${email("pending")} was sent less than a minute ago`);
+    await errorOf(await resend(tokens.dispatcher, { invitation_id: invitation.id }), 404, "not_found");
+    await errorOf(await resend(tokens.owner, { invitation_id: "not-a-uuid" }), 400, "validation_failed");
+    expect((await invitationOf(email("pending")))!.send_count).toBe(1);
+
+    await withDb((c) => c.query(`update public.member_invitations set last_sent_at = now() - interval '2 minutes' where id = $1`, [invitation.id]));
+    const res = await resend(tokens.owner, { invitation_id: invitation.id });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ invitation_id: invitation.id, email: email("pending"), send_count: 2 });
+    const emails = await withDb(async (c) =>
+      Number((await c.query(`select count(*) from public.notifications n join auth.users u on u.id = n.user_id
+                              where lower(u.email) = $1 and n.type = 'invitation' and n.channel = 'email'`, [email("pending")])).rows[0].count));
+    expect(emails).toBe(2);
+  });
+
+  it("revoke: the membership and the invitation go; once the person has signed in, 409 invitation_not_pending", async () => {
+    const invitation = (await invitationOf(email("pending")))!;
+    const dispatcher = await supabaseClient(stack.anonKey, tokens.dispatcher).rpc("revoke_invitation", { p_invitation_id: invitation.id });
+    expect(dispatcher.error?.code).toBe("not_found");
+    const { error } = await supabaseClient(stack.anonKey, tokens.admin).rpc("revoke_invitation", { p_invitation_id: invitation.id });
+    expect(error).toBeNull();
+    expect(await membershipOf(email("pending"))).toBeUndefined();
+    expect(await invitationOf(email("pending"))).toBeUndefined();
+
+    // Invited again, they set a password and sign in: the invitation is accepted.
+    expect((await invite(tokens.admin, { org_id: org, email: email("pending"), role: "accountant" })).status).toBe(201);
+    const again = (await invitationOf(email("pending")))!;
+    // (What following the invitation link does; the local auth stand-in has no link to follow.)
+    await withDb((c) => c.query(
+      `update auth.users set encrypted_password = extensions.crypt($2, extensions.gen_salt('bf')), email_confirmed_at = now()
+        where lower(email) = $1`, [email("pending"), password]));
+    const signIn = await supabaseClient().auth.signInWithPassword({ email: email("pending"), password });
+    expect(signIn.error).toBeNull();
+    expect((await invitationOf(email("pending")))!.accepted_at).not.toBeNull();
+    const late = await supabaseClient(stack.anonKey, tokens.admin).rpc("revoke_invitation", { p_invitation_id: again.id });
+    expect(late.error?.code).toBe("invitation_not_pending");
+    await withDb((c) => c.query(`update public.member_invitations set last_sent_at = now() - interval '2 minutes' where id = $1`, [again.id]));
+    await errorOf(await resend(tokens.owner, { invitation_id: again.id }), 409, "invitation_not_pending");
+    expect(await membershipOf(email("pending"))).toEqual({ role: "accountant", client_id: null });
+  });
+});

@@ -2,6 +2,7 @@ import { Suspense, useId, useState, type FormEvent, type ReactNode } from "react
 import { useTranslation } from "react-i18next";
 import { Page } from "../components/Page.tsx";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "../i18n/index.ts";
+import { parseDecimal } from "../i18n/parseDecimal.ts";
 import { addMissionNote, logHours, recordStockUse, transitionMission } from "../offline/actions.ts";
 import { getMeta, type LocalStockItem, type MemberRole, type MissionStatus, type OutboxAction } from "../offline/db.ts";
 import { useLiveQuery } from "../offline/hooks.ts";
@@ -322,11 +323,6 @@ function localToday(): string {
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
 }
 
-/** "2,5" and "2.5" both mean two and a half: the French keyboard types a comma. */
-function parseDecimal(value: string): number {
-  return Number(value.trim().replace(",", "."));
-}
-
 function HoursForm({ missionId }: { missionId: string }) {
   const { t } = useTranslation();
   const { db } = useTechnician();
@@ -336,7 +332,10 @@ function HoursForm({ missionId }: { missionId: string }) {
   const ids = { date: useId(), hours: useId(), note: useId() };
 
   async function save() {
-    await logHours(db, missionId, date, parseDecimal(hours), note.trim() || null);
+    // The field's pattern already refuses what is not a number; null only if that is bypassed.
+    const typedHours = parseDecimal(hours);
+    if (typedHours === null) return false;
+    await logHours(db, missionId, date, typedHours, note.trim() || null);
     setHours("");
     setNote("");
     return true;
@@ -378,8 +377,9 @@ function PartForm({ missionId, items }: { missionId: string; items: LocalStockIt
   const matches = needle ? items.filter((item) => fold(`${item.name} ${item.sku}`).includes(needle)).slice(0, 8) : [];
 
   async function save() {
-    if (!chosen) return false;
-    await recordStockUse(db, missionId, chosen.id, parseDecimal(quantity));
+    const typedQuantity = parseDecimal(quantity);
+    if (!chosen || typedQuantity === null) return false;
+    await recordStockUse(db, missionId, chosen.id, typedQuantity);
     setChosen(null);
     setQuery("");
     setQuantity("1");

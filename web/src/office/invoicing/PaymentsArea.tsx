@@ -2,7 +2,10 @@
  * /office/payments: record a payment (against an issued invoice, or unmatched
  * when the bank line names no invoice), assign an unmatched one later, and
  * reconcile_payments(), which moves covered invoices forward and reports
- * what is left (partial, overpaid, paid but not sent, unmatched).
+ * what is left (partial, overpaid, paid but not sent, unmatched). A posted
+ * payment is corrected, with a reason, by unassign_payment (a wrong invoice:
+ * back to the suspense account, to assign again) or reverse_payment (a bank
+ * line recorded by mistake: contre-passée); SQL's refusals are shown as written.
  */
 import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -10,7 +13,7 @@ import { Page } from "../../components/Page.tsx";
 import { Link } from "../../router.tsx";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { DataTable, ErrorMessage, formatDate, formatMoney, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, formatDate, formatMoney, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import "./i18n.ts";
 import "./invoicing.css";
 import { parseEuros, todayIso } from "./shared.tsx";
@@ -33,7 +36,13 @@ interface PaymentRow {
   external_ref: string | null;
   label: string | null;
   invoice_id: string | null;
+  reversed_at: string | null;
   invoices: { number: string | null } | null;
+}
+
+interface Correction {
+  fiscal_year: number;
+  entry_number: number;
 }
 
 interface Report {
@@ -90,7 +99,7 @@ function Payments() {
       unwrap(
         await supabase
           .from("payments")
-          .select("id, amount_cents, paid_on, method, external_ref, label, invoice_id, invoices(number)")
+          .select("id, amount_cents, paid_on, method, external_ref, label, invoice_id, reversed_at, invoices(number)")
           .eq("org_id", org.id)
           .order("created_at", { ascending: false })
           .order("id", { ascending: false })
@@ -155,11 +164,27 @@ function Payments() {
       render: (p) =>
         p.invoice_id ? (
           <Link href={`/office/invoices/${p.invoice_id}`}>{p.invoices?.number ?? p.invoice_id}</Link>
+        ) : p.reversed_at ? (
+          <span className="muted">{t("payments.reversedOn", { date: formatDate(p.reversed_at) })}</span>
         ) : (
           <MatchPayment payment={p} invoices={open.data ?? []} onMatched={() => Promise.all([payments.reload(), open.reload()]).then(() => undefined)} />
         ),
     },
     { key: "amount", header: t("payments.amount"), numeric: true, render: (p) => formatMoney(p.amount_cents), sortValue: (p) => p.amount_cents },
+    {
+      key: "correct",
+      header: t("payments.corrections"),
+      render: (p) =>
+        p.reversed_at ? null : (
+          <CorrectPayment
+            payment={p}
+            onCorrected={async (message) => {
+              setDone(message);
+              await Promise.all([payments.reload(), open.reload()]);
+            }}
+          />
+        ),
+    },
   ];
 
   const invoiceLabel = (i: OpenInvoice) => `${i.number ?? ""} — ${i.clients?.name ?? ""} — ${formatMoney(i.total_ttc_cents ?? 0)}`;
@@ -269,6 +294,54 @@ function MatchPayment({ payment, invoices, onMatched }: { payment: PaymentRow; i
       </button>
       <ErrorMessage error={error} />
     </form>
+  );
+}
+
+/** "Annuler l'affectation" (assigned payments) and "Contre-passer", each asking for the reason SQL requires. */
+function CorrectPayment({ payment, onCorrected }: { payment: PaymentRow; onCorrected: (message: string) => Promise<void> }) {
+  const { t } = useTranslation("invoicing");
+  const { supabase } = useOffice();
+  const [error, setError] = useState<ApiError | null>(null);
+  const ref = payment.external_ref ?? formatMoney(payment.amount_cents);
+
+  // false keeps the confirmation open, the reason kept, the refusal shown beside it.
+  async function correct(rpc: "unassign_payment" | "reverse_payment", reason: string): Promise<boolean> {
+    setError(null);
+    const { data, error: rpcError } = await supabase.rpc(rpc, { p_payment_id: payment.id, p_reason: reason });
+    if (rpcError) {
+      setError(toApiError(rpcError));
+      return false;
+    }
+    const entry = data as unknown as Correction;
+    const key = rpc === "unassign_payment" ? "payments.unassigned" : "payments.reversed";
+    await onCorrected(t(key, { ref, entry: `${entry.fiscal_year}-${entry.entry_number}` }));
+    return true;
+  }
+
+  return (
+    <div className="payment-corrections">
+      {payment.invoice_id && (
+        <ConfirmAction
+          label={t("payments.unassign")}
+          subject={ref}
+          question={t("payments.unassignQuestion", { ref, number: payment.invoices?.number ?? "" })}
+          reasonLabel={t("payments.reason")}
+          confirmLabel={t("payments.confirmUnassign")}
+          cancelLabel={t("payments.keep")}
+          onConfirm={(reason) => correct("unassign_payment", reason)}
+        />
+      )}
+      <ConfirmAction
+        label={t("payments.reverse")}
+        subject={ref}
+        question={t("payments.reverseQuestion", { ref })}
+        reasonLabel={t("payments.reason")}
+        confirmLabel={t("payments.confirmReverse")}
+        cancelLabel={t("payments.keep")}
+        onConfirm={(reason) => correct("reverse_payment", reason)}
+      />
+      <ErrorMessage error={error} />
+    </div>
   );
 }
 

@@ -4,6 +4,9 @@
  * function creates a missing account), change a role or remove a member
  * (memberships under RLS; the guard trigger's ownership rules answer in
  * words), and, for an owner, hand over ownership (transfer_ownership).
+ * Invited people who have not signed in yet are listed apart, as pending
+ * invitations (member_invitations): who invited them and when; send again
+ * (invite-member/resend) or revoke (revoke_invitation).
  */
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -11,7 +14,7 @@ import { Page } from "../../components/Page.tsx";
 import type { MemberRole } from "../../workspace.ts";
 import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
-import { ConfirmAction, DataTable, ErrorMessage, namedChoices, SelectField, formatDate, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
+import { ConfirmAction, DataTable, ErrorMessage, namedChoices, SelectField, formatDate, formatDateTime, NotFound, toApiError, unwrap, useQuery, type ApiError, type Column } from "../ui/index.ts";
 import { invokeFunction } from "../ui/invokeFunction.ts";
 import "./i18n.ts";
 import "../ui/admin-forms.css";
@@ -28,6 +31,18 @@ interface Member {
   email: string | null;
   name: string;
   createdAt: string;
+}
+
+interface PendingInvitation {
+  id: string;
+  membershipId: string;
+  email: string;
+  role: MemberRole;
+  clientName: string | null;
+  invitedBy: string | null;
+  invitedAt: string;
+  lastSentAt: string;
+  sendCount: number;
 }
 
 interface InviteAnswer {
@@ -51,25 +66,54 @@ function MembersScreen() {
     const memberships = unwrap(
       await supabase.from("memberships").select("id, user_id, role, client_id, created_at").eq("org_id", org.id).order("created_at"),
     );
-    const ids = memberships.map((m) => m.user_id);
+    // Invitations not accepted yet: the person has not signed in since they were invited.
+    const invitations = unwrap(
+      await supabase
+        .from("member_invitations")
+        .select("id, membership_id, email, invited_by, invited_at, last_sent_at, send_count")
+        .eq("org_id", org.id)
+        .is("accepted_at", null)
+        .order("invited_at"),
+    );
+    const ids = [...new Set([...memberships.map((m) => m.user_id), ...invitations.flatMap((i) => (i.invited_by ? [i.invited_by] : []))])];
     const profiles = ids.length ? unwrap(await supabase.from("profiles").select("id, email, full_name").in("id", ids)) : [];
     // The portal clients: to name a client member's client and to choose one when inviting.
     const clients = unwrap(await supabase.from("clients").select("id, name").eq("org_id", org.id).order("name").limit(500));
     const profileOf = new Map(profiles.map((p) => [p.id, p]));
     const clientName = new Map(clients.map((c) => [c.id, c.name]));
-    const members: Member[] = memberships.map((m) => {
-      const profile = profileOf.get(m.user_id);
-      return {
+    const nameOf = (userId: string) => {
+      const profile = profileOf.get(userId);
+      return profile?.full_name?.trim() || profile?.email || null;
+    };
+    const membershipOf = new Map(memberships.map((m) => [m.id, m]));
+    const pending: PendingInvitation[] = invitations.flatMap((i) => {
+      const m = membershipOf.get(i.membership_id);
+      if (!m) return [];
+      return [{
+        id: i.id,
+        membershipId: m.id,
+        email: i.email,
+        role: m.role,
+        clientName: m.client_id ? (clientName.get(m.client_id) ?? null) : null,
+        invitedBy: i.invited_by ? nameOf(i.invited_by) : null,
+        invitedAt: i.invited_at,
+        lastSentAt: i.last_sent_at,
+        sendCount: i.send_count,
+      }];
+    });
+    const pendingMemberships = new Set(pending.map((i) => i.membershipId));
+    const members: Member[] = memberships
+      .filter((m) => !pendingMemberships.has(m.id))
+      .map((m) => ({
         id: m.id,
         userId: m.user_id,
         role: m.role,
         clientName: m.client_id ? (clientName.get(m.client_id) ?? null) : null,
-        email: profile?.email ?? null,
-        name: profile?.full_name?.trim() || profile?.email || m.user_id,
+        email: profileOf.get(m.user_id)?.email ?? null,
+        name: nameOf(m.user_id) ?? m.user_id,
         createdAt: m.created_at,
-      };
-    });
-    return { members, clients };
+      }));
+    return { members, pending, clients };
   }, [supabase, org.id]);
 
   function done(message: string) {
@@ -121,6 +165,9 @@ function MembersScreen() {
       ) : (
         !query.error && <p className="muted">{t("office:common.loading")}</p>
       )}
+      {query.data && query.data.pending.length > 0 ? (
+        <PendingInvitations invitations={query.data.pending} onDone={done} onError={failed} />
+      ) : null}
       <InviteForm clients={query.data?.clients ?? []} onDone={done} />
       {role === "owner" && query.data ? (
         <TransferForm members={query.data.members.filter((m) => m.userId !== userId && m.role !== "client")} onDone={done} onError={failed} />
@@ -194,6 +241,94 @@ function RemoveButton({ member, onDone, onError }: { member: Member; onDone: (m:
       cancelLabel={t("cancel")}
       onConfirm={remove}
     />
+  );
+}
+
+function PendingInvitations({
+  invitations,
+  onDone,
+  onError,
+}: {
+  invitations: PendingInvitation[];
+  onDone: (m: string) => void;
+  onError: (e: unknown) => void;
+}) {
+  const { t } = useTranslation("members");
+  const { supabase } = useOffice();
+
+  async function resend(invitation: PendingInvitation) {
+    try {
+      await invokeFunction(supabase, "invite-member/resend", { invitation_id: invitation.id });
+      onDone(t("pending.resent", { email: invitation.email }));
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  async function revoke(invitation: PendingInvitation) {
+    try {
+      unwrap(await supabase.rpc("revoke_invitation", { p_invitation_id: invitation.id }));
+      onDone(t("pending.revoked", { email: invitation.email }));
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  const columns: Column<PendingInvitation>[] = [
+    { key: "email", header: t("columns.email"), render: (i) => i.email, sortValue: (i) => i.email },
+    {
+      key: "role",
+      header: t("columns.role"),
+      render: (i) => (
+        <span>
+          {t(`translation:nav.role.${i.role}`)}
+          {i.clientName ? <span className="muted"> · {t("clientOf", { client: i.clientName })}</span> : null}
+        </span>
+      ),
+      sortValue: (i) => i.role,
+    },
+    { key: "invitedBy", header: t("pending.invitedBy"), render: (i) => i.invitedBy ?? "—", sortValue: (i) => i.invitedBy },
+    {
+      key: "invitedAt",
+      header: t("pending.invitedAt"),
+      render: (i) => (
+        <span>
+          {formatDateTime(i.invitedAt)}
+          {i.sendCount > 1 ? (
+            <span className="muted"> · {t("pending.lastSent", { when: formatDateTime(i.lastSentAt), count: i.sendCount })}</span>
+          ) : null}
+        </span>
+      ),
+      sortValue: (i) => i.invitedAt,
+    },
+    {
+      key: "actions",
+      header: t("columns.actions"),
+      render: (i) => (
+        <div className="invitation-actions">
+          <button type="button" className="button small" onClick={() => void resend(i)}>
+            {t("pending.resend")}
+            <span className="visually-hidden"> · {i.email}</span>
+          </button>
+          <ConfirmAction
+            label={t("pending.revoke")}
+            subject={i.email}
+            question={t("pending.revokeConfirm", { email: i.email })}
+            confirmLabel={t("pending.confirmRevoke")}
+            cancelLabel={t("cancel")}
+            onConfirm={() => revoke(i)}
+          />
+        </div>
+      ),
+    },
+  ];
+
+  return (
+    <section className="pending-invitations" aria-labelledby="pending-title">
+      <h2 id="pending-title">{t("pending.title")}</h2>
+      <p className="muted">{t("pending.help")}</p>
+      <DataTable caption={t("pending.caption")} columns={columns} rows={invitations} rowKey={(i) => i.id} />
+    </section>
   );
 }
 

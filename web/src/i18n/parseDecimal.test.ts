@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDecimal } from "./format.ts";
+import { parseDecimal } from "./parseDecimal.ts";
 
 describe("parseDecimal", () => {
   it("reads a French or an English decimal, spaces ignored", () => {
@@ -15,5 +15,12 @@ describe("parseDecimal", () => {
     for (const typed of ["", " ", "abc", "1,2,3", "2,,5", "1.2.3", "1e3", "Infinity", "NaN", "0x10", "2,5 kg", "-"]) {
       expect(parseDecimal(typed), typed).toBeNull();
     }
+  });
+});
+
+describe("one parseDecimal for every screen", () => {
+  it("is the helper the office's ui kit hands out", async () => {
+    const officeUi = await import("../office/ui/format.ts");
+    expect(officeUi.parseDecimal).toBe(parseDecimal);
   });
 });

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { localizeApiError, TRANSLATED_CODES } from "./apiErrors.ts";
+
+describe("localizeApiError", () => {
+  const blankEmergency = { code: "validation_failed", message: "An emergency needs a description of 1 to 10000 characters" };
+  const locked = { code: "invoice_locked", message: "Invoice FAC-2026-00001 is locked (status: sent)" };
+
+  it("English shows the catalogue's message as it is", () => {
+    expect(localizeApiError(blankEmergency, "en")).toEqual({ message: "An emergency needs a description of 1 to 10000 characters" });
+    expect(localizeApiError(locked, "en")).toEqual({ message: "Invoice FAC-2026-00001 is locked (status: sent)" });
+  });
+
+  it("French translates a known message, keeping its values", () => {
+    expect(localizeApiError(blankEmergency, "fr"))
+      .toEqual({ message: "Décrivez l’urgence : la description est obligatoire (10 000 caractères au plus)." });
+    expect(localizeApiError({ code: "insufficient_stock", message: "Insufficient stock. Available: 57.5, Requested: 100" }, "fr"))
+      .toEqual({ message: "Stock insuffisant : 57,5 disponible(s), 100 demandé(s)." });
+    expect(localizeApiError({ code: "rate_limited", message: "The invitation to a@b.test was sent less than a minute ago" }, "fr"))
+      .toEqual({ message: "L’invitation à a@b.test a été envoyée il y a moins d’une minute. Réessayez dans un instant." });
+  });
+
+  it("a known wording under another code is not taken for it", () => {
+    expect(localizeApiError({ code: "rule_violation", message: blankEmergency.message }, "fr").message)
+      .toBe("La demande enfreint une règle de gestion.");
+  });
+
+  it("French translates the code of a message it does not know, and keeps the catalogue's words beside it", () => {
+    expect(localizeApiError(locked, "fr")).toEqual({
+      message: "Cette facture est émise et ne peut plus être modifiée : corrigez-la par un avoir.",
+      original: "Invoice FAC-2026-00001 is locked (status: sent)",
+    });
+  });
+
+  it("falls back to the catalogue's message for a code without a translation, and to a sentence without a message", () => {
+    expect(localizeApiError({ code: "42501", message: "permission denied for table missions" }, "fr"))
+      .toEqual({ message: "permission denied for table missions" });
+    expect(localizeApiError({ message: "Failed to fetch" }, "fr")).toEqual({ message: "Failed to fetch" });
+    expect(localizeApiError({ message: "" }, "fr")).toEqual({ message: "L’action a échoué. Réessayez." });
+    expect(localizeApiError({ code: "not_found", message: "" }, "fr")).toEqual({ message: "Élément introuvable, ou vous n’y avez pas accès." });
+    expect(localizeApiError({ code: "not_found", message: "" }, "en")).toEqual({ message: "Not found, or you do not have access to it." });
+  });
+
+  it("every code of the catalogue (docs/errors.md) has a translation, and no translation names a code it lacks", () => {
+    const catalogue = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../docs/errors.md"), "utf8");
+    const codes = [...catalogue.matchAll(/^\| [^|]+ \| `([a-z_]+)` \|/gm)].map((m) => m[1]!);
+    expect(codes.length).toBeGreaterThan(30);
+    expect(codes.filter((code) => !TRANSLATED_CODES.includes(code))).toEqual([]);
+    expect(TRANSLATED_CODES.filter((code) => !codes.includes(code))).toEqual([]);
+  });
+});

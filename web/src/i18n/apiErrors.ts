@@ -1,0 +1,195 @@
+/**
+ * Refusals from the database and the edge functions, in the user's language.
+ *
+ * The API error catalogue (docs/errors.md) gives every refusal a stable `code`
+ * and an English `message` written for people. English screens show that
+ * message as it is: it is the most precise wording there is. In French (the
+ * default) the message is translated:
+ *   1. a catalogue message this file knows word for word (or by pattern, when
+ *      it carries values such as an email or a quantity) gets its own
+ *      translation, values kept;
+ *   2. otherwise the code's translation says what kind of refusal it is, and
+ *      the catalogue's message stays beside it (it names what was refused:
+ *      a missing legal mention, a date), marked as English;
+ *   3. a code without a translation (an SQLSTATE outside the catalogue, a
+ *      network failure) keeps the catalogue's message.
+ */
+import { formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
+
+/** The language the catalogue's messages are written in. */
+const CATALOGUE_LANGUAGE: Language = "en";
+
+/** What an API error carries that matters here (PostgREST's body, an edge function's `error`). */
+export interface RefusalLike {
+  message: string;
+  code?: string;
+}
+
+/**
+ * Catalogue messages with a translation of their own: the code alone would say
+ * less (validation_failed, forbidden_role …). Named groups become the
+ * translation's values.
+ */
+const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof typeof fr.messages }> = [
+  { code: "validation_failed", pattern: /^An emergency needs a description of 1 to 10000 characters$/, key: "emergencyDescription" },
+  { code: "validation_failed", pattern: /^A reason is required to decline a request: the client reads it$/, key: "declineReason" },
+  { code: "missing_parameter", pattern: /^The (?:request|emergency) names no site: choose the site of the mission$/, key: "siteRequired" },
+  { code: "forbidden_role", pattern: /^Only an owner can grant or remove the owner role, or change an owner's membership$/, key: "ownerRoleOnly" },
+  { code: "forbidden_role", pattern: /^Only an owner or admin of the organization can add members$/, key: "addMembersOnly" },
+  { code: "insufficient_stock", pattern: /^Insufficient stock\. Available: (?<available>\S+), Requested: (?<requested>\S+)$/, key: "insufficientStock" },
+  { code: "already_member", pattern: /^(?<email>\S+) is already a member of this organization \((?<role>[a-z]+)\)$/, key: "alreadyMember" },
+  { code: "invitation_not_pending", pattern: /^(?<email>\S+) has already joined the organization$/, key: "invitationAccepted" },
+  { code: "rate_limited", pattern: /^The invitation to (?<email>\S+) was sent less than a minute ago$/, key: "invitationSentRecently" },
+];
+
+const fr = {
+  generic: "L’action a échoué. Réessayez.",
+  messages: {
+    emergencyDescription: "Décrivez l’urgence : la description est obligatoire (10 000 caractères au plus).",
+    declineReason: "Indiquez la raison du refus : le client la lira.",
+    siteRequired: "Choisissez d’abord le site de l’intervention.",
+    ownerRoleOnly: "Seul un propriétaire peut donner ou retirer le rôle de propriétaire, ou modifier l’accès d’un propriétaire.",
+    addMembersOnly: "Seuls les propriétaires et administrateurs de l’organisation peuvent ajouter des membres.",
+    insufficientStock: "Stock insuffisant : {{available}} disponible(s), {{requested}} demandé(s).",
+    alreadyMember: "{{email}} fait déjà partie de l’organisation : modifiez son rôle plutôt.",
+    invitationAccepted: "{{email}} a déjà rejoint l’organisation : l’invitation ne peut plus être renvoyée ni annulée.",
+    invitationSentRecently: "L’invitation à {{email}} a été envoyée il y a moins d’une minute. Réessayez dans un instant.",
+  },
+  codes: {
+    account_not_found: "Aucun compte n’utilise cette adresse email.",
+    already_assigned: "Cette intervention est déjà attribuée à un autre technicien.",
+    already_exists: "Cet élément existe déjà.",
+    already_member: "Cette personne fait déjà partie de l’organisation : modifiez son rôle plutôt.",
+    append_only: "Cet historique ne peut être ni modifié ni supprimé.",
+    attachment_mismatch: "Le fichier reçu ne correspond pas à celui annoncé : envoyez-le à nouveau.",
+    attachment_not_uploaded: "Le fichier n’a pas été reçu : envoyez-le à nouveau.",
+    authentication_required: "Connectez-vous pour continuer.",
+    client_without_email: "Ce client n’a pas d’adresse email : ajoutez-en une avant de lui envoyer un document.",
+    computed_field: "Ce champ est calculé automatiquement et ne peut pas être modifié.",
+    feature_not_supported: "Cette opération n’est pas prise en charge.",
+    forbidden_role: "Votre rôle dans l’organisation ne permet pas cette action.",
+    idempotency_key_reused: "Cette action a déjà été envoyée avec un contenu différent.",
+    insufficient_stock: "Stock insuffisant pour la quantité demandée.",
+    invalid_parameter: "Une valeur saisie n’est pas acceptée.",
+    invalid_state: "L’état actuel ne permet pas cette action.",
+    invalid_transition: "Ce changement de statut n’est pas possible depuis le statut actuel.",
+    invitation_not_pending: "Cette personne a déjà rejoint l’organisation : l’invitation ne peut plus être renvoyée ni annulée.",
+    invoice_locked: "Cette facture est émise et ne peut plus être modifiée : corrigez-la par un avoir.",
+    invoice_not_issued: "Cette facture est encore un brouillon : elle n’a ni numéro ni PDF.",
+    last_owner: "L’organisation doit garder au moins un propriétaire.",
+    ledger_unbalanced: "L’écriture n’est pas équilibrée : le débit doit égaler le crédit.",
+    missing_parameter: "Une information obligatoire manque.",
+    mission_closed: "L’intervention est terminée : on ne peut plus y saisir d’heures ni de pièces.",
+    not_assigned: "Cette intervention ne vous est pas attribuée.",
+    not_found: "Élément introuvable, ou vous n’y avez pas accès.",
+    payload_too_large: "Le contenu envoyé est trop volumineux.",
+    pdf_hash_mismatch: "Le PDF ne correspond pas à celui enregistré pour cette facture.",
+    quote_locked: "Ce devis est envoyé ou clos : il ne peut plus être modifié.",
+    rate_limited: "Trop de demandes en peu de temps. Réessayez dans un instant.",
+    rule_violation: "La demande enfreint une règle de gestion.",
+    sign_in_required: "Votre session a pris fin : reconnectez-vous.",
+    technician_has_open_missions: "Ce technicien a encore des interventions en cours : réattribuez-les d’abord.",
+    timesheet_locked: "Cette feuille de temps est validée : seul un propriétaire ou un administrateur peut la modifier, avec un motif.",
+    unknown_reference: "Un élément référencé n’existe pas dans votre organisation.",
+    unsupported_media_type: "Ce type de fichier n’est pas accepté.",
+    validation_failed: "Une valeur saisie ne respecte pas les règles.",
+    value_too_long: "Un texte saisi est trop long.",
+  },
+};
+
+// English is the catalogue's language: its messages are shown as they are;
+// these strings serve only when a refusal comes without a message.
+const en: Translations<typeof fr> = {
+  generic: "The action failed. Try again.",
+  messages: {
+    emergencyDescription: "An emergency needs a description of 1 to 10000 characters",
+    declineReason: "A reason is required to decline a request: the client reads it",
+    siteRequired: "Choose the site of the mission first.",
+    ownerRoleOnly: "Only an owner can grant or remove the owner role, or change an owner's membership",
+    addMembersOnly: "Only an owner or admin of the organization can add members",
+    insufficientStock: "Insufficient stock. Available: {{available}}, Requested: {{requested}}",
+    alreadyMember: "{{email}} is already a member of this organization",
+    invitationAccepted: "{{email}} has already joined the organization",
+    invitationSentRecently: "The invitation to {{email}} was sent less than a minute ago",
+  },
+  codes: {
+    account_not_found: "No account uses that email address.",
+    already_assigned: "The mission is already assigned to another technician.",
+    already_exists: "That already exists.",
+    already_member: "That person is already a member of the organization: change their role instead.",
+    append_only: "This history is never changed nor removed.",
+    attachment_mismatch: "The file received differs from the one announced: upload it again.",
+    attachment_not_uploaded: "The file was not received: upload it again.",
+    authentication_required: "Sign in to continue.",
+    client_without_email: "The client has no email address: add one before sending it a document.",
+    computed_field: "This field is computed and cannot be changed.",
+    feature_not_supported: "This operation is not supported.",
+    forbidden_role: "Your role in the organization does not allow this action.",
+    idempotency_key_reused: "This action was already sent with a different content.",
+    insufficient_stock: "Not enough stock for the quantity requested.",
+    invalid_parameter: "A value is not accepted.",
+    invalid_state: "The current state does not allow this action.",
+    invalid_transition: "This status change is not possible from the current status.",
+    invitation_not_pending: "The person has already joined: the invitation can no longer be sent again or revoked.",
+    invoice_locked: "The invoice is issued and can no longer change: correct it with a credit note.",
+    invoice_not_issued: "The invoice is still a draft: it has no number nor PDF.",
+    last_owner: "The organization must keep at least one owner.",
+    ledger_unbalanced: "The entry is not balanced: debits must equal credits.",
+    missing_parameter: "A required value is missing.",
+    mission_closed: "The mission is closed: no more hours or parts can be recorded.",
+    not_assigned: "This mission is not assigned to you.",
+    not_found: "Not found, or you do not have access to it.",
+    payload_too_large: "What was sent is too large.",
+    pdf_hash_mismatch: "The PDF does not match the one recorded for this invoice.",
+    quote_locked: "The quote is sent or closed: it can no longer be edited.",
+    rate_limited: "Too many requests in a short time. Try again in a moment.",
+    rule_violation: "The request breaks a business rule.",
+    sign_in_required: "Your session has ended: sign in again.",
+    technician_has_open_missions: "This technician still holds open missions: reassign them first.",
+    timesheet_locked: "The timesheet is approved: only an owner or admin can change it, with a reason.",
+    unknown_reference: "A referenced item does not exist in your organization.",
+    unsupported_media_type: "This type of file is not accepted.",
+    validation_failed: "A value breaks a rule.",
+    value_too_long: "A text is too long.",
+  },
+};
+
+registerNamespace("apiErrors", { fr, en });
+
+/** The codes of the catalogue with a French translation (for the catalogue coverage test). */
+export const TRANSLATED_CODES: readonly string[] = Object.keys(fr.codes);
+
+/** The values a message carries, numbers written the language's way ("57.5" → "57,5" in French). */
+function localValues(values: Record<string, string>, language: string): Record<string, string> {
+  const locale = LANGUAGES.find((l) => l.code === language)?.locale ?? "fr-FR";
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, /^-?\d+(\.\d+)?$/.test(value) ? formatNumber(Number(value), locale) : value]),
+  );
+}
+
+/** A refusal as a screen shows it: its words, and the catalogue's own when the words are only the code's. */
+export interface LocalizedRefusal {
+  message: string;
+  /** The catalogue's English message, kept beside a translation that says only what kind of refusal it is. */
+  original?: string;
+}
+
+/**
+ * The refusal's words for the current language (or `language`): the
+ * catalogue's own message in English; in French, the translation of a known
+ * message, else the code's translation with the catalogue's message kept as
+ * `original` (it names what was refused: a missing mention, a date), else the
+ * catalogue's message; a generic sentence only when there is no message at all.
+ */
+export function localizeApiError(error: RefusalLike, language: string = i18n.language): LocalizedRefusal {
+  const t = i18n.getFixedT(language, "apiErrors");
+  const byCode = error.code && error.code in fr.codes ? t(`codes.${error.code}`) : null;
+  if (language === CATALOGUE_LANGUAGE) return { message: error.message || byCode || t("generic") };
+  for (const known of KNOWN_MESSAGES) {
+    if (known.code !== error.code) continue;
+    const match = known.pattern.exec(error.message);
+    if (match) return { message: t(`messages.${known.key}`, localValues(match.groups ?? {}, language)) };
+  }
+  if (byCode) return error.message ? { message: byCode, original: error.message } : { message: byCode };
+  return { message: error.message || t("generic") };
+}
