@@ -5419,9 +5419,24 @@ CREATE FUNCTION private.invoice_legal_mentions(p_inv public.invoices) RETURNS js
                  'line1', s.address, 'line2', null, 'postal_code', s.postal_code, 'city', s.city,
                  'country', c.billing_country))
       from public.invoice_lines l
-      join public.missions mi on mi.org_id = l.org_id and mi.id = l.mission_id
-      join public.sites s on s.org_id = mi.org_id and s.id = mi.site_id
-      where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id
+      -- Each line's mission, then its site, by primary key alone: in a
+      -- LATERAL subquery with LIMIT, planned on its own with the line's values
+      -- as parameters, the primary key is the only index that serves the
+      -- condition. With the organization in the condition too, the
+      -- (org_id, search_document) GIN index of missions serves "org_id = x",
+      -- and stale statistics make that bitmap scan of every mission of the
+      -- organization look cheaper than the key. The organization is checked
+      -- after the lookup.
+      cross join lateral (
+        select mi.org_id, mi.site_id from public.missions mi
+        where mi.id = l.mission_id
+        limit 1) mi
+      cross join lateral (
+        select s.org_id, s.name, s.address, s.postal_code, s.city from public.sites s
+        where s.id = mi.site_id
+        limit 1) s
+      where l.org_id = p_inv.org_id and l.invoice_id = p_inv.id and l.mission_id is not null
+        and mi.org_id = l.org_id and s.org_id = l.org_id
         and (pg_catalog.lower(pg_catalog.btrim(s.address)), pg_catalog.lower(pg_catalog.btrim(coalesce(s.postal_code, ''))),
              pg_catalog.lower(pg_catalog.btrim(coalesce(s.city, ''))))
             is distinct from
