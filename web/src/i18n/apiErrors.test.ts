@@ -22,6 +22,43 @@ describe("localizeApiError", () => {
       .toEqual({ message: "L’invitation à a@b.test a été envoyée il y a moins d’une minute. Réessayez dans un instant." });
   });
 
+  it("French translates the refusals of bulk actions and offline moves, statuses in French, ids left to the line's label", () => {
+    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → published" }, "fr"))
+      .toEqual({ message: "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « Publiée »." });
+    expect(localizeApiError({ code: "invalid_transition", message: "Timesheet 5a1c0f4e-0000-4000-8000-000000000001 is already approved" }, "fr"))
+      .toEqual({ message: "Ces heures sont déjà validées." });
+    expect(localizeApiError({ code: "timesheet_locked", message: "Timesheet 5a1c0f4e-0000-4000-8000-000000000001 is invoiced and locked" }, "fr"))
+      .toEqual({ message: "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées." });
+    expect(localizeApiError({ code: "forbidden_role", message: "A technician cannot approve their own hours" }, "fr"))
+      .toEqual({ message: "Un technicien ne peut pas valider ses propres heures." });
+    expect(localizeApiError({ code: "forbidden_role", message: "Only an owner, admin or dispatcher can approve timesheets" }, "fr"))
+      .toEqual({ message: "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures." });
+    expect(localizeApiError({ code: "invalid_transition", message: "Mission 5a1c0f4e-0000-4000-8000-000000000001 is not done (status: in_progress)" }, "fr"))
+      .toEqual({ message: "L’intervention n’est pas terminée (statut « En cours ») : elle ne peut pas encore être facturée." });
+    expect(localizeApiError({ code: "already_assigned", message: "Mission 5a1c0f4e-0000-4000-8000-000000000001 is already assigned to another technician" }, "fr"))
+      .toEqual({ message: "Cette intervention est déjà attribuée à un autre technicien." });
+    expect(localizeApiError({ code: "not_assigned", message: "Technicians may only move missions assigned to them" }, "fr"))
+      .toEqual({ message: "Cette intervention ne vous est pas attribuée." });
+    expect(localizeApiError({ code: "invalid_transition", message: "Cannot record stock use on a mission in status done" }, "fr"))
+      .toEqual({ message: "Impossible de saisir des pièces sur une intervention au statut « Terminée »." });
+    expect(localizeApiError({ code: "invalid_transition", message: "Cannot log hours on a mission in status cancelled" }, "fr"))
+      .toEqual({ message: "Impossible de saisir des heures sur une intervention au statut « Annulée »." });
+    // English keeps the catalogue's words.
+    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → published" }, "en"))
+      .toEqual({ message: "Invalid transition: assigned → published" });
+  });
+
+  it("a status the app does not know stays as the database wrote it", () => {
+    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → archived" }, "fr"))
+      .toEqual({ message: "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « archived »." });
+  });
+
+  it("a refusal recorded without its code (an older outbox record) is still translated when its wording is known", () => {
+    expect(localizeApiError({ message: "Insufficient stock. Available: 8, Requested: 99" }, "fr"))
+      .toEqual({ message: "Stock insuffisant : 8 disponible(s), 99 demandé(s)." });
+    expect(localizeApiError({ message: "Something the app never saw" }, "fr")).toEqual({ message: "Something the app never saw" });
+  });
+
   it("a known wording under another code is not taken for it", () => {
     expect(localizeApiError({ code: "rule_violation", message: blankEmergency.message }, "fr").message)
       .toBe("La demande enfreint une règle de gestion.");

@@ -28,9 +28,12 @@ export interface RefusalLike {
 /**
  * Catalogue messages with a translation of their own: the code alone would say
  * less (validation_failed, forbidden_role …). Named groups become the
- * translation's values.
+ * translation's values; the groups listed in `missionStatuses` hold a mission
+ * status as the database names it (in_progress), shown in the user's words.
+ * An id in a message (Timesheet <uuid> …) is left out of the translation: the
+ * screen names the item already (the line of a bulk result, the offline action).
  */
-const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof typeof fr.messages }> = [
+const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof typeof fr.messages; missionStatuses?: readonly string[] }> = [
   { code: "validation_failed", pattern: /^An emergency needs a description of 1 to 10000 characters$/, key: "emergencyDescription" },
   { code: "validation_failed", pattern: /^A reason is required to decline a request: the client reads it$/, key: "declineReason" },
   { code: "missing_parameter", pattern: /^The (?:request|emergency) names no site: choose the site of the mission$/, key: "siteRequired" },
@@ -42,6 +45,19 @@ const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof 
   { code: "missing_parameter", pattern: /^(?:unassign_payment|reverse_payment) requires a reason \(it is written in the ledger entry\)$/, key: "correctionReason" },
   { code: "invalid_parameter", pattern: /^The reason must be 3 to 500 characters on one line$/, key: "correctionReasonLength" },
   { code: "rate_limited", pattern: /^The invitation to (?<email>\S+) was sent less than a minute ago$/, key: "invitationSentRecently" },
+  // The mission state machine (the missions trigger) and the moves around it: bulk moves, offline actions.
+  { code: "invalid_transition", pattern: /^Invalid transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "missionTransition", missionStatuses: ["from", "to"] },
+  { code: "already_assigned", pattern: /^Mission \S+ is already assigned to another technician$/, key: "missionAlreadyAssigned" },
+  { code: "not_assigned", pattern: /^Technicians may only move missions assigned to them$/, key: "missionNotAssigned" },
+  { code: "invalid_transition", pattern: /^Cannot log hours on a mission in status (?<status>[a-z_]+)$/, key: "hoursOnClosedMission", missionStatuses: ["status"] },
+  { code: "invalid_transition", pattern: /^Cannot record stock use on a mission in status (?<status>[a-z_]+)$/, key: "partsOnClosedMission", missionStatuses: ["status"] },
+  // bulk_approve_timesheets' per-line refusals.
+  { code: "invalid_transition", pattern: /^Timesheet \S+ is already approved$/, key: "timesheetAlreadyApproved" },
+  { code: "timesheet_locked", pattern: /^Timesheet \S+ is invoiced and locked$/, key: "timesheetInvoiced" },
+  { code: "forbidden_role", pattern: /^Only an owner, admin or dispatcher can approve timesheets$/, key: "approveTimesheetsRole" },
+  { code: "forbidden_role", pattern: /^A technician cannot approve their own hours$/, key: "approveOwnHours" },
+  // bulk_invoice_missions' per-mission refusal.
+  { code: "invalid_transition", pattern: /^Mission \S+ is not done \(status: (?<status>[a-z_]+)\)$/, key: "missionNotDone", missionStatuses: ["status"] },
 ];
 
 const fr = {
@@ -58,6 +74,27 @@ const fr = {
     invitationSentRecently: "L’invitation à {{email}} a été envoyée il y a moins d’une minute. Réessayez dans un instant.",
     correctionReason: "Indiquez le motif de la correction : il figure dans l’écriture comptable.",
     correctionReasonLength: "Le motif doit compter de 3 à 500 caractères, sur une seule ligne.",
+    missionTransition: "Changement de statut impossible : une intervention « {{from}} » ne peut pas passer à « {{to}} ».",
+    missionAlreadyAssigned: "Cette intervention est déjà attribuée à un autre technicien.",
+    missionNotAssigned: "Cette intervention ne vous est pas attribuée.",
+    hoursOnClosedMission: "Impossible de saisir des heures sur une intervention au statut « {{status}} ».",
+    partsOnClosedMission: "Impossible de saisir des pièces sur une intervention au statut « {{status}} ».",
+    timesheetAlreadyApproved: "Ces heures sont déjà validées.",
+    timesheetInvoiced: "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées.",
+    approveTimesheetsRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures.",
+    approveOwnHours: "Un technicien ne peut pas valider ses propres heures.",
+    missionNotDone: "L’intervention n’est pas terminée (statut « {{status}} ») : elle ne peut pas encore être facturée.",
+  },
+  /** Mission statuses as a refusal names them (the back office's words). */
+  missionStatus: {
+    new: "Nouvelle",
+    published: "Publiée",
+    assigned: "Assignée",
+    in_progress: "En cours",
+    blocked: "Bloquée",
+    done: "Terminée",
+    invoiced: "Facturée",
+    cancelled: "Annulée",
   },
   codes: {
     account_not_found: "Aucun compte n’utilise cette adresse email.",
@@ -119,6 +156,26 @@ const en: Translations<typeof fr> = {
     invitationSentRecently: "The invitation to {{email}} was sent less than a minute ago",
     correctionReason: "A correction needs a reason: it is written in the ledger entry",
     correctionReasonLength: "The reason must be 3 to 500 characters on one line",
+    missionTransition: "Invalid transition: {{from}} → {{to}}",
+    missionAlreadyAssigned: "The mission is already assigned to another technician",
+    missionNotAssigned: "Technicians may only move missions assigned to them",
+    hoursOnClosedMission: "Cannot log hours on a mission in status {{status}}",
+    partsOnClosedMission: "Cannot record stock use on a mission in status {{status}}",
+    timesheetAlreadyApproved: "The timesheet is already approved",
+    timesheetInvoiced: "The timesheet is invoiced and locked",
+    approveTimesheetsRole: "Only an owner, admin or dispatcher can approve timesheets",
+    approveOwnHours: "A technician cannot approve their own hours",
+    missionNotDone: "The mission is not done (status: {{status}})",
+  },
+  missionStatus: {
+    new: "New",
+    published: "Published",
+    assigned: "Assigned",
+    in_progress: "In progress",
+    blocked: "Blocked",
+    done: "Done",
+    invoiced: "Invoiced",
+    cancelled: "Cancelled",
   },
   codes: {
     account_not_found: "No account uses that email address.",
@@ -196,9 +253,16 @@ export function localizeApiError(error: RefusalLike, language: string = i18n.lan
   const byCode = error.code && error.code in fr.codes ? t(`codes.${error.code}`) : null;
   if (language === CATALOGUE_LANGUAGE) return { message: error.message || byCode || t("generic") };
   for (const known of KNOWN_MESSAGES) {
-    if (known.code !== error.code) continue;
+    // A refusal kept without its code (an outbox record of an earlier version) is known by its words alone.
+    if (error.code && known.code !== error.code) continue;
     const match = known.pattern.exec(error.message);
-    if (match) return { message: t(`messages.${known.key}`, localValues(match.groups ?? {}, language)) };
+    if (!match) continue;
+    const values = localValues(match.groups ?? {}, language);
+    for (const group of known.missionStatuses ?? []) {
+      const status = values[group];
+      if (status && status in fr.missionStatus) values[group] = t(`missionStatus.${status}`);
+    }
+    return { message: t(`messages.${known.key}`, values) };
   }
   if (byCode) return error.message ? { message: byCode, original: error.message } : { message: byCode };
   return { message: error.message || t("generic") };
