@@ -213,7 +213,8 @@ describe("technician PWA", () => {
     }
     const refused = page.getByTestId("refused-actions").getByRole("listitem");
     await expect.poll(() => refused.count()).toBe(1);
-    expect(await refused.first().textContent()).toContain("Insufficient stock. Available: 8, Requested: 99");
+    // The server's refusal, in French (the catalogue's words translated, its values kept), readable offline.
+    expect(await refused.first().textContent()).toContain("Motif : Stock insuffisant : 8 disponible(s), 99 demandé(s).");
     expect(logHoursCalls).toBe(2);
     await expectNoSeriousAxeViolations("sync (needs attention)");
     await screenshot(page, "06-sync-needs-attention");

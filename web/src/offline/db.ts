@@ -71,7 +71,8 @@ export type ActionKind =
 
 export interface Refusal {
   status: number;
-  code: string | null;
+  /** The catalogue's code (docs/errors.md); absent from records written by earlier versions of the app. */
+  code?: string | null;
   message: string;
 }
 

@@ -14,6 +14,7 @@
  *   and message, shown until the technician discards it, and the rest of the
  *   queue goes on. Never retried forever, never silently dropped.
  */
+import type { RefusalLike } from "../i18n/apiErrors.ts";
 import type { ActionKind, OutboxAction, OutboxFile, Refusal, TerrainDb } from "./db.ts";
 
 /** What one attempt to send an action gave. */
@@ -118,6 +119,16 @@ export async function pendingActions(db: TerrainDb): Promise<OutboxAction[]> {
 
 export async function refusedActions(db: TerrainDb): Promise<OutboxAction[]> {
   return db.outbox.where("state").equals("refused").sortBy("seq");
+}
+
+/**
+ * What the server said of a refused action, to be shown translated
+ * (RefusalText): its code and message, the code absent from records of earlier
+ * versions, the last error if a record holds no refusal at all.
+ */
+export function refusalOf(action: OutboxAction): RefusalLike {
+  if (action.refusal) return { message: action.refusal.message, code: action.refusal.code ?? undefined };
+  return { message: action.lastError ?? "" };
 }
 
 /** Only a refused action can be discarded: a pending one may already be on its way. */

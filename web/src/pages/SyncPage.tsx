@@ -1,9 +1,10 @@
 import { useTranslation } from "react-i18next";
 import { Page } from "../components/Page.tsx";
+import { RefusalText } from "../components/RefusalText.tsx";
 import { formatDate, formatDateTime, formatNumber } from "../i18n/index.ts";
 import type { LocalMission, LocalStockItem, MissionStatus, OutboxAction } from "../offline/db.ts";
 import { useLiveQuery, useSyncState } from "../offline/hooks.ts";
-import { discard } from "../offline/outbox.ts";
+import { discard, refusalOf } from "../offline/outbox.ts";
 import { useTechnician } from "../technician/context.tsx";
 
 export default function SyncPage() {
@@ -40,7 +41,7 @@ export default function SyncPage() {
                 <li key={action.key} className="outbox-item refused">
                   <span className="outbox-what">{describe(action)}</span>
                   <span className="muted small">{formatDateTime(action.createdAt)}</span>
-                  <span className="refusal">{t("sync.reason", { message: action.refusal?.message ?? "" })}</span>
+                  <RefusalText className="refusal" refusal={refusalOf(action)} format={(message) => t("sync.reason", { message })} />
                   <button type="button" className="button small" onClick={() => void discard(db, action.seq!)}>
                     {t("sync.discard")}
                     <span className="visually-hidden"> · {describe(action)}</span>
