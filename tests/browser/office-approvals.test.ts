@@ -82,7 +82,7 @@ describe("timesheet approval", () => {
       await expect.poll(() => page.getByTestId("item-results-summary").textContent()).toBe("2 sur 3 actions réussies");
       const lines = await page.getByTestId("item-result").allTextContents();
       expect(lines.filter((l) => l.startsWith("Réussi"))).toHaveLength(2);
-      expect(lines.filter((l) => l.startsWith("Refusé"))).toEqual([expect.stringContaining(`— Timesheet ${timesheetIds[0]} is already approved`)]);
+      expect(lines.filter((l) => l.startsWith("Refusé"))).toEqual([expect.stringMatching(/— Ces heures sont déjà validées\.$/)]);
       expect(lines.every((l) => l.includes(TECH_NAME) && l.includes(MISSION_TITLE))).toBe(true);
       await expect.poll(() => page.getByTestId("pending-row").count()).toBe(0);
 

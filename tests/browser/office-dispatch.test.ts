@@ -168,7 +168,13 @@ describe("missions board", () => {
 
     await expect.poll(() => page.getByTestId("item-results-summary").textContent()).toBe("2 sur 3 actions réussies");
     const lines = await page.getByTestId("item-result").allTextContents();
-    expect(lines).toEqual([`Réussi · Lot A ${run}`, `Réussi · Lot B ${run}`, `Refusé · Lot C ${run} — Invalid transition: assigned → published`]);
+    expect(lines).toEqual([
+      `Réussi · Lot A ${run}`,
+      `Réussi · Lot B ${run}`,
+      `Refusé · Lot C ${run} — Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « Publiée ».`,
+    ]);
+    // The refusal keeps its catalogue code on the line, for support.
+    expect(await page.getByTestId("item-result").last().locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
     await expect.poll(() => chipOf(a).textContent()).toBe("Publiée");
     await expect.poll(() => chipOf(b).textContent()).toBe("Publiée");
     expect(await chipOf(c).textContent()).toBe("Assignée");

@@ -118,8 +118,8 @@ export default function ApprovalsArea({ path }: AreaProps) {
     const { data, error: rpcError } = await supabase.rpc("bulk_approve_timesheets", { p_timesheet_ids: ids });
     setBusy(false);
     if (rpcError) return setError(rpcError);
-    const outcome = (data as unknown as { results: { id: string; ok: boolean; error: string | null }[] }).results;
-    setResults(outcome.map((r) => ({ id: r.id, label: labels.get(r.id) ?? r.id, ok: r.ok, message: r.error })));
+    const outcome = (data as unknown as { results: { id: string; ok: boolean; error: string | null; code: string | null }[] }).results;
+    setResults(outcome.map((r) => ({ id: r.id, label: labels.get(r.id) ?? r.id, ok: r.ok, message: r.error, code: r.code })));
     select([]);
     await lines.reload();
   }

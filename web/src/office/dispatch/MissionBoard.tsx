@@ -45,6 +45,8 @@ interface BulkResult {
   id: string;
   ok: boolean;
   error?: string | null;
+  /** The refusal's catalogue code (docs/errors.md). */
+  code?: string | null;
 }
 
 export function MissionBoard({ base }: { base: string }) {
@@ -140,7 +142,7 @@ export function MissionBoard({ base }: { base: string }) {
       ...(technicianId ? { p_technician_id: technicianId } : {}),
     });
     if (moveError) {
-      setResults([{ id: row.id, label: row.title, ok: false, message: moveError.message }]);
+      setResults([{ id: row.id, label: row.title, ok: false, message: moveError.message, code: moveError.code }]);
       return;
     }
     const status = (data as { status: MissionStatus }).status;
@@ -161,7 +163,7 @@ export function MissionBoard({ base }: { base: string }) {
       return;
     }
     const outcome = (data as unknown as { results: BulkResult[] }).results;
-    setResults(outcome.map((r) => ({ id: r.id, label: titleOf(r.id), ok: r.ok, message: r.error ?? null })));
+    setResults(outcome.map((r) => ({ id: r.id, label: titleOf(r.id), ok: r.ok, message: r.error ?? null, code: r.code ?? null })));
     select(outcome.filter((r) => !r.ok).map((r) => r.id));
     await refreshShown();
   }

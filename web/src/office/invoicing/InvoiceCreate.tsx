@@ -18,7 +18,7 @@ interface DoneMission {
 }
 
 interface BulkAnswer {
-  results: Array<{ id: string; ok: boolean; error: string | null; invoice_id: string | null }>;
+  results: Array<{ id: string; ok: boolean; error: string | null; code: string | null; invoice_id: string | null }>;
 }
 
 /** bulk_invoice_missions takes at most 50 missions: the list shows as many. */
@@ -74,7 +74,7 @@ export function InvoiceCreate({ base }: { base: string }) {
     try {
       const answer = unwrap(await supabase.rpc("bulk_invoice_missions", { p_mission_ids: ids })) as unknown as BulkAnswer;
       setResults(
-        answer.results.map((r) => ({ id: r.id, label: titles.get(r.id) ?? r.id, ok: r.ok, message: r.error, invoiceId: r.invoice_id })),
+        answer.results.map((r) => ({ id: r.id, label: titles.get(r.id) ?? r.id, ok: r.ok, message: r.error, code: r.code, invoiceId: r.invoice_id })),
       );
       setSelected(new Set());
       await missions.reload();
