@@ -5,6 +5,7 @@
  * about; they widen nothing.
  */
 import type { Database } from "../../../types/database.ts";
+import { invokeFunction } from "../office/ui/invokeFunction.ts";
 import { unwrap } from "../office/ui/useQuery.ts";
 import type { TerrainClient } from "../supabase.ts";
 import type { Portal } from "./context.tsx";
@@ -223,25 +224,12 @@ export function paymentState(invoice: Invoice): "paid" | "partially_paid" | "due
 
 /**
  * The invoice's PDF through the invoice-pdf function, as the signed-in user
- * (the function reads the invoice with the caller's token: RLS decides).
+ * (the function reads the invoice with the caller's token: RLS decides). A
+ * refusal is read by the office's invokeFunction, the one reading of a
+ * function's `{ error: { code, message } }`, so ErrorMessage translates it.
  */
 export async function downloadInvoicePdf(supabase: TerrainClient, invoiceId: string): Promise<Blob> {
-  const { data, error } = await supabase.functions.invoke<Blob>("invoice-pdf", { body: { invoice_id: invoiceId } });
-  if (error) throw await functionError(error);
+  const data = await invokeFunction<Blob>(supabase, "invoice-pdf", { invoice_id: invoiceId });
   if (!(data instanceof Blob)) throw new Error("The PDF could not be read.");
   return data;
-}
-
-/** An edge function's `{ error: { code, message } }` body, as an error to show. */
-async function functionError(error: unknown): Promise<{ message: string; code?: string }> {
-  const context = (error as { context?: unknown }).context;
-  if (context instanceof Response) {
-    try {
-      const body = (await context.json()) as { error?: { code?: string; message?: string } };
-      if (body.error?.message) return { message: body.error.message, code: body.error.code };
-    } catch {
-      // Not JSON: fall back to the client's own message.
-    }
-  }
-  return { message: (error as Error).message ?? String(error) };
 }
