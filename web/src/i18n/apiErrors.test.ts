@@ -51,6 +51,13 @@ describe("localizeApiError", () => {
   it("a status the app does not know stays as the database wrote it", () => {
     expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → archived" }, "fr"))
       .toEqual({ message: "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « archived »." });
+    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: constructor → done" }, "fr"))
+      .toEqual({ message: "Changement de statut impossible : une intervention « constructor » ne peut pas passer à « Terminée »." });
+  });
+
+  it("the outbox's own refusal of a photo whose bytes are gone is translated too", () => {
+    expect(localizeApiError({ code: "file_missing", message: "The file is no longer on this device" }, "fr"))
+      .toEqual({ message: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature." });
   });
 
   it("a refusal recorded without its code (an older outbox record) is still translated when its wording is known", () => {

@@ -58,6 +58,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof 
   { code: "forbidden_role", pattern: /^A technician cannot approve their own hours$/, key: "approveOwnHours" },
   // bulk_invoice_missions' per-mission refusal.
   { code: "invalid_transition", pattern: /^Mission \S+ is not done \(status: (?<status>[a-z_]+)\)$/, key: "missionNotDone", missionStatuses: ["status"] },
+  // Not the catalogue's: the outbox's own refusal of a photo or signature whose bytes are gone (attachments/upload.ts).
+  { code: "file_missing", pattern: /^The file is no longer on this device$/, key: "fileMissing" },
 ];
 
 const fr = {
@@ -84,6 +86,7 @@ const fr = {
     approveTimesheetsRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures.",
     approveOwnHours: "Un technicien ne peut pas valider ses propres heures.",
     missionNotDone: "L’intervention n’est pas terminée (statut « {{status}} ») : elle ne peut pas encore être facturée.",
+    fileMissing: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature.",
   },
   /** Mission statuses as a refusal names them (the back office's words). */
   missionStatus: {
@@ -166,6 +169,7 @@ const en: Translations<typeof fr> = {
     approveTimesheetsRole: "Only an owner, admin or dispatcher can approve timesheets",
     approveOwnHours: "A technician cannot approve their own hours",
     missionNotDone: "The mission is not done (status: {{status}})",
+    fileMissing: "The file is no longer on this device",
   },
   missionStatus: {
     new: "New",
@@ -260,7 +264,7 @@ export function localizeApiError(error: RefusalLike, language: string = i18n.lan
     const values = localValues(match.groups ?? {}, language);
     for (const group of known.missionStatuses ?? []) {
       const status = values[group];
-      if (status && status in fr.missionStatus) values[group] = t(`missionStatus.${status}`);
+      if (status && Object.hasOwn(fr.missionStatus, status)) values[group] = t(`missionStatus.${status}`);
     }
     return { message: t(`messages.${known.key}`, values) };
   }
