@@ -348,7 +348,8 @@ describe("a refused upload", () => {
     await expect.poll(() => refused.count(), { timeout: 60_000 }).toBe(1);
     const text = (await refused.first().textContent()) ?? "";
     expect(text).toContain(`${missionTitle} : fichier photo-`);
-    expect(text).toContain("A accountant may not upload mission_photo attachments");
+    // In French: what kind of refusal (forbidden_role), the catalogue's words kept beside it.
+    expect(text).toContain("Motif : Votre rôle dans l’organisation ne permet pas cette action. (A accountant may not upload mission_photo attachments)");
     await expectNoSeriousAxeViolations("sync (refused upload)");
     await screenshot(page, "14-sync-refused-upload");
     expect((await attachmentRows()).length).toBe(2);
