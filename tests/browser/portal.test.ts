@@ -1,6 +1,7 @@
 /**
  * The client portal, as a client's portal user on a desktop: their invoice and
- * its PDF (through the invoice-pdf function, as themselves), their missions
+ * its PDF (through the invoice-pdf function, as themselves; its refusal in
+ * French), their missions
  * with the technician's first name only, a new request and an emergency
  * (rows in SQL for their client, source 'portal'), and nothing of another
  * client of the same organization: that client's invoice, mission and site by
@@ -163,6 +164,27 @@ describe("the client portal", () => {
     await expect.poll(() => page.getByRole("status").filter({ hasText: "téléchargé" }).count()).toBe(1);
     await expectAxeClean(page, "invoice");
     await desktopScreenshot(page, "portal-invoice");
+  });
+
+  it("a PDF the function refuses reads in French, the catalogue's words beside it, and nothing is downloaded", async () => {
+    // The open invoice page stays; meanwhile the office moves the portal user to the other client (RLS: no longer theirs).
+    await heading(`Facture ${invoiceANumber}`).waitFor();
+    await withDb((db) => db.query("update public.memberships set client_id = $3 where org_id = $1 and user_id = $2", [ORG, portalUserId, CLIENT_B]));
+    let downloads = 0;
+    const countDownload = () => downloads++;
+    page.on("download", countDownload);
+    try {
+      await page.getByRole("button", { name: "Télécharger le PDF" }).click();
+      const alert = page.getByRole("alert");
+      await expect.poll(() => alert.locator(".error-message").textContent()).toBe("Élément introuvable, ou vous n’y avez pas accès.");
+      expect(await alert.locator(".error-message").getAttribute("data-error-code")).toBe("not_found");
+      expect(await alert.locator(".error-original").getAttribute("lang")).toBe("en");
+      expect(await alert.locator(".error-original").textContent()).toContain(INVOICE_A);
+      expect(downloads).toBe(0);
+    } finally {
+      page.off("download", countDownload);
+      await withDb((db) => db.query("update public.memberships set client_id = $3 where org_id = $1 and user_id = $2", [ORG, portalUserId, CLIENT_A]));
+    }
   });
 
   it("shows another client's invoice, mission and site by URL as the not-found page an unknown id gets", async () => {
