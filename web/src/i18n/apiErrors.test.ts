@@ -22,48 +22,31 @@ describe("localizeApiError", () => {
       .toEqual({ message: "L’invitation à a@b.test a été envoyée il y a moins d’une minute. Réessayez dans un instant." });
   });
 
-  it("French translates the refusals of bulk actions and offline moves, statuses in French, ids left to the line's label", () => {
-    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → published" }, "fr"))
-      .toEqual({ message: "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « Publiée »." });
-    expect(localizeApiError({ code: "invalid_transition", message: "Timesheet 5a1c0f4e-0000-4000-8000-000000000001 is already approved" }, "fr"))
-      .toEqual({ message: "Ces heures sont déjà validées." });
-    expect(localizeApiError({ code: "timesheet_locked", message: "Timesheet 5a1c0f4e-0000-4000-8000-000000000001 is invoiced and locked" }, "fr"))
-      .toEqual({ message: "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées." });
-    expect(localizeApiError({ code: "forbidden_role", message: "A technician cannot approve their own hours" }, "fr"))
-      .toEqual({ message: "Un technicien ne peut pas valider ses propres heures." });
-    expect(localizeApiError({ code: "forbidden_role", message: "Only an owner, admin or dispatcher can approve timesheets" }, "fr"))
-      .toEqual({ message: "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures." });
-    expect(localizeApiError({ code: "invalid_transition", message: "Mission 5a1c0f4e-0000-4000-8000-000000000001 is not done (status: in_progress)" }, "fr"))
-      .toEqual({ message: "L’intervention n’est pas terminée (statut « En cours ») : elle ne peut pas encore être facturée." });
-    expect(localizeApiError({ code: "already_assigned", message: "Mission 5a1c0f4e-0000-4000-8000-000000000001 is already assigned to another technician" }, "fr"))
-      .toEqual({ message: "Cette intervention est déjà attribuée à un autre technicien." });
-    expect(localizeApiError({ code: "not_assigned", message: "Technicians may only move missions assigned to them" }, "fr"))
-      .toEqual({ message: "Cette intervention ne vous est pas attribuée." });
-    expect(localizeApiError({ code: "invalid_transition", message: "Cannot record stock use on a mission in status done" }, "fr"))
-      .toEqual({ message: "Impossible de saisir des pièces sur une intervention au statut « Terminée »." });
-    expect(localizeApiError({ code: "invalid_transition", message: "Cannot log hours on a mission in status cancelled" }, "fr"))
-      .toEqual({ message: "Impossible de saisir des heures sur une intervention au statut « Annulée »." });
-    // English keeps the catalogue's words.
-    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → published" }, "en"))
-      .toEqual({ message: "Invalid transition: assigned → published" });
-  });
-
-  it("a status the app does not know stays as the database wrote it", () => {
-    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: assigned → archived" }, "fr"))
-      .toEqual({ message: "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « archived »." });
-    expect(localizeApiError({ code: "invalid_transition", message: "Invalid transition: constructor → done" }, "fr"))
-      .toEqual({ message: "Changement de statut impossible : une intervention « constructor » ne peut pas passer à « Terminée »." });
-  });
-
-  it("the outbox's own refusal of a photo whose bytes are gone is translated too", () => {
-    expect(localizeApiError({ code: "file_missing", message: "The file is no longer on this device" }, "fr"))
-      .toEqual({ message: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature." });
-  });
-
-  it("a refusal recorded without its code (an older outbox record) is still translated when its wording is known", () => {
-    expect(localizeApiError({ message: "Insufficient stock. Available: 8, Requested: 99" }, "fr"))
-      .toEqual({ message: "Stock insuffisant : 8 disponible(s), 99 demandé(s)." });
-    expect(localizeApiError({ message: "Something the app never saw" }, "fr")).toEqual({ message: "Something the app never saw" });
+  const id = "5a1c0f4e-0000-4000-8000-000000000001";
+  // [code, the catalogue's message, its French]: bulk actions' per-item refusals and offline moves, statuses in
+  // French, ids left to the line that names the item; a status the app does not know stays as the database wrote it.
+  const translated: Array<[string | undefined, string, string]> = [
+    ["invalid_transition", "Invalid transition: assigned → published", "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « Publiée »."],
+    ["invalid_transition", "Invalid transition: assigned → archived", "Changement de statut impossible : une intervention « Assignée » ne peut pas passer à « archived »."],
+    ["invalid_transition", "Invalid transition: constructor → done", "Changement de statut impossible : une intervention « constructor » ne peut pas passer à « Terminée »."],
+    ["invalid_transition", `Timesheet ${id} is already approved`, "Ces heures sont déjà validées."],
+    ["timesheet_locked", `Timesheet ${id} is invoiced and locked`, "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées."],
+    ["forbidden_role", "A technician cannot approve their own hours", "Un technicien ne peut pas valider ses propres heures."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can approve timesheets", "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures."],
+    ["invalid_transition", `Mission ${id} is not done (status: in_progress)`, "L’intervention n’est pas terminée (statut « En cours ») : elle ne peut pas encore être facturée."],
+    ["already_assigned", `Mission ${id} is already assigned to another technician`, "Cette intervention est déjà attribuée à un autre technicien."],
+    ["not_assigned", "Technicians may only move missions assigned to them", "Cette intervention ne vous est pas attribuée."],
+    ["invalid_transition", "Cannot record stock use on a mission in status done", "Impossible de saisir des pièces sur une intervention au statut « Terminée »."],
+    ["invalid_transition", "Cannot log hours on a mission in status cancelled", "Impossible de saisir des heures sur une intervention au statut « Annulée »."],
+    // The outbox's own refusal of a photo whose bytes are gone.
+    ["file_missing", "The file is no longer on this device", "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature."],
+    // A refusal recorded without its code (an outbox record of an earlier version): known by its words alone.
+    [undefined, "Insufficient stock. Available: 8, Requested: 99", "Stock insuffisant : 8 disponible(s), 99 demandé(s)."],
+    [undefined, "Something the app never saw", "Something the app never saw"],
+  ];
+  it.each(translated)("French for %s «%s»", (code, message, french) => {
+    expect(localizeApiError({ code, message }, "fr")).toEqual({ message: french });
+    expect(localizeApiError({ code, message }, "en")).toEqual({ message });
   });
 
   it("a known wording under another code is not taken for it", () => {

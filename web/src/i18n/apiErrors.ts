@@ -15,6 +15,7 @@
  *      network failure) keeps the catalogue's message.
  */
 import { formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
+import { missionStatusEn, missionStatusFr } from "./missionStatus.ts";
 
 /** The language the catalogue's messages are written in. */
 const CATALOGUE_LANGUAGE: Language = "en";
@@ -89,16 +90,7 @@ const fr = {
     fileMissing: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature.",
   },
   /** Mission statuses as a refusal names them (the back office's words). */
-  missionStatus: {
-    new: "Nouvelle",
-    published: "Publiée",
-    assigned: "Assignée",
-    in_progress: "En cours",
-    blocked: "Bloquée",
-    done: "Terminée",
-    invoiced: "Facturée",
-    cancelled: "Annulée",
-  },
+  missionStatus: missionStatusFr,
   codes: {
     account_not_found: "Aucun compte n’utilise cette adresse email.",
     already_assigned: "Cette intervention est déjà attribuée à un autre technicien.",
@@ -171,16 +163,7 @@ const en: Translations<typeof fr> = {
     missionNotDone: "The mission is not done (status: {{status}})",
     fileMissing: "The file is no longer on this device",
   },
-  missionStatus: {
-    new: "New",
-    published: "Published",
-    assigned: "Assigned",
-    in_progress: "In progress",
-    blocked: "Blocked",
-    done: "Done",
-    invoiced: "Invoiced",
-    cancelled: "Cancelled",
-  },
+  missionStatus: missionStatusEn,
   codes: {
     account_not_found: "No account uses that email address.",
     already_assigned: "The mission is already assigned to another technician.",

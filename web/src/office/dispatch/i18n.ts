@@ -1,17 +1,9 @@
 /** Strings of the dispatch screens (namespace "dispatch"): missions board, mission detail, emergencies, requests. */
 import { registerNamespace, type Translations } from "../../i18n/index.ts";
+import { missionStatusEn, missionStatusFr } from "../../i18n/missionStatus.ts";
 
 export const fr = {
-  status: {
-    new: "Nouvelle",
-    published: "Publiée",
-    assigned: "Assignée",
-    in_progress: "En cours",
-    blocked: "Bloquée",
-    done: "Terminée",
-    invoiced: "Facturée",
-    cancelled: "Annulée",
-  },
+  status: missionStatusFr,
   priority: { low: "Basse", normal: "Normale", high: "Haute", urgent: "Urgente" },
   move: {
     published: "Publier",
@@ -156,16 +148,7 @@ export const fr = {
 };
 
 export const en: Translations<typeof fr> = {
-  status: {
-    new: "New",
-    published: "Published",
-    assigned: "Assigned",
-    in_progress: "In progress",
-    blocked: "Blocked",
-    done: "Done",
-    invoiced: "Invoiced",
-    cancelled: "Cancelled",
-  },
+  status: missionStatusEn,
   priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
   move: {
     published: "Publish",
