@@ -253,6 +253,13 @@ describe("technician PWA", () => {
     expect(keys).toBe("8");
     console.log(`offline scenario: 9 actions queued, 8 applied once, 1 refused and shown, log_hours sent ${logHoursCalls}× (1 reply lost), duplicates 0, lost 0`);
 
+    // Offline again, after a reload: the refusal still reads in French (its translation is part of the app shell).
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole("heading", { name: "Synchronisation" }).waitFor();
+    await expect.poll(() => refused.first().textContent()).toContain("Motif : Stock insuffisant : 8 disponible(s), 99 demandé(s).");
+    await context.setOffline(false);
+
     await page.getByRole("button", { name: /Abandonner/ }).click();
     await page.getByText("Aucune action refusée.").waitFor();
     await page.unroute("**/rest/v1/rpc/log_hours");
