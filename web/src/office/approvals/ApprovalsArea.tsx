@@ -1,7 +1,8 @@
 /**
  * /office/approvals: the hours waiting for approval (filter by technician and
  * week, kept in the URL), approved in bulk through public.bulk_approve_timesheets
- * with one result line per timesheet (a refusal shows the database's reason);
+ * with one result line per timesheet (a refusal shows the database's reason, in
+ * the user's language by its code);
  * below, the recently approved (locked) lines, which an owner or admin corrects
  * through public.override_timesheet_lock with a required reason.
  */
