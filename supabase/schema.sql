@@ -13174,14 +13174,14 @@ COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks
 -- Name: run_invoice_chain_verification(uuid, integer); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
-CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer DEFAULT 20000) RETURNS TABLE(kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamp with time zone, finished_at timestamp with time zone)
+CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer DEFAULT 2000) RETURNS TABLE(kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamp with time zone, finished_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 #variable_conflict use_column
 declare
-  -- About 1 s of work at the default (README.md, "Accounting"), far from the API's 8 s statement timeout.
-  c_max_rows constant integer := 20000;
+  -- The largest step (see above).
+  c_max_rows constant integer := 5000;
   v_round    timestamptz;
   v_kind     text;
   v_id       bigint;
@@ -13251,7 +13251,7 @@ ALTER FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows i
 -- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid, p_max_rows integer); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) IS 'RPC (owner, admin): advances the full verification of the organization''s invoice hash chain and invoice log by at most p_max_rows rows (default and most 20,000), starting one when none is running, and records it for the health page; one row per kind (chain, log): done, ok, rows checked out of rows to check, first failure. Call again until every row is done.';
+COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) IS 'RPC (owner, admin): advances the full verification of the organization''s invoice hash chain and invoice log by at most p_max_rows rows (default 2,000, at most 5,000), starting one when none is running, and records it for the health page; one row per kind (chain, log): done, ok, rows checked out of rows to check, first failure. Call again until every row is done.';
 
 --
 -- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres

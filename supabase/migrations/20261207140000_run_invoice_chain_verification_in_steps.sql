@@ -45,7 +45,10 @@ comment on function private.invoice_chain_verification_progress(bigint[]) is
   'Progress of recorded invoice chain verification passes: done, result, rows checked out of rows to check, first failure.';
 revoke all on function private.invoice_chain_verification_progress(bigint[]) from public;
 
-create function public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer default 20000)
+-- The step: every document's hash is recomputed (about 0.6 ms a document
+-- measured on a loaded two-core machine, 20,000 documents 13 s): 2,000 rows
+-- by default, at most 5,000 (about 3 s there), well inside the API's 8 s.
+create function public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer default 2000)
   returns table (kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint,
                  failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamptz, finished_at timestamptz)
   language plpgsql
@@ -54,8 +57,8 @@ create function public.run_invoice_chain_verification(p_org_id uuid, p_max_rows 
 as $$
 #variable_conflict use_column
 declare
-  -- About 1 s of work at the default (README.md, "Accounting"), far from the API's 8 s statement timeout.
-  c_max_rows constant integer := 20000;
+  -- The largest step (see above).
+  c_max_rows constant integer := 5000;
   v_round    timestamptz;
   v_kind     text;
   v_id       bigint;
@@ -119,7 +122,7 @@ begin
 end;
 $$;
 comment on function public.run_invoice_chain_verification(uuid, integer) is
-  'RPC (owner, admin): advances the full verification of the organization''s invoice hash chain and invoice log by at most p_max_rows rows (default and most 20,000), starting one when none is running, and records it for the health page; one row per kind (chain, log): done, ok, rows checked out of rows to check, first failure. Call again until every row is done.';
+  'RPC (owner, admin): advances the full verification of the organization''s invoice hash chain and invoice log by at most p_max_rows rows (default 2,000, at most 5,000), starting one when none is running, and records it for the health page; one row per kind (chain, log): done, ok, rows checked out of rows to check, first failure. Call again until every row is done.';
 revoke all on function public.run_invoice_chain_verification(uuid, integer) from public;
 grant execute on function public.run_invoice_chain_verification(uuid, integer) to authenticated, service_role;
 

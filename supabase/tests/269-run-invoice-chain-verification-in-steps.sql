@@ -68,11 +68,11 @@ select is(
 create temporary table passes_before as select count(*) as n from private.invoice_chain_verifications;
 select tests.throws_as_user(u, s, e, m, d) from (values
   ('a0000000-0000-4000-8000-000000000001'::uuid, $$select pg_catalog.count(*) from public.run_invoice_chain_verification('a0000000-0000-4000-8000-0000000000a0', 0)$$,
-   '22023', 'max_rows must be between 1 and 20000 rows per call (got 0)', 'no row per call is refused'),
-  ('a0000000-0000-4000-8000-000000000001'::uuid, $$select pg_catalog.count(*) from public.run_invoice_chain_verification('a0000000-0000-4000-8000-0000000000a0', 20001)$$,
-   '22023', 'max_rows must be between 1 and 20000 rows per call (got 20001)', 'more than the bound is refused (the API''s statement timeout)'),
+   '22023', 'max_rows must be between 1 and 5000 rows per call (got 0)', 'no row per call is refused'),
+  ('a0000000-0000-4000-8000-000000000001'::uuid, $$select pg_catalog.count(*) from public.run_invoice_chain_verification('a0000000-0000-4000-8000-0000000000a0', 5001)$$,
+   '22023', 'max_rows must be between 1 and 5000 rows per call (got 5001)', 'more than the bound is refused (the API''s statement timeout)'),
   ('a0000000-0000-4000-8000-000000000001'::uuid, $$select pg_catalog.count(*) from public.run_invoice_chain_verification('a0000000-0000-4000-8000-0000000000a0', null)$$,
-   '22023', 'max_rows must be between 1 and 20000 rows per call (got none)', 'no step size is refused')
+   '22023', 'max_rows must be between 1 and 5000 rows per call (got none)', 'no step size is refused')
 ) t (u, s, e, m, d);
 select is((select count(*) from private.invoice_chain_verifications), (select n from passes_before),
   'the refused calls started nor advanced anything');
