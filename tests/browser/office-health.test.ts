@@ -120,6 +120,7 @@ describe("the health page", () => {
         const row = page.getByRole("table", { name: "Vérifications" }).getByRole("row").filter({ hasText: "Chaîne d’intégrité des factures" });
         await expect.poll(async () => (await row.textContent()) ?? "").toContain(`facture ${number} (position 2)`);
         expect(await row.getByText("À traiter").count()).toBe(1);
+        await checkDesktopScreen(page, "office-health-invoice-chain-failed");
       } finally {
         await tamper(2, -1);
       }

@@ -30,6 +30,14 @@ function isFinding(item: unknown): item is ChainFinding {
   return typeof item === "object" && item !== null && "reason" in item;
 }
 
+/** Where a verification failed: the invoice and its position, else the chain position or log event. */
+function FailurePlace({ kind, number, position }: { kind?: string; number?: string | null; position?: number | null }) {
+  const { t } = useTranslation("health");
+  if (number) return <>{t("chain.failedInvoice", { number, position })} — </>;
+  if (position == null) return null;
+  return <>{t(kind === "log" ? "chain.failedEvent" : "chain.failedPosition", { position })} — </>;
+}
+
 /** The invoice_chain check's findings as sentences: what failed where, or that the verification is overdue. */
 export function InvoiceChainFindings({ sample }: { sample: unknown }) {
   const { t } = useTranslation("health");
@@ -45,12 +53,7 @@ export function InvoiceChainFindings({ sample }: { sample: unknown }) {
             t("chain.overdue")
           ) : (
             <>
-              {f.number
-                ? t("chain.failedInvoice", { number: f.number, position: f.seq })
-                : f.seq != null
-                  ? t(f.kind === "log" ? "chain.failedEvent" : "chain.failedPosition", { position: f.seq })
-                  : null}
-              {f.number || f.seq != null ? " — " : null}
+              <FailurePlace kind={f.kind} number={f.number} position={f.seq} />
               <span lang="en">{f.reason}</span>
             </>
           )}
@@ -80,12 +83,7 @@ function LastVerification({ kind, verification }: { kind: (typeof KINDS)[number]
       ) : (
         <>
           <span className="health-failing">✗ {t("chain.failed")}</span>{" "}
-          {v.number
-            ? t("chain.failedInvoice", { number: v.number, position: v.failed_at })
-            : v.failed_at != null
-              ? t(kind === "log" ? "chain.failedEvent" : "chain.failedPosition", { position: v.failed_at })
-              : null}
-          {" — "}
+          <FailurePlace kind={kind} number={v.number} position={v.failed_at} />
           <span lang="en">{v.reason}</span>
         </>
       )}
