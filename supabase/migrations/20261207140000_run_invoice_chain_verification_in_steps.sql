@@ -15,14 +15,14 @@
 -- unless its latest pass started with or after the running one.
 --
 -- Two callers: one pass per organization and kind (the unique index on the
--- running passes; a concurrent start does nothing and resumes the other's
--- pass). A pass is locked while advanced: a call skips a pass another
+-- running passes; a concurrent start inserts nothing and reports the other
+-- caller's pass). A pass is locked while advanced: a call skips a pass another
 -- transaction is advancing (the nightly job, another tab) and returns its
 -- progress as last recorded; the nightly job waits for the lock instead.
 
 drop function public.run_invoice_chain_verification(uuid);
 
--- The progress of passes, one row each, in the shape the two RPCs return.
+-- The progress of passes, one row each, as run_invoice_chain_verification returns it.
 -- rows_total: what the pass has to check, the chain or log head now (a pass
 -- finished and passed checked all it had).
 create function private.invoice_chain_verification_progress(p_ids bigint[])
