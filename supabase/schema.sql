@@ -5379,6 +5379,33 @@ ALTER FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position big
 COMMENT ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) IS 'Verifies an organization''s invoice hash chain after a verified position (linking to its hash), at most p_max_rows documents (null: to the chain head); optionally against a hash verified earlier at p_verified_position. Called by verify_invoice_chain and the recorded verifications.';
 
 --
+-- Name: invoice_chain_verification_progress(bigint[]); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.invoice_chain_verification_progress(p_ids bigint[]) RETURNS TABLE(kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamp with time zone, finished_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    SET search_path TO ''
+    AS $$
+  select v.kind, v.finished_at is not null, v.ok, v.rows_checked,
+         case when v.ok then v.rows_checked
+              else greatest(v.rows_checked,
+                     case v.kind when 'chain' then (select h.last_position from private.invoice_chain_heads h where h.org_id = v.org_id)
+                                 else (select h.last_seq from private.invoice_log_heads h where h.org_id = v.org_id) end) end,
+         v.verified_through, v.failed_at, v.failed_invoice_id, v.failed_number, v.failure, v.started_at, v.finished_at
+  from private.invoice_chain_verifications v
+  where v.id = any (p_ids)
+  order by v.kind
+$$;
+
+ALTER FUNCTION private.invoice_chain_verification_progress(p_ids bigint[]) OWNER TO postgres;
+
+--
+-- Name: FUNCTION invoice_chain_verification_progress(p_ids bigint[]); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.invoice_chain_verification_progress(p_ids bigint[]) IS 'Progress of recorded invoice chain verification passes: done, result, rows checked out of rows to check, first failure.';
+
+--
 -- Name: invoice_legal_mentions(public.invoices); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8826,7 +8853,7 @@ begin
   end if;
   while v_left > 0 loop
     select v.id into v_id from private.invoice_chain_verifications v
-    where v.finished_at is null and v.requested_by is null
+    where v.finished_at is null
     order by v.started_at, v.id limit 1;
     if not found then
       select d.org_id, d.kind into v_org, v_kind
@@ -11829,6 +11856,37 @@ ALTER FUNCTION public.issue_invoice(p_invoice_id uuid) OWNER TO postgres;
 COMMENT ON FUNCTION public.issue_invoice(p_invoice_id uuid) IS 'RPC: issues a draft invoice or credit note (gapless chronological number, legal mentions frozen, hash chain). Roles owner, admin, accountant.';
 
 --
+-- Name: last_invoice_chain_verifications(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) RETURNS TABLE(kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamp with time zone, finished_at timestamp with time zone)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  if p_org_id is null then
+    perform private.raise_api_error('missing_parameter', 'Name the organization whose verifications to read (p_org_id)');
+  end if;
+  perform private.authorize_invoicing(p_org_id, array['owner', 'admin']::public.member_role[],
+                                      'last_invoice_chain_verifications', pg_catalog.format('Organization %s', p_org_id));
+  return query
+  select * from private.invoice_chain_verification_progress(array(
+    select l.id from unnest(array['chain', 'log']) k (kind)
+    cross join lateral (select v.id from private.invoice_chain_verifications v
+                        where v.org_id = p_org_id and v.kind = k.kind and v.finished_at is not null
+                        order by v.started_at desc, v.id desc limit 1) l));
+end;
+$$;
+
+ALTER FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) OWNER TO postgres;
+
+--
+-- Name: FUNCTION last_invoice_chain_verifications(p_org_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) IS 'RPC (owner, admin): the latest finished full verification of the organization''s invoice hash chain and of its invoice log (none of a kind never verified): when, rows checked, result, first failure.';
+
+--
 -- Name: list_api_keys(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -13113,49 +13171,87 @@ ALTER FUNCTION public.run_all_alert_checks() OWNER TO postgres;
 COMMENT ON FUNCTION public.run_all_alert_checks() IS 'Runs the five alert checks under an advisory lock (a concurrent run returns {skipped: true} at once). Returns {checked, fired, resolved, notified, escalated, skipped}. service_role / pg_cron only.';
 
 --
--- Name: run_invoice_chain_verification(uuid); Type: FUNCTION; Schema: public; Owner: postgres
+-- Name: run_invoice_chain_verification(uuid, integer); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
-CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid) RETURNS TABLE(kind text, ok boolean, rows_checked bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, finished_at timestamp with time zone)
+CREATE FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer DEFAULT 2000) RETURNS TABLE(kind text, done boolean, ok boolean, rows_checked bigint, rows_total bigint, verified_through bigint, failed_at bigint, invoice_id uuid, number text, reason text, started_at timestamp with time zone, finished_at timestamp with time zone)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO ''
     AS $$
 #variable_conflict use_column
 declare
-  v_kind text;
-  v_id   bigint;
+  -- The largest step (see above).
+  c_max_rows constant integer := 5000;
+  v_round    timestamptz;
+  v_kind     text;
+  v_id       bigint;
+  v_latest   timestamptz;
+  v_running  boolean;
+  v_ids      bigint[] := '{}'::bigint[];
+  v_left     bigint := p_max_rows;
 begin
   if p_org_id is null then
     perform private.raise_api_error('missing_parameter', 'Name the organization whose invoices to verify (p_org_id)');
   end if;
   perform private.authorize_invoicing(p_org_id, array['owner', 'admin']::public.member_role[],
                                       'run_invoice_chain_verification', pg_catalog.format('Organization %s', p_org_id));
+  if p_max_rows is null or p_max_rows < 1 or p_max_rows > c_max_rows then
+    perform private.raise_api_error('invalid_parameter',
+      pg_catalog.format('max_rows must be between 1 and %s rows per call (got %s)', c_max_rows, coalesce(p_max_rows::text, 'none')));
+  end if;
+
+  -- The verification under way: when its earliest running pass started.
+  select pg_catalog.min(v.started_at) into v_round
+  from private.invoice_chain_verifications v where v.org_id = p_org_id and v.finished_at is null;
+
   foreach v_kind in array array['chain', 'log'] loop
-    -- A nightly pass of this organization still running is finished now,
-    -- from where it stopped: it started from the first row too.
+    -- The running pass, locked for this transaction, unless another one is advancing it.
     select v.id into v_id from private.invoice_chain_verifications v
     where v.org_id = p_org_id and v.kind = v_kind and v.finished_at is null
-    for update;
-    if not found then
-      insert into private.invoice_chain_verifications (org_id, kind, requested_by)
-      values (p_org_id, v_kind, auth.uid())
-      returning id into v_id;
+    for update skip locked;
+    if v_id is null then
+      select v.id, v.started_at, v.finished_at is null into v_id, v_latest, v_running
+      from private.invoice_chain_verifications v
+      where v.org_id = p_org_id and v.kind = v_kind
+      order by v.finished_at is null desc, v.started_at desc, v.id desc limit 1;
+      if v_running then
+        -- Another transaction is advancing it: reported as it stands.
+        v_ids := v_ids || v_id;
+        continue;
+      end if;
+      if v_id is null or v_round is null or v_latest < v_round then
+        insert into private.invoice_chain_verifications (org_id, kind, requested_by)
+        values (p_org_id, v_kind, auth.uid())
+        on conflict (org_id, kind) where finished_at is null do nothing
+        returning id into v_id;
+        if v_id is null then
+          -- Another caller started it meanwhile: theirs to advance, reported as it stands.
+          select v.id into v_id from private.invoice_chain_verifications v
+          where v.org_id = p_org_id and v.kind = v_kind
+          order by v.finished_at is null desc, v.started_at desc, v.id desc limit 1;
+          v_ids := v_ids || v_id;
+          continue;
+        end if;
+      end if;
     end if;
-    perform private.advance_invoice_chain_verification(v_id, null);
-    return query
-    select v.kind, v.ok, v.rows_checked, v.verified_through, v.failed_at, v.failed_invoice_id, v.failed_number, v.failure, v.finished_at
-    from private.invoice_chain_verifications v where v.id = v_id;
+    v_ids := v_ids || v_id;
+    -- A pass of this verification already finished is only reported.
+    if v_left > 0 and exists (select from private.invoice_chain_verifications v where v.id = v_id and v.finished_at is null) then
+      v_left := v_left - private.advance_invoice_chain_verification(v_id, v_left);
+    end if;
   end loop;
+
+  return query select * from private.invoice_chain_verification_progress(v_ids);
 end;
 $$;
 
-ALTER FUNCTION public.run_invoice_chain_verification(p_org_id uuid) OWNER TO postgres;
+ALTER FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) OWNER TO postgres;
 
 --
--- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: COMMENT; Schema: public; Owner: postgres
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid, p_max_rows integer); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) IS 'RPC (owner, admin): recomputes the organization''s invoice hash chain and invoice log from the first row now and records the result for the health page; one row per kind (chain, log): ok, rows checked, position reached, first failure.';
+COMMENT ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) IS 'RPC (owner, admin): advances the full verification of the organization''s invoice hash chain and invoice log by at most p_max_rows rows (default 2,000, at most 5,000), starting one when none is running, and records it for the health page; one row per kind (chain, log): done, ok, rows checked out of rows to check, first failure. Call again until every row is done.';
 
 --
 -- Name: search(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: postgres
@@ -22298,6 +22394,12 @@ REVOKE ALL ON FUNCTION private.invoice_chain_findings(p_org_id uuid) FROM PUBLIC
 REVOKE ALL ON FUNCTION private.invoice_chain_segment(p_org_id uuid, p_after_position bigint, p_after_hash text, p_max_rows bigint, p_verified_position bigint, p_verified_hash text) FROM PUBLIC;
 
 --
+-- Name: FUNCTION invoice_chain_verification_progress(p_ids bigint[]); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.invoice_chain_verification_progress(p_ids bigint[]) FROM PUBLIC;
+
+--
 -- Name: FUNCTION invoice_legal_mentions(p_inv public.invoices); Type: ACL; Schema: private; Owner: postgres
 --
 
@@ -23452,6 +23554,14 @@ GRANT ALL ON FUNCTION public.issue_invoice(p_invoice_id uuid) TO authenticated;
 GRANT ALL ON FUNCTION public.issue_invoice(p_invoice_id uuid) TO service_role;
 
 --
+-- Name: FUNCTION last_invoice_chain_verifications(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) TO authenticated;
+GRANT ALL ON FUNCTION public.last_invoice_chain_verifications(p_org_id uuid) TO service_role;
+
+--
 -- Name: FUNCTION list_api_keys(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
 --
 
@@ -23651,12 +23761,12 @@ REVOKE ALL ON FUNCTION public.run_all_alert_checks() FROM PUBLIC;
 GRANT ALL ON FUNCTION public.run_all_alert_checks() TO service_role;
 
 --
--- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid); Type: ACL; Schema: public; Owner: postgres
+-- Name: FUNCTION run_invoice_chain_verification(p_org_id uuid, p_max_rows integer); Type: ACL; Schema: public; Owner: postgres
 --
 
-REVOKE ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) FROM PUBLIC;
-GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO authenticated;
-GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid) TO service_role;
+REVOKE ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) TO authenticated;
+GRANT ALL ON FUNCTION public.run_invoice_chain_verification(p_org_id uuid, p_max_rows integer) TO service_role;
 
 --
 -- Name: FUNCTION search(p_org_id uuid, p_query text, p_limit integer); Type: ACL; Schema: public; Owner: postgres

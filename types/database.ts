@@ -3080,6 +3080,23 @@ export type Database = {
       }
       invoice_pdf_source: { Args: { p_invoice_id: string }; Returns: Json }
       issue_invoice: { Args: { p_invoice_id: string }; Returns: Json }
+      last_invoice_chain_verifications: {
+        Args: { p_org_id: string }
+        Returns: {
+          done: boolean
+          failed_at: number
+          finished_at: string
+          invoice_id: string
+          kind: string
+          number: string
+          ok: boolean
+          reason: string
+          rows_checked: number
+          rows_total: number
+          started_at: string
+          verified_through: number
+        }[]
+      }
       list_api_keys: {
         Args: { p_org_id: string }
         Returns: {
@@ -3285,8 +3302,9 @@ export type Database = {
       }
       run_all_alert_checks: { Args: Record<PropertyKey, never>; Returns: Json }
       run_invoice_chain_verification: {
-        Args: { p_org_id: string }
+        Args: { p_max_rows?: number; p_org_id: string }
         Returns: {
+          done: boolean
           failed_at: number
           finished_at: string
           invoice_id: string
@@ -3295,6 +3313,8 @@ export type Database = {
           ok: boolean
           reason: string
           rows_checked: number
+          rows_total: number
+          started_at: string
           verified_through: number
         }[]
       }

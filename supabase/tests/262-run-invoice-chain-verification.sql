@@ -53,7 +53,7 @@ select tests.throws_as_user(u, s, e, m, d) from (values
   ('a0000000-0000-4000-8000-000000000001'::uuid, $$select pg_catalog.count(*) from public.run_invoice_chain_verification(null)$$,
    '22004', 'Name the organization whose invoices to verify (p_org_id)', 'no organization: a clear error')
 ) t (u, s, e, m, d);
-select ok(not has_function_privilege('anon', 'public.run_invoice_chain_verification(uuid)', 'execute'), 'anon cannot call it');
+select ok(not has_function_privilege('anon', 'public.run_invoice_chain_verification(uuid, integer)', 'execute'), 'anon cannot call it');
 select is((select count(*) from private.invoice_chain_verifications where org_id = 'a0000000-0000-4000-8000-0000000000a0'), 6::bigint,
   'the refused calls recorded nothing (three runs of two kinds)');
 

@@ -12,6 +12,7 @@ import type { AreaProps } from "../areas.ts";
 import { useOffice } from "../context.tsx";
 import { DataTable, ErrorMessage, NotFound, formatDateTime, unwrap, useQuery, type Column } from "../ui/index.ts";
 import type { Database } from "../../../../types/database.ts";
+import { InvoiceChainFindings, InvoiceChainPanel } from "./InvoiceChainPanel.tsx";
 import "./health.css";
 import "./i18n.ts";
 
@@ -63,7 +64,13 @@ function HealthPage() {
         sortValue: (c) => (c.ok ? 1 : 0),
       },
       { key: "count", header: t("column.count"), render: (c) => c.count, sortValue: (c) => c.count, numeric: true },
-      { key: "sample", header: t("column.sample"), render: (c) => <span className="health-sample">{sampleText(c.sample)}</span> },
+      {
+        key: "sample",
+        header: t("column.sample"),
+        // The invoice chain's findings are read as sentences; the other checks list row ids.
+        render: (c) =>
+          c.name === "invoice_chain" ? <InvoiceChainFindings sample={c.sample} /> : <span className="health-sample">{sampleText(c.sample)}</span>,
+      },
     ],
     [t, i18n],
   );
@@ -88,6 +95,7 @@ function HealthPage() {
             {checkedAt ? <> · {t("checkedAt", { at: formatDateTime(checkedAt) })}</> : null}
           </p>
           <DataTable caption={t("caption")} columns={columns} rows={rows} rowKey={(c) => c.name} />
+          <InvoiceChainPanel onVerified={checks.reload} />
         </>
       ) : checks.error ? null : (
         <p className="muted">{t("office:common.loading")}</p>
