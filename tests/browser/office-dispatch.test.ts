@@ -318,6 +318,9 @@ describe("client requests", () => {
 
     await convertRow.getByRole("button", { name: "Créer la mission" }).click();
     await page.getByText(`Mission créée pour « Radiateur froid ${run} ».`).waitFor();
+    // The list reloads after the notice: the converted request leaves it and the rows below move up. Acting before
+    // that lands the click where the row was (failed once on CI: the confirmation never opened).
+    await expect.poll(() => convertRow.count()).toBe(0);
 
     await declineRow.getByRole("button", { name: "Refuser" }).click();
     await declineRow.getByRole("button", { name: "Confirmer le refus" }).click();

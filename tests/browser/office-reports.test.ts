@@ -56,7 +56,13 @@ describe("reports", () => {
       // This test's item: today's end-of-day level is 17.
       await page.getByLabel("Article").selectOption(itemId);
       const stock = page.locator("figure.chart").nth(2);
-      await stock.getByRole("button", { name: "Afficher les données en tableau" }).click();
+      // The table is there for screen readers, visually hidden until the toggle shows it.
+      const toggle = stock.getByRole("button", { name: "Afficher les données en tableau" });
+      expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+      expect(await stock.locator("table.data-table").locator("..").getAttribute("class")).toBe("visually-hidden");
+      await toggle.click();
+      expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+      await stock.getByRole("region", { name: /^Niveau de stock par jour/ }).waitFor();
       const lastRow = stock.locator("table tbody tr").last();
       await expect.poll(() => lastRow.textContent()).toContain("17");
       await checkDesktopScreen(page, "office-reports");

@@ -81,6 +81,13 @@ export function Chart({ title, x, unit = "day", series, kind = "line", formatVal
     import("./uplot.ts")
       .then(({ default: uPlot }) => {
         if (cancelled) return;
+        // No 2D canvas (turned off by a privacy setting, or a DOM without one):
+        // uPlot would build anyway and then throw from a microtask of its own,
+        // out of reach of this catch. The table is the chart then.
+        if (!node.ownerDocument.createElement("canvas").getContext("2d")) {
+          setDrawFailed(true);
+          return;
+        }
         const paths =
           kind === "bars" ? uPlot.paths.bars?.({ size: [0.6, 60] }) : kind === "steps" ? uPlot.paths.stepped?.({ align: 1 }) : undefined;
         plot = new uPlot(
