@@ -65,6 +65,8 @@ describe("localizeApiError", () => {
     expect(localizeApiError({ code: "42501", message: "permission denied for table missions" }, "fr"))
       .toEqual({ message: "permission denied for table missions" });
     expect(localizeApiError({ message: "Failed to fetch" }, "fr")).toEqual({ message: "Failed to fetch" });
+    // A code named like what every object inherits is not a translation.
+    expect(localizeApiError({ code: "constructor", message: "Odd refusal" }, "fr")).toEqual({ message: "Odd refusal" });
     expect(localizeApiError({ message: "" }, "fr")).toEqual({ message: "L’action a échoué. Réessayez." });
     expect(localizeApiError({ code: "not_found", message: "" }, "fr")).toEqual({ message: "Élément introuvable, ou vous n’y avez pas accès." });
     expect(localizeApiError({ code: "not_found", message: "" }, "en")).toEqual({ message: "Not found, or you do not have access to it." });

@@ -237,7 +237,7 @@ export interface LocalizedRefusal {
  */
 export function localizeApiError(error: RefusalLike, language: string = i18n.language): LocalizedRefusal {
   const t = i18n.getFixedT(language, "apiErrors");
-  const byCode = error.code && error.code in fr.codes ? t(`codes.${error.code}`) : null;
+  const byCode = error.code && Object.hasOwn(fr.codes, error.code) ? t(`codes.${error.code}`) : null;
   if (language === CATALOGUE_LANGUAGE) return { message: error.message || byCode || t("generic") };
   for (const known of KNOWN_MESSAGES) {
     // A refusal kept without its code (an outbox record of an earlier version) is known by its words alone.
