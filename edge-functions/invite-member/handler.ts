@@ -25,10 +25,23 @@
  * email Auth answers email_exists, and the invitation email alone goes).
  * Refusals from SQL: 404 unknown or not the caller's organization, 409 the
  * person has joined (invitation_not_pending), 429 sent less than a minute ago.
- * Revoking needs no outside service: the web calls revoke_invitation itself.
+ *
+ *   POST /revoke {"invitation_id": "<uuid>"}
+ *     200 {"invitation_id", "org_id", "email", "account_removed"}
+ *
+ * Withdraws a pending invitation: SQL's revoke_invitation (on the caller's
+ * token) decides and removes the membership, and reports account_removable
+ * when the invitation created the account, which has never signed in and
+ * belongs to no organization now. Only then is the account deleted through
+ * Supabase Auth's admin API (service role), so a person who never accepted
+ * keeps no dormant account. Should that deletion fail, the revoke stands:
+ * the answer says account_removed false and the failure is logged.
+ * Refusals from SQL: 403 an admin revoking an owner's invitation, 404 unknown
+ * or not the caller's organization, 409 the person has joined.
  */
 import { z } from "zod";
 import { type FunctionHandler, HttpError, json, methodNotAllowed, readJson } from "../_shared/http.ts";
+import { safeErrorMessage } from "../_shared/log.ts";
 
 export const MEMBER_ROLES = ["owner", "admin", "dispatcher", "technician", "accountant", "client"] as const;
 
@@ -40,7 +53,8 @@ const requestSchema = z.object({
 }).strict();
 export type InviteRequest = z.output<typeof requestSchema>;
 
-const resendSchema = z.object({
+/** The body of /resend and /revoke. */
+const invitationSchema = z.object({
   invitation_id: z.string().uuid("invitation_id must be a UUID"),
 }).strict();
 
@@ -50,6 +64,15 @@ export interface ResentInvitation {
   email: string;
   send_count: number;
   last_sent_at: string;
+}
+
+export interface RevokedInvitation {
+  invitation_id: string;
+  org_id: string;
+  email: string;
+  user_id: string;
+  /** SQL's decision: the invitation created the account, never signed in, member of no organization now. */
+  account_removable: boolean;
 }
 
 export interface AddedMember {
@@ -67,16 +90,46 @@ export interface MemberDirectory {
   inviteAccount(email: string, orgId: string): Promise<void>;
   /** resend_invitation on the caller's token; throws the catalogue's HttpError (not_found, invitation_not_pending, …). */
   resendInvitation(req: Request, invitationId: string): Promise<ResentInvitation>;
+  /** revoke_invitation on the caller's token; throws the catalogue's HttpError (not_found, invitation_not_pending, …). */
+  revokeInvitation(req: Request, invitationId: string): Promise<RevokedInvitation>;
+  /** Supabase Auth admin delete (service role) of an account; one already gone counts as deleted. */
+  deleteAccount(userId: string): Promise<void>;
+}
+
+/** The last segment of the path: "/resend", "/revoke", or the function's own name for an invitation. */
+function routeOf(req: Request): string {
+  const path = new URL(req.url).pathname.replace(/\/+$/, "");
+  return path.slice(path.lastIndexOf("/"));
 }
 
 export function createInviteMemberHandler(directory: MemberDirectory): FunctionHandler {
-  return async (req) => {
+  return async (req, { log }) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, ["POST"]);
-    if (new URL(req.url).pathname.replace(/\/+$/, "").endsWith("/resend")) {
-      const { invitation_id } = await readJson(req, resendSchema);
+    const route = routeOf(req);
+    if (route === "/resend") {
+      const { invitation_id } = await readJson(req, invitationSchema);
       const resent = await directory.resendInvitation(req, invitation_id);
       await directory.inviteAccount(resent.email, resent.org_id);
       return json(resent, 200);
+    }
+    if (route === "/revoke") {
+      const { invitation_id } = await readJson(req, invitationSchema);
+      const { account_removable, user_id, ...revoked } = await directory.revokeInvitation(req, invitation_id);
+      let accountRemoved = false;
+      if (account_removable) {
+        try {
+          await directory.deleteAccount(user_id);
+          accountRemoved = true;
+        } catch (error) {
+          // The invitation is revoked (committed); the account merely stays, dormant, as before.
+          log.error("revoked invitation: deleting its account failed, the account remains", {
+            invitation_id,
+            user_id,
+            error: safeErrorMessage(error),
+          });
+        }
+      }
+      return json({ ...revoked, account_removed: accountRemoved }, 200);
     }
     const request = await readJson(req, requestSchema);
     try {

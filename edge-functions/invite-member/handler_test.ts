@@ -1,13 +1,25 @@
 import assert from "node:assert/strict";
 import { createHandler, HttpError } from "../_shared/http.ts";
-import { type AddedMember, createInviteMemberHandler, type InviteRequest, type ResentInvitation } from "./handler.ts";
+import {
+  type AddedMember,
+  createInviteMemberHandler,
+  type InviteRequest,
+  type ResentInvitation,
+  type RevokedInvitation,
+} from "./handler.ts";
 
 const ORG = "a0000000-0000-4000-8000-0000000000a0";
 const CLIENT = "a0000000-0000-4000-8000-0000000000c1";
 const USER = "c0000000-0000-4000-8000-000000000001";
 
+/** What revoke_invitation reports and whether Auth's delete fails, for the revoke tests. */
+interface RevokeScene {
+  removable: boolean;
+  deleteFails?: boolean;
+}
+
 /** A directory whose accounts live in a Set: add_member's account_not_found, the rest as given. */
-function directoryWith(accounts: Set<string>, refuse?: HttpError) {
+function directoryWith(accounts: Set<string>, refuse?: HttpError, revoke: RevokeScene = { removable: false }) {
   const calls: string[] = [];
   const handler = createHandler("invite-member", createInviteMemberHandler({
     addMember(_req, request: InviteRequest): Promise<AddedMember> {
@@ -27,6 +39,15 @@ function directoryWith(accounts: Set<string>, refuse?: HttpError) {
       calls.push(`resend ${invitationId}`);
       if (refuse) return Promise.reject(refuse);
       return Promise.resolve({ invitation_id: invitationId, org_id: ORG, email: "pending@example.test", send_count: 2, last_sent_at: "2026-12-07T13:00:00Z" });
+    },
+    revokeInvitation(_req, invitationId: string): Promise<RevokedInvitation> {
+      calls.push(`revoke ${invitationId}`);
+      if (refuse) return Promise.reject(refuse);
+      return Promise.resolve({ invitation_id: invitationId, org_id: ORG, email: "pending@example.test", user_id: USER, account_removable: revoke.removable });
+    },
+    deleteAccount(userId: string): Promise<void> {
+      calls.push(`delete ${userId}`);
+      return revoke.deleteFails ? Promise.reject(new Error("Supabase Auth delete failed: 500 unexpected_failure")) : Promise.resolve();
     },
   }));
   return { handler, calls };
@@ -120,5 +141,66 @@ Deno.test("resend: 400 on an invitation_id that is not a UUID or an invitation b
     assert.equal(res.status, 400);
     assert.equal((await res.json()).error.code, "validation_failed");
   }
+  assert.deepEqual(calls, []);
+});
+
+const revokeRequest = (body: unknown = { invitation_id: INVITATION }) => post(body, undefined, "/invite-member/revoke");
+
+Deno.test("revoke: SQL revokes and reports the account removable, then Auth deletes it", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: true });
+  const res = await handler(revokeRequest());
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { invitation_id: INVITATION, org_id: ORG, email: "pending@example.test", account_removed: true });
+  assert.deepEqual(calls, [`revoke ${INVITATION}`, `delete ${USER}`]);
+});
+
+Deno.test("revoke: an account SQL does not report removable is not deleted", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: false });
+  const res = await handler(revokeRequest());
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).account_removed, false);
+  assert.deepEqual(calls, [`revoke ${INVITATION}`]);
+});
+
+Deno.test("revoke: when Auth fails to delete the account, the revoke stands, the answer says the account remains, and it is logged", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: true, deleteFails: true });
+  const logged: string[] = [];
+  const consoleError = console.error;
+  console.error = (line: string) => logged.push(line);
+  let res: Response;
+  try {
+    res = await handler(revokeRequest());
+  } finally {
+    console.error = consoleError;
+  }
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { invitation_id: INVITATION, org_id: ORG, email: "pending@example.test", account_removed: false });
+  assert.deepEqual(calls, [`revoke ${INVITATION}`, `delete ${USER}`]);
+  const line = logged.map((l) => JSON.parse(l)).find((l) => l.msg.includes("the account remains"));
+  assert.ok(line, "the failed deletion is logged");
+  assert.equal(line.user_id, USER);
+  assert.match(line.error, /Supabase Auth delete failed/);
+});
+
+for (const [status, code] of [[403, "forbidden_role"], [404, "not_found"], [409, "invitation_not_pending"]] as const) {
+  Deno.test(`revoke: a ${status} ${code} from SQL is answered as is, and no account is deleted`, async () => {
+    const { handler, calls } = directoryWith(new Set(), new HttpError(status, code, "refused by SQL"), { removable: true });
+    const res = await handler(revokeRequest());
+    assert.equal(res.status, status);
+    assert.equal((await res.json()).error.code, code);
+    assert.deepEqual(calls, [`revoke ${INVITATION}`]);
+  });
+}
+
+Deno.test("revoke: 400 on an invitation_id that is not a UUID or an extra field, 405 on GET, nothing called", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: true });
+  for (const body of [{ invitation_id: "i1" }, { invitation_id: INVITATION, user_id: USER }]) {
+    const res = await handler(revokeRequest(body));
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "validation_failed");
+  }
+  const get = await handler(new Request("http://localhost/invite-member/revoke"));
+  assert.equal(get.status, 405);
+  await get.body?.cancel();
   assert.deepEqual(calls, []);
 });

@@ -1,7 +1,7 @@
 /** The SQL and the Supabase Auth admin API behind invite-member. */
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { rpc } from "../_shared/supabase.ts";
-import type { AddedMember, InviteRequest, MemberDirectory, ResentInvitation } from "./handler.ts";
+import type { AddedMember, InviteRequest, MemberDirectory, ResentInvitation, RevokedInvitation } from "./handler.ts";
 
 export function supabaseMemberDirectory(
   callerFor: (req: Request) => SupabaseClient,
@@ -26,6 +26,16 @@ export function supabaseMemberDirectory(
     },
     resendInvitation(req: Request, invitationId: string): Promise<ResentInvitation> {
       return rpc<ResentInvitation>(callerFor(req), "resend_invitation", { p_invitation_id: invitationId });
+    },
+    revokeInvitation(req: Request, invitationId: string): Promise<RevokedInvitation> {
+      return rpc<RevokedInvitation>(callerFor(req), "revoke_invitation", { p_invitation_id: invitationId });
+    },
+    async deleteAccount(userId: string): Promise<void> {
+      const { error } = await service().auth.admin.deleteUser(userId);
+      // Deleted meanwhile (by an operator, or a revoke answered twice): what was asked is done.
+      if (error && error.status !== 404) {
+        throw new Error(`Supabase Auth delete failed: ${error.status ?? ""} ${error.code ?? ""} ${error.message}`);
+      }
     },
   };
 }
