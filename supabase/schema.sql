@@ -7132,6 +7132,7 @@ CREATE TABLE public.member_invitations (
     last_sent_at timestamp with time zone DEFAULT now() NOT NULL,
     send_count integer DEFAULT 1 NOT NULL,
     accepted_at timestamp with time zone,
+    account_created boolean DEFAULT false NOT NULL,
     CONSTRAINT member_invitations_email_check CHECK (((length(email) >= 3) AND (length(email) <= 320))),
     CONSTRAINT member_invitations_send_count_check CHECK ((send_count >= 1))
 );
@@ -7155,6 +7156,12 @@ COMMENT ON COLUMN public.member_invitations.email IS 'The invited address, as th
 --
 
 COMMENT ON COLUMN public.member_invitations.accepted_at IS 'First sign-in after the invitation (set by a trigger on auth.users), or the invitation time for an account already in use. Null: pending.';
+
+--
+-- Name: COLUMN member_invitations.account_created; Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON COLUMN public.member_invitations.account_created IS 'True when the invitation created the account (never signed in, invited by Supabase Auth to this organization): revoking the pending invitation may remove the account too (revoke_invitation reports when).';
 
 --
 -- Name: pending_invitation_for_update(uuid); Type: FUNCTION; Schema: private; Owner: postgres
@@ -8039,9 +8046,11 @@ begin
   if not private.is_invitation_of(new.user_id) then
     return null;
   end if;
-  insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at)
+  insert into public.member_invitations (org_id, membership_id, user_id, email, invited_by, accepted_at, account_created)
   select new.org_id, new.id, new.user_id, pg_catalog.lower(u.email), auth.uid(),
-         case when u.last_sign_in_at is not null then pg_catalog.now() end
+         case when u.last_sign_in_at is not null then pg_catalog.now() end,
+         u.last_sign_in_at is null and u.invited_at is not null
+           and coalesce(u.raw_user_meta_data ->> 'invited_to_org', '') = new.org_id::text
   from auth.users u
   where u.id = new.user_id;
   return null;
@@ -13053,13 +13062,29 @@ CREATE FUNCTION public.revoke_invitation(p_invitation_id uuid) RETURNS jsonb
     SET search_path TO ''
     AS $$
 declare
-  v_invitation public.member_invitations := private.pending_invitation_for_update(p_invitation_id);
+  v_invitation public.member_invitations;
+  v_last_sign_in_at timestamptz;
+  v_removable boolean;
 begin
+  -- The account first (see above); an unknown id locks nothing, and the
+  -- checks below answer as before.
+  select u.last_sign_in_at into v_last_sign_in_at
+    from auth.users u
+   where u.id = (select i.user_id from public.member_invitations i where i.id = p_invitation_id)
+     for share of u;
+  v_invitation := private.pending_invitation_for_update(p_invitation_id);
+
   -- The guard trigger decides as for any removal (only an owner removes an
   -- owner); the invitation goes with the membership (foreign key cascade).
   delete from public.memberships m where m.id = v_invitation.membership_id and m.org_id = v_invitation.org_id;
+
+  v_removable := v_invitation.account_created
+    and v_last_sign_in_at is null
+    and not exists (select 1 from public.memberships m where m.user_id = v_invitation.user_id);
+
   return pg_catalog.jsonb_build_object(
-    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email);
+    'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email,
+    'user_id', v_invitation.user_id, 'account_removable', v_removable);
 end;
 $$;
 
@@ -13069,7 +13094,7 @@ ALTER FUNCTION public.revoke_invitation(p_invitation_id uuid) OWNER TO postgres;
 -- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead.';
+COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead. Reports account_removable: the invitation created the account, which has never signed in and belongs to no organization now (decided with the account row locked); the invite-member function then deletes it.';
 
 --
 -- Name: rotate_api_key(uuid, interval); Type: FUNCTION; Schema: public; Owner: postgres

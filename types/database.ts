@@ -1163,6 +1163,7 @@ export type Database = {
       member_invitations: {
         Row: {
           accepted_at: string | null
+          account_created: boolean
           email: string
           id: string
           invited_at: string
@@ -1175,6 +1176,7 @@ export type Database = {
         }
         Insert: {
           accepted_at?: string | null
+          account_created?: boolean
           email: string
           id?: string
           invited_at?: string
@@ -1187,6 +1189,7 @@ export type Database = {
         }
         Update: {
           accepted_at?: string | null
+          account_created?: boolean
           email?: string
           id?: string
           invited_at?: string

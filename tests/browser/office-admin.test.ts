@@ -98,16 +98,17 @@ describe("members", () => {
       .toEqual([{ send_count: 1 }]);
   });
 
-  it("revokes a pending invitation after confirmation: the membership and the invitation are gone", async () => {
+  it("revokes a pending invitation after confirmation: the membership, the invitation and the account it created are gone", async () => {
     await page.getByRole("button", { name: `Annuler l’invitation · ${emailOf("newcomer")}` }).click();
     await page.getByRole("group", { name: `Annuler l’invitation de ${emailOf("newcomer")} ?` }).waitFor();
     await page.getByRole("button", { name: "Confirmer l’annulation" }).click();
-    await expect.poll(() => page.getByTestId("members-notice").textContent()).toBe(`L’invitation de ${emailOf("newcomer")} est annulée.`);
+    await expect.poll(() => page.getByTestId("members-notice").textContent()).toBe(`L’invitation de ${emailOf("newcomer")} est annulée ; le compte créé pour elle est supprimé.`);
     await expect.poll(() => page.getByRole("table", { name: "Invitations en attente" }).count()).toBe(0);
     expect(await withDb(async (db) => (await db.query(
       `select (select count(*)::int from public.memberships m join auth.users u on u.id = m.user_id where m.org_id = $1 and u.email = $2) as memberships,
-              (select count(*)::int from public.member_invitations where org_id = $1 and email = $2) as invitations`,
-      [org, emailOf("newcomer")])).rows)).toEqual([{ memberships: 0, invitations: 0 }]);
+              (select count(*)::int from public.member_invitations where org_id = $1 and email = $2) as invitations,
+              (select count(*)::int from auth.users where email = $2) as accounts`,
+      [org, emailOf("newcomer")])).rows)).toEqual([{ memberships: 0, invitations: 0, accounts: 0 }]);
   });
 
   it("changes a role, and shows SQL's refusal when an admin tries to make someone owner", async () => {

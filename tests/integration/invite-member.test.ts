@@ -3,7 +3,10 @@
  * decides who may add whom; an email without an account gets one through the
  * auth admin invite (real auth-js against the local auth stand-in's /invite);
  * the membership queues the invitation email. Every refusal leaves no
- * account and no membership behind.
+ * account and no membership behind. Revoking a pending invitation
+ * (invite-member/revoke) removes the account too when the invitation created
+ * it (real auth-js admin delete against the stand-in), never one that
+ * existed before.
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
@@ -138,6 +141,12 @@ describe("pending invitations through invite-member", () => {
       (await c.query(
         `select id, invited_by, send_count, accepted_at from public.member_invitations where org_id = $1 and email = $2`,
         [org, address])).rows[0] as { id: string; invited_by: string; send_count: number; accepted_at: Date | null } | undefined);
+  const revoke = (token: string, body: unknown) =>
+    fetch(`${url}/revoke`, {
+      method: "POST",
+      headers: { apikey: stack.anonKey, Authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const resend = (token: string, body: unknown) =>
     fetch(`${url}/resend`, {
       method: "POST",
@@ -176,17 +185,40 @@ describe("pending invitations through invite-member", () => {
     expect(emails).toBe(2);
   });
 
-  it("revoke: the membership and the invitation go; once the person has signed in, 409 invitation_not_pending", async () => {
+  it("revoke: refused for a dispatcher (404) and for a bad id (400), nothing removed", async () => {
     const invitation = (await invitationOf(email("pending")))!;
-    const dispatcher = await supabaseClient(stack.anonKey, tokens.dispatcher).rpc("revoke_invitation", { p_invitation_id: invitation.id });
-    expect(dispatcher.error?.code).toBe("not_found");
-    const { error } = await supabaseClient(stack.anonKey, tokens.admin).rpc("revoke_invitation", { p_invitation_id: invitation.id });
-    expect(error).toBeNull();
+    await errorOf(await revoke(tokens.dispatcher, { invitation_id: invitation.id }), 404, "not_found");
+    await errorOf(await revoke(tokens.admin, { invitation_id: "not-a-uuid" }), 400, "validation_failed");
+    expect(await membershipOf(email("pending"))).toEqual({ role: "accountant", client_id: null });
+    expect(await accountsOf(email("pending"))).toBe(1);
+  });
+
+  it("revoke: an account that existed before the invitation stays, with no membership", async () => {
+    const invitation = (await invitationOf(email("existing")))!;
+    expect(invitation.accepted_at).toBeNull();
+    const res = await revoke(tokens.owner, { invitation_id: invitation.id });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ invitation_id: invitation.id, org_id: org, email: email("existing"), account_removed: false });
+    expect(await membershipOf(email("existing"))).toBeUndefined();
+    expect(await withDb(async (c) => (await c.query(`select id from auth.users where id = $1`, [users.existing])).rowCount)).toBe(1);
+  });
+
+  it("revoke: the membership, the invitation and the account the invitation created are gone (auth-js admin delete on the auth stand-in)", async () => {
+    const invitation = (await invitationOf(email("pending")))!;
+    const res = await revoke(tokens.admin, { invitation_id: invitation.id });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ invitation_id: invitation.id, org_id: org, email: email("pending"), account_removed: true });
     expect(await membershipOf(email("pending"))).toBeUndefined();
     expect(await invitationOf(email("pending"))).toBeUndefined();
+    expect(await accountsOf(email("pending"))).toBe(0);
+    await errorOf(await revoke(tokens.admin, { invitation_id: invitation.id }), 404, "not_found");
+  });
 
-    // Invited again, they set a password and sign in: the invitation is accepted.
-    expect((await invite(tokens.admin, { org_id: org, email: email("pending"), role: "accountant" })).status).toBe(201);
+  it("revoke: once the person has signed in, 409 invitation_not_pending, and the account stays", async () => {
+    // Invited again (a new account), they set a password and sign in: the invitation is accepted.
+    const invited = await invite(tokens.admin, { org_id: org, email: email("pending"), role: "accountant" });
+    expect(invited.status).toBe(201);
+    expect((await invited.json()).account_created).toBe(true);
     const again = (await invitationOf(email("pending")))!;
     // (What following the invitation link does; the local auth stand-in has no link to follow.)
     await withDb((c) => c.query(
@@ -195,10 +227,10 @@ describe("pending invitations through invite-member", () => {
     const signIn = await supabaseClient().auth.signInWithPassword({ email: email("pending"), password });
     expect(signIn.error).toBeNull();
     expect((await invitationOf(email("pending")))!.accepted_at).not.toBeNull();
-    const late = await supabaseClient(stack.anonKey, tokens.admin).rpc("revoke_invitation", { p_invitation_id: again.id });
-    expect(late.error?.code).toBe("invitation_not_pending");
+    await errorOf(await revoke(tokens.admin, { invitation_id: again.id }), 409, "invitation_not_pending");
     await withDb((c) => c.query(`update public.member_invitations set last_sent_at = now() - interval '2 minutes' where id = $1`, [again.id]));
     await errorOf(await resend(tokens.owner, { invitation_id: again.id }), 409, "invitation_not_pending");
     expect(await membershipOf(email("pending"))).toEqual({ role: "accountant", client_id: null });
+    expect(await accountsOf(email("pending"))).toBe(1);
   });
 });

@@ -6,7 +6,9 @@
  * words), and, for an owner, hand over ownership (transfer_ownership).
  * Invited people who have not signed in yet are listed apart, as pending
  * invitations (member_invitations): who invited them and when; send again
- * (invite-member/resend) or revoke (revoke_invitation).
+ * (invite-member/resend) or revoke (invite-member/revoke: SQL's
+ * revoke_invitation decides, and the function removes the account the
+ * invitation created if the person never signed in).
  */
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -49,6 +51,12 @@ interface InviteAnswer {
   email: string;
   role: MemberRole;
   account_created: boolean;
+}
+
+/** invite-member/revoke: account_removed when the account the invitation created went with it. */
+interface RevokeAnswer {
+  email: string;
+  account_removed: boolean;
 }
 
 export default function MembersArea({ path }: AreaProps) {
@@ -267,8 +275,8 @@ function PendingInvitations({
 
   async function revoke(invitation: PendingInvitation) {
     try {
-      unwrap(await supabase.rpc("revoke_invitation", { p_invitation_id: invitation.id }));
-      onDone(t("pending.revoked", { email: invitation.email }));
+      const answer = await invokeFunction<RevokeAnswer>(supabase, "invite-member/revoke", { invitation_id: invitation.id });
+      onDone(t(answer.account_removed ? "pending.revokedWithAccount" : "pending.revoked", { email: invitation.email }));
     } catch (error) {
       onError(error);
     }

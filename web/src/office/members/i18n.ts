@@ -41,6 +41,7 @@ export const fr = {
     revokeConfirm: "Annuler l’invitation de {{email}} ?",
     confirmRevoke: "Confirmer l’annulation",
     revoked: "L’invitation de {{email}} est annulée.",
+    revokedWithAccount: "L’invitation de {{email}} est annulée ; le compte créé pour elle est supprimé.",
   },
   transfer: {
     title: "Transférer la propriété",
@@ -93,6 +94,7 @@ export const en: Translations<typeof fr> = {
     revokeConfirm: "Revoke the invitation of {{email}}?",
     confirmRevoke: "Confirm revocation",
     revoked: "The invitation of {{email}} is revoked.",
+    revokedWithAccount: "The invitation of {{email}} is revoked; the account created for it is removed.",
   },
   transfer: {
     title: "Transfer ownership",
