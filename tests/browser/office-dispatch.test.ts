@@ -299,6 +299,30 @@ describe("emergency queue", () => {
   });
 });
 
+describe("emergency queue, from a stale screen", () => {
+  it("says in French that an emergency closed meanwhile can no longer become a mission, and creates none", async () => {
+    const emergencyId = await withDb(async (db) =>
+      (
+        await db.query<{ id: string }>(
+          `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
+           values ($1, $2, $3, 'high', $4, 'phone') returning id`,
+          [ORG, clientId, siteId, `Fuite au plafond ${run}`],
+        )
+      ).rows[0]!.id,
+    );
+    await page.goto("/office/emergencies");
+    const mine = page.getByTestId("emergency-row").filter({ hasText: `Fuite au plafond ${run}` });
+    await mine.waitFor();
+    // Someone else closes it (the caller found a plumber) while this screen still lists it.
+    await withDb((db) => db.query("update public.emergency_requests set status = 'closed' where id = $1", [emergencyId]));
+    await mine.getByRole("button", { name: "Créer la mission" }).click();
+    await mine.getByText("Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.").waitFor();
+    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    const missions = await withDb((db) => db.query("select count(*)::int as n from public.missions where emergency_request_id = $1", [emergencyId]));
+    expect(missions.rows[0]).toEqual({ n: 0 });
+  });
+});
+
 describe("client requests", () => {
   it("turns one request into a mission and declines another with the reason the client reads", async () => {
     const [toConvert, toDecline] = await withDb(async (db) => {
@@ -340,6 +364,26 @@ describe("client requests", () => {
       { id: toConvert, status: "converted", decline_reason: null, missions: 1 },
       { id: toDecline, status: "rejected", decline_reason: "Nous n'intervenons pas sur les piscines.", missions: 0 },
     ]);
+  });
+});
+
+describe("client requests, from a stale screen", () => {
+  it("says in French that a request converted meanwhile can no longer be converted, and creates no second mission", async () => {
+    const requestId = await withDb(async (db) =>
+      (
+        await db.query<{ id: string }>("insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id", [ORG, clientId, siteId, `Volet bloqué ${run}`])
+      ).rows[0]!.id,
+    );
+    await page.goto("/office/requests");
+    const mine = page.getByTestId("request-row").filter({ hasText: `Volet bloqué ${run}` });
+    await mine.waitFor();
+    // Another dispatcher turns it into a mission while this screen still lists it as open.
+    await withDb((db) => db.query("select public.convert_client_request($1)", [requestId]));
+    await mine.getByRole("button", { name: "Créer la mission" }).click();
+    await mine.getByText("Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.").waitFor();
+    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    const missions = await withDb((db) => db.query("select count(*)::int as n from public.missions where client_request_id = $1", [requestId]));
+    expect(missions.rows[0]).toEqual({ n: 1 });
   });
 });
 
