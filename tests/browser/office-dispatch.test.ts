@@ -299,30 +299,6 @@ describe("emergency queue", () => {
   });
 });
 
-describe("emergency queue, from a stale screen", () => {
-  it("says in French that an emergency closed meanwhile can no longer become a mission, and creates none", async () => {
-    const emergencyId = await withDb(async (db) =>
-      (
-        await db.query<{ id: string }>(
-          `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
-           values ($1, $2, $3, 'high', $4, 'phone') returning id`,
-          [ORG, clientId, siteId, `Fuite au plafond ${run}`],
-        )
-      ).rows[0]!.id,
-    );
-    await page.goto("/office/emergencies");
-    const mine = page.getByTestId("emergency-row").filter({ hasText: `Fuite au plafond ${run}` });
-    await mine.waitFor();
-    // Someone else closes it (the caller found a plumber) while this screen still lists it.
-    await withDb((db) => db.query("update public.emergency_requests set status = 'closed' where id = $1", [emergencyId]));
-    await mine.getByRole("button", { name: "Créer la mission" }).click();
-    await mine.getByText("Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.").waitFor();
-    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
-    const missions = await withDb((db) => db.query("select count(*)::int as n from public.missions where emergency_request_id = $1", [emergencyId]));
-    expect(missions.rows[0]).toEqual({ n: 0 });
-  });
-});
-
 describe("client requests", () => {
   it("turns one request into a mission and declines another with the reason the client reads", async () => {
     const [toConvert, toDecline] = await withDb(async (db) => {
@@ -367,23 +343,47 @@ describe("client requests", () => {
   });
 });
 
-describe("client requests, from a stale screen", () => {
-  it("says in French that a request converted meanwhile can no longer be converted, and creates no second mission", async () => {
-    const requestId = await withDb(async (db) =>
-      (
-        await db.query<{ id: string }>("insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id", [ORG, clientId, siteId, `Volet bloqué ${run}`])
-      ).rows[0]!.id,
-    );
-    await page.goto("/office/requests");
-    const mine = page.getByTestId("request-row").filter({ hasText: `Volet bloqué ${run}` });
+describe("emergencies and client requests, from a stale screen", () => {
+  // The screen still lists the item as open when someone else decides it (the caller found a plumber, another
+  // dispatcher converted the request): "Créer la mission" is then refused by the database, the row says why in
+  // French (the code kept on the element), and this click creates no mission.
+  const staleCases = [
+    {
+      item: "an emergency closed meanwhile",
+      screen: "/office/emergencies",
+      testId: "emergency-row",
+      subject: "Fuite au plafond",
+      insert: `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
+               values ($1, $2, $3, 'high', $4, 'phone') returning id`,
+      meanwhile: "update public.emergency_requests set status = 'closed' where id = $1",
+      missionColumn: "emergency_request_id",
+      missionsAfter: 0,
+      refusal: "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.",
+    },
+    {
+      item: "a request converted meanwhile",
+      screen: "/office/requests",
+      testId: "request-row",
+      subject: "Volet bloqué",
+      insert: "insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id",
+      meanwhile: "select public.convert_client_request($1)",
+      missionColumn: "client_request_id",
+      missionsAfter: 1,
+      refusal: "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.",
+    },
+  ];
+  it.each(staleCases)("says in French that $item can no longer become a mission", async (stale) => {
+    const subject = `${stale.subject} ${run}`;
+    const id = await withDb(async (db) => (await db.query<{ id: string }>(stale.insert, [ORG, clientId, siteId, subject])).rows[0]!.id);
+    await page.goto(stale.screen);
+    const mine = page.getByTestId(stale.testId).filter({ hasText: subject });
     await mine.waitFor();
-    // Another dispatcher turns it into a mission while this screen still lists it as open.
-    await withDb((db) => db.query("select public.convert_client_request($1)", [requestId]));
+    await withDb((db) => db.query(stale.meanwhile, [id]));
     await mine.getByRole("button", { name: "Créer la mission" }).click();
-    await mine.getByText("Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.").waitFor();
+    await mine.getByText(stale.refusal).waitFor();
     expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
-    const missions = await withDb((db) => db.query("select count(*)::int as n from public.missions where client_request_id = $1", [requestId]));
-    expect(missions.rows[0]).toEqual({ n: 1 });
+    const missions = await withDb((db) => db.query(`select count(*)::int as n from public.missions where ${stale.missionColumn} = $1`, [id]));
+    expect(missions.rows[0]).toEqual({ n: stale.missionsAfter });
   });
 });
 

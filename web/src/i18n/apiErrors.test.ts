@@ -71,18 +71,23 @@ describe("localizeApiError", () => {
     expect(localizeApiError({ code, message }, "en")).toEqual({ message });
   });
 
-  // Near misses: a wording close to a known one keeps the code's translation and the catalogue's words beside it.
-  const nearMisses: Array<[string, string, string]> = [
-    ["invalid_transition", "Emergency is already dispatched", "Ce changement de statut n’est pas possible depuis le statut actuel."],
-    ["invalid_transition", `Client request ${id} is already converted to a mission`, "Ce changement de statut n’est pas possible depuis le statut actuel."],
-    ["invalid_transition", "Invalid quote transition: sent → accepted, twice", "Ce changement de statut n’est pas possible depuis le statut actuel."],
-    ["invalid_transition", "Quote DEV-2026-00001 expired on 30/11/2026: it can no longer be accepted", "Ce changement de statut n’est pas possible depuis le statut actuel."],
-    ["quote_locked", "Quote DEV-2026-00001 is locked", "Ce devis est envoyé ou clos : il ne peut plus être modifié."],
-    ["value_too_long", "A reason is at most 2000 characters", "Un texte saisi est trop long."],
-    ["forbidden_role", "Only an owner or admin can dispatch an emergency", "Votre rôle dans l’organisation ne permet pas cette action."],
+  // Near misses: a wording close to a known one is only the code's sentence, with the catalogue's words beside it.
+  const nearMisses: Array<[string, string]> = [
+    ["invalid_transition", "Emergency is already dispatched"],
+    ["invalid_transition", `Client request ${id} is already converted to a mission`],
+    ["invalid_transition", "Invalid quote transition: sent → accepted, twice"],
+    ["invalid_transition", "Quote DEV-2026-00001 expired on 30/11/2026: it can no longer be accepted"],
+    ["quote_locked", "Quote DEV-2026-00001 is locked"],
+    ["value_too_long", "A reason is at most 2000 characters"],
+    ["forbidden_role", "Only an owner or admin can dispatch an emergency"],
   ];
-  it.each(nearMisses)("a near miss of a known wording is not taken for it: %s «%s»", (code, message, byCode) => {
-    expect(localizeApiError({ code, message }, "fr")).toEqual({ message: byCode, original: message });
+  it.each(nearMisses)("a near miss of a known wording is not taken for it: %s «%s»", (code, message) => {
+    const codeSentence = localizeApiError({ code, message: "" }, "fr").message;
+    expect(localizeApiError({ code, message }, "fr")).toEqual({ message: codeSentence, original: message });
+  });
+  it("a near miss keeps the code's sentence, not a known wording's", () => {
+    expect(localizeApiError({ code: "quote_locked", message: "Quote DEV-2026-00001 is locked" }, "fr"))
+      .toEqual({ message: "Ce devis est envoyé ou clos : il ne peut plus être modifié.", original: "Quote DEV-2026-00001 is locked" });
   });
 
   it("a status the screens do not name stays as the database wrote it", () => {
