@@ -343,6 +343,50 @@ describe("client requests", () => {
   });
 });
 
+describe("emergencies and client requests, from a stale screen", () => {
+  // The screen still lists the item as open when someone else decides it (the caller found a plumber, another
+  // dispatcher converted the request): "Créer la mission" is then refused by the database, the row says why in
+  // French (the code kept on the element), and this click creates no mission.
+  const staleCases = [
+    {
+      item: "an emergency closed meanwhile",
+      screen: "/office/emergencies",
+      testId: "emergency-row",
+      subject: "Fuite au plafond",
+      insert: `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
+               values ($1, $2, $3, 'high', $4, 'phone') returning id`,
+      meanwhile: "update public.emergency_requests set status = 'closed' where id = $1",
+      missionColumn: "emergency_request_id",
+      missionsAfter: 0,
+      refusal: "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.",
+    },
+    {
+      item: "a request converted meanwhile",
+      screen: "/office/requests",
+      testId: "request-row",
+      subject: "Volet bloqué",
+      insert: "insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id",
+      meanwhile: "select public.convert_client_request($1)",
+      missionColumn: "client_request_id",
+      missionsAfter: 1,
+      refusal: "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.",
+    },
+  ];
+  it.each(staleCases)("says in French that $item can no longer become a mission", async (stale) => {
+    const subject = `${stale.subject} ${run}`;
+    const id = await withDb(async (db) => (await db.query<{ id: string }>(stale.insert, [ORG, clientId, siteId, subject])).rows[0]!.id);
+    await page.goto(stale.screen);
+    const mine = page.getByTestId(stale.testId).filter({ hasText: subject });
+    await mine.waitFor();
+    await withDb((db) => db.query(stale.meanwhile, [id]));
+    await mine.getByRole("button", { name: "Créer la mission" }).click();
+    await mine.getByText(stale.refusal).waitFor();
+    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    const missions = await withDb((db) => db.query(`select count(*)::int as n from public.missions where ${stale.missionColumn} = $1`, [id]));
+    expect(missions.rows[0]).toEqual({ n: stale.missionsAfter });
+  });
+});
+
 describe("clients", () => {
   it("finds a client by name and shows its sites and recent missions", async () => {
     await page.goto("/office/clients");

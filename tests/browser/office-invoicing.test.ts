@@ -374,6 +374,18 @@ describe("exports and quotes", () => {
     expect(new URL(page.url()).search).toBe("?status=draft");
   });
 
+  it("says in French that a quote decided meanwhile cannot be decided again, and keeps the first decision", async () => {
+    await page.goto(`/office/quotes/${QUOTE}`);
+    await page.getByRole("button", { name: "Marquer refusé" }).waitFor();
+    // The client accepted it by phone and a colleague recorded it while this screen still shows it sent.
+    await withDb((db) => db.query("update public.quotes set status = 'accepted' where id = $1", [QUOTE]));
+    await page.getByRole("button", { name: "Marquer refusé" }).click();
+    await page.getByText("Changement de statut impossible : un devis « Accepté » ne peut pas passer à « Refusé ».").waitFor();
+    expect(await page.getByRole("alert").locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    const stored = await withDb((db) => db.query("select status from public.quotes where id = $1", [QUOTE]));
+    expect(stored.rows[0]).toEqual({ status: "accepted" });
+  });
+
   it("shows the not-found page for an invoice of another organization", async () => {
     const foreign = await withDb(async (db) => (await db.query("select id from public.invoices where org_id <> $1 limit 1", [ORG])).rows[0]?.id as string | undefined);
     await page.goto(`/office/invoices/${foreign ?? randomUUID()}`);

@@ -40,6 +40,28 @@ describe("localizeApiError", () => {
     ["invalid_transition", "Cannot log hours on a mission in status cancelled", "Impossible de saisir des heures sur une intervention au statut « Annulée »."],
     // The outbox's own refusal of a photo whose bytes are gone.
     ["file_missing", "The file is no longer on this device", "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature."],
+    // The portal's own refusal of an invoice-pdf answer that is not a PDF.
+    ["pdf_unreadable", "The PDF could not be read.", "Le PDF n’a pas pu être lu. Réessayez."],
+    // The emergency queue: statuses in the queue's words.
+    ["invalid_transition", "Invalid emergency transition: dispatched → acknowledged", "Changement de statut impossible : une urgence « Mission créée » ne peut pas passer à « Prise en charge »."],
+    ["invalid_transition", `Emergency ${id} is already dispatched`, "Cette urgence est déjà au statut « Mission créée » : on ne peut plus en créer de mission."],
+    ["invalid_transition", `Emergency ${id} is already closed`, "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can dispatch an emergency", "Seuls les propriétaires, administrateurs et répartiteurs peuvent créer une mission pour une urgence."],
+    ["value_too_long", "A mission title is at most 200 characters (got 250)", "Le titre de la mission compte au plus 200 caractères (ici 250)."],
+    // Client requests.
+    ["invalid_transition", `Client request ${id} is already converted`, "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée."],
+    ["invalid_transition", `Client request ${id} is already rejected`, "Cette demande est déjà au statut « Refusée » : elle ne peut plus être convertie ni refusée."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can decide on a client request", "Seuls les propriétaires, administrateurs et répartiteurs peuvent traiter une demande client."],
+    ["value_too_long", "A reason is at most 2000 characters (got 2500)", "Le motif du refus compte au plus 2 000 caractères (ici 2\u202f500)."],
+    ["unknown_reference", `Site ${id} is not a site of this client`, "Ce site n’est pas un site de ce client : choisissez l’un des siens."],
+    // Quotes: statuses in the quotes screen's words, dates the French way.
+    ["invalid_transition", "Quote DEV-2026-00001 is already sent (status: accepted)", "Ce devis est déjà envoyé (statut « Accepté ») : il ne peut pas être envoyé à nouveau."],
+    ["rule_violation", "Quote has no lines: nothing to send", "Ce devis n’a aucune ligne : il n’y a rien à envoyer."],
+    ["rule_violation", "Quote validity date 2026-11-30 is already past", "La date de validité du devis (30 nov. 2026) est déjà passée : choisissez une date à venir."],
+    ["invalid_transition", "Invalid quote transition: draft → accepted (quotes are sent with send_quote())", "Un devis brouillon ne passe pas à « Accepté » : envoyez-le d’abord."],
+    ["invalid_transition", "Invalid quote transition: accepted → rejected", "Changement de statut impossible : un devis « Accepté » ne peut pas passer à « Refusé »."],
+    ["invalid_transition", "Quote DEV-2026-00001 expired on 2026-11-30: it can no longer be accepted", "Ce devis a expiré le 30 nov. 2026 : il ne peut plus être accepté."],
+    ["quote_locked", "Quote DEV-2026-00001 is locked (status: sent)", "Ce devis est au statut « Envoyé » : il ne peut plus être modifié."],
     // A refusal recorded without its code (an outbox record of an earlier version): known by its words alone.
     [undefined, "Insufficient stock. Available: 8, Requested: 99", "Stock insuffisant : 8 disponible(s), 99 demandé(s)."],
     [undefined, "Something the app never saw", "Something the app never saw"],
@@ -47,6 +69,33 @@ describe("localizeApiError", () => {
   it.each(translated)("French for %s «%s»", (code, message, french) => {
     expect(localizeApiError({ code, message }, "fr")).toEqual({ message: french });
     expect(localizeApiError({ code, message }, "en")).toEqual({ message });
+  });
+
+  // Near misses: a wording close to a known one is only the code's sentence, with the catalogue's words beside it.
+  const nearMisses: Array<[string, string]> = [
+    ["invalid_transition", "Emergency is already dispatched"],
+    ["invalid_transition", `Client request ${id} is already converted to a mission`],
+    ["invalid_transition", "Invalid quote transition: sent → accepted, twice"],
+    ["invalid_transition", "Quote DEV-2026-00001 expired on 30/11/2026: it can no longer be accepted"],
+    ["quote_locked", "Quote DEV-2026-00001 is locked"],
+    ["value_too_long", "A reason is at most 2000 characters"],
+    ["forbidden_role", "Only an owner or admin can dispatch an emergency"],
+  ];
+  it.each(nearMisses)("a near miss of a known wording is not taken for it: %s «%s»", (code, message) => {
+    const codeSentence = localizeApiError({ code, message: "" }, "fr").message;
+    expect(localizeApiError({ code, message }, "fr")).toEqual({ message: codeSentence, original: message });
+  });
+  it("a near miss keeps the code's sentence, not a known wording's", () => {
+    expect(localizeApiError({ code: "quote_locked", message: "Quote DEV-2026-00001 is locked" }, "fr"))
+      .toEqual({ message: "Ce devis est envoyé ou clos : il ne peut plus être modifié.", original: "Quote DEV-2026-00001 is locked" });
+  });
+
+  it("a status the screens do not name stays as the database wrote it", () => {
+    expect(localizeApiError({ code: "invalid_transition", message: `Emergency ${id} is already archived` }, "fr").message)
+      .toBe("Cette urgence est déjà au statut « archived » : on ne peut plus en créer de mission.");
+    // A mission status is not an emergency's: each kind of item has its own words.
+    expect(localizeApiError({ code: "invalid_transition", message: "Invalid emergency transition: done → in_progress" }, "fr").message)
+      .toBe("Changement de statut impossible : une urgence « done » ne peut pas passer à « in_progress ».");
   });
 
   it("a known wording under another code is not taken for it", () => {

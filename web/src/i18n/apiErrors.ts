@@ -14,8 +14,9 @@
  *   3. a code without a translation (an SQLSTATE outside the catalogue, a
  *      network failure) keeps the catalogue's message.
  */
-import { formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
+import { formatDate, formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
 import { missionStatusEn, missionStatusFr } from "./missionStatus.ts";
+import { clientRequestStatusEn, clientRequestStatusFr, emergencyStatusEn, emergencyStatusFr, quoteStatusEn, quoteStatusFr } from "./officeStatuses.ts";
 
 /** The language the catalogue's messages are written in. */
 const CATALOGUE_LANGUAGE: Language = "en";
@@ -29,12 +30,20 @@ export interface RefusalLike {
 /**
  * Catalogue messages with a translation of their own: the code alone would say
  * less (validation_failed, forbidden_role …). Named groups become the
- * translation's values; the groups listed in `missionStatuses` hold a mission
- * status as the database names it (in_progress), shown in the user's words.
+ * translation's values; the groups listed in `statuses` hold the status of
+ * a mission, an emergency, a client request or a quote as the database names
+ * it (in_progress), shown in the user's words; the groups listed in `dates`
+ * hold a calendar day (2026-12-03), written the language's way.
  * An id in a message (Timesheet <uuid> …) is left out of the translation: the
  * screen names the item already (the line of a bulk result, the offline action).
  */
-const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof typeof fr.messages; missionStatuses?: readonly string[] }> = [
+const KNOWN_MESSAGES: ReadonlyArray<{
+  code: string;
+  pattern: RegExp;
+  key: keyof typeof fr.messages;
+  statuses?: Readonly<Record<string, keyof typeof fr.status>>;
+  dates?: readonly string[];
+}> = [
   { code: "validation_failed", pattern: /^An emergency needs a description of 1 to 10000 characters$/, key: "emergencyDescription" },
   { code: "validation_failed", pattern: /^A reason is required to decline a request: the client reads it$/, key: "declineReason" },
   { code: "missing_parameter", pattern: /^The (?:request|emergency) names no site: choose the site of the mission$/, key: "siteRequired" },
@@ -47,20 +56,41 @@ const KNOWN_MESSAGES: ReadonlyArray<{ code: string; pattern: RegExp; key: keyof 
   { code: "invalid_parameter", pattern: /^The reason must be 3 to 500 characters on one line$/, key: "correctionReasonLength" },
   { code: "rate_limited", pattern: /^The invitation to (?<email>\S+) was sent less than a minute ago$/, key: "invitationSentRecently" },
   // The mission state machine (the missions trigger) and the moves around it: bulk moves, offline actions.
-  { code: "invalid_transition", pattern: /^Invalid transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "missionTransition", missionStatuses: ["from", "to"] },
+  { code: "invalid_transition", pattern: /^Invalid transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "missionTransition", statuses: { from: "mission", to: "mission" } },
   { code: "already_assigned", pattern: /^Mission \S+ is already assigned to another technician$/, key: "missionAlreadyAssigned" },
   { code: "not_assigned", pattern: /^Technicians may only move missions assigned to them$/, key: "missionNotAssigned" },
-  { code: "invalid_transition", pattern: /^Cannot log hours on a mission in status (?<status>[a-z_]+)$/, key: "hoursOnClosedMission", missionStatuses: ["status"] },
-  { code: "invalid_transition", pattern: /^Cannot record stock use on a mission in status (?<status>[a-z_]+)$/, key: "partsOnClosedMission", missionStatuses: ["status"] },
+  { code: "invalid_transition", pattern: /^Cannot log hours on a mission in status (?<status>[a-z_]+)$/, key: "hoursOnClosedMission", statuses: { status: "mission" } },
+  { code: "invalid_transition", pattern: /^Cannot record stock use on a mission in status (?<status>[a-z_]+)$/, key: "partsOnClosedMission", statuses: { status: "mission" } },
   // bulk_approve_timesheets' per-line refusals.
   { code: "invalid_transition", pattern: /^Timesheet \S+ is already approved$/, key: "timesheetAlreadyApproved" },
   { code: "timesheet_locked", pattern: /^Timesheet \S+ is invoiced and locked$/, key: "timesheetInvoiced" },
   { code: "forbidden_role", pattern: /^Only an owner, admin or dispatcher can approve timesheets$/, key: "approveTimesheetsRole" },
   { code: "forbidden_role", pattern: /^A technician cannot approve their own hours$/, key: "approveOwnHours" },
   // bulk_invoice_missions' per-mission refusal.
-  { code: "invalid_transition", pattern: /^Mission \S+ is not done \(status: (?<status>[a-z_]+)\)$/, key: "missionNotDone", missionStatuses: ["status"] },
+  { code: "invalid_transition", pattern: /^Mission \S+ is not done \(status: (?<status>[a-z_]+)\)$/, key: "missionNotDone", statuses: { status: "mission" } },
+  // The emergency queue: its status trigger, and dispatch_emergency on an emergency dispatched or closed meanwhile.
+  { code: "invalid_transition", pattern: /^Invalid emergency transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "emergencyTransition", statuses: { from: "emergency", to: "emergency" } },
+  { code: "invalid_transition", pattern: /^Emergency \S+ is already (?<status>[a-z_]+)$/, key: "emergencyAlreadyDecided", statuses: { status: "emergency" } },
+  { code: "forbidden_role", pattern: /^Only an owner, admin or dispatcher can dispatch an emergency$/, key: "dispatchEmergencyRole" },
+  { code: "value_too_long", pattern: /^A mission title is at most 200 characters \(got (?<length>\d+)\)$/, key: "missionTitleLength" },
+  // Client requests: convert_client_request and decline_client_request on a request decided meanwhile.
+  { code: "invalid_transition", pattern: /^Client request \S+ is already (?<status>[a-z_]+)$/, key: "clientRequestAlreadyDecided", statuses: { status: "clientRequest" } },
+  { code: "forbidden_role", pattern: /^Only an owner, admin or dispatcher can decide on a client request$/, key: "decideClientRequestRole" },
+  { code: "value_too_long", pattern: /^A reason is at most 2000 characters \(got (?<length>\d+)\)$/, key: "declineReasonLength" },
+  // Both: the site chosen for the mission.
+  { code: "unknown_reference", pattern: /^Site \S+ is not a site of this client$/, key: "siteOfAnotherClient" },
+  // Quotes: send_quote and the quotes trigger (a quote is decided once, from sent).
+  { code: "invalid_transition", pattern: /^Quote \S+ is already sent \(status: (?<status>[a-z_]+)\)$/, key: "quoteAlreadySent", statuses: { status: "quote" } },
+  { code: "rule_violation", pattern: /^Quote has no lines: nothing to send$/, key: "quoteWithoutLines" },
+  { code: "rule_violation", pattern: /^Quote validity date (?<date>\d{4}-\d{2}-\d{2}) is already past$/, key: "quoteValidityPast", dates: ["date"] },
+  { code: "invalid_transition", pattern: /^Invalid quote transition: draft → (?<to>[a-z_]+) \(quotes are sent with send_quote\(\)\)$/, key: "quoteDraftTransition", statuses: { to: "quote" } },
+  { code: "invalid_transition", pattern: /^Invalid quote transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "quoteTransition", statuses: { from: "quote", to: "quote" } },
+  { code: "invalid_transition", pattern: /^Quote \S+ expired on (?<date>\d{4}-\d{2}-\d{2}): it can no longer be accepted$/, key: "quoteExpired", dates: ["date"] },
+  { code: "quote_locked", pattern: /^Quote \S+ is locked \(status: (?<status>[a-z_]+)\)$/, key: "quoteLocked", statuses: { status: "quote" } },
   // Not the catalogue's: the outbox's own refusal of a photo or signature whose bytes are gone (attachments/upload.ts).
   { code: "file_missing", pattern: /^The file is no longer on this device$/, key: "fileMissing" },
+  // Not the catalogue's: the portal's refusal of an invoice-pdf answer that is not a PDF (portal/data.ts).
+  { code: "pdf_unreadable", pattern: /^The PDF could not be read\.$/, key: "pdfUnreadable" },
 ];
 
 const fr = {
@@ -88,9 +118,25 @@ const fr = {
     approveOwnHours: "Un technicien ne peut pas valider ses propres heures.",
     missionNotDone: "L’intervention n’est pas terminée (statut « {{status}} ») : elle ne peut pas encore être facturée.",
     fileMissing: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature.",
+    pdfUnreadable: "Le PDF n’a pas pu être lu. Réessayez.",
+    emergencyTransition: "Changement de statut impossible : une urgence « {{from}} » ne peut pas passer à « {{to}} ».",
+    emergencyAlreadyDecided: "Cette urgence est déjà au statut « {{status}} » : on ne peut plus en créer de mission.",
+    dispatchEmergencyRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent créer une mission pour une urgence.",
+    missionTitleLength: "Le titre de la mission compte au plus 200 caractères (ici {{length}}).",
+    clientRequestAlreadyDecided: "Cette demande est déjà au statut « {{status}} » : elle ne peut plus être convertie ni refusée.",
+    decideClientRequestRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent traiter une demande client.",
+    declineReasonLength: "Le motif du refus compte au plus 2 000 caractères (ici {{length}}).",
+    siteOfAnotherClient: "Ce site n’est pas un site de ce client : choisissez l’un des siens.",
+    quoteAlreadySent: "Ce devis est déjà envoyé (statut « {{status}} ») : il ne peut pas être envoyé à nouveau.",
+    quoteWithoutLines: "Ce devis n’a aucune ligne : il n’y a rien à envoyer.",
+    quoteValidityPast: "La date de validité du devis ({{date}}) est déjà passée : choisissez une date à venir.",
+    quoteDraftTransition: "Un devis brouillon ne passe pas à « {{to}} » : envoyez-le d’abord.",
+    quoteTransition: "Changement de statut impossible : un devis « {{from}} » ne peut pas passer à « {{to}} ».",
+    quoteExpired: "Ce devis a expiré le {{date}} : il ne peut plus être accepté.",
+    quoteLocked: "Ce devis est au statut « {{status}} » : il ne peut plus être modifié.",
   },
-  /** Mission statuses as a refusal names them (the back office's words). */
-  missionStatus: missionStatusFr,
+  /** Statuses as a refusal names them (the back office's words). */
+  status: { mission: missionStatusFr, emergency: emergencyStatusFr, clientRequest: clientRequestStatusFr, quote: quoteStatusFr },
   codes: {
     account_not_found: "Aucun compte n’utilise cette adresse email.",
     already_assigned: "Cette intervention est déjà attribuée à un autre technicien.",
@@ -162,8 +208,24 @@ const en: Translations<typeof fr> = {
     approveOwnHours: "A technician cannot approve their own hours",
     missionNotDone: "The mission is not done (status: {{status}})",
     fileMissing: "The file is no longer on this device",
+    pdfUnreadable: "The PDF could not be read.",
+    emergencyTransition: "Invalid emergency transition: {{from}} → {{to}}",
+    emergencyAlreadyDecided: "The emergency is already {{status}}",
+    dispatchEmergencyRole: "Only an owner, admin or dispatcher can dispatch an emergency",
+    missionTitleLength: "A mission title is at most 200 characters (got {{length}})",
+    clientRequestAlreadyDecided: "The client request is already {{status}}",
+    decideClientRequestRole: "Only an owner, admin or dispatcher can decide on a client request",
+    declineReasonLength: "A reason is at most 2000 characters (got {{length}})",
+    siteOfAnotherClient: "The site is not a site of this client",
+    quoteAlreadySent: "The quote is already sent (status: {{status}})",
+    quoteWithoutLines: "Quote has no lines: nothing to send",
+    quoteValidityPast: "Quote validity date {{date}} is already past",
+    quoteDraftTransition: "Invalid quote transition: draft → {{to}} (quotes are sent with send_quote())",
+    quoteTransition: "Invalid quote transition: {{from}} → {{to}}",
+    quoteExpired: "The quote expired on {{date}}: it can no longer be accepted",
+    quoteLocked: "The quote is locked (status: {{status}})",
   },
-  missionStatus: missionStatusEn,
+  status: { mission: missionStatusEn, emergency: emergencyStatusEn, clientRequest: clientRequestStatusEn, quote: quoteStatusEn },
   codes: {
     account_not_found: "No account uses that email address.",
     already_assigned: "The mission is already assigned to another technician.",
@@ -213,9 +275,14 @@ registerNamespace("apiErrors", { fr, en });
 /** The codes of the catalogue with a French translation (for the catalogue coverage test). */
 export const TRANSLATED_CODES: readonly string[] = Object.keys(fr.codes);
 
+/** The Intl locale of `language` (fr → fr-FR). */
+function localeOf(language: string): string {
+  return LANGUAGES.find((l) => l.code === language)?.locale ?? "fr-FR";
+}
+
 /** The values a message carries, numbers written the language's way ("57.5" → "57,5" in French). */
 function localValues(values: Record<string, string>, language: string): Record<string, string> {
-  const locale = LANGUAGES.find((l) => l.code === language)?.locale ?? "fr-FR";
+  const locale = localeOf(language);
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, /^-?\d+(\.\d+)?$/.test(value) ? formatNumber(Number(value), locale) : value]),
   );
@@ -245,9 +312,13 @@ export function localizeApiError(error: RefusalLike, language: string = i18n.lan
     const match = known.pattern.exec(error.message);
     if (!match) continue;
     const values = localValues(match.groups ?? {}, language);
-    for (const group of known.missionStatuses ?? []) {
+    for (const [group, kind] of Object.entries(known.statuses ?? {})) {
       const status = values[group];
-      if (status && Object.hasOwn(fr.missionStatus, status)) values[group] = t(`missionStatus.${status}`);
+      if (status && Object.hasOwn(fr.status[kind], status)) values[group] = t(`status.${kind}.${status}`);
+    }
+    for (const group of known.dates ?? []) {
+      const day = match.groups?.[group];
+      if (day) values[group] = formatDate(day, localeOf(language));
     }
     return { message: t(`messages.${known.key}`, values) };
   }

@@ -6,7 +6,7 @@
  */
 import type { Database } from "../../../types/database.ts";
 import { invokeFunction } from "../office/ui/invokeFunction.ts";
-import { unwrap } from "../office/ui/useQuery.ts";
+import { type ApiError, unwrap } from "../office/ui/useQuery.ts";
 import type { TerrainClient } from "../supabase.ts";
 import type { Portal } from "./context.tsx";
 
@@ -230,6 +230,7 @@ export function paymentState(invoice: Invoice): "paid" | "partially_paid" | "due
  */
 export async function downloadInvoicePdf(supabase: TerrainClient, invoiceId: string): Promise<Blob> {
   const data = await invokeFunction<Blob>(supabase, "invoice-pdf", { invoice_id: invoiceId });
-  if (!(data instanceof Blob)) throw new Error("The PDF could not be read.");
+  // A code of the app's own (not the catalogue's) so ErrorMessage says it in the user's language.
+  if (!(data instanceof Blob)) throw { code: "pdf_unreadable", message: "The PDF could not be read." } satisfies ApiError;
   return data;
 }

@@ -1,6 +1,7 @@
 /** Strings of the dispatch screens (namespace "dispatch"): missions board, mission detail, emergencies, requests. */
 import { registerNamespace, type Translations } from "../../i18n/index.ts";
 import { missionStatusEn, missionStatusFr } from "../../i18n/missionStatus.ts";
+import { clientRequestStatusEn, clientRequestStatusFr, emergencyStatusEn, emergencyStatusFr } from "../../i18n/officeStatuses.ts";
 
 export const fr = {
   status: missionStatusFr,
@@ -117,7 +118,7 @@ export const fr = {
     openMission: "Ouvrir la mission",
     empty: "Aucune urgence en attente.",
     severities: { low: "Faible", medium: "Moyenne", high: "Élevée", critical: "Critique" },
-    statuses: { pending: "En attente", acknowledged: "Prise en charge", dispatched: "Mission créée", closed: "Close" },
+    statuses: emergencyStatusFr,
   },
   requests: {
     title: "Demandes clients",
@@ -143,7 +144,7 @@ export const fr = {
     openMission: "Ouvrir la mission",
     reason: "Motif : {{reason}}",
     empty: "Aucune demande.",
-    statuses: { open: "Ouverte", accepted: "Acceptée", rejected: "Refusée", converted: "Convertie en mission" },
+    statuses: clientRequestStatusFr,
   },
 };
 
@@ -262,7 +263,7 @@ export const en: Translations<typeof fr> = {
     openMission: "Open the mission",
     empty: "No pending emergency.",
     severities: { low: "Low", medium: "Medium", high: "High", critical: "Critical" },
-    statuses: { pending: "Pending", acknowledged: "Taken on", dispatched: "Mission created", closed: "Closed" },
+    statuses: emergencyStatusEn,
   },
   requests: {
     title: "Client requests",
@@ -288,7 +289,7 @@ export const en: Translations<typeof fr> = {
     openMission: "Open the mission",
     reason: "Reason: {{reason}}",
     empty: "No requests.",
-    statuses: { open: "Open", accepted: "Accepted", rejected: "Declined", converted: "Turned into a mission" },
+    statuses: clientRequestStatusEn,
   },
 };
 

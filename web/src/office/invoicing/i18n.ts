@@ -1,5 +1,6 @@
 /** Strings of the invoicing screens (namespace "invoicing"): invoices, payments, quotes, exports. */
 import { registerNamespace, type Translations } from "../../i18n/index.ts";
+import { quoteStatusEn, quoteStatusFr } from "../../i18n/officeStatuses.ts";
 
 export const fr = {
   status: {
@@ -12,7 +13,7 @@ export const fr = {
   },
   // Un avoir is masculine: its statuses agree with it.
   creditNoteStatus: { draft: "Brouillon", issued: "Émis", sent: "Envoyé", partially_paid: "Partiellement payé", paid: "Payé" },
-  quoteStatus: { draft: "Brouillon", sent: "Envoyé", accepted: "Accepté", rejected: "Refusé", expired: "Expiré" },
+  quoteStatus: quoteStatusFr,
   kind: { invoice: "Facture", credit_note: "Avoir" },
   common: {
     client: "Client",
@@ -232,7 +233,7 @@ export const en: Translations<typeof fr> = {
     overdue: "overdue",
   },
   creditNoteStatus: { draft: "Draft", issued: "Issued", sent: "Sent", partially_paid: "Partially paid", paid: "Paid" },
-  quoteStatus: { draft: "Draft", sent: "Sent", accepted: "Accepted", rejected: "Rejected", expired: "Expired" },
+  quoteStatus: quoteStatusEn,
   kind: { invoice: "Invoice", credit_note: "Credit note" },
   common: {
     client: "Client",
