@@ -65,6 +65,29 @@ describe("SyncEngine", () => {
     expect(send).toHaveBeenCalledTimes(1);
   });
 
+  it("sends an action written while a sync runs right after it, not at the next timer", async () => {
+    await enqueue(db, { kind: "transition_mission", args: { p_to: "assigned" } });
+    const gate = deferred();
+    const sent: unknown[] = [];
+    const send = vi.fn<Sender>(async (action) => {
+      sent.push(action.args.p_to);
+      return { kind: "ok" };
+    });
+    // The first pass is reading from the server (its flush is over) when the next action is written.
+    const pull = vi.fn(async () => {
+      if (pull.mock.calls.length === 1) await gate.promise;
+    });
+    const engine = new SyncEngine({ db, lockName: "outbox", send, refreshSession: async () => true, pull }, sharedLocks());
+    const first = engine.sync();
+    await vi.waitFor(() => expect(pull).toHaveBeenCalledTimes(1));
+    await enqueue(db, { kind: "transition_mission", args: { p_to: "in_progress" } });
+    const second = engine.sync();
+    gate.resolve();
+    await Promise.all([first, second]);
+    expect(sent).toEqual(["assigned", "in_progress"]);
+    expect(await db.outbox.count()).toBe(0);
+  });
+
   it("does not read from the server right after a network failure, and tries again when the backoff ends", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     try {

@@ -43,6 +43,8 @@ export class SyncEngine {
   private readonly listeners = new Set<() => void>();
   private readonly cleanups: Array<() => void> = [];
   private inFlight: Promise<void> | null = null;
+  /** Asked for while a sync ran: one more pass once it ends (however many asked). */
+  private passAgain: { force: boolean } | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -87,10 +89,24 @@ export class SyncEngine {
     this.retryTimer = null;
   }
 
-  /** Replays the outbox, then refreshes the data. `force` ignores the backoff ("sync now"). */
+  /**
+   * Replays the outbox, then refreshes the data. `force` ignores the backoff ("sync now").
+   * A call while a sync runs joins it, and asks for one more pass after it: the action just written (accept, then
+   * start at once) may come after the running flush read the outbox, and would otherwise wait for the 30 s timer.
+   */
   sync(force = false): Promise<void> {
-    if (this.inFlight) return this.inFlight;
-    this.inFlight = this.run(force).finally(() => {
+    if (this.inFlight) {
+      this.passAgain = { force: (this.passAgain?.force ?? false) || force };
+      return this.inFlight;
+    }
+    this.inFlight = (async () => {
+      let pass: { force: boolean } | null = { force };
+      while (pass) {
+        this.passAgain = null;
+        await this.run(pass.force);
+        pass = this.passAgain;
+      }
+    })().finally(() => {
       this.inFlight = null;
     });
     return this.inFlight;
