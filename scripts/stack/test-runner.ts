@@ -12,7 +12,7 @@
  * then stop the stack and print one closing line: "total: N passed, M failed".
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import pg from "pg";
 import { ROOT, loadConfig } from "./config.ts";
 import { denoNetworkEnv } from "./functions/deno-env.ts";
@@ -34,6 +34,11 @@ interface StageResult {
   failed: number;
   seconds: number;
   note?: string;
+  /**
+   * What failed, one line each, repeated in the summary: CI keeps only the end
+   * of a long log, and a count alone does not say which test to look at.
+   */
+  failures?: string[];
 }
 
 const results: StageResult[] = [];
@@ -84,7 +89,9 @@ async function pgtap(stack: RunningStack) {
   const total = Number(/Tests=(\d+)/.exec(r.stdout)?.[1] ?? 0);
   let failed = [...r.stdout.matchAll(/Failed (\d+)\/\d+ subtests/g)].reduce((n, m) => n + Number(m[1]), 0);
   if (r.code !== 0 && failed === 0) failed = 1; // a file that died before its plan
-  results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s });
+  // pg_prove's closing table names each failing file ("file.sql  (Wstat: … Tests: … Failed: …)").
+  const failures = [...r.stdout.matchAll(/^(\S+\.sql)\s+\(Wstat[^\n]*$/gm)].map((m) => m[0].replace(/\s+/g, " "));
+  results.push({ stage: "pgTAP", passed: total - Math.min(failed, total), failed, seconds: s, failures });
 }
 
 /**
@@ -119,7 +126,9 @@ async function denoTests(stack: RunningStack) {
   const m = /(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/.exec(r.stdout + r.stderr);
   const passed = Number(m?.[1] ?? 0);
   const failed = Number(m?.[2] ?? 0) || (r.code !== 0 ? 1 : 0);
-  results.push({ stage: "deno test", passed, failed, seconds: s });
+  // Deno's closing "FAILURES" list: one "name => file:line:col" line per failing test.
+  const failures = [...(r.stdout + r.stderr).matchAll(/^(.+ => \S+:\d+:\d+)$/gm)].map((m) => m[0]);
+  results.push({ stage: "deno test", passed, failed, seconds: s, failures });
 }
 
 /** The variables tests/integration/harness.ts reads: where the throw-away stack is and its keys. */
@@ -135,6 +144,34 @@ function stackEnv(stack: RunningStack): NodeJS.ProcessEnv {
   };
 }
 
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults?: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
+}
+
+/** "file > test: first line of the error" for each failed test, and each file that failed to load. */
+function vitestFailures(report: VitestReport): string[] {
+  const out: string[] = [];
+  for (const file of report.testResults ?? []) {
+    const name = relative(ROOT, file.name);
+    const failedTests = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    for (const t of failedTests) out.push(`${name} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+    if (failedTests.length === 0 && file.status === "failed") out.push(`${name}: ${firstLine(file.message)}`);
+  }
+  return out;
+}
+
+function firstLine(text: string | undefined): string {
+  const line = (text ?? "").split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
 /** One vitest run, counted from its JSON report. */
 async function vitestStage(stack: RunningStack, stage: string, reportName: string, extraArgs: string[]) {
   const report = join(stack.cfg.stateDir, reportName);
@@ -147,12 +184,17 @@ async function vitestStage(stack: RunningStack, stage: string, reportName: strin
   );
   let passed = 0;
   let failed = r.code === 0 ? 0 : 1;
+  const failures: string[] = [];
   if (existsSync(report)) {
-    const j = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number };
+    const j = JSON.parse(readFileSync(report, "utf8")) as VitestReport;
     passed = j.numPassedTests;
     failed = Math.max(j.numFailedTests, r.code === 0 ? 0 : 1);
+    failures.push(...vitestFailures(j));
+    if (r.code !== 0 && j.numFailedTests === 0) {
+      failures.push("every test passed but vitest exited non-zero: an unhandled error or rejection, printed above as \"Unhandled\"");
+    }
   }
-  results.push({ stage, passed, failed, seconds: s });
+  results.push({ stage, passed, failed, seconds: s, failures });
 }
 
 async function vitest(stack: RunningStack) {
@@ -217,6 +259,8 @@ async function main() {
   for (const r of results) {
     console.log(`${r.stage.padEnd(12)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${r.seconds.toFixed(1)}s`);
   }
+  const failures = results.flatMap((r) => (r.failures ?? []).map((f) => `  ✖ ${r.stage}: ${f}`));
+  if (failures.length > 0) console.log(`failed:\n${failures.slice(0, 20).join("\n")}${failures.length > 20 ? `\n  … and ${failures.length - 20} more` : ""}`);
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   console.log(`npm test took ${((performance.now() - t0) / 1000).toFixed(1)}s`);
