@@ -10,6 +10,12 @@
  * The web app is built before the stack starts: the gateway serves web/dist at /
  * and indexes it once, at start.
  * then stop the stack and print one closing line: "total: N passed, M failed".
+ *
+ * To chase a test that fails once in a while, run only some suites, several
+ * times over on the same stack (a full run is still what CI does):
+ *   npm test -- --only vitest --repeat 5
+ *   npm test -- --only pgtap,deno
+ * Suites: typecheck, generated, pgtap, deno, vitest, browser (which implies the web build).
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -219,8 +225,36 @@ async function buildWeb() {
   results.push({ stage: "web build", passed: r.code === 0 ? 1 : 0, failed: r.code === 0 ? 0 : 1, seconds: s });
 }
 
+const SUITES = ["typecheck", "generated", "pgtap", "deno", "vitest", "browser"] as const;
+type Suite = (typeof SUITES)[number];
+
+/** `--only a,b` and `--repeat N`; no arguments is the full run. */
+function parseArgs(argv: string[]): { only: Set<Suite>; repeat: number } {
+  const only = new Set<Suite>(SUITES);
+  let repeat = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[i + 1];
+    if (arg === "--only" && value !== undefined) {
+      only.clear();
+      for (const name of value.split(",")) {
+        if (!(SUITES as readonly string[]).includes(name)) throw new Error(`--only: unknown suite "${name}" (one of ${SUITES.join(", ")})`);
+        only.add(name as Suite);
+      }
+      i++;
+    } else if (arg === "--repeat" && value !== undefined && /^[1-9]\d*$/.test(value)) {
+      repeat = Number(value);
+      i++;
+    } else {
+      throw new Error(`unknown argument "${arg}": npm test [-- --only ${SUITES.join(",")}] [--repeat N]`);
+    }
+  }
+  return { only, repeat };
+}
+
 async function main() {
   const t0 = performance.now();
+  const { only, repeat } = parseArgs(process.argv.slice(2));
   const cfg = loadConfig("test");
   if (runningSupervisor(cfg)) throw new Error(`Another npm test is running (state ${cfg.stateDir}).`);
   // A throw-away stack: whatever a previous (killed) run left is wiped first.
@@ -229,23 +263,30 @@ async function main() {
     rmSync(cfg.stateDir, { recursive: true, force: true });
   }
 
-  await typecheck();
+  if (only.has("typecheck")) await typecheck();
   // Local stand-ins for HTTPS services (the fake push service) present
   // certificates of this CA; the stack's functions runtime trusts it.
   process.env.DENO_CERT = denoCertWithTestCa(ensureTestCa(join(cfg.stateDir, "test-ca")));
-  await buildWeb();
+  if (only.has("browser")) await buildWeb();
   banner("Starting a throw-away stack");
   const stackStart = performance.now();
   const stack = await bringUp(cfg);
   const upSeconds = (performance.now() - stackStart) / 1000;
   let ok = false;
   try {
-    await generatedFilesFresh(stack);
-    await pgtap(stack);
-    await denoTests(stack);
-    await vitest(stack);
-    if (results.find((r) => r.stage === "web build")?.failed === 0) await browserTests(stack);
-    else results.push({ stage: "browser", passed: 0, failed: 1, seconds: 0, note: "web build failed" });
+    for (let round = 1; round <= repeat; round++) {
+      if (repeat > 1) banner(`Round ${round} of ${repeat}`);
+      const roundStart = results.length;
+      if (only.has("generated") && round === 1) await generatedFilesFresh(stack);
+      if (only.has("pgtap")) await pgtap(stack);
+      if (only.has("deno")) await denoTests(stack);
+      if (only.has("vitest")) await vitest(stack);
+      if (only.has("browser")) {
+        if (results.find((r) => r.stage === "web build")?.failed === 0) await browserTests(stack);
+        else results.push({ stage: "browser", passed: 0, failed: 1, seconds: 0, note: "web build failed" });
+      }
+      if (repeat > 1) for (const r of results.slice(roundStart)) r.stage = `${r.stage} #${round}`;
+    }
     ok = results.every((r) => r.failed === 0);
   } finally {
     await stack.stop();
