@@ -482,9 +482,23 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
   it("an invoice: a PDF failure leaves it queued; the retry sends it with the PDF attached and marks the invoice sent with its SHA-256", async () => {
     mode = "ok";
     pdfOutages = 1;
-    const invoice = await withDb(async (c) =>
-      (await c.query(`select id, status from public.invoices where number = 'FAC-2026-00005' and org_id = $1`, [ORG_A])).rows[0] as { id: string; status: string }
-    );
+    // An invoice of its own, issued now (to the client of the demo's FAC-2026-00005): a seeded
+    // invoice is sent once and for all, so a second run on the same database would find it sent.
+    const invoice = await withDb(async (c) => {
+      const id = randomUUID();
+      await c.query(
+        `insert into public.invoices (id, org_id, client_id, service_date)
+         select $1, org_id, client_id, current_date - 1 from public.invoices where number = 'FAC-2026-00005' and org_id = $2`,
+        [id, ORG_A],
+      );
+      await c.query(
+        `insert into public.invoice_lines (org_id, invoice_id, position, description, quantity, unit_price_cents, vat_rate)
+         values ($1, $2, 1, 'Entretien annuel', 1, 15000, 20)`,
+        [ORG_A, id],
+      );
+      await c.query("select public.issue_invoice($1)", [id]);
+      return (await c.query(`select id, status, number from public.invoices where id = $1`, [id])).rows[0] as { id: string; status: string; number: string };
+    });
     expect(invoice.status).toBe("issued");
     const id = await withDb(async (c) => (await c.query(`select public.send_invoice($1) as id`, [invoice.id])).rows[0].id as string);
     expect((await sendEmail(base)).status).toBe(200);
@@ -499,12 +513,12 @@ describe("send-email with Resend (RESEND_API_KEY; a local fake Resend)", () => {
     expect(await row(id)).toMatchObject({ delivery_status: "sent", attempts: 2 });
     const call = calls.find((c) => c.idempotencyKey === id)!;
     expect(call.body.to).toEqual(["contact@boulangerie-pentes.test"]);
-    expect(call.body.subject).toBe("Chaleur Express : facture FAC-2026-00005");
+    expect(call.body.subject).toBe(`Chaleur Express : facture ${invoice.number}`);
     // Clients have no unsubscribe preference: a document, not a newsletter.
     expect(call.body.headers ?? {}).not.toHaveProperty("List-Unsubscribe");
     const pdf = pdfs.get(invoice.id)!;
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
-    expect(call.body.attachments).toEqual([{ filename: "FAC-2026-00005.pdf", content: pdf.toString("base64"), content_type: "application/pdf" }]);
+    expect(call.body.attachments).toEqual([{ filename: `${invoice.number}.pdf`, content: pdf.toString("base64"), content_type: "application/pdf" }]);
     const after = await withDb(async (c) => (await c.query(`select status, pdf_sha256 from public.invoices where id = $1`, [invoice.id])).rows[0]);
     expect(after).toEqual({ status: "sent", pdf_sha256: createHash("sha256").update(pdf).digest("hex") });
     // The PDF sent is the PDF stored by invoice-pdf.
