@@ -8313,6 +8313,35 @@ $$;
 ALTER FUNCTION private.refuse_ledger_truncate() OWNER TO postgres;
 
 --
+-- Name: refuse_membership_of_account_being_removed(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_membership_of_account_being_removed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  v_email text;
+begin
+  perform from auth.users u where u.id = new.user_id for share of u;
+  select r.email into v_email from private.invited_account_removals r where r.user_id = new.user_id;
+  if found then
+    perform private.raise_api_error('account_being_removed',
+      pg_catalog.format('The account of %s is being removed after a revoked invitation: invite this address again in a few minutes', v_email));
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION private.refuse_membership_of_account_being_removed() OWNER TO postgres;
+
+--
+-- Name: FUNCTION refuse_membership_of_account_being_removed(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.refuse_membership_of_account_being_removed() IS 'Trigger: refuses a membership for an account queued for removal after a revoked invitation (account_being_removed, 409).';
+
+--
 -- Name: refuse_non_finite_line_quantity(); Type: FUNCTION; Schema: private; Owner: postgres
 --
 
@@ -8338,6 +8367,29 @@ ALTER FUNCTION private.refuse_non_finite_line_quantity() OWNER TO postgres;
 --
 
 COMMENT ON FUNCTION private.refuse_non_finite_line_quantity() IS 'Refuses a NaN line quantity (23514, constraint <table>_quantity_finite) before the generated line totals cast it to bigint.';
+
+--
+-- Name: refuse_sign_in_of_banned_account(); Type: FUNCTION; Schema: private; Owner: postgres
+--
+
+CREATE FUNCTION private.refuse_sign_in_of_banned_account() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+begin
+  raise exception using
+    errcode = '42501',
+    message = pg_catalog.format('%s is banned: no sign-in is recorded for a banned account', new.email);
+end;
+$$;
+
+ALTER FUNCTION private.refuse_sign_in_of_banned_account() OWNER TO postgres;
+
+--
+-- Name: FUNCTION refuse_sign_in_of_banned_account(); Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON FUNCTION private.refuse_sign_in_of_banned_account() IS 'Trigger on auth.users: refuses recording a sign-in (last_sign_in_at) of a banned account.';
 
 --
 -- Name: refuse_work_on_closed_mission(); Type: FUNCTION; Schema: private; Owner: postgres
@@ -11560,6 +11612,27 @@ ALTER FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_s
 COMMENT ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) IS 'Marks the uploader''s pending upload ready with the SHA-256 of the stored bytes, once Storage holds the object with the declared size and MIME type (422 otherwise). Idempotent on p_upload_id. Service role only (the attachments function).';
 
 --
+-- Name: invited_accounts_to_remove(); Type: FUNCTION; Schema: public; Owner: postgres
+--
+
+CREATE FUNCTION public.invited_accounts_to_remove() RETURNS TABLE(user_id uuid, email text, org_id uuid, queued_at timestamp with time zone)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+  select r.user_id, r.email, r.org_id, r.queued_at
+    from private.invited_account_removals r
+   order by r.queued_at, r.user_id
+$$;
+
+ALTER FUNCTION public.invited_accounts_to_remove() OWNER TO postgres;
+
+--
+-- Name: FUNCTION invited_accounts_to_remove(); Type: COMMENT; Schema: public; Owner: postgres
+--
+
+COMMENT ON FUNCTION public.invited_accounts_to_remove() IS 'Service role only (the invite-member function''s sweep): the accounts revoke_invitation banned and queued, oldest first, to delete through Supabase Auth''s admin API.';
+
+--
 -- Name: invoice_email_status(uuid); Type: FUNCTION; Schema: public; Owner: postgres
 --
 
@@ -13066,12 +13139,12 @@ declare
   v_last_sign_in_at timestamptz;
   v_removable boolean;
 begin
-  -- The account first (see above); an unknown id locks nothing, and the
-  -- checks below answer as before.
+  -- The account first, locked for the ban below (see the migration's header);
+  -- an unknown id locks nothing, and the checks below answer as before.
   select u.last_sign_in_at into v_last_sign_in_at
     from auth.users u
    where u.id = (select i.user_id from public.member_invitations i where i.id = p_invitation_id)
-     for share of u;
+     for no key update of u;
   v_invitation := private.pending_invitation_for_update(p_invitation_id);
 
   -- The guard trigger decides as for any removal (only an owner removes an
@@ -13081,6 +13154,15 @@ begin
   v_removable := v_invitation.account_created
     and v_last_sign_in_at is null
     and not exists (select 1 from public.memberships m where m.user_id = v_invitation.user_id);
+
+  if v_removable then
+    update auth.users u
+       set banned_until = pg_catalog.now() + interval '876000 hours', updated_at = pg_catalog.now()
+     where u.id = v_invitation.user_id;
+    insert into private.invited_account_removals (user_id, org_id, email)
+    values (v_invitation.user_id, v_invitation.org_id, v_invitation.email)
+    on conflict (user_id) do nothing;
+  end if;
 
   return pg_catalog.jsonb_build_object(
     'invitation_id', v_invitation.id, 'org_id', v_invitation.org_id, 'email', v_invitation.email,
@@ -13094,7 +13176,7 @@ ALTER FUNCTION public.revoke_invitation(p_invitation_id uuid) OWNER TO postgres;
 -- Name: FUNCTION revoke_invitation(p_invitation_id uuid); Type: COMMENT; Schema: public; Owner: postgres
 --
 
-COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead. Reports account_removable: the invitation created the account, which has never signed in and belongs to no organization now (decided with the account row locked); the invite-member function then deletes it.';
+COMMENT ON FUNCTION public.revoke_invitation(p_invitation_id uuid) IS 'RPC (owner, admin; live session): withdraws a pending invitation by removing its membership (only an owner revokes an owner''s invitation). invitation_not_pending (409) once the person has joined: remove the member instead. When the invitation created the account, which has never signed in and belongs to no organization now (decided with the account row locked), bans it and queues it for removal in the same transaction and reports account_removable; the invite-member function then deletes it through Supabase Auth.';
 
 --
 -- Name: rotate_api_key(uuid, interval); Type: FUNCTION; Schema: public; Owner: postgres
@@ -15531,6 +15613,37 @@ ALTER TABLE private.email_suppressions OWNER TO postgres;
 COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
 
 --
+-- Name: invited_account_removals; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invited_account_removals (
+    user_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    email text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.invited_account_removals OWNER TO postgres;
+
+--
+-- Name: TABLE invited_account_removals; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invited_account_removals IS 'Accounts banned by revoke_invitation (the revoked invitation created them; never signed in; member nowhere), waiting for Supabase Auth''s admin delete (invite-member). A row leaves with its account. Listed to the service role by public.invited_accounts_to_remove().';
+
+--
+-- Name: COLUMN invited_account_removals.org_id; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.org_id IS 'The organization whose invitation was revoked (for the logs; no foreign key: the account is removed even if the organization goes first).';
+
+--
+-- Name: COLUMN invited_account_removals.email; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.email IS 'The invited address, copied when queued.';
+
+--
 -- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
 --
 
@@ -16848,6 +16961,13 @@ ALTER TABLE ONLY private.email_events
 
 ALTER TABLE ONLY private.email_suppressions
     ADD CONSTRAINT email_suppressions_pkey PRIMARY KEY (email);
+
+--
+-- Name: invited_account_removals invited_account_removals_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invited_account_removals
+    ADD CONSTRAINT invited_account_removals_pkey PRIMARY KEY (user_id);
 
 --
 -- Name: invoice_chain_heads invoice_chain_heads_pkey; Type: CONSTRAINT; Schema: private; Owner: postgres
@@ -19405,6 +19525,12 @@ CREATE TRIGGER memberships_notify_role_changed AFTER UPDATE OF role ON public.me
 CREATE TRIGGER memberships_record_invitation AFTER INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.record_member_invitation();
 
 --
+-- Name: memberships memberships_refuse_account_being_removed; Type: TRIGGER; Schema: public; Owner: postgres
+--
+
+CREATE TRIGGER memberships_refuse_account_being_removed BEFORE INSERT ON public.memberships FOR EACH ROW EXECUTE FUNCTION private.refuse_membership_of_account_being_removed();
+
+--
 -- Name: memberships memberships_touch; Type: TRIGGER; Schema: public; Owner: postgres
 --
 
@@ -19688,6 +19814,13 @@ ALTER TABLE ONLY private.alert_invoice_overdue_evaluations
 
 ALTER TABLE ONLY private.attachment_type_mimes
     ADD CONSTRAINT attachment_type_mimes_owner_type_fkey FOREIGN KEY (owner_type) REFERENCES private.attachment_types(owner_type);
+
+--
+-- Name: invited_account_removals invited_account_removals_user_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
+--
+
+ALTER TABLE ONLY private.invited_account_removals
+    ADD CONSTRAINT invited_account_removals_user_id_fkey FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE;
 
 --
 -- Name: invoice_chain_heads invoice_chain_heads_org_id_fkey; Type: FK CONSTRAINT; Schema: private; Owner: postgres
@@ -23043,10 +23176,22 @@ REVOKE ALL ON FUNCTION private.refuse_invoice_pdf_change() FROM PUBLIC;
 REVOKE ALL ON FUNCTION private.refuse_ledger_truncate() FROM PUBLIC;
 
 --
+-- Name: FUNCTION refuse_membership_of_account_being_removed(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_membership_of_account_being_removed() FROM PUBLIC;
+
+--
 -- Name: FUNCTION refuse_non_finite_line_quantity(); Type: ACL; Schema: private; Owner: postgres
 --
 
 REVOKE ALL ON FUNCTION private.refuse_non_finite_line_quantity() FROM PUBLIC;
+
+--
+-- Name: FUNCTION refuse_sign_in_of_banned_account(); Type: ACL; Schema: private; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION private.refuse_sign_in_of_banned_account() FROM PUBLIC;
 
 --
 -- Name: FUNCTION refuse_work_on_closed_mission(); Type: ACL; Schema: private; Owner: postgres
@@ -23545,6 +23690,13 @@ GRANT ALL ON FUNCTION public.fec_file_name(p_org_id uuid, p_fiscal_year_end date
 
 REVOKE ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) FROM PUBLIC;
 GRANT ALL ON FUNCTION public.finalize_attachment(p_upload_id uuid, p_uploader uuid, p_sha256 text) TO service_role;
+
+--
+-- Name: FUNCTION invited_accounts_to_remove(); Type: ACL; Schema: public; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION public.invited_accounts_to_remove() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.invited_accounts_to_remove() TO service_role;
 
 --
 -- Name: FUNCTION invoice_email_status(p_invoice_id uuid); Type: ACL; Schema: public; Owner: postgres

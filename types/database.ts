@@ -3072,6 +3072,15 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      invited_accounts_to_remove: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          email: string
+          org_id: string
+          queued_at: string
+          user_id: string
+        }[]
+      }
       invoice_email_status: { Args: { p_invoice_id: string }; Returns: Json }
       invoice_log_head: {
         Args: { p_org_id: string }

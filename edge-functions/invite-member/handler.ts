@@ -30,14 +30,27 @@
  *     200 {"invitation_id", "org_id", "email", "account_removed"}
  *
  * Withdraws a pending invitation: SQL's revoke_invitation (on the caller's
- * token) decides and removes the membership, and reports account_removable
- * when the invitation created the account, which has never signed in and
- * belongs to no organization now. Only then is the account deleted through
- * Supabase Auth's admin API (service role), so a person who never accepted
- * keeps no dormant account. Should that deletion fail, the revoke stands:
- * the answer says account_removed false and the failure is logged.
- * Refusals from SQL: 403 an admin revoking an owner's invitation, 404 unknown
- * or not the caller's organization, 409 the person has joined.
+ * token) decides and removes the membership. When the invitation created the
+ * account, which has never signed in and belongs to no organization now, SQL
+ * also bans the account and queues it for removal in the same transaction
+ * (so no sign-in gets through from then on) and reports account_removable;
+ * the account is then deleted through Supabase Auth's admin API (service
+ * role), so a person who never accepted keeps no dormant account. Should that
+ * deletion fail, the revoke stands: the answer says account_removed false,
+ * the failure is logged, and the account stays banned and queued for the
+ * sweep below. Refusals from SQL: 403 an admin revoking an owner's
+ * invitation, 404 unknown or not the caller's organization, 409 the person
+ * has joined.
+ *
+ *   POST /remove-revoked-accounts {}
+ *     200 {"removed", "failed"}
+ *
+ * The sweep (service role; run on a schedule): deletes through Supabase Auth
+ * every account SQL still lists as banned and queued (invited_accounts_to_remove,
+ * on the caller's token, which SQL grants to the service role only: 401/403
+ * for anyone else) — a revoke made through the RPC directly, or a deletion
+ * that failed. A deleted account leaves the queue with it; one Auth fails to
+ * delete is logged and stays queued for the next run.
  */
 import { z } from "zod";
 import { type FunctionHandler, HttpError, json, methodNotAllowed, readJson } from "../_shared/http.ts";
@@ -75,6 +88,14 @@ export interface RevokedInvitation {
   account_removable: boolean;
 }
 
+/** A row of invited_accounts_to_remove: an account revoke_invitation banned and queued. */
+export interface AccountToRemove {
+  user_id: string;
+  email: string;
+  org_id: string;
+  queued_at: string;
+}
+
 export interface AddedMember {
   membership_id: string;
   user_id: string;
@@ -94,7 +115,12 @@ export interface MemberDirectory {
   revokeInvitation(req: Request, invitationId: string): Promise<RevokedInvitation>;
   /** Supabase Auth admin delete (service role) of an account; one already gone counts as deleted. */
   deleteAccount(userId: string): Promise<void>;
+  /** invited_accounts_to_remove on the caller's token (service role only; SQL refuses anyone else). */
+  accountsToRemove(req: Request): Promise<AccountToRemove[]>;
 }
+
+/** The body of /remove-revoked-accounts: nothing to say. */
+const sweepSchema = z.object({}).strict();
 
 /** The last segment of the path: "/resend", "/revoke", or the function's own name for an invitation. */
 function routeOf(req: Request): string {
@@ -105,6 +131,21 @@ function routeOf(req: Request): string {
 export function createInviteMemberHandler(directory: MemberDirectory): FunctionHandler {
   return async (req, { log }) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, ["POST"]);
+    /** Deletes an account SQL banned and queued; false (logged) when Auth fails: it stays queued for the sweep. */
+    const removeAccount = async (userId: string, context: Record<string, string>): Promise<boolean> => {
+      try {
+        await directory.deleteAccount(userId);
+        return true;
+      } catch (error) {
+        // The revoke is committed; the account cannot sign in (banned) and the sweep retries its deletion.
+        log.error("deleting a revoked invitation's account failed: it stays banned and queued for the next sweep", {
+          ...context,
+          user_id: userId,
+          error: safeErrorMessage(error),
+        });
+        return false;
+      }
+    };
     const route = routeOf(req);
     if (route === "/resend") {
       const { invitation_id } = await readJson(req, invitationSchema);
@@ -115,21 +156,18 @@ export function createInviteMemberHandler(directory: MemberDirectory): FunctionH
     if (route === "/revoke") {
       const { invitation_id } = await readJson(req, invitationSchema);
       const { account_removable, user_id, ...revoked } = await directory.revokeInvitation(req, invitation_id);
-      let accountRemoved = false;
-      if (account_removable) {
-        try {
-          await directory.deleteAccount(user_id);
-          accountRemoved = true;
-        } catch (error) {
-          // The invitation is revoked (committed); the account merely stays, dormant, as before.
-          log.error("revoked invitation: deleting its account failed, the account remains", {
-            invitation_id,
-            user_id,
-            error: safeErrorMessage(error),
-          });
-        }
-      }
+      const accountRemoved = account_removable && await removeAccount(user_id, { invitation_id });
       return json({ ...revoked, account_removed: accountRemoved }, 200);
+    }
+    if (route === "/remove-revoked-accounts") {
+      await readJson(req, sweepSchema);
+      let removed = 0;
+      let failed = 0;
+      for (const account of await directory.accountsToRemove(req)) {
+        if (await removeAccount(account.user_id, { org_id: account.org_id })) removed++;
+        else failed++;
+      }
+      return json({ removed, failed }, 200);
     }
     const request = await readJson(req, requestSchema);
     try {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHandler, HttpError } from "../_shared/http.ts";
 import {
+  type AccountToRemove,
   type AddedMember,
   createInviteMemberHandler,
   type InviteRequest,
@@ -15,7 +16,10 @@ const USER = "c0000000-0000-4000-8000-000000000001";
 /** What revoke_invitation reports and whether Auth's delete fails, for the revoke tests. */
 interface RevokeScene {
   removable: boolean;
-  deleteFails?: boolean;
+  /** Accounts whose deletion Auth refuses (all of them when true). */
+  deleteFails?: boolean | Set<string>;
+  /** What invited_accounts_to_remove lists, for the sweep tests. */
+  queued?: string[];
 }
 
 /** A directory whose accounts live in a Set: add_member's account_not_found, the rest as given. */
@@ -47,7 +51,15 @@ function directoryWith(accounts: Set<string>, refuse?: HttpError, revoke: Revoke
     },
     deleteAccount(userId: string): Promise<void> {
       calls.push(`delete ${userId}`);
-      return revoke.deleteFails ? Promise.reject(new Error("Supabase Auth delete failed: 500 unexpected_failure")) : Promise.resolve();
+      const fails = revoke.deleteFails instanceof Set ? revoke.deleteFails.has(userId) : revoke.deleteFails;
+      return fails ? Promise.reject(new Error("Supabase Auth delete failed: 500 unexpected_failure")) : Promise.resolve();
+    },
+    accountsToRemove(): Promise<AccountToRemove[]> {
+      calls.push("list accounts to remove");
+      if (refuse) return Promise.reject(refuse);
+      return Promise.resolve((revoke.queued ?? []).map((user_id) => ({
+        user_id, email: `${user_id.slice(-2)}@example.test`, org_id: ORG, queued_at: "2026-12-08T11:00:00Z",
+      })));
     },
   }));
   return { handler, calls };
@@ -144,6 +156,33 @@ Deno.test("resend: 400 on an invitation_id that is not a UUID or an invitation b
   assert.deepEqual(calls, []);
 });
 
+/** Runs the handler with console.error captured: the JSON lines it logged. */
+async function capturingErrors(run: () => Promise<Response>): Promise<{ res: Response; logged: Record<string, unknown>[] }> {
+  const logged: string[] = [];
+  const consoleError = console.error;
+  console.error = (line: string) => logged.push(line);
+  try {
+    const res = await run();
+    return { res, logged: logged.map((l) => JSON.parse(l)) };
+  } finally {
+    console.error = consoleError;
+  }
+}
+
+/** A route's refusals before any call: 400 for each bad body, 405 on GET. */
+async function assertRefusedBeforeAnyCall(path: string, badBodies: unknown[], scene: RevokeScene) {
+  const { handler, calls } = directoryWith(new Set(), undefined, scene);
+  for (const body of badBodies) {
+    const res = await handler(post(body, undefined, path));
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).error.code, "validation_failed");
+  }
+  const get = await handler(new Request(`http://localhost${path}`));
+  assert.equal(get.status, 405);
+  await get.body?.cancel();
+  assert.deepEqual(calls, []);
+}
+
 const revokeRequest = (body: unknown = { invitation_id: INVITATION }) => post(body, undefined, "/invite-member/revoke");
 
 Deno.test("revoke: SQL revokes and reports the account removable, then Auth deletes it", async () => {
@@ -162,24 +201,16 @@ Deno.test("revoke: an account SQL does not report removable is not deleted", asy
   assert.deepEqual(calls, [`revoke ${INVITATION}`]);
 });
 
-Deno.test("revoke: when Auth fails to delete the account, the revoke stands, the answer says the account remains, and it is logged", async () => {
+Deno.test("revoke: when Auth fails to delete the account, the revoke stands, the answer says the account remains banned and queued, and it is logged", async () => {
   const { handler, calls } = directoryWith(new Set(), undefined, { removable: true, deleteFails: true });
-  const logged: string[] = [];
-  const consoleError = console.error;
-  console.error = (line: string) => logged.push(line);
-  let res: Response;
-  try {
-    res = await handler(revokeRequest());
-  } finally {
-    console.error = consoleError;
-  }
+  const { res, logged } = await capturingErrors(() => handler(revokeRequest()));
   assert.equal(res.status, 200);
   assert.deepEqual(await res.json(), { invitation_id: INVITATION, org_id: ORG, email: "pending@example.test", account_removed: false });
   assert.deepEqual(calls, [`revoke ${INVITATION}`, `delete ${USER}`]);
-  const line = logged.map((l) => JSON.parse(l)).find((l) => l.msg.includes("the account remains"));
-  assert.ok(line, "the failed deletion is logged");
+  const line = logged.find((l) => String(l.msg).includes("stays banned and queued"));
+  assert.ok(line, "the failed deletion is logged, saying the sweep will remove the account");
   assert.equal(line.user_id, USER);
-  assert.match(line.error, /Supabase Auth delete failed/);
+  assert.match(String(line.error), /Supabase Auth delete failed/);
 });
 
 for (const [status, code] of [[403, "forbidden_role"], [404, "not_found"], [409, "invitation_not_pending"]] as const) {
@@ -192,15 +223,46 @@ for (const [status, code] of [[403, "forbidden_role"], [404, "not_found"], [409,
   });
 }
 
-Deno.test("revoke: 400 on an invitation_id that is not a UUID or an extra field, 405 on GET, nothing called", async () => {
-  const { handler, calls } = directoryWith(new Set(), undefined, { removable: true });
-  for (const body of [{ invitation_id: "i1" }, { invitation_id: INVITATION, user_id: USER }]) {
-    const res = await handler(revokeRequest(body));
-    assert.equal(res.status, 400);
-    assert.equal((await res.json()).error.code, "validation_failed");
-  }
-  const get = await handler(new Request("http://localhost/invite-member/revoke"));
-  assert.equal(get.status, 405);
-  await get.body?.cancel();
-  assert.deepEqual(calls, []);
+Deno.test("revoke: 400 on an invitation_id that is not a UUID or an extra field, 405 on GET, nothing called", () =>
+  assertRefusedBeforeAnyCall("/invite-member/revoke", [{ invitation_id: "i1" }, { invitation_id: INVITATION, user_id: USER }], { removable: true }));
+
+const QUEUED = ["c0000000-0000-4000-8000-0000000000a1", "c0000000-0000-4000-8000-0000000000a2", "c0000000-0000-4000-8000-0000000000a3"];
+const sweepRequest = (body: unknown = {}) => post(body, undefined, "/invite-member/remove-revoked-accounts");
+
+Deno.test("sweep: every account SQL lists as banned and queued is deleted through Auth", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: false, queued: QUEUED });
+  const res = await handler(sweepRequest());
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { removed: 3, failed: 0 });
+  assert.deepEqual(calls, ["list accounts to remove", ...QUEUED.map((u) => `delete ${u}`)]);
 });
+
+Deno.test("sweep: an account Auth fails to delete is counted and logged, and the others are still deleted", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: false, queued: QUEUED, deleteFails: new Set([QUEUED[0]!]) });
+  const { res, logged } = await capturingErrors(() => handler(sweepRequest()));
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { removed: 2, failed: 1 });
+  assert.deepEqual(calls, ["list accounts to remove", ...QUEUED.map((u) => `delete ${u}`)]);
+  const line = logged.find((l) => String(l.msg).includes("stays banned and queued"));
+  assert.ok(line, "the failed deletion is logged");
+  assert.equal(line.user_id, QUEUED[0]);
+});
+
+Deno.test("sweep: nothing queued, nothing deleted", async () => {
+  const { handler, calls } = directoryWith(new Set(), undefined, { removable: false, queued: [] });
+  const res = await handler(sweepRequest());
+  assert.deepEqual(await res.json(), { removed: 0, failed: 0 });
+  assert.deepEqual(calls, ["list accounts to remove"]);
+});
+
+Deno.test("sweep: SQL's refusal of a caller that is not the service role is answered as is, nothing deleted", async () => {
+  const { handler, calls } = directoryWith(new Set(), new HttpError(403, "forbidden", "permission denied for function invited_accounts_to_remove"),
+    { removable: false, queued: QUEUED });
+  const res = await handler(sweepRequest());
+  assert.equal(res.status, 403);
+  assert.equal((await res.json()).error.code, "forbidden");
+  assert.deepEqual(calls, ["list accounts to remove"]);
+});
+
+Deno.test("sweep: 400 on a body with fields, 405 on GET, nothing called", () =>
+  assertRefusedBeforeAnyCall("/invite-member/remove-revoked-accounts", [{ user_id: QUEUED[0] }], { removable: false, queued: QUEUED }));

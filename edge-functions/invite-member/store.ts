@@ -1,7 +1,7 @@
 /** The SQL and the Supabase Auth admin API behind invite-member. */
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { rpc } from "../_shared/supabase.ts";
-import type { AddedMember, InviteRequest, MemberDirectory, ResentInvitation, RevokedInvitation } from "./handler.ts";
+import type { AccountToRemove, AddedMember, InviteRequest, MemberDirectory, ResentInvitation, RevokedInvitation } from "./handler.ts";
 
 export function supabaseMemberDirectory(
   callerFor: (req: Request) => SupabaseClient,
@@ -29,6 +29,9 @@ export function supabaseMemberDirectory(
     },
     revokeInvitation(req: Request, invitationId: string): Promise<RevokedInvitation> {
       return rpc<RevokedInvitation>(callerFor(req), "revoke_invitation", { p_invitation_id: invitationId });
+    },
+    accountsToRemove(req: Request): Promise<AccountToRemove[]> {
+      return rpc<AccountToRemove[]>(callerFor(req), "invited_accounts_to_remove");
     },
     async deleteAccount(userId: string): Promise<void> {
       const { error } = await service().auth.admin.deleteUser(userId);

@@ -16,8 +16,9 @@
  * available locally, hence this service.
  *
  * The same service runs the local stack's scheduled functions (SCHEDULED):
- * the attachments clean-up, at start and hourly — in production a pg_cron
- * job calls it through pg_net.
+ * the attachments clean-up, at start and hourly, and the removal of revoked
+ * invitations' accounts, at start and every five minutes — in production
+ * pg_cron jobs call them through pg_net.
  *
  * A sender that does not exist yet (404) is logged, not fatal. A lost
  * connection (db reset) is retried every 2 s.
@@ -31,6 +32,8 @@ export const SENDERS: Readonly<Record<string, string>> = { email: "send-email", 
 export const SCHEDULED: ReadonlyArray<{ fn: string; body: Record<string, unknown>; everyMs: number }> = [
   // Uploads never finalized and objects without a row, older than 24 hours.
   { fn: "attachments", body: { action: "cleanup" }, everyMs: 60 * 60 * 1000 },
+  // Accounts of revoked invitations still banned and queued (the RPC called directly, or a failed deletion).
+  { fn: "invite-member/remove-revoked-accounts", body: {}, everyMs: 5 * 60 * 1000 },
 ];
 
 export interface DispatcherOptions {

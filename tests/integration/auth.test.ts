@@ -328,6 +328,46 @@ describe("admin API", () => {
     expect(invalid.error).toMatchObject({ status: 400, code: "validation_failed" });
   });
 
+  it("bans and unbans with ban_duration (admin update): a banned user's sign-in and refresh are 400 user_banned", async () => {
+    const user = await createTestUser("banned");
+    const before = await signIn(user.email, user.password);
+
+    const banned = await admin.auth.admin.updateUserById(user.id, { ban_duration: "1h30m" });
+    expect(banned.error).toBeNull();
+    const bannedUntil = Date.parse(banned.data.user!.banned_until!);
+    expect(bannedUntil - Date.now()).toBeGreaterThan(89 * 60_000);
+    expect(bannedUntil - Date.now()).toBeLessThanOrEqual(90 * 60_000);
+
+    const refused = await anonClient().auth.signInWithPassword({ email: user.email, password: user.password });
+    expect(refused.error).toMatchObject({ status: 400, code: "user_banned", message: "User is banned" });
+    expect(refused.data.session).toBeNull();
+    const refresh = await refreshRaw(before.refresh_token);
+    expect(refresh.status).toBe(400);
+    expect(refresh.body?.code).toBe("user_banned");
+
+    const lifted = await admin.auth.admin.updateUserById(user.id, { ban_duration: "none" });
+    expect(lifted.error).toBeNull();
+    expect(lifted.data.user?.banned_until).toBeUndefined();
+    expect((await signIn(user.email, user.password)).user.id).toBe(user.id);
+  });
+
+  it("admin update refuses a bad ban_duration (400), an unknown user (404), a non-admin (403), and changes nothing", async () => {
+    const user = await createTestUser("ban-refused");
+    const badDuration = await admin.auth.admin.updateUserById(user.id, { ban_duration: "1 day" });
+    expect(badDuration.error).toMatchObject({
+      status: 400,
+      code: "validation_failed",
+      message: 'invalid format for ban duration: time: invalid duration "1 day"',
+    });
+    const unknown = await admin.auth.admin.updateUserById(randomUUID(), { ban_duration: "1h" });
+    expect(unknown.error).toMatchObject({ status: 404, code: "user_not_found" });
+    const byAnon = await anonClient().auth.admin.updateUserById(user.id, { ban_duration: "1h" });
+    expect(byAnon.error).toMatchObject({ status: 403, code: "not_admin" });
+    const { rows } = await db.query<{ banned_until: Date | null }>("select banned_until from auth.users where id = $1", [user.id]);
+    expect(rows[0]?.banned_until).toBeNull();
+    expect((await signIn(user.email, user.password)).user.id).toBe(user.id);
+  });
+
   it("deletes a user: it can no longer be fetched nor sign in", async () => {
     const user = await createTestUser("deleted");
     const session = await signIn(user.email, user.password);

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeTestOrganization, stack, supabaseClient, withDb } from "./harness.ts";
 
@@ -232,5 +233,140 @@ describe("pending invitations through invite-member", () => {
     await errorOf(await resend(tokens.owner, { invitation_id: again.id }), 409, "invitation_not_pending");
     expect(await membershipOf(email("pending"))).toEqual({ role: "accountant", client_id: null });
     expect(await accountsOf(email("pending"))).toBe(1);
+  });
+});
+
+describe("revoking leaves no window and no orphan account", () => {
+  // Admins of their own: each user's writes are rate limited per minute, and this block writes a lot.
+  const revokers: Record<"first" | "second", { id: string; token: string }> = { first: { id: "", token: "" }, second: { id: "", token: "" } };
+  beforeAll(async () => {
+    for (const who of Object.keys(revokers) as (keyof typeof revokers)[]) {
+      const { data, error } = await service.auth.admin.createUser({ email: email(`revoker-${who}`), password, email_confirm: true });
+      expect(error).toBeNull();
+      revokers[who].id = data.user!.id;
+      await withDb((c) => c.query(`insert into public.memberships (org_id, user_id, role) values ($1, $2, 'admin')`, [org, revokers[who].id]));
+      const signedIn = await supabaseClient().auth.signInWithPassword({ email: email(`revoker-${who}`), password });
+      expect(signedIn.error).toBeNull();
+      revokers[who].token = signedIn.data.session!.access_token;
+    }
+  });
+  const sweepUrl = `${url}/remove-revoked-accounts`;
+  const sweep = (token: string, apikey = stack.anonKey) =>
+    fetch(sweepUrl, {
+      method: "POST",
+      headers: { apikey, Authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
+  const accountOf = (address: string) =>
+    withDb(async (c) =>
+      (await c.query(
+        `select u.id, u.banned_until > now() as banned, u.last_sign_in_at,
+                exists (select from private.invited_account_removals r where r.user_id = u.id) as queued,
+                (select count(*)::int from auth.sessions s where s.user_id = u.id) as sessions
+           from auth.users u where lower(u.email) = $1`, [address])).rows[0] as
+        { id: string; banned: boolean | null; last_sign_in_at: Date | null; queued: boolean; sessions: number } | undefined);
+  const pendingInvitationOf = (address: string) =>
+    withDb(async (c) =>
+      (await c.query(`select id from public.member_invitations where org_id = $1 and email = $2 and accepted_at is null`,
+        [org, address])).rows[0]?.id as string | undefined);
+
+  /** Invites a new address through invite-member (the invitation creates the account), with a password it could sign in with. */
+  async function invitedWithPassword(who: string, by: string): Promise<string> {
+    const res = await invite(by, { org_id: org, email: email(who), role: "technician" });
+    expect(res.status).toBe(201);
+    expect((await res.json()).account_created).toBe(true);
+    // (What following the invitation link does up to the sign-in; the local auth stand-in has no link to follow.)
+    await withDb((c) => c.query(
+      `update auth.users set encrypted_password = extensions.crypt($2, extensions.gen_salt('bf')), email_confirmed_at = now()
+        where lower(email) = $1`, [email(who), password]));
+    return (await pendingInvitationOf(email(who)))!;
+  }
+
+  it("the revoke RPC called straight through PostgREST bans the account in its transaction: a sign-in then is refused (user_banned)", async () => {
+    const invitation = await invitedWithPassword("direct", revokers.first.token);
+    const { data, error } = await supabaseClient(stack.anonKey, revokers.first.token).rpc("revoke_invitation", { p_invitation_id: invitation });
+    expect(error).toBeNull();
+    expect(data).toMatchObject({ email: email("direct"), account_removable: true });
+    expect(await accountOf(email("direct"))).toMatchObject({ banned: true, queued: true, last_sign_in_at: null });
+
+    const signIn = await supabaseClient().auth.signInWithPassword({ email: email("direct"), password });
+    expect(signIn.error?.code).toBe("user_banned");
+    expect(signIn.error?.status).toBe(400);
+    expect(signIn.data.session).toBeNull();
+    expect(await accountOf(email("direct"))).toMatchObject({ last_sign_in_at: null, sessions: 0 });
+  });
+
+  it("an account queued for removal gets no membership: invited again, 409 account_being_removed, nothing added", async () => {
+    const again = await errorOf(await invite(revokers.first.token, { org_id: org, email: email("direct"), role: "dispatcher" }), 409, "account_being_removed");
+    expect(again?.message).toBe(
+      `The account of ${email("direct")} is being removed after a revoked invitation: invite this address again in a few minutes`);
+    expect(await membershipOf(email("direct"))).toBeUndefined();
+  });
+
+  it("the sweep (service role only) deletes the queued account through Auth; admins and anon are refused", async () => {
+    await errorOf(await sweep(revokers.first.token), 403);
+    await errorOf(await sweep(stack.anonKey), 401);
+    expect(await accountOf(email("direct"))).toMatchObject({ queued: true });
+
+    const res = await sweep(stack.serviceRoleKey, stack.serviceRoleKey);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.failed).toBe(0);
+    expect(body.removed).toBeGreaterThanOrEqual(1);
+    expect(await accountOf(email("direct"))).toBeUndefined();
+
+    // The address is free again: invited afresh, a new account.
+    const res2 = await invite(revokers.first.token, { org_id: org, email: email("direct"), role: "dispatcher" });
+    expect(res2.status).toBe(201);
+    expect((await res2.json()).account_created).toBe(true);
+    expect(await accountOf(email("direct"))).toMatchObject({ banned: null, queued: false });
+  });
+
+  it("a sign-in in flight while the revoke runs records nothing: no session for the revoked, banned account", async () => {
+    const invitation = await invitedWithPassword("inflight", revokers.second.token);
+    const claims = JSON.stringify({ sub: revokers.second.id, role: "authenticated" });
+    const db = new pg.Client({ connectionString: stack.dbUrl });
+    await db.connect();
+    try {
+      // The revoke, as PostgREST runs it for the admin, held open: it has banned and locked the account.
+      await db.query("begin");
+      await db.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [claims]);
+      const revoked = await db.query(`select public.revoke_invitation($1) as r`, [invitation]);
+      expect(revoked.rows[0].r.account_removable).toBe(true);
+
+      // The sign-in read the account before the ban was committed, and now waits on the account row to record itself.
+      const signingIn = supabaseClient().auth.signInWithPassword({ email: email("inflight"), password });
+      await expect.poll(() => withDb(async (c) =>
+        Number((await c.query(
+          `select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'update auth.users set last_sign_in_at%'`,
+        )).rows[0].count)), { timeout: 15_000 }).toBe(1);
+      await db.query("commit");
+
+      const signIn = await signingIn;
+      expect(signIn.data.session).toBeNull();
+      expect(signIn.error).not.toBeNull();
+    } finally {
+      await db.query("rollback").catch(() => undefined);
+      await db.end();
+    }
+    expect(await accountOf(email("inflight"))).toMatchObject({ banned: true, queued: true, last_sign_in_at: null, sessions: 0 });
+    const res = await sweep(stack.serviceRoleKey, stack.serviceRoleKey);
+    expect(res.status).toBe(200);
+    expect(await accountOf(email("inflight"))).toBeUndefined();
+  });
+
+  it("revoke through invite-member: the account is deleted at once and leaves the queue with it", async () => {
+    const invitation = await invitedWithPassword("through-function", revokers.second.token);
+    const res = await fetch(`${url}/revoke`, {
+      method: "POST",
+      headers: { apikey: stack.anonKey, Authorization: `Bearer ${revokers.second.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ invitation_id: invitation }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).account_removed).toBe(true);
+    expect(await accountOf(email("through-function"))).toBeUndefined();
+    const queued = await withDb(async (c) =>
+      Number((await c.query(`select count(*) from private.invited_account_removals where email = $1`, [email("through-function")])).rows[0].count));
+    expect(queued).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * LOCAL AUTH STAND-IN — not Supabase Auth (production uses real Supabase Auth).
  *
- * The admin API subset (service_role only): create, get, list and delete users,
- * following GoTrue's adminUserCreate / adminUserGet / adminUsers /
- * adminUserDelete (internal/api/admin.go) for validation order, status codes
- * and messages.
+ * The admin API subset (service_role only): create, get, update, list and
+ * delete users, following GoTrue's adminUserCreate / adminUserGet /
+ * adminUserUpdate / adminUsers / adminUserDelete (internal/api/admin.go) for
+ * validation order, status codes and messages.
  */
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
@@ -234,6 +234,74 @@ export async function deleteUser(pool: pg.Pool, rawId: string, body: JsonObject)
     await client.query(`delete from auth.sessions where user_id = $1`, [id]);
     await client.query("commit");
     return {};
+  } catch (err) {
+    await client.query("rollback").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** What GoTrue's adminUserUpdate also accepts that the stand-in does not change (it says so rather than ignore them). */
+const UPDATE_FIELDS_NOT_SERVED = ["email", "phone", "password", "password_hash", "phone_confirm", "nonce"];
+
+/**
+ * PUT /admin/users/{id} — GoTrue's adminUserUpdate for what the local stack
+ * uses: ban_duration (a Go duration from now, "none" lifts the ban; checked
+ * before anything is written, as GoTrue does), user_metadata and
+ * app_metadata (merged, a null value deletes the key), email_confirm and
+ * role. Answers the updated user.
+ */
+export async function updateUser(pool: pg.Pool, rawId: string, body: JsonObject): Promise<Record<string, unknown>> {
+  const id = parseUserId(rawId);
+  // GoTrue loads the user (404) before it reads the parameters.
+  if (!(await findUserById(pool, id))) throw notFound("user_not_found", "User not found");
+  const notServed = UPDATE_FIELDS_NOT_SERVED.filter((field) => body[field] !== undefined && body[field] !== null && body[field] !== "");
+  if (notServed.length > 0) {
+    throw badRequest("validation_failed", `The local auth stand-in does not update ${notServed.join(", ")}`);
+  }
+  const banDuration = stringField(body, "ban_duration");
+  const userMetadata = objectField(body, "user_metadata");
+  const appMetadata = objectField(body, "app_metadata");
+  const emailConfirm = booleanField(body, "email_confirm");
+  const role = stringField(body, "role").trim();
+  // Parsed before the transaction: a bad duration changes nothing (GoTrue answers before its transaction).
+  // GoTrue's user.Ban: a zero duration ("none", "0s") clears banned_until.
+  const parsedBan = banDuration === "" ? undefined : parseBanDuration(banDuration);
+  const banMs = parsedBan === 0 ? null : parsedBan;
+
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const current = await client.query<{ app: JsonObject; meta: JsonObject }>(
+      `select raw_app_meta_data as app, raw_user_meta_data as meta from auth.users where id = $1 for update`,
+      [id],
+    );
+    const row = current.rows[0];
+    if (!row) throw notFound("user_not_found", "User not found"); // deleted meanwhile
+    await client.query(
+      `update auth.users
+          set raw_app_meta_data = $2, raw_user_meta_data = $3,
+              role = coalesce(nullif($4, ''), role),
+              email_confirmed_at = case when $5 then coalesce(email_confirmed_at, now()) else email_confirmed_at end,
+              banned_until = case when not $6 then banned_until
+                                  when $7::double precision is null then null
+                                  else now() + $7::double precision * interval '1 millisecond' end,
+              updated_at = now()
+        where id = $1`,
+      [
+        id,
+        appMetadata ? mergeMetadata(row.app ?? {}, appMetadata) : row.app,
+        userMetadata ? mergeMetadata(row.meta ?? {}, userMetadata) : row.meta,
+        role,
+        emailConfirm,
+        banMs !== undefined,
+        banMs ?? null,
+      ],
+    );
+    const user = await findUserById(client, id);
+    await client.query("commit");
+    return userJson(user!);
   } catch (err) {
     await client.query("rollback").catch(() => undefined);
     throw err;

@@ -13,7 +13,7 @@
  *   GET    /user                             the caller (access token)
  *   POST   /logout?scope=global|local|others end sessions
  *   GET    /admin/users, POST /admin/users   list / create   (service_role)
- *   GET    /admin/users/{id}, DELETE …       get / delete    (service_role)
+ *   GET    /admin/users/{id}, PUT …, DELETE … get / update (ban_duration, metadata) / delete (service_role)
  *   POST   /invite                           invite by email (service_role; no mail sent)
  *   GET    /health, GET /settings
  *   POST   /signup                           always 422 signup_disabled
@@ -24,7 +24,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type pg from "pg";
 import { formatLogLine, levelForStatus } from "../log.ts";
-import { createUser, deleteUser, getUser, inviteUser, listUsers } from "./admin.ts";
+import { createUser, deleteUser, getUser, inviteUser, listUsers, updateUser } from "./admin.ts";
 import { requireAdmin, requireUser } from "./authn.ts";
 import { readBody, readJsonObject, parseJsonObject } from "./body.ts";
 import {
@@ -198,6 +198,10 @@ export function createAuthHandler(opts: AuthOptions): AuthRequestHandler {
         GET: async ({ req, res, params }) => {
           await requireAdmin(req, signer);
           sendJson(req, res, 200, await getUser(pool, decodeURIComponent(params[0]!)));
+        },
+        PUT: async ({ req, res, params }) => {
+          await requireAdmin(req, signer);
+          sendJson(req, res, 200, await updateUser(pool, decodeURIComponent(params[0]!), await readJsonObject(req)));
         },
         DELETE: async ({ req, res, params }) => {
           await requireAdmin(req, signer);
