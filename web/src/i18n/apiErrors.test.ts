@@ -62,6 +62,25 @@ describe("localizeApiError", () => {
     ["invalid_transition", "Invalid quote transition: accepted → rejected", "Changement de statut impossible : un devis « Accepté » ne peut pas passer à « Refusé »."],
     ["invalid_transition", "Quote DEV-2026-00001 expired on 2026-11-30: it can no longer be accepted", "Ce devis a expiré le 30 nov. 2026 : il ne peut plus être accepté."],
     ["quote_locked", "Quote DEV-2026-00001 is locked (status: sent)", "Ce devis est au statut « Envoyé » : il ne peut plus être modifié."],
+    // The invoicing RPCs' role check: the roles as the role picker names them.
+    ["forbidden_role", "Permission denied: send_quote requires one of the roles owner, admin, dispatcher, accountant",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire, Administrateur, Planificateur et Comptable."],
+    ["forbidden_role", "Permission denied: issue_invoice requires one of the roles owner, admin, accountant",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire, Administrateur et Comptable."],
+    ["forbidden_role", "Permission denied: set_accounting_settings requires one of the roles owner, admin",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire et Administrateur."],
+    ["forbidden_role", "Permission denied: export_fec requires one of the roles owner, auditor",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire et auditor."],
+    // An item gone, or of an organization the caller does not belong to: the item named in French, its id left out.
+    ["not_found", "Quote DEV-2026-00001 not found", "Ce devis est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Quote ${id} not found`, "Ce devis est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Emergency ${id} not found`, "Cette urgence est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Client request ${id} not found`, "Cette demande client est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Invoice ${id} not found`, "Cette facture est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Mission ${id} not found`, "Cette intervention est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Payment ${id} not found`, "Ce paiement est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Stock item ${id} not found`, "Cet article de stock est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Organization ${id} not found`, "Cette organisation est introuvable, ou vous n’en êtes pas membre."],
     // A refusal recorded without its code (an outbox record of an earlier version): known by its words alone.
     [undefined, "Insufficient stock. Available: 8, Requested: 99", "Stock insuffisant : 8 disponible(s), 99 demandé(s)."],
     [undefined, "Something the app never saw", "Something the app never saw"],
@@ -80,6 +99,11 @@ describe("localizeApiError", () => {
     ["quote_locked", "Quote DEV-2026-00001 is locked"],
     ["value_too_long", "A reason is at most 2000 characters"],
     ["forbidden_role", "Only an owner or admin can dispatch an emergency"],
+    ["forbidden_role", "Permission denied: send_quote requires the role owner"],
+    ["forbidden_role", "Permission denied: requires one of the roles owner, admin"],
+    ["not_found", "Quote not found"],
+    ["not_found", `Supplier ${id} not found`],
+    ["not_found", `Quote ${id} not found in this organization`],
   ];
   it.each(nearMisses)("a near miss of a known wording is not taken for it: %s «%s»", (code, message) => {
     const codeSentence = localizeApiError({ code, message: "" }, "fr").message;
@@ -119,6 +143,16 @@ describe("localizeApiError", () => {
     expect(localizeApiError({ message: "" }, "fr")).toEqual({ message: "L’action a échoué. Réessayez." });
     expect(localizeApiError({ code: "not_found", message: "" }, "fr")).toEqual({ message: "Élément introuvable, ou vous n’y avez pas accès." });
     expect(localizeApiError({ code: "not_found", message: "" }, "en")).toEqual({ message: "Not found, or you do not have access to it." });
+  });
+
+  it("the shapes read as the invoicing role check and as an item not found are the ones SQL raises (supabase/schema.sql)", () => {
+    const schema = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../supabase/schema.sql"), "utf8");
+    expect(schema).toContain("format('Permission denied: %s requires one of the roles %s', p_action, pg_catalog.array_to_string(p_allowed, ', '))");
+    expect(schema).toContain("format('%s not found', p_what)");
+    // Each item named in French is one the SQL names, in its own refusal or as the role check's p_what.
+    for (const item of ["Quote", "Emergency", "Client request", "Invoice", "Mission", "Payment", "Stock item", "Organization"]) {
+      expect(schema.includes(`format('${item} %s not found'`) || schema.includes(`format('${item} %s', `), item).toBe(true);
+    }
   });
 
   it("every code of the catalogue (docs/errors.md) has a translation, and no translation names a code it lacks", () => {
