@@ -32,7 +32,7 @@ describe("localizeApiError", () => {
     ["invalid_transition", `Timesheet ${id} is already approved`, "Ces heures sont déjà validées."],
     ["timesheet_locked", `Timesheet ${id} is invoiced and locked`, "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées."],
     ["forbidden_role", "A technician cannot approve their own hours", "Un technicien ne peut pas valider ses propres heures."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can approve timesheets", "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can approve timesheets", "Seuls les propriétaires, administrateurs et planificateurs peuvent valider des heures."],
     ["invalid_transition", `Mission ${id} is not done (status: in_progress)`, "L’intervention n’est pas terminée (statut « En cours ») : elle ne peut pas encore être facturée."],
     ["already_assigned", `Mission ${id} is already assigned to another technician`, "Cette intervention est déjà attribuée à un autre technicien."],
     ["not_assigned", "Technicians may only move missions assigned to them", "Cette intervention ne vous est pas attribuée."],
@@ -46,12 +46,12 @@ describe("localizeApiError", () => {
     ["invalid_transition", "Invalid emergency transition: dispatched → acknowledged", "Changement de statut impossible : une urgence « Mission créée » ne peut pas passer à « Prise en charge »."],
     ["invalid_transition", `Emergency ${id} is already dispatched`, "Cette urgence est déjà au statut « Mission créée » : on ne peut plus en créer de mission."],
     ["invalid_transition", `Emergency ${id} is already closed`, "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can dispatch an emergency", "Seuls les propriétaires, administrateurs et répartiteurs peuvent créer une mission pour une urgence."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can dispatch an emergency", "Seuls les propriétaires, administrateurs et planificateurs peuvent créer une mission pour une urgence."],
     ["value_too_long", "A mission title is at most 200 characters (got 250)", "Le titre de la mission compte au plus 200 caractères (ici 250)."],
     // Client requests.
     ["invalid_transition", `Client request ${id} is already converted`, "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée."],
     ["invalid_transition", `Client request ${id} is already rejected`, "Cette demande est déjà au statut « Refusée » : elle ne peut plus être convertie ni refusée."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can decide on a client request", "Seuls les propriétaires, administrateurs et répartiteurs peuvent traiter une demande client."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can decide on a client request", "Seuls les propriétaires, administrateurs et planificateurs peuvent traiter une demande client."],
     ["value_too_long", "A reason is at most 2000 characters (got 2500)", "Le motif du refus compte au plus 2 000 caractères (ici 2\u202f500)."],
     ["unknown_reference", `Site ${id} is not a site of this client`, "Ce site n’est pas un site de ce client : choisissez l’un des siens."],
     // Quotes: statuses in the quotes screen's words, dates the French way.
