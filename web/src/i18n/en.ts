@@ -1,4 +1,5 @@
 import type { Messages } from "./index.ts";
+import { missionStatusEn } from "./missionStatus.ts";
 
 /** English. Same keys as fr.ts (the compiler checks it). */
 export const en: Messages = {
@@ -68,16 +69,8 @@ export const en: Messages = {
     notScheduled: "Not scheduled",
     pendingChange: "change pending",
   },
-  status: {
-    new: "New",
-    published: "Published",
-    assigned: "Accepted",
-    in_progress: "In progress",
-    blocked: "Blocked",
-    done: "Done",
-    invoiced: "Invoiced",
-    cancelled: "Cancelled",
-  },
+  // The back office's words (missionStatus.ts): the technician sees the same status under the same name.
+  status: missionStatusEn,
   priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
   mission: {
     back: "Back to missions",

@@ -1,4 +1,6 @@
 /** French, the default language. Keys are shared with en.ts (typed from this file). */
+import { missionStatusFr } from "./missionStatus.ts";
+
 export const fr = {
   app: {
     name: "Terrain",
@@ -66,16 +68,8 @@ export const fr = {
     notScheduled: "Non planifiée",
     pendingChange: "modification en attente",
   },
-  status: {
-    new: "Nouvelle",
-    published: "Publiée",
-    assigned: "Acceptée",
-    in_progress: "En cours",
-    blocked: "Bloquée",
-    done: "Terminée",
-    invoiced: "Facturée",
-    cancelled: "Annulée",
-  },
+  // The back office's words (missionStatus.ts): the technician sees the same status under the same name.
+  status: missionStatusFr,
   priority: { low: "Basse", normal: "Normale", high: "Haute", urgent: "Urgente" },
   mission: {
     back: "Retour aux missions",
