@@ -345,8 +345,8 @@ describe("client requests", () => {
 
 describe("emergencies and client requests, from a stale screen", () => {
   // The screen still lists the item as open when someone else decides it (the caller found a plumber, another
-  // dispatcher converted the request): "Créer la mission" is then refused by the database, the row says why in
-  // French (the code kept on the element), and this click creates no mission.
+  // dispatcher converted the request, or removed it): "Créer la mission" is then refused by the database, the row
+  // says why in French only (no English beside it; the code kept on the element), and this click creates no mission.
   const staleCases = [
     {
       item: "an emergency closed meanwhile",
@@ -358,7 +358,21 @@ describe("emergencies and client requests, from a stale screen", () => {
       meanwhile: "update public.emergency_requests set status = 'closed' where id = $1",
       missionColumn: "emergency_request_id",
       missionsAfter: 0,
+      code: "invalid_transition",
       refusal: "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.",
+    },
+    {
+      item: "an emergency removed meanwhile",
+      screen: "/office/emergencies",
+      testId: "emergency-row",
+      subject: "Chaudière en panne",
+      insert: `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
+               values ($1, $2, $3, 'high', $4, 'phone') returning id`,
+      meanwhile: "delete from public.emergency_requests where id = $1",
+      missionColumn: "emergency_request_id",
+      missionsAfter: 0,
+      code: "not_found",
+      refusal: "Cette urgence est introuvable, ou vous n’y avez pas accès.",
     },
     {
       item: "a request converted meanwhile",
@@ -369,7 +383,20 @@ describe("emergencies and client requests, from a stale screen", () => {
       meanwhile: "select public.convert_client_request($1)",
       missionColumn: "client_request_id",
       missionsAfter: 1,
+      code: "invalid_transition",
       refusal: "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.",
+    },
+    {
+      item: "a request removed meanwhile",
+      screen: "/office/requests",
+      testId: "request-row",
+      subject: "Porte de garage",
+      insert: "insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id",
+      meanwhile: "delete from public.client_requests where id = $1",
+      missionColumn: "client_request_id",
+      missionsAfter: 0,
+      code: "not_found",
+      refusal: "Cette demande client est introuvable, ou vous n’y avez pas accès.",
     },
   ];
   it.each(staleCases)("says in French that $item can no longer become a mission", async (stale) => {
@@ -381,7 +408,8 @@ describe("emergencies and client requests, from a stale screen", () => {
     await withDb((db) => db.query(stale.meanwhile, [id]));
     await mine.getByRole("button", { name: "Créer la mission" }).click();
     await mine.getByText(stale.refusal).waitFor();
-    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe(stale.code);
+    expect(await mine.locator('[lang="en"]').count()).toBe(0);
     const missions = await withDb((db) => db.query(`select count(*)::int as n from public.missions where ${stale.missionColumn} = $1`, [id]));
     expect(missions.rows[0]).toEqual({ n: stale.missionsAfter });
   });

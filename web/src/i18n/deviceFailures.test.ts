@@ -56,7 +56,7 @@ describe("the notifications screen's failures, in French", () => {
 
   it("a browser that cannot subscribe, a permission refused, a server refusal, anything else", () => {
     expect(pushFailureText(new PushDeviceError("not_subscribed", "The browser could not subscribe to its push service"), "fr"))
-      .toBe("Le navigateur n’a pas pu s’abonner à son service de notifications : vérifiez le réseau, puis réessayez.");
+      .toBe("Le navigateur n’a pas pu s’abonner à son service de notifications : réessayez plus tard, ou utilisez un autre navigateur.");
     expect(pushFailureText(new PushPermissionError("denied"), "fr")).toBe("Notifications refusées : autorisez-les dans les réglages du navigateur.");
     // The server's refusal in French, as every refusal.
     expect(pushFailureText(new PushRefusedError({ code: "rate_limited", message: "Too many requests" }), "fr"))

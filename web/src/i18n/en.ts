@@ -169,7 +169,7 @@ export const en: Messages = {
     unsupported: "This browser cannot receive push notifications.",
     failed: "Notifications could not be changed: {{message}}",
     noKeys: "This phone's browser gave no notification keys: try again, or update the browser.",
-    notSubscribed: "The browser could not subscribe to its notification service: check the network, then try again.",
+    notSubscribed: "The browser could not subscribe to its notification service: try again later, or use another browser.",
   },
   inbox: {
     title: "Notifications",

@@ -168,7 +168,7 @@ export const fr = {
     unsupported: "Ce navigateur ne reçoit pas de notifications push.",
     failed: "Les notifications n'ont pas pu être modifiées : {{message}}",
     noKeys: "Le navigateur de ce téléphone n’a pas fourni de clés de notification : réessayez, ou mettez le navigateur à jour.",
-    notSubscribed: "Le navigateur n’a pas pu s’abonner à son service de notifications : vérifiez le réseau, puis réessayez.",
+    notSubscribed: "Le navigateur n’a pas pu s’abonner à son service de notifications : réessayez plus tard, ou utilisez un autre navigateur.",
   },
   inbox: {
     title: "Notifications",
