@@ -349,8 +349,9 @@ describe("a refused upload", () => {
     await expect.poll(() => refused.count(), { timeout: 60_000 }).toBe(1);
     const text = (await refused.first().textContent()) ?? "";
     expect(text).toContain(`${missionTitle} : fichier photo-`);
-    // In French: what kind of refusal (forbidden_role), the catalogue's words kept beside it.
-    expect(text).toContain("Motif : Votre rôle dans l’organisation ne permet pas cette action. (A accountant may not upload mission_photo attachments)");
+    // In French only: the role in the role picker's words, no English beside it.
+    expect(text).toContain("Motif : Le rôle « Comptable » ne permet pas d’envoyer ce type de fichier.");
+    expect(text).not.toContain("may not upload");
     await expectNoSeriousAxeViolations("sync (refused upload)");
     await screenshot(page, "14-sync-refused-upload");
     expect((await attachmentRows()).length).toBe(2);

@@ -94,6 +94,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{
   // The role check of the invoicing, quote and accounting RPCs (private.authorize_invoicing): the action is a
   // function name, left out (the screen names it); the roles are what the user can act on.
   { code: "forbidden_role", pattern: /^Permission denied: [a-z_]+ requires one of the roles (?<roles>[a-z_]+(?:, [a-z_]+)*)$/, key: "invoicingRole", roles: ["roles"] },
+  // The attachments function's role check (attachment_upload_url): the kind of file is the screen's.
+  { code: "forbidden_role", pattern: /^An? (?<role>[a-z_]+) may not upload [a-z_]+ attachments$/, key: "attachmentRole", roles: ["role"] },
   // An item gone, or of an organization the caller is not a member of (the two answers are the same on purpose):
   // the dispatch of an emergency, the decision on a client request, and the role check above, whose p_what names
   // the item the RPC was called on.
@@ -155,6 +157,7 @@ const fr = {
     quoteExpired: "Ce devis a expiré le {{date}} : il ne peut plus être accepté.",
     quoteLocked: "Ce devis est au statut « {{status}} » : il ne peut plus être modifié.",
     invoicingRole: "Votre rôle ne permet pas cette action. Rôles autorisés : {{roles}}.",
+    attachmentRole: "Le rôle « {{role}} » ne permet pas d’envoyer ce type de fichier.",
     quoteNotFound: "Ce devis est introuvable, ou vous n’y avez pas accès.",
     emergencyNotFound: "Cette urgence est introuvable, ou vous n’y avez pas accès.",
     clientRequestNotFound: "Cette demande client est introuvable, ou vous n’y avez pas accès.",
@@ -254,6 +257,7 @@ const en: Translations<typeof fr> = {
     quoteExpired: "The quote expired on {{date}}: it can no longer be accepted",
     quoteLocked: "The quote is locked (status: {{status}})",
     invoicingRole: "Your role does not allow this action. Allowed roles: {{roles}}.",
+    attachmentRole: "The {{role}} role does not allow sending this kind of file.",
     quoteNotFound: "The quote was not found, or you do not have access to it.",
     emergencyNotFound: "The emergency was not found, or you do not have access to it.",
     clientRequestNotFound: "The client request was not found, or you do not have access to it.",
