@@ -84,6 +84,8 @@ describe("localizeApiError", () => {
     ["not_found", `Payment ${id} not found`, "Ce paiement est introuvable, ou vous n’y avez pas accès."],
     ["not_found", `Stock item ${id} not found`, "Cet article de stock est introuvable, ou vous n’y avez pas accès."],
     ["not_found", `Organization ${id} not found`, "Cette organisation est introuvable, ou vous n’en êtes pas membre."],
+    ["not_found", `Timesheet ${id} not found`, "Ces heures sont introuvables, ou vous n’y avez pas accès."],
+    ["not_found", `Alert ${id} not found`, "Cette alerte est introuvable, ou vous n’y avez pas accès."],
     // A refusal recorded without its code (an outbox record of an earlier version): known by its words alone.
     [undefined, "Insufficient stock. Available: 8, Requested: 99", "Stock insuffisant : 8 disponible(s), 99 demandé(s)."],
     [undefined, "Something the app never saw", "Something the app never saw"],
@@ -155,7 +157,7 @@ describe("localizeApiError", () => {
     expect(schema).toContain("format('%s not found', p_what)");
     expect(schema).toContain("format('A %s may not upload %s attachments', v_role, p_owner_type)");
     // Each item named in French is one the SQL names, in its own refusal or as the role check's p_what.
-    for (const item of ["Quote", "Emergency", "Client request", "Invoice", "Mission", "Payment", "Stock item", "Organization"]) {
+    for (const item of ["Quote", "Emergency", "Client request", "Invoice", "Mission", "Payment", "Stock item", "Organization", "Timesheet", "Alert"]) {
       expect(schema.includes(`format('${item} %s not found'`) || schema.includes(`format('${item} %s', `), item).toBe(true);
     }
   });

@@ -97,8 +97,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{
   // The attachments function's role check (attachment_upload_url): the kind of file is the screen's.
   { code: "forbidden_role", pattern: /^An? (?<role>[a-z_]+) may not upload [a-z_]+ attachments$/, key: "attachmentRole", roles: ["role"] },
   // An item gone, or of an organization the caller is not a member of (the two answers are the same on purpose):
-  // the dispatch of an emergency, the decision on a client request, and the role check above, whose p_what names
-  // the item the RPC was called on.
+  // the dispatch of an emergency, the decision on a client request, a line of a bulk approval, an alert's
+  // acknowledgement, and the role check above, whose p_what names the item the RPC was called on.
   ...Object.entries({
     Quote: "quoteNotFound",
     Emergency: "emergencyNotFound",
@@ -108,6 +108,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{
     Payment: "paymentNotFound",
     "Stock item": "stockItemNotFound",
     Organization: "organizationNotFound",
+    Timesheet: "timesheetNotFound",
+    Alert: "alertNotFound",
   } as const).map(([item, key]) => ({ code: "not_found", pattern: new RegExp(`^${item} \\S+ not found$`), key })),
   // Not the catalogue's: the outbox's own refusal of a photo or signature whose bytes are gone (attachments/upload.ts).
   { code: "file_missing", pattern: /^The file is no longer on this device$/, key: "fileMissing" },
@@ -166,6 +168,8 @@ const fr = {
     paymentNotFound: "Ce paiement est introuvable, ou vous n’y avez pas accès.",
     stockItemNotFound: "Cet article de stock est introuvable, ou vous n’y avez pas accès.",
     organizationNotFound: "Cette organisation est introuvable, ou vous n’en êtes pas membre.",
+    timesheetNotFound: "Ces heures sont introuvables, ou vous n’y avez pas accès.",
+    alertNotFound: "Cette alerte est introuvable, ou vous n’y avez pas accès.",
   },
   /** Statuses as a refusal names them (the back office's words). */
   status: { mission: missionStatusFr, emergency: emergencyStatusFr, clientRequest: clientRequestStatusFr, quote: quoteStatusFr },
@@ -266,6 +270,8 @@ const en: Translations<typeof fr> = {
     paymentNotFound: "The payment was not found, or you do not have access to it.",
     stockItemNotFound: "The stock item was not found, or you do not have access to it.",
     organizationNotFound: "The organization was not found, or you are not a member of it.",
+    timesheetNotFound: "The timesheet was not found, or you do not have access to it.",
+    alertNotFound: "The alert was not found, or you do not have access to it.",
   },
   status: { mission: missionStatusEn, emergency: emergencyStatusEn, clientRequest: clientRequestStatusEn, quote: quoteStatusEn },
   codes: {
