@@ -345,31 +345,58 @@ describe("client requests", () => {
 
 describe("emergencies and client requests, from a stale screen", () => {
   // The screen still lists the item as open when someone else decides it (the caller found a plumber, another
-  // dispatcher converted the request): "Créer la mission" is then refused by the database, the row says why in
-  // French (the code kept on the element), and this click creates no mission.
+  // dispatcher converted the request, or removed it): "Créer la mission" is then refused by the database, the row
+  // says why in French only (no English beside it; the code kept on the element), and this click creates no mission.
+  // Each screen: where its row is, how this test adds an open item to it, how a mission points back to it.
+  const emergencyScreen = {
+    screen: "/office/emergencies",
+    testId: "emergency-row",
+    insert: `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
+             values ($1, $2, $3, 'high', $4, 'phone') returning id`,
+    missionColumn: "emergency_request_id",
+  };
+  const requestScreen = {
+    screen: "/office/requests",
+    testId: "request-row",
+    insert: "insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id",
+    missionColumn: "client_request_id",
+  };
   const staleCases = [
     {
+      ...emergencyScreen,
       item: "an emergency closed meanwhile",
-      screen: "/office/emergencies",
-      testId: "emergency-row",
       subject: "Fuite au plafond",
-      insert: `insert into public.emergency_requests (org_id, client_id, site_id, severity, description, source)
-               values ($1, $2, $3, 'high', $4, 'phone') returning id`,
       meanwhile: "update public.emergency_requests set status = 'closed' where id = $1",
-      missionColumn: "emergency_request_id",
       missionsAfter: 0,
+      code: "invalid_transition",
       refusal: "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission.",
     },
     {
+      ...emergencyScreen,
+      item: "an emergency removed meanwhile",
+      subject: "Chaudière en panne",
+      meanwhile: "delete from public.emergency_requests where id = $1",
+      missionsAfter: 0,
+      code: "not_found",
+      refusal: "Cette urgence est introuvable, ou vous n’y avez pas accès.",
+    },
+    {
+      ...requestScreen,
       item: "a request converted meanwhile",
-      screen: "/office/requests",
-      testId: "request-row",
       subject: "Volet bloqué",
-      insert: "insert into public.client_requests (org_id, client_id, site_id, subject) values ($1, $2, $3, $4) returning id",
       meanwhile: "select public.convert_client_request($1)",
-      missionColumn: "client_request_id",
       missionsAfter: 1,
+      code: "invalid_transition",
       refusal: "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée.",
+    },
+    {
+      ...requestScreen,
+      item: "a request removed meanwhile",
+      subject: "Porte de garage",
+      meanwhile: "delete from public.client_requests where id = $1",
+      missionsAfter: 0,
+      code: "not_found",
+      refusal: "Cette demande client est introuvable, ou vous n’y avez pas accès.",
     },
   ];
   it.each(staleCases)("says in French that $item can no longer become a mission", async (stale) => {
@@ -381,7 +408,8 @@ describe("emergencies and client requests, from a stale screen", () => {
     await withDb((db) => db.query(stale.meanwhile, [id]));
     await mine.getByRole("button", { name: "Créer la mission" }).click();
     await mine.getByText(stale.refusal).waitFor();
-    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe("invalid_transition");
+    expect(await mine.locator("[data-error-code]").getAttribute("data-error-code")).toBe(stale.code);
+    expect(await mine.locator('[lang="en"]').count()).toBe(0);
     const missions = await withDb((db) => db.query(`select count(*)::int as n from public.missions where ${stale.missionColumn} = $1`, [id]));
     expect(missions.rows[0]).toEqual({ n: stale.missionsAfter });
   });

@@ -270,8 +270,9 @@ describe("Web Push opt-in", () => {
     } else {
       // Headless Chromium has no push service (no GCM/FCM connection): pushManager.subscribe
       // is refused by the browser. The permission was granted, the subscription was asked with
-      // the VAPID key, the failure is shown, and nothing was registered.
-      expect(text).toMatch(/^Les notifications n'ont pas pu être activées : /);
+      // the VAPID key, the failure is shown in French only (not the browser's English), and
+      // nothing was registered.
+      expect(text).toBe("Le navigateur n’a pas pu s’abonner à son service de notifications : réessayez plus tard, ou utilisez un autre navigateur.");
       expect(await page.evaluate(() => Notification.permission)).toBe("granted");
       expect(await rows()).toBe(0);
       await optIn.getByRole("button", { name: "Activer les notifications" }).waitFor();
@@ -348,8 +349,9 @@ describe("a refused upload", () => {
     await expect.poll(() => refused.count(), { timeout: 60_000 }).toBe(1);
     const text = (await refused.first().textContent()) ?? "";
     expect(text).toContain(`${missionTitle} : fichier photo-`);
-    // In French: what kind of refusal (forbidden_role), the catalogue's words kept beside it.
-    expect(text).toContain("Motif : Votre rôle dans l’organisation ne permet pas cette action. (A accountant may not upload mission_photo attachments)");
+    // In French only: the role in the role picker's words, no English beside it.
+    expect(text).toContain("Motif : Le rôle « Comptable » ne permet pas d’envoyer ce type de fichier.");
+    expect(text).not.toContain("may not upload");
     await expectNoSeriousAxeViolations("sync (refused upload)");
     await screenshot(page, "14-sync-refused-upload");
     expect((await attachmentRows()).length).toBe(2);

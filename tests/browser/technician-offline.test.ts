@@ -126,7 +126,7 @@ describe("technician PWA", () => {
 
     const status = page.getByTestId("mission-status");
     await page.getByRole("button", { name: "Accepter la mission" }).click();
-    await expect.poll(() => status.textContent()).toBe("Acceptée");
+    await expect.poll(() => status.textContent()).toBe("Assignée");
     await page.getByRole("button", { name: "Démarrer" }).click();
     await expect.poll(() => status.textContent()).toBe("En cours");
     await page.getByRole("button", { name: "Bloquer" }).click();

@@ -17,6 +17,24 @@ export class PhotoTooLargeError extends Error {
   override name = "PhotoTooLargeError";
 }
 
+/**
+ * What the device itself could not do with a photo: read the image (a format
+ * its browser does not decode), draw it (no 2D canvas), or encode it as JPEG.
+ * The message stays in English for logs and support; the photo screen says
+ * `failure` in the technician's words (i18n/deviceFailures.ts).
+ */
+export type PhotoFailure = "unreadable" | "no_canvas" | "not_encoded";
+export class PhotoPreparationError extends Error {
+  override name = "PhotoPreparationError";
+  constructor(
+    readonly failure: PhotoFailure,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export interface Size {
   width: number;
   height: number;
@@ -53,26 +71,39 @@ export async function compressToLimit(source: Size, encode: JpegEncoder, options
   throw new PhotoTooLargeError(`The photo cannot be made smaller than ${maxBytes} bytes`);
 }
 
+/** Draws `source` on a canvas of the asked size and encodes it as JPEG. */
+export function canvasJpegEncoder(source: CanvasImageSource): JpegEncoder {
+  return (size, quality) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = size.width;
+    canvas.height = size.height;
+    const context = canvas.getContext("2d");
+    if (!context) return Promise.reject(new PhotoPreparationError("no_canvas", "No 2D canvas on this device"));
+    // JPEG has no transparency: a transparent PNG would turn black.
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, size.width, size.height);
+    context.drawImage(source, 0, 0, size.width, size.height);
+    return new Promise((resolve, reject) =>
+      canvas.toBlob(
+        (blob) => (blob ? resolve(blob) : reject(new PhotoPreparationError("not_encoded", "The photo could not be encoded"))),
+        "image/jpeg",
+        quality,
+      ),
+    );
+  };
+}
+
 /** A photo (from the file input) as a JPEG under the limit, drawn on a canvas. */
 export async function compressPhoto(file: Blob, options: CompressOptions = {}): Promise<Blob> {
-  // from-image: the camera's EXIF orientation is applied, so portrait photos stay upright.
-  const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  let bitmap: ImageBitmap;
   try {
-    const encode: JpegEncoder = (size, quality) => {
-      const canvas = document.createElement("canvas");
-      canvas.width = size.width;
-      canvas.height = size.height;
-      const context = canvas.getContext("2d");
-      if (!context) return Promise.reject(new Error("No 2D canvas on this device"));
-      // JPEG has no transparency: a transparent PNG would turn black.
-      context.fillStyle = "#fff";
-      context.fillRect(0, 0, size.width, size.height);
-      context.drawImage(bitmap, 0, 0, size.width, size.height);
-      return new Promise((resolve, reject) =>
-        canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("The photo could not be encoded"))), "image/jpeg", quality),
-      );
-    };
-    return (await compressToLimit({ width: bitmap.width, height: bitmap.height }, encode, options)).blob;
+    // from-image: the camera's EXIF orientation is applied, so portrait photos stay upright.
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch (cause) {
+    throw new PhotoPreparationError("unreadable", "The image could not be decoded on this device", { cause });
+  }
+  try {
+    return (await compressToLimit({ width: bitmap.width, height: bitmap.height }, canvasJpegEncoder(bitmap), options)).blob;
   } finally {
     bitmap.close();
   }

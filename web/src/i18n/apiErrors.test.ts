@@ -32,7 +32,7 @@ describe("localizeApiError", () => {
     ["invalid_transition", `Timesheet ${id} is already approved`, "Ces heures sont déjà validées."],
     ["timesheet_locked", `Timesheet ${id} is invoiced and locked`, "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées."],
     ["forbidden_role", "A technician cannot approve their own hours", "Un technicien ne peut pas valider ses propres heures."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can approve timesheets", "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can approve timesheets", "Seuls les propriétaires, administrateurs et planificateurs peuvent valider des heures."],
     ["invalid_transition", `Mission ${id} is not done (status: in_progress)`, "L’intervention n’est pas terminée (statut « En cours ») : elle ne peut pas encore être facturée."],
     ["already_assigned", `Mission ${id} is already assigned to another technician`, "Cette intervention est déjà attribuée à un autre technicien."],
     ["not_assigned", "Technicians may only move missions assigned to them", "Cette intervention ne vous est pas attribuée."],
@@ -46,12 +46,12 @@ describe("localizeApiError", () => {
     ["invalid_transition", "Invalid emergency transition: dispatched → acknowledged", "Changement de statut impossible : une urgence « Mission créée » ne peut pas passer à « Prise en charge »."],
     ["invalid_transition", `Emergency ${id} is already dispatched`, "Cette urgence est déjà au statut « Mission créée » : on ne peut plus en créer de mission."],
     ["invalid_transition", `Emergency ${id} is already closed`, "Cette urgence est déjà au statut « Close » : on ne peut plus en créer de mission."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can dispatch an emergency", "Seuls les propriétaires, administrateurs et répartiteurs peuvent créer une mission pour une urgence."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can dispatch an emergency", "Seuls les propriétaires, administrateurs et planificateurs peuvent créer une mission pour une urgence."],
     ["value_too_long", "A mission title is at most 200 characters (got 250)", "Le titre de la mission compte au plus 200 caractères (ici 250)."],
     // Client requests.
     ["invalid_transition", `Client request ${id} is already converted`, "Cette demande est déjà au statut « Convertie en mission » : elle ne peut plus être convertie ni refusée."],
     ["invalid_transition", `Client request ${id} is already rejected`, "Cette demande est déjà au statut « Refusée » : elle ne peut plus être convertie ni refusée."],
-    ["forbidden_role", "Only an owner, admin or dispatcher can decide on a client request", "Seuls les propriétaires, administrateurs et répartiteurs peuvent traiter une demande client."],
+    ["forbidden_role", "Only an owner, admin or dispatcher can decide on a client request", "Seuls les propriétaires, administrateurs et planificateurs peuvent traiter une demande client."],
     ["value_too_long", "A reason is at most 2000 characters (got 2500)", "Le motif du refus compte au plus 2 000 caractères (ici 2\u202f500)."],
     ["unknown_reference", `Site ${id} is not a site of this client`, "Ce site n’est pas un site de ce client : choisissez l’un des siens."],
     // Quotes: statuses in the quotes screen's words, dates the French way.
@@ -62,6 +62,30 @@ describe("localizeApiError", () => {
     ["invalid_transition", "Invalid quote transition: accepted → rejected", "Changement de statut impossible : un devis « Accepté » ne peut pas passer à « Refusé »."],
     ["invalid_transition", "Quote DEV-2026-00001 expired on 2026-11-30: it can no longer be accepted", "Ce devis a expiré le 30 nov. 2026 : il ne peut plus être accepté."],
     ["quote_locked", "Quote DEV-2026-00001 is locked (status: sent)", "Ce devis est au statut « Envoyé » : il ne peut plus être modifié."],
+    // The invoicing RPCs' role check: the roles as the role picker names them.
+    ["forbidden_role", "Permission denied: send_quote requires one of the roles owner, admin, dispatcher, accountant",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire, Administrateur, Planificateur et Comptable."],
+    ["forbidden_role", "Permission denied: issue_invoice requires one of the roles owner, admin, accountant",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire, Administrateur et Comptable."],
+    ["forbidden_role", "Permission denied: set_accounting_settings requires one of the roles owner, admin",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire et Administrateur."],
+    ["forbidden_role", "Permission denied: export_fec requires one of the roles owner, auditor",
+      "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire et auditor."],
+    // The attachments function's role check (attachment_upload_url): the role in the role picker's words.
+    ["forbidden_role", "A accountant may not upload mission_photo attachments", "Le rôle « Comptable » ne permet pas d’envoyer ce type de fichier."],
+    ["forbidden_role", "A client may not upload timesheet_receipt attachments", "Le rôle « Client » ne permet pas d’envoyer ce type de fichier."],
+    // An item gone, or of an organization the caller does not belong to: the item named in French, its id left out.
+    ["not_found", "Quote DEV-2026-00001 not found", "Ce devis est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Quote ${id} not found`, "Ce devis est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Emergency ${id} not found`, "Cette urgence est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Client request ${id} not found`, "Cette demande client est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Invoice ${id} not found`, "Cette facture est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Mission ${id} not found`, "Cette intervention est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Payment ${id} not found`, "Ce paiement est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Stock item ${id} not found`, "Cet article de stock est introuvable, ou vous n’y avez pas accès."],
+    ["not_found", `Organization ${id} not found`, "Cette organisation est introuvable, ou vous n’en êtes pas membre."],
+    ["not_found", `Timesheet ${id} not found`, "Ces heures sont introuvables, ou vous n’y avez pas accès."],
+    ["not_found", `Alert ${id} not found`, "Cette alerte est introuvable, ou vous n’y avez pas accès."],
     // A refusal recorded without its code (an outbox record of an earlier version): known by its words alone.
     [undefined, "Insufficient stock. Available: 8, Requested: 99", "Stock insuffisant : 8 disponible(s), 99 demandé(s)."],
     [undefined, "Something the app never saw", "Something the app never saw"],
@@ -80,6 +104,12 @@ describe("localizeApiError", () => {
     ["quote_locked", "Quote DEV-2026-00001 is locked"],
     ["value_too_long", "A reason is at most 2000 characters"],
     ["forbidden_role", "Only an owner or admin can dispatch an emergency"],
+    ["forbidden_role", "Permission denied: send_quote requires the role owner"],
+    ["forbidden_role", "Permission denied: requires one of the roles owner, admin"],
+    ["not_found", "Quote not found"],
+    ["forbidden_role", "A accountant may not upload"],
+    ["not_found", `Supplier ${id} not found`],
+    ["not_found", `Quote ${id} not found in this organization`],
   ];
   it.each(nearMisses)("a near miss of a known wording is not taken for it: %s «%s»", (code, message) => {
     const codeSentence = localizeApiError({ code, message: "" }, "fr").message;
@@ -119,6 +149,17 @@ describe("localizeApiError", () => {
     expect(localizeApiError({ message: "" }, "fr")).toEqual({ message: "L’action a échoué. Réessayez." });
     expect(localizeApiError({ code: "not_found", message: "" }, "fr")).toEqual({ message: "Élément introuvable, ou vous n’y avez pas accès." });
     expect(localizeApiError({ code: "not_found", message: "" }, "en")).toEqual({ message: "Not found, or you do not have access to it." });
+  });
+
+  it("the shapes read as the invoicing role check and as an item not found are the ones SQL raises (supabase/schema.sql)", () => {
+    const schema = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../supabase/schema.sql"), "utf8");
+    expect(schema).toContain("format('Permission denied: %s requires one of the roles %s', p_action, pg_catalog.array_to_string(p_allowed, ', '))");
+    expect(schema).toContain("format('%s not found', p_what)");
+    expect(schema).toContain("format('A %s may not upload %s attachments', v_role, p_owner_type)");
+    // Each item named in French is one the SQL names, in its own refusal or as the role check's p_what.
+    for (const item of ["Quote", "Emergency", "Client request", "Invoice", "Mission", "Payment", "Stock item", "Organization", "Timesheet", "Alert"]) {
+      expect(schema.includes(`format('${item} %s not found'`) || schema.includes(`format('${item} %s', `), item).toBe(true);
+    }
   });
 
   it("every code of the catalogue (docs/errors.md) has a translation, and no translation names a code it lacks", () => {

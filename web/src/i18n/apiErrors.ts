@@ -14,6 +14,7 @@
  *   3. a code without a translation (an SQLSTATE outside the catalogue, a
  *      network failure) keeps the catalogue's message.
  */
+import { fr as appFr } from "./fr.ts";
 import { formatDate, formatNumber, i18n, LANGUAGES, registerNamespace, type Language, type Translations } from "./index.ts";
 import { missionStatusEn, missionStatusFr } from "./missionStatus.ts";
 import { clientRequestStatusEn, clientRequestStatusFr, emergencyStatusEn, emergencyStatusFr, quoteStatusEn, quoteStatusFr } from "./officeStatuses.ts";
@@ -33,7 +34,9 @@ export interface RefusalLike {
  * translation's values; the groups listed in `statuses` hold the status of
  * a mission, an emergency, a client request or a quote as the database names
  * it (in_progress), shown in the user's words; the groups listed in `dates`
- * hold a calendar day (2026-12-03), written the language's way.
+ * hold a calendar day (2026-12-03), written the language's way; the groups
+ * listed in `roles` hold organization roles as SQL lists them ("owner, admin"),
+ * shown as the role picker names them (nav.role), joined the language's way.
  * An id in a message (Timesheet <uuid> …) is left out of the translation: the
  * screen names the item already (the line of a bulk result, the offline action).
  */
@@ -43,6 +46,7 @@ const KNOWN_MESSAGES: ReadonlyArray<{
   key: keyof typeof fr.messages;
   statuses?: Readonly<Record<string, keyof typeof fr.status>>;
   dates?: readonly string[];
+  roles?: readonly string[];
 }> = [
   { code: "validation_failed", pattern: /^An emergency needs a description of 1 to 10000 characters$/, key: "emergencyDescription" },
   { code: "validation_failed", pattern: /^A reason is required to decline a request: the client reads it$/, key: "declineReason" },
@@ -92,6 +96,26 @@ const KNOWN_MESSAGES: ReadonlyArray<{
   { code: "invalid_transition", pattern: /^Invalid quote transition: (?<from>[a-z_]+) → (?<to>[a-z_]+)$/, key: "quoteTransition", statuses: { from: "quote", to: "quote" } },
   { code: "invalid_transition", pattern: /^Quote \S+ expired on (?<date>\d{4}-\d{2}-\d{2}): it can no longer be accepted$/, key: "quoteExpired", dates: ["date"] },
   { code: "quote_locked", pattern: /^Quote \S+ is locked \(status: (?<status>[a-z_]+)\)$/, key: "quoteLocked", statuses: { status: "quote" } },
+  // The role check of the invoicing, quote and accounting RPCs (private.authorize_invoicing): the action is a
+  // function name, left out (the screen names it); the roles are what the user can act on.
+  { code: "forbidden_role", pattern: /^Permission denied: [a-z_]+ requires one of the roles (?<roles>[a-z_]+(?:, [a-z_]+)*)$/, key: "invoicingRole", roles: ["roles"] },
+  // The attachments function's role check (attachment_upload_url): the kind of file is the screen's.
+  { code: "forbidden_role", pattern: /^An? (?<role>[a-z_]+) may not upload [a-z_]+ attachments$/, key: "attachmentRole", roles: ["role"] },
+  // An item gone, or of an organization the caller is not a member of (the two answers are the same on purpose):
+  // the dispatch of an emergency, the decision on a client request, a line of a bulk approval, an alert's
+  // acknowledgement, and the role check above, whose p_what names the item the RPC was called on.
+  ...Object.entries({
+    Quote: "quoteNotFound",
+    Emergency: "emergencyNotFound",
+    "Client request": "clientRequestNotFound",
+    Invoice: "invoiceNotFound",
+    Mission: "missionNotFound",
+    Payment: "paymentNotFound",
+    "Stock item": "stockItemNotFound",
+    Organization: "organizationNotFound",
+    Timesheet: "timesheetNotFound",
+    Alert: "alertNotFound",
+  } as const).map(([item, key]) => ({ code: "not_found", pattern: new RegExp(`^${item} \\S+ not found$`), key })),
   // Not the catalogue's: the outbox's own refusal of a photo or signature whose bytes are gone (attachments/upload.ts).
   { code: "file_missing", pattern: /^The file is no longer on this device$/, key: "fileMissing" },
   // Not the catalogue's: the portal's refusal of an invoice-pdf answer that is not a PDF (portal/data.ts).
@@ -120,17 +144,17 @@ const fr = {
     partsOnClosedMission: "Impossible de saisir des pièces sur une intervention au statut « {{status}} ».",
     timesheetAlreadyApproved: "Ces heures sont déjà validées.",
     timesheetInvoiced: "Ces heures sont facturées : elles ne peuvent plus être validées ni modifiées.",
-    approveTimesheetsRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent valider des heures.",
+    approveTimesheetsRole: "Seuls les propriétaires, administrateurs et planificateurs peuvent valider des heures.",
     approveOwnHours: "Un technicien ne peut pas valider ses propres heures.",
     missionNotDone: "L’intervention n’est pas terminée (statut « {{status}} ») : elle ne peut pas encore être facturée.",
     fileMissing: "Le fichier n’est plus sur cet appareil : reprenez la photo ou la signature.",
     pdfUnreadable: "Le PDF n’a pas pu être lu. Réessayez.",
     emergencyTransition: "Changement de statut impossible : une urgence « {{from}} » ne peut pas passer à « {{to}} ».",
     emergencyAlreadyDecided: "Cette urgence est déjà au statut « {{status}} » : on ne peut plus en créer de mission.",
-    dispatchEmergencyRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent créer une mission pour une urgence.",
+    dispatchEmergencyRole: "Seuls les propriétaires, administrateurs et planificateurs peuvent créer une mission pour une urgence.",
     missionTitleLength: "Le titre de la mission compte au plus 200 caractères (ici {{length}}).",
     clientRequestAlreadyDecided: "Cette demande est déjà au statut « {{status}} » : elle ne peut plus être convertie ni refusée.",
-    decideClientRequestRole: "Seuls les propriétaires, administrateurs et répartiteurs peuvent traiter une demande client.",
+    decideClientRequestRole: "Seuls les propriétaires, administrateurs et planificateurs peuvent traiter une demande client.",
     declineReasonLength: "Le motif du refus compte au plus 2 000 caractères (ici {{length}}).",
     siteOfAnotherClient: "Ce site n’est pas un site de ce client : choisissez l’un des siens.",
     quoteAlreadySent: "Ce devis est déjà envoyé (statut « {{status}} ») : il ne peut pas être envoyé à nouveau.",
@@ -140,6 +164,18 @@ const fr = {
     quoteTransition: "Changement de statut impossible : un devis « {{from}} » ne peut pas passer à « {{to}} ».",
     quoteExpired: "Ce devis a expiré le {{date}} : il ne peut plus être accepté.",
     quoteLocked: "Ce devis est au statut « {{status}} » : il ne peut plus être modifié.",
+    invoicingRole: "Votre rôle ne permet pas cette action. Rôles autorisés : {{roles}}.",
+    attachmentRole: "Le rôle « {{role}} » ne permet pas d’envoyer ce type de fichier.",
+    quoteNotFound: "Ce devis est introuvable, ou vous n’y avez pas accès.",
+    emergencyNotFound: "Cette urgence est introuvable, ou vous n’y avez pas accès.",
+    clientRequestNotFound: "Cette demande client est introuvable, ou vous n’y avez pas accès.",
+    invoiceNotFound: "Cette facture est introuvable, ou vous n’y avez pas accès.",
+    missionNotFound: "Cette intervention est introuvable, ou vous n’y avez pas accès.",
+    paymentNotFound: "Ce paiement est introuvable, ou vous n’y avez pas accès.",
+    stockItemNotFound: "Cet article de stock est introuvable, ou vous n’y avez pas accès.",
+    organizationNotFound: "Cette organisation est introuvable, ou vous n’en êtes pas membre.",
+    timesheetNotFound: "Ces heures sont introuvables, ou vous n’y avez pas accès.",
+    alertNotFound: "Cette alerte est introuvable, ou vous n’y avez pas accès.",
   },
   /** Statuses as a refusal names them (the back office's words). */
   status: { mission: missionStatusFr, emergency: emergencyStatusFr, clientRequest: clientRequestStatusFr, quote: quoteStatusFr },
@@ -232,6 +268,18 @@ const en: Translations<typeof fr> = {
     quoteTransition: "Invalid quote transition: {{from}} → {{to}}",
     quoteExpired: "The quote expired on {{date}}: it can no longer be accepted",
     quoteLocked: "The quote is locked (status: {{status}})",
+    invoicingRole: "Your role does not allow this action. Allowed roles: {{roles}}.",
+    attachmentRole: "The {{role}} role does not allow sending this kind of file.",
+    quoteNotFound: "The quote was not found, or you do not have access to it.",
+    emergencyNotFound: "The emergency was not found, or you do not have access to it.",
+    clientRequestNotFound: "The client request was not found, or you do not have access to it.",
+    invoiceNotFound: "The invoice was not found, or you do not have access to it.",
+    missionNotFound: "The mission was not found, or you do not have access to it.",
+    paymentNotFound: "The payment was not found, or you do not have access to it.",
+    stockItemNotFound: "The stock item was not found, or you do not have access to it.",
+    organizationNotFound: "The organization was not found, or you are not a member of it.",
+    timesheetNotFound: "The timesheet was not found, or you do not have access to it.",
+    alertNotFound: "The alert was not found, or you do not have access to it.",
   },
   status: { mission: missionStatusEn, emergency: emergencyStatusEn, clientRequest: clientRequestStatusEn, quote: quoteStatusEn },
   codes: {
@@ -297,6 +345,13 @@ function localValues(values: Record<string, string>, language: string): Record<s
   );
 }
 
+/** Roles as SQL lists them ("owner, admin") in the role picker's words, a role the app does not know as SQL wrote it. */
+function roleList(roles: string, language: string): string {
+  const t = i18n.getFixedT(language);
+  const names = roles.split(", ").map((role) => (Object.hasOwn(appFr.nav.role, role) ? t(`nav.role.${role}`) : role));
+  return new Intl.ListFormat(localeOf(language), { type: "conjunction" }).format(names);
+}
+
 /** A refusal as a screen shows it: its words, and the catalogue's own when the words are only the code's. */
 export interface LocalizedRefusal {
   message: string;
@@ -328,6 +383,10 @@ export function localizeApiError(error: RefusalLike, language: string = i18n.lan
     for (const group of known.dates ?? []) {
       const day = match.groups?.[group];
       if (day) values[group] = formatDate(day, localeOf(language));
+    }
+    for (const group of known.roles ?? []) {
+      const roles = match.groups?.[group];
+      if (roles) values[group] = roleList(roles, language);
     }
     return { message: t(`messages.${known.key}`, values) };
   }

@@ -1,4 +1,5 @@
 import type { Messages } from "./index.ts";
+import { missionStatusEn } from "./missionStatus.ts";
 
 /** English. Same keys as fr.ts (the compiler checks it). */
 export const en: Messages = {
@@ -68,16 +69,8 @@ export const en: Messages = {
     notScheduled: "Not scheduled",
     pendingChange: "change pending",
   },
-  status: {
-    new: "New",
-    published: "Published",
-    assigned: "Accepted",
-    in_progress: "In progress",
-    blocked: "Blocked",
-    done: "Done",
-    invoiced: "Invoiced",
-    cancelled: "Cancelled",
-  },
+  // The back office's words (missionStatus.ts): the technician sees the same status under the same name.
+  status: missionStatusEn,
   priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
   mission: {
     back: "Back to missions",
@@ -142,6 +135,9 @@ export const en: Messages = {
       saved: "Photo saved on this device.",
       tooLarge: "Photo too large, even shrunk.",
       failed: "The photo could not be read: {{message}}",
+      unreadable: "This phone cannot read this image: take the photo with the camera, or choose a JPEG or PNG image.",
+      noCanvas: "This phone cannot shrink the photo before saving it: update the browser, or take the photo with another phone.",
+      notEncoded: "This phone could not shrink the photo: try again, or take the photo again.",
       thumbnail: "Photo of {{date}}",
       pendingThumb: "Photo waiting to be sent",
       refused: "refused",
@@ -172,6 +168,8 @@ export const en: Messages = {
     denied: "Notifications blocked: allow them in the browser's settings.",
     unsupported: "This browser cannot receive push notifications.",
     failed: "Notifications could not be changed: {{message}}",
+    noKeys: "This phone's browser gave no notification keys: try again, or update the browser.",
+    notSubscribed: "The browser could not subscribe to its notification service: try again later, or use another browser.",
   },
   inbox: {
     title: "Notifications",

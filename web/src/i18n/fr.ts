@@ -1,4 +1,6 @@
 /** French, the default language. Keys are shared with en.ts (typed from this file). */
+import { missionStatusFr } from "./missionStatus.ts";
+
 export const fr = {
   app: {
     name: "Terrain",
@@ -66,16 +68,8 @@ export const fr = {
     notScheduled: "Non planifiée",
     pendingChange: "modification en attente",
   },
-  status: {
-    new: "Nouvelle",
-    published: "Publiée",
-    assigned: "Acceptée",
-    in_progress: "En cours",
-    blocked: "Bloquée",
-    done: "Terminée",
-    invoiced: "Facturée",
-    cancelled: "Annulée",
-  },
+  // The back office's words (missionStatus.ts): the technician sees the same status under the same name.
+  status: missionStatusFr,
   priority: { low: "Basse", normal: "Normale", high: "Haute", urgent: "Urgente" },
   mission: {
     back: "Retour aux missions",
@@ -140,6 +134,9 @@ export const fr = {
       saved: "Photo enregistrée sur l'appareil.",
       tooLarge: "Photo trop lourde, même réduite.",
       failed: "La photo n'a pas pu être lue : {{message}}",
+      unreadable: "Ce téléphone ne sait pas lire cette image : prenez la photo avec l’appareil photo, ou choisissez une image JPEG ou PNG.",
+      noCanvas: "Ce téléphone ne permet pas de réduire la photo avant de l’enregistrer : mettez à jour le navigateur, ou prenez la photo avec un autre téléphone.",
+      notEncoded: "Ce téléphone n’a pas réussi à réduire la photo : réessayez, ou reprenez la photo.",
       thumbnail: "Photo du {{date}}",
       pendingThumb: "Photo en attente d'envoi",
       refused: "refusée",
@@ -169,7 +166,9 @@ export const fr = {
     disabled: "Notifications désactivées sur ce téléphone.",
     denied: "Notifications refusées : autorisez-les dans les réglages du navigateur.",
     unsupported: "Ce navigateur ne reçoit pas de notifications push.",
-    failed: "Les notifications n'ont pas pu être activées : {{message}}",
+    failed: "Les notifications n'ont pas pu être modifiées : {{message}}",
+    noKeys: "Le navigateur de ce téléphone n’a pas fourni de clés de notification : réessayez, ou mettez le navigateur à jour.",
+    notSubscribed: "Le navigateur n’a pas pu s’abonner à son service de notifications : réessayez plus tard, ou utilisez un autre navigateur.",
   },
   inbox: {
     title: "Notifications",

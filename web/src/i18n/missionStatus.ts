@@ -1,7 +1,10 @@
 /**
- * A mission's status in the back office's words: the missions board and the
- * refusals that name a status (apiErrors.ts) say the same. The technician app
- * keeps its own (fr.ts: "Acceptée", said to the one who accepted).
+ * A mission's status in the back office's words: the missions board, the
+ * refusals that name a status (apiErrors.ts) and the technician app (fr.ts,
+ * en.ts) say the same. "assigned" means a technician holds the mission, the
+ * one who accepted it or the one dispatch gave it to: "Assignée", never
+ * "Acceptée" (nobody may have accepted it) nor "Planifiée" (it may have no
+ * date). The portal keeps the client's own words for the other statuses.
  */
 import type { Translations } from "./index.ts";
 

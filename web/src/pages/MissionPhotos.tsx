@@ -6,14 +6,15 @@
  */
 import { useId, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { compressPhoto, PhotoTooLargeError } from "../attachments/compress.ts";
+import { compressPhoto } from "../attachments/compress.ts";
 import { useObjectUrl, usePendingFiles, useRemoteAttachments, type PendingFile } from "../attachments/hooks.ts";
 import { isSignature, photoName, queueMissionFile } from "../attachments/queue.ts";
+import { photoFailureText } from "../i18n/deviceFailures.ts";
 import { formatDateTime } from "../i18n/index.ts";
 import { useTechnician } from "../technician/context.tsx";
 
 export default function MissionPhotos({ missionId }: { missionId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { db, engine } = useTechnician();
   const inputId = useId();
   const headingId = useId();
@@ -35,10 +36,7 @@ export default function MissionPhotos({ missionId }: { missionId: string }) {
       setStatus({ kind: "saved" });
       void engine.sync();
     } catch (error) {
-      setStatus({
-        kind: "error",
-        message: error instanceof PhotoTooLargeError ? t("mission.photos.tooLarge") : t("mission.photos.failed", { message: (error as Error).message }),
-      });
+      setStatus({ kind: "error", message: photoFailureText(error, i18n.language) });
     }
   }
 

@@ -1,13 +1,14 @@
 /** The notifications screen's Web Push switch: on asks the permission and subscribes; off unsubscribes. */
 import { useEffect, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { currentSubscription, disablePush, enablePush, pushSupport, PushPermissionError } from "../push/push.ts";
+import { pushFailureText } from "../i18n/deviceFailures.ts";
+import { currentSubscription, disablePush, enablePush, pushSupport } from "../push/push.ts";
 import { useTechnician } from "../technician/context.tsx";
 
 type State = "loading" | "unsupported" | "off" | "on" | "working";
 
 export default function PushOptIn() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { supabase, vapidPublicKey } = useTechnician();
   const headingId = useId();
   const [state, setState] = useState<State>("loading");
@@ -34,10 +35,7 @@ export default function PushOptIn() {
       setMessage({ kind: "ok", text: t("push.enabled") });
     } catch (error) {
       setState("off");
-      setMessage({
-        kind: "error",
-        text: error instanceof PushPermissionError ? t("push.denied") : t("push.failed", { message: (error as Error).message }),
-      });
+      setMessage({ kind: "error", text: pushFailureText(error, i18n.language) });
     }
   }
 
@@ -50,7 +48,7 @@ export default function PushOptIn() {
       setMessage({ kind: "ok", text: t("push.disabled") });
     } catch (error) {
       setState("on");
-      setMessage({ kind: "error", text: t("push.failed", { message: (error as Error).message }) });
+      setMessage({ kind: "error", text: pushFailureText(error, i18n.language) });
     }
   }
 

@@ -58,7 +58,8 @@ export const fr = {
     statusValue: {
       new: "Enregistrée",
       published: "À planifier",
-      assigned: "Planifiée",
+      // A technician holds it (missionStatus.ts): it may still have no date.
+      assigned: "Assignée",
       in_progress: "En cours",
       blocked: "En attente",
       done: "Terminée",
@@ -209,7 +210,7 @@ export const en: Translations<typeof fr> = {
     statusValue: {
       new: "Registered",
       published: "To be scheduled",
-      assigned: "Scheduled",
+      assigned: "Assigned",
       in_progress: "In progress",
       blocked: "On hold",
       done: "Completed",

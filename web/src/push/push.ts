@@ -19,6 +19,32 @@ export class PushPermissionError extends Error {
   override name = "PushPermissionError";
 }
 
+/**
+ * What the browser itself could not do: give a subscription with its keys, or
+ * subscribe at all (its push service unreachable, the worker gone). The
+ * message stays in English for logs; the notifications screen says `failure`
+ * in the technician's words (i18n/deviceFailures.ts).
+ */
+export type PushFailure = "no_keys" | "not_subscribed";
+export class PushDeviceError extends Error {
+  override name = "PushDeviceError";
+  constructor(
+    readonly failure: PushFailure,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The server refused to register or forget the device: its catalogue code and message, shown as every refusal is. */
+export class PushRefusedError extends Error {
+  override name = "PushRefusedError";
+  constructor(readonly refusal: { code?: string; message: string }) {
+    super(refusal.message);
+  }
+}
+
 /** The VAPID key as pushManager.subscribe takes it. */
 export function vapidKeyBytes(base64url: string): Uint8Array<ArrayBuffer> {
   const base64 = (base64url + "=".repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -40,9 +66,9 @@ export async function currentSubscription(): Promise<PushSubscription | null> {
 /** Tells the server about this device's subscription (again: it refreshes its last_seen_at). */
 export async function registerWithServer(supabase: TerrainClient, subscription: PushSubscription): Promise<void> {
   const { keys } = subscription.toJSON();
-  if (!keys?.p256dh || !keys.auth) throw new Error("The browser gave a subscription without keys");
+  if (!keys?.p256dh || !keys.auth) throw new PushDeviceError("no_keys", "The browser gave a subscription without keys");
   const { error } = await supabase.rpc("register_push_subscription", { p_endpoint: subscription.endpoint, p_p256dh: keys.p256dh, p_auth: keys.auth });
-  if (error) throw new Error(error.message);
+  if (error) throw new PushRefusedError(error);
 }
 
 function sameKey(subscription: PushSubscription, key: Uint8Array): boolean {
@@ -64,7 +90,13 @@ export async function enablePush(supabase: TerrainClient, vapidPublicKey: string
     await subscription.unsubscribe();
     subscription = null;
   }
-  subscription ??= await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  if (!subscription) {
+    try {
+      subscription = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    } catch (cause) {
+      throw new PushDeviceError("not_subscribed", "The browser could not subscribe to its push service", { cause });
+    }
+  }
   await registerWithServer(supabase, subscription);
   return subscription;
 }
@@ -74,7 +106,7 @@ export async function disablePush(supabase: TerrainClient): Promise<void> {
   const subscription = await currentSubscription();
   if (!subscription) return;
   const { error } = await supabase.rpc("delete_push_subscription", { p_endpoint: subscription.endpoint });
-  if (error) throw new Error(error.message);
+  if (error) throw new PushRefusedError(error);
   await subscription.unsubscribe();
 }
 
