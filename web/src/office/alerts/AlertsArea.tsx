@@ -3,7 +3,8 @@
  * oldest first, then the acknowledged ones whose condition still holds; the
  * recently resolved ones on their own tab (/office/alerts/resolved). Kept
  * current by useLiveAlerts; acknowledge and silence call the SQL API
- * (acknowledge_alert, silence_alert), whose refusals are shown as written.
+ * (acknowledge_alert, silence_alert), whose refusals are shown in the reader's language
+ * (ErrorMessage, web/src/i18n/apiErrors.ts).
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import type { TFunction } from "i18next";
