@@ -14,7 +14,7 @@
 -- Missions: c1 2009 done, 2007 invoiced (tech2), 2004 in progress; c2 2006
 -- invoiced; org B b…2009 done.
 begin;
-select plan(21);
+select plan(22);
 
 select tests.create_supabase_user('portal-boulangerie');
 insert into public.memberships (org_id, user_id, role, client_id)
@@ -42,24 +42,20 @@ begin
   end if;
 end $$;
 
-select pg_temp.attach('done-photo.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo',
-  'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-0000000000c1');
-select pg_temp.attach('signature-client.png', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo',
-  'a0000000-0000-4000-8000-000000002007', 'a0000000-0000-4000-8000-000000002007', 'a0000000-0000-4000-8000-0000000000c1');
-select pg_temp.attach('in-progress-photo.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo',
-  'a0000000-0000-4000-8000-000000002004', 'a0000000-0000-4000-8000-000000002004', 'a0000000-0000-4000-8000-0000000000c1');
-select pg_temp.attach('done-pending.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo',
-  'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-0000000000c1', false);
--- An expense receipt never carries a client; this one is forced to, to show
--- the kind itself is what keeps it from the portal.
-select pg_temp.attach('expense-receipt.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'expense',
-  'a0000000-0000-4000-8000-000000003101', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-0000000000c1');
-select pg_temp.attach('client-document.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'document',
-  'a0000000-0000-4000-8000-0000000000c1', null, 'a0000000-0000-4000-8000-0000000000c1');
-select pg_temp.attach('other-client-photo.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo',
-  'a0000000-0000-4000-8000-000000002006', 'a0000000-0000-4000-8000-000000002006', 'a0000000-0000-4000-8000-0000000000c2');
-select pg_temp.attach('other-org-photo.jpg', 'b0000000-0000-4000-8000-0000000000b0', 'mission_photo',
-  'b0000000-0000-4000-8000-000000002009', 'b0000000-0000-4000-8000-000000002009', 'b0000000-0000-4000-8000-0000000000c1');
+-- The cases (org A unless said; c1 = Syndic Lumière, c2 = Boulangerie). The
+-- expense receipt never carries a client in the app; this one is forced to,
+-- to show the kind itself is what keeps it from the portal.
+select pg_temp.attach(f.name, f.org, f.kind::public.attachment_owner_type, f.owner, f.mission, f.client, f.ready)
+from (values
+  ('done-photo.jpg',         'a0000000-0000-4000-8000-0000000000a0'::uuid, 'mission_photo', 'a0000000-0000-4000-8000-000000002009'::uuid, 'a0000000-0000-4000-8000-000000002009'::uuid, 'a0000000-0000-4000-8000-0000000000c1'::uuid, true),
+  ('signature-client.png',   'a0000000-0000-4000-8000-0000000000a0', 'mission_photo', 'a0000000-0000-4000-8000-000000002007', 'a0000000-0000-4000-8000-000000002007', 'a0000000-0000-4000-8000-0000000000c1', true),
+  ('in-progress-photo.jpg',  'a0000000-0000-4000-8000-0000000000a0', 'mission_photo', 'a0000000-0000-4000-8000-000000002004', 'a0000000-0000-4000-8000-000000002004', 'a0000000-0000-4000-8000-0000000000c1', true),
+  ('done-pending.jpg',       'a0000000-0000-4000-8000-0000000000a0', 'mission_photo', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-0000000000c1', false),
+  ('expense-receipt.jpg',    'a0000000-0000-4000-8000-0000000000a0', 'expense',       'a0000000-0000-4000-8000-000000003101', 'a0000000-0000-4000-8000-000000002009', 'a0000000-0000-4000-8000-0000000000c1', true),
+  ('client-document.jpg',    'a0000000-0000-4000-8000-0000000000a0', 'document',      'a0000000-0000-4000-8000-0000000000c1', null,                                   'a0000000-0000-4000-8000-0000000000c1', true),
+  ('other-client-photo.jpg', 'a0000000-0000-4000-8000-0000000000a0', 'mission_photo', 'a0000000-0000-4000-8000-000000002006', 'a0000000-0000-4000-8000-000000002006', 'a0000000-0000-4000-8000-0000000000c2', true),
+  ('other-org-photo.jpg',    'b0000000-0000-4000-8000-0000000000b0', 'mission_photo', 'b0000000-0000-4000-8000-000000002009', 'b0000000-0000-4000-8000-000000002009', 'b0000000-0000-4000-8000-0000000000c1', true)
+) f (name, org, kind, owner, mission, client, ready);
 
 -- What a user reads, by case name: the rows, then the objects.
 create function pg_temp.rows_seen(p_user uuid) returns text[] language sql as $$
@@ -70,43 +66,37 @@ create function pg_temp.objects_seen(p_user uuid) returns text[] language sql as
 $$;
 
 -- -----------------------------------------------------------------------------
--- Rows (public.attachments)
+-- The matrix: who reads which rows (public.attachments) and which stored
+-- objects (storage.objects, what storage-js download reads). An object shows
+-- only for a ready row: the pending upload has none.
 -- -----------------------------------------------------------------------------
-select is(pg_temp.rows_seen('a0000000-0000-4000-8000-000000000006'),
-  '{client-document.jpg,done-photo.jpg,signature-client.png}',
-  'portal user of the client: the done and invoiced missions'' photo and signature, and their document; not the mission in progress, the pending upload, the expense receipt');
-select is(pg_temp.rows_seen(tests.get_supabase_uid('portal-boulangerie')),
-  '{other-client-photo.jpg}', 'portal user of another client of the organization: only their own client''s invoiced mission');
-select is(pg_temp.rows_seen('b0000000-0000-4000-8000-000000000006'),
-  '{other-org-photo.jpg}', 'portal user of another organization: only their own');
-select is(pg_temp.rows_seen('a0000000-0000-4000-8000-000000000003'),
-  '{done-pending.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg}',
-  'technician: the files of the missions assigned to them, whatever the status (unchanged)');
-select is(pg_temp.rows_seen('a0000000-0000-4000-8000-000000000004'),
-  '{signature-client.png}', 'another technician: only the mission they did');
-select is(pg_temp.rows_seen('a0000000-0000-4000-8000-000000000002'),
-  '{client-document.jpg,done-pending.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg,signature-client.png}',
-  'dispatcher: every file of the organization, none of the other');
-select throws_ok($$select tests.as_anon('select to_jsonb(count(*)) from public.attachments')$$,
-  '42501', null, 'anon: no access to the table at all');
+create temp table matrix (who text, member uuid, rows_seen text[], objects_seen text[]) on commit drop;
+insert into matrix values
+  ('portal user of the client: the done and invoiced missions'' photo and signature, their document; not the mission in progress, the pending upload, the expense receipt',
+   'a0000000-0000-4000-8000-000000000006',
+   '{client-document.jpg,done-photo.jpg,signature-client.png}',
+   '{client-document.jpg,done-photo.jpg,signature-client.png}'),
+  ('portal user of another client of the organization: their own client''s invoiced mission only',
+   tests.get_supabase_uid('portal-boulangerie'), '{other-client-photo.jpg}', '{other-client-photo.jpg}'),
+  ('portal user of another organization: their own only',
+   'b0000000-0000-4000-8000-000000000006', '{other-org-photo.jpg}', '{other-org-photo.jpg}'),
+  ('technician: the files of the missions assigned to them, whatever the status (unchanged)',
+   'a0000000-0000-4000-8000-000000000003',
+   '{done-pending.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg}',
+   '{done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg}'),
+  ('another technician: only the mission they did',
+   'a0000000-0000-4000-8000-000000000004', '{signature-client.png}', '{signature-client.png}'),
+  ('dispatcher: every file of the organization, none of the other',
+   'a0000000-0000-4000-8000-000000000002',
+   '{client-document.jpg,done-pending.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg,signature-client.png}',
+   '{client-document.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg,signature-client.png}');
 
--- -----------------------------------------------------------------------------
--- Stored objects (storage.objects, what storage-js download reads)
--- -----------------------------------------------------------------------------
-select is(pg_temp.objects_seen('a0000000-0000-4000-8000-000000000006'),
-  '{client-document.jpg,done-photo.jpg,signature-client.png}', 'portal user of the client: the same files, no more');
-select is(pg_temp.objects_seen(tests.get_supabase_uid('portal-boulangerie')),
-  '{other-client-photo.jpg}', 'portal user of another client: their own only');
-select is(pg_temp.objects_seen('b0000000-0000-4000-8000-000000000006'),
-  '{other-org-photo.jpg}', 'portal user of another organization: their own only');
-select is(pg_temp.objects_seen('a0000000-0000-4000-8000-000000000003'),
-  '{done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg}',
-  'technician: the ready files of their missions');
-select is(pg_temp.objects_seen('a0000000-0000-4000-8000-000000000002'),
-  '{client-document.jpg,done-photo.jpg,expense-receipt.jpg,in-progress-photo.jpg,other-client-photo.jpg,signature-client.png}',
-  'dispatcher: every ready file of the organization');
+select is(pg_temp.rows_seen(member), rows_seen, 'rows, ' || who) from matrix order by who;
+select is(pg_temp.objects_seen(member), objects_seen, 'objects, ' || who) from matrix order by who;
+select throws_ok($$select tests.as_anon('select to_jsonb(count(*)) from public.attachments')$$,
+  '42501', null, 'rows, anon: no access to the table at all');
 select is(tests.count_as('anon', $$select from storage.objects where bucket_id = 'attachments'$$), 0::bigint,
-  'anon: no object of the bucket');
+  'objects, anon: none of the bucket');
 
 -- -----------------------------------------------------------------------------
 -- The mission's state decides, at the moment of reading
