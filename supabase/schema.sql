@@ -20750,7 +20750,15 @@ CREATE POLICY attachments_delete ON public.attachments FOR DELETE TO authenticat
 -- Name: attachments attachments_select; Type: POLICY; Schema: public; Owner: postgres
 --
 
-CREATE POLICY attachments_select ON public.attachments FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])))));
+CREATE POLICY attachments_select ON public.attachments FOR SELECT TO authenticated USING (((org_id = ANY (( SELECT private.my_org_ids_as('{owner,admin,dispatcher,accountant}'::public.member_role[]) AS my_org_ids_as)::uuid[])) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{technician}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (mission_id IN ( SELECT private.my_assigned_mission_ids() AS my_assigned_mission_ids))) OR ((org_id = ANY (( SELECT private.my_org_ids_as('{client}'::public.member_role[]) AS my_org_ids_as)::uuid[])) AND (client_id = ANY (( SELECT private.my_client_ids() AS my_client_ids)::uuid[])) AND
+CASE owner_type
+    WHEN 'mission_photo'::public.attachment_owner_type THEN ((status = 'ready'::text) AND (EXISTS ( SELECT
+       FROM public.missions m
+      WHERE ((m.org_id = attachments.org_id) AND (m.id = attachments.mission_id) AND (m.status = ANY (ARRAY['done'::public.mission_status, 'invoiced'::public.mission_status]))))))
+    WHEN 'document'::public.attachment_owner_type THEN true
+    WHEN 'client_request'::public.attachment_owner_type THEN true
+    ELSE false
+END)));
 
 --
 -- Name: client_requests; Type: ROW SECURITY; Schema: public; Owner: postgres

@@ -156,14 +156,15 @@ select throws_ok($$update public.attachments set status = 'pending'$$ , '23514',
 select ok(pg_temp.visible('a0000000-0000-4000-8000-000000000003', (select (v ->> 'id')::uuid from t where name = 'photo')), 'the assigned technician sees the photo');
 select ok(pg_temp.visible('a0000000-0000-4000-8000-000000000001', (select (v ->> 'id')::uuid from t where name = 'photo')), 'the owner sees it');
 select ok(pg_temp.visible('a0000000-0000-4000-8000-000000000005', (select (v ->> 'id')::uuid from t where name = 'photo')), 'the accountant sees it');
-select ok(pg_temp.visible('a0000000-0000-4000-8000-000000000006', (select (v ->> 'id')::uuid from t where name = 'photo')), 'the portal client of the mission''s client sees it');
+select ok(not pg_temp.visible('a0000000-0000-4000-8000-000000000006', (select (v ->> 'id')::uuid from t where name = 'photo')),
+  'the portal client of the mission''s client does not while the mission is in progress (276-portal-mission-photos: once done)');
 select ok(not pg_temp.visible('a0000000-0000-4000-8000-000000000004', (select (v ->> 'id')::uuid from t where name = 'photo')), 'a technician not on the mission does not');
 select ok(not pg_temp.visible('b0000000-0000-4000-8000-000000000003', (select (v ->> 'id')::uuid from t where name = 'photo')), 'nobody of another organization does');
 
 -- The object follows the row: readable directly only by who sees a ready attachment.
 select is(tests.as_user('a0000000-0000-4000-8000-000000000006', format(
   'select to_jsonb(count(*)) from storage.objects where bucket_id = ''attachments'' and name = %L', (select v ->> 'object_path' from t where name = 'photo'))),
-  '1'::jsonb, 'storage.objects: the portal client reads the ready photo''s object');
+  '0'::jsonb, 'storage.objects: nor its object');
 select is(tests.as_user('a0000000-0000-4000-8000-000000000004', format(
   'select to_jsonb(count(*)) from storage.objects where bucket_id = ''attachments'' and name = %L', (select v ->> 'object_path' from t where name = 'photo'))),
   '0'::jsonb, 'storage.objects: the other technician does not');

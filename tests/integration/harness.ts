@@ -2,6 +2,7 @@
  * What every integration test needs from the harness (scripts/stack/test-runner.ts
  * exports these before vitest runs): where the throw-away stack is and its keys.
  */
+import { crc32, deflateSync } from "node:zlib";
 import pg from "pg";
 import { LOCAL_DEV_DEMO_PASSWORD } from "../../scripts/stack/config.ts";
 import { createNodeClient, type TerrainClient } from "../../scripts/stack/supabase-client.ts";
@@ -99,4 +100,63 @@ export async function issueCreditNote(
     [ids.org, ids.creditNote],
   );
   await c.query("select public.issue_invoice($1)", [ids.creditNote]);
+}
+
+/** A file attached through the attachments function: its row id and where Storage keeps it. */
+export interface AttachedFile {
+  id: string;
+  path: string;
+}
+
+/**
+ * Attaches a file to a mission as the technician's app does, as the user of
+ * `accessToken`: the attachments function's `upload-url`, storage-js
+ * `uploadToSignedUrl` against the stack's Storage, then `finalize`. Throws
+ * on any refusal.
+ */
+export async function attachMissionPhoto(
+  accessToken: string,
+  missionId: string,
+  file: { name: string; mime: string; bytes: Uint8Array },
+): Promise<AttachedFile> {
+  const client = supabaseClient(stack.anonKey, accessToken);
+  const invoke = async <T>(body: Record<string, unknown>): Promise<T> => {
+    const { data, error } = await client.functions.invoke<T>("attachments", { body });
+    if (error) throw new Error(`attachments ${String(body.action)}: ${error.message}`);
+    return data as T;
+  };
+  const issued = await invoke<{ attachment: { id: string; upload_id: string }; upload: { bucket: string; path: string; token: string } }>({
+    action: "upload-url",
+    owner_type: "mission_photo",
+    owner_id: missionId,
+    mime: file.mime,
+    size: file.bytes.byteLength,
+    upload_id: crypto.randomUUID(),
+    name: file.name,
+  });
+  const put = await client.storage.from(issued.upload.bucket).uploadToSignedUrl(issued.upload.path, issued.upload.token, file.bytes, {
+    contentType: file.mime,
+  });
+  if (put.error) throw put.error;
+  await invoke({ action: "finalize", upload_id: issued.attachment.upload_id });
+  return { id: issued.attachment.id, path: issued.upload.path };
+}
+
+/** A PNG of one colour (a real image a browser decodes), `size` pixels square. */
+export function solidPng(rgb: [number, number, number], size = 64): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3).map((_, i) => rgb[i % 3] ?? 0)]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
 }

@@ -8,17 +8,12 @@ import type { OutboxAction, TerrainDb } from "../offline/db.ts";
 import { enqueueWithFile } from "../offline/outbox.ts";
 import type { UploadArgs } from "./upload.ts";
 
-/** The client's signature is a PNG photo of the mission under this name (mission_photo accepts image/png). */
-export const SIGNATURE_NAME = "signature-client.png";
+export { isSignature, SIGNATURE_NAME } from "./signature.ts";
 
 export async function queueMissionFile(db: TerrainDb, missionId: string, blob: Blob, name: string): Promise<OutboxAction> {
   const bytes = await blob.arrayBuffer();
   const args: UploadArgs = { owner_type: "mission_photo", owner_id: missionId, mime: blob.type, size: bytes.byteLength, name };
   return enqueueWithFile(db, { kind: "upload_attachment", missionId, args: { ...args } }, { mime: blob.type, name, bytes });
-}
-
-export function isSignature(name: string | null | undefined): boolean {
-  return name === SIGNATURE_NAME;
 }
 
 /** "photo-2026-12-03-0915.jpg": a name that says when, for the office's list. */

@@ -114,6 +114,38 @@ export async function loadMission(supabase: TerrainClient, id: string): Promise<
   return rows[0] ?? null;
 }
 
+/** The missions whose photos a portal user sees: the report is out (the attachments_select policy says the same). */
+export const REPORTED_STATUSES: readonly MissionStatus[] = ["done", "invoiced"];
+
+export interface MissionPhoto {
+  id: string;
+  original_name: string | null;
+  created_at: string;
+  /** Signed by the attachments function for an hour. */
+  url: string;
+}
+
+/**
+ * The photos (and the client's signature) of a mission, oldest first, each
+ * with a URL the attachments function signs for the portal user: RLS decides
+ * what is listed and signed (a mission not yet done lists nothing).
+ */
+export async function loadMissionPhotos(supabase: TerrainClient, missionId: string): Promise<MissionPhoto[]> {
+  const listed = await invokeFunction<{ items: Array<Omit<MissionPhoto, "url">> }>(supabase, "attachments", {
+    action: "list",
+    owner_type: "mission_photo",
+    owner_id: missionId,
+    limit: 100,
+  });
+  const items = [...listed.items].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  return Promise.all(
+    items.map(async (item) => {
+      const signed = await invokeFunction<{ signed_url: string }>(supabase, "attachments", { action: "download-url", attachment_id: item.id });
+      return { ...item, url: signed.signed_url };
+    }),
+  );
+}
+
 export async function loadInvoices({ supabase, org, clientId }: Portal): Promise<Invoice[]> {
   return unwrap(
     await supabase

@@ -55,6 +55,14 @@ export const fr = {
     reportBody: "L’intervention « {{mission}} » a été terminée le {{date}} par {{technician}}.",
     reportTechnicianFallback: "notre technicien",
     noReport: "Le rapport sera disponible une fois l’intervention terminée.",
+    photos: {
+      title: "Photos de l’intervention",
+      notYet: "Les photos seront visibles une fois l’intervention terminée.",
+      none: "Aucune photo pour cette intervention.",
+      photo: "Photo {{n}} sur {{total}}, ajoutée le {{date}}",
+      signature: "Signature du client",
+      openFull: " (ouvre l’image en grand dans un nouvel onglet)",
+    },
     statusValue: {
       new: "Enregistrée",
       published: "À planifier",
@@ -207,6 +215,14 @@ export const en: Translations<typeof fr> = {
     reportBody: "The intervention \"{{mission}}\" was completed on {{date}} by {{technician}}.",
     reportTechnicianFallback: "our technician",
     noReport: "The report will be available once the intervention is completed.",
+    photos: {
+      title: "Photos of the intervention",
+      notYet: "The photos will be visible once the intervention is completed.",
+      none: "No photo for this intervention.",
+      photo: "Photo {{n}} of {{total}}, added on {{date}}",
+      signature: "Client's signature",
+      openFull: " (opens the full picture in a new tab)",
+    },
     statusValue: {
       new: "Registered",
       published: "To be scheduled",

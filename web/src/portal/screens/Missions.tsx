@@ -3,7 +3,8 @@ import { Page } from "../../components/Page.tsx";
 import { DataTable, ErrorMessage, formatDate, formatDateTime, NotFound, useQuery } from "../../office/ui/index.ts";
 import { Link } from "../../router.tsx";
 import { usePortal } from "../context.tsx";
-import { loadMission, loadMissions, MISSION_LIMIT, type MissionStatus, type PortalMission } from "../data.ts";
+import { isSignature } from "../../attachments/signature.ts";
+import { loadMission, loadMissionPhotos, loadMissions, MISSION_LIMIT, type MissionPhoto, type MissionStatus, type PortalMission, REPORTED_STATUSES } from "../data.ts";
 import { Loading, StatusBadge } from "./shared.tsx";
 
 const TONE: Record<MissionStatus, "ok" | "warn" | "info" | "muted" | "alert"> = {
@@ -110,9 +111,64 @@ export function MissionScreen({ id }: { id: string }) {
           <p className="muted">{t("missions.noReport")}</p>
         )}
       </section>
+      <MissionPhotos missionId={m.id} reported={REPORTED_STATUSES.includes(m.status)} />
       <p>
         <Link href="/portal/missions">{t("common.back")}</Link>
       </p>
     </Page>
+  );
+}
+
+/**
+ * The intervention's photos, then the client's signature, as thumbnails that
+ * open the full picture. Only asked for once the mission is reported: before
+ * that the database shows none anyway (attachments_select).
+ */
+function MissionPhotos({ missionId, reported }: { missionId: string; reported: boolean }) {
+  const { t } = useTranslation("portal");
+  return (
+    <section aria-labelledby="photos-heading" className="card report">
+      <h2 id="photos-heading">{t("missions.photos.title")}</h2>
+      {reported ? <ReportedPhotos missionId={missionId} /> : <p className="muted">{t("missions.photos.notYet")}</p>}
+    </section>
+  );
+}
+
+function ReportedPhotos({ missionId }: { missionId: string }) {
+  const { t } = useTranslation("portal");
+  const { supabase } = usePortal();
+  const files = useQuery(() => loadMissionPhotos(supabase, missionId), [supabase, missionId]);
+  if (files.error) return <ErrorMessage error={files.error} onRetry={files.reload} />;
+  if (files.data === undefined) return <Loading />;
+  const photos = files.data.filter((f) => !isSignature(f.original_name));
+  const signatures = files.data.filter((f) => isSignature(f.original_name));
+  if (photos.length === 0 && signatures.length === 0) return <p className="muted">{t("missions.photos.none")}</p>;
+  return (
+    <ul className="thumbnails">
+      {photos.map((photo, i) => (
+        <Thumbnail key={photo.id} file={photo} name={t("missions.photos.photo", { n: i + 1, total: photos.length, date: formatDateTime(photo.created_at) })} />
+      ))}
+      {signatures.map((signature) => (
+        <Thumbnail key={signature.id} file={signature} name={t("missions.photos.signature")} signature />
+      ))}
+    </ul>
+  );
+}
+
+/** A signature is shown whole, with its name under it (a cropped square would cut it). */
+function Thumbnail({ file, name, signature = false }: { file: MissionPhoto; name: string; signature?: boolean }) {
+  const { t } = useTranslation("portal");
+  return (
+    <li className={signature ? "signature-thumbnail" : undefined}>
+      <a href={file.url} target="_blank" rel="noreferrer">
+        <img src={file.url} alt={name} loading="lazy" decoding="async" width={160} height={160} />
+        <span className="visually-hidden">{t("missions.photos.openFull")}</span>
+      </a>
+      {signature && (
+        <span className="small muted" aria-hidden="true">
+          {name}
+        </span>
+      )}
+    </li>
   );
 }
