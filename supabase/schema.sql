@@ -11097,7 +11097,8 @@ begin
   select t.* into v_type from private.attachment_types t where t.owner_type = p_owner_type;
   if not (v_role = any (v_type.uploader_roles)) then
     perform private.raise_api_error('forbidden_role',
-      pg_catalog.format('A %s may not upload %s attachments', v_role, p_owner_type));
+      pg_catalog.format('%s %s may not upload %s attachments',
+        case when pg_catalog.left(v_role::text, 1) in ('a', 'e', 'i', 'o', 'u') then 'An' else 'A' end, v_role, p_owner_type));
   end if;
 
   select m.extension into v_extension from private.attachment_type_mimes m
