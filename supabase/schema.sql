@@ -14471,6 +14471,58 @@ ALTER TABLE ops.check_emergencies_pending_overdue OWNER TO postgres;
 COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
 
 --
+-- Name: invited_account_removals; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invited_account_removals (
+    user_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    email text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.invited_account_removals OWNER TO postgres;
+
+--
+-- Name: TABLE invited_account_removals; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invited_account_removals IS 'Accounts banned by revoke_invitation (the revoked invitation created them; never signed in; member nowhere), waiting for Supabase Auth''s admin delete (invite-member). A row leaves with its account. Listed to the service role by public.invited_accounts_to_remove().';
+
+--
+-- Name: COLUMN invited_account_removals.org_id; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.org_id IS 'The organization whose invitation was revoked (for the logs; no foreign key: the account is removed even if the organization goes first).';
+
+--
+-- Name: COLUMN invited_account_removals.email; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.email IS 'The invited address, copied when queued.';
+
+--
+-- Name: check_invited_account_removals_overdue; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_invited_account_removals_overdue AS
+ SELECT jsonb_build_object('user_id', r.user_id, 'org_id', r.org_id, 'queued_at', r.queued_at) AS detail,
+    row_number() OVER (ORDER BY r.queued_at, r.user_id) AS sample_rank,
+    r.user_id,
+    r.org_id,
+    r.queued_at
+   FROM private.invited_account_removals r
+  WHERE (r.queued_at < (now() - '00:30:00'::interval));
+
+ALTER TABLE ops.check_invited_account_removals_overdue OWNER TO postgres;
+
+--
+-- Name: VIEW check_invited_account_removals_overdue; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_invited_account_removals_overdue IS 'Health check invited_account_removals_overdue: the offending rows (see ops.health_check_catalog).';
+
+--
 -- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -15612,37 +15664,6 @@ ALTER TABLE private.email_suppressions OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
-
---
--- Name: invited_account_removals; Type: TABLE; Schema: private; Owner: postgres
---
-
-CREATE TABLE private.invited_account_removals (
-    user_id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    email text NOT NULL,
-    queued_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE private.invited_account_removals OWNER TO postgres;
-
---
--- Name: TABLE invited_account_removals; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON TABLE private.invited_account_removals IS 'Accounts banned by revoke_invitation (the revoked invitation created them; never signed in; member nowhere), waiting for Supabase Auth''s admin delete (invite-member). A row leaves with its account. Listed to the service role by public.invited_accounts_to_remove().';
-
---
--- Name: COLUMN invited_account_removals.org_id; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON COLUMN private.invited_account_removals.org_id IS 'The organization whose invitation was revoked (for the logs; no foreign key: the account is removed even if the organization goes first).';
-
---
--- Name: COLUMN invited_account_removals.email; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON COLUMN private.invited_account_removals.email IS 'The invited address, copied when queued.';
 
 --
 -- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
@@ -17703,6 +17724,12 @@ CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id 
 --
 
 CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
+-- Name: invited_account_removals_queued_at_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invited_account_removals_queued_at_idx ON private.invited_account_removals USING btree (queued_at, user_id);
 
 --
 -- Name: invoice_chain_verifications_finished_idx; Type: INDEX; Schema: private; Owner: postgres
@@ -24150,6 +24177,12 @@ GRANT INSERT(source) ON TABLE public.emergency_requests TO authenticated;
 --
 
 GRANT SELECT ON TABLE ops.check_emergencies_pending_overdue TO service_role;
+
+--
+-- Name: TABLE check_invited_account_removals_overdue; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_invited_account_removals_overdue TO service_role;
 
 --
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres
