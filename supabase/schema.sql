@@ -1846,6 +1846,41 @@ ALTER FUNCTION ops.rel_ident(p_oid oid) OWNER TO postgres;
 COMMENT ON FUNCTION ops.rel_ident(p_oid oid) IS 'Schema-qualified name of a relation, independent of the caller''s search_path.';
 
 --
+-- Name: replace_in_function(regprocedure, text, text); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  -- With an empty search_path every type of the header comes out schema-qualified.
+  v_definition text := pg_catalog.pg_get_functiondef(p_function);
+  v_occurrences integer;
+begin
+  if coalesce(p_old, '') = '' or p_new is null then
+    raise exception 'ops.replace_in_function: the text to replace and its replacement are required'
+      using errcode = '22023';
+  end if;
+  v_occurrences := (pg_catalog.length(v_definition) - pg_catalog.length(pg_catalog.replace(v_definition, p_old, '')))
+                   / pg_catalog.length(p_old);
+  if v_occurrences <> 1 then
+    raise exception '% contains the text to replace % times, not once: %', p_function, v_occurrences, p_old
+      using errcode = '55000';
+  end if;
+  execute pg_catalog.replace(v_definition, p_old, p_new);
+end;
+$$;
+
+ALTER FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION replace_in_function(p_function regprocedure, p_old text, p_new text); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) IS 'For migrations: re-creates a function from its own definition with one text (found exactly once, else 55000) replaced. Its down file swaps the two texts.';
+
+--
 -- Name: sql_statement_count(text); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -21724,6 +21759,12 @@ REVOKE ALL ON FUNCTION ops.plpgsql_check_one(p_fn oid, p_rel oid, p_oldtable nam
 
 REVOKE ALL ON FUNCTION ops.rel_ident(p_oid oid) FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.rel_ident(p_oid oid) TO service_role;
+
+--
+-- Name: FUNCTION replace_in_function(p_function regprocedure, p_old text, p_new text); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) FROM PUBLIC;
 
 --
 -- Name: FUNCTION sql_statement_count(p_sql text); Type: ACL; Schema: ops; Owner: postgres

@@ -1,4 +1,4 @@
--- Down file of supabase/migrations/20261208130100_invited_account_removals_health_check.sql: returns the database to the
+-- Down file of supabase/migrations/20261208130200_invited_account_removals_health_check.sql: returns the database to the
 -- state before that migration (docs/conventions.md § Reversible migrations).
 
 delete from ops.health_check_catalog where name = 'invited_account_removals_overdue';
