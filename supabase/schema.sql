@@ -1846,6 +1846,41 @@ ALTER FUNCTION ops.rel_ident(p_oid oid) OWNER TO postgres;
 COMMENT ON FUNCTION ops.rel_ident(p_oid oid) IS 'Schema-qualified name of a relation, independent of the caller''s search_path.';
 
 --
+-- Name: replace_in_function(regprocedure, text, text); Type: FUNCTION; Schema: ops; Owner: postgres
+--
+
+CREATE FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO ''
+    AS $$
+declare
+  -- With an empty search_path every type of the header comes out schema-qualified.
+  v_definition text := pg_catalog.pg_get_functiondef(p_function);
+  v_occurrences integer;
+begin
+  if coalesce(p_old, '') = '' or p_new is null then
+    raise exception 'ops.replace_in_function: the text to replace and its replacement are required'
+      using errcode = '22023';
+  end if;
+  v_occurrences := (pg_catalog.length(v_definition) - pg_catalog.length(pg_catalog.replace(v_definition, p_old, '')))
+                   / pg_catalog.length(p_old);
+  if v_occurrences <> 1 then
+    raise exception '% contains the text to replace % times, not once: %', p_function, v_occurrences, p_old
+      using errcode = '55000';
+  end if;
+  execute pg_catalog.replace(v_definition, p_old, p_new);
+end;
+$$;
+
+ALTER FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) OWNER TO postgres;
+
+--
+-- Name: FUNCTION replace_in_function(p_function regprocedure, p_old text, p_new text); Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) IS 'For migrations: re-creates a function from its own definition with one text (found exactly once, else 55000) replaced. Its down file swaps the two texts.';
+
+--
 -- Name: sql_statement_count(text); Type: FUNCTION; Schema: ops; Owner: postgres
 --
 
@@ -11097,7 +11132,8 @@ begin
   select t.* into v_type from private.attachment_types t where t.owner_type = p_owner_type;
   if not (v_role = any (v_type.uploader_roles)) then
     perform private.raise_api_error('forbidden_role',
-      pg_catalog.format('A %s may not upload %s attachments', v_role, p_owner_type));
+      pg_catalog.format('%s %s may not upload %s attachments',
+        case when pg_catalog.left(v_role::text, 1) in ('a', 'e', 'i', 'o', 'u') then 'An' else 'A' end, v_role, p_owner_type));
   end if;
 
   select m.extension into v_extension from private.attachment_type_mimes m
@@ -14470,6 +14506,58 @@ ALTER TABLE ops.check_emergencies_pending_overdue OWNER TO postgres;
 COMMENT ON VIEW ops.check_emergencies_pending_overdue IS 'Health check emergencies_pending_overdue: the offending rows (see ops.health_check_catalog).';
 
 --
+-- Name: invited_account_removals; Type: TABLE; Schema: private; Owner: postgres
+--
+
+CREATE TABLE private.invited_account_removals (
+    user_id uuid NOT NULL,
+    org_id uuid NOT NULL,
+    email text NOT NULL,
+    queued_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE private.invited_account_removals OWNER TO postgres;
+
+--
+-- Name: TABLE invited_account_removals; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON TABLE private.invited_account_removals IS 'Accounts banned by revoke_invitation (the revoked invitation created them; never signed in; member nowhere), waiting for Supabase Auth''s admin delete (invite-member). A row leaves with its account. Listed to the service role by public.invited_accounts_to_remove().';
+
+--
+-- Name: COLUMN invited_account_removals.org_id; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.org_id IS 'The organization whose invitation was revoked (for the logs; no foreign key: the account is removed even if the organization goes first).';
+
+--
+-- Name: COLUMN invited_account_removals.email; Type: COMMENT; Schema: private; Owner: postgres
+--
+
+COMMENT ON COLUMN private.invited_account_removals.email IS 'The invited address, copied when queued.';
+
+--
+-- Name: check_invited_account_removals_overdue; Type: VIEW; Schema: ops; Owner: postgres
+--
+
+CREATE VIEW ops.check_invited_account_removals_overdue AS
+ SELECT jsonb_build_object('user_id', r.user_id, 'org_id', r.org_id, 'queued_at', r.queued_at) AS detail,
+    row_number() OVER (ORDER BY r.queued_at, r.user_id) AS sample_rank,
+    r.user_id,
+    r.org_id,
+    r.queued_at
+   FROM private.invited_account_removals r
+  WHERE (r.queued_at < (now() - '00:30:00'::interval));
+
+ALTER TABLE ops.check_invited_account_removals_overdue OWNER TO postgres;
+
+--
+-- Name: VIEW check_invited_account_removals_overdue; Type: COMMENT; Schema: ops; Owner: postgres
+--
+
+COMMENT ON VIEW ops.check_invited_account_removals_overdue IS 'Health check invited_account_removals_overdue: the offending rows (see ops.health_check_catalog).';
+
+--
 -- Name: organizations; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -15611,37 +15699,6 @@ ALTER TABLE private.email_suppressions OWNER TO postgres;
 --
 
 COMMENT ON TABLE private.email_suppressions IS 'Addresses never written to again: a hard bounce or a spam complaint reported by the email provider. Checked by public.claim_email_deliveries.';
-
---
--- Name: invited_account_removals; Type: TABLE; Schema: private; Owner: postgres
---
-
-CREATE TABLE private.invited_account_removals (
-    user_id uuid NOT NULL,
-    org_id uuid NOT NULL,
-    email text NOT NULL,
-    queued_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-ALTER TABLE private.invited_account_removals OWNER TO postgres;
-
---
--- Name: TABLE invited_account_removals; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON TABLE private.invited_account_removals IS 'Accounts banned by revoke_invitation (the revoked invitation created them; never signed in; member nowhere), waiting for Supabase Auth''s admin delete (invite-member). A row leaves with its account. Listed to the service role by public.invited_accounts_to_remove().';
-
---
--- Name: COLUMN invited_account_removals.org_id; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON COLUMN private.invited_account_removals.org_id IS 'The organization whose invitation was revoked (for the logs; no foreign key: the account is removed even if the organization goes first).';
-
---
--- Name: COLUMN invited_account_removals.email; Type: COMMENT; Schema: private; Owner: postgres
---
-
-COMMENT ON COLUMN private.invited_account_removals.email IS 'The invited address, copied when queued.';
 
 --
 -- Name: invoice_chain_heads; Type: TABLE; Schema: private; Owner: postgres
@@ -17702,6 +17759,12 @@ CREATE INDEX log_org_table_idx ON audit.log USING btree (org_id, table_name, id 
 --
 
 CREATE INDEX email_events_notification_idx ON private.email_events USING btree (notification_id) WHERE (notification_id IS NOT NULL);
+
+--
+-- Name: invited_account_removals_queued_at_idx; Type: INDEX; Schema: private; Owner: postgres
+--
+
+CREATE INDEX invited_account_removals_queued_at_idx ON private.invited_account_removals USING btree (queued_at, user_id);
 
 --
 -- Name: invoice_chain_verifications_finished_idx; Type: INDEX; Schema: private; Owner: postgres
@@ -21706,6 +21769,12 @@ REVOKE ALL ON FUNCTION ops.rel_ident(p_oid oid) FROM PUBLIC;
 GRANT ALL ON FUNCTION ops.rel_ident(p_oid oid) TO service_role;
 
 --
+-- Name: FUNCTION replace_in_function(p_function regprocedure, p_old text, p_new text); Type: ACL; Schema: ops; Owner: postgres
+--
+
+REVOKE ALL ON FUNCTION ops.replace_in_function(p_function regprocedure, p_old text, p_new text) FROM PUBLIC;
+
+--
 -- Name: FUNCTION sql_statement_count(p_sql text); Type: ACL; Schema: ops; Owner: postgres
 --
 
@@ -24157,6 +24226,12 @@ GRANT INSERT(source) ON TABLE public.emergency_requests TO authenticated;
 --
 
 GRANT SELECT ON TABLE ops.check_emergencies_pending_overdue TO service_role;
+
+--
+-- Name: TABLE check_invited_account_removals_overdue; Type: ACL; Schema: ops; Owner: postgres
+--
+
+GRANT SELECT ON TABLE ops.check_invited_account_removals_overdue TO service_role;
 
 --
 -- Name: TABLE organizations; Type: ACL; Schema: public; Owner: postgres

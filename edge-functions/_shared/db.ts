@@ -51,6 +51,50 @@ export function db(options: DbOptions = {}): Sql {
   return pool;
 }
 
+export interface OwnConnectionOptions extends DbOptions {
+  /**
+   * Called when the connection closes: the server ended the session (an
+   * idle-in-transaction or statement limit, a restart, pg_terminate_backend),
+   * or end() was called. The client is ended at once after a close it did
+   * not ask for, so no later query of it runs anywhere.
+   */
+  onclose: () => void;
+}
+
+/**
+ * A client of its own with one connection, for a transaction that stays open
+ * across waits the function does not decide (a streamed download, paced by
+ * its reader). Not a connection reserved from the pool (db().reserve()):
+ * postgres.js 3.4 writes a reserved connection's next query to the socket of
+ * a session the server has ended (an uncaught TypeError, fatal to the
+ * isolate), and releasing it hands the dead connection back to the pool. The
+ * client's own connection goes through postgres.js's close handling instead,
+ * and `onclose` says it happened. A closed client would silently open a new
+ * session for the next query, outside the transaction: so it is ended as
+ * soon as it closes, and every later query is refused (CONNECTION_ENDED).
+ * No idle or lifetime limit of the driver: either would end the connection,
+ * and the transaction, between two reads. The caller ends it (end()) when done.
+ */
+export function ownConnection(options: OwnConnectionOptions): Sql {
+  const url = options.url ?? readEnv({ SUPABASE_DB_URL: postgresUrl }).SUPABASE_DB_URL;
+  const client: Sql = postgres(url, {
+    max: 1,
+    connect_timeout: CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: 0,
+    max_lifetime: null,
+    prepare: false,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? "terrain-edge-functions" },
+    onclose: () => {
+      // timeout 0: a query the closed session was running never completes,
+      // and a plain end() would wait for it for ever.
+      void client.end({ timeout: 0 });
+      options.onclose();
+    },
+  });
+  return client;
+}
+
 /** Closes the pool (tests, shutdown). The next db() call opens a new one. */
 export async function closeDb(timeoutSeconds = 5): Promise<void> {
   const closing = pool;

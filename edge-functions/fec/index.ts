@@ -7,7 +7,7 @@
  * runs the export's refusals), whatever verify_jwt says — a function deployed
  * without it, or called past the gateway, still refuses a forged token (401).
  */
-import { db } from "../_shared/db.ts";
+import { ownConnection } from "../_shared/db.ts";
 import { readSupabaseEnv } from "../_shared/env.ts";
 import { createHandler } from "../_shared/http.ts";
 import { callerClient, rpc } from "../_shared/supabase.ts";
@@ -21,4 +21,7 @@ const checkedByPostgrest = async (req: Request, request: { org_id: string; year_
   await rpc(callerClient(req), "fec_file_name", { p_org_id: request.org_id, p_fiscal_year_end: request.year_end });
 };
 
-Deno.serve(createHandler("fec", createFecHandler(sqlFecStore(() => db(), { authorize: checkedByPostgrest }))));
+// Each download on a connection of its own (store.ts), named for pg_stat_activity.
+const connect = (onclose: () => void) => ownConnection({ applicationName: "terrain-fec-download", onclose });
+
+Deno.serve(createHandler("fec", createFecHandler(sqlFecStore(connect, { authorize: checkedByPostgrest }))));

@@ -1,7 +1,7 @@
 /**
- * The SQL behind the fec function, on the function's own database connection
- * acting as the caller (actAsCaller: the role and claims PostgREST would set),
- * so the file is streamed: the lines of export_fec() are read through a
+ * The SQL behind the fec function, on a database connection of the download's
+ * own (see below) acting as the caller (actAsCaller: the role and claims
+ * PostgREST would set), so the file is streamed: the lines of export_fec() are read through a
  * cursor, BATCH at a time, and each batch is written to the response before
  * the next is read. The file is never whole in the function's memory.
  *
@@ -18,10 +18,21 @@
  * its own: every statement (each FETCH; the first one computes export_fec,
  * a set-returning PL/pgSQL function that produces its rows before the cursor
  * returns any) is cancelled after STATEMENT_TIMEOUT_SECONDS, and the download
- * fails. Idle time between reads is bounded by the stall timer below.
+ * fails. Idle time between reads is bounded twice: by the function (the stall
+ * timer below rolls back after STALLED_READER_SECONDS without a read), and by
+ * the server (idle_in_transaction_session_timeout, IDLE_IN_TRANSACTION_SECONDS,
+ * local to the transaction) for when the function cannot: an isolate
+ * suspended or stuck with the transaction open. The server then ends the
+ * session. That is why the connection is the download's own (ownConnection)
+ * and not one reserved from the function's pool, which postgres.js does not
+ * survive losing (_shared/db.ts): a session ended by the server, whatever the
+ * cause, ends this download only, with a clear error (503 before the first
+ * byte; after it, the body fails with the reason), and the function goes on
+ * serving.
  */
 import { actAsCaller, httpErrorOfPostgres, type Sql } from "../_shared/db.ts";
 import { bearerClaims } from "../_shared/auth.ts";
+import { HttpError } from "../_shared/http.ts";
 import type { FecFile, FecRequest, FecStore } from "./handler.ts";
 
 /** Lines per cursor read: about 1.5 MB of text for a FEC line of ~150 bytes. */
@@ -43,11 +54,27 @@ export const STALLED_READER_SECONDS = 60;
  */
 export const STATEMENT_TIMEOUT_SECONDS = 600;
 
+/**
+ * The server's own limit on the transaction staying idle between two reads:
+ * twice the function's stall timer, so that normally the function rolls back
+ * first (and keeps its connection usable), and the server only steps in when
+ * the function did not.
+ */
+export const IDLE_IN_TRANSACTION_SECONDS = 2 * STALLED_READER_SECONDS;
+
+/**
+ * The download's connection: a client of one connection that calls onclose
+ * when the server ends its session (ownConnection in production).
+ */
+export type ConnectFec = (onclose: () => void) => Sql;
+
 export interface FecStoreOptions {
   batch?: number;
   stalledReaderSeconds?: number;
   /** The transaction's statement_timeout, in milliseconds (default STATEMENT_TIMEOUT_SECONDS). */
   statementTimeoutMs?: number;
+  /** The transaction's idle_in_transaction_session_timeout, in milliseconds (default IDLE_IN_TRANSACTION_SECONDS). */
+  idleInTransactionTimeoutMs?: number;
   /**
    * Runs before the connection acts as the caller, and throws (an HttpError) to refuse: the
    * function checks the token's signature there (index.ts), since actAsCaller trusts its claims.
@@ -61,32 +88,46 @@ const encoder = new TextEncoder();
 const encodeLines = (rows: { line: string }[]): Uint8Array =>
   encoder.encode(rows.map((r) => r.line).join("\r\n") + "\r\n");
 
-export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecStore {
+/** What the reader of a download gets when the server ended its session. */
+const sessionEnded = (idleMs: number) =>
+  new Error(`The database ended the FEC download's session (idle in its transaction for ${idleMs / 1000} s, ` +
+    "or the server restarted or ended it): download the file again");
+
+export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}): FecStore {
   const batch = options.batch ?? BATCH;
   const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
   const statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_SECONDS * 1000;
+  const idleInTransactionTimeoutMs = options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_SECONDS * 1000;
   return {
     async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
       await options.authorize?.(req, request);
-      const conn = await sql().reserve();
       let open = true;
+      // Set when the server ends the session while the download is open (not
+      // when finish ends the client): the client is ended then, and nothing
+      // more is sent (the server rolled the transaction back).
+      let serverClosed = false;
+      const conn = connect(() => {
+        if (open) serverClosed = true;
+      });
       // The read in progress: cancelled if the caller goes away meanwhile.
       let reading: { cancel(): unknown } | null = null;
       const callerGone = () => {
         reading?.cancel();
         void finish("rollback").catch(() => {});
       };
-      // Ends the transaction and gives the connection back, once.
+      // Ends the transaction and closes the connection, once.
       const finish = async (command: "commit" | "rollback") => {
         if (!open) return;
         open = false;
         req.signal.removeEventListener("abort", callerGone);
         try {
-          await conn.unsafe(command);
+          if (!serverClosed) await conn.unsafe(command);
         } finally {
-          conn.release();
+          await conn.end({ timeout: 5 });
         }
       };
+      // A read that failed because the server ended the session says so.
+      const readError = (error: unknown) => (serverClosed ? sessionEnded(idleInTransactionTimeoutMs) : error);
       // A caller who goes away (the request's signal) ends the download at
       // once, even while a read is running: the first FETCH computes the whole
       // of export_fec, and without this would keep the transaction until it
@@ -108,8 +149,9 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
       let logHead: FecFile["logHead"];
       try {
         await conn`begin isolation level repeatable read read only`;
-        // Local to the transaction: the pooled connection keeps its own settings.
-        await conn`select pg_catalog.set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
+        // Local to the transaction, like everything it sets.
+        await conn`select pg_catalog.set_config('statement_timeout', ${String(statementTimeoutMs)}, true),
+                          pg_catalog.set_config('idle_in_transaction_session_timeout', ${String(idleInTransactionTimeoutMs)}, true)`;
         await actAsCaller(conn, bearerClaims(req), req.method, requestId);
         // The name first: it runs the role and parameter checks before any line is read.
         const [named] = await conn<{ name: string }[]>`
@@ -127,16 +169,20 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
         first = await fetchBatch();
       } catch (error) {
         await finish("rollback").catch(() => {});
+        // The session ended under the export (a restart, a DBA's
+        // pg_terminate_backend): nothing is wrong with the request, try again.
+        if (serverClosed) {
+          throw new HttpError(503, "database_unavailable", "The database ended the session of the FEC export: try again");
+        }
         throw httpErrorOfPostgres(error) ?? error;
       }
 
       let pending: { line: string }[] | null = first;
       // A caller who stops reading without going away would keep the
-      // transaction (and its snapshot, which holds back vacuum) and a pooled
+      // transaction (and its snapshot, which holds back vacuum) and a
       // connection: past stalledReaderSeconds without a read, the download is
-      // abandoned. (Postgres's idle_in_transaction_session_timeout would end
-      // the session under the driver instead: postgres.js 3.4 then throws an
-      // uncaught error on the reserved connection's next write.)
+      // abandoned, and the transaction rolled back by the function (the
+      // server's idle limit, longer, is for when this timer cannot run).
       let stallTimer: ReturnType<typeof setTimeout> | undefined;
       const watchForStall = (controller: ReadableStreamDefaultController<Uint8Array>) => {
         stallTimer = setTimeout(() => {
@@ -167,7 +213,7 @@ export function sqlFecStore(sql: () => Sql, options: FecStoreOptions = {}): FecS
             // Mid-file: the status is sent already. Aborting the body makes the
             // download fail on the caller's side instead of ending short.
             await finish("rollback").catch(() => {});
-            controller.error(error);
+            controller.error(readError(error));
           }
         },
         async cancel() {

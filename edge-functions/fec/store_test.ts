@@ -4,8 +4,9 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { closeDb, db } from "../_shared/db.ts";
-import { HttpError } from "../_shared/http.ts";
+import { closeDb, db, ownConnection } from "../_shared/db.ts";
+import { createHandler, HttpError } from "../_shared/http.ts";
+import { createFecHandler } from "./handler.ts";
 import { sqlFecStore } from "./store.ts";
 
 const realDbUrl = Deno.env.get("TERRAIN_TEST_DB_URL");
@@ -28,9 +29,10 @@ async function demoYearEnd(): Promise<string> {
   return `${row!.y}-12-31`;
 }
 
-/** The store's own pool, named so that the stack's functions (same database) are not counted with it. */
+/** The store's connections, named so that the stack's functions (same database) are not counted with them. */
 const APP = "terrain-fec-store-test";
 const testDb = () => db({ url: realDbUrl, applicationName: APP });
+const connect = (onclose: () => void) => ownConnection({ url: realDbUrl, applicationName: APP, onclose });
 
 /** Transactions of the store's pool left open (a download neither finished nor rolled back), as "state: query". */
 async function openTransactions(): Promise<string[]> {
@@ -67,7 +69,7 @@ realDbTest("the streamed file is export_fec_text's bytes, in several batches, wi
   const lines = expected!.content.split("\r\n").length - 1;
   assert.ok(lines > 7, `the demo year has ${lines} lines: enough for several batches of 3`);
 
-  const file = await sqlFecStore(() => sql, { batch: 3 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  const file = await sqlFecStore(connect, { batch: 3 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
   assert.equal(file.fileName, expected!.name);
   assert.deepEqual(file.logHead, { seq: expected!.seq, head: expected!.head });
   let chunks = 0;
@@ -84,7 +86,7 @@ realDbTest("the streamed file is export_fec_text's bytes, in several batches, wi
 
 realDbTest("refusals come before any byte, with the catalogue's status and code, and leave no transaction open", async () => {
   const yearEnd = await demoYearEnd();
-  const store = sqlFecStore(() => testDb());
+  const store = sqlFecStore(connect);
   const refusal = async (req: Request, yearEndAsked: string) => {
     try {
       await store.exportFec(req, { org_id: DEMO_ORG, year_end: yearEndAsked }, "store-test");
@@ -110,7 +112,7 @@ realDbTest("refusals come before any byte, with the catalogue's status and code,
 
 realDbTest("a caller who stops reading ends the transaction", async () => {
   const yearEnd = await demoYearEnd();
-  const file = await sqlFecStore(() => testDb(), { batch: 2 })
+  const file = await sqlFecStore(connect, { batch: 2 })
     .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
   const reader = file.body.getReader();
   const first = await reader.read();
@@ -122,7 +124,7 @@ realDbTest("a caller who stops reading ends the transaction", async () => {
 
 realDbTest("a caller who stalls without going away loses the download, and nothing stays open", async () => {
   const yearEnd = await demoYearEnd();
-  const file = await sqlFecStore(() => testDb(), { batch: 2, stalledReaderSeconds: 1 })
+  const file = await sqlFecStore(connect, { batch: 2, stalledReaderSeconds: 1 })
     .exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
   const reader = file.body.getReader();
   assert.equal((await reader.read()).done, false);
@@ -158,7 +160,7 @@ realDbTest("a read held up past the transaction's statement timeout is cancelled
   await whileLedgerLocked(async () => {
     const started = Date.now();
     await assert.rejects(
-      sqlFecStore(() => testDb(), { statementTimeoutMs: 500 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test"),
+      sqlFecStore(connect, { statementTimeoutMs: 500 }).exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test"),
       (error: { code?: string }) => error.code === "57014", // query_canceled: statement timeout
     );
     assert.ok(Date.now() - started < 30_000, "cancelled by the statement timeout, not after the lock was released");
@@ -171,7 +173,7 @@ realDbTest("a caller who goes away while the first read is still running gets it
   await whileLedgerLocked(async () => {
     const caller = new AbortController();
     const req = new Request(accountant(), { signal: caller.signal });
-    const download = sqlFecStore(() => testDb()).exportFec(req, { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+    const download = sqlFecStore(connect).exportFec(req, { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
     const outcome = download.then(() => "answered", (error: { code?: string }) => `refused ${error.code ?? error}`);
     // The first FETCH is waiting on the lock when the caller goes away.
     for (let i = 0; i < 50 && (await openTransactions()).every((q) => !q.includes("fetch")); i++) {
@@ -182,4 +184,56 @@ realDbTest("a caller who goes away while the first read is still running gets it
     assert.equal(await outcome, "refused 57014", "the running read was cancelled");
     assert.deepEqual(await openTransactions(), [], "nothing stays open while the lock is still held");
   });
+});
+
+/** Waits, a poll at a time, until cond holds (at most about 30 s: a loaded machine, never a fixed sleep). */
+async function eventually(what: string, cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await cond()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`never happened: ${what}`);
+}
+
+realDbTest("the database ends a download left idle in its transaction: the reader gets a clear error, the function keeps serving", async () => {
+  const yearEnd = await demoYearEnd();
+  const [expected] = await testDb()<{ content: string }[]>`select public.export_fec_text(${DEMO_ORG}, ${yearEnd}) as content`;
+  // The function's own stall timer far away: the server's idle limit (0.5 s) is the one that acts.
+  const handler = createHandler("fec", createFecHandler(
+    sqlFecStore(connect, { batch: 2, stalledReaderSeconds: 600, idleInTransactionTimeoutMs: 500 }),
+  ));
+  const download = () => handler(new Request(`http://localhost/fec?org_id=${DEMO_ORG}&year_end=${yearEnd}`, { headers: accountant().headers }));
+
+  const res = await download();
+  assert.equal(res.status, 200);
+  const reader = res.body!.getReader();
+  assert.equal((await reader.read()).done, false);
+  // Nothing read: past 0.5 s idle in the transaction, Postgres ends the session.
+  await eventually("the server ended the idle transaction", async () => (await openTransactions()).length === 0);
+  await assert.rejects(reader.read(), /The database ended the FEC download's session \(idle in its transaction for 0.5 s/);
+
+  // The function survived it, and the next download is whole.
+  const again = await download();
+  assert.equal(again.status, 200);
+  assert.equal(await again.text(), expected!.content);
+  assert.deepEqual(await openTransactions(), []);
+});
+
+realDbTest("a session ended under the export before the first byte: 503, nothing left open, and the next download works", async () => {
+  const yearEnd = await demoYearEnd();
+  const store = sqlFecStore(connect);
+  await whileLedgerLocked(async () => {
+    const outcome = store.exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test").then(
+      () => "answered",
+      (error) => (error instanceof HttpError ? `${error.status} ${error.code}: ${error.message}` : `not an HttpError: ${error}`),
+    );
+    // The first FETCH waits on the lock when a DBA (or a restart) ends its session.
+    await eventually("the first read is running", async () => (await openTransactions()).some((q) => q.includes("fetch")));
+    await testDb()`select pg_catalog.pg_terminate_backend(a.pid) from pg_catalog.pg_stat_activity a
+                   where a.application_name = ${APP} and a.query like 'fetch%' and a.pid <> pg_catalog.pg_backend_pid()`;
+    assert.equal(await outcome, "503 database_unavailable: The database ended the session of the FEC export: try again");
+    assert.deepEqual(await openTransactions(), [], "nothing stays open while the lock is still held");
+  });
+  const file = await store.exportFec(accountant(), { org_id: DEMO_ORG, year_end: yearEnd }, "store-test");
+  assert.match(await new Response(file.body).text(), /^JournalCode\t/);
 });

@@ -78,7 +78,7 @@ select is(pg_temp.register('a0000000-0000-4000-8000-000000000003', 'alert_sound'
   'P0002: No alert_sound owner a0000000-0000-4000-8000-0000000000a0',
   'an org-wide kind is not a technician''s to see (alert sounds: office roles)');
 select is(pg_temp.register('a0000000-0000-4000-8000-000000000005', 'alert_sound', 'a0000000-0000-4000-8000-0000000000a0', 'audio/mpeg', 10) #>> '{}',
-  '42501: A accountant may not upload alert_sound attachments', 'a role the kind does not list: 403 (forbidden_role)');
+  '42501: An accountant may not upload alert_sound attachments', 'a role the kind does not list: 403 (forbidden_role)');
 insert into t values ('sound', pg_temp.register('a0000000-0000-4000-8000-000000000001', 'alert_sound',
   'a0000000-0000-4000-8000-0000000000a0', 'audio/mpeg', 10));
 select is((select v ->> 'status' from t where name = 'sound'), 'pending', 'the owner uploads an alert sound');

@@ -28,7 +28,7 @@ select is(
   tests.as_user(pg_temp.uid('owner_a'),
     $$select pg_catalog.jsonb_agg(h.name order by h.name) from public.organization_health_checks('a0000000-0000-4000-8000-0000000000a0') h$$),
   '["credit_notes_invalid", "emergencies_pending_overdue", "invoice_chain", "invoices_sent_without_pdf", "missions_unreachable_status", "notifications_failed_or_stuck", "stock_negative", "timesheets_unapproved_30d"]'::jsonb,
-  'an owner gets the eight organization-level checks, and no platform check (rls_coverage, cron_failures_24h, orphaned_attachments)');
+  'an owner gets the eight organization-level checks, and no platform check (rls_coverage, cron_failures_24h, invited_account_removals_overdue, orphaned_attachments)');
 
 select is(
   tests.as_user(pg_temp.uid('owner_a'),
@@ -85,7 +85,7 @@ select is(pg_temp.count_of(pg_temp.uid('owner_b'), 'b0000000-0000-4000-8000-0000
   1::bigint, 'stock_negative counts B''s negative item');
 select is(pg_temp.count_of(pg_temp.uid('owner_a'), 'a0000000-0000-4000-8000-0000000000a0', 'stock_negative'),
   (select count(*) from ops.check_stock_negative where org_id = 'a0000000-0000-4000-8000-0000000000a0'), '… and A only its own');
-select is((select count(*) from ops.health_checks('all')), 11::bigint, 'ops.health_checks still runs every check');
+select is((select count(*) from ops.health_checks('all')), 12::bigint, 'ops.health_checks still runs every check');
 
 -- -----------------------------------------------------------------------------
 -- Who may ask

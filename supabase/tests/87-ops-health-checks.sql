@@ -23,24 +23,24 @@ $$;
 -- Shape, periods, privileges
 -- -----------------------------------------------------------------------------
 select results_eq($$select name from ops.health_checks('daily') order by name$$,
-  array['cron_failures_24h', 'emergencies_pending_overdue', 'invoice_chain', 'invoices_sent_without_pdf',
-        'notifications_failed_or_stuck', 'rls_coverage', 'stock_negative'],
+  array['cron_failures_24h', 'emergencies_pending_overdue', 'invited_account_removals_overdue', 'invoice_chain',
+        'invoices_sent_without_pdf', 'notifications_failed_or_stuck', 'rls_coverage', 'stock_negative'],
   'daily checks: one row each');
 select results_eq($$select name from ops.health_checks('weekly') order by name$$,
   array['credit_notes_invalid', 'missions_unreachable_status', 'orphaned_attachments',
         'timesheets_unapproved_30d'],
   'weekly checks: one row each');
-select is((select count(*) from ops.health_checks()), 7::bigint, 'the default period is daily');
-select is((select count(*) from ops.daily_health), 7::bigint, 'ops.daily_health lists the daily checks');
+select is((select count(*) from ops.health_checks()), 8::bigint, 'the default period is daily');
+select is((select count(*) from ops.daily_health), 8::bigint, 'ops.daily_health lists the daily checks');
 select is((select count(*) from ops.weekly_health where period = 'weekly'), 4::bigint, 'ops.weekly_health lists the weekly checks');
 select throws_ok($$select * from ops.health_checks('monthly')$$, '22023',
   'Unknown health check period: monthly (expected daily, weekly or all)', 'an unknown period is refused');
 select is((select prosecdef from pg_proc where oid = 'ops.health_checks(text)'::regprocedure), true,
   'SECURITY DEFINER (search_path '''' is linted by 90-lint)');
 
-select is(tests.count_as('service_role', 'select * from ops.health_checks(''all'')'), 11::bigint,
+select is(tests.count_as('service_role', 'select * from ops.health_checks(''all'')'), 12::bigint,
   'service_role runs every check');
-select is(tests.count_as('service_role', 'select * from ops.daily_health'), 7::bigint, 'service_role reads ops.daily_health');
+select is(tests.count_as('service_role', 'select * from ops.daily_health'), 8::bigint, 'service_role reads ops.daily_health');
 select throws_ok($$select tests.count_as('authenticated', 'select * from ops.health_checks(''daily'')')$$, '42501', null,
   'authenticated cannot run the checks');
 select throws_ok($$select tests.count_as('anon', 'select * from ops.weekly_health')$$, '42501', null,

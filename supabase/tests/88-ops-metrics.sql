@@ -67,7 +67,7 @@ select is(pg_temp.val('terrain_invoices_total_cents', '{"org_id": "a0000000-0000
 select is((select count(*) from ops.metrics() where metric like 'terrain_invoices_%' and labels ->> 'status' is null), 0::bigint,
   'every invoice series has its labels');
 
-select is((select count(*) from ops.metrics() where metric = 'terrain_health_check_ok'), 11::bigint,
+select is((select count(*) from ops.metrics() where metric = 'terrain_health_check_ok'), 12::bigint,
   'one terrain_health_check_ok per check, daily and weekly');
 select is(pg_temp.val('terrain_health_check_ok', '{"name": "cron_failures_24h", "period": "daily"}'), 0::double precision,
   'a failing check reports 0');

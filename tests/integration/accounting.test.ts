@@ -112,10 +112,10 @@ describe("FEC download (edge function fec)", () => {
 });
 
 describe("a cancelled FEC download (edge function fec)", () => {
-  /** The functions' database sessions inside a transaction that reads the FEC cursor, as "state: query". */
+  /** The download's database sessions (its own connection, named terrain-fec-download) inside a transaction that reads the FEC cursor, as "state: query". */
   const fecTransactions = () => withDb(async (c) => (await c.query(
     `select state || ': ' || query as what from pg_catalog.pg_stat_activity
-     where application_name = 'terrain-edge-functions' and xact_start is not null and query ilike '%fec_lines%'`)).rows.map((r) => r.what as string));
+     where application_name = 'terrain-fec-download' and xact_start is not null and query ilike '%fec_lines%'`)).rows.map((r) => r.what as string));
 
   it("ends its transaction at once, even while its first read is still running", async () => {
     // Another session holds the ledger's lines: the download's first read waits, as a long export would.

@@ -72,7 +72,7 @@ describe("localizeApiError", () => {
     ["forbidden_role", "Permission denied: export_fec requires one of the roles owner, auditor",
       "Votre rôle ne permet pas cette action. Rôles autorisés : Propriétaire et auditor."],
     // The attachments function's role check (attachment_upload_url): the role in the role picker's words.
-    ["forbidden_role", "A accountant may not upload mission_photo attachments", "Le rôle « Comptable » ne permet pas d’envoyer ce type de fichier."],
+    ["forbidden_role", "An accountant may not upload mission_photo attachments", "Le rôle « Comptable » ne permet pas d’envoyer ce type de fichier."],
     ["forbidden_role", "A client may not upload timesheet_receipt attachments", "Le rôle « Client » ne permet pas d’envoyer ce type de fichier."],
     // An item gone, or of an organization the caller does not belong to: the item named in French, its id left out.
     ["not_found", "Quote DEV-2026-00001 not found", "Ce devis est introuvable, ou vous n’y avez pas accès."],
@@ -107,7 +107,7 @@ describe("localizeApiError", () => {
     ["forbidden_role", "Permission denied: send_quote requires the role owner"],
     ["forbidden_role", "Permission denied: requires one of the roles owner, admin"],
     ["not_found", "Quote not found"],
-    ["forbidden_role", "A accountant may not upload"],
+    ["forbidden_role", "An accountant may not upload"],
     ["not_found", `Supplier ${id} not found`],
     ["not_found", `Quote ${id} not found in this organization`],
   ];
@@ -155,7 +155,8 @@ describe("localizeApiError", () => {
     const schema = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../../supabase/schema.sql"), "utf8");
     expect(schema).toContain("format('Permission denied: %s requires one of the roles %s', p_action, pg_catalog.array_to_string(p_allowed, ', '))");
     expect(schema).toContain("format('%s not found', p_what)");
-    expect(schema).toContain("format('A %s may not upload %s attachments', v_role, p_owner_type)");
+    expect(schema).toContain("format('%s %s may not upload %s attachments',");
+    expect(schema).toContain("then 'An' else 'A' end, v_role, p_owner_type)");
     // Each item named in French is one the SQL names, in its own refusal or as the role check's p_what.
     for (const item of ["Quote", "Emergency", "Client request", "Invoice", "Mission", "Payment", "Stock item", "Organization", "Timesheet", "Alert"]) {
       expect(schema.includes(`format('${item} %s not found'`) || schema.includes(`format('${item} %s', `), item).toBe(true);

@@ -99,7 +99,8 @@ const KNOWN_MESSAGES: ReadonlyArray<{
   // The role check of the invoicing, quote and accounting RPCs (private.authorize_invoicing): the action is a
   // function name, left out (the screen names it); the roles are what the user can act on.
   { code: "forbidden_role", pattern: /^Permission denied: [a-z_]+ requires one of the roles (?<roles>[a-z_]+(?:, [a-z_]+)*)$/, key: "invoicingRole", roles: ["roles"] },
-  // The attachments function's role check (attachment_upload_url): the kind of file is the screen's.
+  // The attachments function's role check (attachment_upload_url): the kind of file is the screen's. The
+  // article follows the role ("An accountant", "A client").
   { code: "forbidden_role", pattern: /^An? (?<role>[a-z_]+) may not upload [a-z_]+ attachments$/, key: "attachmentRole", roles: ["role"] },
   // An item gone, or of an organization the caller is not a member of (the two answers are the same on purpose):
   // the dispatch of an emergency, the decision on a client request, a line of a bulk approval, an alert's
