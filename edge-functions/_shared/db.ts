@@ -129,7 +129,9 @@ export async function actAsCaller(
   await tx`select pg_catalog.set_config('role', ${role}, true),
                   pg_catalog.set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
                   pg_catalog.set_config('request.method', ${method}, true),
-                  pg_catalog.set_config('request.headers', ${JSON.stringify({ "x-request-id": requestId })}, true)`;
+                  pg_catalog.set_config('request.headers', ${
+    JSON.stringify({ "x-request-id": requestId })
+  }, true)`;
 }
 
 /** The fields of a postgres.js error this module reads. */
@@ -152,12 +154,26 @@ export function httpErrorOfPostgres(error: unknown): HttpError | null {
   const pg = (error ?? {}) as PostgresErrorLike;
   if (pg.code === "PGRST" && typeof pg.message === "string" && typeof pg.detail === "string") {
     try {
-      const body = JSON.parse(pg.message) as { code?: unknown; message?: unknown; details?: unknown };
-      const detail = JSON.parse(pg.detail) as { status?: unknown; headers?: Record<string, string> };
+      const body = JSON.parse(pg.message) as {
+        code?: unknown;
+        message?: unknown;
+        details?: unknown;
+      };
+      const detail = JSON.parse(pg.detail) as {
+        status?: unknown;
+        headers?: Record<string, string>;
+      };
       const status = Number(detail.status);
-      if (Number.isInteger(status) && status >= 400 && status < 500 && typeof body.code === "string") {
-        return new HttpError(status, body.code, String(body.message ?? body.code), body.details ?? undefined,
-          detail.headers && Object.keys(detail.headers).length > 0 ? detail.headers : undefined);
+      if (
+        Number.isInteger(status) && status >= 400 && status < 500 && typeof body.code === "string"
+      ) {
+        return new HttpError(
+          status,
+          body.code,
+          String(body.message ?? body.code),
+          body.details ?? undefined,
+          detail.headers && Object.keys(detail.headers).length > 0 ? detail.headers : undefined,
+        );
       }
     } catch {
       // not a catalogue error after all: left to the 500 path

@@ -27,8 +27,12 @@ export const LOG_HEAD_HEADER = "x-invoice-log-head";
 const requestSchema = z.object({
   org_id: z.string().uuid("org_id must be a UUID"),
   year_end: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "year_end must be a date YYYY-MM-DD")
-    .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-      "year_end must be a real calendar date"),
+    .refine(
+      (v) =>
+        !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+        new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      "year_end must be a real calendar date",
+    ),
 }).strict();
 export type FecRequest = z.output<typeof requestSchema>;
 
@@ -54,9 +58,16 @@ export function createFecHandler(store: FecStore): FunctionHandler {
       request = await readJson(req, requestSchema);
     } else if (req.method === "GET") {
       const params = new URL(req.url).searchParams;
-      const parsed = requestSchema.safeParse({ org_id: params.get("org_id") ?? undefined, year_end: params.get("year_end") ?? undefined });
+      const parsed = requestSchema.safeParse({
+        org_id: params.get("org_id") ?? undefined,
+        year_end: params.get("year_end") ?? undefined,
+      });
       if (!parsed.success) {
-        throw new HttpError(400, "invalid_parameter", parsed.error.issues.map((i) => i.message).join("; "));
+        throw new HttpError(
+          400,
+          "invalid_parameter",
+          parsed.error.issues.map((i) => i.message).join("; "),
+        );
       }
       request = parsed.data;
     } else {

@@ -18,10 +18,16 @@ import { sqlFecStore } from "./store.ts";
 readSupabaseEnv();
 
 const checkedByPostgrest = async (req: Request, request: { org_id: string; year_end: string }) => {
-  await rpc(callerClient(req), "fec_file_name", { p_org_id: request.org_id, p_fiscal_year_end: request.year_end });
+  await rpc(callerClient(req), "fec_file_name", {
+    p_org_id: request.org_id,
+    p_fiscal_year_end: request.year_end,
+  });
 };
 
 // Each download on a connection of its own (store.ts), named for pg_stat_activity.
-const connect = (onclose: () => void) => ownConnection({ applicationName: "terrain-fec-download", onclose });
+const connect = (onclose: () => void) =>
+  ownConnection({ applicationName: "terrain-fec-download", onclose });
 
-Deno.serve(createHandler("fec", createFecHandler(sqlFecStore(connect, { authorize: checkedByPostgrest }))));
+Deno.serve(
+  createHandler("fec", createFecHandler(sqlFecStore(connect, { authorize: checkedByPostgrest }))),
+);

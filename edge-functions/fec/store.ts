@@ -90,14 +90,19 @@ const encodeLines = (rows: { line: string }[]): Uint8Array =>
 
 /** What the reader of a download gets when the server ended its session. */
 const sessionEnded = (idleMs: number) =>
-  new Error(`The database ended the FEC download's session (idle in its transaction for ${idleMs / 1000} s, ` +
-    "or the server restarted or ended it): download the file again");
+  new Error(
+    `The database ended the FEC download's session (idle in its transaction for ${
+      idleMs / 1000
+    } s, ` +
+      "or the server restarted or ended it): download the file again",
+  );
 
 export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}): FecStore {
   const batch = options.batch ?? BATCH;
   const stalledReaderSeconds = options.stalledReaderSeconds ?? STALLED_READER_SECONDS;
   const statementTimeoutMs = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_SECONDS * 1000;
-  const idleInTransactionTimeoutMs = options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_SECONDS * 1000;
+  const idleInTransactionTimeoutMs = options.idleInTransactionTimeoutMs ??
+    IDLE_IN_TRANSACTION_SECONDS * 1000;
   return {
     async exportFec(req: Request, request: FecRequest, requestId: string): Promise<FecFile> {
       await options.authorize?.(req, request);
@@ -127,7 +132,9 @@ export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}):
         }
       };
       // A read that failed because the server ended the session says so.
-      const readError = (error: unknown) => (serverClosed ? sessionEnded(idleInTransactionTimeoutMs) : error);
+      const readError = (
+        error: unknown,
+      ) => (serverClosed ? sessionEnded(idleInTransactionTimeoutMs) : error);
       // A caller who goes away (the request's signal) ends the download at
       // once, even while a read is running: the first FETCH computes the whole
       // of export_fec, and without this would keep the transaction until it
@@ -150,8 +157,12 @@ export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}):
       try {
         await conn`begin isolation level repeatable read read only`;
         // Local to the transaction, like everything it sets.
-        await conn`select pg_catalog.set_config('statement_timeout', ${String(statementTimeoutMs)}, true),
-                          pg_catalog.set_config('idle_in_transaction_session_timeout', ${String(idleInTransactionTimeoutMs)}, true)`;
+        await conn`select pg_catalog.set_config('statement_timeout', ${
+          String(statementTimeoutMs)
+        }, true),
+                          pg_catalog.set_config('idle_in_transaction_session_timeout', ${
+          String(idleInTransactionTimeoutMs)
+        }, true)`;
         await actAsCaller(conn, bearerClaims(req), req.method, requestId);
         // The name first: it runs the role and parameter checks before any line is read.
         const [named] = await conn<{ name: string }[]>`
@@ -172,7 +183,11 @@ export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}):
         // The session ended under the export (a restart, a DBA's
         // pg_terminate_backend): nothing is wrong with the request, try again.
         if (serverClosed) {
-          throw new HttpError(503, "database_unavailable", "The database ended the session of the FEC export: try again");
+          throw new HttpError(
+            503,
+            "database_unavailable",
+            "The database ended the session of the FEC export: try again",
+          );
         }
         throw httpErrorOfPostgres(error) ?? error;
       }
@@ -187,7 +202,11 @@ export function sqlFecStore(connect: ConnectFec, options: FecStoreOptions = {}):
       const watchForStall = (controller: ReadableStreamDefaultController<Uint8Array>) => {
         stallTimer = setTimeout(() => {
           void finish("rollback").catch(() => {});
-          controller.error(new Error(`The caller read nothing for ${stalledReaderSeconds} s: FEC download abandoned`));
+          controller.error(
+            new Error(
+              `The caller read nothing for ${stalledReaderSeconds} s: FEC download abandoned`,
+            ),
+          );
         }, stalledReaderSeconds * 1000);
       };
       const body = new ReadableStream<Uint8Array>({

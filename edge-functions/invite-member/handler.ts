@@ -53,10 +53,23 @@
  * delete is logged and stays queued for the next run.
  */
 import { z } from "zod";
-import { type FunctionHandler, HttpError, json, methodNotAllowed, readJson } from "../_shared/http.ts";
+import {
+  type FunctionHandler,
+  HttpError,
+  json,
+  methodNotAllowed,
+  readJson,
+} from "../_shared/http.ts";
 import { safeErrorMessage } from "../_shared/log.ts";
 
-export const MEMBER_ROLES = ["owner", "admin", "dispatcher", "technician", "accountant", "client"] as const;
+export const MEMBER_ROLES = [
+  "owner",
+  "admin",
+  "dispatcher",
+  "technician",
+  "accountant",
+  "client",
+] as const;
 
 const requestSchema = z.object({
   org_id: z.string().uuid("org_id must be a UUID"),
@@ -132,17 +145,23 @@ export function createInviteMemberHandler(directory: MemberDirectory): FunctionH
   return async (req, { log }) => {
     if (req.method !== "POST") throw methodNotAllowed(req.method, ["POST"]);
     /** Deletes an account SQL banned and queued; false (logged) when Auth fails: it stays queued for the sweep. */
-    const removeAccount = async (userId: string, context: Record<string, string>): Promise<boolean> => {
+    const removeAccount = async (
+      userId: string,
+      context: Record<string, string>,
+    ): Promise<boolean> => {
       try {
         await directory.deleteAccount(userId);
         return true;
       } catch (error) {
         // The revoke is committed; the account cannot sign in (banned) and the sweep retries its deletion.
-        log.error("deleting a revoked invitation's account failed: it stays banned and queued for the next sweep", {
-          ...context,
-          user_id: userId,
-          error: safeErrorMessage(error),
-        });
+        log.error(
+          "deleting a revoked invitation's account failed: it stays banned and queued for the next sweep",
+          {
+            ...context,
+            user_id: userId,
+            error: safeErrorMessage(error),
+          },
+        );
         return false;
       }
     };
@@ -155,7 +174,10 @@ export function createInviteMemberHandler(directory: MemberDirectory): FunctionH
     }
     if (route === "/revoke") {
       const { invitation_id } = await readJson(req, invitationSchema);
-      const { account_removable, user_id, ...revoked } = await directory.revokeInvitation(req, invitation_id);
+      const { account_removable, user_id, ...revoked } = await directory.revokeInvitation(
+        req,
+        invitation_id,
+      );
       const accountRemoved = account_removable && await removeAccount(user_id, { invitation_id });
       return json({ ...revoked, account_removed: accountRemoved }, 200);
     }

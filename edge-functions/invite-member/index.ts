@@ -12,4 +12,9 @@ import { supabaseMemberDirectory } from "./store.ts";
 // Validated at boot: a missing variable is this function's boot error, not a 500 later.
 readSupabaseEnv();
 
-Deno.serve(createHandler("invite-member", createInviteMemberHandler(supabaseMemberDirectory(callerClient, serviceClient))));
+Deno.serve(
+  createHandler(
+    "invite-member",
+    createInviteMemberHandler(supabaseMemberDirectory(callerClient, serviceClient)),
+  ),
+);

@@ -19,12 +19,20 @@ interface SeenRequest {
 }
 
 /** GoTrue's answers: the user for GET /admin/users/<id>, an empty object for its DELETE. */
-const USER_JSON = { id: USER, aud: "authenticated", role: "authenticated", email: "pending@example.test" };
+const USER_JSON = {
+  id: USER,
+  aud: "authenticated",
+  role: "authenticated",
+  email: "pending@example.test",
+};
 type Answer = (method: string) => [number, unknown];
 const gotrue: Answer = (method) => method === "GET" ? [200, USER_JSON] : [200, {}];
 
 /** A fake auth admin API answering as `answer` says; what it was asked. */
-async function withFakeAuth(answer: Answer, run: (url: string) => Promise<void>): Promise<SeenRequest[]> {
+async function withFakeAuth(
+  answer: Answer,
+  run: (url: string) => Promise<void>,
+): Promise<SeenRequest[]> {
   const seen: SeenRequest[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     seen.push({
@@ -46,7 +54,9 @@ async function withFakeAuth(answer: Answer, run: (url: string) => Promise<void>)
 }
 
 function directoryAt(url: string) {
-  const service = createClient(url, SERVICE_ROLE_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+  const service = createClient(url, SERVICE_ROLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   return supabaseMemberDirectory(() => {
     throw new Error("deleting an account never acts as the caller");
   }, () => service);
@@ -54,18 +64,28 @@ function directoryAt(url: string) {
 
 Deno.test("deleteAccount: DELETE /auth/v1/admin/users/<id> with the service role", async () => {
   const seen = await withFakeAuth(gotrue, (url) => directoryAt(url).deleteAccount(USER));
-  const asService = { path: `/auth/v1/admin/users/${USER}`, authorization: `Bearer ${SERVICE_ROLE_KEY}`, apikey: SERVICE_ROLE_KEY };
+  const asService = {
+    path: `/auth/v1/admin/users/${USER}`,
+    authorization: `Bearer ${SERVICE_ROLE_KEY}`,
+    apikey: SERVICE_ROLE_KEY,
+  };
   // auth-js reads the user first (its answer to deleteUser is the deleted user), then deletes it.
   assert.deepEqual(seen, [{ method: "GET", ...asService }, { method: "DELETE", ...asService }]);
 });
 
 Deno.test("deleteAccount: an account already gone (404 user_not_found) counts as deleted", async () => {
-  const seen = await withFakeAuth(() => [404, { code: "user_not_found", msg: "User not found" }], (url) => directoryAt(url).deleteAccount(USER));
+  const seen = await withFakeAuth(
+    () => [404, { code: "user_not_found", msg: "User not found" }],
+    (url) => directoryAt(url).deleteAccount(USER),
+  );
   assert.deepEqual(seen.map((r) => r.method), ["GET"]);
 });
 
 Deno.test("deleteAccount: any other failure is thrown, for the handler to report the account remains", async () => {
-  const failing: Answer = (method) => method === "GET" ? [200, USER_JSON] : [500, { code: "unexpected_failure", msg: "Database error deleting user" }];
+  const failing: Answer = (method) =>
+    method === "GET"
+      ? [200, USER_JSON]
+      : [500, { code: "unexpected_failure", msg: "Database error deleting user" }];
   await withFakeAuth(failing, async (url) => {
     await assert.rejects(directoryAt(url).deleteAccount(USER), /Supabase Auth delete failed: 500/);
   });

@@ -59,11 +59,17 @@ export class ProviderError extends Error {
  * or monthly quota) carries Retry-After; 401/403 (a key being fixed), 409 and 5xx are tried
  * again with the usual backoff.
  */
-export function resendOutcome(statusCode: number | null | undefined, headers: Record<string, string> | null): FailureOutcome {
+export function resendOutcome(
+  statusCode: number | null | undefined,
+  headers: Record<string, string> | null,
+): FailureOutcome {
   if (statusCode === 400 || statusCode === 422) return { permanent: true, retryAfterSeconds: null };
   if (statusCode === 429) {
     const seconds = Number(headers?.["retry-after"]);
-    return { permanent: false, retryAfterSeconds: Number.isInteger(seconds) && seconds >= 0 ? seconds : null };
+    return {
+      permanent: false,
+      retryAfterSeconds: Number.isInteger(seconds) && seconds >= 0 ? seconds : null,
+    };
   }
   return RETRY;
 }

@@ -4,12 +4,25 @@ import { resendOutcome, smtpOutcome } from "./transport.ts";
 Deno.test("resend: 400 and 422 refuse the email itself (no retry); 429 comes back when told; the rest retries", () => {
   assert.deepEqual(resendOutcome(422, {}), { permanent: true, retryAfterSeconds: null });
   assert.deepEqual(resendOutcome(400, null), { permanent: true, retryAfterSeconds: null });
-  assert.deepEqual(resendOutcome(429, { "retry-after": "90" }), { permanent: false, retryAfterSeconds: 90 });
+  assert.deepEqual(resendOutcome(429, { "retry-after": "90" }), {
+    permanent: false,
+    retryAfterSeconds: 90,
+  });
   // A Retry-After that is not a number of seconds (an HTTP date, garbage): the usual backoff.
-  assert.deepEqual(resendOutcome(429, { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" }), { permanent: false, retryAfterSeconds: null });
-  assert.deepEqual(resendOutcome(429, { "retry-after": "-5" }), { permanent: false, retryAfterSeconds: null });
+  assert.deepEqual(resendOutcome(429, { "retry-after": "Wed, 21 Oct 2026 07:28:00 GMT" }), {
+    permanent: false,
+    retryAfterSeconds: null,
+  });
+  assert.deepEqual(resendOutcome(429, { "retry-after": "-5" }), {
+    permanent: false,
+    retryAfterSeconds: null,
+  });
   for (const status of [401, 403, 409, 500, 503, null, undefined]) {
-    assert.deepEqual(resendOutcome(status, null), { permanent: false, retryAfterSeconds: null }, String(status));
+    assert.deepEqual(
+      resendOutcome(status, null),
+      { permanent: false, retryAfterSeconds: null },
+      String(status),
+    );
   }
 });
 
