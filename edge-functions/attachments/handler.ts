@@ -10,7 +10,9 @@
  *   finalize      {upload_id}  → reads the stored bytes back, records their SHA-256
  *                   (finalize_attachment: object present with the declared size and type,
  *                   else 422); replaying it returns the same row
- *   list          {owner_type, owner_id, limit?, offset?} → ready attachments the caller sees
+ *   list          {owner_type, owner_id, limit?, offset?, with_urls?} → ready attachments the
+ *                   caller sees; with_urls: each with its download URL (signed for one hour),
+ *                   so a screen of thumbnails is one request from the phone, not one per file
  *   download-url  {attachment_id} → a URL signed for one hour, if the caller sees it
  *   delete        {attachment_id} → uploader, or an owner/admin (RLS); the object follows
  *   cleanup       {}  (service role) → orphaned uploads older than a day, rows and objects
@@ -53,6 +55,7 @@ export const attachmentsBody = z.discriminatedUnion("action", [
     owner_id: z.string().uuid(),
     limit: z.number().int().min(1).max(MAX_PAGE).default(50),
     offset: z.number().int().min(0).default(0),
+    with_urls: z.boolean().optional(),
   }).strict(),
   z.object({ action: z.literal("download-url"), attachment_id: z.string().uuid() }).strict(),
   z.object({ action: z.literal("delete"), attachment_id: z.string().uuid() }).strict(),
@@ -90,6 +93,20 @@ export function publicView(a: Attachment) {
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A download URL for a stored object, valid DOWNLOAD_URL_SECONDS (signed with the service role). */
+async function signedDownloadUrl(
+  service: SupabaseClient,
+  bucket: string,
+  objectPath: string,
+): Promise<string> {
+  const signed = await service.storage.from(bucket).createSignedUrl(
+    objectPath,
+    DOWNLOAD_URL_SECONDS,
+  );
+  if (signed.error) throw signed.error;
+  return signed.data.signedUrl;
 }
 
 const notFound = (what: string) =>
@@ -183,12 +200,20 @@ export function createAttachmentsHandler(clients: Clients) {
       }
 
       case "list": {
-        const { data, error, status } = await caller.from("attachments").select(PUBLIC_COLUMNS)
+        // The storage location is read only to sign it: it never leaves the function.
+        const { data, error, status } = await caller.from("attachments")
+          .select(`${PUBLIC_COLUMNS}, bucket, object_path`)
           .eq("owner_type", body.owner_type).eq("owner_id", body.owner_id).eq("status", "ready")
           .order("created_at", { ascending: false }).order("id")
           .range(body.offset, body.offset + body.limit - 1);
         if (error) throw httpErrorOf(error, status);
-        const items = data ?? [];
+        const rows = (data ?? []) as unknown as Attachment[];
+        const items = await Promise.all(rows.map(async (row) => {
+          const { bucket: _bucket, object_path: _path, ...item } = row;
+          return body.with_urls
+            ? { ...item, url: await signedDownloadUrl(service, row.bucket, row.object_path) }
+            : item;
+        }));
         return json({
           items,
           next_offset: items.length === body.limit ? body.offset + body.limit : null,
@@ -202,12 +227,10 @@ export function createAttachmentsHandler(clients: Clients) {
           .eq("id", body.attachment_id).eq("status", "ready").maybeSingle();
         if (error) throw httpErrorOf(error, status);
         if (!data) throw notFound("attachment");
-        const signed = await service.storage.from(data.bucket).createSignedUrl(
-          data.object_path,
-          DOWNLOAD_URL_SECONDS,
-        );
-        if (signed.error) throw signed.error;
-        return json({ signed_url: signed.data.signedUrl, expires_in: DOWNLOAD_URL_SECONDS });
+        return json({
+          signed_url: await signedDownloadUrl(service, data.bucket, data.object_path),
+          expires_in: DOWNLOAD_URL_SECONDS,
+        });
       }
 
       case "delete": {

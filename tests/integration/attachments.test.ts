@@ -140,6 +140,25 @@ describe("attachments: the happy path", () => {
     expect(fetched.status).toBe(200);
     expect(Buffer.from(await fetched.arrayBuffer())).toEqual(file);
 
+    // with_urls: the list signs each file itself (one request for a screen of thumbnails);
+    // the storage location still stays server-side.
+    const signedList = await call(OWNER_A, { action: "list", owner_type: "mission_photo", owner_id: MISSION, with_urls: true });
+    expect(signedList.status, JSON.stringify(signedList.body)).toBe(200);
+    const listedWithUrl = signedList.body.items.find((a: { id: string }) => a.id === done.body.attachment.id);
+    expect(listedWithUrl).toMatchObject({ id: done.body.attachment.id, sha256: sha256(file) });
+    expect(listedWithUrl).not.toHaveProperty("object_path");
+    expect(listedWithUrl).not.toHaveProperty("bucket");
+    const fromList = await fetch(listedWithUrl.url);
+    expect(fromList.status).toBe(200);
+    expect(Buffer.from(await fromList.arrayBuffer())).toEqual(file);
+    const plain = await call(OWNER_A, { action: "list", owner_type: "mission_photo", owner_id: MISSION });
+    expect(plain.body.items.every((a: object) => !("url" in a) && !("object_path" in a))).toBe(true);
+    const hiddenSigned = await call(TECH2_A, { action: "list", owner_type: "mission_photo", owner_id: MISSION, with_urls: true });
+    expect(hiddenSigned.body).toEqual({ items: [], next_offset: null });
+    const badFlag = await call(OWNER_A, { action: "list", owner_type: "mission_photo", owner_id: MISSION, with_urls: "yes" });
+    expect(badFlag.status).toBe(400);
+    expect(badFlag.body.error.code).toBe("validation_failed");
+
     // The audit trail has the upload and its finalization.
     const audited = await withDb(async (c) =>
       (await c.query("select action, actor_user_id from audit.log where table_name = 'public.attachments' and row_id = $1 order by id", [done.body.attachment.id])).rows,

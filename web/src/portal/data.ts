@@ -127,23 +127,19 @@ export interface MissionPhoto {
 
 /**
  * The photos (and the client's signature) of a mission, oldest first, each
- * with a URL the attachments function signs for the portal user: RLS decides
- * what is listed and signed (a mission not yet done lists nothing).
+ * with a URL the attachments function signs for the portal user, in one
+ * request: RLS decides what is listed and signed (a mission not yet done
+ * lists nothing).
  */
 export async function loadMissionPhotos(supabase: TerrainClient, missionId: string): Promise<MissionPhoto[]> {
-  const listed = await invokeFunction<{ items: Array<Omit<MissionPhoto, "url">> }>(supabase, "attachments", {
+  const listed = await invokeFunction<{ items: MissionPhoto[] }>(supabase, "attachments", {
     action: "list",
     owner_type: "mission_photo",
     owner_id: missionId,
     limit: 100,
+    with_urls: true,
   });
-  const items = [...listed.items].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
-  return Promise.all(
-    items.map(async (item) => {
-      const signed = await invokeFunction<{ signed_url: string }>(supabase, "attachments", { action: "download-url", attachment_id: item.id });
-      return { ...item, url: signed.signed_url };
-    }),
-  );
+  return [...listed.items].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
 }
 
 export async function loadInvoices({ supabase, org, clientId }: Portal): Promise<Invoice[]> {
