@@ -163,8 +163,10 @@ select results_eq(
 select is(
   tests.as_user('a0000000-0000-4000-8000-000000000006', $$select public.invoice_pdf_source('c1200000-0000-4000-8000-0000000000c9')$$)
     #>> '{legal_mentions,credited_invoice,text}',
-  format('Avoir sur la facture %s du %s', (select number from public.invoices where id = 'c1200000-0000-4000-8000-0000000000a1'),
-         to_char(current_date, 'DD/MM/YYYY')),
+  -- The corrected invoice's own issue date (the organization's day, which is not the server's between
+  -- midnight in Paris and midnight UTC).
+  (select format('Avoir sur la facture %s du %s', number, to_char(issue_date, 'DD/MM/YYYY'))
+     from public.invoices where id = 'c1200000-0000-4000-8000-0000000000a1'),
   'a credit note''s source cites the invoice it corrects (read by the client''s portal user)');
 select throws_ok(
   $$select tests.as_user('a0000000-0000-4000-8000-000000000005', 'select public.invoice_pdf_source(''c1200000-0000-4000-8000-0000000000d1'')')$$,

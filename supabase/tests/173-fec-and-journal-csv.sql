@@ -63,11 +63,15 @@ select is((string_to_array(public.export_journal_csv('a0000000-0000-4000-8000-00
   'the credit-note journal: BOM, header, one CRLF row per line, date DD/MM/YYYY, decimal comma');
 update public.clients set name = '=HYPERLINK("http://x";"clic")' where id = 'a0000000-0000-4000-8000-0000000000c2';
 insert into public.invoices (id, org_id, client_id, issue_date, service_date)
-values ('c1730000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c2', current_date, current_date);
+-- The organization's today (Paris), not the server's: between midnight in Paris and midnight UTC the
+-- server's date is the day before, which issue_invoice refuses after an invoice issued today.
+values ('c1730000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-0000000000a0', 'a0000000-0000-4000-8000-0000000000c2',
+        private.org_today('a0000000-0000-4000-8000-0000000000a0'), private.org_today('a0000000-0000-4000-8000-0000000000a0'));
 insert into public.invoice_lines (org_id, invoice_id, description, quantity, unit_price_cents) values
   ('a0000000-0000-4000-8000-0000000000a0', 'c1730000-0000-4000-8000-0000000000a1', 'Test', 1, 1000);
 select public.issue_invoice('c1730000-0000-4000-8000-0000000000a1') is not null as issued;
-select ok(public.export_journal_csv('a0000000-0000-4000-8000-0000000000a0', 'VT', current_date, current_date)
+select ok(public.export_journal_csv('a0000000-0000-4000-8000-0000000000a0', 'VT',
+                                    private.org_today('a0000000-0000-4000-8000-0000000000a0'), private.org_today('a0000000-0000-4000-8000-0000000000a0'))
           like E'%;"Facture FAC-2026-00006 =HYPERLINK(""http://x"";""clic"")";12,00;0,00\r\n%',
           'a label holding ; and quotes is quoted and its quotes doubled');
 select ok(public.export_journal_csv('a0000000-0000-4000-8000-0000000000a0', 'VT', '2026-01-01', '2026-12-31') !~ E'(^|;)[=+@-]',
